@@ -1,0 +1,76 @@
+"""Quarter value type: parse "2025Q3", step back, and give date bounds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from portfolio_reports.errors import InputError
+
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+_QUARTER_RE = re.compile(QUARTER_PATTERN)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter such as 2025Q3."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """Parse "YYYYQn"; raise InputError naming the allowed form otherwise."""
+        cleaned = str(text).strip().upper()
+        if not _QUARTER_RE.match(cleaned):
+            raise InputError(f"quarter {text!r} is not of the form YYYYQn, e.g. 2025Q3")
+        return cls(int(cleaned[:4]), int(cleaned[5]))
+
+    @classmethod
+    def of(cls, day: date | pd.Timestamp) -> Quarter:
+        """Return the quarter a date falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    def shift(self, quarters: int) -> Quarter:
+        """Return the quarter `quarters` steps later (earlier when negative)."""
+        index = self.year * 4 + (self.number - 1) + quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+    @property
+    def previous(self) -> Quarter:
+        """The quarter before this one."""
+        return self.shift(-1)
+
+    @property
+    def year_ago(self) -> Quarter:
+        """The same quarter one year earlier."""
+        return self.shift(-4)
+
+    @property
+    def start(self) -> date:
+        """First day of the quarter."""
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter."""
+        return self.shift(1).start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """Human label such as "Q3 2025"."""
+        return f"Q{self.number} {self.year}"
+
+    def contains(self, day: date | pd.Timestamp) -> bool:
+        """Whether a date falls in this quarter."""
+        return Quarter.of(day) == self
+
+    def trailing(self, count: int) -> list[Quarter]:
+        """The `count` quarters ending with this one, oldest first."""
+        return [self.shift(offset) for offset in range(1 - count, 1)]

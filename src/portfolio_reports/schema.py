@@ -1,0 +1,226 @@
+"""One pandera model per data table, with the controlled vocabularies they use."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from portfolio_reports.quarters import QUARTER_PATTERN
+
+REGIONS = (
+    "China",
+    "Asia-Pacific ex-China",
+    "North America",
+    "Europe",
+    "Latin America",
+    "Middle East and Africa",
+)
+THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
+DISEASE_AREAS = (
+    "Lung cancer",
+    "Gastrointestinal cancer",
+    "Breast cancer",
+    "Haematological cancer",
+    "Other solid tumours",
+    "Rheumatology",
+    "Bone loss",
+    "Retinal disease",
+)
+MODALITIES = (
+    "Biosimilar mAb",
+    "mAb",
+    "Bispecific antibody",
+    "ADC",
+    "Bispecific ADC",
+    "Small molecule",
+    "Fusion protein",
+)
+ORIGINS = ("In-house", "In-licensed", "Partner-owned")
+LINES_OF_THERAPY = (
+    "1L",
+    "2L",
+    "3L+",
+    "Neoadjuvant",
+    "Adjuvant",
+    "Extended adjuvant",
+    "Perioperative",
+    "Maintenance",
+)
+DEVELOPMENT_PHASES = (
+    "Preclinical",
+    "Phase 1",
+    "Phase 1/2",
+    "Phase 2",
+    "Phase 2/3",
+    "Phase 3",
+    "Filed",
+)
+PHASES = (*DEVELOPMENT_PHASES, "Approved", "Launched", "Discontinued")
+TRIAL_PHASES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Bridging", "Real-world")
+EVENT_TYPES = (
+    "IND cleared",
+    "first patient dosed",
+    "topline data",
+    "data presented",
+    "filing accepted",
+    "priority review",
+    "breakthrough designation",
+    "orphan designation",
+    "CHMP opinion",
+    "approval",
+    "launch",
+    "reimbursement listed",
+    "licence deal",
+    "complete response letter",
+)
+GLOBAL_SCOPE = "Global"
+CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
+MARKET_PATTERN = r"^[A-Z]{2}$"
+URL_PATTERN = r"^https?://\S+$"
+
+
+class _Table(pa.DataFrameModel):
+    """Shared settings: no extra columns, values coerced to the declared types."""
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Markets(_Table):
+    """Markets reported on (markets.csv)."""
+
+    market: Series[str] = pa.Field(unique=True, str_matches=MARKET_PATTERN, description="code")
+    name: Series[str] = pa.Field(unique=True, description="market name")
+    region: Series[str] = pa.Field(isin=REGIONS, description="reporting region")
+    regulator: Series[str] = pa.Field(description="medicines regulator")
+
+
+
+class Products(_Table):
+    """Products and pipeline assets (products.csv)."""
+
+    product: Series[str] = pa.Field(unique=True, str_matches=CODE_PATTERN, description="code")
+    inn: Series[str] = pa.Field(description="international non-proprietary name")
+    modality: Series[str] = pa.Field(isin=MODALITIES)
+    target: Series[str]
+    therapy_area: Series[str] = pa.Field(isin=THERAPY_AREAS, description="primary therapy area")
+    origin: Series[str] = pa.Field(isin=ORIGINS)
+    partner: Series[str] = pa.Field(nullable=True, description="partners and their territories")
+    reference_product: Series[str] = pa.Field(nullable=True, description="biosimilar reference")
+
+
+
+class TradeNames(_Table):
+    """Brand names by market (trade_names.csv)."""
+
+    product: Series[str] = pa.Field(description="products.product")
+    market: Series[str] = pa.Field(description="markets.market")
+    trade_name: Series[str]
+
+    class Config:
+        unique = ["product", "market"]
+
+
+class Indications(_Table):
+    """Indications a product is developed or approved for (indications.csv)."""
+
+    indication: Series[str] = pa.Field(unique=True, str_matches=CODE_PATTERN, description="code")
+    product: Series[str] = pa.Field(description="products.product")
+    name: Series[str] = pa.Field(description="indication as a reader knows it")
+    disease_area: Series[str] = pa.Field(isin=DISEASE_AREAS)
+    therapy_area: Series[str] = pa.Field(isin=THERAPY_AREAS)
+    line_of_therapy: Series[str] = pa.Field(isin=LINES_OF_THERAPY, nullable=True)
+
+
+
+class Pipeline(_Table):
+    """Phase history: one row each time an indication reaches a phase in a scope (pipeline.csv)."""
+
+    indication: Series[str] = pa.Field(description="indications.indication")
+    scope: Series[str] = pa.Field(description="markets.market, or Global")
+    phase: Series[str] = pa.Field(isin=PHASES)
+    since: Series[pd.Timestamp] = pa.Field(description="date the phase was reached")
+    estimated: Series[bool] = pa.Field(description="true where the fact is an estimate")
+
+    class Config:
+        unique = ["indication", "scope", "phase"]
+
+
+class RegulatoryEvents(_Table):
+    """Regulatory and business events (regulatory_events.csv)."""
+
+    product: Series[str] = pa.Field(description="products.product")
+    indication: Series[str] = pa.Field(nullable=True, description="indications.indication")
+    market: Series[str] = pa.Field(description="markets.market")
+    agency: Series[str] = pa.Field(nullable=True)
+    event_type: Series[str] = pa.Field(isin=EVENT_TYPES)
+    date: Series[pd.Timestamp]
+    detail: Series[str] = pa.Field(nullable=True)
+    estimated: Series[bool] = pa.Field(description="true where the fact is an estimate")
+    source: Series[str] = pa.Field(nullable=True, str_matches=URL_PATTERN)
+
+    class Config:
+        unique = ["product", "indication", "market", "event_type", "date"]
+
+
+class ClinicalResults(_Table):
+    """Trial results, one row per trial, endpoint, population and arm (clinical_results.csv)."""
+
+    trial: Series[str]
+    product: Series[str] = pa.Field(description="products.product")
+    indication: Series[str] = pa.Field(description="indications.indication")
+    phase: Series[str] = pa.Field(isin=TRIAL_PHASES)
+    endpoint: Series[str]
+    population: Series[str]
+    arm: Series[str]
+    value: Series[float] = pa.Field(nullable=True)
+    unit: Series[str] = pa.Field(nullable=True)
+    hazard_ratio: Series[float] = pa.Field(nullable=True, gt=0, le=5)
+    note: Series[str] = pa.Field(nullable=True, description="a result that is not a number")
+    date: Series[pd.Timestamp] = pa.Field(description="date the result was reported")
+    source: Series[str] = pa.Field(str_matches=URL_PATTERN)
+
+    class Config:
+        unique = ["trial", "endpoint", "population", "arm", "date"]
+
+
+class Sales(_Table):
+    """Revenue by quarter, product and market (sales.csv)."""
+
+    quarter: Series[str] = pa.Field(str_matches=QUARTER_PATTERN)
+    product: Series[str] = pa.Field(description="products.product")
+    market: Series[str] = pa.Field(description="markets.market")
+    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=100_000, description="RMB million")
+    synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
+
+    class Config:
+        unique = ["quarter", "product", "market"]
+
+
+TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "markets": Markets,
+    "products": Products,
+    "trade_names": TradeNames,
+    "indications": Indications,
+    "pipeline": Pipeline,
+    "regulatory_events": RegulatoryEvents,
+    "clinical_results": ClinicalResults,
+    "sales": Sales,
+}
+
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("trade_names", "product", "products", "product"),
+    ("trade_names", "market", "markets", "market"),
+    ("indications", "product", "products", "product"),
+    ("pipeline", "indication", "indications", "indication"),
+    ("regulatory_events", "product", "products", "product"),
+    ("regulatory_events", "indication", "indications", "indication"),
+    ("regulatory_events", "market", "markets", "market"),
+    ("clinical_results", "product", "products", "product"),
+    ("clinical_results", "indication", "indications", "indication"),
+    ("sales", "product", "products", "product"),
+    ("sales", "market", "markets", "market"),
+)
+"""(table, column, referenced table, referenced column); pipeline.scope is checked apart."""
