@@ -1,0 +1,212 @@
+"""Read params/*.yaml into ReportSpecs and check them against notebooks and data."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import papermill
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from portfolio_reports.dataset import Dataset
+from portfolio_reports.errors import ParamsError
+from portfolio_reports.slices import Scope
+
+BUILD_PARAMETERS = ("quarter", "data")
+"""Parameters every report notebook declares and the build sets itself."""
+SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
+REPORT_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ParameterValue = str | int | float | bool | None
+
+
+class ParamsFile(BaseModel):
+    """The shape of one params file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    notebook: str = Field(description="notebook in notebooks/, e.g. therapy_area.ipynb")
+    title: str = Field(min_length=1, description="report title")
+    group: str | None = Field(default=None, description="index section; default from notebook")
+    name: str | None = Field(
+        default=None, pattern=REPORT_NAME_PATTERN, description="report file name; default: stem"
+    )
+    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to build: which notebook, with which parameters."""
+
+    name: str
+    title: str
+    group: str
+    notebook: Path
+    parameters: dict[str, ParameterValue]
+    source: Path
+
+    @property
+    def scope(self) -> Scope:
+        """The slice of the portfolio this report covers."""
+        return Scope(**{key: self.parameters.get(key) for key in SCOPE_PARAMETERS})
+
+
+DEFAULT_GROUPS = {
+    "portfolio_overview": "Portfolio",
+    "therapy_area": "Therapy and disease areas",
+    "market": "Markets and regions",
+}
+
+
+def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[ReportSpec]:
+    """Read and check every params file; raise ParamsError listing every problem found."""
+    if not params_dir.is_dir():
+        raise ParamsError([f"{params_dir}: params folder does not exist"])
+    paths = sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
+    if not paths:
+        raise ParamsError([f"{params_dir}: no params files (*.yaml)"])
+    specs: list[ReportSpec] = []
+    problems: list[str] = []
+    for path in paths:
+        spec, spec_problems = _read_spec(path, notebooks_dir, dataset)
+        problems += spec_problems
+        if spec is not None:
+            specs.append(spec)
+    problems += _duplicate_name_problems(specs)
+    if problems:
+        raise ParamsError(problems)
+    return specs
+
+
+def declared_parameters(notebook: Path) -> dict[str, Any]:
+    """Parameters declared in a notebook's `parameters` cell, with their default values."""
+    declared = papermill.inspect_notebook(str(notebook))
+    return {name: _literal(info["default"]) for name, info in declared.items()}
+
+
+def check_parameters(
+    label: str, notebook: Path, parameters: dict[str, ParameterValue], dataset: Dataset
+) -> list[str]:
+    """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data."""
+    declared = declared_parameters(notebook)
+    problems = [
+        f"{label}: the notebook {notebook.name} does not declare parameter {name!r}"
+        f" in a cell tagged 'parameters'"
+        for name in BUILD_PARAMETERS
+        if name not in declared
+    ]
+    for name, value in parameters.items():
+        if name in BUILD_PARAMETERS:
+            problems.append(f"{label}: parameter {name!r} is set by the build, not a params file")
+        elif name not in declared:
+            allowed = ", ".join(sorted(set(declared) - set(BUILD_PARAMETERS)))
+            problems.append(
+                f"{label}: parameter {name!r} is not declared by {notebook.name}; declared: {allowed}"
+            )
+        elif not _same_kind(value, declared[name], name):
+            expected = "text" if name in SCOPE_PARAMETERS else type(declared[name]).__name__
+            problems.append(
+                f"{label}: parameter {name!r} has {type(value).__name__} value {value!r};"
+                f" expected {expected}"
+            )
+    if problems:
+        return problems
+    scope = Scope(**{key: parameters.get(key, declared.get(key)) for key in SCOPE_PARAMETERS})
+    return [f"{label}: {problem}" for problem in scope.check(dataset)]
+
+
+def resolve_notebook(name: str, notebooks_dir: Path) -> Path | None:
+    """The notebook file a params file names, if it exists inside notebooks_dir."""
+    candidate = (notebooks_dir / (name if name.endswith(".ipynb") else f"{name}.ipynb")).resolve()
+    inside = candidate.is_relative_to(notebooks_dir.resolve())
+    return candidate if inside and candidate.is_file() else None
+
+
+def _read_spec(
+    path: Path, notebooks_dir: Path, dataset: Dataset
+) -> tuple[ReportSpec | None, list[str]]:
+    label = f"params/{path.name}" if path.parent.name == "params" else str(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return None, [f"{label}{where}: invalid YAML: {reason}"]
+    except UnicodeDecodeError:
+        return None, [f"{label}: not UTF-8 text"]
+    if not isinstance(document, dict):
+        kind = "empty" if document is None else f"a {type(document).__name__}"
+        return None, [
+            f"{label}: is {kind}; expected a mapping with keys notebook, title, parameters"
+        ]
+    try:
+        parsed = ParamsFile.model_validate(document)
+    except ValidationError as error:
+        return None, [_pydantic_problem(label, item) for item in error.errors()]
+    notebook = resolve_notebook(parsed.notebook, notebooks_dir)
+    if notebook is None:
+        available = ", ".join(sorted(p.name for p in notebooks_dir.glob("*.ipynb")))
+        return None, [f"{label}: unknown notebook {parsed.notebook!r}; available: {available}"]
+    problems = check_parameters(label, notebook, parsed.parameters, dataset)
+    name = parsed.name or path.stem
+    if not re.match(REPORT_NAME_PATTERN, name):
+        problems.append(
+            f"{label}: report name {name!r} must be lower-case letters, digits, '-' or '_'"
+        )
+    spec = ReportSpec(
+        name=name,
+        title=parsed.title,
+        group=parsed.group or DEFAULT_GROUPS.get(notebook.stem, "Reports"),
+        notebook=notebook,
+        parameters=parsed.parameters,
+        source=path,
+    )
+    return (spec if not problems else None), problems
+
+
+def _pydantic_problem(label: str, item: Any) -> str:
+    key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+    if item["type"] == "extra_forbidden":
+        allowed = ", ".join(ParamsFile.model_fields)
+        return f"{label}: unknown key {key!r}; allowed keys: {allowed}"
+    if item["type"] == "missing":
+        return f"{label}: missing key {key!r}"
+    return f"{label}: key {key!r}: {item['msg']}"
+
+
+def _duplicate_name_problems(specs: list[ReportSpec]) -> list[str]:
+    seen: dict[str, Path] = {}
+    problems = []
+    for spec in specs:
+        if spec.name in seen:
+            problems.append(
+                f"params/{spec.source.name}: report name {spec.name!r} is also produced by"
+                f" params/{seen[spec.name].name}; report names must be unique"
+            )
+        seen.setdefault(spec.name, spec.source)
+    return problems
+
+
+def _literal(source: str) -> Any:
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _same_kind(value: ParameterValue, default: Any, name: str) -> bool:
+    if value is None:
+        return True
+    if name in SCOPE_PARAMETERS:
+        return isinstance(value, str)
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))

@@ -1,0 +1,43 @@
+"""Quarter parsing, stepping and date bounds."""
+
+from datetime import date
+
+import pytest
+
+from portfolio_reports.errors import InputError
+from portfolio_reports.quarters import Quarter
+
+
+def test_parse_and_print_round_trip():
+    assert str(Quarter.parse("2025q3")) == "2025Q3"
+    assert Quarter.parse(" 2026Q1 ") == Quarter(2026, 1)
+
+
+@pytest.mark.parametrize("text", ["2025Q5", "2025-Q3", "Q3 2025", "25Q3", ""])
+def test_parse_rejects_other_forms(text):
+    with pytest.raises(InputError, match="YYYYQn"):
+        Quarter.parse(text)
+
+
+def test_previous_and_year_ago_cross_year_boundaries():
+    assert Quarter(2026, 1).previous == Quarter(2025, 4)
+    assert Quarter(2026, 1).year_ago == Quarter(2025, 1)
+    assert Quarter(2025, 4).shift(1) == Quarter(2026, 1)
+
+
+def test_date_bounds():
+    assert Quarter(2024, 1).start == date(2024, 1, 1)
+    assert Quarter(2024, 1).end == date(2024, 3, 31)
+    assert Quarter(2025, 4).end == date(2025, 12, 31)
+    assert Quarter.of(date(2025, 9, 30)) == Quarter(2025, 3)
+    assert Quarter(2025, 3).contains(date(2025, 7, 1))
+    assert not Quarter(2025, 3).contains(date(2025, 10, 1))
+
+
+def test_trailing_quarters_oldest_first():
+    assert [str(q) for q in Quarter(2026, 2).trailing(3)] == ["2025Q4", "2026Q1", "2026Q2"]
+
+
+def test_order_follows_time():
+    assert Quarter(2025, 4) < Quarter(2026, 1)
+    assert max([Quarter(2024, 3), Quarter(2026, 1), Quarter(2025, 4)]) == Quarter(2026, 1)
