@@ -1,0 +1,427 @@
+"""Matplotlib charts in one house style, each with alt text, shown as inline HTML figures."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, wraps
+from html import escape
+from typing import Any, ParamSpec
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from portfolio_reports.formatting import money, percent, signed_percent
+from portfolio_reports.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
+
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#9c755f",
+    "#ff9da7",
+)
+"""Series colours; a chart never shows more series than this (the rest become "Other")."""
+OTHER = "Other"
+OTHER_COLOR = "#bab0ac"
+TEXT_COLOR = "#333333"
+MUTED_COLOR = "#767676"
+ABSENT_COLOR = "#eeeeee"
+_FIXED_COLORS = {
+    name: PALETTE[position]
+    for vocabulary in (THERAPY_AREAS, REGIONS, DISEASE_AREAS)
+    for position, name in enumerate(vocabulary)
+} | {OTHER: OTHER_COLOR}
+
+DISPLAY_DPI = 100
+"""CSS pixels per figure inch in the page."""
+RENDER_DPI = 140
+"""PNG pixels per figure inch: sharper than the page on high-density screens, still small."""
+WIDTH = 8.0
+HEIGHT = 4.5
+MATRIX_WIDTH = 9.0
+"""Widest a matrix gets, in inches; cells shrink to fit many columns."""
+MATRIX_CELL = 0.3
+AMOUNT_TICKS = "{x:,.0f}"
+
+_STYLE: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "text.parse_math": False,
+    "text.color": TEXT_COLOR,
+    "axes.labelcolor": TEXT_COLOR,
+    "axes.edgecolor": "#999999",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.8,
+    "xtick.color": TEXT_COLOR,
+    "ytick.color": TEXT_COLOR,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 9,
+    "figure.facecolor": "white",
+    "figure.titlesize": 12,
+    "figure.titleweight": "bold",
+}
+
+_P = ParamSpec("_P")
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A figure with its title and alt text; shows as an HTML figure with an inline PNG."""
+
+    figure: Figure
+    title: str
+    alt: str
+
+    @cached_property
+    def png(self) -> bytes:
+        """The chart as PNG bytes; the figure is released once rendered."""
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(_STYLE):
+            self.figure.savefig(buffer, format="png", dpi=RENDER_DPI)
+        self.figure.clear()
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
+        return (
+            f'<figure class="chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{escape(self.alt)}" width="{width}" height="{height}">'
+            f"<figcaption>{escape(self.title)}</figcaption></figure>"
+        )
+
+
+def color_for(name: str) -> str:
+    """The colour of a therapy area, region, disease area, market or product, the same every run."""
+    return _FIXED_COLORS.get(name) or PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
+
+
+def _house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
+    """Build the chart under the house style."""
+
+    @wraps(build)
+    def styled(*args: _P.args, **kwargs: _P.kwargs) -> Chart:
+        with matplotlib.rc_context(_STYLE):
+            return build(*args, **kwargs)
+
+    return styled
+
+
+@_house_style
+def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
+    """Bars of revenue per quarter with YoY growth as a line on a second axis."""
+    if frame.empty:
+        return _no_data(title)
+    data = frame.sort_values("quarter")
+    quarters = data["quarter"].astype(str).tolist()
+    positions = np.arange(len(quarters))
+    figure, axes = _axes(title)
+    bars = axes.bar(positions, data["revenue_rmb_m"], width=0.65, color=PALETTE[0])
+    _category_axis(axes, positions, quarters)
+    axes.yaxis.grid(True)
+    axes.yaxis.set_major_formatter(AMOUNT_TICKS)
+    axes.set_ylabel("Revenue, RMB m")
+    handles = [(bars, "Revenue (RMB m)")]
+    yoy = data["yoy"].astype(float) * 100
+    has_growth = bool(yoy.notna().any())
+    if has_growth:
+        growth = axes.twinx()
+        (line,) = growth.plot(positions, yoy, color=PALETTE[1], marker="o", linewidth=2)
+        growth.set_ylabel("YoY growth, %")
+        growth.tick_params(axis="y", length=0)
+        _growth_range(growth)
+        handles.append((line, "YoY growth (%)"))
+    axes.legend(
+        *zip(*handles, strict=True),
+        loc="lower left",
+        bbox_to_anchor=(0, 1),
+        ncols=2,
+        borderaxespad=0.3,
+    )
+    latest = data.iloc[-1]
+    alt = (
+        f"Bar chart of revenue per quarter, {_span(quarters)}; "
+        f"latest RMB {money(latest['revenue_rmb_m'])} m"
+    )
+    if pd.notna(latest["yoy"]):
+        alt += f", YoY {signed_percent(latest['yoy'])}"
+    return Chart(figure, title, alt + ("; a line shows YoY growth." if has_growth else "."))
+
+
+@_house_style
+def stacked_revenue(
+    frame: pd.DataFrame, *, index: str, columns: str, values: str, title: str
+) -> Chart:
+    """Stacked bars of revenue (RMB m) per `index` value, split by `columns` category."""
+    if frame.empty:
+        return _no_data(title)
+    table = _top_series(
+        frame.pivot_table(
+            index=index, columns=columns, values=values, aggfunc="sum", fill_value=0, observed=True
+        )
+    )
+    figure, axes = _axes(title)
+    _stack(axes, table)
+    axes.yaxis.set_major_formatter(AMOUNT_TICKS)
+    axes.set_ylabel("Revenue, RMB m")
+    _stack_legend(figure, axes, columns)
+    periods = table.index.astype(str).tolist()
+    latest = table.iloc[-1]
+    total = latest.sum()
+    alt = (
+        f"Stacked bar chart of revenue by {_words(columns)} per {_words(index)}, "
+        f"{_span(periods)}; {periods[-1]} total RMB {money(total)} m"
+    )
+    if total > 0:
+        top = latest.idxmax()
+        alt += f", largest {top} RMB {money(latest[top])} m ({percent(latest[top] / total)})"
+    return Chart(figure, title, alt + ".")
+
+
+@_house_style
+def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str) -> Chart:
+    """Ranked horizontal bars, largest on top; with unit "%" the values are fractions."""
+    data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
+    if data.empty:
+        return _no_data(title)
+    labels = data[label].astype(str).tolist()
+    values = data[value].astype(float)
+    positions = np.arange(len(labels))
+    figure, axes = _axes(title, height=max(2.4, 1.3 + 0.32 * len(labels)))
+    bars = axes.barh(positions, values * (100 if unit == "%" else 1), height=0.65, color=PALETTE[0])
+    axes.bar_label(bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=9)
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", length=0)
+    axes.xaxis.grid(True)
+    axes.margins(x=0.12)
+    axes.set_xlabel(unit)
+    ranked = ", ".join(
+        f"{name} {_quantity(amount, unit)}"
+        for name, amount in zip(labels[:3], values.iloc[:3], strict=False)
+    )
+    count = len(labels)
+    alt = f"Horizontal bar chart ranking {_count(count, 'item')}; " + (
+        f"top 3: {ranked}." if count > 3 else f"{ranked}."
+    )
+    return Chart(figure, title, alt)
+
+
+@_house_style
+def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
+    """Stacked bars of pipeline counts per phase (index), split by group (columns)."""
+    if frame.empty:
+        return _no_data(title)
+    order = [phase for phase in PHASES if phase in frame.index]
+    order += [phase for phase in frame.index if phase not in PHASES]
+    table = _top_series(frame.reindex(order).fillna(0))
+    figure, axes = _axes(title)
+    _stack(axes, table)
+    totals = table.sum(axis=1)
+    axes.bar_label(
+        axes.containers[-1],
+        labels=[f"{total:,.0f}" if total else "" for total in totals],
+        padding=2,
+        fontsize=9,
+    )
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("count")
+    group = frame.columns.name or "group"
+    _stack_legend(figure, axes, group)
+    listed = ", ".join(f"{phase} {total:,.0f}" for phase, total in totals.items())
+    alt = (
+        f"Stacked bar chart of pipeline counts by phase and {_words(group)}: {listed}; "
+        f"{totals.sum():,.0f} in total."
+    )
+    return Chart(figure, title, alt)
+
+
+@_house_style
+def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
+    """Matrix of rows (products) by columns (markets); a cell is filled when True or dated."""
+    if frame.empty:
+        return _no_data(title)
+    present = frame.notna() & frame.astype(object).ne(False)
+    rows, columns = present.shape
+    row_noun = _words(frame.index.name or "product")
+    column_noun = _words(frame.columns.name or "market")
+    row_labels = present.index.astype(str).tolist()
+    column_labels = present.columns.astype(str).tolist()
+    left = _label_inches(row_labels) + 0.5
+    cell = min(MATRIX_CELL, (MATRIX_WIDTH - left) / columns)
+    figure, axes = _axes(
+        title,
+        width=max(5.0, left + cell * columns + 0.2),
+        height=_label_inches(column_labels) + cell * rows + 1.3,
+    )
+    axes.pcolormesh(
+        present.to_numpy(dtype=float),
+        cmap=ListedColormap([ABSENT_COLOR, PALETTE[0]]),
+        vmin=0,
+        vmax=1,
+        edgecolors="white",
+        linewidth=1.5,
+    )
+    axes.set_aspect("equal", anchor="W")
+    axes.set_xticks(np.arange(columns) + 0.5, column_labels, rotation=90)
+    axes.set_yticks(np.arange(rows) + 0.5, row_labels)
+    axes.invert_yaxis()
+    axes.xaxis.tick_top()
+    axes.xaxis.set_label_position("top")
+    axes.set_xlabel(column_noun)
+    axes.set_ylabel(row_noun)
+    axes.tick_params(length=0)
+    axes.spines[:].set_visible(False)
+    figure.legend(
+        handles=[
+            Patch(color=PALETTE[0], label="approved"),
+            Patch(color=ABSENT_COLOR, label="not approved"),
+        ],
+        loc="outside lower left",
+        ncols=2,
+    )
+    per_row = present.sum(axis=1)
+    alt = (
+        f"Matrix of {_count(rows, row_noun)} by {_count(columns, column_noun)}; "
+        f"{int(per_row.sum())} of {rows * columns} cells approved"
+    )
+    if per_row.max() > 0:
+        alt += f"; most: {per_row.idxmax()} in {_count(int(per_row.max()), column_noun)}"
+    return Chart(figure, title, alt + ".")
+
+
+def _figure(title: str, width: float, height: float) -> Figure:
+    """A titled figure on the Agg canvas, outside pyplot's registry of open figures."""
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(title, x=0.01, ha="left")
+    return figure
+
+
+def _axes(title: str, *, width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, Any]:
+    """A titled figure with one set of axes."""
+    figure = _figure(title, width, height)
+    return figure, figure.add_subplot()
+
+
+def _no_data(title: str) -> Chart:
+    """A short placeholder chart saying there is nothing to show."""
+    figure = _figure(title, WIDTH, 1.2)
+    figure.text(0.5, 0.4, "No data", ha="center", va="center", color=MUTED_COLOR, fontsize=11)
+    return Chart(figure, title, f"{title}: no data to show.")
+
+
+def _category_axis(axes: Any, positions: np.ndarray, labels: Sequence[str]) -> None:
+    """Label a category axis without tick marks, slanting crowded labels."""
+    axes.set_xticks(positions, labels)
+    axes.tick_params(axis="x", length=0, labelrotation=45 if len(labels) > 12 else 0)
+
+
+def _top_series(table: pd.DataFrame) -> pd.DataFrame:
+    """Columns ordered by total, largest first; beyond the palette, the smallest summed as Other."""
+    order = table.sum().sort_values(ascending=False, kind="stable").index
+    if len(order) <= len(PALETTE):
+        return table[order]
+    kept = table[order[: len(PALETTE) - 1]].copy()
+    rest = table.drop(columns=kept.columns).sum(axis=1)
+    kept[OTHER] = kept.get(OTHER, 0) + rest
+    return kept
+
+
+def _series_colors(names: Sequence[str]) -> list[str]:
+    """Each name's colour, moving a hashed name off a colour another series already shows."""
+    colors = {name: _FIXED_COLORS[name] for name in names if name in _FIXED_COLORS}
+    for name in names:
+        if name not in colors:
+            taken = set(colors.values())
+            own = color_for(name)
+            colors[name] = own if own not in taken else next(c for c in PALETTE if c not in taken)
+    return [colors[name] for name in names]
+
+
+def _stack(axes: Any, table: pd.DataFrame) -> None:
+    """Stacked vertical bars, one segment per column, on a category axis of the index."""
+    positions = np.arange(len(table.index))
+    names = table.columns.astype(str).tolist()
+    bottom = np.zeros(len(positions))
+    for name, color, column in zip(names, _series_colors(names), table.columns, strict=True):
+        heights = table[column].to_numpy(dtype=float)
+        axes.bar(positions, heights, bottom=bottom, width=0.65, color=color, label=name)
+        bottom += heights
+    _category_axis(axes, positions, table.index.astype(str).tolist())
+    axes.yaxis.grid(True)
+
+
+def _stack_legend(figure: Figure, axes: Any, heading: str) -> None:
+    """Legend right of the plot, in the order the segments are stacked (top first)."""
+    handles, labels = axes.get_legend_handles_labels()
+    figure.legend(
+        handles[::-1], labels[::-1], title=_words(heading).capitalize(), loc="outside right upper"
+    )
+
+
+def _growth_range(growth: Any) -> None:
+    """Keep zero in view on the growth axis: on the bars' baseline, or marked when growth falls."""
+    low, high = growth.get_ylim()
+    growth.set_ylim(min(low, 0), max(high, 0))
+    if low < 0:
+        growth.axhline(0, color=PALETTE[1], linewidth=0.8, linestyle="--")
+
+
+def _label_inches(labels: Sequence[str]) -> float:
+    """Rough length of the longest tick label in inches."""
+    return 0.08 * max(len(label) for label in labels)
+
+
+def _number(value: float, unit: str) -> str:
+    """A bare number as a bar label shows it."""
+    if unit == "%":
+        return percent(value)
+    if unit == "count":
+        return f"{value:,.0f}"
+    return money(value)
+
+
+def _quantity(value: float, unit: str) -> str:
+    """A number with its unit, as alt text reads it."""
+    if unit == "RMB m":
+        return f"RMB {money(value)} m"
+    if unit in ("%", "count"):
+        return _number(value, unit)
+    return f"{_number(value, unit)} {unit}"
+
+
+def _span(labels: Sequence[str]) -> str:
+    """ "2024Q4 to 2025Q3", or the single label."""
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+
+def _words(name: str) -> str:
+    """A column name as words."""
+    return str(name).replace("_", " ")
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 product", "3 products"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

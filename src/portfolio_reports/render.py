@@ -1,0 +1,222 @@
+"""Turn executed notebooks and build results into self-contained HTML pages."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+from bs4 import BeautifulSoup
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets.config import Config
+
+from portfolio_reports.errors import RenderError
+
+TEMPLATES = Path(__file__).parent / "templates"
+"""Every template and the stylesheet; a change here changes every page."""
+NBCONVERT_TEMPLATE = "portfolio_report"
+BUILD_TIME_KEY = "build time"
+"""The provenance label whose value the footer states first, as the build time."""
+REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
+"""Cells with any of these tags are left out of the page entirely."""
+STATUSES = ("ok", "failed", "skipped")
+_OUTPUT_PRIORITY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "text/latex",
+]
+_ERROR_CHARS = 300
+_HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Header lines of one report page, and its provenance (label -> value, shown in order)."""
+
+    title: str
+    subtitle: str
+    quarter: str
+    data_as_of: str
+    provenance: dict[str, str]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One report's line on a quarter index; `name` is also the page's file stem."""
+
+    name: str
+    title: str
+    group: str
+    status: str
+    key_figure: str
+    error: str
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A table-of-contents entry: heading level, the id it links to, its text."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+class _ReportCleanup(Preprocessor):
+    """Drop the notebook's title line and stderr output; cut errors down to one line each."""
+
+    def preprocess(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+        """Strip the title line (the page header states the title), then clean every cell."""
+        resources["errors"] = []
+        if nb.cells and nb.cells[0].cell_type == "markdown":
+            first_line, _, rest = nb.cells[0].source.partition("\n")
+            if first_line.startswith("# "):
+                nb.cells[0].source = rest
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(
+        self, cell: nbformat.NotebookNode, resources: dict[str, Any], index: int
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+        """Remove stderr streams; keep only the exception name and first message line."""
+        if cell.cell_type != "code":
+            return cell, resources
+        cell.outputs = [
+            output
+            for output in cell.outputs
+            if not (output.output_type == "stream" and output.name == "stderr")
+        ]
+        for output in cell.outputs:
+            if output.output_type == "error":
+                message = (output.evalue.strip().splitlines() or [""])[0]
+                if len(message) > _ERROR_CHARS:
+                    message = message[: _ERROR_CHARS - 1] + "…"
+                output.evalue = message
+                output.traceback = []
+                resources["errors"].append(f"{output.ename}: {message}")
+        return cell, resources
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """The nbconvert exporter for report bodies: our template, no code, no parameters."""
+    config = Config()
+    config.HTMLExporter.template_name = NBCONVERT_TEMPLATE
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.exclude_raw = True
+    config.HTMLExporter.exclude_unknown = True
+    # sanitize_html stays off: text/html outputs come from our escaping table and chart
+    # helpers, and nbconvert's sanitizer would strip their <figure>, <img> and <th>.
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
+    config.NbConvertBase.display_data_priority = _OUTPUT_PRIORITY
+    exporter = HTMLExporter(config=config)
+    exporter.register_preprocessor(_ReportCleanup(), enabled=True)
+    return exporter
+
+
+def _duration(seconds: float) -> str:
+    """Format a run time as "12.3 s" or "4 min 05 s"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+@functools.cache
+def _pages() -> jinja2.Environment:
+    """The Jinja environment for page shells and index pages, escaping by default."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["duration"] = _duration
+    environment.globals["css"] = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
+    return environment
+
+
+def _render(template: str, **context: Any) -> str:
+    """Render one of our page templates."""
+    return _pages().get_template(template).render(**context)
+
+
+def _link_headings(body: str) -> tuple[str, list[_Heading]]:
+    """Make repeated heading ids unique and list the h2/h3 headings for the contents."""
+    soup = BeautifulSoup(body, "html.parser")
+    taken: set[str] = set()
+    contents: list[_Heading] = []
+    for heading in soup.find_all(_HEADING_TAGS, id=True):
+        anchor = base = heading["id"]
+        number = 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        taken.add(anchor)
+        link = heading.find("a", class_="anchor-link")
+        heading["id"] = anchor
+        if link is not None:
+            link["href"] = f"#{anchor}"
+        if heading.name in ("h2", "h3"):
+            words = "".join(s for s in heading.find_all(string=True) if s.parent is not link)
+            text = " ".join(words.split()) or anchor
+            contents.append(_Heading(int(heading.name[1]), anchor, text))
+    return str(soup), contents
+
+
+def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
+    """Render an executed report notebook as one self-contained HTML page."""
+    try:
+        body, resources = _exporter().from_notebook_node(notebook)
+    except Exception as exc:
+        raise RenderError(f"cannot render report {page.title!r}: {exc}") from exc
+    provenance = dict(page.provenance)
+    body, contents = _link_headings(body)
+    return _render(
+        "report.html.j2",
+        page=page,
+        body=Markup(body),
+        toc=contents,
+        errors=resources["errors"],
+        built=provenance.pop(BUILD_TIME_KEY, ""),
+        provenance=provenance,
+    )
+
+
+def quarter_index_html(
+    quarter: str, entries: list[IndexEntry], *, previous_quarter: str | None, built_at: str
+) -> str:
+    """Render a quarter's index: one card per report, grouped in first-seen order."""
+    groups: dict[str, list[IndexEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.group, []).append(entry)
+    counts = Counter(entry.status for entry in entries)
+    return _render(
+        "quarter.html.j2",
+        quarter=quarter,
+        groups=groups,
+        total=len(entries),
+        counts={status: counts[status] for status in STATUSES if counts[status]},
+        previous_quarter=previous_quarter,
+        built_at=built_at,
+    )
+
+
+def quarters_index_html(quarters: list[tuple[str, int, int]]) -> str:
+    """Render the list of quarters, each (quarter, reports ok, reports failed), newest first."""
+    return _render("quarters.html.j2", quarters=quarters)

@@ -1,0 +1,248 @@
+"""Charts: inline PNG with escaped alt text, stable colours, empty input, no figure left open."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+
+from portfolio_reports import charts
+from portfolio_reports.schema import THERAPY_AREAS
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def trend() -> pd.DataFrame:
+    revenue = [800.0, 850.0, 900.0, 950.0, 1000.0, 1100.0, 1250.0, 1402.3]
+    frame = pd.DataFrame(
+        {"quarter": [f"{2024 + (n + 3) // 4}Q{(n + 3) % 4 + 1}" for n in range(8)]}
+    )
+    frame["revenue_rmb_m"] = revenue
+    frame["yoy"] = frame["revenue_rmb_m"].pct_change(4)
+    return frame
+
+
+def mix() -> pd.DataFrame:
+    rows = [
+        (quarter, area, amount)
+        for quarter in ("2025Q2", "2025Q3")
+        for area, amount in zip(THERAPY_AREAS, (600.0, 250.0, 100.0, 50.0), strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["quarter", "therapy_area", "revenue_rmb_m"])
+
+
+def phases() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"Oncology": [4, 1, 2], "Autoimmune": [0, 2, 1]},
+        index=pd.Index(["Phase 3", "Preclinical", "Phase 1"], name="phase"),
+    ).rename_axis(columns="therapy_area")
+
+
+def approvals() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "CN": pd.to_datetime(["2019-02-22", "2020-08-01", None]),
+            "US": pd.to_datetime([None, "2024-04-26", None]),
+            "EU": pd.to_datetime([None, "2020-07-27", None]),
+        },
+        index=pd.Index(["HLX01", "HLX02", "HLX03"], name="product"),
+    ).rename_axis(columns="market")
+
+
+def every_chart(title: str = "Chart") -> list[charts.Chart]:
+    return [
+        charts.revenue_trend(trend(), title=title),
+        charts.stacked_revenue(
+            mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title=title
+        ),
+        charts.horizontal_bars(
+            mix(), label="therapy_area", value="revenue_rmb_m", title=title, unit="RMB m"
+        ),
+        charts.phase_counts(phases(), title=title),
+        charts.presence_matrix(approvals(), title=title),
+    ]
+
+
+def png_of(html: str) -> bytes:
+    encoded = re.search(r'src="data:image/png;base64,([^"]+)"', html)
+    assert encoded, html[:200]
+    return base64.b64decode(encoded.group(1))
+
+
+@pytest.fixture(autouse=True)
+def no_open_figures():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
+def test_every_chart_is_an_inline_png_figure(chart):
+    html = chart._repr_html_()
+    assert html.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert html.endswith("<figcaption>Chart</figcaption></figure>")
+    png = png_of(html)
+    assert png.startswith(PNG_SIGNATURE)
+    assert 10_000 < len(png) < 80_000
+    width, height = (int(n) for n in re.search(r'width="(\d+)" height="(\d+)"', html).groups())
+    assert (width, height) == tuple(round(n * 100) for n in chart.figure.get_size_inches())
+
+
+def test_rendering_releases_the_figure_and_repeats_the_same_html():
+    chart = charts.revenue_trend(trend(), title="Revenue")
+    first = chart._repr_html_()
+    assert chart.figure.axes == []
+    assert chart._repr_html_() == first
+
+
+def test_alt_text_and_caption_are_escaped():
+    frame = pd.DataFrame({"product": [HOSTILE, "<img src=x onerror=alert(1)>"], "n": [3, 1]})
+    chart = charts.horizontal_bars(frame, label="product", value="n", title=HOSTILE, unit="count")
+    html = chart._repr_html_()
+    assert "<script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<img ") == 1
+
+
+def test_revenue_trend_alt_text_gives_span_and_latest_figures():
+    alt = charts.revenue_trend(trend(), title="Revenue").alt
+    assert alt.startswith("Bar chart of revenue per quarter, 2024Q4 to 2026Q3")
+    assert "latest RMB 1,402.3 m" in alt
+    assert "YoY +47.6%" in alt
+
+
+def test_revenue_trend_without_a_year_of_history_has_no_growth():
+    alt = charts.revenue_trend(trend().head(3), title="Revenue").alt
+    assert "2024Q4 to 2025Q2" in alt
+    assert "YoY" not in alt
+
+
+def test_stacked_revenue_alt_text_names_the_largest_category():
+    alt = charts.stacked_revenue(
+        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+    ).alt
+    assert "by therapy area per quarter, 2025Q2 to 2025Q3" in alt
+    assert "total RMB 1,000.0 m" in alt
+    assert "largest Oncology RMB 600.0 m (60.0%)" in alt
+
+
+def test_stacked_revenue_folds_categories_beyond_the_palette_into_other():
+    markets = [f"M{n:02d}" for n in range(15)]
+    frame = pd.DataFrame(
+        {"quarter": "2025Q3", "market": markets, "revenue_rmb_m": np.arange(15, 0, -1.0)}
+    )
+    chart = charts.stacked_revenue(
+        frame, index="quarter", columns="market", values="revenue_rmb_m", title="Mix"
+    )
+    labels = [text.get_text() for text in chart.figure.legends[0].get_texts()]
+    assert len(labels) == len(charts.PALETTE)
+    assert labels[0] == charts.OTHER
+    assert "M14" not in labels
+    colors = {
+        patch.get_facecolor()
+        for container in chart.figure.axes[0].containers
+        for patch in container
+    }
+    assert len(colors) == len(charts.PALETTE)
+
+
+def test_horizontal_bars_rank_largest_first_and_read_fractions_as_percent():
+    frame = pd.DataFrame({"market": ["US", "CN", "EU"], "share": [0.2, 0.7, 0.1]})
+    chart = charts.horizontal_bars(frame, label="market", value="share", title="Share", unit="%")
+    assert chart.alt == "Horizontal bar chart ranking 3 items; CN 70.0%, US 20.0%, EU 10.0%."
+    axes = chart.figure.axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["CN", "US", "EU"]
+    assert axes.get_xlabel() == "%"
+
+
+def test_phase_counts_orders_phases_and_uses_integer_ticks():
+    chart = charts.phase_counts(phases(), title="Pipeline")
+    assert "Preclinical 3, Phase 1 3, Phase 3 4; 10 in total" in chart.alt
+    axes = chart.figure.axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["Preclinical", "Phase 1", "Phase 3"]
+
+
+def test_phase_counts_ticks_are_whole_numbers_even_for_small_counts():
+    frame = pd.DataFrame({"Oncology": [1, 2]}, index=["Phase 1", "Phase 2"])
+    axes = charts.phase_counts(frame, title="Pipeline").figure.axes[0]
+    assert all(float(tick).is_integer() for tick in axes.get_yticks())
+
+
+def test_presence_matrix_counts_dates_and_booleans_as_present():
+    alt = charts.presence_matrix(approvals(), title="Approvals").alt
+    assert alt == (
+        "Matrix of 3 products by 3 markets; 4 of 9 cells approved; most: HLX02 in 3 markets."
+    )
+    flags = approvals().notna()
+    assert charts.presence_matrix(flags, title="Approvals").alt == alt
+
+
+def test_presence_matrix_with_forty_markets_stays_page_wide():
+    frame = pd.DataFrame(
+        np.eye(12, 40, dtype=bool),
+        index=[f"HLX{n:02d}" for n in range(12)],
+        columns=[f"M{n:02d}" for n in range(40)],
+    )
+    chart = charts.presence_matrix(frame, title="Approvals")
+    width, _ = chart.figure.get_size_inches()
+    assert width <= charts.MATRIX_WIDTH + 0.5
+    assert "12 of 480 cells approved" in chart.alt
+    assert png_of(chart._repr_html_()).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        charts.revenue_trend(trend().head(0), title="Revenue"),
+        charts.stacked_revenue(
+            mix().head(0),
+            index="quarter",
+            columns="therapy_area",
+            values="revenue_rmb_m",
+            title="Revenue",
+        ),
+        charts.horizontal_bars(
+            pd.DataFrame({"product": ["A"], "revenue": [np.nan]}),
+            label="product",
+            value="revenue",
+            title="Revenue",
+            unit="RMB m",
+        ),
+        charts.phase_counts(pd.DataFrame(), title="Revenue"),
+        charts.presence_matrix(pd.DataFrame(index=["HLX01"]), title="Revenue"),
+    ],
+)
+def test_empty_input_gives_a_no_data_chart(chart):
+    assert chart.alt == "Revenue: no data to show."
+    assert png_of(chart._repr_html_()).startswith(PNG_SIGNATURE)
+
+
+def test_colours_are_stable_and_distinct_for_therapy_areas():
+    colours = [charts.color_for(area) for area in THERAPY_AREAS]
+    assert len(set(colours)) == len(THERAPY_AREAS)
+    assert colours == [charts.color_for(area) for area in THERAPY_AREAS]
+    assert charts.color_for("HLX02") == charts.color_for("HLX02") in charts.PALETTE
+    assert charts.color_for(charts.OTHER) == charts.OTHER_COLOR
+
+
+def test_a_series_keeps_its_colour_across_charts():
+    first = charts.stacked_revenue(
+        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+    )
+    bars = {container.get_label(): container for container in first.figure.axes[0].containers}
+    for area in THERAPY_AREAS:
+        assert bars[area][0].get_facecolor() == to_rgba(charts.color_for(area))
+
+
+def test_figures_do_not_accumulate():
+    for _ in range(3):
+        for chart in every_chart():
+            chart._repr_html_()
+    assert plt.get_fignums() == []

@@ -1,0 +1,342 @@
+"""Report pages and index pages: no code, nothing fetched from elsewhere, escaped, stable."""
+
+import base64
+import copy
+import random
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from portfolio_reports.errors import RenderError
+from portfolio_reports.render import (
+    BUILD_TIME_KEY,
+    IndexEntry,
+    PageInfo,
+    notebook_to_html,
+    quarter_index_html,
+    quarters_index_html,
+)
+
+HOSTILE = "<script>alert(1)</script>"
+ESCAPED_HOSTILE = "&lt;script&gt;alert(1)&lt;/script&gt;"
+CHART = (
+    '<figure class="chart"><img src="data:image/png;base64,iVBORw0KGgo=" '
+    'alt="Revenue by quarter, RMB m"><figcaption>Revenue by quarter</figcaption></figure>'
+)
+
+
+class Page(HTMLParser):
+    """A parsed page: its start and end tags in order, with their attributes."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        self.tags.append((f"/{tag}", {}))
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+    def ids(self) -> list[str]:
+        return [attrs["id"] for _, attrs in self.tags if attrs.get("id")]
+
+    def toc_hrefs(self) -> list[str]:
+        inside, hrefs = False, []
+        for name, attrs in self.tags:
+            if name in ("nav", "/nav"):
+                inside = "toc" in (attrs.get("class") or "")
+            elif name == "a" and inside:
+                hrefs.append(attrs["href"])
+        return hrefs
+
+
+def png(size: int, seed: int) -> str:
+    """Base64 of `size` incompressible bytes, standing in for a chart PNG."""
+    return base64.b64encode(random.Random(seed).randbytes(size)).decode()
+
+
+def report_notebook(*extra_cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A small executed report notebook with every kind of cell and output we meet."""
+    notebook = v4.new_notebook()
+    notebook.cells = [
+        v4.new_markdown_cell("# Therapy-area report\n\nWhat changed this quarter."),
+        v4.new_code_cell(
+            'quarter = "2025Q1"\ntherapy_area = "All"', metadata={"tags": ["parameters"]}
+        ),
+        v4.new_code_cell('quarter = "2026Q3"', metadata={"tags": ["injected-parameters"]}),
+        v4.new_code_cell("from portfolio_reports import charts, tables"),
+        v4.new_markdown_cell("## Sales & mix\n\nRevenue by quarter.\n\n### Détail (by phase)"),
+        v4.new_code_cell(
+            "tables.show_revenue(ds)",
+            execution_count=3,
+            outputs=[
+                v4.new_output(
+                    "display_data",
+                    data={
+                        "text/html": "<table><tr><th>Quarter</th></tr></table>",
+                        "text/plain": "t",
+                    },
+                ),
+                v4.new_output("stream", name="stderr", text="UserWarning: hidden warning\n"),
+            ],
+        ),
+        v4.new_markdown_cell("## Pipeline\n\n### Détail (by phase)"),
+        v4.new_code_cell(
+            "charts.pipeline(ds)",
+            execution_count=4,
+            outputs=[
+                v4.new_output(
+                    "execute_result",
+                    data={"text/html": CHART, "text/plain": "<Figure>"},
+                    execution_count=4,
+                ),
+                v4.new_output("display_data", data={"image/png": png(300, 0), "text/plain": "p"}),
+            ],
+        ),
+        v4.new_code_cell(
+            "charts.readouts(ds)",
+            execution_count=5,
+            outputs=[
+                v4.new_output(
+                    "error",
+                    ename="KeyError",
+                    evalue=f"'{HOSTILE}'\nsecond line",
+                    traceback=["\x1b[31mTraceback (most recent call last)", "  File secret.py"],
+                )
+            ],
+        ),
+        *extra_cells,
+    ]
+    return notebook
+
+
+def page_info(**changes: object) -> PageInfo:
+    """Page information for a therapy-area report, with optional changes."""
+    fields = {
+        "title": "Lung cancer",
+        "subtitle": "Therapy-area report · Q3 2026",
+        "quarter": "2026Q3",
+        "data_as_of": "2026-09-30",
+        "provenance": {
+            "parameters": "therapy_area='Lung cancer'",
+            "data fingerprint": "sha256:0f3c9a",
+            BUILD_TIME_KEY: "2026-10-02 08:15 UTC",
+        },
+    }
+    return PageInfo(**{**fields, **changes})
+
+
+@pytest.fixture(scope="module")
+def report_html() -> str:
+    return notebook_to_html(report_notebook(), page_info())
+
+
+def test_report_shows_no_code_parameters_or_prompts(report_html):
+    for source in ('quarter = "2026Q3"', 'quarter = "2025Q1"', "therapy_area = ", "import"):
+        assert source not in report_html
+    assert "tables.show_revenue" not in report_html
+    assert "In&nbsp;[" not in report_html
+    assert "Out[" not in report_html
+
+
+def test_report_hides_stderr_and_tracebacks_but_names_the_error(report_html):
+    assert "UserWarning" not in report_html
+    assert "Traceback" not in report_html
+    assert "secret.py" not in report_html
+    assert "second line" not in report_html
+    assert f"KeyError: &#39;{ESCAPED_HOSTILE}&#39;" in report_html
+    assert HOSTILE not in report_html
+    assert "did not run to completion" in report_html
+
+
+def test_report_keeps_html_outputs_and_images(report_html):
+    page = Page(report_html)
+    assert '<figure class="chart">' in report_html
+    assert "<figcaption>Revenue by quarter</figcaption>" in report_html
+    assert {"alt": "Revenue by quarter, RMB m", "src": "data:image/png;base64,iVBORw0KGgo="} in (
+        page.all("img")
+    )
+    assert "<th>Quarter</th>" in report_html
+    assert 'src="data:image/png;base64,' + png(300, 0) in report_html
+
+
+def test_report_header_replaces_notebook_title(report_html):
+    page = Page(report_html)
+    assert len(page.all("h1")) == 1
+    assert "<h1>Lung cancer</h1>" in report_html
+    assert "Therapy-area report" in report_html  # the subtitle
+    assert "Data as of 2026-09-30" in report_html
+    assert "What changed this quarter." in report_html
+
+
+def test_toc_links_to_unique_heading_ids_that_exist(report_html):
+    page = Page(report_html)
+    hrefs = page.toc_hrefs()
+    assert len(hrefs) == 4
+    assert len(set(hrefs)) == 4
+    assert all(href.startswith("#") for href in hrefs)
+    assert {href[1:] for href in hrefs} <= set(page.ids())
+    assert len(page.ids()) == len(set(page.ids()))
+    anchor_links = [a["href"] for a in page.all("a") if a.get("class") == "anchor-link"]
+    assert anchor_links == hrefs
+    assert "Détail (by phase)</a>" in report_html
+
+
+def test_report_requests_nothing_from_other_hosts(report_html):
+    page = Page(report_html)
+    for tag in ("script", "link", "iframe", "object", "embed", "base"):
+        assert page.all(tag) == []
+    sources = [attrs["src"] for _, attrs in page.tags if "src" in attrs]
+    assert sources
+    assert all(source.startswith("data:") for source in sources)
+    assert "@import" not in report_html
+    assert "url(" not in report_html
+    assert "mathjax" not in report_html.lower()
+    assert "Content-Security-Policy" in report_html
+    assert "<style>" in report_html
+
+
+def test_markdown_images_of_local_files_are_not_embedded(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for the report")
+    notebook = report_notebook(v4.new_markdown_cell(f"![chart]({secret})"))
+    html = notebook_to_html(notebook, page_info())
+    assert base64.b64encode(secret.read_bytes()).decode() not in html
+    assert "img-src data:" in html  # the page's policy blocks loading the file
+
+
+def test_provenance_footer_lists_entries_and_build_time(report_html):
+    footer = report_html[report_html.index('<footer class="provenance">') :]
+    assert "<dt>data fingerprint</dt>" in footer
+    assert "<dd>sha256:0f3c9a</dd>" in footer
+    assert "Built <strong>2026-10-02 08:15 UTC</strong>" in footer
+    assert f"<dt>{BUILD_TIME_KEY}</dt>" not in footer
+
+
+def test_page_info_is_escaped():
+    page = page_info(
+        title=HOSTILE,
+        subtitle=HOSTILE,
+        quarter=HOSTILE,
+        data_as_of=HOSTILE,
+        provenance={HOSTILE: HOSTILE, BUILD_TIME_KEY: HOSTILE},
+    )
+    html = notebook_to_html(report_notebook(), page)
+    assert HOSTILE not in html
+    assert html.count(ESCAPED_HOSTILE) >= 8
+
+
+def test_render_is_deterministic_and_leaves_the_notebook_alone():
+    notebook = report_notebook()
+    before = copy.deepcopy(notebook)
+    first = notebook_to_html(notebook, page_info())
+    second = notebook_to_html(copy.deepcopy(before), page_info())
+    assert first == second
+    assert notebook == before
+
+
+def test_report_with_four_charts_stays_small():
+    charts = [
+        v4.new_code_cell(
+            f"charts.chart_{n}(ds)",
+            outputs=[v4.new_output("display_data", data={"image/png": png(35_000, n)})],
+        )
+        for n in range(4)
+    ]
+    html = notebook_to_html(report_notebook(*charts), page_info())
+    payload = sum(len(png(35_000, n)) for n in range(4))
+    assert len(html.encode()) < 250_000
+    assert len(html.encode()) - payload < 20_000
+
+
+def test_malformed_notebook_raises_render_error():
+    notebook = report_notebook()
+    notebook.cells[-1].outputs.append(nbformat.from_dict({"output_type": "stream"}))
+    with pytest.raises(RenderError, match="Lung cancer"):
+        notebook_to_html(notebook, page_info())
+
+
+def entry(name: str, group: str, status: str = "ok", **changes: object) -> IndexEntry:
+    """An index entry with plausible defaults."""
+    fields = {
+        "name": name,
+        "title": name.replace("_", " ").capitalize(),
+        "group": group,
+        "status": status,
+        "key_figure": "Revenue RMB 1,234.5 m (+3.2% QoQ)" if status == "ok" else "",
+        "error": "ValueError: unknown market 'Mars'" if status == "failed" else "",
+        "duration_s": 12.34,
+    }
+    return IndexEntry(**{**fields, **changes})
+
+
+def test_quarter_index_groups_links_and_badges():
+    entries = [
+        entry("portfolio_overview", "Portfolio"),
+        entry("lung_cancer", "Therapy areas", duration_s=125.0),
+        entry("china", "Markets", "failed", duration_s=None),
+        entry("breast_cancer", "Therapy areas", "skipped"),
+    ]
+    html = quarter_index_html("2026Q3", entries, previous_quarter="2026Q2", built_at="2026-10-02")
+    page = Page(html)
+    hrefs = [a["href"] for a in page.all("a")]
+    assert hrefs == [
+        "../index.html",
+        "../2026Q2/index.html",
+        "portfolio_overview.html",
+        "lung_cancer.html",
+        "breast_cancer.html",
+        "china.html",
+    ]
+    sections = [
+        html.index(f"<h2>{group}</h2>") for group in ("Portfolio", "Therapy areas", "Markets")
+    ]
+    assert sections == sorted(sections)
+    badges = [span["class"] for span in page.all("span")]
+    assert badges == [
+        "badge badge-ok",
+        "badge badge-ok",
+        "badge badge-skipped",
+        "badge badge-failed",
+    ]
+    assert "ValueError: unknown market &#39;Mars&#39;" in html
+    assert "Revenue RMB 1,234.5 m (+3.2% QoQ)" in html
+    assert "Ran in 2 min 05 s" in html
+    assert "Ran in 12.3 s" in html
+    assert "4 reports · 2 ok · 1 failed · 1 skipped" in html
+    assert page.all("script") == []
+    assert page.all("link") == []
+
+
+def test_quarter_index_without_previous_quarter_links_only_up():
+    html = quarter_index_html(
+        "2025Q1", [entry("a", "Portfolio")], previous_quarter=None, built_at="x"
+    )
+    assert [a["href"] for a in Page(html).all("a")] == ["../index.html", "a.html"]
+
+
+def test_quarter_index_escapes_entries():
+    hostile = entry(HOSTILE, HOSTILE, "failed", title=HOSTILE, key_figure=HOSTILE, error=HOSTILE)
+    html = quarter_index_html(HOSTILE, [hostile], previous_quarter=HOSTILE, built_at=HOSTILE)
+    assert HOSTILE not in html
+    assert Page(html).all("script") == []
+    assert all("<" not in a["href"] for a in Page(html).all("a"))
+
+
+def test_quarters_index_lists_quarters_newest_first():
+    html = quarters_index_html([("2026Q3", 11, 1), ("2026Q2", 12, 0)])
+    page = Page(html)
+    assert [a["href"] for a in page.all("a")] == ["2026Q3/index.html", "2026Q2/index.html"]
+    assert "11 ok" in html
+    assert "1 failed" in html
+    assert html.count("failed</span>") == 1
+    assert page.all("script") == []
+    assert "No reports" in quarters_index_html([])
