@@ -30,6 +30,7 @@ from portfolio_reports.paths import (
 )
 from portfolio_reports.quarters import Quarter
 from portfolio_reports.render import (
+    BUILD_TIME_KEY,
     IndexEntry,
     PageInfo,
     notebook_to_html,
@@ -223,7 +224,7 @@ def _job(
             "Notebook": spec.notebook.name,
             "Data fingerprint": inputs.dataset.fingerprint[:16],
             "Package version": __version__,
-            "Built at": built_at,
+            BUILD_TIME_KEY: built_at,
         },
     )
     return ReportJob(spec.name, spec.notebook, parameters, layout, page, timeout_s)

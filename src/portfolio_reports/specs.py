@@ -46,12 +46,8 @@ class ReportSpec:
     group: str
     notebook: Path
     parameters: dict[str, ParameterValue]
+    scope: Scope
     source: Path
-
-    @property
-    def scope(self) -> Scope:
-        """The slice of the portfolio this report covers."""
-        return Scope(**{key: self.parameters.get(key) for key in SCOPE_PARAMETERS})
 
 
 DEFAULT_GROUPS = {
@@ -87,11 +83,19 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
     return {name: _literal(info["default"]) for name, info in declared.items()}
 
 
+def scope_of(parameters: dict[str, ParameterValue], declared: dict[str, Any]) -> Scope:
+    """The slice a notebook covers: given parameters over the notebook's defaults."""
+    return Scope(**{key: parameters.get(key, declared.get(key)) for key in SCOPE_PARAMETERS})
+
+
 def check_parameters(
-    label: str, notebook: Path, parameters: dict[str, ParameterValue], dataset: Dataset
+    label: str,
+    notebook: Path,
+    declared: dict[str, Any],
+    parameters: dict[str, ParameterValue],
+    dataset: Dataset,
 ) -> list[str]:
     """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data."""
-    declared = declared_parameters(notebook)
     problems = [
         f"{label}: the notebook {notebook.name} does not declare parameter {name!r}"
         f" in a cell tagged 'parameters'"
@@ -114,8 +118,7 @@ def check_parameters(
             )
     if problems:
         return problems
-    scope = Scope(**{key: parameters.get(key, declared.get(key)) for key in SCOPE_PARAMETERS})
-    return [f"{label}: {problem}" for problem in scope.check(dataset)]
+    return [f"{label}: {problem}" for problem in scope_of(parameters, declared).check(dataset)]
 
 
 def resolve_notebook(name: str, notebooks_dir: Path) -> Path | None:
@@ -151,7 +154,8 @@ def _read_spec(
     if notebook is None:
         available = ", ".join(sorted(p.name for p in notebooks_dir.glob("*.ipynb")))
         return None, [f"{label}: unknown notebook {parsed.notebook!r}; available: {available}"]
-    problems = check_parameters(label, notebook, parsed.parameters, dataset)
+    declared = declared_parameters(notebook)
+    problems = check_parameters(label, notebook, declared, parsed.parameters, dataset)
     name = parsed.name or path.stem
     if not re.match(REPORT_NAME_PATTERN, name):
         problems.append(
@@ -163,6 +167,7 @@ def _read_spec(
         group=parsed.group or DEFAULT_GROUPS.get(notebook.stem, "Reports"),
         notebook=notebook,
         parameters=parsed.parameters,
+        scope=scope_of(parsed.parameters, declared),
         source=path,
     )
     return (spec if not problems else None), problems

@@ -1,0 +1,30 @@
+"""Plain-text number formats shared by tables and narrative; missing values read "n/a"."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MISSING = "n/a"
+
+
+def money(amount: float | None) -> str:
+    """Format an amount with a thousands separator and one decimal, e.g. "1,234.5"."""
+    if pd.isna(amount):
+        return MISSING
+    return f"{amount:,.1f}"
+
+
+def percent(fraction: float | None) -> str:
+    """Format a fraction as a percentage with one decimal, e.g. 0.523 -> "52.3%"."""
+    if pd.isna(fraction):
+        return MISSING
+    return f"{fraction:,.1%}"
+
+
+def signed_percent(fraction: float | None) -> str:
+    """Format a growth fraction with its sign, e.g. 0.032 -> "+3.2%", -0.1 -> "-10.0%"."""
+    if pd.isna(fraction):
+        return MISSING
+    if round(fraction * 100, 1) == 0:
+        return percent(0.0)
+    return f"{fraction:+,.1%}"

@@ -1,0 +1,503 @@
+"""Summaries of a Dataset for one scope and quarter, each returned as a DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from portfolio_reports.dataset import Dataset
+from portfolio_reports.errors import DataError
+from portfolio_reports.quarters import Quarter
+from portfolio_reports.schema import (
+    DEVELOPMENT_PHASES,
+    DISEASE_AREAS,
+    PHASES,
+    THERAPY_AREAS,
+    ClinicalResults,
+    Indications,
+    Markets,
+    Pipeline,
+    Products,
+    RegulatoryEvents,
+    Sales,
+    TradeNames,
+)
+from portfolio_reports.slices import Scope
+
+APPROVAL = "approval"
+FILING = "filing accepted"
+DISCONTINUED = "Discontinued"
+EVENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "approvals": (APPROVAL,),
+    "filings and designations": (
+        FILING,
+        "priority review",
+        "breakthrough designation",
+        "orphan designation",
+    ),
+    "licence deals": ("licence deal",),
+}
+"""Kinds of regulatory news a report lists and counts, with the event types each covers."""
+
+AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "therapy_area": THERAPY_AREAS,
+    "disease_area": DISEASE_AREAS,
+}
+REVENUE_DIMENSIONS = ("product", "market", "region", "therapy_area", "disease_area")
+
+REVENUE = Sales.revenue_rmb_m
+PREVIOUS_REVENUE = "previous_quarter_rmb_m"
+YEAR_AGO_REVENUE = "year_ago_rmb_m"
+INDICATION_NAME = "indication_name"
+TRADE_NAME = TradeNames.trade_name
+_PHASE_RANK = {phase: rank for rank, phase in enumerate(PHASES)}
+
+SNAPSHOT_COLUMNS = [
+    Products.product,
+    Products.inn,
+    Products.target,
+    Products.modality,
+    Indications.indication,
+    INDICATION_NAME,
+    Indications.therapy_area,
+    Indications.disease_area,
+    Indications.line_of_therapy,
+    Pipeline.scope,
+    Pipeline.phase,
+    Pipeline.since,
+    Pipeline.estimated,
+]
+MOVE_COLUMNS = [
+    Products.product,
+    Products.inn,
+    Indications.indication,
+    INDICATION_NAME,
+    Indications.therapy_area,
+    Indications.disease_area,
+    Pipeline.scope,
+    "from_phase",
+    "to_phase",
+    "change",
+    Pipeline.since,
+    Pipeline.estimated,
+]
+EVENT_COLUMNS = [
+    RegulatoryEvents.date,
+    RegulatoryEvents.event_type,
+    RegulatoryEvents.product,
+    TRADE_NAME,
+    Products.inn,
+    RegulatoryEvents.indication,
+    INDICATION_NAME,
+    RegulatoryEvents.market,
+    RegulatoryEvents.agency,
+    RegulatoryEvents.detail,
+    RegulatoryEvents.estimated,
+    RegulatoryEvents.source,
+]
+READOUT_COLUMNS = [
+    ClinicalResults.date,
+    ClinicalResults.trial,
+    ClinicalResults.product,
+    Products.inn,
+    ClinicalResults.indication,
+    INDICATION_NAME,
+    ClinicalResults.phase,
+    ClinicalResults.endpoint,
+    ClinicalResults.population,
+    ClinicalResults.arm,
+    ClinicalResults.value,
+    ClinicalResults.unit,
+    ClinicalResults.hazard_ratio,
+    ClinicalResults.note,
+    ClinicalResults.source,
+]
+
+
+def latest_quarter(ds: Dataset) -> Quarter:
+    """The latest quarter with sales in the data."""
+    if ds.sales.empty:
+        raise DataError(["sales: no rows, so the data has no latest quarter"])
+    return max(Quarter.parse(label) for label in ds.sales[Sales.quarter].unique())
+
+
+def data_as_of(ds: Dataset) -> date:
+    """The latest date the data speaks of: sales quarter ends, events, readouts, phase changes."""
+    dates = [
+        ds.regulatory_events[RegulatoryEvents.date].max(),
+        ds.clinical_results[ClinicalResults.date].max(),
+        ds.pipeline[Pipeline.since].max(),
+        pd.Timestamp(latest_quarter(ds).end),
+    ]
+    return max(day for day in dates if pd.notna(day)).date()
+
+
+def pipeline_snapshot(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Development phase of each indication in each pipeline scope at quarter end.
+
+    Indications approved, launched or discontinued by then are left out; most advanced first.
+    """
+    current = _phase_as_of(scope.pipeline(ds), quarter)
+    in_development = current[current[Pipeline.phase].isin(DEVELOPMENT_PHASES)]
+    snapshot = _describe(in_development, ds).assign(_rank=lambda rows: _rank(rows[Pipeline.phase]))
+    ordered = snapshot.sort_values(
+        ["_rank", Products.product, Indications.indication, Pipeline.scope],
+        ascending=[False, True, True, True],
+    )
+    return ordered[SNAPSHOT_COLUMNS].reset_index(drop=True)
+
+
+def pipeline_counts_by_phase(
+    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "therapy_area"
+) -> pd.DataFrame:
+    """Indications per development phase (index) and area (columns) at quarter end.
+
+    Each indication counts once, at its most advanced phase in the scope; `by` is therapy_area
+    or disease_area; areas appear in vocabulary order, every phase is listed, empty cells are 0.
+    """
+    _check_choice("by", by, tuple(AREA_VOCABULARIES))
+    snapshot = pipeline_snapshot(ds, scope, quarter)
+    most_advanced = snapshot.drop_duplicates(Indications.indication, keep="first")
+    counts = most_advanced.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
+    areas = [area for area in AREA_VOCABULARIES[by] if area in counts.columns]
+    table = counts.reindex(index=list(DEVELOPMENT_PHASES), columns=areas, fill_value=0)
+    return table.astype(int).rename_axis(index=Pipeline.phase, columns=by)
+
+
+def approvals_and_filings(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Approvals and accepted filings per market and agency up to quarter end."""
+    counted = _events_by_end_of(ds, scope, quarter, [APPROVAL, FILING])
+    keys = [RegulatoryEvents.market, RegulatoryEvents.agency]
+    counts = (
+        counted.groupby([*keys, RegulatoryEvents.event_type], dropna=False)
+        .size()
+        .unstack(RegulatoryEvents.event_type, fill_value=0)
+        .reindex(columns=[APPROVAL, FILING], fill_value=0)
+        .rename(columns={APPROVAL: "approvals", FILING: "filings"})
+        .rename_axis(columns=None)
+        .reset_index()
+    )
+    return counts.sort_values(
+        ["approvals", "filings", *keys], ascending=[False, False, True, True]
+    ).reset_index(drop=True)
+
+
+def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """First approval date per product (index) and market (columns) up to quarter end, else NaT.
+
+    Products and markets without any approval by then are left out; markets in data order.
+    """
+    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    first = (
+        approvals.groupby([RegulatoryEvents.product, RegulatoryEvents.market])[
+            RegulatoryEvents.date
+        ]
+        .min()
+        .unstack(RegulatoryEvents.market)
+    )
+    markets = [market for market in ds.markets[Markets.market] if market in first.columns]
+    return first.reindex(columns=markets).rename_axis(
+        index=RegulatoryEvents.product, columns=RegulatoryEvents.market
+    )
+
+
+def events_in_quarter(
+    ds: Dataset, scope: Scope, quarter: Quarter, event_types: Collection[str] | None = None
+) -> pd.DataFrame:
+    """Regulatory events of the quarter, of the given types or all, in date order."""
+    events = scope.events(ds)
+    keep = _in_quarter(events[RegulatoryEvents.date], quarter)
+    if event_types is not None:
+        keep &= events[RegulatoryEvents.event_type].isin(event_types)
+    return _event_rows(events[keep], ds, newest_first=False)
+
+
+def events_to_date(ds: Dataset, scope: Scope, quarter: Quarter, kind: str) -> pd.DataFrame:
+    """Events of one kind of EVENT_GROUPS dated up to quarter end, newest first."""
+    _check_choice("kind", kind, tuple(EVENT_GROUPS))
+    return _event_rows(
+        _events_by_end_of(ds, scope, quarter, EVENT_GROUPS[kind]), ds, newest_first=True
+    )
+
+
+def readouts_in_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Clinical results reported in the quarter, in date and trial order."""
+    results = scope.clinical(ds)
+    in_quarter = results[_in_quarter(results[ClinicalResults.date], quarter)]
+    return _clinical_rows(in_quarter, ds, newest_first=False)
+
+
+def clinical_results_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Clinical results reported up to quarter end, newest first."""
+    results = scope.clinical(ds)
+    to_date = results[_by_end_of(results[ClinicalResults.date], quarter)]
+    return _clinical_rows(to_date, ds, newest_first=True)
+
+
+def revenue_by_quarter(
+    ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = 8
+) -> pd.DataFrame:
+    """Scope revenue for the `quarters` quarters ending with `quarter`, with QoQ and YoY growth.
+
+    A quarter without sales counts as 0; growth compares with the full history, so the first
+    rows have growth too, and is NaN where the base quarter is 0. `synthetic` is true when any
+    figure of the quarter is generated.
+    """
+    by_quarter = scope.sales(ds).groupby(Sales.quarter)
+    totals = by_quarter[REVENUE].sum()
+    window = quarter.trailing(quarters)
+
+    def per_quarter(values: pd.Series, period: list[Quarter], missing: float) -> pd.Series:
+        labels = [str(q) for q in period]
+        return values.reindex(labels, fill_value=missing).reset_index(drop=True)
+
+    current = per_quarter(totals, window, 0.0)
+    return pd.DataFrame(
+        {
+            Sales.quarter: [str(q) for q in window],
+            REVENUE: current,
+            "qoq": _growth(current, per_quarter(totals, [q.previous for q in window], 0.0)),
+            "yoy": _growth(current, per_quarter(totals, [q.year_ago for q in window], 0.0)),
+            Sales.synthetic: per_quarter(by_quarter[Sales.synthetic].any(), window, False),
+        }
+    )
+
+
+def revenue_by(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product") -> pd.DataFrame:
+    """Revenue per value of `by` in the quarter, previous and year-ago quarter, growth and mix.
+
+    `by` is one of REVENUE_DIMENSIONS; therapy_area is the product's primary one; disease_area
+    counts a product's whole revenue in each of its disease areas, so mix may add up past 1.
+    Mix is the share of the scope's revenue in the quarter; largest first.
+    """
+    _check_choice("by", by, REVENUE_DIMENSIONS)
+    sales = scope.sales(ds)
+    table = _revenue_per(_with_dimension(sales, ds, by), [by], quarter)
+    scope_total = sales.loc[sales[Sales.quarter] == str(quarter), REVENUE].sum()
+    table["mix"] = table[REVENUE] / scope_total if scope_total else np.nan
+    return table.sort_values([REVENUE, by], ascending=[False, True]).reset_index(drop=True)
+
+
+def revenue_history_by(
+    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", quarters: int = 8
+) -> pd.DataFrame:
+    """Revenue per quarter and value of `by` over the `quarters` quarters ending with `quarter`.
+
+    Long form (quarter, `by`, revenue_rmb_m), 0 where a value has no sales in a quarter; `by`
+    is one of REVENUE_DIMENSIONS, counted as in `revenue_by`.
+    """
+    _check_choice("by", by, REVENUE_DIMENSIONS)
+    window = [str(q) for q in quarter.trailing(quarters)]
+    sales = _with_dimension(scope.sales(ds), ds, by)
+    in_window = sales[sales[Sales.quarter].isin(window)]
+    totals = in_window.groupby([Sales.quarter, by])[REVENUE].sum()
+    grid = pd.MultiIndex.from_product(
+        [window, sorted(set(in_window[by]))], names=[Sales.quarter, by]
+    )
+    return totals.reindex(grid, fill_value=0.0).reset_index()
+
+
+def top_products(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
+    """The `n` products with the most revenue in the quarter, with growth and mix."""
+    products = revenue_by(ds, scope, quarter, by=Sales.product)
+    selling = products[products[REVENUE] > 0].head(n)
+    return _with_inn(selling, ds)
+
+
+def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
+    """Product and market pairs with the largest revenue increases and decreases vs last quarter.
+
+    Up to `n` of each; `direction` is "increase" or "decrease"; largest change first.
+    """
+    keys = [Sales.product, Sales.market]
+    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
+    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
+    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    change = pairs["change_rmb_m"]
+    increases = pairs[change > 0].sort_values(
+        ["change_rmb_m", *keys], ascending=[False, True, True]
+    )
+    decreases = pairs[change < 0].sort_values(["change_rmb_m", *keys])
+    movers = pd.concat(
+        [
+            increases.head(n).assign(direction="increase"),
+            decreases.head(n).assign(direction="decrease"),
+        ]
+    )
+    direction_first = ["direction", *movers.columns.drop("direction")]
+    return _with_inn(movers[direction_first].reset_index(drop=True), ds)
+
+
+def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Indications whose phase in a pipeline scope changed during the quarter.
+
+    `from_phase` is the phase at the previous quarter end (missing for an indication that entered
+    the pipeline), `to_phase` the one at this quarter end, `since` the date it was reached;
+    `change` is "entered", "advanced", "moved back" or "discontinued".
+    """
+    pipeline = scope.pipeline(ds)
+    current = _phase_as_of(pipeline, quarter)
+    moved = current[_in_quarter(current[Pipeline.since], quarter)]
+    keys = [Pipeline.indication, Pipeline.scope]
+    before = _phase_as_of(pipeline, quarter.previous)[[*keys, Pipeline.phase]]
+    moves = moved.rename(columns={Pipeline.phase: "to_phase"}).merge(
+        before.rename(columns={Pipeline.phase: "from_phase"}), on=keys, how="left"
+    )
+    moves["change"] = np.select(
+        [
+            moves["to_phase"] == DISCONTINUED,
+            moves["from_phase"].isna(),
+            _rank(moves["to_phase"]) > _rank(moves["from_phase"]),
+        ],
+        ["discontinued", "entered", "advanced"],
+        default="moved back",
+    )
+    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *keys])
+    return ordered[MOVE_COLUMNS].reset_index(drop=True)
+
+
+def changes_since_previous_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Counts of regulatory news, readouts and phase changes in the quarter and the one before.
+
+    Readouts count distinct trials; the event kinds are those of EVENT_GROUPS.
+    """
+    columns = {}
+    for name, period in (("this_quarter", quarter), ("previous_quarter", quarter.previous)):
+        event_types = events_in_quarter(ds, scope, period)[RegulatoryEvents.event_type]
+        counts = {kind: int(event_types.isin(types).sum()) for kind, types in EVENT_GROUPS.items()}
+        counts["clinical readouts"] = readouts_in_quarter(ds, scope, period)[
+            ClinicalResults.trial
+        ].nunique()
+        counts["phase changes"] = len(phase_moves(ds, scope, period))
+        columns[name] = counts
+    return pd.DataFrame(columns).rename_axis("kind").reset_index()
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    """Raise ValueError naming the choices when `value` is not one of them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _by_end_of(dates: pd.Series, quarter: Quarter) -> pd.Series:
+    """Rows dated on or before the quarter's last day."""
+    return dates < pd.Timestamp(quarter.shift(1).start)
+
+
+def _in_quarter(dates: pd.Series, quarter: Quarter) -> pd.Series:
+    """Rows dated within the quarter."""
+    return _by_end_of(dates, quarter) & ~_by_end_of(dates, quarter.previous)
+
+
+def _events_by_end_of(
+    ds: Dataset, scope: Scope, quarter: Quarter, event_types: Collection[str]
+) -> pd.DataFrame:
+    """The scope's events of the given types dated on or before the quarter's last day."""
+    events = scope.events(ds)
+    keep = _by_end_of(events[RegulatoryEvents.date], quarter) & events[
+        RegulatoryEvents.event_type
+    ].isin(event_types)
+    return events[keep]
+
+
+def _rank(phases: pd.Series) -> pd.Series:
+    """Position of each phase in the phase vocabulary; NaN for a missing phase."""
+    return phases.map(_PHASE_RANK)
+
+
+def _phase_as_of(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Latest phase row per indication and pipeline scope reached by the quarter's end."""
+    reached = pipeline[_by_end_of(pipeline[Pipeline.since], quarter)]
+    ordered = reached.assign(_rank=_rank(reached[Pipeline.phase])).sort_values(
+        [Pipeline.since, "_rank"]
+    )
+    latest = ordered.drop_duplicates([Pipeline.indication, Pipeline.scope], keep="last")
+    return latest.drop(columns="_rank")
+
+
+def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Add indication and product descriptions to rows that name an indication."""
+    indications = ds.indications.rename(columns={Indications.name: INDICATION_NAME})
+    if Products.product in frame.columns:
+        indications = indications.drop(columns=Indications.product)
+    products = ds.products[[Products.product, Products.inn, Products.target, Products.modality]]
+    return frame.merge(indications, on=Indications.indication, how="left").merge(
+        products, on=Products.product, how="left"
+    )
+
+
+def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
+    """Events with trade name, INN and indication name, in date order."""
+    trade_names = ds.trade_names[[TradeNames.product, TradeNames.market, TRADE_NAME]]
+    described = _describe(events, ds).merge(
+        trade_names, on=[TradeNames.product, TradeNames.market], how="left"
+    )
+    ordered = described.sort_values(
+        [RegulatoryEvents.date, RegulatoryEvents.product, RegulatoryEvents.market],
+        ascending=[not newest_first, True, True],
+    )
+    return ordered[EVENT_COLUMNS].reset_index(drop=True)
+
+
+def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
+    """Clinical results with INN and indication name, by date, trial order kept within a date."""
+    ordered = _describe(results, ds).sort_values(
+        [ClinicalResults.date, ClinicalResults.trial],
+        ascending=[not newest_first, True],
+        kind="stable",
+    )
+    return ordered[READOUT_COLUMNS].reset_index(drop=True)
+
+
+def _with_inn(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Insert the product's INN after the product column."""
+    inns = ds.products.set_index(Products.product)[Products.inn]
+    described = frame.copy()
+    position = described.columns.get_loc(Products.product) + 1
+    described.insert(position, Products.inn, described[Products.product].map(inns))
+    return described
+
+
+def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:
+    """Sales rows with a `by` column; a product with several disease areas repeats per area."""
+    lookups = {
+        "region": ds.markets[[Markets.market, Markets.region]],
+        "therapy_area": ds.products[[Products.product, Products.therapy_area]],
+        "disease_area": ds.indications[
+            [Indications.product, Indications.disease_area]
+        ].drop_duplicates(),
+    }
+    if by not in lookups:
+        return sales
+    lookup = lookups[by]
+    return sales.merge(lookup, on=lookup.columns[0], how="inner")
+
+
+def _revenue_per(sales: pd.DataFrame, keys: list[str], quarter: Quarter) -> pd.DataFrame:
+    """Revenue per group in the quarter, previous and year-ago quarter (0 where none), growth."""
+    periods = {
+        str(quarter): REVENUE,
+        str(quarter.previous): PREVIOUS_REVENUE,
+        str(quarter.year_ago): YEAR_AGO_REVENUE,
+    }
+    relevant = sales[sales[Sales.quarter].isin(periods)]
+    table = (
+        relevant.groupby([*keys, Sales.quarter])[REVENUE]
+        .sum()
+        .unstack(Sales.quarter, fill_value=0.0)
+        .reindex(columns=list(periods), fill_value=0.0)
+        .rename(columns=periods)
+        .rename_axis(columns=None)
+        .reset_index()
+    )
+    table["qoq"] = _growth(table[REVENUE], table[PREVIOUS_REVENUE])
+    table["yoy"] = _growth(table[REVENUE], table[YEAR_AGO_REVENUE])
+    return table
+
+
+def _growth(current: pd.Series, base: pd.Series) -> pd.Series:
+    """Growth of current over base as a fraction; NaN where the base is 0."""
+    return (current - base) / base.where(base != 0)

@@ -1,0 +1,201 @@
+"""Report scope: the rows of each table that belong to a therapy area, disease area or market."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from portfolio_reports.dataset import Dataset
+from portfolio_reports.schema import (
+    GLOBAL_SCOPE,
+    ClinicalResults,
+    Indications,
+    Markets,
+    Pipeline,
+    Products,
+    RegulatoryEvents,
+    Sales,
+)
+
+WHOLE_PORTFOLIO = "Whole portfolio"
+
+
+def _selected(values: pd.Series, allowed: Collection[str] | None) -> pd.Series:
+    """Rows whose value is allowed; every row when nothing restricts them."""
+    if allowed is None:
+        return pd.Series(True, index=values.index)
+    return values.isin(allowed)
+
+
+def _only(value: str | None) -> tuple[str, ...] | None:
+    """A single allowed value, or no restriction when the field is unset."""
+    return None if value is None else (value,)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One slice of the portfolio; a field left as None does not restrict it, set fields combine."""
+
+    therapy_area: str | None = None
+    disease_area: str | None = None
+    market: str | None = None
+    region: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Name of the slice for titles, e.g. "Oncology", "US" or "Whole portfolio"."""
+        return ", ".join(value for value in asdict(self).values() if value) or WHOLE_PORTFOLIO
+
+    @property
+    def sales_basis(self) -> str:
+        """One sentence saying which revenue the scope counts, to print beside sales figures."""
+        conditions = []
+        if self.therapy_area is not None:
+            conditions.append(f"whose primary therapy area is {self.therapy_area}")
+        if self.disease_area is not None:
+            conditions.append(f"with at least one indication in {self.disease_area}")
+        products = "products " + " and ".join(conditions) if conditions else "all products"
+        if self.disease_area is not None:
+            products += ", counted in full (not allocated by indication)"
+        if self.market is not None:
+            where = self.market
+        elif self.region is not None:
+            where = f"the {self.region} region"
+        else:
+            where = "all markets"
+        return f"Revenue of {products}, in {where}."
+
+    @staticmethod
+    def valid_values(ds: Dataset) -> dict[str, list[str]]:
+        """Values each field may take in this data set, sorted."""
+        return {
+            "therapy_area": sorted(
+                set(ds.products[Products.therapy_area])
+                | set(ds.indications[Indications.therapy_area])
+            ),
+            "disease_area": sorted(set(ds.indications[Indications.disease_area])),
+            "market": sorted(set(ds.markets[Markets.market])),
+            "region": sorted(set(ds.markets[Markets.region])),
+        }
+
+    def check(self, ds: Dataset) -> list[str]:
+        """Problems with the field values against the data, one line each; empty when valid."""
+        allowed = self.valid_values(ds)
+        problems = [
+            f"unknown {field.replace('_', ' ')} {value!r}; allowed: {', '.join(allowed[field])}"
+            for field, value in asdict(self).items()
+            if value is not None and value not in allowed[field]
+        ]
+        if problems:
+            return problems
+        if self.market is not None and self.region is not None and self._market_codes(ds).empty:
+            problems.append(f"market {self.market!r} is not in region {self.region!r}")
+        if (
+            self.therapy_area is not None
+            and self.disease_area is not None
+            and self._area_indications(ds).empty
+        ):
+            problems.append(
+                f"disease area {self.disease_area!r} has no indication "
+                f"in therapy area {self.therapy_area!r}"
+            )
+        return problems
+
+    def sales(self, ds: Dataset) -> pd.DataFrame:
+        """Sales rows of the scope.
+
+        A therapy area counts the products whose primary therapy area it is; a disease area counts
+        the whole revenue of products with at least one indication in it, not allocated by
+        indication (see `sales_basis`).
+        """
+        sales = ds.sales
+        keep = sales[Sales.product].isin(self._area_products(ds)) & _selected(
+            sales[Sales.market], self._market_codes(ds)
+        )
+        return sales[keep]
+
+    def events(self, ds: Dataset) -> pd.DataFrame:
+        """Regulatory events of the scope, by indication, or by product where none is given."""
+        events = ds.regulatory_events
+        indication = events[RegulatoryEvents.indication]
+        in_areas = indication.isin(self._area_indications(ds)) | (
+            indication.isna() & events[RegulatoryEvents.product].isin(self._area_products(ds))
+        )
+        keep = in_areas & _selected(events[RegulatoryEvents.market], self._market_codes(ds))
+        return events[keep]
+
+    def pipeline(self, ds: Dataset) -> pd.DataFrame:
+        """Phase history rows of the scope's indications, in its markets or global."""
+        pipeline = ds.pipeline
+        keep = pipeline[Pipeline.indication].isin(self._area_indications(ds)) & _selected(
+            pipeline[Pipeline.scope], self._pipeline_scopes(ds)
+        )
+        return pipeline[keep]
+
+    def indications(self, ds: Dataset) -> pd.DataFrame:
+        """Indications of the scope; for a market or region, those with activity there or global."""
+        if self._market_codes(ds) is None:
+            active = self._area_indications(ds)
+        else:
+            active = pd.concat(
+                [
+                    self.pipeline(ds)[Pipeline.indication],
+                    self.events(ds)[RegulatoryEvents.indication].dropna(),
+                ]
+            )
+        return ds.indications[ds.indications[Indications.indication].isin(active)]
+
+    def clinical(self, ds: Dataset) -> pd.DataFrame:
+        """Clinical results of the scope's indications."""
+        results = ds.clinical_results
+        in_scope = self.indications(ds)[Indications.indication]
+        return results[results[ClinicalResults.indication].isin(in_scope)]
+
+    def products(self, ds: Dataset) -> pd.DataFrame:
+        """Products with an indication, sales or a regulatory event in the scope."""
+        codes = pd.concat(
+            [
+                self.indications(ds)[Indications.product],
+                self.sales(ds)[Sales.product],
+                self.events(ds)[RegulatoryEvents.product],
+            ]
+        )
+        return ds.products[ds.products[Products.product].isin(codes)]
+
+    def _market_codes(self, ds: Dataset) -> pd.Series | None:
+        """Markets of the scope, or None when it does not restrict markets."""
+        if self.market is None and self.region is None:
+            return None
+        markets = ds.markets
+        keep = _selected(markets[Markets.market], _only(self.market)) & _selected(
+            markets[Markets.region], _only(self.region)
+        )
+        return markets.loc[keep, Markets.market]
+
+    def _pipeline_scopes(self, ds: Dataset) -> list[str] | None:
+        """Pipeline scopes that count: the scope's markets and global, or None for all."""
+        codes = self._market_codes(ds)
+        return None if codes is None else [*codes, GLOBAL_SCOPE]
+
+    def _area_indications(self, ds: Dataset) -> pd.Series:
+        """Indications in the scope's therapy area and disease area."""
+        indications = ds.indications
+        keep = _selected(indications[Indications.therapy_area], _only(self.therapy_area)) & (
+            _selected(indications[Indications.disease_area], _only(self.disease_area))
+        )
+        return indications.loc[keep, Indications.indication]
+
+    def _area_products(self, ds: Dataset) -> pd.Series:
+        """Products of the primary therapy area with an indication in the disease area."""
+        products = ds.products
+        indications = ds.indications
+        with_disease_area = None
+        if self.disease_area is not None:
+            in_disease_area = indications[Indications.disease_area] == self.disease_area
+            with_disease_area = indications.loc[in_disease_area, Indications.product]
+        keep = _selected(products[Products.therapy_area], _only(self.therapy_area)) & _selected(
+            products[Products.product], with_disease_area
+        )
+        return products.loc[keep, Products.product]

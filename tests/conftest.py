@@ -1,0 +1,132 @@
+"""Shared fixtures: the sample data folder, and a tiny hand-made data set for the summaries."""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.dataset import Dataset
+from portfolio_reports.schema import TABLE_MODELS
+
+SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+TINY_TABLES = {
+    "markets": """
+market, name, region, regulator
+CN, China, China, NMPA
+US, United States, North America, FDA
+CA, Canada, North America, Health Canada
+""",
+    "products": """
+product, inn, modality, target, therapy_area, origin, partner, reference_product
+HLX01, rituximab, Biosimilar mAb, CD20, Oncology, In-house, , MabThera
+HLX02, trastuzumab, Biosimilar mAb, HER2, Oncology, In-house, Accord, Herceptin
+HLX03, adalimumab, Biosimilar mAb, TNF-alpha, Autoimmune, In-house, , Humira
+""",
+    "trade_names": """
+product, market, trade_name
+HLX01, CN, HANLIKANG
+HLX02, CN, HANQUYOU
+HLX02, US, HERCESSI
+HLX03, CN, HANDAYUAN
+""",
+    # HLX01 is an oncology product with one autoimmune indication.
+    "indications": """
+indication, product, name, disease_area, therapy_area, line_of_therapy
+HLX01-NHL, HLX01, Non-Hodgkin lymphoma, Haematological cancer, Oncology, 1L
+HLX01-RA, HLX01, Rheumatoid arthritis, Rheumatology, Autoimmune,
+HLX02-BC, HLX02, HER2+ breast cancer, Breast cancer, Oncology, Adjuvant
+HLX02-GC, HLX02, HER2+ gastric cancer, Gastrointestinal cancer, Oncology, 1L
+HLX03-RA, HLX03, Rheumatoid arthritis, Rheumatology, Autoimmune,
+HLX03-AS, HLX03, Ankylosing spondylitis, Rheumatology, Autoimmune,
+""",
+    # In 2025Q3: HLX02-GC Global Phase 2 -> 3, HLX01-RA CN discontinued,
+    # HLX02-BC CA Filed -> Approved, HLX03-AS enters in US at Phase 1.
+    "pipeline": """
+indication, scope, phase, since, estimated
+HLX01-NHL, CN, Approved, 2019-02-22, false
+HLX01-NHL, CN, Launched, 2019-05-01, true
+HLX01-RA, CN, Phase 3, 2023-01-10, false
+HLX01-RA, CN, Discontinued, 2025-08-15, false
+HLX02-BC, CN, Approved, 2020-08-14, false
+HLX02-BC, US, Filed, 2023-06-01, false
+HLX02-BC, US, Approved, 2024-04-25, false
+HLX02-BC, CA, Filed, 2025-01-15, false
+HLX02-BC, CA, Approved, 2025-08-20, false
+HLX02-GC, Global, Phase 2, 2024-03-01, true
+HLX02-GC, Global, Phase 3, 2025-07-10, false
+HLX02-GC, CN, Phase 2, 2024-06-01, false
+HLX03-RA, CN, Approved, 2020-12-01, false
+HLX03-AS, US, Phase 1, 2025-09-01, false
+""",
+    "regulatory_events": """
+product, indication, market, agency, event_type, date, detail, estimated, source
+HLX01, HLX01-NHL, CN, NMPA, approval, 2019-02-22, , false, https://example.org/1
+HLX02, HLX02-BC, CN, NMPA, approval, 2020-08-14, , false, https://example.org/2
+HLX02, HLX02-BC, US, FDA, filing accepted, 2023-06-01, , false,
+HLX02, HLX02-BC, US, FDA, approval, 2024-04-25, , false, https://example.org/3
+HLX02, HLX02-BC, CA, Health Canada, filing accepted, 2025-01-15, , false,
+HLX02, HLX02-BC, CA, Health Canada, approval, 2025-08-20, , false, https://example.org/4
+HLX03, HLX03-RA, CN, NMPA, approval, 2020-12-01, , false, https://example.org/5
+HLX03, HLX03-RA, CA, Health Canada, approval, 2025-05-20, , true,
+HLX03, HLX03-AS, US, FDA, IND cleared, 2025-06-15, , false,
+HLX02, , US, , licence deal, 2025-07-01, US rights, false, https://example.org/6
+HLX02, HLX02-GC, CN, NMPA, breakthrough designation, 2025-09-10, , false,
+""",
+    "clinical_results": """
+trial, product, indication, phase, endpoint, population, arm, value, unit, hazard_ratio, note, date, source
+GC-301, HLX02, HLX02-GC, Phase 3, PFS, ITT, HLX02 + chemo, 12.0, months, 0.7, , 2025-08-01, https://example.org/7
+GC-301, HLX02, HLX02-GC, Phase 3, PFS, ITT, placebo + chemo, 8.0, months, , , 2025-08-01, https://example.org/7
+RA-301, HLX01, HLX01-RA, Phase 3, ACR20, ITT, HLX01, 60.0, %, , , 2025-04-10, https://example.org/8
+AS-101, HLX03, HLX03-AS, Phase 1, Safety, ITT, HLX03, , , , well tolerated, 2025-09-20, https://example.org/9
+""",  # noqa: E501 (one result per line reads best)
+}
+
+# Revenue (RMB m) per product, market and quarter; an empty cell means no sales row.
+# Totals: 2024Q2 110, 2024Q3 120, 2024Q4 130, 2025Q1 140, 2025Q2 150, 2025Q3 165.
+TINY_SALES = """
+product, market, 2024Q2, 2024Q3, 2024Q4, 2025Q1, 2025Q2, 2025Q3
+HLX02, CN, 80, 80, 90, 100, 100, 110
+HLX02, US, , 10, 10, 20, 20, 15
+HLX01, CN, 20, 20, 20, 20, 20, 25
+HLX03, CN, 10, 10, 10, , 10, 10
+HLX03, CA, , , , , , 5
+"""
+
+
+def _read(text: str) -> pd.DataFrame:
+    """A table written as CSV text, blanks after commas ignored."""
+    return pd.read_csv(io.StringIO(text), skipinitialspace=True)
+
+
+def _sales() -> pd.DataFrame:
+    """The sales grid as one row per quarter, product and market, all flagged synthetic."""
+    long = _read(TINY_SALES).melt(
+        id_vars=["product", "market"], var_name="quarter", value_name="revenue_rmb_m"
+    )
+    rows = long.dropna(subset=["revenue_rmb_m"]).assign(synthetic=True)
+    return rows[["quarter", "product", "market", "revenue_rmb_m", "synthetic"]]
+
+
+@functools.cache
+def _validated_tiny_tables() -> dict[str, pd.DataFrame]:
+    """The tiny tables, typed and checked by the schema once per test session."""
+    frames = {name: _read(text) for name, text in TINY_TABLES.items()} | {"sales": _sales()}
+    return {name: TABLE_MODELS[name].validate(frames[name]) for name in TABLE_MODELS}
+
+
+@pytest.fixture
+def tiny_dataset() -> Dataset:
+    """Three markets in two regions, three products, six quarters of sales (2024Q2-2025Q3)."""
+    return Dataset(**{name: frame.copy() for name, frame in _validated_tiny_tables().items()})
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A copy of the sample data folder that a test may edit."""
+    return Path(shutil.copytree(SAMPLE_DATA, tmp_path / "sample"))

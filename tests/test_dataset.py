@@ -1,0 +1,152 @@
+"""Loading and validating a data folder: every schema accepts good rows and names bad ones."""
+
+import csv
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.dataset import load_dataset, write_snapshot
+from portfolio_reports.errors import DataError
+from portfolio_reports.schema import TABLE_MODELS
+
+from .conftest import SAMPLE_DATA
+
+
+def edit_cell(folder, table, row, column, value):
+    """Set one cell of a CSV table (row 0 is the first data row) and keep the rest as is."""
+    path = folder / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row + 1][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def problems_of(folder):
+    with pytest.raises(DataError) as caught:
+        load_dataset(folder)
+    return caught.value.problems
+
+
+def test_sample_data_is_accepted_with_every_table(sample_copy):
+    dataset = load_dataset(sample_copy)
+    for name in TABLE_MODELS:
+        assert len(dataset.table(name)) > 0, name
+    assert dataset.pipeline["since"].dtype.kind == "M"
+    assert dataset.sales["synthetic"].dtype == bool
+    assert len(dataset.fingerprint) == 64
+
+
+REJECTED = [
+    ("markets", "region", "Antarctica", "allowed: China, Asia-Pacific ex-China"),
+    ("markets", "market", "usa", "two capital letters"),
+    ("products", "modality", "Vaccine", "allowed: Biosimilar mAb"),
+    ("products", "therapy_area", "Cardiology", "allowed: Oncology"),
+    ("products", "origin", "", "empty value"),
+    ("trade_names", "market", "ZZ", "unknown market 'ZZ', not in markets.csv"),
+    ("trade_names", "product", "HLX999", "unknown product 'HLX999', not in products.csv"),
+    ("indications", "line_of_therapy", "5L", "allowed: 1L, 2L"),
+    ("indications", "disease_area", "Skin", "allowed: Lung cancer"),
+    ("pipeline", "phase", "Phase 4", "allowed: Preclinical"),
+    ("pipeline", "since", "2025-13-01", "not a date of the form YYYY-MM-DD"),
+    ("pipeline", "scope", "Mars", "unknown market 'Mars'"),
+    ("pipeline", "estimated", "maybe", "not true or false"),
+    ("regulatory_events", "event_type", "approved", "allowed: IND cleared"),
+    ("regulatory_events", "source", "javascript:alert(1)", "an http(s) URL"),
+    ("regulatory_events", "indication", "NOPE-1", "unknown indication 'NOPE-1'"),
+    ("clinical_results", "hazard_ratio", "-0.5", "must be > 0"),
+    ("clinical_results", "phase", "Phase 5", "allowed: Phase 1"),
+    ("clinical_results", "value", "twelve", "not a number"),
+    ("sales", "quarter", "2025Q5", "YYYYQn"),
+    ("sales", "revenue_rmb_m", "-12.5", "must be >= 0"),
+    ("sales", "synthetic", "yes", "not true or false"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "expected"), REJECTED)
+def test_each_schema_rejects_a_bad_value_naming_file_line_column(
+    sample_copy, table, column, value, expected
+):
+    edit_cell(sample_copy, table, 2, column, value)
+    problems = problems_of(sample_copy)
+    matching = [p for p in problems if expected in p]
+    assert matching, problems
+    assert matching[0].startswith(f"{table}.csv line 4, column {column}")
+
+
+def test_all_problems_are_reported_at_once(sample_copy):
+    edit_cell(sample_copy, "sales", 0, "revenue_rmb_m", "-1")
+    edit_cell(sample_copy, "markets", 1, "region", "Atlantis")
+    edit_cell(sample_copy, "pipeline", 0, "phase", "Phase 9")
+    problems = problems_of(sample_copy)
+    assert any(p.startswith("sales.csv line 2") for p in problems)
+    assert any(p.startswith("markets.csv line 3") for p in problems)
+    assert any(p.startswith("pipeline.csv line 2") for p in problems)
+
+
+def test_duplicate_key_is_rejected(sample_copy):
+    path = sample_copy / "sales.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+    problems = problems_of(sample_copy)
+    assert any("duplicate key (quarter, product, market)" in p for p in problems), problems
+
+
+def test_missing_and_unexpected_columns_are_named(sample_copy):
+    frame = pd.read_csv(sample_copy / "markets.csv", dtype=str)
+    frame.drop(columns=["regulator"]).assign(notes="x").to_csv(
+        sample_copy / "markets.csv", index=False
+    )
+    problems = problems_of(sample_copy)
+    assert "markets.csv: missing column 'regulator'; required columns:" in problems[0]
+    assert any("unexpected column 'notes'" in p for p in problems)
+
+
+def test_missing_empty_and_directory_files(sample_copy):
+    (sample_copy / "trade_names.csv").unlink()
+    (sample_copy / "indications.csv").write_text("")
+    (sample_copy / "products.csv").unlink()
+    (sample_copy / "products.csv").mkdir()
+    problems = problems_of(sample_copy)
+    assert any(p.startswith("trade_names.csv: missing table file") for p in problems)
+    assert any(p.startswith("indications.csv: empty file") for p in problems)
+    assert any(p.startswith("products.csv: is a directory") for p in problems)
+
+
+def test_non_utf8_and_truncated_lines(sample_copy):
+    path = sample_copy / "markets.csv"
+    path.write_bytes(path.read_bytes().replace(b"Japan", b"Jap\xe4n"))
+    sales = sample_copy / "sales.csv"
+    sales.write_text(sales.read_text().rstrip("\n").rsplit(",", 2)[0] + "\n")
+    problems = problems_of(sample_copy)
+    assert any(p.startswith("markets.csv line ") and "not UTF-8" in p for p in problems)
+    assert any(
+        p.startswith("sales.csv line ") and "fields where the header has 5" in p for p in problems
+    )
+
+
+def test_sales_before_approval_are_rejected(sample_copy):
+    sales = pd.read_csv(sample_copy / "sales.csv", dtype=str, keep_default_na=False)
+    first = sales.iloc[0]
+    early = first.copy()
+    early["quarter"] = "2019Q1"
+    pd.concat([sales, early.to_frame().T]).to_csv(sample_copy / "sales.csv", index=False)
+    problems = problems_of(sample_copy)
+    assert any(
+        f"{first['product']} has sales in {first['market']} in 2019Q1" in p for p in problems
+    ), problems
+
+
+def test_missing_folder_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="data folder does not exist"):
+        load_dataset(tmp_path / "nowhere")
+
+
+def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
+    dataset = load_dataset(SAMPLE_DATA)
+    folder = write_snapshot(dataset, tmp_path)
+    again = load_dataset(folder)
+    assert again.fingerprint == dataset.fingerprint
+    for name in TABLE_MODELS:
+        pd.testing.assert_frame_equal(again.table(name), dataset.table(name), check_dtype=False)
+    assert write_snapshot(dataset, tmp_path) == folder

@@ -1,0 +1,538 @@
+"""Summaries of the tiny data set, checked against figures worked out by hand."""
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from portfolio_reports import metrics
+from portfolio_reports.errors import DataError
+from portfolio_reports.quarters import Quarter
+from portfolio_reports.schema import EVENT_TYPES
+from portfolio_reports.slices import Scope
+
+Q3 = Quarter(2025, 3)
+WHOLE = Scope()
+EMPTY_SCOPE = Scope(disease_area="Haematological cancer", market="US")
+
+
+def rows(frame, *columns):
+    """The given columns as a list of tuples, missing values as None, to compare with literals."""
+    picked = frame[list(columns)].astype(object)
+    return list(picked.where(picked.notna(), None).itertuples(index=False, name=None))
+
+
+def with_rows(ds, table, *new_rows):
+    """The data set with rows (dicts of column -> value) added to one table."""
+    frame = getattr(ds, table)
+    added = pd.DataFrame(list(new_rows), columns=frame.columns).astype(frame.dtypes.to_dict())
+    return replace(ds, **{table: pd.concat([frame, added], ignore_index=True)})
+
+
+def test_latest_quarter_is_the_latest_sales_quarter(tiny_dataset):
+    assert metrics.latest_quarter(tiny_dataset) == Q3
+
+
+def test_latest_quarter_needs_sales(tiny_dataset):
+    no_sales = replace(tiny_dataset, sales=tiny_dataset.sales.iloc[:0])
+    with pytest.raises(DataError, match="sales"):
+        metrics.latest_quarter(no_sales)
+
+
+def test_data_as_of_is_the_latest_date_in_the_data(tiny_dataset):
+    assert metrics.data_as_of(tiny_dataset) == date(2025, 9, 30)
+    later = with_rows(
+        tiny_dataset,
+        "regulatory_events",
+        {
+            "product": "HLX03",
+            "indication": "HLX03-AS",
+            "market": "US",
+            "agency": "FDA",
+            "event_type": "first patient dosed",
+            "date": pd.Timestamp("2025-11-03"),
+            "estimated": False,
+        },
+    )
+    assert metrics.data_as_of(later) == date(2025, 11, 3)
+
+
+def test_pipeline_snapshot_at_quarter_end(tiny_dataset):
+    snapshot = metrics.pipeline_snapshot(tiny_dataset, WHOLE, Q3)
+    assert list(snapshot.columns) == [
+        "product",
+        "inn",
+        "target",
+        "modality",
+        "indication",
+        "indication_name",
+        "therapy_area",
+        "disease_area",
+        "line_of_therapy",
+        "scope",
+        "phase",
+        "since",
+        "estimated",
+    ]
+    assert rows(snapshot, "indication", "scope", "phase") == [
+        ("HLX02-GC", "Global", "Phase 3"),
+        ("HLX02-GC", "CN", "Phase 2"),
+        ("HLX03-AS", "US", "Phase 1"),
+    ]
+    first = snapshot.iloc[0]
+    assert first["inn"] == "trastuzumab"
+    assert first["indication_name"] == "HER2+ gastric cancer"
+    assert first["since"] == pd.Timestamp("2025-07-10")
+
+
+def test_pipeline_snapshot_of_an_earlier_quarter_keeps_what_was_in_development(tiny_dataset):
+    snapshot = metrics.pipeline_snapshot(tiny_dataset, WHOLE, Quarter(2025, 2))
+    assert rows(snapshot, "indication", "scope", "phase") == [
+        ("HLX02-BC", "CA", "Filed"),
+        ("HLX01-RA", "CN", "Phase 3"),
+        ("HLX02-GC", "CN", "Phase 2"),
+        ("HLX02-GC", "Global", "Phase 2"),
+    ]
+
+
+def test_pipeline_snapshot_of_a_market(tiny_dataset):
+    snapshot = metrics.pipeline_snapshot(tiny_dataset, Scope(market="US"), Q3)
+    assert rows(snapshot, "indication", "scope") == [("HLX02-GC", "Global"), ("HLX03-AS", "US")]
+
+
+PHASE_ORDER = [
+    "Preclinical",
+    "Phase 1",
+    "Phase 1/2",
+    "Phase 2",
+    "Phase 2/3",
+    "Phase 3",
+    "Filed",
+]
+
+
+def test_pipeline_counts_count_each_indication_once_at_its_most_advanced_phase(tiny_dataset):
+    counts = metrics.pipeline_counts_by_phase(tiny_dataset, WHOLE, Q3)
+    assert list(counts.index) == PHASE_ORDER
+    assert counts.index.name == "phase"
+    assert counts.columns.name == "therapy_area"
+    assert list(counts.columns) == ["Oncology", "Autoimmune"]
+    assert counts.loc["Phase 3"].tolist() == [1, 0]
+    assert counts.loc["Phase 1"].tolist() == [0, 1]
+    assert counts.loc["Phase 2"].tolist() == [0, 0]  # HLX02-GC in CN counts at Phase 3
+    assert int(counts.to_numpy().sum()) == 2
+
+
+def test_pipeline_counts_by_disease_area(tiny_dataset):
+    counts = metrics.pipeline_counts_by_phase(tiny_dataset, WHOLE, Quarter(2025, 2), "disease_area")
+    assert list(counts.columns) == ["Gastrointestinal cancer", "Breast cancer", "Rheumatology"]
+    assert counts.loc["Filed"].tolist() == [0, 1, 0]
+    assert counts.loc["Phase 3"].tolist() == [0, 0, 1]
+    assert counts.loc["Phase 2"].tolist() == [1, 0, 0]
+    assert int(counts.to_numpy().sum()) == 3
+
+
+def test_pipeline_counts_of_an_empty_scope_list_every_phase(tiny_dataset):
+    counts = metrics.pipeline_counts_by_phase(tiny_dataset, EMPTY_SCOPE, Q3)
+    assert list(counts.index) == PHASE_ORDER
+    assert counts.shape == (7, 0)
+
+
+def test_pipeline_counts_reject_an_unknown_grouping(tiny_dataset):
+    with pytest.raises(ValueError, match="therapy_area, disease_area"):
+        metrics.pipeline_counts_by_phase(tiny_dataset, WHOLE, Q3, by="market")
+
+
+def test_approvals_and_filings_by_market_and_agency(tiny_dataset):
+    counts = metrics.approvals_and_filings(tiny_dataset, WHOLE, Q3)
+    assert list(counts.columns) == ["market", "agency", "approvals", "filings"]
+    assert rows(counts, *counts.columns) == [
+        ("CN", "NMPA", 3, 0),
+        ("CA", "Health Canada", 2, 1),
+        ("US", "FDA", 1, 1),
+    ]
+    earlier = metrics.approvals_and_filings(tiny_dataset, WHOLE, Quarter(2025, 2))
+    assert rows(earlier, *earlier.columns) == [
+        ("CN", "NMPA", 3, 0),
+        ("CA", "Health Canada", 1, 1),
+        ("US", "FDA", 1, 1),
+    ]
+
+
+def test_approvals_and_filings_of_an_empty_scope(tiny_dataset):
+    counts = metrics.approvals_and_filings(tiny_dataset, EMPTY_SCOPE, Q3)
+    assert counts.empty
+    assert list(counts.columns) == ["market", "agency", "approvals", "filings"]
+
+
+def test_approval_matrix_gives_first_approval_dates(tiny_dataset):
+    matrix = metrics.approval_matrix(tiny_dataset, WHOLE, Q3)
+    assert matrix.index.name == "product"
+    assert matrix.columns.name == "market"
+    assert list(matrix.index) == ["HLX01", "HLX02", "HLX03"]
+    assert list(matrix.columns) == ["CN", "US", "CA"]
+    assert matrix.loc["HLX02", "CA"] == pd.Timestamp("2025-08-20")
+    assert matrix.loc["HLX03", "CA"] == pd.Timestamp("2025-05-20")
+    assert pd.isna(matrix.loc["HLX01", "US"])
+    earlier = metrics.approval_matrix(tiny_dataset, WHOLE, Quarter(2025, 2))
+    assert pd.isna(earlier.loc["HLX02", "CA"])
+
+
+def test_approval_matrix_of_an_empty_scope(tiny_dataset):
+    assert metrics.approval_matrix(tiny_dataset, EMPTY_SCOPE, Q3).empty
+
+
+def test_events_in_quarter(tiny_dataset):
+    events = metrics.events_in_quarter(tiny_dataset, WHOLE, Q3)
+    assert rows(events, "event_type", "product", "market") == [
+        ("licence deal", "HLX02", "US"),
+        ("approval", "HLX02", "CA"),
+        ("breakthrough designation", "HLX02", "CN"),
+    ]
+    assert list(events.columns) == [
+        "date",
+        "event_type",
+        "product",
+        "trade_name",
+        "inn",
+        "indication",
+        "indication_name",
+        "market",
+        "agency",
+        "detail",
+        "estimated",
+        "source",
+    ]
+    assert events.loc[1, "indication_name"] == "HER2+ breast cancer"
+    assert events.loc[1, "inn"] == "trastuzumab"
+    assert pd.isna(events.loc[0, "indication_name"])
+    assert events.loc[0, "trade_name"] == "HERCESSI"
+    assert pd.isna(events.loc[1, "trade_name"])
+
+
+def test_events_in_quarter_of_some_types_and_a_market(tiny_dataset):
+    approvals = metrics.events_in_quarter(tiny_dataset, WHOLE, Q3, ["approval"])
+    assert rows(approvals, "product", "market", "agency") == [("HLX02", "CA", "Health Canada")]
+    china = metrics.events_in_quarter(tiny_dataset, Scope(market="CN"), Q3)
+    assert list(china["event_type"]) == ["breakthrough designation"]
+
+
+def test_readouts_in_quarter(tiny_dataset):
+    readouts = metrics.readouts_in_quarter(tiny_dataset, WHOLE, Q3)
+    assert rows(readouts, "trial", "arm") == [
+        ("GC-301", "HLX02 + chemo"),
+        ("GC-301", "placebo + chemo"),
+        ("AS-101", "HLX03"),
+    ]
+    assert readouts.loc[2, "note"] == "well tolerated"
+    assert list(metrics.readouts_in_quarter(tiny_dataset, Scope(market="CN"), Q3)["trial"]) == [
+        "GC-301",
+        "GC-301",
+    ]
+    assert list(metrics.readouts_in_quarter(tiny_dataset, WHOLE, Quarter(2025, 2))["trial"]) == [
+        "RA-301"
+    ]
+
+
+def test_events_to_date_of_a_kind_newest_first(tiny_dataset):
+    approvals = metrics.events_to_date(tiny_dataset, WHOLE, Q3, "approvals")
+    assert rows(approvals, "date", "product", "market", "trade_name") == [
+        (pd.Timestamp("2025-08-20"), "HLX02", "CA", None),
+        (pd.Timestamp("2025-05-20"), "HLX03", "CA", None),
+        (pd.Timestamp("2024-04-25"), "HLX02", "US", "HERCESSI"),
+        (pd.Timestamp("2020-12-01"), "HLX03", "CN", "HANDAYUAN"),
+        (pd.Timestamp("2020-08-14"), "HLX02", "CN", "HANQUYOU"),
+        (pd.Timestamp("2019-02-22"), "HLX01", "CN", "HANLIKANG"),
+    ]
+    filings = metrics.events_to_date(tiny_dataset, WHOLE, Q3, "filings and designations")
+    assert rows(filings, "event_type", "market") == [
+        ("breakthrough designation", "CN"),
+        ("filing accepted", "CA"),
+        ("filing accepted", "US"),
+    ]
+    earlier = metrics.events_to_date(
+        tiny_dataset, Scope(market="US"), Quarter(2025, 2), "licence deals"
+    )
+    assert earlier.empty
+
+
+def test_events_to_date_reject_an_unknown_kind(tiny_dataset):
+    with pytest.raises(ValueError, match="approvals, filings and designations, licence deals"):
+        metrics.events_to_date(tiny_dataset, WHOLE, Q3, "launches")
+
+
+def test_clinical_results_to_date_newest_first(tiny_dataset):
+    results = metrics.clinical_results_to_date(tiny_dataset, WHOLE, Q3)
+    assert rows(results, "trial", "arm") == [
+        ("AS-101", "HLX03"),
+        ("GC-301", "HLX02 + chemo"),
+        ("GC-301", "placebo + chemo"),
+        ("RA-301", "HLX01"),
+    ]
+    assert list(results.columns) == list(
+        metrics.readouts_in_quarter(tiny_dataset, WHOLE, Q3).columns
+    )
+    assert metrics.clinical_results_to_date(tiny_dataset, WHOLE, Quarter(2025, 1)).empty
+
+
+def test_revenue_by_quarter_over_eight_quarters(tiny_dataset):
+    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3)
+    assert list(revenue.columns) == ["quarter", "revenue_rmb_m", "qoq", "yoy", "synthetic"]
+    assert list(revenue["quarter"]) == [
+        "2023Q4",
+        "2024Q1",
+        "2024Q2",
+        "2024Q3",
+        "2024Q4",
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+    ]
+    assert list(revenue["revenue_rmb_m"]) == [0, 0, 110, 120, 130, 140, 150, 165]
+    latest = revenue.iloc[-1]
+    assert latest["qoq"] == pytest.approx(0.10)  # 150 -> 165
+    assert latest["yoy"] == pytest.approx(0.375)  # 120 -> 165
+    assert revenue.iloc[-2]["yoy"] == pytest.approx(40 / 110)  # 110 -> 150
+    assert pd.isna(revenue.iloc[2]["qoq"])  # base quarter has no sales
+    assert list(revenue["synthetic"]) == [False, False, True, True, True, True, True, True]
+
+
+def test_revenue_by_quarter_growth_of_the_first_row_uses_earlier_history(tiny_dataset):
+    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=4)
+    assert list(revenue["quarter"]) == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    assert revenue.iloc[0]["qoq"] == pytest.approx(10 / 120)  # 120 -> 130
+    assert pd.isna(revenue.iloc[0]["yoy"])  # 2023Q4 had no sales
+
+
+def test_revenue_by_quarter_for_a_quarter_without_sales(tiny_dataset):
+    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Quarter(2025, 4), quarters=2)
+    assert list(revenue["revenue_rmb_m"]) == [165, 0]
+    assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
+    assert revenue.iloc[1]["yoy"] == pytest.approx(-1.0)  # 130 -> 0
+    assert list(revenue["synthetic"]) == [True, False]
+
+
+def test_revenue_by_quarter_growth_from_zero_is_missing(tiny_dataset):
+    revenue = metrics.revenue_by_quarter(tiny_dataset, Scope(market="CA"), Q3, quarters=2)
+    assert list(revenue["revenue_rmb_m"]) == [0, 5]
+    assert revenue["qoq"].isna().all()
+    assert revenue["yoy"].isna().all()
+
+
+def test_revenue_by_quarter_fills_a_missing_quarter_with_zero(tiny_dataset):
+    scope = Scope(therapy_area="Autoimmune", market="CN")
+    revenue = metrics.revenue_by_quarter(tiny_dataset, scope, Quarter(2025, 2), quarters=3)
+    assert list(revenue["revenue_rmb_m"]) == [10, 0, 10]
+    assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
+    assert pd.isna(revenue.iloc[2]["qoq"])
+
+
+def test_revenue_by_quarter_of_an_empty_scope(tiny_dataset):
+    revenue = metrics.revenue_by_quarter(tiny_dataset, EMPTY_SCOPE, Q3, quarters=3)
+    assert list(revenue["revenue_rmb_m"]) == [0, 0, 0]
+    assert list(revenue["synthetic"]) == [False, False, False]
+
+
+REVENUE_BY_COLUMNS = [
+    "revenue_rmb_m",
+    "previous_quarter_rmb_m",
+    "year_ago_rmb_m",
+    "qoq",
+    "yoy",
+    "mix",
+]
+
+
+def test_revenue_by_product(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3)
+    assert list(table.columns) == ["product", *REVENUE_BY_COLUMNS]
+    assert rows(table, "product", "revenue_rmb_m", "previous_quarter_rmb_m", "year_ago_rmb_m") == [
+        ("HLX02", 125, 120, 90),
+        ("HLX01", 25, 20, 20),
+        ("HLX03", 15, 10, 10),
+    ]
+    assert table["qoq"].tolist() == pytest.approx([5 / 120, 0.25, 0.5])
+    assert table["yoy"].tolist() == pytest.approx([35 / 90, 0.25, 0.5])
+    assert table["mix"].tolist() == pytest.approx([125 / 165, 25 / 165, 15 / 165])
+
+
+def test_revenue_by_market_has_missing_growth_from_zero(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="market")
+    assert rows(table, "market", "revenue_rmb_m", "previous_quarter_rmb_m") == [
+        ("CN", 145, 130),
+        ("US", 15, 20),
+        ("CA", 5, 0),
+    ]
+    assert table.loc[1, "qoq"] == pytest.approx(-0.25)
+    assert pd.isna(table.loc[2, "qoq"])
+
+
+def test_revenue_by_region(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="region")
+    assert rows(table, "region", "revenue_rmb_m", "year_ago_rmb_m") == [
+        ("China", 145, 110),
+        ("North America", 20, 10),
+    ]
+    assert table["qoq"].tolist() == pytest.approx([15 / 130, 0.0])
+    assert table["yoy"].tolist() == pytest.approx([35 / 110, 1.0])
+
+
+def test_revenue_by_therapy_area_uses_the_product_primary_area(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
+    assert rows(table, "therapy_area", "revenue_rmb_m") == [("Oncology", 150), ("Autoimmune", 15)]
+    assert table["mix"].sum() == pytest.approx(1.0)
+
+
+def test_revenue_by_disease_area_counts_whole_products_in_each_area(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="disease_area")
+    assert rows(table, "disease_area", "revenue_rmb_m") == [
+        ("Breast cancer", 125),
+        ("Gastrointestinal cancer", 125),
+        ("Rheumatology", 40),
+        ("Haematological cancer", 25),
+    ]
+    assert table["mix"].sum() == pytest.approx(315 / 165)
+
+
+def test_revenue_by_an_empty_scope_or_unknown_dimension(tiny_dataset):
+    table = metrics.revenue_by(tiny_dataset, EMPTY_SCOPE, Q3, by="market")
+    assert table.empty
+    assert list(table.columns) == ["market", *REVENUE_BY_COLUMNS]
+    with pytest.raises(ValueError, match="product, market, region"):
+        metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="indication")
+
+
+def test_revenue_history_by_region(tiny_dataset):
+    history = metrics.revenue_history_by(tiny_dataset, WHOLE, Q3, by="region", quarters=2)
+    assert list(history.columns) == ["quarter", "region", "revenue_rmb_m"]
+    assert rows(history, *history.columns) == [
+        ("2025Q2", "China", 130),
+        ("2025Q2", "North America", 20),
+        ("2025Q3", "China", 145),
+        ("2025Q3", "North America", 20),
+    ]
+
+
+def test_revenue_history_by_product_fills_gaps_with_zero(tiny_dataset):
+    history = metrics.revenue_history_by(
+        tiny_dataset, Scope(market="CN"), Quarter(2025, 1), quarters=2
+    )
+    assert rows(history, *history.columns) == [
+        ("2024Q4", "HLX01", 20),
+        ("2024Q4", "HLX02", 90),
+        ("2024Q4", "HLX03", 10),
+        ("2025Q1", "HLX01", 20),
+        ("2025Q1", "HLX02", 100),
+        ("2025Q1", "HLX03", 0),
+    ]
+
+
+def test_top_products(tiny_dataset):
+    top = metrics.top_products(tiny_dataset, WHOLE, Q3, n=2)
+    assert list(top.columns) == ["product", "inn", *REVENUE_BY_COLUMNS]
+    assert rows(top, "product", "inn", "revenue_rmb_m") == [
+        ("HLX02", "trastuzumab", 125),
+        ("HLX01", "rituximab", 25),
+    ]
+    assert top.loc[1, "qoq"] == pytest.approx(0.25)  # 20 -> 25
+
+
+def test_top_products_leave_out_products_without_sales_in_the_quarter(tiny_dataset):
+    assert metrics.top_products(tiny_dataset, WHOLE, Quarter(2025, 4)).empty
+
+
+def test_revenue_movers(tiny_dataset):
+    movers = metrics.revenue_movers(tiny_dataset, WHOLE, Q3, n=2)
+    assert list(movers.columns) == [
+        "direction",
+        "product",
+        "inn",
+        "market",
+        "revenue_rmb_m",
+        "previous_quarter_rmb_m",
+        "change_rmb_m",
+        "qoq",
+    ]
+    assert rows(movers, "direction", "product", "market", "change_rmb_m") == [
+        ("increase", "HLX02", "CN", 10),
+        ("increase", "HLX01", "CN", 5),
+        ("decrease", "HLX02", "US", -5),
+    ]
+    assert movers["qoq"].tolist() == pytest.approx([0.1, 0.25, -0.25])
+
+
+def test_revenue_movers_include_new_sales_without_growth_rate(tiny_dataset):
+    movers = metrics.revenue_movers(tiny_dataset, WHOLE, Q3)
+    assert rows(movers, "product", "market") == [
+        ("HLX02", "CN"),
+        ("HLX01", "CN"),
+        ("HLX03", "CA"),
+        ("HLX02", "US"),
+    ]
+    assert pd.isna(movers.loc[2, "qoq"])
+
+
+def test_revenue_movers_of_an_empty_scope(tiny_dataset):
+    assert metrics.revenue_movers(tiny_dataset, EMPTY_SCOPE, Q3).empty
+
+
+def test_phase_moves_of_the_quarter(tiny_dataset):
+    moves = metrics.phase_moves(tiny_dataset, WHOLE, Q3)
+    assert rows(moves, "indication", "scope", "from_phase", "to_phase", "change") == [
+        ("HLX02-GC", "Global", "Phase 2", "Phase 3", "advanced"),
+        ("HLX01-RA", "CN", "Phase 3", "Discontinued", "discontinued"),
+        ("HLX02-BC", "CA", "Filed", "Approved", "advanced"),
+        ("HLX03-AS", "US", None, "Phase 1", "entered"),
+    ]
+    assert moves.loc[3, "since"] == pd.Timestamp("2025-09-01")
+    assert moves.loc[1, "indication_name"] == "Rheumatoid arthritis"
+
+
+def test_phase_moves_of_a_market_and_of_quiet_quarters(tiny_dataset):
+    us_moves = metrics.phase_moves(tiny_dataset, Scope(market="US"), Q3)
+    assert rows(us_moves, "indication", "scope") == [("HLX02-GC", "Global"), ("HLX03-AS", "US")]
+    assert metrics.phase_moves(tiny_dataset, WHOLE, Quarter(2025, 2)).empty
+    first_filing = metrics.phase_moves(tiny_dataset, WHOLE, Quarter(2025, 1))
+    assert rows(first_filing, "indication", "scope", "to_phase", "change") == [
+        ("HLX02-BC", "CA", "Filed", "entered")
+    ]
+
+
+def test_phase_moves_report_a_step_back(tiny_dataset):
+    stepped_back = with_rows(
+        tiny_dataset,
+        "pipeline",
+        {
+            "indication": "HLX02-GC",
+            "scope": "CN",
+            "phase": "Phase 1",
+            "since": pd.Timestamp("2025-08-01"),
+            "estimated": False,
+        },
+    )
+    moves = metrics.phase_moves(stepped_back, Scope(market="CN"), Q3)
+    assert ("HLX02-GC", "CN", "Phase 2", "Phase 1", "moved back") in rows(
+        moves, "indication", "scope", "from_phase", "to_phase", "change"
+    )
+
+
+def test_changes_since_previous_quarter(tiny_dataset):
+    changes = metrics.changes_since_previous_quarter(tiny_dataset, WHOLE, Q3)
+    assert rows(changes, "kind", "this_quarter", "previous_quarter") == [
+        ("approvals", 1, 1),
+        ("filings and designations", 1, 0),
+        ("licence deals", 1, 0),
+        ("clinical readouts", 2, 1),
+        ("phase changes", 4, 0),
+    ]
+
+
+def test_changes_of_an_empty_scope_are_zero(tiny_dataset):
+    changes = metrics.changes_since_previous_quarter(tiny_dataset, EMPTY_SCOPE, Q3)
+    assert changes[["this_quarter", "previous_quarter"]].to_numpy().sum() == 0
+
+
+def test_event_groups_use_the_event_vocabulary():
+    grouped = {event_type for types in metrics.EVENT_GROUPS.values() for event_type in types}
+    assert grouped <= set(EVENT_TYPES)

@@ -1,0 +1,91 @@
+"""Highlights and key figure: plain sentences with numbers taken from the data."""
+
+from dataclasses import replace
+
+import pandas as pd
+
+from portfolio_reports.narrative import highlights, key_figure
+from portfolio_reports.quarters import Quarter
+from portfolio_reports.slices import Scope
+
+Q3 = Quarter(2025, 3)
+
+
+def test_highlights_of_a_busy_quarter(tiny_dataset):
+    assert highlights(tiny_dataset, Scope(), Q3) == [
+        "Revenue RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures).",
+        "Largest product: HLX02 (trastuzumab), RMB 125.0 m, 75.8% of revenue.",
+        "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
+        "No filings accepted in Q3 2025.",
+        "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer), "
+        "AS-101 (Ankylosing spondylitis).",
+        "4 phase changes in Q3 2025: 2 advanced, 1 discontinued, 1 entered.",
+    ]
+
+
+def test_highlights_say_when_there_was_nothing(tiny_dataset):
+    assert highlights(tiny_dataset, Scope(), Quarter(2025, 4)) == [
+        "No revenue recorded in Q4 2025.",
+        "No approvals in Q4 2025.",
+        "No filings accepted in Q4 2025.",
+        "No clinical readouts in Q4 2025.",
+        "No phase changes in Q4 2025.",
+    ]
+
+
+def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
+    lines = highlights(tiny_dataset, Scope(market="CA"), Q3)
+    assert lines[:2] == [
+        "Revenue RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures).",
+        "Largest product: HLX03 (adalimumab), RMB 5.0 m, 100.0% of revenue.",
+    ]
+    assert lines[-1] == "2 phase changes in Q3 2025: 2 advanced."
+
+
+def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
+    lines = highlights(tiny_dataset, Scope(market="US"), Quarter(2023, 2))
+    assert lines[0] == "No revenue recorded in Q2 2023."
+    assert lines[2] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
+    us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
+    assert us_q3[0] == "Revenue RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures)."
+
+
+def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
+    events = tiny_dataset.regulatory_events
+    approvals = pd.DataFrame(
+        {
+            "product": "HLX03",
+            "indication": "HLX03-RA",
+            "market": "US",
+            "agency": "FDA",
+            "event_type": "approval",
+            "date": pd.to_datetime(["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04"]),
+            "estimated": False,
+        },
+        columns=events.columns,
+    ).astype(events.dtypes.to_dict())
+    busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
+    assert highlights(busy, Scope(), Q3)[2] == (
+        "5 approvals in Q3 2025: HLX03 for Rheumatoid arthritis in US (FDA), "
+        "HLX03 for Rheumatoid arthritis in US (FDA), HLX03 for Rheumatoid arthritis in US (FDA) "
+        "and 2 more."
+    )
+
+
+def test_event_without_indication_or_agency_names_product_and_market(tiny_dataset):
+    events = tiny_dataset.regulatory_events.copy()
+    events.loc[events["event_type"] == "licence deal", "event_type"] = "approval"
+    renamed = replace(tiny_dataset, regulatory_events=events)
+    assert highlights(renamed, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HLX02 in US."
+
+
+def test_real_figures_are_not_flagged_synthetic(tiny_dataset):
+    reported = replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
+    assert highlights(reported, Scope(), Q3)[0] == "Revenue RMB 165.0 m, +10.0% QoQ, +37.5% YoY."
+
+
+def test_key_figure(tiny_dataset):
+    assert key_figure(tiny_dataset, Scope(), Q3) == (
+        "RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures)"
+    )
+    assert key_figure(tiny_dataset, Scope(), Quarter(2025, 4)) == "No revenue in Q4 2025"

@@ -1,0 +1,187 @@
+"""Scope: labels, the rows of each table a scope keeps, and checks against the data."""
+
+import pytest
+
+from portfolio_reports.slices import Scope
+
+EMPTY_SCOPE = Scope(disease_area="Haematological cancer", market="US")
+
+
+@pytest.mark.parametrize(
+    ("scope", "label"),
+    [
+        (Scope(), "Whole portfolio"),
+        (Scope(therapy_area="Oncology"), "Oncology"),
+        (Scope(disease_area="Lung cancer"), "Lung cancer"),
+        (Scope(market="US"), "US"),
+        (Scope(region="Latin America"), "Latin America"),
+        (Scope(therapy_area="Oncology", market="US"), "Oncology, US"),
+    ],
+)
+def test_label_names_the_slice(scope, label):
+    assert scope.label == label
+
+
+@pytest.mark.parametrize(
+    ("scope", "basis"),
+    [
+        (Scope(), "Revenue of all products, in all markets."),
+        (
+            Scope(therapy_area="Oncology", market="US"),
+            "Revenue of products whose primary therapy area is Oncology, in US.",
+        ),
+        (
+            Scope(disease_area="Lung cancer", region="Europe"),
+            "Revenue of products with at least one indication in Lung cancer, counted in full "
+            "(not allocated by indication), in the Europe region.",
+        ),
+    ],
+)
+def test_sales_basis_says_what_revenue_counts(scope, basis):
+    assert scope.sales_basis == basis
+
+
+def test_whole_portfolio_keeps_every_row(tiny_dataset):
+    scope = Scope()
+    assert len(scope.sales(tiny_dataset)) == len(tiny_dataset.sales)
+    assert len(scope.events(tiny_dataset)) == len(tiny_dataset.regulatory_events)
+    assert len(scope.pipeline(tiny_dataset)) == len(tiny_dataset.pipeline)
+    assert len(scope.clinical(tiny_dataset)) == len(tiny_dataset.clinical_results)
+    assert len(scope.indications(tiny_dataset)) == len(tiny_dataset.indications)
+    assert len(scope.products(tiny_dataset)) == len(tiny_dataset.products)
+
+
+def test_filters_keep_the_table_columns(tiny_dataset):
+    scope = Scope(therapy_area="Oncology", market="US")
+    assert list(scope.sales(tiny_dataset).columns) == list(tiny_dataset.sales.columns)
+    assert list(scope.events(tiny_dataset).columns) == list(tiny_dataset.regulatory_events.columns)
+    assert list(scope.pipeline(tiny_dataset).columns) == list(tiny_dataset.pipeline.columns)
+    assert list(scope.clinical(tiny_dataset).columns) == list(tiny_dataset.clinical_results.columns)
+
+
+def test_therapy_area_sales_follow_the_product_primary_area(tiny_dataset):
+    # HLX01 has an autoimmune indication but is an oncology product: its sales stay out.
+    sales = Scope(therapy_area="Autoimmune").sales(tiny_dataset)
+    assert set(sales["product"]) == {"HLX03"}
+    assert sales["revenue_rmb_m"].sum() == 55.0
+
+
+def test_disease_area_sales_count_every_product_with_an_indication_there(tiny_dataset):
+    sales = Scope(disease_area="Rheumatology").sales(tiny_dataset)
+    assert set(sales["product"]) == {"HLX01", "HLX03"}
+
+
+def test_market_and_region_sales(tiny_dataset):
+    assert set(Scope(market="CA").sales(tiny_dataset)["revenue_rmb_m"]) == {5.0}
+    region = Scope(region="North America").sales(tiny_dataset)
+    assert set(region["market"]) == {"US", "CA"}
+    assert len(region) == 6
+
+
+def test_therapy_area_events_fall_back_to_the_product_without_indication(tiny_dataset):
+    oncology = Scope(therapy_area="Oncology").events(tiny_dataset)
+    assert len(oncology) == 8
+    assert "licence deal" in set(oncology["event_type"])
+    autoimmune = Scope(therapy_area="Autoimmune").events(tiny_dataset)
+    assert sorted(autoimmune["event_type"]) == ["IND cleared", "approval", "approval"]
+
+
+def test_disease_area_events(tiny_dataset):
+    breast = Scope(disease_area="Breast cancer").events(tiny_dataset)
+    assert len(breast) == 6  # five HLX02-BC events and the HLX02 licence deal
+    rheumatology = Scope(disease_area="Rheumatology").events(tiny_dataset)
+    assert set(rheumatology["product"]) == {"HLX03"}
+
+
+def test_market_events_and_pipeline_include_global_rows(tiny_dataset):
+    scope = Scope(market="US")
+    assert len(scope.events(tiny_dataset)) == 4
+    pipeline = scope.pipeline(tiny_dataset)
+    assert sorted(set(pipeline["scope"])) == ["Global", "US"]
+    assert len(pipeline) == 5
+
+
+def test_therapy_area_pipeline_follows_the_indication(tiny_dataset):
+    pipeline = Scope(therapy_area="Autoimmune").pipeline(tiny_dataset)
+    assert set(pipeline["indication"]) == {"HLX01-RA", "HLX03-RA", "HLX03-AS"}
+    assert len(pipeline) == 4
+
+
+@pytest.mark.parametrize(
+    ("scope", "trials"),
+    [
+        (Scope(market="CN"), {"GC-301", "RA-301"}),
+        (Scope(market="US"), {"GC-301", "AS-101"}),
+        (Scope(market="CA"), {"GC-301"}),
+        (Scope(region="North America"), {"GC-301", "AS-101"}),
+        (Scope(therapy_area="Autoimmune"), {"RA-301", "AS-101"}),
+    ],
+)
+def test_clinical_results_of_indications_active_in_the_scope(tiny_dataset, scope, trials):
+    assert set(scope.clinical(tiny_dataset)["trial"]) == trials
+
+
+def test_market_indications_have_pipeline_or_event_activity_there_or_global(tiny_dataset):
+    indications = Scope(market="CA").indications(tiny_dataset)
+    assert set(indications["indication"]) == {"HLX02-BC", "HLX02-GC", "HLX03-RA"}
+
+
+@pytest.mark.parametrize(
+    ("scope", "products"),
+    [
+        (Scope(therapy_area="Autoimmune"), {"HLX01", "HLX03"}),
+        (Scope(market="US"), {"HLX02", "HLX03"}),
+        (Scope(disease_area="Breast cancer"), {"HLX02"}),
+    ],
+)
+def test_products_with_an_indication_sales_or_event_in_the_scope(tiny_dataset, scope, products):
+    assert set(scope.products(tiny_dataset)["product"]) == products
+
+
+def test_fields_combine(tiny_dataset):
+    sales = Scope(therapy_area="Oncology", market="CN").sales(tiny_dataset)
+    assert set(sales["product"]) == {"HLX01", "HLX02"}
+    assert set(sales["market"]) == {"CN"}
+
+
+def test_empty_scope_gives_empty_tables(tiny_dataset):
+    assert EMPTY_SCOPE.check(tiny_dataset) == []
+    assert EMPTY_SCOPE.sales(tiny_dataset).empty
+    assert EMPTY_SCOPE.events(tiny_dataset).empty
+    assert EMPTY_SCOPE.pipeline(tiny_dataset).empty
+    assert EMPTY_SCOPE.clinical(tiny_dataset).empty
+    assert EMPTY_SCOPE.products(tiny_dataset).empty
+
+
+def test_valid_values_come_from_the_data_sorted(tiny_dataset):
+    assert Scope.valid_values(tiny_dataset) == {
+        "therapy_area": ["Autoimmune", "Oncology"],
+        "disease_area": [
+            "Breast cancer",
+            "Gastrointestinal cancer",
+            "Haematological cancer",
+            "Rheumatology",
+        ],
+        "market": ["CA", "CN", "US"],
+        "region": ["China", "North America"],
+    }
+
+
+def test_check_accepts_known_values(tiny_dataset):
+    assert Scope(therapy_area="Oncology", region="China").check(tiny_dataset) == []
+
+
+def test_check_names_every_unknown_value_and_the_allowed_ones(tiny_dataset):
+    assert Scope(therapy_area="Ophthalmology", market="XX").check(tiny_dataset) == [
+        "unknown therapy area 'Ophthalmology'; allowed: Autoimmune, Oncology",
+        "unknown market 'XX'; allowed: CA, CN, US",
+    ]
+
+
+def test_check_finds_values_that_cannot_meet(tiny_dataset):
+    assert Scope(market="CN", region="North America").check(tiny_dataset) == [
+        "market 'CN' is not in region 'North America'"
+    ]
+    assert Scope(therapy_area="Autoimmune", disease_area="Breast cancer").check(tiny_dataset) == [
+        "disease area 'Breast cancer' has no indication in therapy area 'Autoimmune'"
+    ]
