@@ -147,7 +147,7 @@ def _ragged_lines(text: str) -> list[tuple[int, int, int]]:
 def _validate_table(
     file_name: str, raw: pd.DataFrame, model: type[pa.DataFrameModel]
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Parse typed columns, then run the pandera model lazily; return frame and problems."""
+    """Parse typed columns and run the pandera model lazily; return the valid rows and problems."""
     schema = model.to_schema()
     problems = _column_set_problems(file_name, raw, schema)
     if problems:
@@ -168,6 +168,8 @@ def _validate_table(
         frame = model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         problems += _describe_failures(file_name, errors.failure_cases, schema)
+        failed_rows = set(errors.failure_cases["index"].dropna())
+        frame = frame.drop(index=[index for index in frame.index if index in failed_rows])
     return frame, problems
 
 
