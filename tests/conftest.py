@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -130,3 +132,29 @@ def tiny_dataset() -> Dataset:
 def sample_copy(tmp_path: Path) -> Path:
     """A copy of the sample data folder that a test may edit."""
     return Path(shutil.copytree(SAMPLE_DATA, tmp_path / "sample"))
+
+
+PROJECT = SAMPLE_DATA.parents[1]
+NOTEBOOKS = PROJECT / "notebooks"
+PARAMS = PROJECT / "params"
+
+
+def run_cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
+    """Run the installed command line in a child process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "portfolio_reports", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess]:
+    """Every report of the sample data built once for the session: (reports folder, process)."""
+    out = tmp_path_factory.mktemp("reports")
+    process = run_cli("build", "--out", str(out), "--jobs", "2")
+    return out, process

@@ -15,18 +15,12 @@ from rich.console import Console
 
 from portfolio_reports import __version__
 from portfolio_reports.build import BuildOptions, ReportResult, build, check_inputs
-from portfolio_reports.errors import (
-    DataError,
-    InputError,
-    ParamsError,
-    PortfolioReportsError,
-)
+from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, DEFAULT_PARAMS, DEFAULT_REPORTS
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INVALID_INPUT = 0, 1, 2
-INVALID_INPUT_ERRORS = (DataError, ParamsError, InputError)
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,7 +35,7 @@ def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
                 traceback.print_exc()
             for line in str(error).splitlines():
                 console.print(f"error: {line}", markup=False)
-            sys.exit(EXIT_INVALID_INPUT if isinstance(error, INVALID_INPUT_ERRORS) else 1)
+            sys.exit(EXIT_INVALID_INPUT if isinstance(error, InvalidInputError) else 1)
 
     return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
 

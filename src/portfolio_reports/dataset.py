@@ -157,10 +157,11 @@ def _validate_table(
     for column_name, column in schema.columns.items():
         parsed, bad = _parse_column(raw[column_name], str(column.dtype))
         frame[column_name] = parsed
+        hint = _type_hint(str(column.dtype))
         for index in bad:
+            value = raw.at[index, column_name]
             problems.append(
-                f"{_where(file_name, index)}, column {column_name}: value {raw.at[index, column_name]!r}"
-                f" is not {_type_hint(str(column.dtype))}"
+                f"{_where(file_name, index)}, column {column_name}: value {value!r} is not {hint}"
             )
             unparsable.add(index)
     frame = frame.drop(index=sorted(unparsable))
@@ -173,7 +174,9 @@ def _validate_table(
     return frame, problems
 
 
-def _column_set_problems(file_name: str, raw: pd.DataFrame, schema: pa.DataFrameSchema) -> list[str]:
+def _column_set_problems(
+    file_name: str, raw: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[str]:
     expected = list(schema.columns)
     missing = [name for name in expected if name not in raw.columns]
     extra = [name for name in raw.columns if name not in expected]
@@ -236,7 +239,9 @@ def _describe_failures(
         allowed = _allowed_text(check, column)
         location = _where(file_name, failure.index) if failure.index is not None else file_name
         if check == "not_nullable":
-            problems.append(f"{location}, column {failure.column}: empty value; a value is required")
+            problems.append(
+                f"{location}, column {failure.column}: empty value; a value is required"
+            )
         elif check == "field_uniqueness":
             problems.append(
                 f"{location}, column {failure.column}: duplicate value {failure.failure_case!r};"
@@ -305,7 +310,10 @@ def _sales_before_approval(sales: pd.DataFrame, events: pd.DataFrame) -> list[st
     early = joined[joined["approved"].isna() | (sold_in < joined["approved"].to_numpy())]
     return [
         f"{_where('sales.csv', index)}: {row.product} has sales in {row.market} in {row.quarter}"
-        f" but {'was approved there in ' + str(row.approved) if pd.notna(row.approved) else 'has no approval there'};"
-        f" sales need an approval event in that market first"
+        f" but {_approval_status(row.approved)}; sales need an approval event in that market first"
         for index, row in zip(early.index, early.itertuples(index=False), strict=True)
     ]
+
+
+def _approval_status(approved: pd.Period | None) -> str:
+    return f"was approved there in {approved}" if pd.notna(approved) else "has no approval there"

@@ -97,7 +97,6 @@ class Markets(_Table):
     regulator: Series[str] = pa.Field(description="medicines regulator")
 
 
-
 class Products(_Table):
     """Products and pipeline assets (products.csv)."""
 
@@ -109,7 +108,6 @@ class Products(_Table):
     origin: Series[str] = pa.Field(isin=ORIGINS)
     partner: Series[str] = pa.Field(nullable=True, description="partners and their territories")
     reference_product: Series[str] = pa.Field(nullable=True, description="biosimilar reference")
-
 
 
 class TradeNames(_Table):
@@ -132,7 +130,6 @@ class Indications(_Table):
     disease_area: Series[str] = pa.Field(isin=DISEASE_AREAS)
     therapy_area: Series[str] = pa.Field(isin=THERAPY_AREAS)
     line_of_therapy: Series[str] = pa.Field(isin=LINES_OF_THERAPY, nullable=True)
-
 
 
 class Pipeline(_Table):

@@ -157,8 +157,16 @@ class ReportView:
         frame = metrics.revenue_movers(self.dataset, self.scope, self.quarter)
         return _table(
             frame,
-            ["direction", "product", "inn", "market", "revenue_rmb_m", "previous_quarter_rmb_m"]
-            + ["change_rmb_m", "qoq"],
+            [
+                "direction",
+                "product",
+                "inn",
+                "market",
+                "revenue_rmb_m",
+                "previous_quarter_rmb_m",
+                "change_rmb_m",
+                "qoq",
+            ],
             empty="No revenue this quarter or the previous one.",
         )
 
@@ -215,8 +223,18 @@ class ReportView:
         frame = metrics.pipeline_snapshot(self.dataset, self.scope, self.quarter)
         return _table(
             frame,
-            ["product", "inn", "target", "modality", "indication_name", "line_of_therapy"]
-            + ["scope", "phase", "since", "estimated"],
+            [
+                "product",
+                "inn",
+                "target",
+                "modality",
+                "indication_name",
+                "line_of_therapy",
+                "scope",
+                "phase",
+                "since",
+                "estimated",
+            ],
             empty="No development programmes in this scope.",
         )
 
@@ -235,8 +253,19 @@ class ReportView:
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return _table(
             frame,
-            ["date", "event_type", "product", "trade_name", "inn", "market", "agency"]
-            + ["indication_name", "detail", "estimated", "source"],
+            [
+                "date",
+                "event_type",
+                "product",
+                "trade_name",
+                "inn",
+                "market",
+                "agency",
+                "indication_name",
+                "detail",
+                "estimated",
+                "source",
+            ],
             empty=f"No {kind} to date.",
         )
 
@@ -254,7 +283,20 @@ class ReportView:
     def _clinical_table(frame, empty: str) -> Table:
         return _table(
             frame,
-            ["date", "trial", "inn", "indication_name", "phase", "endpoint", "population", "arm"]
-            + ["value", "unit", "hazard_ratio", "note", "source"],
+            [
+                "date",
+                "trial",
+                "inn",
+                "indication_name",
+                "phase",
+                "endpoint",
+                "population",
+                "arm",
+                "value",
+                "unit",
+                "hazard_ratio",
+                "note",
+                "source",
+            ],
             empty=empty,
         )

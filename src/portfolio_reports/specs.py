@@ -108,7 +108,8 @@ def check_parameters(
         elif name not in declared:
             allowed = ", ".join(sorted(set(declared) - set(BUILD_PARAMETERS)))
             problems.append(
-                f"{label}: parameter {name!r} is not declared by {notebook.name}; declared: {allowed}"
+                f"{label}: parameter {name!r} is not declared by {notebook.name};"
+                f" declared: {allowed}"
             )
         elif not _same_kind(value, declared[name], name):
             expected = "text" if name in SCOPE_PARAMETERS else type(declared[name]).__name__

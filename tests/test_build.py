@@ -1,0 +1,120 @@
+"""A whole quarterly build on the sample data, through the command line, checked on its output."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from portfolio_reports.formatting import money
+
+from .conftest import SAMPLE_DATA
+
+LATEST = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def quarter_dir(sample_build):
+    out, process = sample_build
+    assert process.returncode == 0, process.stderr
+    return out / LATEST
+
+
+def page(quarter_dir, name):
+    return BeautifulSoup((quarter_dir / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def table_rows(soup):
+    """Every table row of a page as a list of cell texts."""
+    return [
+        [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])]
+        for row in soup.find_all("tr")
+    ]
+
+
+def test_index_links_every_report_and_each_exists(quarter_dir):
+    index = BeautifulSoup((quarter_dir / "index.html").read_text(), "html.parser")
+    links = {a["href"] for a in index.find_all("a") if a["href"].endswith(".html")}
+    reports = {link for link in links if not link.startswith("..") and link != "index.html"}
+    assert len(reports) >= 14
+    for link in reports:
+        assert (quarter_dir / link).is_file(), link
+    assert (quarter_dir.parent / "index.html").is_file()
+
+
+def test_manifest_records_each_report(quarter_dir):
+    manifest = json.loads((quarter_dir / "manifest.json").read_text())
+    assert manifest["quarter"] == LATEST
+    assert len(manifest["reports"]) == len(list(quarter_dir.glob("*.html"))) - 1
+    for report in manifest["reports"]:
+        assert report["status"] == "ok", report
+        assert report["error"] is None
+        assert report["duration_s"] > 0
+        assert (quarter_dir / "notebooks" / f"{report['name']}.ipynb").is_file()
+    by_name = {report["name"]: report for report in manifest["reports"]}
+    assert by_name["market-jp"]["parameters"] == {"market": "JP"}
+
+
+def test_reports_hold_no_code_and_no_parameters_cell(quarter_dir):
+    for path in quarter_dir.glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "open_report" not in html, path.name
+        assert "report.about()" not in html and "report.highlights()" not in html, path.name
+        assert ".snapshots" not in html, path.name
+        assert 'quarter = "' not in html and "data = " not in html, path.name
+        assert "<script" not in html, path.name
+
+
+def test_lung_cancer_report_states_astrum_005_four_year_os(quarter_dir):
+    rows = table_rows(page(quarter_dir, "disease-area-lung-cancer"))
+    matching = [row for row in rows if "ASTRUM-005" in row and "21.9" in row]
+    assert matching, "no ASTRUM-005 row with 21.9"
+    assert any("4-year" in " ".join(row) for row in matching)
+
+
+def test_japan_report_shows_the_eisai_licence(quarter_dir):
+    rows = table_rows(page(quarter_dir, "market-jp"))
+    deals = [row for row in rows if "licence deal" in " ".join(row).lower()]
+    assert any("Eisai" in " ".join(row) and "HLX10" in row for row in deals), deals
+
+
+@pytest.mark.parametrize("brand", ["HERCESSI", "BILDYOS", "POHERDY"])
+def test_us_report_shows_fda_approvals(quarter_dir, brand):
+    rows = table_rows(page(quarter_dir, "market-us"))
+    approvals = [row for row in rows if "approval" in row and "FDA" in row]
+    assert any(brand in row for row in approvals), brand
+
+
+def test_therapy_area_revenue_matches_the_csv_files(quarter_dir):
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    products = pd.read_csv(SAMPLE_DATA / "products.csv")
+    latest = sales[sales["quarter"] == LATEST].merge(products, on="product")
+    expected = latest.groupby("therapy_area")["revenue_rmb_m"].sum()
+    params = {
+        path.stem: path for path in (SAMPLE_DATA.parents[1] / "params").glob("therapy-area-*.yaml")
+    }
+    assert len(params) == 4
+    for area, revenue in expected.items():
+        name = "therapy-area-" + area.lower().replace(" ", "-")
+        rows = table_rows(page(quarter_dir, name))
+        quarter_rows = [row for row in rows if row and row[0] == LATEST]
+        assert quarter_rows, name
+        assert quarter_rows[0][1] == money(revenue), (name, quarter_rows[0], revenue)
+
+
+def test_every_report_has_at_least_three_charts_with_alt_text(quarter_dir):
+    for path in quarter_dir.glob("*.html"):
+        if path.name == "index.html":
+            continue
+        images = BeautifulSoup(path.read_text(), "html.parser").find_all("img")
+        assert len(images) >= 3, path.name
+        assert all(
+            image.get("alt") and image["src"].startswith("data:image/png") for image in images
+        )
+
+
+def test_build_prints_one_line_per_report(sample_build):
+    _, process = sample_build
+    lines = [line for line in process.stderr.splitlines() if re.match(r"\s+ok\s", line)]
+    assert len(lines) >= 14

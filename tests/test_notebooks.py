@@ -1,0 +1,61 @@
+"""Report notebooks stay thin, declare their parameters, and are committed without outputs."""
+
+import ast
+
+import nbformat
+import papermill
+import pytest
+
+from portfolio_reports.specs import BUILD_PARAMETERS
+
+from .conftest import NOTEBOOKS
+
+REPORT_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_the_three_report_notebooks_exist():
+    assert {path.stem for path in REPORT_NOTEBOOKS} == {
+        "portfolio_overview",
+        "therapy_area",
+        "market",
+    }
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_is_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], cell.source
+            assert cell.execution_count is None
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_parameters_cell_holds_plain_values_including_quarter_and_data(path):
+    notebook = nbformat.read(path, as_version=4)
+    tagged = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for statement in ast.parse(tagged[0].source).body:
+        assert isinstance(statement, ast.Assign)
+        ast.literal_eval(statement.value)
+    declared = papermill.inspect_notebook(str(path))
+    assert set(BUILD_PARAMETERS) <= set(declared)
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_is_thin(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    charts = 0
+    for cell in code:
+        tree = ast.parse(cell.source)
+        assert not any(
+            isinstance(node, ast.FunctionDef | ast.ClassDef | ast.For | ast.While)
+            for node in ast.walk(tree)
+        ), cell.source
+        assert len(cell.source.splitlines()) <= 4, cell.source
+        charts += any(
+            name in cell.source for name in ("_chart", "trend", "mix(", "matrix()", "top_")
+        )
+    assert charts >= 3
+    assert sum(cell.cell_type == "markdown" for cell in notebook.cells) >= 8
