@@ -55,6 +55,9 @@ HEADERS = {
     "approvals": "Approvals",
     "filings": "Filings accepted",
     "direction": "Direction",
+    "kind": "Kind",
+    "this_quarter": "This quarter",
+    "previous_quarter": "Previous quarter",
 }
 FORMATS = {
     "since": "date",
@@ -72,6 +75,8 @@ FORMATS = {
     "mix": "percent",
     "approvals": "int",
     "filings": "int",
+    "this_quarter": "int",
+    "previous_quarter": "int",
 }
 
 
@@ -132,7 +137,11 @@ class ReportView:
     def changes(self) -> Table:
         """Counts of news, readouts and phase changes this quarter against the previous one."""
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
-        return html_table(frame, caption="Changes this quarter and the quarter before")
+        return _table(
+            frame,
+            ["kind", "this_quarter", "previous_quarter"],
+            caption="Changes this quarter and the quarter before",
+        )
 
     def phase_moves(self) -> Table:
         """Indications that moved phase, entered or left the pipeline this quarter."""

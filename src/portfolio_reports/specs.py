@@ -74,7 +74,8 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
     problems += _duplicate_name_problems(specs)
     if problems:
         raise ParamsError(problems)
-    return specs
+    group_rank = {group: rank for rank, group in enumerate(DEFAULT_GROUPS.values())}
+    return sorted(specs, key=lambda spec: (group_rank.get(spec.group, len(group_rank)), spec.name))
 
 
 def declared_parameters(notebook: Path) -> dict[str, Any]:
