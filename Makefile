@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup reports test lint format lab sample-data
+.PHONY: help setup reports test lint format lab sample-data bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,3 +37,6 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks
 
 sample-data: $(STAMP) ## Regenerate the synthetic sales of the sample data
 	$(BIN)/python -m portfolio_reports.synthetic_sales data/sample
+
+bench: $(STAMP) ## Time the build against the naive papermill + nbconvert loop (slow)
+	$(BIN)/python benchmarks/bench_build.py

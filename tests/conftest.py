@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import hashlib
 import io
 import shutil
 import subprocess
@@ -134,20 +136,49 @@ def sample_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(SAMPLE_DATA, tmp_path / "sample"))
 
 
+def edit_cell(folder: Path, table: str, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV table (row 0 is the first data row) and keep the rest as is."""
+    path = folder / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row + 1][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
 PROJECT = SAMPLE_DATA.parents[1]
 NOTEBOOKS = PROJECT / "notebooks"
 PARAMS = PROJECT / "params"
 
 
+def cli_command(*args: str) -> list[str]:
+    """The command that runs the installed command line with these arguments."""
+    return [sys.executable, "-m", "portfolio_reports", *args]
+
+
 def run_cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """Run the installed command line in a child process, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "portfolio_reports", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    return subprocess.run(cli_command(*args), cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+def tree_state(root: Path) -> dict[str, str]:
+    """Every path under root (or root itself) -> hash of its type, mode, time and content."""
+    state = {}
+    for path in [root, *root.rglob("*")] if root.is_dir() else [root]:
+        info = path.lstat()
+        content = path.read_bytes() if path.is_file() else b""
+        signature = f"{info.st_mode}|{info.st_mtime_ns}|".encode() + content
+        state[str(path.relative_to(root))] = hashlib.sha256(signature).hexdigest()
+    return state
+
+
+def assert_unchanged(root: Path, before: dict[str, str]) -> None:
+    """Fail naming the paths added, removed or changed under root since `tree_state` gave before."""
+    after = tree_state(root)
+    changed = sorted(
+        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
     )
+    assert not changed, f"the reports folder changed: {changed[:5]} ({len(changed)} paths)"
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +189,30 @@ def sample_build(
     out = tmp_path_factory.mktemp("reports")
     process = run_cli("build", "--out", str(out), "--jobs", "2")
     return out, process
+
+
+# Expected events for the tiny data set (its latest quarter is 2025Q3): two in the next quarter,
+# one dated within the four-quarter horizon, one beyond it and one already past.
+TINY_TABLES["catalysts"] = """
+product, indication, market, event_type, expected, detail, source
+HLX02, HLX02-GC, CN, approval, 2025Q4, NMPA decision, https://example.org/10
+HLX02, , US, approval, 2025Q4, new vial size,
+HLX03, HLX03-AS, US, topline data, 2026-02-10, phase 1 readout,
+HLX01, HLX01-NHL, CN, launch, 2027Q1, beyond the horizon,
+HLX03, HLX03-RA, CA, reimbursement listed, 2025Q2, already past,
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, for the session; without it tests fail, not skip."""
+    from .browser import CHROMIUM, Browser
+
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium"
+            " (apt-get install -y chromium; .ci/run installs it)",
+            pytrace=False,
+        )
+    with Browser() as opened:
+        yield opened

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import matplotlib.pyplot as plt
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from PIL import Image
 
 from portfolio_reports import charts
 from portfolio_reports.schema import THERAPY_AREAS
@@ -83,15 +85,48 @@ def no_open_figures():
 
 
 @pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
-def test_every_chart_is_an_inline_png_figure(chart):
+def test_every_chart_is_an_inline_palette_png_under_its_html_title(chart):
     html = chart._repr_html_()
-    assert html.startswith('<figure class="chart"><img src="data:image/png;base64,')
-    assert html.endswith("<figcaption>Chart</figcaption></figure>")
+    assert html.startswith(
+        '<figure class="chart"><figcaption><span class="chart-title">Chart</span></figcaption>'
+        '<img src="data:image/png;base64,'
+    )
+    assert html.endswith("></figure>")
     png = png_of(html)
     assert png.startswith(PNG_SIGNATURE)
-    assert 10_000 < len(png) < 80_000
+    assert 3_000 < len(png) < 25_000
     width, height = (int(n) for n in re.search(r'width="(\d+)" height="(\d+)"', html).groups())
     assert (width, height) == tuple(round(n * 100) for n in chart.figure.get_size_inches())
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.mode == "P"
+        rendered = tuple(round(n / 100 * charts.RENDER_DPI) for n in (width, height))
+        assert image.size == rendered
+        assert len(image.getcolors()) <= charts.PNG_COLORS
+
+
+def test_the_title_is_not_drawn_in_the_image():
+    chart = charts.revenue_trend(trend(), title="Revenue")
+    assert chart.figure._suptitle is None
+    assert all(text.get_text() != "Revenue" for text in chart.figure.texts)
+
+
+def test_palette_keeps_the_series_colours_exact():
+    chart = charts.stacked_revenue(
+        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+    )
+    with Image.open(io.BytesIO(chart.png)) as image:
+        colours = {colour for _, colour in image.convert("RGB").getcolors()}
+    for area in THERAPY_AREAS:
+        red, green, blue, _ = (round(channel * 255) for channel in to_rgba(charts.color_for(area)))
+        assert (red, green, blue) in colours, area
+
+
+def test_a_note_shows_under_the_title_escaped():
+    chart = charts.revenue_trend(trend(), title="Revenue")
+    noted = type(chart)(chart.figure, chart.title, chart.alt, note=HOSTILE)
+    html = noted._repr_html_()
+    assert '<span class="chart-note">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
+    assert "<script>" not in html
 
 
 def test_rendering_releases_the_figure_and_repeats_the_same_html():

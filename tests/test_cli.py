@@ -5,6 +5,9 @@ import shutil
 
 import nbformat
 import pytest
+from click.testing import CliRunner
+
+from portfolio_reports.cli import cli
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
@@ -25,64 +28,6 @@ def test_validate_accepts_the_sample_project():
     process = run_cli("validate")
     assert process.returncode == 0, process.stderr
     assert "14 params files valid" in process.stderr
-
-
-def test_undeclared_parameter_fails_validation_before_any_kernel(params_dir, tmp_path):
-    (params_dir / "odd.yaml").write_text(
-        "notebook: market.ipynb\ntitle: Odd\nparameters:\n  colour: red\n"
-    )
-    out = tmp_path / "reports"
-    process = run_cli(*build_args(params_dir, out))
-    assert process.returncode == 2
-    assert process.stderr.strip().splitlines() == [
-        "error: params/odd.yaml: parameter 'colour' is not declared by market.ipynb;"
-        " declared: market, region"
-    ]
-    assert not out.exists()
-
-
-def test_unknown_market_lists_the_valid_ones(params_dir, tmp_path):
-    (params_dir / "market-xx.yaml").write_text(
-        "notebook: market.ipynb\ntitle: Nowhere\nparameters:\n  market: XX\n"
-    )
-    out = tmp_path / "reports"
-    process = run_cli(*build_args(params_dir, out))
-    assert process.returncode == 2
-    [line] = process.stderr.strip().splitlines()
-    assert line.startswith("error: params/market-xx.yaml: unknown market 'XX'; allowed: AE, AR,")
-    assert "JP" in line and "US" in line
-    assert "Traceback" not in process.stderr
-    assert not out.exists()
-
-
-def test_bad_data_stops_the_build_with_exit_2(sample_copy, params_dir, tmp_path):
-    (sample_copy / "markets.csv").write_text(
-        (sample_copy / "markets.csv").read_text().replace("Japan", "Japan,extra", 1)
-    )
-    out = tmp_path / "reports"
-    process = run_cli(*build_args(params_dir, out), "--data", str(sample_copy))
-    assert process.returncode == 2
-    assert (
-        "markets.csv line" in process.stderr and "fields where the header has 4" in process.stderr
-    )
-    assert not out.exists()
-
-
-@pytest.mark.parametrize(
-    ("option", "message"),
-    [
-        (["--quarter", "2026Q7"], "quarter '2026Q7' is not of the form YYYYQn, e.g. 2025Q3"),
-        (["--quarter", "2030Q1"], "quarter 2030Q1 is not in the data; available: 2023Q1 to 2026Q3"),
-        (["--jobs", "0"], "--jobs must be 1 or more, got 0"),
-        (["--data", "no/such/folder"], "no/such/folder: data folder does not exist"),
-    ],
-)
-def test_bad_options_exit_2_with_one_line(params_dir, tmp_path, option, message):
-    out = tmp_path / "reports"
-    process = run_cli(*build_args(params_dir, out), *option)
-    assert process.returncode == 2
-    assert process.stderr.strip() == f"error: {message}"
-    assert not out.exists()
 
 
 def test_a_failing_report_is_recorded_and_the_others_complete(params_dir, tmp_path):
@@ -111,3 +56,66 @@ def test_a_failing_report_is_recorded_and_the_others_complete(params_dir, tmp_pa
     assert not (quarter_dir / "broken.html").exists()
     index = (quarter_dir / "index.html").read_text()
     assert "sales extract is empty" in index
+
+
+def test_every_command_has_an_example_in_its_help():
+    assert {"build", "validate", "run", "list"} <= set(cli.commands)
+    for name in cli.commands:
+        result = CliRunner().invoke(cli, [name, "--help"], terminal_width=100)
+        assert result.exit_code == 0, result.output
+        example = result.output.split("Example", 1)[-1]
+        assert "Example" in result.output, f"{name} --help has no example"
+        assert f"portfolio-reports {name}" in example, f"{name} --help: example is not of {name}"
+
+
+def test_list_shows_each_report_with_its_parameters():
+    result = CliRunner().invoke(cli, ["list", "--quarter", "2026Q2"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "14 reports for 2026Q2, into reports/2026Q2" in result.output
+    assert len(list(PARAMS.glob("*.yaml"))) == 14
+    for name in ("portfolio-overview", "disease-area-lung-cancer", "market-jp"):
+        assert name in result.output
+    assert "disease_area: Lung cancer" in result.output
+    assert "market: JP" in result.output
+
+
+def test_list_rejects_bad_input_like_a_build(tmp_path):
+    result = CliRunner().invoke(cli, ["list", "--params", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no params files" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["market", "-p", "market", "XX"], "market.ipynb: unknown market 'XX'; allowed: AE,"),
+        (["market", "-p", "colour", "red"], "market.ipynb: parameter 'colour' is not declared"),
+        (["nowhere"], "notebook 'nowhere' not found; report notebooks: market,"),
+        (["market", "--quarter", "2030Q1"], "quarter 2030Q1 is not in the data"),
+    ],
+)
+def test_run_checks_its_input_like_a_build(tmp_path, arguments, message):
+    target = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["run", *arguments, "--to", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {message}"), result.output
+    assert not target.exists()
+
+
+def test_run_builds_one_report_at_the_chosen_path(tmp_path):
+    target = tmp_path / "adhoc" / "lung.html"
+    process = run_cli(
+        "run",
+        "notebooks/therapy_area.ipynb",
+        *("-p", "therapy_area", "null", "-p", "disease_area", "Lung cancer"),
+        *("--quarter", "2026Q2", "--to", str(target)),
+    )
+    assert process.returncode == 0, process.stderr
+    html = target.read_text()
+    assert "<title>Therapy-area report: Lung cancer · 2026Q2</title>" in html
+    assert "Ad-hoc report · Q2 2026" in html
+    assert "All reports for" not in html  # no index beside an ad-hoc page
+    assert '<footer class="provenance">' in html
+    assert "{&#34;disease_area&#34;: &#34;Lung cancer&#34;, &#34;therapy_area&#34;: null}" in html
+    assert "Readouts this quarter" in html and "<script" not in html
+    assert list(target.parent.iterdir()) == [target]

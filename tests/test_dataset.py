@@ -1,7 +1,5 @@
 """Loading and validating a data folder: every schema accepts good rows and names bad ones."""
 
-import csv
-
 import pandas as pd
 import pytest
 
@@ -9,17 +7,7 @@ from portfolio_reports.dataset import load_dataset, write_snapshot
 from portfolio_reports.errors import DataError
 from portfolio_reports.schema import TABLE_MODELS
 
-from .conftest import SAMPLE_DATA
-
-
-def edit_cell(folder, table, row, column, value):
-    """Set one cell of a CSV table (row 0 is the first data row) and keep the rest as is."""
-    path = folder / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    rows[row + 1][rows[0].index(column)] = value
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+from .conftest import SAMPLE_DATA, edit_cell
 
 
 def problems_of(folder):
@@ -150,3 +138,31 @@ def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     for name in TABLE_MODELS:
         pd.testing.assert_frame_equal(again.table(name), dataset.table(name), check_dtype=False)
     assert write_snapshot(dataset, tmp_path) == folder
+
+
+def test_catalysts_are_optional_and_load_empty_with_their_columns(sample_copy, tmp_path):
+    (sample_copy / "catalysts.csv").unlink()
+    dataset = load_dataset(sample_copy)
+    assert dataset.catalysts.empty
+    assert list(dataset.catalysts.columns) == list(TABLE_MODELS["catalysts"].to_schema().columns)
+    again = load_dataset(write_snapshot(dataset, tmp_path))
+    assert again.catalysts.empty
+    assert list(again.catalysts.columns) == list(dataset.catalysts.columns)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("expected", "soon", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
+        ("expected", "2027-13-01", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
+        ("event_type", "rumour", "allowed: IND cleared"),
+        ("product", "HLX99", "unknown product 'HLX99', not in products.csv"),
+        ("market", "XX", "unknown market 'XX', not in markets.csv"),
+    ],
+)
+def test_catalysts_are_checked_like_any_table(sample_copy, column, value, expected):
+    edit_cell(sample_copy, "catalysts", 1, column, value)
+    problems = problems_of(sample_copy)
+    matching = [p for p in problems if expected in p]
+    assert matching, problems
+    assert matching[0].startswith(f"catalysts.csv line 3, column {column}")

@@ -536,3 +536,85 @@ def test_changes_of_an_empty_scope_are_zero(tiny_dataset):
 def test_event_groups_use_the_event_vocabulary():
     grouped = {event_type for types in metrics.EVENT_GROUPS.values() for event_type in types}
     assert grouped <= set(EVENT_TYPES)
+
+
+def test_upcoming_catalysts_cover_the_next_four_quarters_soonest_first(tiny_dataset):
+    upcoming = metrics.upcoming_catalysts(tiny_dataset, WHOLE, Q3)
+    assert list(upcoming.columns) == metrics.CATALYST_COLUMNS
+    assert rows(upcoming, "expected_quarter", "expected", "product", "market", "event_type") == [
+        ("2025Q4", "2025Q4", "HLX02", "CN", "approval"),
+        ("2025Q4", "2025Q4", "HLX02", "US", "approval"),
+        ("2026Q1", "2026-02-10", "HLX03", "US", "topline data"),
+    ]
+    assert rows(upcoming, "inn", "indication_name")[0] == ("trastuzumab", "HER2+ gastric cancer")
+    two_ahead = metrics.upcoming_catalysts(tiny_dataset, WHOLE, Q3, quarters=1)
+    assert list(two_ahead["expected_quarter"]) == ["2025Q4", "2025Q4"]
+    later = metrics.upcoming_catalysts(tiny_dataset, WHOLE, Quarter(2026, 4))
+    assert list(later["expected"]) == ["2027Q1"]
+
+
+def test_upcoming_catalysts_follow_the_scope(tiny_dataset):
+    us = metrics.upcoming_catalysts(tiny_dataset, Scope(market="US"), Q3)
+    assert list(us["product"]) == ["HLX02", "HLX03"]
+    breast = metrics.upcoming_catalysts(tiny_dataset, Scope(disease_area="Breast cancer"), Q3)
+    assert rows(breast, "product", "market") == [("HLX02", "US")]  # product-wide row
+    assert metrics.upcoming_catalysts(tiny_dataset, EMPTY_SCOPE, Q3).empty
+
+
+def test_upcoming_catalysts_of_data_without_the_table(tiny_dataset):
+    bare = replace(tiny_dataset, catalysts=tiny_dataset.catalysts.iloc[:0])
+    upcoming = metrics.upcoming_catalysts(bare, WHOLE, Q3)
+    assert upcoming.empty
+    assert list(upcoming.columns) == metrics.CATALYST_COLUMNS
+
+
+def test_filings_under_review_until_an_approval_decides_them(tiny_dataset):
+    assert metrics.filings_under_review(tiny_dataset, WHOLE, Q3).empty
+    earlier = metrics.filings_under_review(tiny_dataset, WHOLE, Quarter(2025, 2))
+    assert rows(earlier, "product", "market", "agency", "date") == [
+        ("HLX02", "CA", "Health Canada", pd.Timestamp("2025-01-15"))
+    ]
+    first = metrics.filings_under_review(tiny_dataset, WHOLE, Quarter(2023, 4))
+    assert rows(first, "product", "market") == [("HLX02", "US")]
+
+
+def test_a_filing_without_indication_is_decided_by_any_later_approval_there(tiny_dataset):
+    filing = {
+        "product": "HLX03",
+        "market": "CA",
+        "agency": "Health Canada",
+        "event_type": "filing accepted",
+        "date": pd.Timestamp("2025-01-10"),
+        "estimated": False,
+    }
+    ds = with_rows(tiny_dataset, "regulatory_events", filing)
+    assert metrics.filings_under_review(ds, WHOLE, Quarter(2025, 1))["product"].tolist() == [
+        "HLX03",
+        "HLX02",
+    ]
+    assert metrics.filings_under_review(ds, WHOLE, Q3).empty  # HLX03-RA approved 2025-05-20
+    stale = with_rows(tiny_dataset, "regulatory_events", filing | {"date": pd.Timestamp("2025-06")})
+    assert metrics.filings_under_review(stale, WHOLE, Q3)["product"].tolist() == ["HLX03"]
+
+
+def test_area_summary_by_region(tiny_dataset):
+    summary = metrics.area_summary(tiny_dataset, WHOLE, Q3)
+    assert list(summary.columns) == ["therapy_area", "region", "revenue_rmb_m", "approvals"]
+    assert rows(summary, *summary.columns) == [
+        ("Oncology", "China", 135.0, 2),
+        ("Oncology", "North America", 15.0, 2),
+        ("Autoimmune", "China", 10.0, 1),
+        ("Autoimmune", "North America", 5.0, 1),
+    ]
+    assert summary["revenue_rmb_m"].sum() == 165.0
+
+
+def test_area_summary_by_market_of_a_region(tiny_dataset):
+    summary = metrics.area_summary(tiny_dataset, Scope(region="North America"), Q3, by="market")
+    assert rows(summary, *summary.columns) == [
+        ("Oncology", "US", 15.0, 1),
+        ("Oncology", "CA", 0.0, 1),
+        ("Autoimmune", "CA", 5.0, 1),
+    ]
+    with pytest.raises(ValueError, match="region, market"):
+        metrics.area_summary(tiny_dataset, WHOLE, Q3, by="product")

@@ -17,9 +17,16 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         "Largest product: HLX02 (trastuzumab), RMB 125.0 m, 75.8% of revenue.",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
         "No filings accepted in Q3 2025.",
+        "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
+        " in CN (NMPA).",
+        "1 licence deal in Q3 2025: HLX02 in US (US rights).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer), "
         "AS-101 (Ankylosing spondylitis).",
-        "4 phase changes in Q3 2025: 2 advanced, 1 discontinued, 1 entered.",
+        "4 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
+        " Phase 2 to Phase 3, HLX01 in rheumatoid arthritis (CN) discontinued, HLX02 in HER2+"
+        " breast cancer (CA) advanced from Filed to Approved and 1 more.",
+        "3 events expected by Q3 2026: HLX02 approval in CN (Q4 2025), HLX02 approval in US"
+        " (Q4 2025), HLX03 topline data in US (2026-02-10).",
     ]
 
 
@@ -30,6 +37,7 @@ def test_highlights_say_when_there_was_nothing(tiny_dataset):
         "No filings accepted in Q4 2025.",
         "No clinical readouts in Q4 2025.",
         "No phase changes in Q4 2025.",
+        "1 event expected by Q4 2026: HLX03 topline data in US (2026-02-10).",
     ]
 
 
@@ -39,7 +47,10 @@ def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
         "Revenue RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures).",
         "Largest product: HLX03 (adalimumab), RMB 5.0 m, 100.0% of revenue.",
     ]
-    assert lines[-1] == "2 phase changes in Q3 2025: 2 advanced."
+    assert lines[-1] == (
+        "2 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
+        " Phase 2 to Phase 3, HLX02 in HER2+ breast cancer (CA) advanced from Filed to Approved."
+    )
 
 
 def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
@@ -72,11 +83,27 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
     )
 
 
-def test_event_without_indication_or_agency_names_product_and_market(tiny_dataset):
+def test_event_without_indication_or_agency_names_product_market_and_detail(tiny_dataset):
     events = tiny_dataset.regulatory_events.copy()
     events.loc[events["event_type"] == "licence deal", "event_type"] = "approval"
     renamed = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(renamed, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HLX02 in US."
+    assert highlights(renamed, Scope(market="US"), Q3)[2] == (
+        "1 approval in Q3 2025: HLX02 in US (US rights)."
+    )
+    events.loc[events["event_type"] == "approval", "detail"] = None
+    bare = replace(tiny_dataset, regulatory_events=events)
+    assert highlights(bare, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HLX02 in US."
+
+
+def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_dataset):
+    lines = highlights(tiny_dataset, Scope(market="CA"), Q3)
+    assert not any(word in line for line in lines for word in ("designation", "deal", "expected"))
+
+
+def test_an_indication_name_is_lower_cased_mid_sentence_unless_an_acronym(tiny_dataset):
+    retired = highlights(tiny_dataset, Scope(market="CN"), Q3)
+    assert "HLX01 in rheumatoid arthritis (CN) discontinued" in retired[-2]
+    assert "HLX02 in HER2+ gastric cancer (Global)" in retired[-2]
 
 
 def test_real_figures_are_not_flagged_synthetic(tiny_dataset):
@@ -88,4 +115,9 @@ def test_key_figure(tiny_dataset):
     assert key_figure(tiny_dataset, Scope(), Q3) == (
         "RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures)"
     )
-    assert key_figure(tiny_dataset, Scope(), Quarter(2025, 4)) == "No revenue in Q4 2025"
+    assert key_figure(tiny_dataset, Scope(), Quarter(2025, 4)) == (
+        "No revenue in Q4 2025; 2 indications in development"
+    )
+    assert key_figure(tiny_dataset, Scope(market="CA"), Quarter(2024, 2)) == (
+        "No revenue in Q2 2024; 1 indication in development"
+    )

@@ -5,6 +5,7 @@ import ast
 import nbformat
 import papermill
 import pytest
+from nbclient import NotebookClient
 
 from portfolio_reports.specs import BUILD_PARAMETERS
 
@@ -59,3 +60,27 @@ def test_notebook_is_thin(path):
         )
     assert charts >= 3
     assert sum(cell.cell_type == "markdown" for cell in notebook.cells) >= 8
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        assert not errors, f"{cell.source}: {errors[0].ename}: {errors[0].evalue}"
+        stderr = [o.text for o in cell.outputs if o.get("name") == "stderr"]
+        assert not stderr, f"{cell.source}: {stderr}"
+        if cell.source.startswith("report."):
+            shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert shown and "text/html" in shown[0].data, cell.source
+            if any(word in cell.source for word in ("_chart", "trend", "mix(", "matrix()", "top_")):
+                assert '<figure class="chart">' in shown[0].data["text/html"], cell.source

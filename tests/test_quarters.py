@@ -41,3 +41,18 @@ def test_trailing_quarters_oldest_first():
 def test_order_follows_time():
     assert Quarter(2025, 4) < Quarter(2026, 1)
     assert max([Quarter(2024, 3), Quarter(2026, 1), Quarter(2025, 4)]) == Quarter(2026, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter"),
+    [("2027Q1", Quarter(2027, 1)), ("2027q1", Quarter(2027, 1)), ("2027-02-15", Quarter(2027, 1))],
+)
+def test_of_expected_reads_a_quarter_or_a_date(text, quarter):
+    assert Quarter.of_expected(text) == quarter
+    assert Quarter.of_expected("2026-12-31") == Quarter(2026, 4)
+
+
+@pytest.mark.parametrize("text", ["soon", "2027H1", "2027-13-01", "Q1 2027"])
+def test_of_expected_rejects_other_timings(text):
+    with pytest.raises(InputError, match="neither a quarter"):
+        Quarter.of_expected(text)

@@ -340,3 +340,11 @@ def test_quarters_index_lists_quarters_newest_first():
     assert html.count("failed</span>") == 1
     assert page.all("script") == []
     assert "No reports" in quarters_index_html([])
+
+
+def test_a_page_published_on_its_own_has_no_link_to_an_index():
+    linked = notebook_to_html(report_notebook(), page_info())
+    assert '<nav class="crumbs"><a href="index.html">' in linked
+    alone = notebook_to_html(report_notebook(), page_info(index=None))
+    assert 'class="crumbs"' not in alone
+    assert "index.html" not in alone

@@ -185,3 +185,14 @@ def test_check_finds_values_that_cannot_meet(tiny_dataset):
     assert Scope(therapy_area="Autoimmune", disease_area="Breast cancer").check(tiny_dataset) == [
         "disease area 'Breast cancer' has no indication in therapy area 'Autoimmune'"
     ]
+
+
+def test_catalysts_are_chosen_like_events(tiny_dataset):
+    assert len(Scope().catalysts(tiny_dataset)) == 5
+    us = Scope(market="US").catalysts(tiny_dataset)
+    assert sorted(us["product"]) == ["HLX02", "HLX03"]
+    autoimmune = Scope(therapy_area="Autoimmune").catalysts(tiny_dataset)
+    assert sorted(autoimmune["indication"]) == ["HLX03-AS", "HLX03-RA"]
+    assert list(Scope(market="US").catalysts(tiny_dataset).columns) == list(
+        tiny_dataset.catalysts.columns
+    )

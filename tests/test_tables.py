@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_reports.tables import Html, Table, bullet_list, html_table
+from portfolio_reports.tables import STACK_AFTER, Html, Table, bullet_list, heat_table, html_table
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -18,6 +18,12 @@ def cells(table: Table) -> list[list[str]]:
     """The inner HTML of each body cell, row by row."""
     rows = re.findall(r"<tr>(.*?)</tr>", table.html.split("<tbody>")[1])
     return [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in rows]
+
+
+def td_classes(table: Table) -> list[str]:
+    """The class of each cell of the first body row."""
+    first_row = table.html.split("<tbody>")[1].split("</tr>")[0]
+    return re.findall(r'<td class="([\w ]+)"', first_row)
 
 
 def assert_no_live_markup(html: str) -> None:
@@ -71,7 +77,7 @@ def test_formats_by_kind():
 def test_numbers_are_right_aligned_and_text_left():
     frame = pd.DataFrame({"product": ["HLX02"], "revenue": [1.0], "growth": [0.1], "n": [3]})
     table = html_table(frame, formats={"growth": "signed_percent"})
-    classes = re.findall(r'<td class="(\w+)">', table.html)
+    classes = td_classes(table)
     assert classes == ["text", "num", "num", "num"]
     assert re.findall(r'<th scope="col" class="(\w+)">', table.html) == classes
 
@@ -80,7 +86,7 @@ def test_explicit_format_overrides_the_inferred_one():
     frame = pd.DataFrame({"year": [2025], "code": [7.0]})
     table = html_table(frame, formats={"year": "text", "code": "int"})
     assert cells(table) == [["2025", "7"]]
-    assert re.findall(r'<td class="(\w+)">', table.html) == ["text", "num"]
+    assert td_classes(table) == ["text", "num"]
 
 
 @pytest.mark.parametrize(
@@ -140,3 +146,72 @@ def test_bullet_list_escapes_each_item():
         "<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;</li><li>HLX02 approved in the US</li></ul>"
     )
     assert bullet_list([]).html == '<p class="empty">None this quarter.</p>'
+
+
+def test_dates_keep_one_line_and_preformatted_dates_pass_through():
+    frame = pd.DataFrame({"date": ["2025-06-15 est."], "since": pd.to_datetime(["2025-07-01"])})
+    table = html_table(frame, formats={"date": "date", "since": "date"})
+    assert cells(table) == [["2025-06-15 est.", "2025-07-01"]]
+    assert td_classes(table) == ["date", "date"]
+
+
+def test_hazard_ratios_have_two_decimals():
+    table = html_table(pd.DataFrame({"hr": [0.7, None]}), formats={"hr": "ratio"})
+    assert cells(table) == [["0.70"], [""]]
+    assert td_classes(table) == ["num"]
+
+
+def test_wide_tables_label_each_cell_for_narrow_screens():
+    narrow = html_table(pd.DataFrame({name: [1] for name in "abcd"[:STACK_AFTER]}))
+    assert narrow.html.startswith('<table class="data">')
+    assert "data-label" not in narrow.html
+    wide = html_table(
+        pd.DataFrame({name: [1] for name in "abcdef"}),
+        columns={"a": SCRIPT, "b": "B", "c": "C", "d": "D", "e": "E"},
+    )
+    assert wide.html.startswith('<table class="data stack">')
+    assert '<td class="num" data-label="&lt;script&gt;alert(1)&lt;/script&gt;">1</td>' in wide.html
+    assert_no_live_markup(wide.html)
+
+
+def area_grid() -> tuple[pd.DataFrame, pd.DataFrame]:
+    index = pd.Index(["Oncology", SCRIPT], name="Therapy area")
+    values = pd.DataFrame({"China": [1000.0, 10.0], "Europe": [50.0, 0.0]}, index=index)
+    counts = pd.DataFrame({"China": [11, 1], "Europe": [0, 0]}, index=index)
+    return values, counts
+
+
+def test_heat_table_adds_totals_and_shades_cells_on_a_log_scale():
+    values, counts = area_grid()
+    table = heat_table(values, counts=counts, count_noun=("approval", "approvals"), caption="Mix")
+    html = table.html
+    assert html.startswith('<table class="data heat stack"><caption>Mix</caption>')
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html)
+    assert headers == ["Therapy area", "China", "Europe", "Total"]
+    rows = re.findall(r'<th scope="row" class="text">(.*?)</th>', html)
+    assert rows == ["Oncology", "&lt;script&gt;alert(1)&lt;/script&gt;", "Total"]
+    body = html.split("<tbody>")[1]
+    assert re.findall(r'<td class="num ([\w-]+)"', body) == [
+        *("heat-4", "heat-3", "total"),
+        *("heat-2", "heat-0", "total"),
+        *("total", "total", "total"),
+    ]
+    first = re.findall(r"<td [^>]*>(.*?)</td>", body)[0]
+    assert first == (
+        '<span class="heat-value">1,000.0</span><span class="heat-count">11 approvals</span>'
+    )
+    assert '<span class="heat-count">1 approval</span>' in body
+    assert body.count('data-label="Europe"') == 3
+    total = '<span class="heat-value">1,060.0</span><span class="heat-count">12 approvals</span>'
+    assert total in body
+    assert_no_live_markup(html)
+
+
+def test_heat_table_without_data():
+    assert heat_table(pd.DataFrame(), caption="Mix").html == '<p class="empty">No data.</p>'
+
+
+def test_labels_keep_to_one_line():
+    table = html_table(pd.DataFrame({"phase": ["Phase 3"]}), formats={"phase": "label"})
+    assert cells(table) == [["Phase 3"]]
+    assert td_classes(table) == ["label"]

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
 import json
 import os
 import time
 import uuid
-from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from portfolio_reports import __version__
-from portfolio_reports.dataset import Dataset, load_dataset, write_snapshot
+from portfolio_reports import __version__, kernels
+from portfolio_reports.dask_executor import run_on_dask
+from portfolio_reports.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
 from portfolio_reports.errors import InputError
 from portfolio_reports.executors import run_jobs
 from portfolio_reports.metrics import latest_quarter
@@ -31,6 +36,7 @@ from portfolio_reports.paths import (
 from portfolio_reports.quarters import Quarter
 from portfolio_reports.render import (
     BUILD_TIME_KEY,
+    TEMPLATES,
     IndexEntry,
     PageInfo,
     notebook_to_html,
@@ -40,7 +46,8 @@ from portfolio_reports.render import (
 from portfolio_reports.specs import ReportSpec, load_specs
 
 DEFAULT_TIMEOUT_S = 600
-KERNEL_NAME = "python3"
+WORKER_DIED = "the worker process running this report died"
+PACKAGE_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -48,12 +55,16 @@ class BuildOptions:
     """What to build and where."""
 
     quarter: str | None = None
-    data: Path = DEFAULT_DATA
+    data: str | Path = DEFAULT_DATA
     params: Path = DEFAULT_PARAMS
     notebooks: Path = DEFAULT_NOTEBOOKS
     out: Path = DEFAULT_REPORTS
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout_s: int = DEFAULT_TIMEOUT_S
+    force: bool = False
+    fresh_kernels: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class ReportJob:
     layout: OutputLayout
     page: PageInfo
     timeout_s: int
+    key: str
+    warm: bool
 
 
 @dataclass(frozen=True)
@@ -75,12 +88,14 @@ class ReportResult:
     name: str
     status: str
     duration_s: float
+    key: str
     error: dict | None = None
+    kernel_peak_mib: float | None = None
 
     @property
     def ok(self) -> bool:
-        """Whether the report was published."""
-        return self.status == "ok"
+        """Whether the report is published and current (built now, or skipped as unchanged)."""
+        return self.status in ("ok", "skipped")
 
 
 @dataclass(frozen=True)
@@ -104,41 +119,77 @@ class CheckedInputs:
     dataset: Dataset
     quarter: Quarter
     specs: list[ReportSpec]
+    snapshot: Path | None = None
 
 
-def check_inputs(options: BuildOptions) -> CheckedInputs:
-    """Validate the options, the data and every params file; run nothing."""
+def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInputs:
+    """Validate the options, the data and every params file; run nothing.
+
+    With `snapshot`, valid data is also written as a Parquet snapshot under the reports folder
+    (once every check passed), and a source already snapshotted there is read back instead.
+    """
     if options.jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {options.jobs}")
+    if options.executor == "dask" and not options.scheduler:
+        raise InputError("--executor dask needs --scheduler tcp://HOST:PORT")
     if options.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {options.timeout_s}")
     requested = Quarter.parse(options.quarter) if options.quarter else None
-    dataset = load_dataset(options.data)
+    snapshots = OutputLayout(options.out, "").snapshots_dir
+    cached = find_snapshot(options.data, snapshots) if snapshot else None
+    dataset = load_dataset(cached or options.data)
     quarter = _resolve_quarter(dataset, requested)
     specs = load_specs(options.params, options.notebooks, dataset)
-    return CheckedInputs(dataset, quarter, specs)
+    if snapshot and cached is None:
+        cached = write_snapshot(dataset, snapshots)
+    return CheckedInputs(dataset, quarter, specs, cached)
 
 
-def build(
-    options: BuildOptions, on_result: Callable[[ReportResult], None] | None = None
-) -> BuildResult:
-    """Build every report for one quarter; failed reports do not stop the others."""
-    inputs = check_inputs(options)
-    layout = OutputLayout(options.out, str(inputs.quarter))
+class BuildObserver(Protocol):
+    """Follows a build: what it will run, what runs now, what finished."""
+
+    def planned(self, names: list[str]) -> None:
+        """The reports of the build, in order."""
+
+    def running(self, names: list[str]) -> None:
+        """The reports executing right now."""
+
+    def finished(self, result: ReportResult) -> None:
+        """A report was built, skipped or failed."""
+
+
+def build(options: BuildOptions, observer: BuildObserver | None = None) -> BuildResult:
+    """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
+    inputs = check_inputs(options, snapshot=True)
+    layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
     layout.notebooks_dir.mkdir(parents=True, exist_ok=True)
-    snapshot = write_snapshot(inputs.dataset, layout.snapshots_dir)
     built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    jobs = [
-        _job(spec, inputs, layout, snapshot, built_at, options.timeout_s) for spec in inputs.specs
-    ]
-    results: list[ReportResult] = []
-    for result in run_jobs(run_report_job, jobs, options.jobs):
+    jobs = [_job(spec, inputs, layout, built_at, options) for spec in inputs.specs]
+    if observer:
+        observer.planned([job.name for job in jobs])
+    published = {} if options.force else _published_reports(layout)
+    to_run = [job for job in jobs if published.get(job.name, {}).get("key") != job.key]
+    skipped = [ReportResult(job.name, "skipped", 0.0, job.key) for job in jobs if job not in to_run]
+    running = observer.running if observer else None
+    if options.executor == "dask":
+        executed = run_on_dask(run_report_job, to_run, options.scheduler, running, lost=_lost_job)
+    else:
+        executed = run_jobs(
+            run_report_job,
+            to_run,
+            options.jobs,
+            running,
+            warm=not options.fresh_kernels,
+            lost=_lost_job,
+        )
+    results = []
+    for result in itertools.chain(skipped, executed):
         results.append(result)
-        if on_result:
-            on_result(result)
+        if observer:
+            observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
-    _write_manifest_and_index(inputs, layout, results, built_at)
+    _write_manifest_and_index(inputs, layout, results, built_at, published)
     return BuildResult(inputs.quarter, results, layout.index)
 
 
@@ -147,21 +198,14 @@ def run_report_job(job: ReportJob) -> ReportResult:
     started = time.perf_counter()
     layout = job.layout
     scratch = layout.notebooks_dir / f".{job.name}.{uuid.uuid4().hex}.ipynb"
+    peak_mib = None
     try:
-        papermill.execute_notebook(
-            str(job.notebook),
-            str(scratch),
-            parameters=job.parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(job.notebook.parent),
-            progress_bar=False,
-            execution_timeout=job.timeout_s,
-        )
+        peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
         if scratch.exists():
             os.replace(scratch, layout.failed(job.name))
         return ReportResult(
-            job.name, "failed", time.perf_counter() - started, _describe_error(error)
+            job.name, "failed", time.perf_counter() - started, job.key, _describe_error(error)
         )
     try:
         html = notebook_to_html(nbformat.read(scratch, as_version=4), job.page)
@@ -173,10 +217,42 @@ def run_report_job(job: ReportJob) -> ReportResult:
             job.name,
             "failed",
             time.perf_counter() - started,
+            job.key,
             {"stage": "render", **_describe_error(error)},
         )
     layout.failed(job.name).unlink(missing_ok=True)
-    return ReportResult(job.name, "ok", time.perf_counter() - started)
+    return ReportResult(job.name, "ok", time.perf_counter() - started, job.key, None, peak_mib)
+
+
+def _execute(job: ReportJob, output: Path) -> float | None:
+    """Run the notebook on this worker's warm kernel, or on a fresh one; return peak MiB."""
+    arguments = {
+        "parameters": job.parameters,
+        "cwd": str(job.notebook.parent),
+        "progress_bar": False,
+        "execution_timeout": job.timeout_s,
+        "kernel_name": kernels.KERNEL_NAME,
+    }
+    if not job.warm:
+        papermill.execute_notebook(str(job.notebook), str(output), **arguments)
+        return None
+    kernel = kernels.worker_kernel()
+    try:
+        kernel.reset(job.notebook.parent)
+        kernels.reset_peak_memory(kernel.pid)
+        papermill.execute_notebook(
+            str(job.notebook),
+            str(output),
+            engine_name=kernels.WARM_ENGINE,
+            kernel=kernel,
+            **arguments,
+        )
+    except PapermillExecutionError:
+        raise  # the kernel is fine; the next report resets it
+    except BaseException:
+        kernels.discard_worker_kernel()  # dead, hung or unknown state: replace it
+        raise
+    return kernels.peak_memory_mib(kernel.pid)
 
 
 def publish_text(path: Path, text: str) -> None:
@@ -205,14 +281,13 @@ def _job(
     spec: ReportSpec,
     inputs: CheckedInputs,
     layout: OutputLayout,
-    snapshot: Path,
     built_at: str,
-    timeout_s: int,
+    options: BuildOptions,
 ) -> ReportJob:
     parameters = {
         **spec.parameters,
         "quarter": str(inputs.quarter),
-        "data": str(snapshot.resolve()),
+        "data": str(Path(inputs.snapshot or options.data).resolve()),
     }
     page = PageInfo(
         title=spec.title,
@@ -227,10 +302,73 @@ def _job(
             BUILD_TIME_KEY: built_at,
         },
     )
-    return ReportJob(spec.name, spec.notebook, parameters, layout, page, timeout_s)
+    key = job_key(spec, str(inputs.quarter), inputs.dataset.fingerprint)
+    return ReportJob(
+        spec.name,
+        spec.notebook,
+        parameters,
+        layout,
+        page,
+        options.timeout_s,
+        key,
+        warm=not options.fresh_kernels,
+    )
 
 
-def _describe_error(error: Exception) -> dict:
+def job_key(spec: ReportSpec, quarter: str, data_fingerprint: str) -> str:
+    """Hash of everything a report depends on: notebook, parameters, data, template, code."""
+    digest = hashlib.sha256()
+    for part in (
+        spec.notebook.read_bytes(),
+        json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
+        data_fingerprint.encode(),
+        _code_fingerprint().encode(),
+    ):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """Hash of the package version, its source and its templates."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*PACKAGE_DIR.glob("*.py"), *TEMPLATES.rglob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _published_reports(layout: OutputLayout) -> dict[str, dict]:
+    """Manifest entries of the reports the last build left current, whose HTML is still there."""
+    try:
+        manifest = json.loads(layout.manifest.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        report["name"]: report
+        for report in manifest.get("reports", [])
+        if report.get("status") in ("ok", "skipped") and layout.html(report["name"]).is_file()
+    }
+
+
+def _lost_job(job: ReportJob, error: BaseException) -> ReportResult:
+    """The result of a job whose worker process died under it, or that its executor lost."""
+    died = isinstance(error, BrokenProcessPool) or type(error).__name__ == "KilledWorker"
+    described = (
+        {"cell": None, "error": type(error).__name__, "message": WORKER_DIED}
+        if died
+        else _describe_error(error)
+    )
+    return ReportResult(
+        job.name,
+        "failed",
+        0.0,
+        job.key,
+        described,
+    )
+
+
+def _describe_error(error: BaseException) -> dict:
     if isinstance(error, PapermillExecutionError):
         return {
             "cell": error.exec_count,
@@ -246,7 +384,11 @@ def _first_line(text: str) -> str:
 
 
 def _write_manifest_and_index(
-    inputs: CheckedInputs, layout: OutputLayout, results: list[ReportResult], built_at: str
+    inputs: CheckedInputs,
+    layout: OutputLayout,
+    results: list[ReportResult],
+    built_at: str,
+    published: dict[str, dict],
 ) -> None:
     specs = {spec.name: spec for spec in inputs.specs}
     reports = []
@@ -259,7 +401,9 @@ def _write_manifest_and_index(
                 "group": spec.group,
                 "notebook": spec.notebook.name,
                 "parameters": spec.parameters,
-                "key_figure": key_figure(inputs.dataset, spec.scope, inputs.quarter),
+                "key_figure": published[spec.name]["key_figure"]
+                if result.status == "skipped"
+                else key_figure(inputs.dataset, spec.scope, inputs.quarter),
                 "html": layout.html(spec.name).name if layout.html(spec.name).exists() else None,
                 **asdict(result),
             }

@@ -1,4 +1,8 @@
-"""Matplotlib charts in one house style, each with alt text, shown as inline HTML figures."""
+"""Matplotlib charts in one house style, each with alt text, shown as inline HTML figures.
+
+The title is the figure's HTML caption, not drawn in the image: it stays sharp and readable at
+any page width and is not repeated. Images are palette PNGs, a fraction of full-colour size.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 from portfolio_reports.formatting import money, percent, signed_percent
 from portfolio_reports.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
@@ -50,6 +55,8 @@ DISPLAY_DPI = 100
 """CSS pixels per figure inch in the page."""
 RENDER_DPI = 140
 """PNG pixels per figure inch: sharper than the page on high-density screens, still small."""
+PNG_COLORS = 64
+"""Palette size of the PNG: the series colours, text and the anti-aliased edges between them."""
 WIDTH = 8.0
 HEIGHT = 4.5
 MATRIX_WIDTH = 9.0
@@ -59,7 +66,7 @@ AMOUNT_TICKS = "{x:,.0f}"
 
 _STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
-    "font.size": 10,
+    "font.size": 11,
     "text.parse_math": False,
     "text.color": TEXT_COLOR,
     "axes.labelcolor": TEXT_COLOR,
@@ -72,14 +79,12 @@ _STYLE: dict[str, Any] = {
     "grid.linewidth": 0.8,
     "xtick.color": TEXT_COLOR,
     "ytick.color": TEXT_COLOR,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
     "legend.frameon": False,
-    "legend.fontsize": 9,
-    "legend.title_fontsize": 9,
+    "legend.fontsize": 10,
+    "legend.title_fontsize": 10,
     "figure.facecolor": "white",
-    "figure.titlesize": 12,
-    "figure.titleweight": "bold",
 }
 
 _P = ParamSpec("_P")
@@ -87,28 +92,38 @@ _P = ParamSpec("_P")
 
 @dataclass(frozen=True, eq=False)
 class Chart:
-    """A figure with its title and alt text; shows as an HTML figure with an inline PNG."""
+    """A figure with its title, alt text and an optional note; shows as an HTML figure."""
 
     figure: Figure
     title: str
     alt: str
+    note: str = ""
 
     @cached_property
     def png(self) -> bytes:
-        """The chart as PNG bytes; the figure is released once rendered."""
+        """The chart as a palette PNG; the figure is released once rendered."""
         buffer = io.BytesIO()
         with matplotlib.rc_context(_STYLE):
             self.figure.savefig(buffer, format="png", dpi=RENDER_DPI)
         self.figure.clear()
-        return buffer.getvalue()
+        buffer.seek(0)
+        with Image.open(buffer) as image:
+            palette = image.convert("RGB").quantize(
+                colors=PNG_COLORS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            )
+        small = io.BytesIO()
+        palette.save(small, format="png", optimize=True)
+        return small.getvalue()
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
         width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
+        note = f'<span class="chart-note">{escape(self.note)}</span>' if self.note else ""
         return (
-            f'<figure class="chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{escape(self.alt)}" width="{width}" height="{height}">'
-            f"<figcaption>{escape(self.title)}</figcaption></figure>"
+            f'<figure class="chart"><figcaption><span class="chart-title">{escape(self.title)}'
+            f"</span>{note}</figcaption>"
+            f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" '
+            f'width="{width}" height="{height}"></figure>'
         )
 
 
@@ -136,7 +151,7 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
     data = frame.sort_values("quarter")
     quarters = data["quarter"].astype(str).tolist()
     positions = np.arange(len(quarters))
-    figure, axes = _axes(title)
+    figure, axes = _axes()
     bars = axes.bar(positions, data["revenue_rmb_m"], width=0.65, color=PALETTE[0])
     _category_axis(axes, positions, quarters)
     axes.yaxis.grid(True)
@@ -181,7 +196,7 @@ def stacked_revenue(
             index=index, columns=columns, values=values, aggfunc="sum", fill_value=0, observed=True
         )
     )
-    figure, axes = _axes(title)
+    figure, axes = _axes()
     _stack(axes, table)
     axes.yaxis.set_major_formatter(AMOUNT_TICKS)
     axes.set_ylabel("Revenue, RMB m")
@@ -208,7 +223,7 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
     labels = data[label].astype(str).tolist()
     values = data[value].astype(float)
     positions = np.arange(len(labels))
-    figure, axes = _axes(title, height=max(2.4, 1.3 + 0.32 * len(labels)))
+    figure, axes = _axes(height=max(2.4, 1.3 + 0.32 * len(labels)))
     bars = axes.barh(positions, values * (100 if unit == "%" else 1), height=0.65, color=PALETTE[0])
     axes.bar_label(bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=9)
     axes.set_yticks(positions, labels)
@@ -236,7 +251,7 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
     order = [phase for phase in PHASES if phase in frame.index]
     order += [phase for phase in frame.index if phase not in PHASES]
     table = _top_series(frame.reindex(order).fillna(0))
-    figure, axes = _axes(title)
+    figure, axes = _axes()
     _stack(axes, table)
     totals = table.sum(axis=1)
     axes.bar_label(
@@ -246,7 +261,7 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
         fontsize=9,
     )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylabel("count")
+    axes.set_ylabel("Indications")
     group = frame.columns.name or "group"
     _stack_legend(figure, axes, group)
     listed = ", ".join(f"{phase} {total:,.0f}" for phase, total in totals.items())
@@ -271,7 +286,6 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     left = _label_inches(row_labels) + 0.5
     cell = min(MATRIX_CELL, (MATRIX_WIDTH - left) / columns)
     figure, axes = _axes(
-        title,
         width=max(5.0, left + cell * columns + 0.2),
         height=_label_inches(column_labels) + cell * rows + 1.3,
     )
@@ -289,8 +303,8 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     axes.invert_yaxis()
     axes.xaxis.tick_top()
     axes.xaxis.set_label_position("top")
-    axes.set_xlabel(column_noun)
-    axes.set_ylabel(row_noun)
+    axes.set_xlabel(column_noun.capitalize())
+    axes.set_ylabel(row_noun.capitalize())
     axes.tick_params(length=0)
     axes.spines[:].set_visible(False)
     figure.legend(
@@ -311,23 +325,22 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     return Chart(figure, title, alt + ".")
 
 
-def _figure(title: str, width: float, height: float) -> Figure:
-    """A titled figure on the Agg canvas, outside pyplot's registry of open figures."""
+def _figure(width: float, height: float) -> Figure:
+    """A figure on the Agg canvas, outside pyplot's registry of open figures."""
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(title, x=0.01, ha="left")
     return figure
 
 
-def _axes(title: str, *, width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, Any]:
-    """A titled figure with one set of axes."""
-    figure = _figure(title, width, height)
+def _axes(*, width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, Any]:
+    """A figure with one set of axes."""
+    figure = _figure(width, height)
     return figure, figure.add_subplot()
 
 
 def _no_data(title: str) -> Chart:
     """A short placeholder chart saying there is nothing to show."""
-    figure = _figure(title, WIDTH, 1.2)
+    figure = _figure(WIDTH, 0.8)
     figure.text(0.5, 0.4, "No data", ha="center", va="center", color=MUTED_COLOR, fontsize=11)
     return Chart(figure, title, f"{title}: no data to show.")
 

@@ -12,19 +12,27 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from portfolio_reports import __version__
-from portfolio_reports.build import BuildOptions, ReportResult, build, check_inputs
+from portfolio_reports.adhoc import AdhocReport, run_adhoc
+from portfolio_reports.build import BuildOptions, build, check_inputs
+from portfolio_reports.dataset import export_dataset, load_dataset
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, DEFAULT_PARAMS, DEFAULT_REPORTS
+from portfolio_reports.plan import planned_reports
+from portfolio_reports.progress import BuildProgress, result_line
+from portfolio_reports.sources import FOLDER_FORMATS
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INVALID_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print PortfolioReportsError as one line per problem and exit with its code."""
+    """Print PortfolioReportsError as one line per problem and exit with its code; Ctrl-C: 130."""
 
     @wraps(command)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
@@ -36,20 +44,28 @@ def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in str(error).splitlines():
                 console.print(f"error: {line}", markup=False)
             sys.exit(EXIT_INVALID_INPUT if isinstance(error, InvalidInputError) else 1)
+        except KeyboardInterrupt:
+            if debug:
+                traceback.print_exc()
+            console.print("interrupted: build stopped; no report is half-written", markup=False)
+            sys.exit(EXIT_INTERRUPTED)
 
     return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
+
+
+_data_option = click.option(
+    "--data",
+    default=str(DEFAULT_DATA),
+    show_default=True,
+    help="Data source: a folder of CSV or Parquet files, an .xlsx workbook, or a database URL"
+    " (sqlite:///FILE, postgresql://USER@HOST/DB, duckdb:///FILE).",
+)
 
 
 def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads data and params."""
     options = [
-        click.option(
-            "--data",
-            type=click.Path(path_type=Path),
-            default=DEFAULT_DATA,
-            show_default=True,
-            help="Folder of CSV files, one per table.",
-        ),
+        _data_option,
         click.option(
             "--params",
             type=click.Path(path_type=Path),
@@ -88,31 +104,60 @@ def cli() -> None:
 )
 @click.option("--jobs", type=int, default=None, help="Reports built at once; default: cores.")
 @click.option("--timeout", type=int, default=600, show_default=True, help="Seconds per cell.")
+@click.option("--force", is_flag=True, help="Rebuild every report, even unchanged ones.")
+@click.option(
+    "--fresh-kernels", is_flag=True, help="Start a new kernel per report instead of reusing one."
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where report jobs run: local processes or a dask.distributed cluster.",
+)
+@click.option(
+    "--scheduler", help="dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask)."
+)
 @_exits_cleanly
 def build_reports(
     quarter: str | None,
-    data: Path,
+    data: str,
     params: Path,
     notebooks: Path,
     out: Path,
     jobs: int | None,
     timeout: int,
+    force: bool,
+    fresh_kernels: bool,
+    executor: str,
+    scheduler: str | None,
 ) -> None:
     """Build every report in params/ for one quarter.
 
     \b
     Example:
-        portfolio-reports build --quarter 2026Q3
+        portfolio-reports build --quarter 2026Q3 --jobs 2
     """
     options = BuildOptions(
-        quarter=quarter, data=data, params=params, notebooks=notebooks, out=out, timeout_s=timeout
+        quarter=quarter,
+        data=data,
+        params=params,
+        notebooks=notebooks,
+        out=out,
+        timeout_s=timeout,
+        force=force,
+        fresh_kernels=fresh_kernels,
+        executor=executor,
+        scheduler=scheduler,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
-    result = build(options, on_result=_print_result)
+    with BuildProgress(console, f"Building {quarter or 'latest quarter'}") as progress:
+        result = build(options, progress)
+    console.print(progress.summary())
     failed = [r for r in result.results if not r.ok]
     console.print(
-        f"{len(result.results) - len(failed)} of {len(result.results)} reports built for"
+        f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
         f" {result.quarter}: {result.index}"
     )
     sys.exit(EXIT_FAILED_REPORTS if failed else EXIT_OK)
@@ -121,7 +166,7 @@ def build_reports(
 @cli.command()
 @_input_options
 @_exits_cleanly
-def validate(quarter: str | None, data: Path, params: Path, notebooks: Path) -> None:
+def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> None:
     """Check the data and every params file; run nothing.
 
     \b
@@ -136,16 +181,127 @@ def validate(quarter: str | None, data: Path, params: Path, notebooks: Path) -> 
     )
 
 
-def _print_result(result: ReportResult) -> None:
-    if result.ok:
-        console.print(f"  ok      {result.name} ({result.duration_s:.1f} s)", markup=False)
-    else:
-        error = result.error or {}
-        cell = f"cell {error.get('cell')}: " if error.get("cell") is not None else ""
-        console.print(
-            f"  FAILED  {result.name}: {cell}{error.get('error')}: {error.get('message')}",
-            markup=False,
+@cli.command(name="export-sample")
+@_data_option
+@click.option("--to", "target", required=True, help="Folder, .xlsx workbook or database URL.")
+@click.option(
+    "--format",
+    "folder_format",
+    type=click.Choice(list(FOLDER_FORMATS)),
+    default="csv",
+    show_default=True,
+    help="File format when --to is a folder.",
+)
+@_exits_cleanly
+def export_sample(data: str, target: str, folder_format: str) -> None:
+    """Write the sample data (or any --data source) to a folder, workbook or database.
+
+    Tables of the same names at --to are replaced.
+
+    \b
+    Examples:
+        portfolio-reports export-sample --to sample.xlsx
+        portfolio-reports export-sample --to sample-parquet --format parquet
+        portfolio-reports export-sample --to sqlite:///sample.db
+        portfolio-reports export-sample --to postgresql://reports@localhost/portfolio
+        portfolio-reports build --data sqlite:///sample.db
+    """
+    export_dataset(load_dataset(data), target, folder_format)
+    console.print(f"ok: wrote {data} to {target}", markup=False)
+
+
+@cli.command(name="run")
+@click.argument("notebook")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="A notebook parameter; repeat for more. 'null' sets None.",
+)
+@click.option("--quarter", help="e.g. 2026Q3; default: the latest quarter in the data.")
+@_data_option
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The HTML file to write.",
+)
+@click.option("--title", help="Page title; default: the notebook heading and the slice.")
+@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds per cell.")
+@_exits_cleanly
+def run_report(
+    notebook: str,
+    parameters: tuple[tuple[str, str], ...],
+    quarter: str | None,
+    data: str,
+    target: Path,
+    title: str | None,
+    timeout: int,
+) -> None:
+    """Build one ad-hoc report from NOTEBOOK (a path, or a name in notebooks/) to one file.
+
+    Parameters are checked as a build checks params files; the page has the same template and
+    provenance footer.
+
+    \b
+    Example:
+        portfolio-reports run therapy_area -p therapy_area null -p disease_area "Lung cancer" \\
+            --quarter 2026Q2 --to /tmp/lung-2026Q2.html
+    """
+    report = AdhocReport(
+        notebook=notebook,
+        to=target,
+        parameters=dict(parameters),
+        quarter=quarter,
+        data=data,
+        title=title,
+        timeout_s=timeout,
+    )
+    result = run_adhoc(report)
+    console.print(result_line(result), markup=False)
+    if not result.ok:
+        sys.exit(EXIT_FAILED_REPORTS)
+    console.print(f"wrote {target}", markup=False)
+
+
+@cli.command(name="list")
+@_input_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_REPORTS,
+    show_default=True,
+    help="Reports folder the pages would be written to.",
+)
+@_exits_cleanly
+def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, out: Path) -> None:
+    """List the reports a build would make, with their parameters; run nothing.
+
+    \b
+    Example:
+        portfolio-reports list --quarter 2026Q2
+    """
+    options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
+    reports = planned_reports(options)
+    table = Table(
+        title=f"{len(reports)} reports for {reports[0].quarter}, into {reports[0].html.parent}",
+        title_justify="left",
+    )
+    for heading in ("report", "title", "notebook", "parameters"):
+        table.add_column(heading, overflow="fold")
+    for report, following in zip(reports, [*reports[1:], None], strict=True):
+        table.add_row(
+            report.name,
+            report.title,
+            report.notebook,
+            "\n".join(f"{key}: {value}" for key, value in report.parameters.items()),
+            end_section=following is not None and following.group != report.group,
         )
+    Console(highlight=False).print(table)
 
 
 def main() -> None:

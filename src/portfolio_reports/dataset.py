@@ -1,8 +1,7 @@
-"""Read a data source, validate every table, and return a Dataset."""
+"""Validate every table of a data source (read by `sources`) and return a Dataset."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -15,15 +14,29 @@ import pandas as pd
 import pandera.pandas as pa
 
 from portfolio_reports.errors import DataError
-from portfolio_reports.schema import FOREIGN_KEYS, GLOBAL_SCOPE, TABLE_MODELS
+from portfolio_reports.sales_detail import detail_file, detail_hash, summed_sales
+from portfolio_reports.schema import (
+    EXPECTED_PATTERN,
+    FOREIGN_KEYS,
+    GLOBAL_SCOPE,
+    TABLE_MODELS,
+)
+from portfolio_reports.sources import (
+    RawSource,
+    TableLocation,
+    cheap_fingerprint,
+    read_source,
+    write_source,
+)
 
 SNAPSHOT_MANIFEST = "snapshot.json"
 _TRUE_WORDS = {"true": True, "false": False}
 _PATTERN_HINTS = {
-    r"^\d{4}Q[1-4]$": "the form YYYYQn, e.g. 2025Q3",
+    r"^\d{4}Q[1-4]$": "of the form YYYYQn, e.g. 2025Q3",
     r"^[A-Z]{2}$": "two capital letters, e.g. CN",
     r"^[A-Z][A-Z0-9-]{1,15}$": "a code of capitals, digits and '-', e.g. HLX10",
     r"^https?://\S+$": "an http(s) URL",
+    EXPECTED_PATTERN: "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)",
 }
 _LISTED_VALUES = 12
 
@@ -40,6 +53,7 @@ class Dataset:
     regulatory_events: pd.DataFrame
     clinical_results: pd.DataFrame
     sales: pd.DataFrame
+    catalysts: pd.DataFrame
     fingerprint: str = ""
 
     def table(self, name: str) -> pd.DataFrame:
@@ -48,15 +62,54 @@ class Dataset:
 
 
 def load_dataset(source: str | Path) -> Dataset:
-    """Load a CSV folder (validated) or a build snapshot (validated when it was written)."""
-    folder = Path(source)
-    if not folder.exists():
-        raise DataError([f"{folder}: data folder does not exist"])
-    if not folder.is_dir():
-        raise DataError([f"{folder}: not a folder; expected a folder of CSV files, one per table"])
-    if (folder / SNAPSHOT_MANIFEST).is_file():
-        return _read_snapshot(folder)
-    return _read_csv_folder(folder)
+    """Load and validate a data source (see `sources`), or read a build snapshot as it is."""
+    if _is_snapshot(source):
+        return _read_snapshot(Path(source))
+    raw = read_source(source)
+    detail = detail_file(source)
+    if detail is not None:
+        raw = RawSource({**raw.tables, "sales": summed_sales(detail)}, _detail_fingerprint(detail))
+    return _validated(raw)
+
+
+def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:
+    """Write every table to a folder of `folder_format` files, a workbook or a database URL."""
+    write_source({name: dataset.table(name) for name in TABLE_MODELS}, target, folder_format)
+
+
+def source_fingerprint(source: str | Path) -> str | None:
+    """Hash of a file source's table files, cheap to compute; None for a database or snapshot."""
+    if _is_snapshot(source):
+        return None
+    detail = detail_file(source)
+    return cheap_fingerprint(source) if detail is None else _detail_fingerprint(detail)
+
+
+def _detail_fingerprint(detail: Path) -> str:
+    """Hash of a folder holding a sales detail file: its CSV tables and the detail file."""
+    digest = hashlib.sha256(detail_hash(detail).encode())
+    for path in sorted(detail.parent.glob("*.csv")):
+        if path.stem not in TABLE_MODELS:
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _is_snapshot(source: str | Path) -> bool:
+    return "://" not in str(source) and (Path(source) / SNAPSHOT_MANIFEST).is_file()
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A table with its model's columns and types and no rows (an optional table left out)."""
+    model = TABLE_MODELS[name]
+    return model.validate(pd.DataFrame(columns=list(model.to_schema().columns)))
+
+
+def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
+    """The snapshot folder already written for this exact source, if any."""
+    fingerprint = source_fingerprint(source)
+    folder = snapshots / (fingerprint or "")[:16]
+    return folder if fingerprint and (folder / SNAPSHOT_MANIFEST).is_file() else None
 
 
 def write_snapshot(dataset: Dataset, root: Path) -> Path:
@@ -81,77 +134,47 @@ def write_snapshot(dataset: Dataset, root: Path) -> Path:
 
 def _read_snapshot(folder: Path) -> Dataset:
     manifest = json.loads((folder / SNAPSHOT_MANIFEST).read_text())
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLE_MODELS}
+    paths = {name: folder / f"{name}.parquet" for name in TABLE_MODELS}
+    tables = {
+        name: pd.read_parquet(path) if path.is_file() else empty_table(name)
+        for name, path in paths.items()
+    }
     return Dataset(**tables, fingerprint=manifest["fingerprint"])
 
 
-def _read_csv_folder(folder: Path) -> Dataset:
+def _validated(source: RawSource) -> Dataset:
+    """Parse and check every table and the references between them; raise all problems at once."""
     problems: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
-    digest = hashlib.sha256()
     for name, model in TABLE_MODELS.items():
-        path = folder / f"{name}.csv"
-        raw, read_problems = _read_csv(path, model)
-        problems += read_problems
-        if raw is None:
+        raw = source.tables[name]
+        problems += raw.problems
+        if raw.frame is None:
             continue
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-        frame, table_problems = _validate_table(path.name, raw, model)
+        frame, table_problems = _validate_table(raw.location, raw.frame, model)
         problems += table_problems
-        tables[name] = frame
-    problems += _foreign_key_problems(tables)
+        if frame is not None:
+            tables[name] = frame
+    locations = {name: raw.location for name, raw in source.tables.items()}
+    written = {name: source.tables[name].frame for name in tables}
+    problems += _foreign_key_problems(tables, written, locations)
     if problems:
         raise DataError(problems)
     clean = {name: frame.reset_index(drop=True) for name, frame in tables.items()}
-    return Dataset(**clean, fingerprint=digest.hexdigest())
-
-
-def _read_csv(path: Path, model: type[pa.DataFrameModel]) -> tuple[pd.DataFrame | None, list[str]]:
-    """Read one table as strings; return it or the problems that stopped the read."""
-    expected = ", ".join(model.to_schema().columns)
-    if not path.exists():
-        return None, [f"{path.name}: missing table file; expected columns: {expected}"]
-    if not path.is_file():
-        return None, [f"{path.name}: is a directory, not a CSV file"]
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        return None, [f"{path.name} line {line}: bytes that are not UTF-8; save the file as UTF-8"]
-    if not text.strip():
-        return None, [f"{path.name}: empty file; expected a header line with: {expected}"]
-    ragged = _ragged_lines(text)
-    if ragged:
-        return None, [
-            f"{path.name} line {line}: {found} fields where the header has {wanted}"
-            f" (truncated or unquoted line)"
-            for line, found, wanted in ragged
-        ]
-    frame = pd.read_csv(
-        path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
-    ).astype(object)
-    return frame.where(frame.notna(), None), []
-
-
-def _ragged_lines(text: str) -> list[tuple[int, int, int]]:
-    """Lines whose field count differs from the header's: (line number, found, expected)."""
-    rows = list(csv.reader(text.splitlines()))
-    width = len(rows[0])
-    return [
-        (number, len(row), width)
-        for number, row in enumerate(rows[1:], start=2)
-        if row and len(row) != width
-    ]
+    return Dataset(**clean, fingerprint=source.fingerprint)
 
 
 def _validate_table(
-    file_name: str, raw: pd.DataFrame, model: type[pa.DataFrameModel]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Parse typed columns and run the pandera model lazily; return the valid rows and problems."""
+    location: TableLocation, raw: pd.DataFrame, model: type[pa.DataFrameModel]
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse typed columns and run the pandera model lazily; return the valid rows and problems.
+
+    A table without the model's columns gives no rows, so no other check reads it.
+    """
     schema = model.to_schema()
-    problems = _column_set_problems(file_name, raw, schema)
+    problems = _column_set_problems(location.label, raw, schema)
     if problems:
-        return raw, problems
+        return None, problems
     frame = raw.copy()
     unparsable: set[int] = set()
     for column_name, column in schema.columns.items():
@@ -161,14 +184,14 @@ def _validate_table(
         for index in bad:
             value = raw.at[index, column_name]
             problems.append(
-                f"{_where(file_name, index)}, column {column_name}: value {value!r} is not {hint}"
+                f"{location.row(index)}, column {column_name}: value {value!r} is not {hint}"
             )
             unparsable.add(index)
     frame = frame.drop(index=sorted(unparsable))
     try:
         frame = model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += _describe_failures(file_name, errors.failure_cases, schema)
+        problems += _describe_failures(location, errors.failure_cases, schema)
         failed_rows = set(errors.failure_cases["index"].dropna())
         frame = frame.drop(index=[index for index in frame.index if index in failed_rows])
     return frame, problems
@@ -212,47 +235,61 @@ def _type_hint(dtype: str) -> str:
     return "a number"
 
 
-def _where(file_name: str, index: object) -> str:
-    """Name the file line of a 0-based data row (the header is line 1)."""
-    return f"{file_name} line {int(index) + 2}"
-
-
 def _describe_failures(
-    file_name: str, failures: pd.DataFrame, schema: pa.DataFrameSchema
+    location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
 ) -> list[str]:
     """Turn pandera failure cases into one readable line per problem."""
-    problems: list[str] = []
-    unique_key = ", ".join(schema.unique or [])
-    key_rows_seen: set[object] = set()
+    problems = _duplicate_problems(location, failures, schema)
     for failure in failures.itertuples(index=False):
         check = str(failure.check)
-        if check == "multiple_fields_uniqueness":
-            if failure.index in key_rows_seen:
-                continue
-            key_rows_seen.add(failure.index)
-            problems.append(
-                f"{_where(file_name, failure.index)}: duplicate key ({unique_key});"
-                f" each combination must appear once"
-            )
+        if check in ("multiple_fields_uniqueness", "field_uniqueness"):
             continue
         column = schema.columns.get(failure.column)
         allowed = _allowed_text(check, column)
-        location = _where(file_name, failure.index) if failure.index is not None else file_name
+        where = location.row(failure.index) if failure.index is not None else location.label
         if check == "not_nullable":
-            problems.append(
-                f"{location}, column {failure.column}: empty value; a value is required"
-            )
-        elif check == "field_uniqueness":
-            problems.append(
-                f"{location}, column {failure.column}: duplicate value {failure.failure_case!r};"
-                f" values must be unique"
-            )
+            problems.append(f"{where}, column {failure.column}: empty value; a value is required")
         else:
             problems.append(
-                f"{location}, column {failure.column}: value {failure.failure_case!r} not allowed;"
+                f"{where}, column {failure.column}: value {failure.failure_case!r} not allowed;"
                 f" {allowed}"
             )
     return problems
+
+
+def _duplicate_problems(
+    location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[str]:
+    """One line per repeated key or unique value, naming every line it appears on."""
+    checks = failures["check"].astype(str)
+    problems = [
+        f"{location.rows(group['index'])}, column {column}: duplicate value {value!r};"
+        f" values must be unique"
+        for (column, value), group in failures[checks == "field_uniqueness"].groupby(
+            ["column", "failure_case"], sort=False
+        )
+    ]
+    repeated_keys = failures[checks == "multiple_fields_uniqueness"]
+    if repeated_keys.empty:
+        return problems
+    key_columns = list(schema.unique)
+    keys = repeated_keys.pivot(index="index", columns="column", values="failure_case").reindex(
+        columns=key_columns  # an empty key part has no failure case: it comes back empty
+    )
+    for key, group in keys.groupby(key_columns, sort=False, dropna=False):
+        shown = ", ".join(_as_text(part) for part in key)
+        problems.append(
+            f"{location.rows(group.index)}: duplicate key ({', '.join(key_columns)})"
+            f" = ({shown}); each combination must appear once"
+        )
+    return problems
+
+
+def _as_text(value: object) -> str:
+    """A parsed cell as it was written: empty for none, dates as YYYY-MM-DD."""
+    if pd.isna(value):
+        return ""
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
 
 def _allowed_text(check_name: str, column: pa.Column | None) -> str:
@@ -276,14 +313,22 @@ def _allowed_text(check_name: str, column: pa.Column | None) -> str:
     return f"fails check {check_name}"
 
 
-def _foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Check every reference between tables; references into unreadable tables are skipped."""
+def _foreign_key_problems(
+    tables: dict[str, pd.DataFrame],
+    written: dict[str, pd.DataFrame],
+    locations: dict[str, TableLocation],
+) -> list[str]:
+    """Check every valid row's references against every key written, valid or not.
+
+    A row rejected for another of its values still names its key, so references to it are not
+    reported again; references into unreadable tables are skipped.
+    """
     problems: list[str] = []
     references = [*FOREIGN_KEYS, ("pipeline", "scope", "markets", "market")]
     for table, column, target, target_column in references:
         if table not in tables or target not in tables:
             continue
-        allowed = set(tables[target][target_column].dropna())
+        allowed = set(written[target][target_column].dropna())
         if (table, column) == ("pipeline", "scope"):
             allowed.add(GLOBAL_SCOPE)
         values = tables[table][column]
@@ -291,15 +336,19 @@ def _foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
         more = f", ... ({len(allowed)} in all)" if len(allowed) > _LISTED_VALUES else ""
         for index, value in values[values.notna() & ~values.isin(allowed)].items():
             problems.append(
-                f"{_where(f'{table}.csv', index)}, column {column}: unknown {target_column}"
-                f" {value!r}, not in {target}.csv; allowed: {listed}{more}"
+                f"{locations[table].row(index)}, column {column}: unknown {target_column}"
+                f" {value!r}, not in {locations[target].label}; allowed: {listed}{more}"
             )
     if {"sales", "regulatory_events"} <= tables.keys():
-        problems += _sales_before_approval(tables["sales"], tables["regulatory_events"])
+        problems += _sales_before_approval(
+            tables["sales"], tables["regulatory_events"], locations["sales"]
+        )
     return problems
 
 
-def _sales_before_approval(sales: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+def _sales_before_approval(
+    sales: pd.DataFrame, events: pd.DataFrame, location: TableLocation
+) -> list[str]:
     """Sales may only exist in a market from the quarter of the product's approval there."""
     approvals = events[events["event_type"] == "approval"]
     first = (
@@ -309,7 +358,7 @@ def _sales_before_approval(sales: pd.DataFrame, events: pd.DataFrame) -> list[st
     sold_in = pd.PeriodIndex(joined["quarter"], freq="Q")
     early = joined[joined["approved"].isna() | (sold_in < joined["approved"].to_numpy())]
     return [
-        f"{_where('sales.csv', index)}: {row.product} has sales in {row.market} in {row.quarter}"
+        f"{location.row(index)}: {row.product} has sales in {row.market} in {row.quarter}"
         f" but {_approval_status(row.approved)}; sales need an approval event in that market first"
         for index, row in zip(early.index, early.itertuples(index=False), strict=True)
     ]

@@ -3,33 +3,125 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
+import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TypeVar
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol, TypeVar
 
-Job = TypeVar("Job")
+from portfolio_reports import kernels
+
+
+class NamedJob(Protocol):
+    """A job the progress display can name."""
+
+    name: str
+
+
+Job = TypeVar("Job", bound=NamedJob)
 Result = TypeVar("Result")
+RunningCallback = Callable[[list[str]], None]
+POLL_S = 0.25
 
 
-def run_serial(work: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]:
-    """Run the jobs one after the other in this process."""
-    for job in jobs:
-        yield work(job)
+def run_serial(
+    work: Callable[[Job], Result], jobs: Iterable[Job], on_running: RunningCallback | None = None
+) -> Iterator[Result]:
+    """Run the jobs one after the other in this process, then stop its warm kernel."""
+    try:
+        for job in jobs:
+            if on_running:
+                on_running([job.name])
+            yield work(job)
+    finally:
+        kernels.discard_worker_kernel()
 
 
 def run_local_pool(
-    work: Callable[[Job], Result], jobs: Iterable[Job], workers: int
+    work: Callable[[Job], Result],
+    jobs: Iterable[Job],
+    workers: int,
+    on_running: RunningCallback | None = None,
+    *,
+    warm: bool = True,
+    lost: Callable[[Job, BaseException], Result],
 ) -> Iterator[Result]:
-    """Run the jobs on `workers` fresh processes, yielding results as they finish."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(work, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    """Run the jobs on `workers` processes, each with its own kernel; yield results as they end.
+
+    When a worker process dies, the jobs that were running yield `lost(job, error)` and the jobs
+    that had not started go on in a new pool; a job caught in two such deaths counts as lost.
+    """
+    remaining = list(jobs)
+    interrupted: set[str] = set()
+    while remaining:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(warm,),
+        )
+        pending: dict[Future[Result], Job] = {pool.submit(work, job): job for job in remaining}
+        remaining, started = [], set()
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                running = [job.name for future, job in pending.items() if future.running()]
+                started.update(running)
+                if on_running:
+                    on_running(running)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool as error:
+                        if job.name in started or job.name in interrupted:
+                            yield lost(job, error)
+                        else:
+                            interrupted.add(job.name)
+                            remaining.append(job)
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
-def run_jobs(work: Callable[[Job], Result], jobs: list[Job], workers: int) -> Iterator[Result]:
+def run_jobs(
+    work: Callable[[Job], Result],
+    jobs: list[Job],
+    workers: int,
+    on_running: RunningCallback | None = None,
+    *,
+    warm: bool = True,
+    lost: Callable[[Job, BaseException], Result],
+) -> Iterator[Result]:
     """Run the jobs with as many processes as useful, yielding results as they finish."""
     if workers <= 1 or len(jobs) <= 1:
-        return run_serial(work, jobs)
-    return run_local_pool(work, jobs, min(workers, len(jobs)))
+        return run_serial(work, jobs, on_running)
+    return run_local_pool(work, jobs, min(workers, len(jobs)), on_running, warm=warm, lost=lost)
+
+
+def _start_worker(warm: bool) -> None:
+    """Worker set-up: leave Ctrl-C to the parent, stop the kernel on SIGTERM, warm it up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    multiprocessing.util.Finalize(None, kernels.discard_worker_kernel, exitpriority=10)
+    if warm:
+        kernels.worker_kernel()
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    kernels.discard_worker_kernel()
+    os._exit(128 + signum)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers (each shuts its kernel down)."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=15)

@@ -15,7 +15,9 @@ from portfolio_reports.schema import (
     DEVELOPMENT_PHASES,
     DISEASE_AREAS,
     PHASES,
+    REGIONS,
     THERAPY_AREAS,
+    Catalysts,
     ClinicalResults,
     Indications,
     Markets,
@@ -47,6 +49,9 @@ AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "disease_area": DISEASE_AREAS,
 }
 REVENUE_DIMENSIONS = ("product", "market", "region", "therapy_area", "disease_area")
+CATALYST_HORIZON = 4
+"""Quarters ahead that upcoming catalysts cover."""
+EXPECTED_QUARTER = "expected_quarter"
 
 REVENUE = Sales.revenue_rmb_m
 PREVIOUS_REVENUE = "previous_quarter_rmb_m"
@@ -97,6 +102,18 @@ EVENT_COLUMNS = [
     RegulatoryEvents.detail,
     RegulatoryEvents.estimated,
     RegulatoryEvents.source,
+]
+CATALYST_COLUMNS = [
+    EXPECTED_QUARTER,
+    Catalysts.expected,
+    Catalysts.event_type,
+    Catalysts.product,
+    Products.inn,
+    Catalysts.indication,
+    INDICATION_NAME,
+    Catalysts.market,
+    Catalysts.detail,
+    Catalysts.source,
 ]
 READOUT_COLUMNS = [
     ClinicalResults.date,
@@ -223,6 +240,47 @@ def events_to_date(ds: Dataset, scope: Scope, quarter: Quarter, kind: str) -> pd
     )
 
 
+def filings_under_review(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Filings accepted by quarter end and not yet followed by an approval, oldest first.
+
+    An approval of the product in the market on or after the filing date decides it when
+    either names no indication or both name the same one.
+    """
+    keys = [RegulatoryEvents.product, RegulatoryEvents.market]
+    filings = _events_by_end_of(ds, scope, quarter, [FILING])
+    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    pairs = filings.reset_index().merge(
+        approvals[[*keys, RegulatoryEvents.indication, RegulatoryEvents.date]],
+        on=keys,
+        suffixes=("", "_approval"),
+    )
+    filed, approved = pairs[RegulatoryEvents.indication], pairs["indication_approval"]
+    decides = (pairs["date_approval"] >= pairs[RegulatoryEvents.date]) & (
+        filed.isna() | approved.isna() | (filed == approved)
+    )
+    pending = filings.drop(index=pairs.loc[decides, "index"].unique())
+    return _event_rows(pending, ds, newest_first=False)
+
+
+def upcoming_catalysts(
+    ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = CATALYST_HORIZON
+) -> pd.DataFrame:
+    """Events expected in the `quarters` quarters after `quarter`, soonest first.
+
+    `expected` is the timing as given (a quarter or a date); `expected_quarter` the quarter it
+    falls in.
+    """
+    catalysts = scope.catalysts(ds)
+    window = [str(q) for q in quarter.shift(quarters).trailing(quarters)]
+    timing = catalysts[Catalysts.expected].map(lambda text: str(Quarter.of_expected(text)))
+    upcoming = catalysts.assign(**{EXPECTED_QUARTER: timing.astype(object)})
+    upcoming = upcoming[upcoming[EXPECTED_QUARTER].isin(window)]
+    ordered = _describe(upcoming, ds).sort_values(
+        [EXPECTED_QUARTER, Catalysts.expected, Catalysts.product, Catalysts.market]
+    )
+    return ordered[CATALYST_COLUMNS].reset_index(drop=True)
+
+
 def readouts_in_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Clinical results reported in the quarter, in date and trial order."""
     results = scope.clinical(ds)
@@ -300,11 +358,51 @@ def revenue_history_by(
     return totals.reindex(grid, fill_value=0.0).reset_index()
 
 
+def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:
+    """Revenue in the quarter and approvals to date per therapy area and region or market.
+
+    One row per pair with revenue or an approval, in vocabulary order (markets in data order);
+    revenue counts a product in its primary therapy area, an approval in its indication's area
+    (the product's primary one when it names no indication).
+    """
+    _check_choice("by", by, (Markets.region, Markets.market))
+    area = Products.therapy_area
+    sales = scope.sales(ds)
+    sales = _with_dimension(sales[sales[Sales.quarter] == str(quarter)], ds, area)
+    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    indication_areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
+    primary_areas = ds.products.set_index(Products.product)[Products.therapy_area]
+    approvals = approvals.assign(
+        **{
+            area: approvals[RegulatoryEvents.indication]
+            .map(indication_areas)
+            .fillna(approvals[RegulatoryEvents.product].map(primary_areas))
+        }
+    )
+    if by == Markets.region:
+        regions = ds.markets[[Markets.market, Markets.region]]
+        sales = sales.merge(regions, on=Markets.market)
+        approvals = approvals.merge(regions, on=Markets.market)
+    summary = pd.concat(
+        [
+            sales.groupby([area, by])[REVENUE].sum(),
+            approvals.groupby([area, by]).size().rename("approvals"),
+        ],
+        axis=1,
+    ).fillna(0)
+    order = REGIONS if by == Markets.region else tuple(ds.markets[Markets.market])
+    ranks = {area: _vocabulary_rank(THERAPY_AREAS), by: _vocabulary_rank(order)}
+    summary = summary.reset_index().astype({"approvals": int})
+    return summary.sort_values(
+        [area, by], key=lambda column: column.map(ranks[column.name])
+    ).reset_index(drop=True)[[area, by, REVENUE, "approvals"]]
+
+
 def top_products(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
     """The `n` products with the most revenue in the quarter, with growth and mix."""
     products = revenue_by(ds, scope, quarter, by=Sales.product)
     selling = products[products[REVENUE] > 0].head(n)
-    return _with_inn(selling, ds)
+    return with_inn(selling, ds)
 
 
 def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
@@ -328,7 +426,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
         ]
     )
     direction_first = ["direction", *movers.columns.drop("direction")]
-    return _with_inn(movers[direction_first].reset_index(drop=True), ds)
+    return with_inn(movers[direction_first].reset_index(drop=True), ds)
 
 
 def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
@@ -376,6 +474,15 @@ def changes_since_previous_quarter(ds: Dataset, scope: Scope, quarter: Quarter) 
     return pd.DataFrame(columns).rename_axis("kind").reset_index()
 
 
+def with_inn(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Insert the product's INN after the product column."""
+    inns = ds.products.set_index(Products.product)[Products.inn]
+    described = frame.copy()
+    position = described.columns.get_loc(Products.product) + 1
+    described.insert(position, Products.inn, described[Products.product].map(inns))
+    return described
+
+
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     """Raise ValueError naming the choices when `value` is not one of them."""
     if value not in choices:
@@ -401,6 +508,11 @@ def _events_by_end_of(
         RegulatoryEvents.event_type
     ].isin(event_types)
     return events[keep]
+
+
+def _vocabulary_rank(vocabulary: Collection[str]) -> dict[str, int]:
+    """Position of each value in a vocabulary, for sorting."""
+    return {value: rank for rank, value in enumerate(vocabulary)}
 
 
 def _rank(phases: pd.Series) -> pd.Series:
@@ -450,15 +562,6 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
         kind="stable",
     )
     return ordered[READOUT_COLUMNS].reset_index(drop=True)
-
-
-def _with_inn(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
-    """Insert the product's INN after the product column."""
-    inns = ds.products.set_index(Products.product)[Products.inn]
-    described = frame.copy()
-    position = described.columns.get_loc(Products.product) + 1
-    described.insert(position, Products.inn, described[Products.product].map(inns))
-    return described
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:

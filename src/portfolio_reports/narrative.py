@@ -2,41 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from portfolio_reports.dataset import Dataset
 from portfolio_reports.formatting import money, percent, signed_percent
 from portfolio_reports.metrics import (
     APPROVAL,
+    CATALYST_HORIZON,
+    EVENT_GROUPS,
     FILING,
     REVENUE,
     events_in_quarter,
     phase_moves,
+    pipeline_snapshot,
     readouts_in_quarter,
     revenue_by_quarter,
     top_products,
+    upcoming_catalysts,
 )
 from portfolio_reports.quarters import Quarter
 from portfolio_reports.schema import Products, Sales
 from portfolio_reports.slices import Scope
 
 LISTED_AT_MOST = 3
+DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)
+DEALS = EVENT_GROUPS["licence deals"]
 
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """Sentences on the quarter's revenue, approvals, filings, readouts and phase changes."""
-    return [
+    """Sentences on the quarter's revenue, regulatory news, readouts, phase changes and outlook.
+
+    Approvals, filings, readouts and phase changes always get a sentence; designations, deals
+    and expected events only when there are some.
+    """
+    sentences = [
         *_revenue_sentences(ds, scope, quarter),
-        _events_sentence(ds, scope, quarter, APPROVAL, "approval", "approvals"),
-        _events_sentence(ds, scope, quarter, FILING, "filing accepted", "filings accepted"),
+        _events_sentence(ds, scope, quarter, [APPROVAL], ("approval", "approvals")),
+        _events_sentence(ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")),
+        _events_sentence(
+            ds, scope, quarter, DESIGNATIONS, ("designation", "designations"), quiet=True
+        ),
+        _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals"), quiet=True),
         _readouts_sentence(ds, scope, quarter),
         _phase_moves_sentence(ds, scope, quarter),
+        _catalysts_sentence(ds, scope, quarter),
     ]
+    return [sentence for sentence in sentences if sentence]
 
 
 def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     """The quarter's revenue and growth in a few words, e.g. "RMB 165.0 m, +10.0% QoQ, ..."."""
-    return _revenue_figure(ds, scope, quarter) or f"No revenue in {quarter.label}"
+    figure = _revenue_figure(ds, scope, quarter)
+    if figure:
+        return figure
+    programmes = pipeline_snapshot(ds, scope, quarter)["indication"].nunique()
+    return (
+        f"No revenue in {quarter.label};"
+        f" {_count(programmes, 'indication', 'indications')} in development"
+    )
 
 
 def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
@@ -65,20 +90,36 @@ def _revenue_sentences(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]
 
 
 def _events_sentence(
-    ds: Dataset, scope: Scope, quarter: Quarter, event_type: str, singular: str, plural: str
+    ds: Dataset,
+    scope: Scope,
+    quarter: Quarter,
+    event_types: Sequence[str],
+    noun: tuple[str, str],
+    *,
+    quiet: bool = False,
 ) -> str:
-    """The quarter's events of one type, each as product, indication, market and agency."""
-    events = events_in_quarter(ds, scope, quarter, [event_type])
+    """The quarter's events of some types, each as product, indication, market and agency.
+
+    Without events the sentence says so, or is empty when `quiet`.
+    """
+    events = events_in_quarter(ds, scope, quarter, event_types)
     if events.empty:
-        return f"No {plural} in {quarter.label}."
+        return "" if quiet else f"No {noun[1]} in {quarter.label}."
+    several_types = len(event_types) > 1
     items = [
         event.product
+        + (f" {event.event_type}" if several_types else "")
         + ("" if pd.isna(event.indication_name) else f" for {event.indication_name}")
         + f" in {event.market}"
-        + ("" if pd.isna(event.agency) else f" ({event.agency})")
+        + _aside(event.agency if pd.notna(event.agency) else event.detail)
         for event in events.itertuples()
     ]
-    return f"{_count(len(events), singular, plural)} in {quarter.label}: {_listing(items)}."
+    return f"{_count(len(events), *noun)} in {quarter.label}: {_listing(items)}."
+
+
+def _aside(text: object) -> str:
+    """ " (text)", or nothing when the text is missing."""
+    return "" if pd.isna(text) else f" ({text})"
 
 
 def _readouts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
@@ -96,9 +137,43 @@ def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     moves = phase_moves(ds, scope, quarter)
     if moves.empty:
         return f"No phase changes in {quarter.label}."
-    kinds = moves["change"].value_counts().sort_index()
-    breakdown = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-    return f"{_count(len(moves), 'phase change', 'phase changes')} in {quarter.label}: {breakdown}."
+    items = [
+        f"{move.product} in {_lower_first(move.indication_name)} ({move.scope}) "
+        + {
+            "entered": f"entered at {move.to_phase}",
+            "discontinued": "discontinued",
+        }.get(move.change, f"{move.change} from {move.from_phase} to {move.to_phase}")
+        for move in moves.itertuples()
+    ]
+    count = _count(len(moves), "phase change", "phase changes")
+    return f"{count} in {quarter.label}: {_listing(items)}."
+
+
+def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
+    """The events expected in the coming quarters; empty when none are recorded."""
+    expected = upcoming_catalysts(ds, scope, quarter)
+    if expected.empty:
+        return ""
+    items = [
+        f"{row.product} {row.event_type} in {row.market} ({_timing(row.expected)})"
+        for row in expected.itertuples()
+    ]
+    horizon = quarter.shift(CATALYST_HORIZON).label
+    count = _count(len(expected), "event", "events")
+    return f"{count} expected by {horizon}: {_listing(items)}."
+
+
+def _timing(expected: str) -> str:
+    """An expected timing as a reader writes it: "Q1 2027" for a quarter, a date as is."""
+    quarter = Quarter.of_expected(expected)
+    return quarter.label if str(quarter) == expected.strip().upper() else expected
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter of a name used mid-sentence, unless it starts an acronym."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _count(number: int, singular: str, plural: str) -> str:

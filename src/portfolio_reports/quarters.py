@@ -12,6 +12,7 @@ from portfolio_reports.errors import InputError
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 _QUARTER_RE = re.compile(QUARTER_PATTERN)
+_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-\d{2}$")
 
 
 @dataclass(frozen=True, order=True)
@@ -28,6 +29,18 @@ class Quarter:
         if not _QUARTER_RE.match(cleaned):
             raise InputError(f"quarter {text!r} is not of the form YYYYQn, e.g. 2025Q3")
         return cls(int(cleaned[:4]), int(cleaned[5]))
+
+    @classmethod
+    def of_expected(cls, text: str) -> Quarter:
+        """The quarter a timing names: a quarter ("2027Q1") or a date ("2027-02-15")."""
+        cleaned = str(text).strip()
+        if _QUARTER_RE.match(cleaned.upper()):
+            return cls.parse(cleaned)
+        if not _DATE_RE.match(cleaned):
+            raise InputError(
+                f"timing {text!r} is neither a quarter (e.g. 2027Q1) nor a date (YYYY-MM-DD)"
+            )
+        return cls(int(cleaned[:4]), (int(cleaned[5:7]) - 1) // 3 + 1)
 
     @classmethod
     def of(cls, day: date | pd.Timestamp) -> Quarter:

@@ -41,13 +41,17 @@ _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 
 @dataclass(frozen=True)
 class PageInfo:
-    """Header lines of one report page, and its provenance (label -> value, shown in order)."""
+    """Header lines of one report page, and its provenance (label -> value, shown in order).
+
+    `index` is the link back to the quarter's index, None for a page published on its own.
+    """
 
     title: str
     subtitle: str
     quarter: str
     data_as_of: str
     provenance: dict[str, str]
+    index: str | None = "index.html"
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ GLOBAL_SCOPE = "Global"
 CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
 MARKET_PATTERN = r"^[A-Z]{2}$"
 URL_PATTERN = r"^https?://\S+$"
+EXPECTED_PATTERN = r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 
 
 class _Table(pa.DataFrameModel):
@@ -196,6 +197,23 @@ class Sales(_Table):
         unique = ["quarter", "product", "market"]
 
 
+class Catalysts(_Table):
+    """Expected events of the coming quarters (catalysts.csv; optional)."""
+
+    product: Series[str] = pa.Field(description="products.product")
+    indication: Series[str] = pa.Field(nullable=True, description="indications.indication")
+    market: Series[str] = pa.Field(description="markets.market")
+    event_type: Series[str] = pa.Field(isin=EVENT_TYPES)
+    expected: Series[str] = pa.Field(
+        str_matches=EXPECTED_PATTERN, description="a quarter (2027Q1) or a date (YYYY-MM-DD)"
+    )
+    detail: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(nullable=True, str_matches=URL_PATTERN)
+
+    class Config:
+        unique = ["product", "indication", "market", "event_type", "expected"]
+
+
 TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "markets": Markets,
     "products": Products,
@@ -205,7 +223,10 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "regulatory_events": RegulatoryEvents,
     "clinical_results": ClinicalResults,
     "sales": Sales,
+    "catalysts": Catalysts,
 }
+OPTIONAL_TABLES = frozenset({"catalysts"})
+"""Tables a data source may leave out; an absent one loads as an empty table."""
 
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("trade_names", "product", "products", "product"),
@@ -219,5 +240,27 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("clinical_results", "indication", "indications", "indication"),
     ("sales", "product", "products", "product"),
     ("sales", "market", "markets", "market"),
+    ("catalysts", "product", "products", "product"),
+    ("catalysts", "indication", "indications", "indication"),
+    ("catalysts", "market", "markets", "market"),
 )
 """(table, column, referenced table, referenced column); pipeline.scope is checked apart."""
+
+CHANNELS = ("Hospital", "Retail pharmacy", "DTP pharmacy", "Tender")
+SALES_DETAIL_TABLE = "sales_detail"
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class SalesDetail(_Table):
+    """Monthly revenue by product, market, channel and account (sales_detail.parquet or .csv).
+
+    An alternative to sales.csv for large extracts: it is validated, then summed to quarters.
+    """
+
+    month: Series[str] = pa.Field(str_matches=MONTH_PATTERN, description="YYYY-MM")
+    product: Series[str] = pa.Field(description="products.product")
+    market: Series[str] = pa.Field(description="markets.market")
+    channel: Series[str] = pa.Field(isin=CHANNELS)
+    account: Series[int] = pa.Field(ge=0, description="anonymised account number")
+    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=100_000, description="RMB million")
+    synthetic: Series[bool] = pa.Field(description="true where the figure is generated")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import pandas as pd
 
 from portfolio_reports import charts, metrics, narrative
 from portfolio_reports.charts import Chart
 from portfolio_reports.dataset import Dataset, load_dataset
 from portfolio_reports.errors import ParamsError
+from portfolio_reports.formatting import money
 from portfolio_reports.quarters import Quarter
+from portfolio_reports.schema import REGIONS, THERAPY_AREAS
 from portfolio_reports.slices import Scope
-from portfolio_reports.tables import Html, Table, bullet_list, html_table
+from portfolio_reports.tables import Html, Table, bullet_list, heat_table, html_table
 
 HEADERS = {
     "quarter": "Quarter",
     "product": "Product",
-    "inn": "INN",
-    "trade_name": "Brand",
+    "asset": "Product",
     "target": "Target",
     "modality": "Modality",
     "indication_name": "Indication",
@@ -30,21 +33,21 @@ HEADERS = {
     "to_phase": "To",
     "change": "Change",
     "date": "Date",
+    "expected": "Expected",
     "event_type": "Event",
+    "trade_name": "Brand",
     "market": "Market",
-    "region": "Region",
+    "market_agency": "Market",
     "agency": "Agency",
+    "region": "Region",
     "detail": "Detail",
-    "estimated": "Estimate",
     "source": "Source",
     "trial": "Trial",
     "endpoint": "Endpoint",
     "population": "Population",
     "arm": "Arm",
-    "value": "Value",
-    "unit": "Unit",
+    "result": "Result",
     "hazard_ratio": "HR",
-    "note": "Note",
     "revenue_rmb_m": "Revenue (RMB m)",
     "previous_quarter_rmb_m": "Previous quarter (RMB m)",
     "year_ago_rmb_m": "Year ago (RMB m)",
@@ -60,12 +63,14 @@ HEADERS = {
     "previous_quarter": "Previous quarter",
 }
 FORMATS = {
-    "since": "date",
     "date": "date",
+    "since": "date",
+    "expected": "date",
+    "phase": "label",
+    "from_phase": "label",
+    "to_phase": "label",
     "source": "url",
-    "estimated": "bool",
-    "value": "money",
-    "hazard_ratio": "text",
+    "hazard_ratio": "ratio",
     "revenue_rmb_m": "money",
     "previous_quarter_rmb_m": "money",
     "year_ago_rmb_m": "money",
@@ -78,6 +83,18 @@ FORMATS = {
     "this_quarter": "int",
     "previous_quarter": "int",
 }
+ESTIMATE_MARK = "est."
+"""Follows a date that is an estimate."""
+EVENT_COLUMNS = [
+    "date",
+    "event_type",
+    "asset",
+    "trade_name",
+    "market_agency",
+    "indication_name",
+    "detail",
+    "source",
+]
 
 
 def open_report(
@@ -99,7 +116,10 @@ def open_report(
     return ReportView(dataset, scope, chosen)
 
 
-def _table(frame, columns: list[str], *, caption: str | None = None, empty: str | None = None):
+def _table(
+    frame: pd.DataFrame, columns: list[str], *, caption: str | None = None, empty: str | None = None
+) -> Table:
+    """The columns of a frame under their report headers and formats."""
     present = [column for column in columns if column in frame.columns]
     return html_table(
         frame,
@@ -110,6 +130,39 @@ def _table(frame, columns: list[str], *, caption: str | None = None, empty: str 
     )
 
 
+def _asset(frame: pd.DataFrame) -> pd.Series:
+    """Product code with its INN where the two differ, e.g. "HLX10 (serplulimab)"."""
+    product, inn = frame["product"], frame["inn"]
+    return product.where(inn.isna() | (inn == product), product + " (" + inn + ")")
+
+
+def _dated(dates: pd.Series, estimated: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD, marked where they are estimates."""
+    text = dates.dt.strftime("%Y-%m-%d").fillna("")
+    return text.where(~estimated.astype(bool), text + " " + ESTIMATE_MARK)
+
+
+def _market_agency(frame: pd.DataFrame) -> pd.Series:
+    """Market code with the agency where one is named, e.g. "US · FDA"."""
+    market, agency = frame["market"], frame["agency"]
+    return market.where(agency.isna(), market + " · " + agency)
+
+
+def _result(frame: pd.DataFrame) -> pd.Series:
+    """A clinical result as value and unit ("15.4 months", "36.8%"), then any note."""
+
+    def one(row: pd.Series) -> str:
+        parts = []
+        if pd.notna(row["value"]):
+            unit = "" if pd.isna(row["unit"]) else str(row["unit"])
+            parts.append(money(row["value"]) + ("%" if unit == "%" else f" {unit}".rstrip()))
+        if pd.notna(row["note"]):
+            parts.append(str(row["note"]))
+        return "; ".join(parts)
+
+    return frame.apply(one, axis=1) if not frame.empty else pd.Series(dtype=object)
+
+
 @dataclass(frozen=True)
 class ReportView:
     """The sections of one report: a data set seen through one scope at one quarter."""
@@ -118,16 +171,25 @@ class ReportView:
     scope: Scope
     quarter: Quarter
 
+    @property
+    def _synthetic(self) -> bool:
+        """Whether any sales figure of the scope is generated rather than reported."""
+        return bool(self.scope.sales(self.dataset)["synthetic"].any())
+
+    def _sales_chart(self, chart: Chart) -> Chart:
+        """A revenue chart, noted as synthetic when its figures are."""
+        return replace(chart, note="Synthetic figures.") if self._synthetic else chart
+
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
-        synthetic = self.dataset.sales["synthetic"].any()
         lines = [
             f"Scope: {self.scope.label}. Quarter: {self.quarter.label}"
             f" (data as of {self.quarter.end.isoformat()}).",
             self.scope.sales_basis,
         ]
-        if synthetic:
+        if self._synthetic:
             lines.append("Sales figures in this data set are synthetic, not reported figures.")
+        lines.append(f"Dates marked “{ESTIMATE_MARK}” are estimates.")
         return bullet_list(lines)
 
     def highlights(self) -> Html:
@@ -140,36 +202,44 @@ class ReportView:
         return _table(
             frame,
             ["kind", "this_quarter", "previous_quarter"],
-            caption="Changes this quarter and the quarter before",
+            caption=f"{self.quarter.label} against {self.quarter.previous.label}",
         )
 
     def phase_moves(self) -> Table:
         """Indications that moved phase, entered or left the pipeline this quarter."""
         frame = metrics.phase_moves(self.dataset, self.scope, self.quarter)
+        shown = frame.assign(asset=_asset(frame), since=_dated(frame["since"], frame["estimated"]))
         return _table(
-            frame,
-            ["product", "inn", "indication_name", "scope", "from_phase", "to_phase", "since"],
+            shown,
+            ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
             empty="No phase changes this quarter.",
         )
 
     def quarter_events(self) -> Table:
         """Regulatory events and deals of the quarter."""
         frame = metrics.events_in_quarter(self.dataset, self.scope, self.quarter)
+        return self._events_table(frame, "No regulatory events this quarter.")
+
+    def catalysts(self) -> Table:
+        """Events expected in the next four quarters, soonest first."""
+        frame = metrics.upcoming_catalysts(self.dataset, self.scope, self.quarter)
+        horizon = self.quarter.shift(metrics.CATALYST_HORIZON)
+        shown = frame.assign(asset=_asset(frame))
         return _table(
-            frame,
-            ["date", "event_type", "product", "inn", "market", "agency", "detail", "source"],
-            empty="No regulatory events this quarter.",
+            shown,
+            ["expected", "event_type", "asset", "market", "indication_name", "detail", "source"],
+            caption=f"Expected from {self.quarter.shift(1).label} to {horizon.label}",
+            empty=f"No expected events recorded up to {horizon.label}.",
         )
 
     def revenue_movers(self) -> Table:
         """Product and market pairs with the largest revenue changes against last quarter."""
         frame = metrics.revenue_movers(self.dataset, self.scope, self.quarter)
         return _table(
-            frame,
+            frame.assign(asset=_asset(frame)),
             [
                 "direction",
-                "product",
-                "inn",
+                "asset",
                 "market",
                 "revenue_rmb_m",
                 "previous_quarter_rmb_m",
@@ -179,10 +249,20 @@ class ReportView:
             empty="No revenue this quarter or the previous one.",
         )
 
+    def sales_note(self) -> Html:
+        """A notice that the sales figures are synthetic, when they are; else nothing."""
+        if not self._synthetic:
+            return Html("")
+        return Html(
+            '<p class="notice">All sales figures in this section are synthetic: generated for'
+            " the data set, not reported by the company.</p>"
+        )
+
     def revenue_trend(self) -> Chart:
         """Revenue per quarter over two years, with YoY growth."""
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        return charts.revenue_trend(frame, title=f"Revenue per quarter, {self.scope.label}")
+        title = f"Revenue per quarter, {self.scope.label} (RMB m)"
+        return self._sales_chart(charts.revenue_trend(frame, title=title))
 
     def revenue_table(self) -> Table:
         """Revenue per quarter over two years, with QoQ and YoY growth."""
@@ -192,57 +272,96 @@ class ReportView:
     def revenue_mix(self, by: str) -> Chart:
         """Revenue per quarter stacked by product, market, region or area."""
         frame = metrics.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
-        return charts.stacked_revenue(
+        chart = charts.stacked_revenue(
             frame,
             index="quarter",
             columns=by,
             values="revenue_rmb_m",
-            title=f"Revenue by {HEADERS[by].lower()}, {self.scope.label}",
+            title=f"Revenue by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
         )
+        return self._sales_chart(chart)
 
     def revenue_breakdown(self, by: str) -> Table:
         """Revenue this quarter by product, market, region or area, with growth and mix."""
         frame = metrics.revenue_by(self.dataset, self.scope, self.quarter, by=by)
+        if by == "product":
+            frame = metrics.with_inn(frame, self.dataset)
+            frame = frame.assign(asset=_asset(frame))
         return _table(
             frame,
-            [by, "revenue_rmb_m", "previous_quarter_rmb_m", "qoq", "year_ago_rmb_m", "yoy", "mix"],
+            [
+                "asset" if by == "product" else by,
+                "revenue_rmb_m",
+                "previous_quarter_rmb_m",
+                "qoq",
+                "year_ago_rmb_m",
+                "yoy",
+                "mix",
+            ],
+            caption=f"Revenue by {HEADERS[by].lower()}, {self.quarter.label}",
             empty="No revenue this quarter.",
         )
 
     def top_products(self) -> Chart:
         """The products with the most revenue this quarter."""
         frame = metrics.top_products(self.dataset, self.scope, self.quarter)
-        return charts.horizontal_bars(
-            frame,
-            label="product",
+        chart = charts.horizontal_bars(
+            frame.assign(asset=_asset(frame)),
+            label="asset",
             value="revenue_rmb_m",
-            title=f"Top products, {self.quarter.label}",
+            title=f"Top products by revenue, {self.quarter.label} (RMB m)",
             unit="RMB m",
+        )
+        return self._sales_chart(chart)
+
+    def area_summary(self) -> Table:
+        """Revenue this quarter and approvals to date per therapy area and region."""
+        frame = metrics.area_summary(self.dataset, self.scope, self.quarter, by="region")
+        areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
+        regions = [region for region in REGIONS if region in set(frame["region"])]
+
+        def grid(values: str) -> pd.DataFrame:
+            wide = frame.pivot_table(
+                index="therapy_area", columns="region", values=values, aggfunc="sum"
+            )
+            return (
+                wide.reindex(index=areas, columns=regions)
+                .fillna(0)
+                .rename_axis(index="Therapy area", columns=None)
+            )
+
+        synthetic = " (synthetic figures)" if self._synthetic else ""
+        return heat_table(
+            grid("revenue_rmb_m"),
+            counts=grid("approvals"),
+            count_noun=("approval", "approvals"),
+            caption=f"Revenue in {self.quarter.label}, RMB m{synthetic}, and approvals to date",
         )
 
     def pipeline_chart(self, by: str = "therapy_area") -> Chart:
         """Development indications per phase, stacked by therapy or disease area."""
         frame = metrics.pipeline_counts_by_phase(self.dataset, self.scope, self.quarter, by=by)
         return charts.phase_counts(
-            frame, title=f"Pipeline by phase and {HEADERS[by].lower()}, {self.quarter.label}"
+            frame,
+            title=f"Indications in development by phase and {HEADERS[by].lower()},"
+            f" {self.quarter.label}",
         )
 
     def pipeline_table(self) -> Table:
         """Every development indication with its phase at quarter end."""
         frame = metrics.pipeline_snapshot(self.dataset, self.scope, self.quarter)
+        shown = frame.assign(asset=_asset(frame), since=_dated(frame["since"], frame["estimated"]))
         return _table(
-            frame,
+            shown,
             [
-                "product",
-                "inn",
+                "asset",
                 "target",
                 "modality",
                 "indication_name",
                 "line_of_therapy",
-                "scope",
                 "phase",
+                "scope",
                 "since",
-                "estimated",
             ],
             empty="No development programmes in this scope.",
         )
@@ -250,33 +369,24 @@ class ReportView:
     def approval_matrix(self) -> Chart:
         """Which product is approved in which market at quarter end."""
         frame = metrics.approval_matrix(self.dataset, self.scope, self.quarter)
-        return charts.presence_matrix(frame, title=f"Approvals by market, {self.quarter.label}")
+        return charts.presence_matrix(
+            frame, title=f"Approved products by market, end of {self.quarter.label}"
+        )
 
     def approvals_by_market(self) -> Table:
         """Approvals and accepted filings to date per market and agency."""
         frame = metrics.approvals_and_filings(self.dataset, self.scope, self.quarter)
         return _table(frame, ["market", "agency", "approvals", "filings"])
 
+    def filings_under_review(self) -> Table:
+        """Filings accepted and not yet decided at quarter end, oldest first."""
+        frame = metrics.filings_under_review(self.dataset, self.scope, self.quarter)
+        return self._events_table(frame, "No filings under review at quarter end.")
+
     def events_to_date(self, kind: str) -> Table:
         """Approvals, filings, designations or licence deals to date, newest first."""
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
-        return _table(
-            frame,
-            [
-                "date",
-                "event_type",
-                "product",
-                "trade_name",
-                "inn",
-                "market",
-                "agency",
-                "indication_name",
-                "detail",
-                "estimated",
-                "source",
-            ],
-            empty=f"No {kind} to date.",
-        )
+        return self._events_table(frame, f"No {kind} to date.")
 
     def readouts(self) -> Table:
         """Clinical results reported this quarter."""
@@ -289,22 +399,34 @@ class ReportView:
         return self._clinical_table(frame, "No clinical results in this scope.")
 
     @staticmethod
-    def _clinical_table(frame, empty: str) -> Table:
+    def _events_table(frame: pd.DataFrame, empty: str) -> Table:
+        """Regulatory events with their date, product, market and agency, and source."""
+        shown = frame.assign(
+            date=_dated(frame["date"], frame["estimated"]),
+            asset=_asset(frame),
+            market_agency=_market_agency(frame),
+        )
+        return _table(shown, EVENT_COLUMNS, empty=empty)
+
+    @staticmethod
+    def _clinical_table(frame: pd.DataFrame, empty: str) -> Table:
+        """Clinical results: trial and phase, endpoint, arm, result, hazard ratio, source."""
+        shown = frame.assign(
+            date=frame["date"].dt.strftime("%Y-%m-%d"),
+            trial=frame["trial"] + " (" + frame["phase"] + ")",
+            result=_result(frame),
+        )
         return _table(
-            frame,
+            shown,
             [
                 "date",
                 "trial",
-                "inn",
                 "indication_name",
-                "phase",
                 "endpoint",
                 "population",
                 "arm",
-                "value",
-                "unit",
+                "result",
                 "hazard_ratio",
-                "note",
                 "source",
             ],
             empty=empty,

@@ -118,13 +118,11 @@ class Scope:
 
     def events(self, ds: Dataset) -> pd.DataFrame:
         """Regulatory events of the scope, by indication, or by product where none is given."""
-        events = ds.regulatory_events
-        indication = events[RegulatoryEvents.indication]
-        in_areas = indication.isin(self._area_indications(ds)) | (
-            indication.isna() & events[RegulatoryEvents.product].isin(self._area_products(ds))
-        )
-        keep = in_areas & _selected(events[RegulatoryEvents.market], self._market_codes(ds))
-        return events[keep]
+        return self._product_market_rows(ds.regulatory_events, ds)
+
+    def catalysts(self, ds: Dataset) -> pd.DataFrame:
+        """Expected events of the scope, chosen like regulatory events."""
+        return self._product_market_rows(ds.catalysts, ds)
 
     def pipeline(self, ds: Dataset) -> pd.DataFrame:
         """Phase history rows of the scope's indications, in its markets or global."""
@@ -163,6 +161,14 @@ class Scope:
             ]
         )
         return ds.products[ds.products[Products.product].isin(codes)]
+
+    def _product_market_rows(self, frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+        """Rows in the scope's markets whose indication is in its areas; by product without one."""
+        indication = frame[RegulatoryEvents.indication]
+        in_areas = indication.isin(self._area_indications(ds)) | (
+            indication.isna() & frame[RegulatoryEvents.product].isin(self._area_products(ds))
+        )
+        return frame[in_areas & _selected(frame[RegulatoryEvents.market], self._market_codes(ds))]
 
     def _market_codes(self, ds: Dataset) -> pd.Series | None:
         """Markets of the scope, or None when it does not restrict markets."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ BUILD_PARAMETERS = ("quarter", "data")
 SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
 REPORT_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 ParameterValue = str | int | float | bool | None
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class ParamsFile(BaseModel):
@@ -31,9 +33,7 @@ class ParamsFile(BaseModel):
     notebook: str = Field(description="notebook in notebooks/, e.g. therapy_area.ipynb")
     title: str = Field(min_length=1, description="report title")
     group: str | None = Field(default=None, description="index section; default from notebook")
-    name: str | None = Field(
-        default=None, pattern=REPORT_NAME_PATTERN, description="report file name; default: stem"
-    )
+    name: str | None = Field(default=None, description="report file name; default: stem")
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
 
 
@@ -61,6 +61,8 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
     """Read and check every params file; raise ParamsError listing every problem found."""
     if not params_dir.is_dir():
         raise ParamsError([f"{params_dir}: params folder does not exist"])
+    if not notebooks_dir.is_dir():
+        raise ParamsError([f"{notebooks_dir}: notebooks folder does not exist"])
     paths = sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
     if not paths:
         raise ParamsError([f"{params_dir}: no params files (*.yaml)"])
@@ -80,6 +82,13 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
 
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """Parameters declared in a notebook's `parameters` cell, with their default values."""
+    stat = notebook.stat()
+    return dict(_declared_parameters(notebook, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_parameters(notebook: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """declared_parameters, read once per version of the notebook file."""
     declared = papermill.inspect_notebook(str(notebook))
     return {name: _literal(info["default"]) for name, info in declared.items()}
 
@@ -135,7 +144,7 @@ def _read_spec(
 ) -> tuple[ReportSpec | None, list[str]]:
     label = f"params/{path.name}" if path.parent.name == "params" else str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -143,15 +152,22 @@ def _read_spec(
         return None, [f"{label}{where}: invalid YAML: {reason}"]
     except UnicodeDecodeError:
         return None, [f"{label}: not UTF-8 text"]
+    except OSError as error:
+        return None, [f"{label}: cannot read: {error.strerror}"]
     if not isinstance(document, dict):
-        kind = "empty" if document is None else f"a {type(document).__name__}"
+        if document is None:
+            kind = "empty"
+        elif isinstance(document, list):
+            kind = "a list"
+        else:
+            kind = f"the single value {document!r}"
         return None, [
             f"{label}: is {kind}; expected a mapping with keys notebook, title, parameters"
         ]
     try:
         parsed = ParamsFile.model_validate(document)
     except ValidationError as error:
-        return None, [_pydantic_problem(label, item) for item in error.errors()]
+        return None, list(dict.fromkeys(_pydantic_problem(label, item) for item in error.errors()))
     notebook = resolve_notebook(parsed.notebook, notebooks_dir)
     if notebook is None:
         available = ", ".join(sorted(p.name for p in notebooks_dir.glob("*.ipynb")))
@@ -161,7 +177,8 @@ def _read_spec(
     name = parsed.name or path.stem
     if not re.match(REPORT_NAME_PATTERN, name):
         problems.append(
-            f"{label}: report name {name!r} must be lower-case letters, digits, '-' or '_'"
+            f"{label}: report name {name!r} must be 1 to 64 lower-case letters, digits, '-' or '_',"
+            f" starting with a letter or digit (it names a file in the quarter's folder)"
         )
     spec = ReportSpec(
         name=name,
@@ -181,7 +198,14 @@ def _pydantic_problem(label: str, item: Any) -> str:
         allowed = ", ".join(ParamsFile.model_fields)
         return f"{label}: unknown key {key!r}; allowed keys: {allowed}"
     if item["type"] == "missing":
-        return f"{label}: missing key {key!r}"
+        required = ", ".join(name for name, f in ParamsFile.model_fields.items() if f.is_required())
+        return f"{label}: missing key {key!r}; required keys: {required}"
+    if item["loc"][0] == "parameters" and len(item["loc"]) > 1:
+        value = item["input"]
+        return (
+            f"{label}: parameter {item['loc'][1]!r} has {type(value).__name__} value {value!r};"
+            f" allowed: text, a number, true, false or null"
+        )
     return f"{label}: key {key!r}: {item['msg']}"
 
 
@@ -196,6 +220,29 @@ def _duplicate_name_problems(specs: list[ReportSpec]) -> list[str]:
             )
         seen.setdefault(spec.name, spec.source)
     return problems
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.safe_load's loader (plain data, no Python objects), rejecting a repeated key."""
+
+
+def _unique_keys_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: list[Any] = []  # a list: YAML keys need not be hashable
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:  # `<<: *anchor` may be overridden by the keys beside it
+            continue
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.append(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys_mapping
+)
 
 
 def _literal(source: str) -> Any:

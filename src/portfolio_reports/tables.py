@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -12,9 +13,15 @@ import pandas as pd
 
 from portfolio_reports.formatting import MISSING, money, percent, signed_percent
 
-NUMERIC_KINDS = frozenset({"money", "percent", "signed_percent", "int"})
-"""Kinds shown right-aligned (cell class "num"); the rest are left-aligned (class "text")."""
+NUMERIC_KINDS = frozenset({"money", "percent", "signed_percent", "int", "ratio"})
+"""Kinds shown right-aligned (cell class "num"); dates and labels ("date", "label") keep to one
+line; the rest are left-aligned text (class "text")."""
 LINK_SCHEMES = frozenset({"http", "https"})
+STACK_AFTER = 4
+"""A table with more columns than this shows each row as label: value lines on a narrow screen."""
+HEAT_LEVELS = 4
+"""Shades of a heat table, from the smallest value above zero to the largest."""
+TOTAL = "Total"
 
 
 @dataclass(frozen=True)
@@ -50,24 +57,75 @@ def html_table(
     headers = columns if columns is not None else {name: str(name) for name in frame.columns}
     _check_columns(frame, [*headers, *formats])
     kinds = {name: formats.get(name) or _default_kind(frame[name]) for name in headers}
-    classes = {name: "num" if kind in NUMERIC_KINDS else "text" for name, kind in kinds.items()}
+    classes = {name: _cell_class(kind) for name, kind in kinds.items()}
+    stack = len(headers) > STACK_AFTER
     head = "".join(
         f'<th scope="col" class="{classes[name]}">{escape(header)}</th>'
         for name, header in headers.items()
     )
+    opening = {
+        name: f'<td class="{classes[name]}"'
+        + (f' data-label="{escape(header)}">' if stack else ">")
+        for name, header in headers.items()
+    }
     body = "\n".join(
         "<tr>"
         + "".join(
-            f'<td class="{classes[name]}">{_FORMATTERS[kinds[name]](value)}</td>'
+            f"{opening[name]}{_FORMATTERS[kinds[name]](value)}</td>"
             for name, value in zip(headers, row, strict=True)
         )
         + "</tr>"
         for row in frame[list(headers)].itertuples(index=False, name=None)
     )
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    layout = "data stack" if stack else "data"
     return Table(
-        f'<table class="data">{title}<thead><tr>{head}</tr></thead>\n'
+        f'<table class="{layout}">{title}<thead><tr>{head}</tr></thead>\n'
         f"<tbody>\n{body}\n</tbody></table>"
+    )
+
+
+def heat_table(
+    values: pd.DataFrame,
+    *,
+    caption: str,
+    counts: pd.DataFrame | None = None,
+    count_noun: tuple[str, str] = ("", ""),
+    kind: str = "money",
+) -> Table:
+    """A matrix of `values` with totals, cells shaded by size; `counts` adds a line per cell.
+
+    Rows and columns keep their order and names (the index name heads the first column);
+    `count_noun` is the (singular, plural) noun after a count; shades follow a log scale.
+    """
+    if values.empty:
+        return Table(_empty("No data."))
+    counts = counts if counts is not None else pd.DataFrame(0, values.index, values.columns)
+    grid = _with_totals(values.astype(float))
+    tallies = _with_totals(counts.reindex_like(values).fillna(0).astype(int))
+    largest = values.to_numpy(dtype=float).max()
+    corner = escape(str(values.index.name or ""))
+    head = f'<th scope="col" class="text">{corner}</th>' + "".join(
+        f'<th scope="col" class="num">{escape(str(column))}</th>' for column in grid.columns
+    )
+    rows = []
+    for row in grid.index:
+        cells = "".join(
+            _heat_cell(
+                grid.at[row, column],
+                tallies.at[row, column],
+                count_noun,
+                kind,
+                None if TOTAL in (row, column) else _heat_level(grid.at[row, column], largest),
+                escape(str(column)),
+            )
+            for column in grid.columns
+        )
+        rows.append(f'<tr><th scope="row" class="text">{escape(str(row))}</th>{cells}</tr>')
+    body = "\n".join(rows)
+    return Table(
+        f'<table class="data heat stack"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
     )
 
 
@@ -77,6 +135,38 @@ def bullet_list(lines: list[str], *, empty: str = "None this quarter.") -> Html:
         return Html(_empty(empty))
     items = "".join(f"<li>{escape(str(line))}</li>" for line in lines)
     return Html(f"<ul>{items}</ul>")
+
+
+def _with_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a Total column and a Total row."""
+    totalled = frame.assign(**{TOTAL: frame.sum(axis=1)})
+    return pd.concat([totalled, totalled.sum().to_frame(TOTAL).T])
+
+
+def _heat_level(value: float, largest: float) -> int:
+    """Shade of a value: 0 for none, up to HEAT_LEVELS for the largest, on a log scale."""
+    if value <= 0 or largest <= 0:
+        return 0
+    return max(1, math.ceil(HEAT_LEVELS * math.log1p(value) / math.log1p(largest)))
+
+
+def _heat_cell(
+    value: float, count: int, noun: tuple[str, str], kind: str, level: int | None, label: str
+) -> str:
+    """One heat-table cell: the value, then the count and its noun when there is a count."""
+    shade = "total" if level is None else f"heat-{level}"
+    parts = [f'<span class="heat-value">{_FORMATTERS[kind](value)}</span>'] if value else []
+    if count:
+        words = f"{count:,} {noun[0] if count == 1 else noun[1]}".strip()
+        parts.append(f'<span class="heat-count">{escape(words)}</span>')
+    return f'<td class="num {shade}" data-label="{label}">{"".join(parts)}</td>'
+
+
+def _cell_class(kind: str) -> str:
+    """The class of a column's cells: "num" (right-aligned), "date", "label" or "text"."""
+    if kind in NUMERIC_KINDS:
+        return "num"
+    return kind if kind in ("date", "label") else "text"
 
 
 def _empty(text: str) -> str:
@@ -109,8 +199,15 @@ def _integer(value: Any) -> str:
     return MISSING if pd.isna(value) else f"{value:,.0f}"
 
 
+def _ratio(value: Any) -> str:
+    """A ratio such as a hazard ratio with two decimals, blank when missing."""
+    return "" if pd.isna(value) else f"{value:.2f}"
+
+
 def _date(value: Any) -> str:
-    """YYYY-MM-DD, blank when missing."""
+    """YYYY-MM-DD, blank when missing; text (a date already written out) is kept as is."""
+    if isinstance(value, str):
+        return value
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -153,8 +250,10 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "percent": _escaped(percent),
     "signed_percent": _escaped(signed_percent),
     "int": _escaped(_integer),
+    "ratio": _escaped(_ratio),
     "date": _escaped(_date),
     "text": _escaped(_text),
+    "label": _escaped(_text),
     "bool": _escaped(_yes),
     "url": _url,
 }

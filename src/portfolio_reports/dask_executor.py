@@ -1,0 +1,88 @@
+"""Run report jobs on an existing dask.distributed cluster (the `dask` extra)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
+from typing import Any
+
+from portfolio_reports.errors import InputError
+from portfolio_reports.executors import Job, Result, RunningCallback
+from portfolio_reports.extras import import_extra
+
+CONNECT_TIMEOUT_S = 30
+RETRIES = 1  # for a task that raised; lost workers: the scheduler's allowed-failures
+
+
+def run_on_dask(
+    work: Callable[[Job], Result],
+    jobs: Iterable[Job],
+    scheduler_address: str,
+    on_running: RunningCallback | None = None,
+    *,
+    lost: Callable[[Job, BaseException], Result],
+) -> Iterator[Result]:
+    """Run the jobs on the cluster's workers, yielding results as they finish."""
+    distributed = import_extra("distributed", "dask")
+    client = _connect(distributed, scheduler_address)
+    return _results(distributed, client, work, list(jobs), on_running, lost)
+
+
+def _connect(distributed: ModuleType, address: str) -> Any:
+    """A client of the scheduler, whose workers each run one job at a time."""
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, ValueError) as error:  # refused, timed out, or not an address
+        raise InputError(f"cannot reach the dask scheduler at {address}: {error}") from error
+    threads = {
+        worker.get("name", address): worker["nthreads"]
+        for address, worker in client.scheduler_info()["workers"].items()
+    }
+    crowded = sorted(str(name) for name, count in threads.items() if count > 1)
+    if crowded:
+        client.close()
+        raise InputError(
+            f"dask workers {', '.join(crowded)} run several threads; start each worker with"
+            " --nthreads 1 (a report job changes its process's working directory and kernel)"
+        )
+    return client
+
+
+def _results(
+    distributed: ModuleType,
+    client: Any,
+    work: Callable[[Job], Result],
+    jobs: list[Job],
+    on_running: RunningCallback | None,
+    lost: Callable[[Job, BaseException], Result],
+) -> Iterator[Result]:
+    """Submit every job, then yield each result as its task ends; close the client at the end."""
+    try:
+        pending = {
+            client.submit(
+                work, job, key=f"report-{job.name}-{uuid.uuid4().hex}", retries=RETRIES
+            ): job
+            for job in jobs
+        }
+        _report_running(client, pending, on_running)
+        for future in distributed.as_completed(list(pending), loop=client.loop):
+            job = pending.pop(future)
+            try:
+                result = future.result()
+            except Exception as error:  # a lost worker (KilledWorker) or an error outside the job
+                result = lost(job, error)
+            _report_running(client, pending, on_running)
+            yield result
+    finally:
+        client.close()
+
+
+def _report_running(
+    client: Any, pending: dict[Any, Job], on_running: RunningCallback | None
+) -> None:
+    """Tell the caller which pending jobs the scheduler has placed on a worker."""
+    if on_running is None:
+        return
+    placed = {key for keys in client.processing().values() for key in keys}
+    on_running([job.name for future, job in pending.items() if future.key in placed])

@@ -1,0 +1,146 @@
+"""Warm Jupyter kernels: one per worker process, imports done once, state reset per report."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+KERNEL_NAME = "python3"
+WARM_ENGINE = "portfolio-reports-warm"
+START_TIMEOUT_S = 120
+_WARM_UP = "import portfolio_reports.kernel_session as _s; _s.remember_clean_state(); del _s"
+_RESET = (
+    "__import__('portfolio_reports.kernel_session').kernel_session.restore_clean_state({cwd!r})"
+)
+
+
+class WarmKernel:
+    """A kernel started once, with the report imports loaded, reused by many reports."""
+
+    def __init__(self) -> None:
+        self._sockets = Path(tempfile.mkdtemp(prefix="portfolio-reports-kernel-"))
+        self.manager = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "ipc")
+        )
+        run_sync(self.manager.start_kernel)()
+        self.client = self.manager.client()
+        self.client.start_channels()
+        run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)
+        self._run(_WARM_UP)
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the kernel, when it runs on this machine."""
+        process = getattr(self.manager.provisioner, "process", None)
+        return getattr(process, "pid", None)
+
+    def reset(self, cwd: Path) -> None:
+        """Give the next report a clean namespace, options and working directory."""
+        self._run(_RESET.format(cwd=str(cwd)))
+
+    def is_alive(self) -> bool:
+        """Whether the kernel process still runs."""
+        return bool(run_sync(self.manager.is_alive)())
+
+    def shutdown(self) -> None:
+        """Stop the kernel and its channels."""
+        self.client.stop_channels()
+        run_sync(self.manager.shutdown_kernel)(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)
+
+    def _run(self, code: str) -> None:
+        reply = run_sync(self.client.execute_interactive)(
+            code, silent=True, store_history=False, timeout=START_TIMEOUT_S
+        )
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(
+                f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+
+_worker_kernel: WarmKernel | None = None
+
+
+def worker_kernel() -> WarmKernel:
+    """This process's warm kernel, started on first use."""
+    global _worker_kernel
+    if _worker_kernel is None:
+        _worker_kernel = WarmKernel()
+    return _worker_kernel
+
+
+def discard_worker_kernel() -> None:
+    """Shut down this process's warm kernel, if any; the next report starts a new one."""
+    global _worker_kernel
+    kernel, _worker_kernel = _worker_kernel, None
+    if kernel is not None:
+        kernel.shutdown()
+
+
+def peak_memory_mib(pid: int | None) -> float | None:
+    """Peak resident memory of a process since it started or since `reset_peak_memory`."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, TypeError):
+        return None
+    kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return round(int(kib) / 1024, 1) if kib else None
+
+
+def reset_peak_memory(pid: int | None) -> None:
+    """Start measuring a process's peak memory afresh (Linux clear_refs)."""
+    with contextlib.suppress(OSError, TypeError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+class _WarmClient(PapermillNotebookClient):
+    """papermill's client, on a kernel and client that outlive one notebook."""
+
+    def __init__(self, nb_man: Any, kernel: WarmKernel, **kwargs: Any) -> None:
+        super().__init__(nb_man, km=kernel.manager, **kwargs)
+        self.kc = kernel.client
+
+
+class WarmKernelEngine(NBClientEngine):
+    """A papermill engine that runs the notebook on a given WarmKernel."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: int = START_TIMEOUT_S,
+        execution_timeout: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Execute the notebook's cells on kwargs["kernel"], leaving the kernel running."""
+        kernel = kwargs.pop("kernel")
+        kwargs.pop("input_path", None)
+        return _WarmClient(
+            nb_man,
+            kernel,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+            **kwargs,
+        ).execute()
+
+
+papermill_engines.register(WARM_ENGINE, WarmKernelEngine)

@@ -1,0 +1,130 @@
+"""Large sales extracts: a typed sales_detail.parquet summed to the quarterly sales table once.
+
+A folder source may hold `sales_detail.parquet` (monthly revenue by product, market, channel and
+account; see schema.SalesDetail) instead of `sales.csv`. It is read typed, its row-level checks run
+vectorised, and it is summed to quarters; the quarterly table then goes through the same validation
+as a sales.csv would, so products, markets and approvals are checked as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio_reports.schema import CHANNELS, MONTH_PATTERN, SALES_DETAIL_TABLE, SalesDetail
+from portfolio_reports.sources import RawTable, TableLocation
+
+DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"
+LISTED_ROWS = 10
+
+
+def detail_file(source: str | Path) -> Path | None:
+    """The sales detail file of a folder source that has no sales.csv, if there is one."""
+    if "://" in str(source):
+        return None
+    folder = Path(source)
+    path = folder / DETAIL_FILE
+    return path if path.is_file() and not (folder / "sales.csv").exists() else None
+
+
+def detail_hash(path: Path) -> str:
+    """Hash of the detail file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def summed_sales(path: Path) -> RawTable:
+    """The quarterly sales table (as text, like a sales.csv) summed from the detail file."""
+    location = TableLocation(f"sales (summed from {path.name})")
+    try:
+        detail = pd.read_parquet(path)
+    except Exception as error:  # any unreadable Parquet file is one data problem
+        return RawTable(location, None, [f"{path.name}: not a readable Parquet file ({error})"])
+    problems = _detail_problems(path.name, detail)
+    if problems:
+        return RawTable(location, None, problems)
+    monthly = (
+        detail.groupby(["month", "product", "market"], observed=True)
+        .agg(revenue_rmb_m=("revenue_rmb_m", "sum"), synthetic=("synthetic", "all"))
+        .reset_index()
+    )
+    month = monthly["month"].astype(str)
+    monthly["quarter"] = (
+        month.str[:4] + "Q" + ((month.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
+    )
+    summed = (
+        monthly.astype({"product": str, "market": str})
+        .groupby(["quarter", "product", "market"])
+        .agg(revenue_rmb_m=("revenue_rmb_m", "sum"), synthetic=("synthetic", "all"))
+        .reset_index()
+    )
+    text = pd.DataFrame(
+        {
+            "quarter": summed["quarter"],
+            "product": summed["product"],
+            "market": summed["market"],
+            "revenue_rmb_m": summed["revenue_rmb_m"].round(6).astype(str),
+            "synthetic": np.where(summed["synthetic"], "true", "false"),
+        }
+    ).astype(object)
+    return RawTable(location, text)
+
+
+def _bad_labels(column: pd.Series, allowed: Callable[[pd.Index], np.ndarray]) -> np.ndarray:
+    """Rows whose value is missing or fails `allowed`, tested once per distinct value."""
+    labels = column.astype("category").cat
+    bad_codes = np.flatnonzero(~allowed(labels.categories.astype(str)))
+    codes = labels.codes.to_numpy()
+    return (codes < 0) | np.isin(codes, bad_codes)
+
+
+def _detail_problems(file_name: str, detail: pd.DataFrame) -> list[str]:
+    """Row-level checks of the detail table, run on distinct values or vectorised."""
+    expected = list(SalesDetail.to_schema().columns)
+    missing = [name for name in expected if name not in detail.columns]
+    extra = [name for name in detail.columns if name not in expected]
+    if missing or extra:
+        return [f"{file_name}: columns {', '.join(detail.columns)}; expected {', '.join(expected)}"]
+    checks = {
+        "month": (
+            _bad_labels(detail["month"], lambda values: values.str.fullmatch(MONTH_PATTERN)),
+            "must be a month YYYY-MM",
+        ),
+        "channel": (
+            _bad_labels(detail["channel"], lambda values: values.isin(CHANNELS)),
+            f"allowed: {', '.join(CHANNELS)}",
+        ),
+        "revenue_rmb_m": (
+            ~detail["revenue_rmb_m"].between(0, 100_000).to_numpy(),
+            "must be a number from 0 to 100000",
+        ),
+        "account": (~(detail["account"] >= 0).to_numpy(), "must be a whole number >= 0"),
+    }
+    problems = []
+    for column, (bad, allowed) in checks.items():
+        rows = np.flatnonzero(bad)
+        for row in rows[:LISTED_ROWS]:
+            value = detail[column].iloc[row]
+            value = value.item() if isinstance(value, np.generic) else value
+            problems.append(
+                f"{file_name} row {row + 1}, column {column}: value {value!r}; {allowed}"
+            )
+        if len(rows) > LISTED_ROWS:
+            problems.append(
+                f"{file_name}, column {column}: {len(rows) - LISTED_ROWS} more such rows"
+            )
+    for column in ("product", "market", "synthetic"):
+        rows = np.flatnonzero(detail[column].isna().to_numpy())
+        if len(rows):
+            problems.append(
+                f"{file_name} row {rows[0] + 1}, column {column}: empty value in {len(rows)} rows;"
+                f" a value is required"
+            )
+    return problems

@@ -1,0 +1,594 @@
+"""Read and write the tables of a data source: CSV or Parquet folders, workbooks, databases.
+
+Each kind of source reads every table as text, one str or None per cell as a CSV file holds it,
+with a location that names the table and its rows; `dataset` validates that text in one place.
+Kinds are found by URL scheme, then by file suffix; anything else is a folder of table files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from portfolio_reports.errors import DataError, InputError
+from portfolio_reports.extras import import_extra, missing_extra
+from portfolio_reports.schema import OPTIONAL_TABLES, TABLE_MODELS
+
+
+@dataclass(frozen=True)
+class TableLocation:
+    """How a problem names one table of a source, and a row of it."""
+
+    label: str
+    row_word: str = "row"
+    first_row: int = 1
+
+    def row(self, index: object) -> str:
+        """The row of a 0-based frame index, e.g. 'sales.csv line 14' or 'table sales row 13'."""
+        return f"{self.label} {self.row_word} {int(index) + self.first_row}"
+
+    def rows(self, indices: Iterable[object]) -> str:
+        """Several rows of 0-based frame indices, e.g. 'sales.csv lines 2 and 9'."""
+        numbers = [str(int(index) + self.first_row) for index in sorted(indices)]
+        listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
+        return f"{self.label} {self.row_word}{'s' if len(numbers) > 1 else ''} {listed}"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as text, or no frame and the problems that stopped the read."""
+
+    location: TableLocation
+    frame: pd.DataFrame | None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """Every table of a source as read, and a hash that changes when any of them does."""
+
+    tables: dict[str, RawTable]
+    fingerprint: str
+
+
+class Source(Protocol):
+    """A kind of data source: reads every table as text, writes typed tables."""
+
+    def read(self, location: str) -> RawSource:
+        """Read every table; raise DataError when the source itself cannot be read."""
+
+    def fingerprint(self, location: str) -> str | None:
+        """The fingerprint `read` gives, when it is cheap to compute without reading; else None."""
+
+    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
+        """Write typed tables, replacing a file source whole or a database's tables by name."""
+
+
+def read_source(location: str | Path) -> RawSource:
+    """Read every table of a folder, workbook or database URL as text."""
+    return source_for(location).read(str(location))
+
+
+def cheap_fingerprint(location: str | Path) -> str | None:
+    """A file source's fingerprint from its bytes; None for a database or a missing source."""
+    return source_for(location).fingerprint(str(location))
+
+
+def write_source(
+    tables: Mapping[str, pd.DataFrame], location: str | Path, folder_format: str = "csv"
+) -> None:
+    """Write typed tables to a folder (of `folder_format` files), a workbook or a database."""
+    source_for(location, folder_format).write(tables, str(location))
+
+
+def source_for(location: str | Path, folder_format: str | None = None) -> Source:
+    """The kind of source at a location: by URL scheme, by file suffix, else a folder."""
+    text = str(location)
+    if "://" in text:
+        scheme = text.split("://", 1)[0].split("+", 1)[0].lower()
+        if scheme not in URL_SCHEMES:
+            raise InputError(
+                f"unknown data source scheme {scheme!r}; supported: {', '.join(URL_SCHEMES)}"
+            )
+        return URL_SCHEMES[scheme]
+    suffix = Path(text).suffix.lower()
+    if suffix in FILE_SUFFIXES:
+        return FILE_SUFFIXES[suffix]
+    return FOLDER_FORMATS[folder_format or _folder_format(Path(text))]
+
+
+class _TableFolder(ABC):
+    """A folder with one file per table; its fingerprint hashes the files' bytes."""
+
+    suffix: str
+    kind: str
+
+    @abstractmethod
+    def location(self, path: Path) -> TableLocation:
+        """How problems name the table file and its rows."""
+
+    @abstractmethod
+    def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
+        """Read one existing table file as text."""
+
+    @abstractmethod
+    def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
+        """Write one typed table."""
+
+    def read(self, location: str) -> RawSource:
+        """Read every table file of the folder as text."""
+        folder = Path(location)
+        if not folder.exists():
+            raise DataError([f"{folder}: data folder does not exist"])
+        if not folder.is_dir():
+            raise DataError(
+                [
+                    f"{folder}: not a folder; expected a folder of table files, an .xlsx workbook"
+                    " or a database URL"
+                ]
+            )
+        tables = {
+            name: self._read_table(folder / f"{name}{self.suffix}", name) for name in TABLE_MODELS
+        }
+        return RawSource(tables, self.fingerprint(location) or "")
+
+    def fingerprint(self, location: str) -> str | None:
+        """Hash of every table file's bytes; None when a required one is missing."""
+        folder = Path(location)
+        if not folder.is_dir():
+            return None
+        digest = hashlib.sha256()
+        for name in TABLE_MODELS:
+            path = folder / f"{name}{self.suffix}"
+            if not path.is_file():
+                if name in OPTIONAL_TABLES:
+                    continue
+                return None
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
+        """Write one file per table into the folder, creating it when needed."""
+        folder = Path(location)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            self.write_file(frame, folder / f"{name}{self.suffix}", name)
+
+    def _read_table(self, path: Path, name: str) -> RawTable:
+        location = self.location(path)
+        if not path.exists():
+            return _absent(
+                name,
+                location,
+                f"{path.name}: missing table file; expected columns: {_columns(name)}",
+            )
+        if not path.is_file():
+            return RawTable(
+                location, None, [f"{path.name}: is a directory, not a {self.kind} file"]
+            )
+        return self.read_file(path, name, location)
+
+
+class CsvFolder(_TableFolder):
+    """A folder of UTF-8 CSV files with a header line, one per table."""
+
+    suffix = ".csv"
+    kind = "CSV"
+
+    def location(self, path: Path) -> TableLocation:
+        """Problems name the file's line; the header is line 1."""
+        return TableLocation(path.name, "line", 2)
+
+    def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
+        """Read the file as strings, after checking its encoding and the width of every line."""
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            return RawTable(
+                location,
+                None,
+                [f"{path.name} line {line}: bytes that are not UTF-8; save the file as UTF-8"],
+            )
+        if not text.strip():
+            return RawTable(
+                location,
+                None,
+                [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
+            )
+        repeated = _repeated_columns(
+            next(csv.reader(text.splitlines())), f"{path.name} line 1", name
+        )
+        if repeated:
+            return RawTable(location, None, repeated)
+        ragged = _ragged_lines(text)
+        if ragged:
+            return RawTable(
+                location,
+                None,
+                [
+                    f"{path.name} line {line}: {found} fields where the header has {wanted}"
+                    f" (truncated or unquoted line)"
+                    for line, found, wanted in ragged
+                ],
+            )
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
+        ).astype(object)
+        return RawTable(location, frame.where(frame.notna(), None))
+
+    def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
+        """Write the table as CSV text: ISO dates, true/false, empty cells for none."""
+        _as_text(frame, name).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+class ParquetFolder(_TableFolder):
+    """A folder of Parquet files, one per table; columns may be typed or text."""
+
+    suffix = ".parquet"
+    kind = "Parquet"
+
+    def location(self, path: Path) -> TableLocation:
+        """Problems name the file's row, counting from 1."""
+        return TableLocation(path.name, "row", 1)
+
+    def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
+        """Read the file and turn its typed cells into text."""
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            return RawTable(
+                location, None, [f"{path.name}: not a readable Parquet file ({_first_line(error)})"]
+            )
+        return RawTable(location, _as_text(frame, name))
+
+    def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
+        """Write the typed table as it is."""
+        frame.to_parquet(path, index=False)
+
+
+class Workbook:
+    """An .xlsx workbook with one sheet per table, named after it; row 1 holds column names."""
+
+    def read(self, location: str) -> RawSource:
+        """Read every table's sheet; cells keep the sheet's row numbers in problems."""
+        openpyxl = import_extra("openpyxl", "excel")
+        path = Path(location)
+        if not path.is_file():
+            raise DataError([f"{path}: workbook does not exist"])
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (
+            OSError,
+            KeyError,
+            zipfile.BadZipFile,
+            openpyxl.utils.exceptions.InvalidFileException,
+        ) as error:
+            raise DataError(
+                [f"{path}: not a readable .xlsx workbook ({_first_line(error)})"]
+            ) from error
+        try:
+            tables = {name: _read_sheet(book, name) for name in TABLE_MODELS}
+        finally:
+            book.close()
+        return RawSource(tables, self.fingerprint(location) or "")
+
+    def fingerprint(self, location: str) -> str | None:
+        """Hash of the workbook file's bytes."""
+        path = Path(location)
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
+        """Write one sheet per table: dates as dates, flags as TRUE/FALSE, empty cells for none."""
+        openpyxl = import_extra("openpyxl", "excel")
+        book = openpyxl.Workbook(write_only=True)
+        for name, frame in tables.items():
+            sheet = book.create_sheet(name)
+            sheet.append([str(column) for column in frame.columns])
+            for record in _records(frame):
+                sheet.append(record)
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+        book.save(location)
+
+
+def _read_sheet(book: Any, name: str) -> RawTable:
+    """One sheet as text; blank rows are skipped and the others keep their sheet row numbers."""
+    location = TableLocation(f"{name} sheet", "row", 2)
+    if name not in book.sheetnames:
+        return _absent(
+            name,
+            location,
+            f"{name} sheet: missing from the workbook; expected columns: {_columns(name)}",
+        )
+    rows = book[name].iter_rows(values_only=True)
+    header = list(next(rows, None) or ())
+    while header and _blank(header[-1]):
+        header.pop()
+    if not header:
+        return RawTable(
+            location,
+            None,
+            [f"{name} sheet: empty sheet; expected a header row with: {_columns(name)}"],
+        )
+    columns = [_cell_text(value) or "" for value in header]
+    repeated = _repeated_columns(columns, f"{name} sheet row 1", name)
+    if repeated:
+        return RawTable(location, None, repeated)
+    width = len(header)
+    records, index, problems = [], [], []
+    for position, row in enumerate(rows):
+        if all(_blank(value) for value in row):
+            continue
+        if not all(_blank(value) for value in row[width:]):
+            problems.append(f"{location.row(position)}: a value right of the last named column")
+        records.append(tuple(row[:width]) + (None,) * (width - len(row)))
+        index.append(position)
+    if problems:
+        return RawTable(location, None, problems)
+    frame = pd.DataFrame(records, columns=columns, index=index, dtype=object)
+    return RawTable(location, _as_text(frame, name))
+
+
+class Database:
+    """A database reached by an SQLAlchemy URL, with one table or view per table."""
+
+    def __init__(self, extra: str, *, file_based: bool = False) -> None:
+        self.extra = extra
+        self.file_based = file_based
+
+    def read(self, location: str) -> RawSource:
+        """Read every table; rows are numbered in the order of the table's key columns."""
+        sa = _sqlalchemy()
+        engine = self._engine(location, must_exist=True)
+        try:
+            with engine.connect() as connection:
+                inspector = sa.inspect(connection)
+                present = {*inspector.get_table_names(), *inspector.get_view_names()}
+                tables = {
+                    name: _read_database_table(sa, connection, name, present)
+                    for name in TABLE_MODELS
+                }
+        except sa.exc.SQLAlchemyError as error:
+            raise DataError([_database_problem(engine, error)]) from error
+        finally:
+            engine.dispose()
+        return RawSource(tables, _content_hash(tables))
+
+    def fingerprint(self, location: str) -> str | None:
+        """None: a database's fingerprint hashes its rows, so it needs a full read."""
+        return None
+
+    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
+        """Create one typed table per table, dropping tables of the same names first."""
+        sa = _sqlalchemy()
+        engine = self._engine(location, must_exist=False)
+        metadata = sa.MetaData()
+        targets = [
+            (
+                sa.Table(
+                    name,
+                    metadata,
+                    *(sa.Column(column, _sql_type(sa, frame[column])) for column in frame.columns),
+                ),
+                frame,
+            )
+            for name, frame in tables.items()
+        ]
+        try:
+            with engine.begin() as connection:
+                metadata.drop_all(connection, checkfirst=True)
+                metadata.create_all(connection)
+                for table, frame in targets:
+                    rows = [
+                        dict(zip(frame.columns, record, strict=True)) for record in _records(frame)
+                    ]
+                    if rows:
+                        connection.execute(table.insert(), rows)
+        except sa.exc.SQLAlchemyError as error:
+            raise DataError([_database_problem(engine, error)]) from error
+        finally:
+            engine.dispose()
+
+    def _engine(self, location: str, *, must_exist: bool) -> Any:
+        sa = _sqlalchemy()
+        try:
+            url = sa.make_url(location)
+        except sa.exc.ArgumentError as error:
+            raise InputError(f"not a database URL: {_first_line(error)}") from error
+        database = Path(url.database or "")
+        if self.file_based and url.database not in (None, "", ":memory:"):
+            if must_exist and not database.is_file():
+                raise DataError([f"{_safe_url(url)}: database file does not exist"])
+            database.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return sa.create_engine(url)
+        except ImportError as error:
+            raise InputError(missing_extra(error.name or str(error), self.extra)) from error
+        except sa.exc.NoSuchModuleError as error:
+            raise InputError(missing_extra(f"the {url.drivername} driver", self.extra)) from error
+
+
+def _read_database_table(sa: ModuleType, connection: Any, name: str, present: set[str]) -> RawTable:
+    location = TableLocation(f"table {name}")
+    if name not in present:
+        return _absent(
+            name,
+            location,
+            f"table {name}: missing from the database; expected columns: {_columns(name)}",
+        )
+    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)))
+    frame = _as_text(
+        pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object), name
+    )
+    keys = [column for column in key_columns(name) if column in frame.columns]
+    if keys:
+        frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+    return RawTable(location, frame)
+
+
+def _sqlalchemy() -> ModuleType:
+    return import_extra("sqlalchemy", "sql")
+
+
+def _safe_url(url: Any) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _database_problem(engine: Any, error: Any) -> str:
+    return f"{_safe_url(engine.url)}: {_first_line(getattr(error, 'orig', None) or error)}"
+
+
+def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
+    """The SQL column type of a typed table column."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return sa.Date
+    if pd.api.types.is_bool_dtype(column):
+        return sa.Boolean
+    if pd.api.types.is_float_dtype(column):
+        return sa.Double
+    if pd.api.types.is_integer_dtype(column):
+        return sa.BigInteger
+    return sa.Text
+
+
+def _content_hash(tables: Mapping[str, RawTable]) -> str:
+    """Hash of every table's text, for sources that are not files."""
+    digest = hashlib.sha256()
+    for name, table in tables.items():
+        if table.frame is not None:
+            text = table.frame.to_csv(index=False, lineterminator="\n")
+            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _folder_format(folder: Path) -> str:
+    """The format of a folder's table files: CSV unless it holds only Parquet tables."""
+    found = [
+        name
+        for name, files in FOLDER_FORMATS.items()
+        if any((folder / f"{table}{files.suffix}").is_file() for table in TABLE_MODELS)
+    ]
+    if len(found) > 1:
+        kinds = " and ".join(FOLDER_FORMATS[name].kind for name in found)
+        raise DataError([f"{folder}: holds both {kinds} tables; keep one format per folder"])
+    return found[0] if found else "csv"
+
+
+def _absent(name: str, location: TableLocation, problem: str) -> RawTable:
+    """A table the source lacks: empty when the table is optional, else a problem."""
+    if name in OPTIONAL_TABLES:
+        columns = list(TABLE_MODELS[name].to_schema().columns)
+        return RawTable(location, pd.DataFrame(columns=columns, dtype=object))
+    return RawTable(location, None, [problem])
+
+
+def _columns(name: str) -> str:
+    return ", ".join(TABLE_MODELS[name].to_schema().columns)
+
+
+def key_columns(name: str) -> list[str]:
+    """The columns that identify a row: the model's unique key, or its first unique column."""
+    schema = TABLE_MODELS[name].to_schema()
+    unique = [column for column, spec in schema.columns.items() if spec.unique]
+    return list(schema.unique or unique[:1])
+
+
+def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
+    """One problem per column name that a header row holds more than once."""
+    return [
+        f"{where}: column {column!r} appears more than once; expected columns: {_columns(name)}"
+        for column in sorted({column for column in names if names.count(column) > 1})
+    ]
+
+
+def _ragged_lines(text: str) -> list[tuple[int, int, int]]:
+    """Lines whose field count differs from the header's: (line number, found, expected)."""
+    rows = list(csv.reader(text.splitlines()))
+    width = len(rows[0])
+    return [
+        (number, len(row), width)
+        for number, row in enumerate(rows[1:], start=2)
+        if row and len(row) != width
+    ]
+
+
+def _as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Typed cells as a CSV file holds them; 0 and 1 read as false and true in flag columns."""
+    columns = TABLE_MODELS[name].to_schema().columns
+    flags = {column for column, spec in columns.items() if str(spec.dtype) == "bool"}
+    cells = {
+        position: [_cell_text(value, column in flags) for value in frame.iloc[:, position]]
+        for position, column in enumerate(frame.columns)
+    }
+    text = pd.DataFrame(cells, index=frame.index, columns=list(cells), dtype=object)
+    text.columns = frame.columns
+    return text
+
+
+def _cell_text(value: object, flag: bool = False) -> str | None:
+    """One typed cell as text: ISO dates, true or false, the shortest float; None where empty."""
+    if isinstance(value, str):
+        return value or None
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | np.bool_) or (flag and value in (0, 1)):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.time() == time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(float(value))
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[tuple]:
+    """Rows of a typed table as plain Python values: dates as date, none as None."""
+    columns = []
+    for _, column in frame.items():
+        if pd.api.types.is_datetime64_any_dtype(column):
+            columns.append([None if pd.isna(value) else value.date() for value in column])
+        else:
+            columns.append([_plain(value) for value in column.astype(object)])
+    return list(zip(*columns, strict=True))
+
+
+def _plain(value: object) -> object:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _first_line(error: object) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return lines[0][:300] if lines else type(error).__name__
+
+
+FOLDER_FORMATS: dict[str, _TableFolder] = {"csv": CsvFolder(), "parquet": ParquetFolder()}
+"""Folders of table files, by format name (`export-sample --format`)."""
+FILE_SUFFIXES: dict[str, Source] = {".xlsx": Workbook()}
+"""Single-file sources, by file suffix."""
+URL_SCHEMES: dict[str, Source] = {
+    "sqlite": Database("sql", file_based=True),
+    "postgresql": Database("sql"),
+    "duckdb": Database("duckdb", file_based=True),
+}
+"""Databases, by URL scheme (the part before '://' and any '+driver')."""

@@ -1,0 +1,110 @@
+"""Open local pages in Debian's chromium through Playwright and record what the page does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from playwright.sync_api import Browser as PlaywrightBrowser
+from playwright.sync_api import ConsoleMessage, Dialog, Page, Playwright, Request, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium; Playwright's own browser download is not used."""
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HEIGHT = 800
+LOCAL_SCHEMES = ("file:", "data:")
+
+
+@dataclass
+class Visit:
+    """One page opened at one width, with everything it logged, requested or raised."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    @property
+    def remote_requests(self) -> list[str]:
+        """Requests for anything but a local file or inline data."""
+        return [url for url in self.requests if not url.startswith(LOCAL_SCHEMES)]
+
+    def screenshot(self, path: Path) -> Path:
+        """Save a full-page screenshot, creating the folder."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        """Close the page."""
+        self.page.close()
+
+
+class Browser:
+    """Debian's chromium driven by Playwright; use as a context manager."""
+
+    def __init__(self, executable: Path = CHROMIUM) -> None:
+        self.executable = executable
+        self._playwright: Playwright | None = None
+        self._browser: PlaywrightBrowser | None = None
+
+    def __enter__(self) -> Browser:
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=str(self.executable), args=CHROMIUM_ARGS
+        )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+
+    def visit(self, path: Path, width: int) -> Visit:
+        """Open a local file at a viewport width and wait until it has loaded."""
+        if self._browser is None:
+            raise RuntimeError("use Browser as a context manager")
+        page = self._browser.new_page(viewport={"width": width, "height": HEIGHT})
+        visit = Visit(page)
+        page.on("console", lambda message: _console_error(visit, message))
+        page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+        page.on("request", lambda request: visit.requests.append(request.url))
+        page.on("requestfailed", lambda request: visit.failed_requests.append(_failure(request)))
+        page.on("dialog", lambda dialog: _dismiss(visit, dialog))
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        return visit
+
+
+def _console_error(visit: Visit, message: ConsoleMessage) -> None:
+    """Keep console messages of type error."""
+    if message.type == "error":
+        visit.console_errors.append(message.text)
+
+
+def _failure(request: Request) -> str:
+    """A failed request as "URL: reason"."""
+    return f"{request.url}: {request.failure}"
+
+
+def _dismiss(visit: Visit, dialog: Dialog) -> None:
+    """Record a dialog and dismiss it, so the page does not hang."""
+    visit.dialogs.append(f"{dialog.type}: {dialog.message}")
+    dialog.dismiss()

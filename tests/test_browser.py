@@ -1,0 +1,172 @@
+"""Built reports in a real browser: no errors, nothing fetched, working contents, fits 375 px."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .browser import Browser
+from .conftest import PROJECT
+
+QUARTER = "2026Q3"
+PAGES = {
+    "overview": "portfolio-overview.html",
+    "therapy-area": "therapy-area-oncology.html",
+    "market": "market-us.html",
+    "quarter-index": "index.html",
+}
+REPORTS = [page for page in PAGES if page != "quarter-index"]
+WIDTHS = (1280, 375)
+PHONE = 375
+SCREENSHOTS = PROJECT / "test-artifacts" / "screenshots"
+VIEWS = [(page, width) for page in PAGES for width in WIDTHS]
+
+TOC_TARGETS = """() => [...document.querySelectorAll('nav.toc a')].map(link => {
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    const box = target ? target.getBoundingClientRect() : null;
+    return {
+        href: link.getAttribute('href'),
+        tag: target ? target.tagName : null,
+        text: target ? target.textContent.trim() : '',
+        height: box ? box.height : 0,
+    };
+})"""
+IMAGES = """() => [...document.images].map(image => ({
+    alt: (image.getAttribute('alt') || '').trim(),
+    width: image.getBoundingClientRect().width,
+    height: image.getBoundingClientRect().height,
+    decoded: image.complete && image.naturalWidth > 0,
+}))"""
+LINKS = "() => [...document.querySelectorAll('a[href]')].map(link => link.href)"
+WIDTHS_NOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+LAST_TOC_CLICK = """async () => {
+    const links = document.querySelectorAll('nav.toc a');
+    if (!links.length) return null;
+    const last = links[links.length - 1];
+    last.click();
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const target = document.getElementById(decodeURIComponent(last.hash.slice(1)));
+    const top = target.getBoundingClientRect().top;
+    return {hash: location.hash, href: last.getAttribute('href'), scrolled: window.scrollY,
+            in_view: top >= -1 && top < window.innerHeight};
+}"""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one page did and showed at one width."""
+
+    console_errors: list[str]
+    page_errors: list[str]
+    dialogs: list[str]
+    requests: list[str]
+    remote_requests: list[str]
+    failed_requests: list[str]
+    toc: list[dict]
+    images: list[dict]
+    links: list[str]
+    scroll_width: int
+    inner_width: int
+    toc_click: dict | None
+    screenshot: Path
+
+
+def look(browser: Browser, path: Path, page: str, width: int) -> Seen:
+    """Open a page, save its screenshot and record what the tests check."""
+    visit = browser.visit(path, width)
+    try:
+        screenshot = visit.screenshot(SCREENSHOTS / f"{page}-{width}.png")
+        scroll_width, inner_width = visit.page.evaluate(WIDTHS_NOW)
+        toc = visit.page.evaluate(TOC_TARGETS)
+        images = visit.page.evaluate(IMAGES)
+        links = visit.page.evaluate(LINKS)
+        toc_click = visit.page.evaluate(LAST_TOC_CLICK)
+        return Seen(
+            console_errors=visit.console_errors,
+            page_errors=visit.page_errors,
+            dialogs=visit.dialogs,
+            requests=visit.requests,
+            remote_requests=visit.remote_requests,
+            failed_requests=visit.failed_requests,
+            toc=toc,
+            images=images,
+            links=links,
+            scroll_width=scroll_width,
+            inner_width=inner_width,
+            toc_click=toc_click,
+            screenshot=screenshot,
+        )
+    finally:
+        visit.close()
+
+
+@pytest.fixture(scope="module")
+def quarter_dir(sample_build) -> Path:
+    out, process = sample_build
+    assert process.returncode == 0, process.stderr
+    return out / QUARTER
+
+
+@pytest.fixture(scope="module")
+def seen(browser, quarter_dir) -> dict[tuple[str, int], Seen]:
+    """Every page at every width, each opened once."""
+    return {
+        (page, width): look(browser, quarter_dir / PAGES[page], page, width)
+        for page, width in VIEWS
+    }
+
+
+@pytest.mark.parametrize(("page", "width"), VIEWS)
+def test_page_raises_nothing_and_loads_only_local_files(seen, page, width):
+    view = seen[page, width]
+    assert view.console_errors == []
+    assert view.page_errors == []
+    assert view.dialogs == []
+    assert view.failed_requests == []
+    assert view.remote_requests == []
+    assert view.requests and view.requests[0].startswith("file://")
+
+
+@pytest.mark.parametrize(("page", "width"), VIEWS)
+def test_every_image_has_alt_text_and_a_rendered_size(seen, page, width):
+    images = seen[page, width].images
+    assert len(images) >= (4 if page in REPORTS else 0)
+    for image in images:
+        assert image["alt"], image
+        assert image["width"] > 0 and image["height"] > 0, image
+        assert image["decoded"], image
+
+
+@pytest.mark.parametrize("page", REPORTS)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_contents_link_lands_on_a_heading(seen, page, width):
+    view = seen[page, width]
+    assert len(view.toc) >= 10
+    for target in view.toc:
+        assert target["tag"] in {"H2", "H3"}, target
+        assert target["text"] and target["height"] > 0, target
+    click = view.toc_click
+    assert click["hash"] == click["href"]
+    assert click["scrolled"] > 0
+    assert click["in_view"], click
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_sideways_scrolling_on_a_phone(seen, page):
+    view = seen[page, PHONE]
+    assert view.scroll_width <= view.inner_width
+
+
+def test_quarter_index_links_every_report_and_the_list_of_quarters(seen, quarter_dir):
+    links = seen["quarter-index", WIDTHS[0]].links
+    reports = sorted(path.name for path in quarter_dir.glob("*.html") if path.name != "index.html")
+    linked = sorted(link.rsplit("/", 1)[-1] for link in links if f"/{QUARTER}/" in link)
+    assert linked == reports
+    assert any(link.endswith("/index.html") and QUARTER not in link for link in links)
+
+
+def test_screenshots_are_saved(seen):
+    for view in seen.values():
+        assert view.screenshot.stat().st_size > 10_000

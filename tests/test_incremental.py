@@ -1,0 +1,80 @@
+"""Incremental builds: unchanged reports are skipped, a change rebuilds exactly what it touches."""
+
+import json
+import shutil
+
+import pytest
+
+from .conftest import PARAMS, SAMPLE_DATA, run_cli
+
+REPORTS = ("market-jp", "market-us")
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the sample data and two params files, built once."""
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in REPORTS:
+        shutil.copy(PARAMS / f"{name}.yaml", params)
+    shutil.copytree(SAMPLE_DATA, tmp_path / "data")
+    assert build(tmp_path).returncode == 0
+    return tmp_path
+
+
+def build(project, *options):
+    return run_cli(
+        "build",
+        "--data",
+        str(project / "data"),
+        "--params",
+        str(project / "params"),
+        "--out",
+        str(project / "reports"),
+        *options,
+    )
+
+
+def statuses(project):
+    manifest = json.loads((project / "reports" / "2026Q3" / "manifest.json").read_text())
+    return {report["name"]: report["status"] for report in manifest["reports"]}
+
+
+def html_times(project):
+    return {name: (project / "reports" / "2026Q3" / f"{name}.html").stat().st_mtime_ns for name in REPORTS}
+
+
+def test_nothing_changed_skips_every_report_and_keeps_them_in_the_index(project):
+    before = html_times(project)
+    process = build(project)
+    assert process.returncode == 0, process.stderr
+    assert statuses(project) == dict.fromkeys(REPORTS, "skipped")
+    assert html_times(project) == before
+    index = (project / "reports" / "2026Q3" / "index.html").read_text()
+    assert all(f'href="{name}.html"' in index for name in REPORTS)
+
+
+def test_changing_one_params_file_rebuilds_only_that_report(project):
+    path = project / "params" / "market-us.yaml"
+    path.write_text(path.read_text().replace("title: United States", "title: USA"))
+    assert build(project).returncode == 0
+    assert statuses(project) == {"market-jp": "skipped", "market-us": "ok"}
+    assert "USA" in (project / "reports" / "2026Q3" / "market-us.html").read_text()
+
+
+def test_changing_the_data_rebuilds_every_report(project):
+    markets = project / "data" / "markets.csv"
+    markets.write_text(markets.read_text().replace("Japan", "Japan (Nippon)"))
+    assert build(project).returncode == 0
+    assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+
+
+def test_force_rebuilds_every_report(project):
+    assert build(project, "--force").returncode == 0
+    assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+
+
+def test_a_deleted_report_is_rebuilt(project):
+    (project / "reports" / "2026Q3" / "market-jp.html").unlink()
+    assert build(project).returncode == 0
+    assert statuses(project) == {"market-jp": "ok", "market-us": "skipped"}

@@ -1,0 +1,138 @@
+"""Warm kernels: reused across reports, yet each report starts from a clean state."""
+
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from .conftest import NOTEBOOKS, PARAMS, run_cli
+
+BUILD_TIME = re.compile(r"Built [^<]*")
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    """A report notebook declaring the build parameters, then the given code cells."""
+    cells = [
+        nbformat.v4.new_code_cell(
+            'quarter = None\ndata = "../data/sample"\nmarker = ""',
+            metadata={"tags": ["parameters"]},
+        ),
+        *(nbformat.v4.new_code_cell(source) for source in sources),
+    ]
+    book = nbformat.v4.new_notebook(cells=cells)
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return book
+
+
+POLLUTE = """
+import os
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+leftover = 42
+matplotlib.rcParams["axes.titlesize"] = 31
+pd.set_option("display.max_rows", 3)
+os.environ["LEFTOVER"] = "yes"
+plt.figure()
+open(marker, "w").write(str(os.getpid()))
+"""
+CHECK = """
+import os
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+assert "leftover" not in globals(), "a variable survived"
+assert matplotlib.rcParams["axes.titlesize"] != 31, "rcParams survived"
+assert pd.get_option("display.max_rows") == 60, "a pandas option survived"
+assert "LEFTOVER" not in os.environ, "an environment variable survived"
+assert plt.get_fignums() == [], "a figure survived"
+open(marker, "w").write(str(os.getpid()))
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A params and notebooks folder with a polluting report followed by a checking one."""
+    notebooks, params = tmp_path / "notebooks", tmp_path / "params"
+    notebooks.mkdir()
+    params.mkdir()
+    nbformat.write(notebook(POLLUTE), notebooks / "pollute.ipynb")
+    nbformat.write(notebook(CHECK), notebooks / "check.ipynb")
+    for name, book in (("a-pollute", "pollute"), ("b-check", "check")):
+        marker = tmp_path / f"{name}.pid"
+        (params / f"{name}.yaml").write_text(
+            f"notebook: {book}.ipynb\ntitle: {name}\nparameters:\n  marker: {marker}\n"
+        )
+    return tmp_path
+
+
+def build(project, *options):
+    return run_cli(
+        "build",
+        "--params",
+        str(project / "params"),
+        "--notebooks",
+        str(project / "notebooks"),
+        "--out",
+        str(project / "reports"),
+        *options,
+    )
+
+
+def test_a_warm_kernel_serves_both_reports_and_forgets_the_first(project):
+    process = build(project, "--jobs", "1")
+    assert process.returncode == 0, process.stderr
+    first, second = ((project / f"{name}.pid").read_text() for name in ("a-pollute", "b-check"))
+    assert first == second, "both reports should run on the same warm kernel"
+
+
+def test_the_check_notebook_does_fail_on_a_polluted_kernel(project):
+    combined = notebook(POLLUTE, CHECK)
+    nbformat.write(combined, project / "notebooks" / "check.ipynb")
+    process = build(project, "--jobs", "1")
+    assert process.returncode == 1
+    assert "AssertionError: a variable survived" in process.stderr
+
+
+def test_fresh_kernels_use_one_kernel_per_report(project):
+    process = build(project, "--jobs", "1", "--fresh-kernels")
+    assert process.returncode == 0, process.stderr
+    first, second = ((project / f"{name}.pid").read_text() for name in ("a-pollute", "b-check"))
+    assert first != second
+
+
+def test_a_dead_kernel_fails_only_its_report_and_is_replaced(project):
+    nbformat.write(
+        notebook("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+        project / "notebooks" / "pollute.ipynb",
+    )
+    process = build(project, "--jobs", "1")
+    assert process.returncode == 1
+    manifest = json.loads((project / "reports" / "2026Q3" / "manifest.json").read_text())
+    status = {report["name"]: report["status"] for report in manifest["reports"]}
+    assert status == {"a-pollute": "failed", "b-check": "ok"}
+
+
+def test_jobs_and_kernel_modes_give_identical_reports(tmp_path):
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("portfolio-overview", "disease-area-lung-cancer", "market-jp"):
+        shutil.copy(PARAMS / f"{name}.yaml", params)
+    pages = {}
+    for mode in (["--jobs", "1"], ["--jobs", "2"], ["--jobs", "2", "--fresh-kernels"]):
+        out = tmp_path / "-".join(mode)
+        process = run_cli(
+            "build", "--params", str(params), "--notebooks", str(NOTEBOOKS), "--out", str(out), *mode
+        )
+        assert process.returncode == 0, process.stderr
+        pages[tuple(mode)] = {
+            path.name: BUILD_TIME.sub("Built", path.read_text())
+            for path in sorted((out / "2026Q3").glob("*.html"))
+            if path.name != "index.html"
+        }
+    reference, *others = pages.values()
+    assert len(reference) == 3
+    for other in others:
+        assert other == reference

@@ -1,0 +1,57 @@
+"""Large sales extracts: the detail generator and the detail table summed to quarters on load."""
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.dataset import load_dataset, source_fingerprint
+from portfolio_reports.errors import DataError
+from portfolio_reports.large_data import write_large_data
+
+from .conftest import SAMPLE_DATA
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    return write_large_data(SAMPLE_DATA, tmp_path_factory.mktemp("large"), rows=30_000)
+
+
+def test_detail_has_about_the_rows_asked_and_every_dimension(large):
+    detail = pd.read_parquet(large / "sales_detail.parquet")
+    assert 25_000 <= len(detail) <= 35_000
+    assert set(detail["channel"]) == {"Hospital", "Retail pharmacy", "DTP pharmacy", "Tender"}
+    assert detail["month"].astype(str).str.fullmatch(r"\d{4}-\d{2}").all()
+    assert not (large / "sales.csv").exists()
+    assert (large / "sales_detail.csv").is_file()
+
+
+def test_detail_sums_back_to_the_quarterly_sales(large):
+    summed = load_dataset(large).sales.set_index(["quarter", "product", "market"]).sort_index()
+    original = load_dataset(SAMPLE_DATA).sales.set_index(["quarter", "product", "market"]).sort_index()
+    assert summed.index.equals(original.index)
+    pd.testing.assert_series_equal(
+        summed["revenue_rmb_m"], original["revenue_rmb_m"], check_exact=False, atol=1e-4
+    )
+    assert summed["synthetic"].all()
+
+
+def test_generator_is_reproducible(large, tmp_path):
+    again = write_large_data(SAMPLE_DATA, tmp_path / "again", rows=30_000)
+    assert source_fingerprint(again) == source_fingerprint(large)
+
+
+def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):
+    folder = write_large_data(SAMPLE_DATA, tmp_path / "bad", rows=30_000)
+    detail = pd.read_parquet(folder / "sales_detail.parquet")
+    detail["channel"] = detail["channel"].astype(str)
+    detail.loc[7, "channel"] = "Mail order"
+    detail.loc[9, "revenue_rmb_m"] = -1.0
+    detail.to_parquet(folder / "sales_detail.parquet", index=False)
+    assert source_fingerprint(folder) != source_fingerprint(large)
+    with pytest.raises(DataError) as caught:
+        load_dataset(folder)
+    assert caught.value.problems == [
+        "sales_detail.parquet row 8, column channel: value 'Mail order'; allowed: Hospital,"
+        " Retail pharmacy, DTP pharmacy, Tender",
+        "sales_detail.parquet row 10, column revenue_rmb_m: value -1.0;"
+        " must be a number from 0 to 100000",
+    ]
