@@ -1,61 +1,17 @@
-"""The command line: exit codes, one-line errors, and nothing run or written on bad input."""
+"""The command line: commands, their help and their checks (bad input: test_bad_input.py)."""
 
-import json
-import shutil
-
-import nbformat
 import pytest
 from click.testing import CliRunner
 
 from portfolio_reports.cli import cli
 
-from .conftest import NOTEBOOKS, PARAMS, run_cli
-
-
-@pytest.fixture
-def params_dir(tmp_path):
-    folder = tmp_path / "params"
-    folder.mkdir()
-    shutil.copy(PARAMS / "market-jp.yaml", folder)
-    return folder
-
-
-def build_args(params_dir, out, *extra):
-    return ["build", "--params", str(params_dir), "--out", str(out), *extra]
+from .conftest import PARAMS, run_cli
 
 
 def test_validate_accepts_the_sample_project():
     process = run_cli("validate")
     assert process.returncode == 0, process.stderr
     assert "14 params files valid" in process.stderr
-
-
-def test_a_failing_report_is_recorded_and_the_others_complete(params_dir, tmp_path):
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS, notebooks)
-    broken = nbformat.read(notebooks / "market.ipynb", as_version=4)
-    broken.cells.insert(5, nbformat.v4.new_code_cell("raise ValueError('sales extract is empty')"))
-    nbformat.write(broken, notebooks / "broken.ipynb")
-    (params_dir / "broken.yaml").write_text("notebook: broken.ipynb\ntitle: Broken\n")
-    out = tmp_path / "reports"
-    process = run_cli(*build_args(params_dir, out), "--notebooks", str(notebooks))
-    assert process.returncode == 1, process.stderr
-    assert "FAILED  broken: cell" in process.stderr
-    assert "ValueError: sales extract is empty" in process.stderr
-    quarter_dir = out / "2026Q3"
-    manifest = {
-        r["name"]: r for r in json.loads((quarter_dir / "manifest.json").read_text())["reports"]
-    }
-    assert manifest["market-jp"]["status"] == "ok"
-    failed = manifest["broken"]
-    assert failed["status"] == "failed"
-    assert failed["error"]["error"] == "ValueError"
-    assert failed["error"]["message"] == "sales extract is empty"
-    assert isinstance(failed["error"]["cell"], int)
-    assert (quarter_dir / "notebooks" / "broken.failed.ipynb").is_file()
-    assert not (quarter_dir / "broken.html").exists()
-    index = (quarter_dir / "index.html").read_text()
-    assert "sales extract is empty" in index
 
 
 def test_every_command_has_an_example_in_its_help():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -47,6 +48,8 @@ def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             if debug:
                 traceback.print_exc()
+            else:  # kernel I/O cut short by the interrupt is not an error worth a traceback
+                logging.getLogger("asyncio").setLevel(logging.CRITICAL)
             console.print("interrupted: build stopped; no report is half-written", markup=False)
             sys.exit(EXIT_INTERRUPTED)
 
