@@ -41,7 +41,10 @@ def statuses(project):
 
 
 def html_times(project):
-    return {name: (project / "reports" / "2026Q3" / f"{name}.html").stat().st_mtime_ns for name in REPORTS}
+    return {
+        name: (project / "reports" / "2026Q3" / f"{name}.html").stat().st_mtime_ns
+        for name in REPORTS
+    }
 
 
 def test_nothing_changed_skips_every_report_and_keeps_them_in_the_index(project):

@@ -22,7 +22,11 @@ def notebook(*sources: str) -> nbformat.NotebookNode:
         *(nbformat.v4.new_code_cell(source) for source in sources),
     ]
     book = nbformat.v4.new_notebook(cells=cells)
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return book
 
 
@@ -124,7 +128,14 @@ def test_jobs_and_kernel_modes_give_identical_reports(tmp_path):
     for mode in (["--jobs", "1"], ["--jobs", "2"], ["--jobs", "2", "--fresh-kernels"]):
         out = tmp_path / "-".join(mode)
         process = run_cli(
-            "build", "--params", str(params), "--notebooks", str(NOTEBOOKS), "--out", str(out), *mode
+            "build",
+            "--params",
+            str(params),
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--out",
+            str(out),
+            *mode,
         )
         assert process.returncode == 0, process.stderr
         pages[tuple(mode)] = {

@@ -26,7 +26,9 @@ def test_detail_has_about_the_rows_asked_and_every_dimension(large):
 
 def test_detail_sums_back_to_the_quarterly_sales(large):
     summed = load_dataset(large).sales.set_index(["quarter", "product", "market"]).sort_index()
-    original = load_dataset(SAMPLE_DATA).sales.set_index(["quarter", "product", "market"]).sort_index()
+    original = (
+        load_dataset(SAMPLE_DATA).sales.set_index(["quarter", "product", "market"]).sort_index()
+    )
     assert summed.index.equals(original.index)
     pd.testing.assert_series_equal(
         summed["revenue_rmb_m"], original["revenue_rmb_m"], check_exact=False, atol=1e-4

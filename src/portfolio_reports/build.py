@@ -10,7 +10,7 @@ import os
 import time
 import uuid
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +24,7 @@ from portfolio_reports.dask_executor import run_on_dask
 from portfolio_reports.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
 from portfolio_reports.errors import InputError
 from portfolio_reports.executors import run_jobs
+from portfolio_reports.locking import build_lock
 from portfolio_reports.metrics import latest_quarter
 from portfolio_reports.narrative import key_figure
 from portfolio_reports.paths import (
@@ -125,8 +126,8 @@ class CheckedInputs:
 def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInputs:
     """Validate the options, the data and every params file; run nothing.
 
-    With `snapshot`, valid data is also written as a Parquet snapshot under the reports folder
-    (once every check passed), and a source already snapshotted there is read back instead.
+    With `snapshot`, a source already snapshotted under the reports folder is read back from its
+    snapshot instead of validated again.
     """
     if options.jobs < 1:
         raise InputError(f"--jobs must be 1 or more, got {options.jobs}")
@@ -140,8 +141,6 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     dataset = load_dataset(cached or options.data)
     quarter = _resolve_quarter(dataset, requested)
     specs = load_specs(options.params, options.notebooks, dataset)
-    if snapshot and cached is None:
-        cached = write_snapshot(dataset, snapshots)
     return CheckedInputs(dataset, quarter, specs, cached)
 
 
@@ -162,7 +161,20 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
     """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
     inputs = check_inputs(options, snapshot=True)
     layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
-    layout.notebooks_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(layout.quarter_dir, layout.notebooks_dir, layout.snapshots_dir):
+        if inputs.snapshot is None:
+            inputs = replace(inputs, snapshot=write_snapshot(inputs.dataset, layout.snapshots_dir))
+        results = _run_build(options, inputs, layout, observer)
+    return BuildResult(inputs.quarter, results, layout.index)
+
+
+def _run_build(
+    options: BuildOptions,
+    inputs: CheckedInputs,
+    layout: OutputLayout,
+    observer: BuildObserver | None,
+) -> list[ReportResult]:
+    """Run or skip every report, then write the manifest and the index; return the results."""
     built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     jobs = [_job(spec, inputs, layout, built_at, options) for spec in inputs.specs]
     if observer:
@@ -190,7 +202,7 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
     _write_manifest_and_index(inputs, layout, results, built_at, published)
-    return BuildResult(inputs.quarter, results, layout.index)
+    return results
 
 
 def run_report_job(job: ReportJob) -> ReportResult:
