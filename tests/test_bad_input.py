@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ class Project:
     params: Path
     out: Path
 
-    def build(self, *options: str):
+    def build(self, *options: str) -> subprocess.CompletedProcess:
         """Run `portfolio-reports build` on this project; later options override earlier ones."""
         folders = ["--data", str(self.data), "--params", str(self.params), "--out", str(self.out)]
         return run_cli("build", *folders, *options)

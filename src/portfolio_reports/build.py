@@ -214,11 +214,11 @@ def run_report_job(job: ReportJob) -> ReportResult:
     try:
         peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
+        described = _describe_error(error)
         if scratch.exists():
+            described["cell"] = _failing_cell(scratch) or described["cell"]
             os.replace(scratch, layout.failed(job.name))
-        return ReportResult(
-            job.name, "failed", time.perf_counter() - started, job.key, _describe_error(error)
-        )
+        return ReportResult(job.name, "failed", time.perf_counter() - started, job.key, described)
     try:
         html = notebook_to_html(nbformat.read(scratch, as_version=4), job.page)
         publish_text(layout.html(job.name), html)
@@ -378,6 +378,21 @@ def _lost_job(job: ReportJob, error: BaseException) -> ReportResult:
         job.key,
         described,
     )
+
+
+def _failing_cell(executed: Path) -> int | None:
+    """The last code cell (1-based, among code cells) that papermill started, if any."""
+    try:
+        notebook = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    started = [
+        position
+        for position, cell in enumerate(code, start=1)
+        if cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
 
 
 def _describe_error(error: BaseException) -> dict:
