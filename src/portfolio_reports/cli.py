@@ -90,6 +90,17 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --out option, with its help for one command."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_REPORTS,
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="portfolio-reports")
 def cli() -> None:
@@ -98,13 +109,7 @@ def cli() -> None:
 
 @cli.command(name="build")
 @_input_options
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_REPORTS,
-    show_default=True,
-    help="Reports folder; the quarter's reports go to OUT/<quarter>/.",
-)
+@_out_option("Reports folder; the quarter's reports go to OUT/<quarter>/.")
 @click.option("--jobs", type=int, default=None, help="Reports built at once; default: cores.")
 @click.option("--timeout", type=int, default=600, show_default=True, help="Seconds per cell.")
 @click.option("--force", is_flag=True, help="Rebuild every report, even unchanged ones.")
@@ -273,13 +278,7 @@ def run_report(
 
 @cli.command(name="list")
 @_input_options
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_REPORTS,
-    show_default=True,
-    help="Reports folder the pages would be written to.",
-)
+@_out_option("Reports folder the pages would be written to.")
 @_exits_cleanly
 def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, out: Path) -> None:
     """List the reports a build would make, with their parameters; run nothing.
