@@ -33,7 +33,7 @@ def write_params(folder: Path, count: int) -> None:
         market = markets[number % len(markets)]
         (folder / f"bench-{number:03d}-{market.lower()}.yaml").write_text(
             f"notebook: market.ipynb\ntitle: Market {market} ({number})\n"
-            f"parameters:\n  market: \"{market}\"\n"
+            f'parameters:\n  market: "{market}"\n'
         )
 
 

@@ -121,6 +121,13 @@ def test_palette_keeps_the_series_colours_exact():
         assert (red, green, blue) in colours, area
 
 
+@pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
+def test_the_background_stays_pure_white_so_no_box_shows_on_the_page(chart):
+    with Image.open(io.BytesIO(chart.png)) as image:
+        _, colour = max(image.convert("RGB").getcolors())
+    assert colour == (255, 255, 255)
+
+
 def test_a_note_shows_under_the_title_escaped():
     chart = charts.revenue_trend(trend(), title="Revenue")
     noted = type(chart)(chart.figure, chart.title, chart.alt, note=HOSTILE)

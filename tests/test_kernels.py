@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
-BUILD_TIME = re.compile(r"Built [^<]*")
+BUILD_TIME = re.compile(r"<p class=\"built\">.*?</p>")
 
 
 def notebook(*sources: str) -> nbformat.NotebookNode:

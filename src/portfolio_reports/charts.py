@@ -57,6 +57,8 @@ RENDER_DPI = 120
 """PNG pixels per figure inch: sharper than the page on high-density screens, still small."""
 PNG_COLORS = 64
 """Palette size of the PNG: the series colours, text and the anti-aliased edges between them."""
+SNAP_DISTANCE = 12
+"""A palette entry this close (summed RGB difference) to a common colour becomes that colour."""
 WIDTH = 8.0
 HEIGHT = 4.5
 MATRIX_WIDTH = 9.0
@@ -108,12 +110,7 @@ class Chart:
         self.figure.clear()
         buffer.seek(0)
         with Image.open(buffer) as image:
-            palette = image.convert("RGB").quantize(
-                colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-            )
-        small = io.BytesIO()
-        palette.save(small, format="png", optimize=True)
-        return small.getvalue()
+            return _palette_png(image.convert("RGB"))
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
@@ -125,6 +122,34 @@ class Chart:
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" '
             f'width="{width}" height="{height}"></figure>'
         )
+
+
+def _palette_png(image: Image.Image) -> bytes:
+    """The image as a palette PNG whose commonest colours (background, series) stay exact.
+
+    Quantizing averages each colour with its anti-aliased neighbours, so white would come out
+    off-white and show as a box on the page; an entry close to common colours takes the commonest.
+    """
+    palette = image.quantize(
+        colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    counts = image.getcolors(image.width * image.height) or []
+    common = [colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]]
+    entries = palette.getpalette() or []
+    for start in range(0, len(entries), 3):
+        entry = entries[start : start + 3]
+        close = [colour for colour in common if _distance(colour, entry) <= SNAP_DISTANCE]
+        if close:
+            entries[start : start + 3] = close[0]  # the commonest
+    palette.putpalette(entries)
+    small = io.BytesIO()
+    palette.save(small, format="png", optimize=True)
+    return small.getvalue()
+
+
+def _distance(first: Sequence[int], second: Sequence[int]) -> int:
+    """Sum of the channel differences of two RGB colours."""
+    return sum(abs(a - b) for a, b in zip(first, second, strict=True))
 
 
 def color_for(name: str) -> str:
