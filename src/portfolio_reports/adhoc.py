@@ -7,7 +7,6 @@ as a build job (`build.run_report_job`) in a scratch folder, and only its HTML i
 from __future__ import annotations
 
 import ast
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -17,20 +16,19 @@ from typing import Any
 
 import nbformat
 
-from portfolio_reports import __version__
 from portfolio_reports.build import (
     DEFAULT_TIMEOUT_S,
     ReportJob,
     ReportResult,
+    page_info,
     publish_text,
+    resolve_quarter,
     run_report_job,
 )
-from portfolio_reports.dataset import Dataset, load_dataset, write_snapshot
+from portfolio_reports.dataset import load_dataset, write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.metrics import latest_quarter
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, OutputLayout
 from portfolio_reports.quarters import Quarter
-from portfolio_reports.render import BUILD_TIME_KEY, PageInfo
 from portfolio_reports.specs import (
     SCOPE_PARAMETERS,
     ParameterValue,
@@ -84,7 +82,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
     notebook = find_notebook(report.notebook)
     dataset = load_dataset(report.data)
-    quarter = _quarter(dataset, report.quarter)
+    quarter = resolve_quarter(dataset, Quarter.parse(report.quarter) if report.quarter else None)
     declared = declared_parameters(notebook)
     parameters = typed_parameters(report.parameters, declared)
     problems = check_parameters(notebook.name, notebook, declared, parameters, dataset)
@@ -96,18 +94,14 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         layout.notebooks_dir.mkdir(parents=True)
         snapshot = write_snapshot(dataset, layout.snapshots_dir)
         title = report.title or _default_title(notebook, parameters, declared)
-        page = PageInfo(
-            title=title,
-            subtitle=f"{ADHOC_GROUP} · {quarter.label}",
-            quarter=str(quarter),
-            data_as_of=quarter.end.isoformat(),
-            provenance={
-                "Parameters": json.dumps(parameters, sort_keys=True),
-                "Notebook": notebook.name,
-                "Data fingerprint": dataset.fingerprint[:16],
-                "Package version": __version__,
-                BUILD_TIME_KEY: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            },
+        page = page_info(
+            title,
+            ADHOC_GROUP,
+            quarter,
+            parameters,
+            notebook,
+            dataset.fingerprint,
+            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             index=None,
         )
         job = ReportJob(
@@ -127,19 +121,6 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
             failed = report.to.with_suffix(".failed.ipynb")
             shutil.copyfile(layout.failed(_NAME), failed)
     return result
-
-
-def _quarter(dataset: Dataset, requested: str | None) -> Quarter:
-    """The requested quarter, which must have sales in the data; default the latest."""
-    if requested is None:
-        return latest_quarter(dataset)
-    quarter = Quarter.parse(requested)
-    available = sorted(dataset.sales["quarter"].unique())
-    if str(quarter) not in available:
-        raise InputError(
-            f"quarter {quarter} is not in the data; available: {available[0]} to {available[-1]}"
-        )
-    return quarter
 
 
 def _typed(name: str, text: str, default: Any) -> ParameterValue:

@@ -139,7 +139,7 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
-    quarter = _resolve_quarter(dataset, requested)
+    quarter = resolve_quarter(dataset, requested)
     specs = load_specs(options.params, options.notebooks, dataset)
     return CheckedInputs(dataset, quarter, specs, cached)
 
@@ -277,7 +277,8 @@ def publish_text(path: Path, text: str) -> None:
         scratch.unlink(missing_ok=True)
 
 
-def _resolve_quarter(dataset: Dataset, requested: Quarter | None) -> Quarter:
+def resolve_quarter(dataset: Dataset, requested: Quarter | None) -> Quarter:
+    """The requested quarter, which must have sales in the data; default the latest."""
     latest = latest_quarter(dataset)
     if requested is None:
         return latest
@@ -301,18 +302,14 @@ def _job(
         "quarter": str(inputs.quarter),
         "data": str(Path(inputs.snapshot or options.data).resolve()),
     }
-    page = PageInfo(
-        title=spec.title,
-        subtitle=f"{spec.group} · {inputs.quarter.label}",
-        quarter=str(inputs.quarter),
-        data_as_of=inputs.quarter.end.isoformat(),
-        provenance={
-            "Parameters": json.dumps(spec.parameters, sort_keys=True),
-            "Notebook": spec.notebook.name,
-            "Data fingerprint": inputs.dataset.fingerprint[:16],
-            "Package version": __version__,
-            BUILD_TIME_KEY: built_at,
-        },
+    page = page_info(
+        spec.title,
+        spec.group,
+        inputs.quarter,
+        spec.parameters,
+        spec.notebook,
+        inputs.dataset.fingerprint,
+        built_at,
     )
     key = job_key(spec, str(inputs.quarter), inputs.dataset.fingerprint)
     return ReportJob(
@@ -324,6 +321,33 @@ def _job(
         options.timeout_s,
         key,
         warm=not options.fresh_kernels,
+    )
+
+
+def page_info(
+    title: str,
+    group: str,
+    quarter: Quarter,
+    parameters: dict,
+    notebook: Path,
+    data_fingerprint: str,
+    built_at: str,
+    **extra: object,
+) -> PageInfo:
+    """Header and provenance footer of one report page."""
+    return PageInfo(
+        title=title,
+        subtitle=f"{group} · {quarter.label}",
+        quarter=str(quarter),
+        data_as_of=quarter.end.isoformat(),
+        provenance={
+            "Parameters": json.dumps(parameters, sort_keys=True),
+            "Notebook": notebook.name,
+            "Data fingerprint": data_fingerprint[:16],
+            "Package version": __version__,
+            BUILD_TIME_KEY: built_at,
+        },
+        **extra,
     )
 
 
