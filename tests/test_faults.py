@@ -73,9 +73,21 @@ class Project:
         manifest = json.loads((self.quarter_dir / "manifest.json").read_text())
         return {report["name"]: report for report in manifest["reports"]}
 
+    @property
+    def started_marker(self) -> Path:
+        """The file a notebook written by `sleeping_notebook` creates when its cell starts."""
+        return self.out.parent / "notebook-started"
+
+    def sleeping_notebook(self, name: str, seconds: int) -> None:
+        """A notebook whose extra cell marks that it started, then sleeps."""
+        marker = str(self.started_marker)
+        self.notebook(
+            name, f"import pathlib, time\npathlib.Path({marker!r}).touch()\ntime.sleep({seconds})"
+        )
+
     def executing(self) -> bool:
-        """Whether a notebook is being executed (papermill's output file exists)."""
-        return any((self.quarter_dir / "notebooks").glob(".*.ipynb"))
+        """Whether a notebook written by `sleeping_notebook` has started its cell."""
+        return self.started_marker.exists()
 
 
 @pytest.fixture
@@ -322,7 +334,7 @@ def test_a_killed_build_leaves_every_report_whole_and_the_next_one_recovers(proj
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_the_build_its_workers_and_kernels(project, start_build, jobs):
-    project.notebook("slow.ipynb", "import time\ntime.sleep(120)")
+    project.sleeping_notebook("slow.ipynb", 120)
     project.report("a", "JP", "slow.ipynb")
     project.report("b", "US", "slow.ipynb")
     build = start_build(project, "--jobs", jobs)
@@ -338,7 +350,7 @@ def test_ctrl_c_stops_the_build_its_workers_and_kernels(project, start_build, jo
 
 
 def test_a_second_build_of_the_quarter_is_refused_while_one_runs(project, start_build):
-    project.notebook("slow.ipynb", "import time\ntime.sleep(8)")
+    project.sleeping_notebook("slow.ipynb", 8)
     project.report("a", "JP", "slow.ipynb")
     first = start_build(project, "--jobs", "1")
     wait_until(project.executing, 300, "the first build did not start its notebook")

@@ -210,9 +210,8 @@ def run_report_job(job: ReportJob) -> ReportResult:
     started = time.perf_counter()
     layout = job.layout
     scratch = layout.notebooks_dir / f".{job.name}.{uuid.uuid4().hex}.ipynb"
-    peak_mib = None
     try:
-        peak_mib = _execute(job, scratch)
+        executed, peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
         described = _describe_error(error)
         if scratch.exists():
@@ -220,7 +219,7 @@ def run_report_job(job: ReportJob) -> ReportResult:
             os.replace(scratch, layout.failed(job.name))
         return ReportResult(job.name, "failed", time.perf_counter() - started, job.key, described)
     try:
-        html = notebook_to_html(nbformat.read(scratch, as_version=4), job.page)
+        html = notebook_to_html(executed, job.page)
         publish_text(layout.html(job.name), html)
         os.replace(scratch, layout.executed(job.name))
     except Exception as error:  # rendering or writing failed: the last good report stays
@@ -236,8 +235,11 @@ def run_report_job(job: ReportJob) -> ReportResult:
     return ReportResult(job.name, "ok", time.perf_counter() - started, job.key, None, peak_mib)
 
 
-def _execute(job: ReportJob, output: Path) -> float | None:
-    """Run the notebook on this worker's warm kernel, or on a fresh one; return peak MiB."""
+def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float | None]:
+    """Run the notebook on this worker's warm kernel, or on a fresh one; saved to `output`.
+
+    Returns the executed notebook and the kernel's peak memory in MiB (None for a fresh kernel).
+    """
     arguments = {
         "parameters": job.parameters,
         "cwd": str(job.notebook.parent),
@@ -246,17 +248,18 @@ def _execute(job: ReportJob, output: Path) -> float | None:
         "kernel_name": kernels.KERNEL_NAME,
     }
     if not job.warm:
-        papermill.execute_notebook(str(job.notebook), str(output), **arguments)
-        return None
+        return papermill.execute_notebook(str(job.notebook), str(output), **arguments), None
     kernel = kernels.worker_kernel()
     try:
         kernel.reset(job.notebook.parent)
         kernels.reset_peak_memory(kernel.pid)
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             str(job.notebook),
             str(output),
             engine_name=kernels.WARM_ENGINE,
             kernel=kernel,
+            partial_output=str(output),
+            request_save_on_cell_execute=False,
             **arguments,
         )
     except PapermillExecutionError:
@@ -264,7 +267,7 @@ def _execute(job: ReportJob, output: Path) -> float | None:
     except BaseException:
         kernels.discard_worker_kernel()  # dead, hung or unknown state: replace it
         raise
-    return kernels.peak_memory_mib(kernel.pid)
+    return executed, kernels.peak_memory_mib(kernel.pid)
 
 
 def publish_text(path: Path, text: str) -> None:

@@ -103,14 +103,19 @@ class Chart:
 
     @cached_property
     def png(self) -> bytes:
-        """The chart as a palette PNG; the figure is released once rendered."""
-        buffer = io.BytesIO()
+        """The chart as a palette PNG; the figure is released once rendered.
+
+        One Agg draw straight to pixels: `savefig` would lay the figure out in a dry-run draw,
+        draw it again and encode a full-colour PNG only for it to be decoded here.
+        """
         with matplotlib.rc_context(_STYLE):
-            self.figure.savefig(buffer, format="png", dpi=RENDER_DPI)
+            self.figure.set_dpi(RENDER_DPI)
+            canvas = self.figure.canvas
+            canvas.draw()
+            pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+            image = pixels.convert("RGB")
         self.figure.clear()
-        buffer.seek(0)
-        with Image.open(buffer) as image:
-            return _palette_png(image.convert("RGB"))
+        return _palette_png(image)
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")

@@ -126,10 +126,16 @@ class WarmKernelEngine(NBClientEngine):
         execution_timeout: int | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Execute the notebook's cells on kwargs["kernel"], leaving the kernel running."""
+        """Execute the notebook's cells on kwargs["kernel"], leaving the kernel running.
+
+        The notebook is not saved after every cell (papermill's default, most of its overhead);
+        when execution stops short (dead kernel, timeout), papermill's closing save writes the
+        partial notebook to kwargs["partial_output"].
+        """
         kernel = kwargs.pop("kernel")
+        partial_output = kwargs.pop("partial_output")
         kwargs.pop("input_path", None)
-        return _WarmClient(
+        client = _WarmClient(
             nb_man,
             kernel,
             timeout=execution_timeout,
@@ -140,7 +146,12 @@ class WarmKernelEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
             **kwargs,
-        ).execute()
+        )
+        try:
+            return client.execute()
+        except BaseException:
+            nb_man.output_path = partial_output
+            raise
 
 
 papermill_engines.register(WARM_ENGINE, WarmKernelEngine)

@@ -436,7 +436,14 @@ def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     the pipeline), `to_phase` the one at this quarter end, `since` the date it was reached;
     `change` is "entered", "advanced", "moved back" or "discontinued".
     """
-    pipeline = scope.pipeline(ds)
+    keys = [Pipeline.indication, Pipeline.scope]
+    moves = _phase_changes(scope.pipeline(ds), quarter)
+    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *keys])
+    return ordered[MOVE_COLUMNS].reset_index(drop=True)
+
+
+def _phase_changes(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Pipeline rows reached in the quarter, with from_phase, to_phase and change."""
     current = _phase_as_of(pipeline, quarter)
     moved = current[_in_quarter(current[Pipeline.since], quarter)]
     keys = [Pipeline.indication, Pipeline.scope]
@@ -453,8 +460,7 @@ def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
         ["discontinued", "entered", "advanced"],
         default="moved back",
     )
-    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *keys])
-    return ordered[MOVE_COLUMNS].reset_index(drop=True)
+    return moves
 
 
 def changes_since_previous_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
@@ -469,7 +475,7 @@ def changes_since_previous_quarter(ds: Dataset, scope: Scope, quarter: Quarter) 
         counts["clinical readouts"] = readouts_in_quarter(ds, scope, period)[
             ClinicalResults.trial
         ].nunique()
-        counts["phase changes"] = len(phase_moves(ds, scope, period))
+        counts["phase changes"] = len(_phase_changes(scope.pipeline(ds), period))
         columns[name] = counts
     return pd.DataFrame(columns).rename_axis("kind").reset_index()
 
