@@ -24,6 +24,8 @@ import nbformat
 import psutil
 import pytest
 
+from portfolio_reports.paths import scratch_path
+
 from .conftest import NOTEBOOKS, PROJECT, assert_unchanged, cli_command, run_cli, tree_state
 
 QUARTER = "2026Q3"
@@ -330,6 +332,24 @@ def test_a_killed_build_leaves_every_report_whole_and_the_next_one_recovers(proj
         "b": "ok",
     }
     assert all(incomplete(path) is None for path in published(project.out))
+
+
+def test_the_next_build_removes_scratch_files_a_killed_build_left(project):
+    project.report("a", "JP")
+    assert project.build("--jobs", "1").returncode == 0
+    leftovers = [
+        scratch_path(project.quarter_dir / "a.html"),
+        scratch_path(project.quarter_dir / "manifest.json"),
+        scratch_path(project.quarter_dir / "notebooks" / "a.ipynb"),
+    ]
+    for path in leftovers:
+        path.write_text("half written")
+    unrelated = project.quarter_dir / ".notes"
+    unrelated.write_text("not the build's")
+    rerun = project.build("--jobs", "1")
+    assert rerun.returncode == 0, rerun.stderr
+    assert [path for path in leftovers if path.exists()] == []
+    assert unrelated.read_text() == "not the build's"
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

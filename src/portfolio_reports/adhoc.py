@@ -27,6 +27,7 @@ from portfolio_reports.build import (
 )
 from portfolio_reports.dataset import load_dataset, write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
+from portfolio_reports.kernels import discard_worker_kernel
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, OutputLayout
 from portfolio_reports.quarters import Quarter
 from portfolio_reports.specs import (
@@ -112,9 +113,11 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
             page=page,
             timeout_s=report.timeout_s,
             key="",
-            warm=False,
         )
-        result = run_report_job(job)
+        try:
+            result = run_report_job(job)
+        finally:
+            discard_worker_kernel()
         if result.ok:
             publish_text(report.to, layout.html(_NAME).read_text(encoding="utf-8"))
         elif layout.failed(_NAME).is_file():

@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import time
-import uuid
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from portfolio_reports import __version__, kernels
 from portfolio_reports.dask_executor import run_on_dask
 from portfolio_reports.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
 from portfolio_reports.errors import InputError
-from portfolio_reports.executors import run_jobs
+from portfolio_reports.executors import default_workers, run_jobs
 from portfolio_reports.locking import build_lock
 from portfolio_reports.metrics import latest_quarter
 from portfolio_reports.narrative import key_figure
@@ -33,6 +32,7 @@ from portfolio_reports.paths import (
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
     OutputLayout,
+    scratch_path,
 )
 from portfolio_reports.quarters import Quarter
 from portfolio_reports.render import (
@@ -45,6 +45,7 @@ from portfolio_reports.render import (
     quarters_index_html,
 )
 from portfolio_reports.specs import ReportSpec, load_specs
+from portfolio_reports.warm_engine import WARM_ENGINE
 
 DEFAULT_TIMEOUT_S = 600
 WORKER_DIED = "the worker process running this report died"
@@ -60,7 +61,7 @@ class BuildOptions:
     params: Path = DEFAULT_PARAMS
     notebooks: Path = DEFAULT_NOTEBOOKS
     out: Path = DEFAULT_REPORTS
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int = field(default_factory=default_workers)
     timeout_s: int = DEFAULT_TIMEOUT_S
     force: bool = False
     fresh_kernels: bool = False
@@ -79,7 +80,8 @@ class ReportJob:
     page: PageInfo
     timeout_s: int
     key: str
-    warm: bool
+    warm: bool = True
+    """Run on this process's warm kernel (kept for the next job) rather than a fresh one."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,9 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
     """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
     inputs = check_inputs(options, snapshot=True)
     layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
-    with build_lock(layout.quarter_dir, layout.notebooks_dir, layout.snapshots_dir):
+    with build_lock(layout.quarter_dir, layout.root, layout.notebooks_dir, layout.snapshots_dir):
+        for leftover in layout.leftover_scratch():
+            leftover.unlink(missing_ok=True)
         if inputs.snapshot is None:
             inputs = replace(inputs, snapshot=write_snapshot(inputs.dataset, layout.snapshots_dir))
         results = _run_build(options, inputs, layout, observer)
@@ -209,7 +213,7 @@ def run_report_job(job: ReportJob) -> ReportResult:
     """Execute one notebook with papermill, render it, and publish both atomically."""
     started = time.perf_counter()
     layout = job.layout
-    scratch = layout.notebooks_dir / f".{job.name}.{uuid.uuid4().hex}.ipynb"
+    scratch = scratch_path(layout.executed(job.name))
     try:
         executed, peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
@@ -256,7 +260,7 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
         executed = papermill.execute_notebook(
             str(job.notebook),
             str(output),
-            engine_name=kernels.WARM_ENGINE,
+            engine_name=WARM_ENGINE,
             kernel=kernel,
             partial_output=str(output),
             request_save_on_cell_execute=False,
@@ -272,7 +276,7 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
 
 def publish_text(path: Path, text: str) -> None:
     """Write a file under a temporary name, then rename it into place."""
-    scratch = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    scratch = scratch_path(path)
     try:
         scratch.write_text(text, encoding="utf-8")
         os.replace(scratch, path)

@@ -16,15 +16,23 @@ from rich.console import Console
 from rich.table import Table
 
 from portfolio_reports import __version__
-from portfolio_reports.adhoc import AdhocReport, run_adhoc
-from portfolio_reports.build import BuildOptions, build, check_inputs
-from portfolio_reports.dataset import export_dataset, load_dataset
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
-from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, DEFAULT_PARAMS, DEFAULT_REPORTS
-from portfolio_reports.plan import planned_reports
+from portfolio_reports.executors import default_workers, start_fork_server
+from portfolio_reports.paths import (
+    DEFAULT_DATA,
+    DEFAULT_NOTEBOOKS,
+    DEFAULT_PARAMS,
+    DEFAULT_REPORTS,
+    FOLDER_FORMAT_NAMES,
+)
 from portfolio_reports.progress import BuildProgress, result_line
-from portfolio_reports.sources import FOLDER_FORMATS
 
+# The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
+# command imports what it needs when it runs: `--help` stays quick, and `build` first starts
+# the fork server that imports the stack for its workers at the same time as this process.
+
+WORKER_MODULE = "portfolio_reports.build"
+"""What report workers run; their fork server imports it once."""
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INVALID_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 """128 + SIGINT, as shells report a command stopped by Ctrl-C."""
@@ -146,6 +154,11 @@ def build_reports(
     Example:
         portfolio-reports build --quarter 2026Q3 --jobs 2
     """
+    workers = jobs if jobs is not None else default_workers()
+    if executor == "local" and workers > 1:
+        start_fork_server(WORKER_MODULE)
+    from portfolio_reports.build import BuildOptions, build
+
     options = BuildOptions(
         quarter=quarter,
         data=data,
@@ -181,6 +194,8 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
     Example:
         portfolio-reports validate --data data/sample --params params
     """
+    from portfolio_reports.build import BuildOptions, check_inputs
+
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks)
     inputs = check_inputs(options)
     console.print(
@@ -195,7 +210,7 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
 @click.option(
     "--format",
     "folder_format",
-    type=click.Choice(list(FOLDER_FORMATS)),
+    type=click.Choice(FOLDER_FORMAT_NAMES),
     default="csv",
     show_default=True,
     help="File format when --to is a folder.",
@@ -214,6 +229,8 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
         portfolio-reports export-sample --to postgresql://reports@localhost/portfolio
         portfolio-reports build --data sqlite:///sample.db
     """
+    from portfolio_reports.dataset import export_dataset, load_dataset
+
     export_dataset(load_dataset(data), target, folder_format)
     console.print(f"ok: wrote {data} to {target}", markup=False)
 
@@ -260,6 +277,8 @@ def run_report(
         portfolio-reports run therapy_area -p therapy_area null -p disease_area "Lung cancer" \\
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
     """
+    from portfolio_reports.adhoc import AdhocReport, run_adhoc
+
     report = AdhocReport(
         notebook=notebook,
         to=target,
@@ -287,6 +306,9 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
     Example:
         portfolio-reports list --quarter 2026Q2
     """
+    from portfolio_reports.build import BuildOptions
+    from portfolio_reports.plan import planned_reports
+
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)
     table = Table(

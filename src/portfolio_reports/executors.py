@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import multiprocessing.util
 import os
 import signal
@@ -24,6 +25,17 @@ Job = TypeVar("Job", bound=NamedJob)
 Result = TypeVar("Result")
 RunningCallback = Callable[[list[str]], None]
 POLL_S = 0.25
+
+
+def default_workers() -> int:
+    """Worker processes when none are asked for: one per core."""
+    return os.cpu_count() or 1
+
+
+def start_fork_server(module: str) -> None:
+    """Start the worker fork server now, importing `module` there while this process goes on."""
+    _fork_server(module)
+    multiprocessing.forkserver.ensure_running()
 
 
 def run_serial(
@@ -58,7 +70,7 @@ def run_local_pool(
     while remaining:
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_fork_server(work.__module__),
             initializer=_start_worker,
             initargs=(warm,),
         )
@@ -100,6 +112,18 @@ def run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         return run_serial(work, jobs, on_running)
     return run_local_pool(work, jobs, min(workers, len(jobs)), on_running, warm=warm, lost=lost)
+
+
+def _fork_server(module: str) -> multiprocessing.context.BaseContext:
+    """Workers forked from one server process that has imported `module` once.
+
+    Spawned workers would each import the report stack (about a second of CPU apiece); a fork
+    server imports it once, and unlike forking this process it holds no threads or open state.
+    The server starts with the first pool unless `start_fork_server` started it earlier.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([module])
+    return context
 
 
 def _start_worker(warm: bool) -> None:

@@ -1,4 +1,7 @@
-"""Warm Jupyter kernels: one per worker process, imports done once, state reset per report."""
+"""Warm Jupyter kernels: one per worker process, imports done once, state reset per report.
+
+`warm_engine` runs papermill on them.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,11 @@ import contextlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
 
 KERNEL_NAME = "python3"
-WARM_ENGINE = "portfolio-reports-warm"
 START_TIMEOUT_S = 120
 _WARM_UP = "import portfolio_reports.kernel_session as _s; _s.remember_clean_state(); del _s"
 _RESET = (
@@ -101,57 +99,3 @@ def reset_peak_memory(pid: int | None) -> None:
     """Start measuring a process's peak memory afresh (Linux clear_refs)."""
     with contextlib.suppress(OSError, TypeError):
         Path(f"/proc/{pid}/clear_refs").write_text("5")
-
-
-class _WarmClient(PapermillNotebookClient):
-    """papermill's client, on a kernel and client that outlive one notebook."""
-
-    def __init__(self, nb_man: Any, kernel: WarmKernel, **kwargs: Any) -> None:
-        super().__init__(nb_man, km=kernel.manager, **kwargs)
-        self.kc = kernel.client
-
-
-class WarmKernelEngine(NBClientEngine):
-    """A papermill engine that runs the notebook on a given WarmKernel."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: int = START_TIMEOUT_S,
-        execution_timeout: int | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Execute the notebook's cells on kwargs["kernel"], leaving the kernel running.
-
-        The notebook is not saved after every cell (papermill's default, most of its overhead);
-        when execution stops short (dead kernel, timeout), papermill's closing save writes the
-        partial notebook to kwargs["partial_output"].
-        """
-        kernel = kwargs.pop("kernel")
-        partial_output = kwargs.pop("partial_output")
-        kwargs.pop("input_path", None)
-        client = _WarmClient(
-            nb_man,
-            kernel,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-            **kwargs,
-        )
-        try:
-            return client.execute()
-        except BaseException:
-            nb_man.output_path = partial_output
-            raise
-
-
-papermill_engines.register(WARM_ENGINE, WarmKernelEngine)

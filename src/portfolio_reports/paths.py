@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,15 @@ DEFAULT_DATA = Path("data/sample")
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOKS = Path("notebooks")
 DEFAULT_REPORTS = Path("reports")
+FOLDER_FORMAT_NAMES = ("csv", "parquet")
+"""File formats a data folder may hold, one file per table."""
+SCRATCH_MARK = ".partial"
+"""Files are written under a hidden name holding this mark, then renamed into place."""
+
+
+def scratch_path(path: Path) -> Path:
+    """A unique hidden name beside `path` (same suffix) to write it under before renaming it."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex}{SCRATCH_MARK}{path.suffix}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,11 @@ class OutputLayout:
     def executed(self, name: str) -> Path:
         """A report's executed notebook."""
         return self.notebooks_dir / f"{name}.ipynb"
+
+    def leftover_scratch(self) -> list[Path]:
+        """Scratch files in the quarter's folders, left by a build that was killed."""
+        pattern = f".*{SCRATCH_MARK}*"
+        return [*self.quarter_dir.glob(pattern), *self.notebooks_dir.glob(pattern)]
 
     def failed(self, name: str) -> Path:
         """The partially executed notebook of a report whose last run failed."""

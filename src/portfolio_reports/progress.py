@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from portfolio_reports.build import ReportResult
+if TYPE_CHECKING:
+    from portfolio_reports.build import ReportResult
 
 STATUS_STYLES = {"ok": "green", "skipped": "cyan", "failed": "bold red"}
 

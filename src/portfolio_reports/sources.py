@@ -23,6 +23,7 @@ import pandas as pd
 
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.extras import import_extra, missing_extra
+from portfolio_reports.paths import FOLDER_FORMAT_NAMES
 from portfolio_reports.schema import OPTIONAL_TABLES, TABLE_MODELS
 
 
@@ -582,7 +583,9 @@ def _first_line(error: object) -> str:
     return lines[0][:300] if lines else type(error).__name__
 
 
-FOLDER_FORMATS: dict[str, _TableFolder] = {"csv": CsvFolder(), "parquet": ParquetFolder()}
+FOLDER_FORMATS: dict[str, _TableFolder] = dict(
+    zip(FOLDER_FORMAT_NAMES, (CsvFolder(), ParquetFolder()), strict=True)
+)
 """Folders of table files, by format name (`export-sample --format`)."""
 FILE_SUFFIXES: dict[str, Source] = {".xlsx": Workbook()}
 """Single-file sources, by file suffix."""

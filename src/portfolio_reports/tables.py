@@ -24,7 +24,7 @@ HEAT_LEVELS = 4
 TOTAL = "Total"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Html:
     """An HTML fragment, already escaped, that Jupyter and the exported report show as is."""
 
@@ -33,8 +33,12 @@ class Html:
     def _repr_html_(self) -> str:
         return self.html
 
+    def __repr__(self) -> str:
+        """A one line stand-in: notebooks keep it as the plain-text output beside the HTML."""
+        return f"<{type(self).__name__}: {len(self.html):,} characters of HTML>"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Table(Html):
     """A formatted HTML table, or the paragraph shown when there are no rows."""
 
