@@ -59,6 +59,8 @@ YEAR_AGO_REVENUE = "year_ago_rmb_m"
 INDICATION_NAME = "indication_name"
 TRADE_NAME = TradeNames.trade_name
 _PHASE_RANK = {phase: rank for rank, phase in enumerate(PHASES)}
+_PROGRAMME = [Pipeline.indication, Pipeline.scope]
+"""A pipeline programme: one indication in one scope; it holds one phase at a time."""
 
 SNAPSHOT_COLUMNS = [
     Products.product,
@@ -436,9 +438,8 @@ def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     the pipeline), `to_phase` the one at this quarter end, `since` the date it was reached;
     `change` is "entered", "advanced", "moved back" or "discontinued".
     """
-    keys = [Pipeline.indication, Pipeline.scope]
     moves = _phase_changes(scope.pipeline(ds), quarter)
-    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *keys])
+    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *_PROGRAMME])
     return ordered[MOVE_COLUMNS].reset_index(drop=True)
 
 
@@ -446,10 +447,9 @@ def _phase_changes(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     """Pipeline rows reached in the quarter, with from_phase, to_phase and change."""
     current = _phase_as_of(pipeline, quarter)
     moved = current[_in_quarter(current[Pipeline.since], quarter)]
-    keys = [Pipeline.indication, Pipeline.scope]
-    before = _phase_as_of(pipeline, quarter.previous)[[*keys, Pipeline.phase]]
+    before = _phase_as_of(pipeline, quarter.previous)[[*_PROGRAMME, Pipeline.phase]]
     moves = moved.rename(columns={Pipeline.phase: "to_phase"}).merge(
-        before.rename(columns={Pipeline.phase: "from_phase"}), on=keys, how="left"
+        before.rename(columns={Pipeline.phase: "from_phase"}), on=_PROGRAMME, how="left"
     )
     moves["change"] = np.select(
         [
@@ -469,13 +469,14 @@ def changes_since_previous_quarter(ds: Dataset, scope: Scope, quarter: Quarter) 
     Readouts count distinct trials; the event kinds are those of EVENT_GROUPS.
     """
     columns = {}
+    pipeline = scope.pipeline(ds)
     for name, period in (("this_quarter", quarter), ("previous_quarter", quarter.previous)):
         event_types = events_in_quarter(ds, scope, period)[RegulatoryEvents.event_type]
         counts = {kind: int(event_types.isin(types).sum()) for kind, types in EVENT_GROUPS.items()}
         counts["clinical readouts"] = readouts_in_quarter(ds, scope, period)[
             ClinicalResults.trial
         ].nunique()
-        counts["phase changes"] = len(_phase_changes(scope.pipeline(ds), period))
+        counts["phase changes"] = len(_phase_changes(pipeline, period))
         columns[name] = counts
     return pd.DataFrame(columns).rename_axis("kind").reset_index()
 
@@ -532,7 +533,7 @@ def _phase_as_of(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     ordered = reached.assign(_rank=_rank(reached[Pipeline.phase])).sort_values(
         [Pipeline.since, "_rank"]
     )
-    latest = ordered.drop_duplicates([Pipeline.indication, Pipeline.scope], keep="last")
+    latest = ordered.drop_duplicates(_PROGRAMME, keep="last")
     return latest.drop(columns="_rank")
 
 
