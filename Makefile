@@ -36,7 +36,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks
 
 sample-data: $(STAMP) ## Regenerate the synthetic sales of the sample data
-	$(BIN)/python -m portfolio_reports.synthetic_sales data/sample
+	$(BIN)/python -m portfolio_reports.tools.synthetic_sales data/sample
 
 bench: $(STAMP) ## Time the build against the naive papermill + nbconvert loop (slow)
 	$(BIN)/python benchmarks/bench_build.py

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from portfolio_reports.large_data import write_large_data
+from portfolio_reports.tools.large_data import write_large_data
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

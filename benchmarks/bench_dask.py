@@ -19,7 +19,7 @@ import dask
 from distributed import LocalCluster
 
 from portfolio_reports.build import BuildOptions, build
-from portfolio_reports.dataset import load_dataset
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS
 
 WORKERS = 2

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from portfolio_reports.dataset import Dataset
-from portfolio_reports.schema import TABLE_MODELS
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.schema import TABLE_MODELS
 
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 

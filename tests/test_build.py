@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from portfolio_reports.formatting import money
+from portfolio_reports.presentation.formatting import money
 
 from .conftest import SAMPLE_DATA
 

@@ -13,8 +13,8 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
-from portfolio_reports import charts
-from portfolio_reports.schema import THERAPY_AREAS
+from portfolio_reports.data.schema import THERAPY_AREAS
+from portfolio_reports.presentation import charts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"

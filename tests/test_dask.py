@@ -17,10 +17,10 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster
 
-from portfolio_reports import dask_executor
 from portfolio_reports.build import BuildOptions, BuildResult, build
-from portfolio_reports.dask_executor import run_on_dask
 from portfolio_reports.errors import InputError
+from portfolio_reports.execution import dask_executor
+from portfolio_reports.execution.dask_executor import run_on_dask
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 

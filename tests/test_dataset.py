@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from portfolio_reports.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.errors import DataError
-from portfolio_reports.schema import TABLE_MODELS
 
 from .conftest import SAMPLE_DATA, edit_cell
 

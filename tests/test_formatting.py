@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from portfolio_reports.formatting import money, percent, signed_percent
+from portfolio_reports.presentation.formatting import money, percent, signed_percent
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from portfolio_reports.dataset import load_dataset, source_fingerprint
+from portfolio_reports.data.dataset import load_dataset, source_fingerprint
 from portfolio_reports.errors import DataError
-from portfolio_reports.large_data import write_large_data
+from portfolio_reports.tools.large_data import write_large_data
 
 from .conftest import SAMPLE_DATA
 

@@ -6,11 +6,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from portfolio_reports import metrics
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import EVENT_TYPES
 from portfolio_reports.errors import DataError
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import EVENT_TYPES
-from portfolio_reports.slices import Scope
 
 Q3 = Quarter(2025, 3)
 WHOLE = Scope()

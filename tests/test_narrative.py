@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pandas as pd
 
-from portfolio_reports.narrative import highlights, key_figure
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.slices import Scope
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.presentation.narrative import highlights, key_figure
 
 Q3 = Quarter(2025, 3)
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError
-from portfolio_reports.quarters import Quarter
 
 
 def test_parse_and_print_round_trip():

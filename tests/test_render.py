@@ -10,7 +10,7 @@ import pytest
 from nbformat import v4
 
 from portfolio_reports.errors import RenderError
-from portfolio_reports.render import (
+from portfolio_reports.presentation.render import (
     BUILD_TIME_KEY,
     IndexEntry,
     PageInfo,

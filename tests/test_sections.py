@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from portfolio_reports.quarters import Quarter
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.sections import ESTIMATE_MARK, ReportView
-from portfolio_reports.slices import Scope
 
 Q3 = Quarter(2025, 3)
 

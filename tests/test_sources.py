@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from portfolio_reports.dataset import Dataset, export_dataset, load_dataset
+from portfolio_reports.data.dataset import Dataset, export_dataset, load_dataset
+from portfolio_reports.data.schema import TABLE_MODELS
+from portfolio_reports.data.sources import key_columns
 from portfolio_reports.errors import DataError, InputError
-from portfolio_reports.schema import TABLE_MODELS
-from portfolio_reports.sources import key_columns
 
 from .conftest import PARAMS, SAMPLE_DATA, run_cli
 

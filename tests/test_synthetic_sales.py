@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import Sales
-from portfolio_reports.synthetic_sales import main
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Sales
+from portfolio_reports.tools.synthetic_sales import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -50,7 +50,7 @@ def test_regenerating_reproduces_the_committed_file_byte_for_byte(tmp_path):
 def test_module_runs_from_the_command_line(tmp_path):
     folder = _copy_without_sales(tmp_path)
     subprocess.run(
-        [sys.executable, "-m", "portfolio_reports.synthetic_sales", str(folder)],
+        [sys.executable, "-m", "portfolio_reports.tools.synthetic_sales", str(folder)],
         check=True,
         capture_output=True,
     )

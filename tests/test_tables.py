@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio_reports.tables import STACK_AFTER, Html, Table, bullet_list, heat_table, html_table
+from portfolio_reports.presentation.tables import (
+    STACK_AFTER,
+    Html,
+    Table,
+    bullet_list,
+    heat_table,
+    html_table,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"

@@ -25,11 +25,11 @@ from portfolio_reports.build import (
     resolve_quarter,
     run_report_job,
 )
-from portfolio_reports.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.kernels import discard_worker_kernel
+from portfolio_reports.execution.kernels import discard_worker_kernel
 from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, OutputLayout
-from portfolio_reports.quarters import Quarter
 from portfolio_reports.specs import (
     SCOPE_PARAMETERS,
     ParameterValue,

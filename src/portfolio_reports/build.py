@@ -18,14 +18,16 @@ import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from portfolio_reports import __version__, kernels
-from portfolio_reports.dask_executor import run_on_dask
-from portfolio_reports.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
+from portfolio_reports import __version__
+from portfolio_reports.analysis.metrics import latest_quarter
+from portfolio_reports.data.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError
-from portfolio_reports.executors import default_workers, run_jobs
+from portfolio_reports.execution import kernels
+from portfolio_reports.execution.dask_executor import run_on_dask
+from portfolio_reports.execution.executors import default_workers, run_jobs
+from portfolio_reports.execution.warm_engine import WARM_ENGINE
 from portfolio_reports.locking import build_lock
-from portfolio_reports.metrics import latest_quarter
-from portfolio_reports.narrative import key_figure
 from portfolio_reports.paths import (
     DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
@@ -34,8 +36,8 @@ from portfolio_reports.paths import (
     OutputLayout,
     scratch_path,
 )
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.render import (
+from portfolio_reports.presentation.narrative import key_figure
+from portfolio_reports.presentation.render import (
     BUILD_TIME_KEY,
     TEMPLATES,
     IndexEntry,
@@ -45,7 +47,6 @@ from portfolio_reports.render import (
     quarters_index_html,
 )
 from portfolio_reports.specs import ReportSpec, load_specs
-from portfolio_reports.warm_engine import WARM_ENGINE
 
 DEFAULT_TIMEOUT_S = 600
 WORKER_DIED = "the worker process running this report died"

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from portfolio_reports import __version__
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
-from portfolio_reports.executors import default_workers, start_fork_server
+from portfolio_reports.execution.executors import default_workers, start_fork_server
 from portfolio_reports.paths import (
     DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
@@ -229,7 +229,7 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
         portfolio-reports export-sample --to postgresql://reports@localhost/portfolio
         portfolio-reports build --data sqlite:///sample.db
     """
-    from portfolio_reports.dataset import export_dataset, load_dataset
+    from portfolio_reports.data.dataset import export_dataset, load_dataset
 
     export_dataset(load_dataset(data), target, folder_format)
     console.print(f"ok: wrote {data} to {target}", markup=False)

@@ -6,15 +6,16 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from portfolio_reports import charts, metrics, narrative
-from portfolio_reports.charts import Chart
-from portfolio_reports.dataset import Dataset, load_dataset
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset, load_dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
-from portfolio_reports.formatting import money
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import REGIONS, THERAPY_AREAS
-from portfolio_reports.slices import Scope
-from portfolio_reports.tables import Html, Table, bullet_list, heat_table, html_table
+from portfolio_reports.presentation import charts, narrative
+from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.formatting import money
+from portfolio_reports.presentation.tables import Html, Table, bullet_list, heat_table, html_table
 
 HEADERS = {
     "quarter": "Quarter",

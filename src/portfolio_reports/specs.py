@@ -13,9 +13,9 @@ import papermill
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from portfolio_reports.dataset import Dataset
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.errors import ParamsError
-from portfolio_reports.slices import Scope
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""

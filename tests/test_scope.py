@@ -2,7 +2,7 @@
 
 import pytest
 
-from portfolio_reports.slices import Scope
+from portfolio_reports.analysis.scope import Scope
 
 EMPTY_SCOPE = Scope(disease_area="Haematological cancer", market="US")
 

@@ -25,8 +25,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from portfolio_reports.formatting import money, percent, signed_percent
-from portfolio_reports.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
+from portfolio_reports.data.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
+from portfolio_reports.presentation.formatting import money, percent, signed_percent
 
 PALETTE = (
     "#4e79a7",

@@ -4,7 +4,7 @@ The quarterly sales of a source data set are split at random (fixed seed) over t
 months, the sales channels and many accounts, so the detail adds back up to the same quarterly
 figures. The other tables are copied as they are.
 
-    python -m portfolio_reports.large_data OUT_FOLDER [--rows 10000000] [--source data/sample]
+    python -m portfolio_reports.tools.large_data OUT_FOLDER [--rows 10000000] [--source data/sample]
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import CHANNELS, SALES_DETAIL_TABLE
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import CHANNELS, SALES_DETAIL_TABLE
 
 SEED = 20260930
 DEFAULT_ROWS = 10_000_000

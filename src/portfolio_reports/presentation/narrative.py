@@ -6,9 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from portfolio_reports.dataset import Dataset
-from portfolio_reports.formatting import money, percent, signed_percent
-from portfolio_reports.metrics import (
+from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
     EVENT_GROUPS,
@@ -22,9 +20,11 @@ from portfolio_reports.metrics import (
     top_products,
     upcoming_catalysts,
 )
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import Products, Sales
-from portfolio_reports.slices import Scope
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Products, Sales
+from portfolio_reports.presentation.formatting import money, percent, signed_percent
 
 LISTED_AT_MOST = 3
 DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)

@@ -15,10 +15,11 @@ from jupyter_core.utils import run_sync
 
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
-_WARM_UP = "import portfolio_reports.kernel_session as _s; _s.remember_clean_state(); del _s"
-_RESET = (
-    "__import__('portfolio_reports.kernel_session').kernel_session.restore_clean_state({cwd!r})"
+_WARM_UP = (
+    "import portfolio_reports.execution.kernel_session as _s; _s.remember_clean_state(); del _s"
 )
+_SESSION = "__import__('portfolio_reports.execution.kernel_session').execution.kernel_session"
+_RESET = _SESSION + ".restore_clean_state({cwd!r})"
 
 
 class WarmKernel:

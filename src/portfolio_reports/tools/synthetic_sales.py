@@ -5,7 +5,7 @@ calibrated to the company's reported revenue); a product sells in a market only 
 of its first approval there (the next quarter when the approval falls in a quarter's last month),
 and overseas launches ramp up. A fixed seed makes the output identical on every run:
 
-    python -m portfolio_reports.synthetic_sales data/sample
+    python -m portfolio_reports.tools.synthetic_sales data/sample
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio_reports.quarters import Quarter
+from portfolio_reports.data.quarters import Quarter
 
 SEED = 2696
 FIRST_QUARTER = Quarter(2023, 1)
@@ -215,7 +215,7 @@ def write_sales(sales: pd.DataFrame, path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Regenerate <folder>/sales.csv from the other tables of that folder."""
     parser = argparse.ArgumentParser(
-        prog="python -m portfolio_reports.synthetic_sales",
+        prog="python -m portfolio_reports.tools.synthetic_sales",
         description="Regenerate the synthetic sales.csv of a data folder, e.g. data/sample.",
     )
     parser.add_argument("folder", type=Path, help="folder holding products, markets, events")

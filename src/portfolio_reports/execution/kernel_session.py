@@ -6,6 +6,7 @@ import copy
 import os
 import sys
 import warnings
+from importlib import import_module
 from typing import Any
 
 import matplotlib
@@ -13,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython import get_ipython
 
-import portfolio_reports.sections  # noqa: F401  (the heavy imports every report needs)
+import_module("portfolio_reports.sections")  # the heavy imports every report needs, once
 
 _clean: dict[str, Any] = {}
 

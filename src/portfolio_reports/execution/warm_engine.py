@@ -8,7 +8,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
-from portfolio_reports.kernels import START_TIMEOUT_S, WarmKernel
+from portfolio_reports.execution.kernels import START_TIMEOUT_S, WarmKernel
 
 WARM_ENGINE = "portfolio-reports-warm"
 

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from portfolio_reports.dataset import Dataset
-from portfolio_reports.schema import (
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
     ClinicalResults,
     Indications,

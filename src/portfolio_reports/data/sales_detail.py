@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio_reports.schema import CHANNELS, MONTH_PATTERN, SALES_DETAIL_TABLE, SalesDetail
-from portfolio_reports.sources import RawTable, TableLocation
+from portfolio_reports.data.schema import CHANNELS, MONTH_PATTERN, SALES_DETAIL_TABLE, SalesDetail
+from portfolio_reports.data.sources import RawTable, TableLocation
 
 DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"
 LISTED_ROWS = 10

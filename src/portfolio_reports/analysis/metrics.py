@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from portfolio_reports.dataset import Dataset
-from portfolio_reports.errors import DataError
-from portfolio_reports.quarters import Quarter
-from portfolio_reports.schema import (
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import (
     DEVELOPMENT_PHASES,
     DISEASE_AREAS,
     PHASES,
@@ -27,7 +27,7 @@ from portfolio_reports.schema import (
     Sales,
     TradeNames,
 )
-from portfolio_reports.slices import Scope
+from portfolio_reports.errors import DataError
 
 APPROVAL = "approval"
 FILING = "filing accepted"

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
+from portfolio_reports.data.extras import import_extra
 from portfolio_reports.errors import InputError
-from portfolio_reports.executors import Job, Result, RunningCallback
-from portfolio_reports.extras import import_extra
+from portfolio_reports.execution.executors import Job, Result, RunningCallback
 
 CONNECT_TIMEOUT_S = 30
 RETRIES = 1  # for a task that raised; lost workers: the scheduler's allowed-failures

@@ -13,21 +13,21 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from portfolio_reports.errors import DataError
-from portfolio_reports.sales_detail import detail_file, detail_hash, summed_sales
-from portfolio_reports.schema import (
+from portfolio_reports.data.sales_detail import detail_file, detail_hash, summed_sales
+from portfolio_reports.data.schema import (
     EXPECTED_PATTERN,
     FOREIGN_KEYS,
     GLOBAL_SCOPE,
     TABLE_MODELS,
 )
-from portfolio_reports.sources import (
+from portfolio_reports.data.sources import (
     RawSource,
     TableLocation,
     cheap_fingerprint,
     read_source,
     write_source,
 )
+from portfolio_reports.errors import DataError
 
 SNAPSHOT_MANIFEST = "snapshot.json"
 _TRUE_WORDS = {"true": True, "false": False}

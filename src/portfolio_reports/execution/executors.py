@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
-from portfolio_reports import kernels
+from portfolio_reports.execution import kernels
 
 
 class NamedJob(Protocol):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from portfolio_reports.formatting import MISSING, money, percent, signed_percent
+from portfolio_reports.presentation.formatting import MISSING, money, percent, signed_percent
 
 NUMERIC_KINDS = frozenset({"money", "percent", "signed_percent", "int", "ratio"})
 """Kinds shown right-aligned (cell class "num"); dates and labels ("date", "label") keep to one

@@ -21,10 +21,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.data.extras import import_extra, missing_extra
+from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
-from portfolio_reports.extras import import_extra, missing_extra
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
-from portfolio_reports.schema import OPTIONAL_TABLES, TABLE_MODELS
 
 
 @dataclass(frozen=True)

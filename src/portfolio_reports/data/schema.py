@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from portfolio_reports.quarters import QUARTER_PATTERN
+from portfolio_reports.data.quarters import QUARTER_PATTERN
 
 REGIONS = (
     "China",
