@@ -21,6 +21,7 @@ from portfolio_reports.build import BuildOptions, BuildResult, build
 from portfolio_reports.errors import InputError
 from portfolio_reports.execution import dask_executor
 from portfolio_reports.execution.dask_executor import run_on_dask
+from portfolio_reports.execution.executors import ExecutorSettings
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
@@ -180,7 +181,7 @@ def test_a_report_whose_worker_dies_twice_fails_alone(on_dask, project, client, 
         "market-us": "ok",
         "slow": "failed",
     }
-    assert by_name["slow"].error["error"] == "KilledWorker"
+    assert by_name["slow"].error.error == "KilledWorker"
     assert manifest_statuses(out) == {"market-jp": "ok", "market-us": "ok", "slow": "failed"}
     assert not (result.index.parent / "slow.html").exists()
 
@@ -191,4 +192,5 @@ def test_an_unreachable_scheduler_is_one_line_of_input_error(monkeypatch):
     with pytest.raises(
         InputError, match=r"^cannot reach the dask scheduler at tcp://127\.0\.0\.1:9: "
     ):
-        run_on_dask(len, jobs, "tcp://127.0.0.1:9", lost=lambda job, error: None)
+        settings = ExecutorSettings(scheduler="tcp://127.0.0.1:9")
+        run_on_dask(len, jobs, settings, lost=lambda job, error: None)

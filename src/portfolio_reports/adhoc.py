@@ -1,7 +1,8 @@
 """One ad-hoc report: any report notebook, parameters given by hand, one HTML file anywhere.
 
 The report is checked like a build's (the data, the quarter, `specs.check_parameters`), runs
-as a build job (`build.run_report_job`) in a scratch folder, and only its HTML is published.
+as a build job (`build.report_job`, `run_report_job`) in a scratch folder, and only its HTML is
+published.
 """
 
 from __future__ import annotations
@@ -10,29 +11,27 @@ import ast
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from portfolio_reports.build import (
-    DEFAULT_TIMEOUT_S,
-    ReportJob,
-    ReportResult,
-    page_info,
-    publish_text,
-    resolve_quarter,
-    run_report_job,
-)
+from portfolio_reports.analysis.metrics import resolve_quarter
+from portfolio_reports.build import build_time, report_job
 from portfolio_reports.data.dataset import load_dataset, write_snapshot
-from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.execution.kernels import discard_worker_kernel
-from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS, OutputLayout
+from portfolio_reports.execution.job import ReportResult, run_report_job
+from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel
+from portfolio_reports.paths import (
+    DEFAULT_DATA,
+    DEFAULT_NOTEBOOKS,
+    OutputLayout,
+    write_text_atomic,
+)
 from portfolio_reports.specs import (
     SCOPE_PARAMETERS,
     ParameterValue,
+    ReportSpec,
     check_parameters,
     declared_parameters,
     resolve_notebook,
@@ -83,7 +82,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
     notebook = find_notebook(report.notebook)
     dataset = load_dataset(report.data)
-    quarter = resolve_quarter(dataset, Quarter.parse(report.quarter) if report.quarter else None)
+    quarter = resolve_quarter(dataset, report.quarter)
     declared = declared_parameters(notebook)
     parameters = typed_parameters(report.parameters, declared)
     problems = check_parameters(notebook.name, notebook, declared, parameters, dataset)
@@ -94,32 +93,31 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         layout = OutputLayout(Path(scratch), str(quarter))
         layout.notebooks_dir.mkdir(parents=True)
         snapshot = write_snapshot(dataset, layout.snapshots_dir)
-        title = report.title or _default_title(notebook, parameters, declared)
-        page = page_info(
-            title,
-            ADHOC_GROUP,
-            quarter,
-            parameters,
-            notebook,
-            dataset.fingerprint,
-            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            index=None,
-        )
-        job = ReportJob(
+        spec = ReportSpec(
             name=_NAME,
+            title=report.title or _default_title(notebook, parameters, declared),
+            group=ADHOC_GROUP,
             notebook=notebook,
-            parameters={**parameters, "quarter": str(quarter), "data": str(snapshot.resolve())},
-            layout=layout,
-            page=page,
+            parameters=parameters,
+            scope=scope_of(parameters, declared),
+            source=notebook,
+        )
+        job = report_job(
+            spec,
+            dataset,
+            quarter,
+            snapshot,
+            layout,
+            build_time(),
             timeout_s=report.timeout_s,
-            key="",
+            index=None,
         )
         try:
             result = run_report_job(job)
         finally:
             discard_worker_kernel()
         if result.ok:
-            publish_text(report.to, layout.html(_NAME).read_text(encoding="utf-8"))
+            write_text_atomic(report.to, layout.html(_NAME).read_text(encoding="utf-8"))
         elif layout.failed(_NAME).is_file():
             failed = report.to.with_suffix(".failed.ipynb")
             shutil.copyfile(layout.failed(_NAME), failed)

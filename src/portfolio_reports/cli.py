@@ -18,6 +18,8 @@ from rich.table import Table
 from portfolio_reports import __version__
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
 from portfolio_reports.execution.executors import default_workers, start_fork_server
+from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import (
     DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
@@ -25,13 +27,12 @@ from portfolio_reports.paths import (
     DEFAULT_REPORTS,
     FOLDER_FORMAT_NAMES,
 )
-from portfolio_reports.progress import BuildProgress, result_line
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
 # the fork server that imports the stack for its workers at the same time as this process.
 
-WORKER_MODULE = "portfolio_reports.build"
+WORKER_MODULE = "portfolio_reports.execution.job"
 """What report workers run; their fork server imports it once."""
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INVALID_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -119,14 +120,16 @@ def cli() -> None:
 @_input_options
 @_out_option("Reports folder; the quarter's reports go to OUT/<quarter>/.")
 @click.option("--jobs", type=int, default=None, help="Reports built at once; default: cores.")
-@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds per cell.")
+@click.option(
+    "--timeout", type=int, default=DEFAULT_TIMEOUT_S, show_default=True, help="Seconds per cell."
+)
 @click.option("--force", is_flag=True, help="Rebuild every report, even unchanged ones.")
 @click.option(
     "--fresh-kernels", is_flag=True, help="Start a new kernel per report instead of reusing one."
 )
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(list(EXECUTORS)),
     default="local",
     show_default=True,
     help="Where report jobs run: local processes or a dask.distributed cluster.",
@@ -158,6 +161,7 @@ def build_reports(
     if executor == "local" and workers > 1:
         start_fork_server(WORKER_MODULE)
     from portfolio_reports.build import BuildOptions, build
+    from portfolio_reports.progress import BuildProgress
 
     options = BuildOptions(
         quarter=quarter,
@@ -256,7 +260,9 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     help="The HTML file to write.",
 )
 @click.option("--title", help="Page title; default: the notebook heading and the slice.")
-@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds per cell.")
+@click.option(
+    "--timeout", type=int, default=DEFAULT_TIMEOUT_S, show_default=True, help="Seconds per cell."
+)
 @_exits_cleanly
 def run_report(
     notebook: str,
@@ -278,6 +284,7 @@ def run_report(
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
     """
     from portfolio_reports.adhoc import AdhocReport, run_adhoc
+    from portfolio_reports.progress import result_line
 
     report = AdhocReport(
         notebook=notebook,
@@ -306,8 +313,7 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
     Example:
         portfolio-reports list --quarter 2026Q2
     """
-    from portfolio_reports.build import BuildOptions
-    from portfolio_reports.plan import planned_reports
+    from portfolio_reports.build import BuildOptions, planned_reports
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)

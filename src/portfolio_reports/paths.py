@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,16 @@ SCRATCH_MARK = ".partial"
 def scratch_path(path: Path) -> Path:
     """A unique hidden name beside `path` (same suffix) to write it under before renaming it."""
     return path.with_name(f".{path.stem}.{uuid.uuid4().hex}{SCRATCH_MARK}{path.suffix}")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file under a scratch name, then rename it into place: never half-written."""
+    scratch = scratch_path(path)
+    try:
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

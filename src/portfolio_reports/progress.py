@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from portfolio_reports.build import ReportResult
+from portfolio_reports.execution.job import ReportResult, ReportStatus
 
-STATUS_STYLES = {"ok": "green", "skipped": "cyan", "failed": "bold red"}
+STATUS_STYLES = {
+    ReportStatus.OK: "green",
+    ReportStatus.SKIPPED: "cyan",
+    ReportStatus.FAILED: "bold red",
+}
 
 
 class BuildProgress:
@@ -75,8 +76,6 @@ class BuildProgress:
 
 def result_line(result: ReportResult) -> str:
     """One line for a finished report, with the failing cell and error when it failed."""
-    if result.status != "failed":
+    if result.error is None:
         return f"  {result.status:<7} {result.name} ({result.duration_s:.1f} s)"
-    error = result.error or {}
-    cell = f"cell {error['cell']}: " if error.get("cell") is not None else ""
-    return f"  FAILED  {result.name}: {cell}{error.get('error')}: {error.get('message')}"
+    return f"  FAILED  {result.name}: {result.error.line()}"

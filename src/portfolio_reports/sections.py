@@ -113,8 +113,7 @@ def open_report(
     problems = scope.check(dataset)
     if problems:
         raise ParamsError(problems)
-    chosen = Quarter.parse(quarter) if quarter else metrics.latest_quarter(dataset)
-    return ReportView(dataset, scope, chosen)
+    return ReportView(dataset, scope, metrics.resolve_quarter(dataset, quarter))
 
 
 def _table(

@@ -27,7 +27,7 @@ from portfolio_reports.data.schema import (
     Sales,
     TradeNames,
 )
-from portfolio_reports.errors import DataError
+from portfolio_reports.errors import DataError, InputError
 
 APPROVAL = "approval"
 FILING = "filing accepted"
@@ -141,6 +141,19 @@ def latest_quarter(ds: Dataset) -> Quarter:
     if ds.sales.empty:
         raise DataError(["sales: no rows, so the data has no latest quarter"])
     return max(Quarter.parse(label) for label in ds.sales[Sales.quarter].unique())
+
+
+def resolve_quarter(ds: Dataset, requested: str | Quarter | None) -> Quarter:
+    """The requested quarter, which must have sales in the data; default: the latest."""
+    if requested is None:
+        return latest_quarter(ds)
+    quarter = Quarter.parse(requested) if isinstance(requested, str) else requested
+    quarters = sorted(ds.sales[Sales.quarter].unique())
+    if str(quarter) not in quarters:
+        raise InputError(
+            f"quarter {quarter} is not in the data; available: {quarters[0]} to {quarters[-1]}"
+        )
+    return quarter
 
 
 def data_as_of(ds: Dataset) -> date:

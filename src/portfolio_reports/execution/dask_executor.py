@@ -9,7 +9,7 @@ from typing import Any
 
 from portfolio_reports.data.extras import import_extra
 from portfolio_reports.errors import InputError
-from portfolio_reports.execution.executors import Job, Result, RunningCallback
+from portfolio_reports.execution.executors import ExecutorSettings, Job, Result, RunningCallback
 
 CONNECT_TIMEOUT_S = 30
 RETRIES = 1  # for a task that raised; lost workers: the scheduler's allowed-failures
@@ -18,14 +18,16 @@ RETRIES = 1  # for a task that raised; lost workers: the scheduler's allowed-fai
 def run_on_dask(
     work: Callable[[Job], Result],
     jobs: Iterable[Job],
-    scheduler_address: str,
+    settings: ExecutorSettings,
     on_running: RunningCallback | None = None,
     *,
     lost: Callable[[Job, BaseException], Result],
 ) -> Iterator[Result]:
-    """Run the jobs on the cluster's workers, yielding results as they finish."""
+    """Run the jobs on the workers of the cluster at `settings.scheduler`, as they finish."""
+    if not settings.scheduler:
+        raise InputError("--executor dask needs --scheduler tcp://HOST:PORT")
     distributed = import_extra("distributed", "dask")
-    client = _connect(distributed, scheduler_address)
+    client = _connect(distributed, settings.scheduler)
     return _results(distributed, client, work, list(jobs), on_running, lost)
 
 

@@ -10,6 +10,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from portfolio_reports.execution import kernels
@@ -30,6 +31,30 @@ POLL_S = 0.25
 def default_workers() -> int:
     """Worker processes when none are asked for: one per core."""
     return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    """How an executor runs jobs: local worker processes, warm kernels, a cluster's scheduler."""
+
+    workers: int = field(default_factory=default_workers)
+    warm: bool = True
+    scheduler: str | None = None
+
+
+class Executor(Protocol):
+    """Runs report jobs and yields their results as they finish (see `registry.EXECUTORS`)."""
+
+    def __call__(
+        self,
+        work: Callable[[Job], Result],
+        jobs: list[Job],
+        settings: ExecutorSettings,
+        on_running: RunningCallback | None,
+        *,
+        lost: Callable[[Job, BaseException], Result],
+    ) -> Iterator[Result]:
+        """Run every job; a job whose worker was lost yields `lost(job, error)`."""
 
 
 def start_fork_server(module: str) -> None:
@@ -99,19 +124,19 @@ def run_local_pool(
         pool.shutdown(wait=True)
 
 
-def run_jobs(
+def run_local(
     work: Callable[[Job], Result],
     jobs: list[Job],
-    workers: int,
+    settings: ExecutorSettings,
     on_running: RunningCallback | None = None,
     *,
-    warm: bool = True,
     lost: Callable[[Job, BaseException], Result],
 ) -> Iterator[Result]:
-    """Run the jobs with as many processes as useful, yielding results as they finish."""
-    if workers <= 1 or len(jobs) <= 1:
+    """Run the jobs here, or on as many local worker processes as useful."""
+    if settings.workers <= 1 or len(jobs) <= 1:
         return run_serial(work, jobs, on_running)
-    return run_local_pool(work, jobs, min(workers, len(jobs)), on_running, warm=warm, lost=lost)
+    workers = min(settings.workers, len(jobs))
+    return run_local_pool(work, jobs, workers, on_running, warm=settings.warm, lost=lost)
 
 
 def _fork_server(module: str) -> multiprocessing.context.BaseContext:

@@ -1,0 +1,171 @@
+"""One report job: execute a notebook with papermill, render it, publish both atomically."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from portfolio_reports.execution import kernels
+from portfolio_reports.execution.warm_engine import WARM_ENGINE
+from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
+from portfolio_reports.presentation.render import PageInfo, notebook_to_html
+from portfolio_reports.text import first_line
+
+WORKER_DIED = "the worker process running this report died"
+
+
+class ReportStatus(StrEnum):
+    """What became of a report: built now, kept as unchanged, or failed."""
+
+    OK = "ok"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a report failed: the code cell (1-based) if known, the error's name and message."""
+
+    cell: int | None
+    error: str
+    message: str
+    stage: str = "execute"
+    """"execute" (the notebook) or "render" (the page)."""
+
+    @classmethod
+    def of(cls, error: BaseException, stage: str = "execute") -> Failure:
+        """The failure record of an exception; papermill's name the failing cell."""
+        if isinstance(error, PapermillExecutionError):
+            return cls(error.exec_count, error.ename, first_line(error.evalue), stage)
+        return cls(None, type(error).__name__, first_line(error), stage)
+
+    def line(self) -> str:
+        """One line: "cell 4: KeyError: 'JP'"."""
+        cell = f"cell {self.cell}: " if self.cell is not None else ""
+        return f"{cell}{self.error}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One unit of work: a notebook and its parameters in, a published report out."""
+
+    name: str
+    notebook: Path
+    parameters: dict
+    layout: OutputLayout
+    page: PageInfo
+    timeout_s: int
+    key: str
+    warm: bool = True
+    """Run on this process's warm kernel (kept for the next job) rather than a fresh one."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What became of one report job."""
+
+    name: str
+    status: ReportStatus
+    duration_s: float
+    key: str
+    error: Failure | None = None
+    kernel_peak_mib: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the report is published and current (built now, or skipped as unchanged)."""
+        return self.status in (ReportStatus.OK, ReportStatus.SKIPPED)
+
+
+def run_report_job(job: ReportJob) -> ReportResult:
+    """Execute one notebook with papermill, render it, and publish both atomically."""
+    started = time.perf_counter()
+    layout = job.layout
+    scratch = scratch_path(layout.executed(job.name))
+
+    def failed(failure: Failure) -> ReportResult:
+        elapsed = time.perf_counter() - started
+        return ReportResult(job.name, ReportStatus.FAILED, elapsed, job.key, failure)
+
+    try:
+        executed, peak_mib = _execute(job, scratch)
+    except Exception as error:  # any failure of one report is recorded, not raised
+        failure = Failure.of(error)
+        if scratch.exists():
+            failure = replace(failure, cell=_failing_cell(scratch) or failure.cell)
+            os.replace(scratch, layout.failed(job.name))
+        return failed(failure)
+    try:
+        write_text_atomic(layout.html(job.name), notebook_to_html(executed, job.page))
+        os.replace(scratch, layout.executed(job.name))
+    except Exception as error:  # rendering or writing failed: the last good report stays
+        scratch.unlink(missing_ok=True)
+        return failed(Failure.of(error, stage="render"))
+    layout.failed(job.name).unlink(missing_ok=True)
+    elapsed = time.perf_counter() - started
+    return ReportResult(job.name, ReportStatus.OK, elapsed, job.key, None, peak_mib)
+
+
+def lost_job(job: ReportJob, error: BaseException) -> ReportResult:
+    """The result of a job whose worker process died under it, or that its executor lost."""
+    died = isinstance(error, BrokenProcessPool) or type(error).__name__ == "KilledWorker"
+    failure = Failure(None, type(error).__name__, WORKER_DIED) if died else Failure.of(error)
+    return ReportResult(job.name, ReportStatus.FAILED, 0.0, job.key, failure)
+
+
+def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float | None]:
+    """Run the notebook on this worker's warm kernel, or on a fresh one; saved to `output`.
+
+    Returns the executed notebook and the kernel's peak memory in MiB (None for a fresh kernel).
+    """
+    arguments = {
+        "parameters": job.parameters,
+        "cwd": str(job.notebook.parent),
+        "progress_bar": False,
+        "execution_timeout": job.timeout_s,
+        "kernel_name": kernels.KERNEL_NAME,
+    }
+    if not job.warm:
+        return papermill.execute_notebook(str(job.notebook), str(output), **arguments), None
+    kernel = kernels.worker_kernel()
+    try:
+        kernel.reset(job.notebook.parent)
+        kernels.reset_peak_memory(kernel.pid)
+        executed = papermill.execute_notebook(
+            str(job.notebook),
+            str(output),
+            engine_name=WARM_ENGINE,
+            kernel=kernel,
+            partial_output=str(output),
+            request_save_on_cell_execute=False,
+            **arguments,
+        )
+    except PapermillExecutionError:
+        raise  # the kernel is fine; the next report resets it
+    except BaseException:
+        kernels.discard_worker_kernel()  # dead, hung or unknown state: replace it
+        raise
+    return executed, kernels.peak_memory_mib(kernel.pid)
+
+
+def _failing_cell(executed: Path) -> int | None:
+    """The last code cell (1-based, among code cells) that papermill started, if any."""
+    try:
+        notebook = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    started = [
+        position
+        for position, cell in enumerate(code, start=1)
+        if cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None

@@ -1,0 +1,107 @@
+"""Publish a quarter's build: manifest.json, the quarter's index page and the index of quarters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from portfolio_reports import __version__
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.paths import OutputLayout, write_text_atomic
+from portfolio_reports.presentation.narrative import key_figure
+from portfolio_reports.presentation.render import (
+    IndexEntry,
+    quarter_index_html,
+    quarters_index_html,
+)
+from portfolio_reports.specs import ReportSpec
+
+CURRENT = (ReportStatus.OK, ReportStatus.SKIPPED)
+
+
+def published_reports(layout: OutputLayout) -> dict[str, dict]:
+    """Manifest entries of the reports the last build left current, whose HTML is still there."""
+    try:
+        manifest = json.loads(layout.manifest.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        report["name"]: report
+        for report in manifest.get("reports", [])
+        if report.get("status") in CURRENT and layout.html(report["name"]).is_file()
+    }
+
+
+def publish_manifest_and_index(
+    dataset: Dataset,
+    quarter: Quarter,
+    specs: list[ReportSpec],
+    layout: OutputLayout,
+    results: list[ReportResult],
+    built_at: str,
+    published: dict[str, dict],
+) -> None:
+    """Write the quarter's manifest and index page, then the index of every quarter."""
+    by_name = {spec.name: spec for spec in specs}
+    reports = []
+    for result in results:
+        spec = by_name[result.name]
+        reports.append(
+            {
+                "name": spec.name,
+                "title": spec.title,
+                "group": spec.group,
+                "notebook": spec.notebook.name,
+                "parameters": spec.parameters,
+                "key_figure": published[spec.name]["key_figure"]
+                if result.status == ReportStatus.SKIPPED
+                else key_figure(dataset, spec.scope, quarter),
+                "html": layout.html(spec.name).name if layout.html(spec.name).exists() else None,
+                **asdict(result),
+            }
+        )
+    manifest = {
+        "quarter": str(quarter),
+        "built_at": built_at,
+        "package_version": __version__,
+        "data_fingerprint": dataset.fingerprint,
+        "reports": reports,
+    }
+    write_text_atomic(layout.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
+    entries = [
+        IndexEntry(
+            name=report["name"],
+            title=report["title"],
+            group=report["group"],
+            status=report["status"],
+            key_figure=report["key_figure"],
+            error=result.error.line() if result.error else "",
+            duration_s=round(report["duration_s"], 1),
+        )
+        for report, result in zip(reports, results, strict=True)
+    ]
+    previous = str(quarter.previous)
+    has_previous = (layout.root / previous / "index.html").exists()
+    write_text_atomic(
+        layout.index,
+        quarter_index_html(
+            str(quarter),
+            entries,
+            previous_quarter=previous if has_previous else None,
+            built_at=built_at,
+        ),
+    )
+    write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))
+
+
+def _published_quarters(root: Path) -> list[tuple[str, int, int]]:
+    """Each quarter with a manifest, newest first, with its counts of built and failed reports."""
+    quarters = []
+    for manifest_path in sorted(root.glob("*/manifest.json"), reverse=True):
+        reports = json.loads(manifest_path.read_text())["reports"]
+        ok = sum(report["status"] == ReportStatus.OK for report in reports)
+        quarters.append((manifest_path.parent.name, ok, len(reports) - ok))
+    return quarters
