@@ -6,6 +6,9 @@ import shutil
 
 import nbformat
 import pytest
+from jupyter_core.utils import run_sync
+
+from portfolio_reports.execution.kernels import WarmKernel
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
@@ -147,3 +150,15 @@ def test_jobs_and_kernel_modes_give_identical_reports(tmp_path):
     assert len(reference) == 3
     for other in others:
         assert other == reference
+
+
+def test_warm_kernels_keep_no_input_history():
+    """Execution counts restart per report, so a history database would see duplicate lines."""
+    kernel = WarmKernel()
+    try:
+        reply = run_sync(kernel.client.execute_interactive)(
+            "assert not get_ipython().history_manager.enabled, 'history is on'", timeout=60
+        )
+    finally:
+        kernel.shutdown()
+    assert reply["content"]["status"] == "ok", reply["content"]

@@ -32,7 +32,9 @@ class WarmKernel:
         self.manager = AsyncKernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "ipc")
         )
-        run_sync(self.manager.start_kernel)()
+        # No input history: it is never read, and resetting the execution count per report
+        # would make IPython's history database print "Session/line number was not unique".
+        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
         self.client = self.manager.client()
         self.client.start_channels()
         run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)
