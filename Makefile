@@ -24,9 +24,11 @@ reports: $(STAMP) ## Build every report for the latest quarter of the sample dat
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/pytest
 
-lint: $(STAMP) ## Check style with ruff
+lint: $(STAMP) ## Check style (ruff), the layer contract (import-linter) and types (mypy)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -1,11 +1,16 @@
 """Incremental builds: unchanged reports are skipped, a change rebuilds exactly what it touches."""
 
 import json
+import os
+import pathlib
 import shutil
+import subprocess
 
 import pytest
 
-from .conftest import PARAMS, SAMPLE_DATA, run_cli
+import portfolio_reports
+
+from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, run_cli
 
 REPORTS = ("market-jp", "market-us")
 
@@ -81,3 +86,36 @@ def test_a_deleted_report_is_rebuilt(project):
     (project / "reports" / "2026Q3" / "market-jp.html").unlink()
     assert build(project).returncode == 0
     assert statuses(project) == {"market-jp": "ok", "market-us": "skipped"}
+
+
+def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
+    """The package is hashed recursively: an edit deep in a subpackage makes pages stale."""
+    source = project / "src"
+    shutil.copytree(
+        pathlib.Path(portfolio_reports.__file__).parent,
+        source / "portfolio_reports",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    environment = {**os.environ, "PYTHONPATH": str(source)}
+    command = cli_command(
+        "build",
+        "--data",
+        str(project / "data"),
+        "--params",
+        str(project / "params"),
+        "--out",
+        str(project / "reports"),
+    )
+
+    def build_with_copy() -> None:
+        process = subprocess.run(
+            command, cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=900
+        )
+        assert process.returncode == 0, process.stderr
+
+    build_with_copy()
+    assert statuses(project) == dict.fromkeys(REPORTS, "skipped")
+    module = source / "portfolio_reports" / "analysis" / "metrics.py"
+    module.write_text(module.read_text() + "\n# a change that alters no figure\n")
+    build_with_copy()
+    assert statuses(project) == dict.fromkeys(REPORTS, "ok")

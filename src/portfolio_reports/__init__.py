@@ -13,3 +13,30 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 # and command process. No notebook or params schema uses that format, so it is left unloaded.
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+_EXPORTS = {
+    "build": "portfolio_reports.build",
+    "BuildOptions": "portfolio_reports.build",
+    "BuildResult": "portfolio_reports.build",
+    "check_inputs": "portfolio_reports.build",
+    "open_report": "portfolio_reports.sections",
+    "AdhocReport": "portfolio_reports.adhoc",
+    "run_adhoc": "portfolio_reports.adhoc",
+    "PortfolioReportsError": "portfolio_reports.errors",
+    "InvalidInputError": "portfolio_reports.errors",
+    "InputError": "portfolio_reports.errors",
+    "DataError": "portfolio_reports.errors",
+    "ParamsError": "portfolio_reports.errors",
+    "RenderError": "portfolio_reports.errors",
+}
+"""The public API, imported on first use so that the command line starts quickly."""
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'portfolio_reports' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(_EXPORTS[name]), name)

@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import papermill
 import yaml
@@ -95,7 +95,8 @@ def _declared_parameters(notebook: Path, mtime_ns: int, size: int) -> dict[str, 
 
 def scope_of(parameters: dict[str, ParameterValue], declared: dict[str, Any]) -> Scope:
     """The slice a notebook covers: given parameters over the notebook's defaults."""
-    return Scope(**{key: parameters.get(key, declared.get(key)) for key in SCOPE_PARAMETERS})
+    values = {key: parameters.get(key, declared.get(key)) for key in SCOPE_PARAMETERS}
+    return Scope(**cast(dict[str, str | None], values))  # values are checked by Scope.check
 
 
 def check_parameters(

@@ -90,7 +90,13 @@ class Scope:
         ]
         if problems:
             return problems
-        if self.market is not None and self.region is not None and self._market_codes(ds).empty:
+        codes = self._market_codes(ds)
+        if (
+            self.market is not None
+            and self.region is not None
+            and codes is not None
+            and codes.empty
+        ):
             problems.append(f"market {self.market!r} is not in region {self.region!r}")
         if (
             self.therapy_area is not None

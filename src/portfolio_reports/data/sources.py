@@ -35,11 +35,11 @@ class TableLocation:
     row_word: str = "row"
     first_row: int = 1
 
-    def row(self, index: object) -> str:
+    def row(self, index: int) -> str:
         """The row of a 0-based frame index, e.g. 'sales.csv line 14' or 'table sales row 13'."""
         return f"{self.label} {self.row_word} {int(index) + self.first_row}"
 
-    def rows(self, indices: Iterable[object]) -> str:
+    def rows(self, indices: Iterable[int]) -> str:
         """Several rows of 0-based frame indices, e.g. 'sales.csv lines 2 and 9'."""
         numbers = [str(int(index) + self.first_row) for index in sorted(indices)]
         listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]

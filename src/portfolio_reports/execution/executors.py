@@ -47,13 +47,13 @@ class Executor(Protocol):
 
     def __call__(
         self,
-        work: Callable[[Job], Result],
-        jobs: list[Job],
+        work: Callable[[Any], Any],
+        jobs: list[Any],
         settings: ExecutorSettings,
         on_running: RunningCallback | None,
         *,
-        lost: Callable[[Job, BaseException], Result],
-    ) -> Iterator[Result]:
+        lost: Callable[[Any, BaseException], Any],
+    ) -> Iterator[Any]:
         """Run every job; a job whose worker was lost yields `lost(job, error)`."""
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from html import escape
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, cast
 
 import matplotlib
 import numpy as np
@@ -68,7 +68,7 @@ MATRIX_WIDTH = 9.0
 MATRIX_CELL = 0.3
 AMOUNT_TICKS = "{x:,.0f}"
 
-_STYLE: dict[str, Any] = {
+_STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 11,
     "text.parse_math": False,
@@ -112,7 +112,7 @@ class Chart:
         """
         with matplotlib.rc_context(_STYLE):
             self.figure.set_dpi(RENDER_DPI)
-            canvas = self.figure.canvas
+            canvas = cast(FigureCanvasAgg, self.figure.canvas)
             canvas.draw()
             pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
             image = pixels.convert("RGB")
@@ -140,7 +140,9 @@ def _palette_png(image: Image.Image) -> bytes:
         colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     counts = image.getcolors(image.width * image.height) or []
-    common = [colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]]
+    common = cast(
+        list[list[int]], [colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]]
+    )
     entries = palette.getpalette() or []
     for start in range(0, len(entries), 3):
         entry = entries[start : start + 3]

@@ -23,7 +23,7 @@ def percent(fraction: float | None) -> str:
 
 def signed_percent(fraction: float | None) -> str:
     """Format a growth fraction with its sign, e.g. 0.032 -> "+3.2%", -0.1 -> "-10.0%"."""
-    if pd.isna(fraction):
+    if fraction is None or pd.isna(fraction):
         return MISSING
     if round(fraction * 100, 1) == 0:
         return percent(0.0)

@@ -166,7 +166,7 @@ def _link_headings(body: str) -> tuple[str, list[_Heading]]:
     taken: set[str] = set()
     contents: list[_Heading] = []
     for heading in soup.find_all(_HEADING_TAGS, id=True):
-        anchor = base = heading["id"]
+        anchor = base = str(heading["id"])
         number = 1
         while anchor in taken:
             number += 1
