@@ -1,1 +1,1 @@
-"""presentation"""
+"""Presentation layer: numbers as text, tables, charts, highlight sentences and HTML pages."""
