@@ -9,7 +9,10 @@ import pytest
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.sections import ESTIMATE_MARK, ReportView
+from portfolio_reports.errors import InputError
+from portfolio_reports.sections import ESTIMATE_MARK, ReportView, open_report
+
+from .conftest import SAMPLE_DATA
 
 Q3 = Quarter(2025, 3)
 
@@ -89,3 +92,13 @@ def test_sales_are_noted_synthetic_only_when_they_are(view, tiny_dataset):
     assert reported.sales_note().html == ""
     assert reported.revenue_trend().note == ""
     assert "synthetic" not in reported.about().html
+
+
+def test_open_report_refuses_a_quarter_the_data_does_not_have():
+    with pytest.raises(InputError, match=r"^quarter 2031Q1 is not in the data; available: 2023Q1"):
+        open_report(str(SAMPLE_DATA), "2031Q1", market="JP")
+
+
+def test_open_report_defaults_to_the_latest_quarter_and_takes_a_known_one():
+    assert open_report(str(SAMPLE_DATA), market="JP").quarter == Quarter(2026, 3)
+    assert open_report(str(SAMPLE_DATA), "2025Q4", market="JP").quarter == Quarter(2025, 4)
