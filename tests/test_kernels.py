@@ -34,7 +34,11 @@ def notebook(*sources: str) -> nbformat.NotebookNode:
 
 
 POLLUTE = """
+import logging
 import os
+import random
+import warnings
+import numpy as np
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -43,18 +47,34 @@ matplotlib.rcParams["axes.titlesize"] = 31
 pd.set_option("display.max_rows", 3)
 os.environ["LEFTOVER"] = "yes"
 plt.figure()
+warnings.simplefilter("error")
+random.seed(1)
+np.random.seed(1)
+logging.basicConfig(level=logging.DEBUG)
+logging.getLogger("portfolio_reports").setLevel(logging.CRITICAL)
 open(marker, "w").write(str(os.getpid()))
 """
 CHECK = """
+import logging
 import os
+import random
+import warnings
+import numpy as np
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from portfolio_reports.execution.kernel_session import _clean as clean
 assert "leftover" not in globals(), "a variable survived"
 assert matplotlib.rcParams["axes.titlesize"] != 31, "rcParams survived"
 assert pd.get_option("display.max_rows") == 60, "a pandas option survived"
 assert "LEFTOVER" not in os.environ, "an environment variable survived"
 assert plt.get_fignums() == [], "a figure survived"
+assert warnings.filters == clean["warnings"], "a warning filter survived"
+assert random.getstate() == clean["random"], "a report's random state survived"
+assert (np.random.get_state()[1] == clean["numpy_random"][1]).all(), "NumPy's state survived"
+assert not logging.getLogger().handlers, "a root logging handler survived"
+assert logging.getLogger().level == logging.WARNING, "the root logging level survived"
+assert logging.getLogger("portfolio_reports").level == logging.NOTSET, "a logger level survived"
 open(marker, "w").write(str(os.getpid()))
 """
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
+import random
 import sys
 import warnings
 from importlib import import_module
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython import get_ipython
 
@@ -20,10 +23,14 @@ _clean: dict[str, Any] = {}
 
 
 def remember_clean_state() -> None:
-    """Record rcParams, the environment and sys.path as they are after the imports."""
+    """Record settings, random states and logging as they are after the imports."""
     _clean["rc"] = copy.deepcopy(dict(matplotlib.rcParams))
     _clean["environ"] = dict(os.environ)
     _clean["path"] = list(sys.path)
+    _clean["warnings"] = list(warnings.filters)
+    _clean["random"] = random.getstate()
+    _clean["numpy_random"] = np.random.get_state()
+    _clean["logging"] = _logging_state()
 
 
 def restore_clean_state(cwd: str) -> None:
@@ -36,7 +43,41 @@ def restore_clean_state(cwd: str) -> None:
         warnings.simplefilter("ignore")
         matplotlib.rcParams.update(_clean["rc"])
         pd.reset_option("all")
+    warnings.resetwarnings()  # also invalidates the modules' registries of warnings shown
+    cast(list[Any], warnings.filters)[:] = _clean["warnings"]
+    random.setstate(_clean["random"])
+    np.random.set_state(_clean["numpy_random"])
+    _restore_logging(_clean["logging"])
     os.environ.clear()
     os.environ.update(_clean["environ"])
     sys.path[:] = _clean["path"]
     os.chdir(cwd)
+
+
+def _logging_state() -> dict[str, Any]:
+    """Each logger's level, handlers, propagation and disabled flag, the root's included."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    return {
+        "disable": logging.root.manager.disable,
+        "loggers": {
+            logger.name: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+            for logger in loggers
+            if isinstance(logger, logging.Logger)
+        },
+    }
+
+
+def _restore_logging(state: dict[str, Any]) -> None:
+    """Put loggers back as `_logging_state` found them; loggers made since are reset."""
+    logging.disable(state["disable"])
+    known = state["loggers"]
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        if not isinstance(logger, logging.Logger):
+            continue
+        level, handlers, propagate, disabled = known.get(
+            logger.name, (logging.NOTSET, [], True, False)
+        )
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+        logger.disabled = disabled
