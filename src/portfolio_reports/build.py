@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from portfolio_reports.execution.job import (
 )
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
+from portfolio_reports.keys import job_key
 from portfolio_reports.locking import build_lock
 from portfolio_reports.paths import (
     DEFAULT_DATA,
@@ -37,9 +36,6 @@ from portfolio_reports.paths import (
 from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
 from portfolio_reports.publish import publish_manifest_and_index, published_reports
 from portfolio_reports.specs import ParameterValue, ReportSpec, load_specs
-
-PACKAGE_DIR = Path(__file__).parent
-"""The package's source and templates: any change in them rebuilds every report."""
 
 
 @dataclass(frozen=True)
@@ -254,26 +250,3 @@ def report_job(
         key=job_key(spec, str(quarter), dataset.fingerprint),
         warm=warm,
     )
-
-
-def job_key(spec: ReportSpec, quarter: str, data_fingerprint: str) -> str:
-    """Hash of everything a report depends on: notebook, parameters, data, template, code."""
-    digest = hashlib.sha256()
-    for part in (
-        spec.notebook.read_bytes(),
-        json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
-        data_fingerprint.encode(),
-        code_fingerprint().encode(),
-    ):
-        digest.update(hashlib.sha256(part).digest())
-    return digest.hexdigest()
-
-
-@functools.cache
-def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
-    """Hash of the package version and every source and template file, subpackages included."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()

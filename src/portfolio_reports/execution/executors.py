@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from portfolio_reports.execution import kernels
@@ -28,9 +29,27 @@ RunningCallback = Callable[[list[str]], None]
 POLL_S = 0.25
 
 
-def default_workers() -> int:
-    """Worker processes when none are asked for: one per core."""
-    return os.cpu_count() or 1
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+"""cgroup v2's CPU quota of this process's group: "QUOTA PERIOD", or "max PERIOD" for none."""
+
+
+def default_workers(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """Worker processes when none are asked for: one per CPU this process may use.
+
+    That is the CPUs it may run on (its affinity), fewer if its cgroup's quota allows less.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = cgroup_cpu_limit(cpu_max)
+    return max(1, min(cpus or 1, quota or cpus or 1))
+
+
+def cgroup_cpu_limit(cpu_max: Path) -> int | None:
+    """Whole CPUs a cgroup v2 quota allows (at least 1), or None without a quota or cgroup file."""
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        return max(1, int(quota) // int(period))
+    except (OSError, ValueError):  # no cgroup v2 here, "max" (no quota), or an odd file
+        return None
 
 
 @dataclass(frozen=True)
