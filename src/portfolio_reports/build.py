@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from portfolio_reports import __version__
 from portfolio_reports.analysis.metrics import resolve_quarter
+from portfolio_reports.analysis.pipeline import lifecycle_warnings
 from portfolio_reports.data.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError
@@ -62,6 +63,8 @@ class BuildResult:
     quarter: Quarter
     results: list[ReportResult]
     index: Path
+    warnings: tuple[str, ...] = ()
+    """Data warnings of the build, one line each."""
 
     @property
     def ok(self) -> bool:
@@ -109,6 +112,7 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
+    dataset = replace(dataset, warnings=(*dataset.warnings, *lifecycle_warnings(dataset)))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
     return CheckedInputs(dataset, quarter, specs, cached)
@@ -154,7 +158,7 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
             leftover.unlink(missing_ok=True)
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
         results = _run_build(options, inputs, snapshot, layout, observer)
-    return BuildResult(inputs.quarter, results, layout.index)
+    return BuildResult(inputs.quarter, results, layout.index, inputs.dataset.warnings)
 
 
 def _run_build(

@@ -180,6 +180,7 @@ def build_reports(
     with BuildProgress(console, f"Building {quarter or 'latest quarter'}") as progress:
         result = build(options, progress)
     console.print(progress.summary())
+    _print_warnings(result.warnings)
     failed = [r for r in result.results if not r.ok]
     console.print(
         f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
@@ -206,6 +207,15 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
         f"ok: data {data} ({len(inputs.dataset.sales)} sales rows), {len(inputs.specs)} params"
         f" files valid, quarter {inputs.quarter}"
     )
+    _print_warnings(inputs.dataset.warnings)
+
+
+def _print_warnings(warnings: tuple[str, ...]) -> None:
+    """List the data warnings of a build or check, one line each; nothing when there are none."""
+    if warnings:
+        console.print(f"Data warnings ({len(warnings)}):", style="yellow")
+    for warning in warnings:
+        console.print(f"  WARNING {warning}", markup=False, highlight=False)
 
 
 @cli.command(name="export-sample")

@@ -68,6 +68,7 @@ def publish_manifest_and_index(
         "built_at": built_at,
         "package_version": __version__,
         "data_fingerprint": dataset.fingerprint,
+        "warnings": list(dataset.warnings),
         "reports": reports,
     }
     write_text_atomic(layout.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
@@ -92,6 +93,7 @@ def publish_manifest_and_index(
             entries,
             previous_quarter=previous if has_previous else None,
             built_at=built_at,
+            warnings=dataset.warnings,
         ),
     )
     write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -60,6 +61,11 @@ HEADERS = {
     "filings": "Filings accepted",
     "direction": "Direction",
     "kind": "Kind",
+    "programme_type": "Programme",
+    "coverage": "Scope",
+    "status": "Status",
+    "local": "Run in one market",
+    "global": "Global",
     "this_quarter": "This quarter",
     "previous_quarter": "Previous quarter",
 }
@@ -81,9 +87,12 @@ FORMATS = {
     "mix": "percent",
     "approvals": "int",
     "filings": "int",
+    "local": "int",
+    "global": "int",
     "this_quarter": "int",
     "previous_quarter": "int",
 }
+STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
 ESTIMATE_MARK = "est."
 """Follows a date that is an estimate."""
 EVENT_COLUMNS = [
@@ -338,19 +347,51 @@ class ReportView:
             caption=f"Revenue in {self.quarter.label}, RMB m{synthetic}, and approvals to date",
         )
 
+    def pipeline_summary(self) -> Table:
+        """Programmes by status at quarter end, run in the scope and global, under one sentence."""
+        counts = metrics.programme_counts(self.dataset, self.scope, self.quarter)
+        labels = {**STATUS_LABELS, lifecycle.LIFE_CYCLE: "of which life-cycle (in development)"}
+        order = [lifecycle.IN_DEVELOPMENT, lifecycle.LIFE_CYCLE, lifecycle.APPROVED]
+        frame = counts.reindex([*order, lifecycle.DISCONTINUED]).rename(index=labels)
+        return _table(
+            frame.rename(columns=self._coverage_names).reset_index(),
+            ["status", *self._coverage_names.values()],
+            caption=narrative.programmes_sentence(self.dataset, self.scope, self.quarter),
+        )
+
+    @staticmethod
+    def pipeline_definitions() -> Html:
+        """Each pipeline definition in one sentence."""
+        return bullet_list(list(lifecycle.DEFINITIONS.values()))
+
     def pipeline_chart(self, by: str = "therapy_area") -> Chart:
-        """Development indications per phase, stacked by therapy or disease area."""
+        """Programmes in development per phase, stacked by area or by local and global."""
         frame = metrics.pipeline_counts_by_phase(self.dataset, self.scope, self.quarter, by=by)
+        if by == lifecycle.COVERAGE:
+            frame = frame.rename(columns=self._coverage_names).rename_axis(columns="scope")
+        total = int(frame.to_numpy().sum())
+        noun = "programme" if total == 1 else "programmes"
         return charts.phase_counts(
             frame,
-            title=f"Indications in development by phase and {HEADERS[by].lower()},"
+            title=f"{total} {noun} in development by phase and {HEADERS[by].lower()},"
             f" {self.quarter.label}",
         )
 
-    def pipeline_table(self) -> Table:
-        """Every development indication with its phase at quarter end."""
+    def pipeline_table(self, coverage: str | None = None) -> Table:
+        """Programmes in development at quarter end; only local or global ones when asked."""
         frame = metrics.pipeline_snapshot(self.dataset, self.scope, self.quarter)
-        shown = frame.assign(asset=_asset(frame), since=_dated(frame["since"], frame["estimated"]))
+        if coverage is not None:
+            frame = frame[frame[lifecycle.COVERAGE] == coverage]
+        shown = frame.assign(
+            asset=_asset(frame),
+            since=_dated(frame["since"], frame["estimated"]),
+            programme_type=frame[lifecycle.LIFE_CYCLE].map({True: "Life-cycle", False: "New"}),
+        )
+        place = self.scope.place(self.dataset)
+        kind = "global " if coverage == lifecycle.GLOBAL else ""
+        where = f"run in {place}" if coverage == lifecycle.LOCAL and place else ""
+        count = len(shown)
+        noun = f"{kind}programme" if count == 1 else f"{kind}programmes"
         return _table(
             shown,
             [
@@ -359,12 +400,21 @@ class ReportView:
                 "modality",
                 "indication_name",
                 "line_of_therapy",
+                "programme_type",
                 "phase",
                 "scope",
                 "since",
             ],
-            empty="No development programmes in this scope.",
+            caption=" ".join(f"{count} {noun} in development {where}".split()),
+            empty=f"No {kind}programmes in development {where}".rstrip() + ".",
         )
+
+    @property
+    def _coverage_names(self) -> dict[str, str]:
+        """Headers for local and global programmes, naming the scope's market or region."""
+        place = self.scope.place(self.dataset)
+        local = f"Run in {place}" if place else HEADERS[lifecycle.LOCAL]
+        return {lifecycle.LOCAL: local, lifecycle.GLOBAL: "Global"}
 
     def approval_matrix(self) -> Chart:
         """Which product is approved in which market at quarter end."""

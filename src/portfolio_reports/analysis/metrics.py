@@ -8,13 +8,23 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.pipeline import (
+    COVERAGE,
+    COVERAGES,
+    LIFE_CYCLE,
+    PROGRAMME,
+    STATUS,
+    by_end_of,
+    phase_as_of,
+    phase_rank,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     DEVELOPMENT_PHASES,
     DISEASE_AREAS,
-    PHASES,
     REGIONS,
     THERAPY_AREAS,
     Catalysts,
@@ -31,7 +41,6 @@ from portfolio_reports.errors import DataError, InputError
 
 APPROVAL = "approval"
 FILING = "filing accepted"
-DISCONTINUED = "Discontinued"
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "approvals": (APPROVAL,),
     "filings and designations": (
@@ -47,7 +56,9 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
 AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "therapy_area": THERAPY_AREAS,
     "disease_area": DISEASE_AREAS,
+    COVERAGE: COVERAGES,
 }
+"""Groupings of pipeline counts, each with its values in display order."""
 REVENUE_DIMENSIONS = ("product", "market", "region", "therapy_area", "disease_area")
 CATALYST_HORIZON = 4
 """Quarters ahead that upcoming catalysts cover."""
@@ -58,9 +69,6 @@ PREVIOUS_REVENUE = "previous_quarter_rmb_m"
 YEAR_AGO_REVENUE = "year_ago_rmb_m"
 INDICATION_NAME = "indication_name"
 TRADE_NAME = TradeNames.trade_name
-_PHASE_RANK = {phase: rank for rank, phase in enumerate(PHASES)}
-_PROGRAMME = [Pipeline.indication, Pipeline.scope]
-"""A pipeline programme: one indication in one scope; it holds one phase at a time."""
 
 SNAPSHOT_COLUMNS = [
     Products.product,
@@ -76,6 +84,8 @@ SNAPSHOT_COLUMNS = [
     Pipeline.phase,
     Pipeline.since,
     Pipeline.estimated,
+    COVERAGE,
+    LIFE_CYCLE,
 ]
 MOVE_COLUMNS = [
     Products.product,
@@ -168,13 +178,16 @@ def data_as_of(ds: Dataset) -> date:
 
 
 def pipeline_snapshot(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
-    """Development phase of each indication in each pipeline scope at quarter end.
+    """Programmes of the scope in development at quarter end, most advanced phase first.
 
-    Indications approved, launched or discontinued by then are left out; most advanced first.
+    One row per programme (indication and scope); approved and discontinued ones are left out
+    (see `pipeline.DEFINITIONS`).
     """
-    current = _phase_as_of(scope.pipeline(ds), quarter)
-    in_development = current[current[Pipeline.phase].isin(DEVELOPMENT_PHASES)]
-    snapshot = _describe(in_development, ds).assign(_rank=lambda rows: _rank(rows[Pipeline.phase]))
+    every = lifecycle.programmes(ds, scope, quarter)
+    in_development = every[every[STATUS] == lifecycle.IN_DEVELOPMENT]
+    snapshot = _describe(in_development, ds).assign(
+        _rank=lambda rows: phase_rank(rows[Pipeline.phase])
+    )
     ordered = snapshot.sort_values(
         ["_rank", Products.product, Indications.indication, Pipeline.scope],
         ascending=[False, True, True, True],
@@ -185,18 +198,31 @@ def pipeline_snapshot(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFra
 def pipeline_counts_by_phase(
     ds: Dataset, scope: Scope, quarter: Quarter, by: str = "therapy_area"
 ) -> pd.DataFrame:
-    """Indications per development phase (index) and area (columns) at quarter end.
+    """Programmes in development per phase (index) and group (columns) at quarter end.
 
-    Each indication counts once, at its most advanced phase in the scope; `by` is therapy_area
-    or disease_area; areas appear in vocabulary order, every phase is listed, empty cells are 0.
+    Counts the rows of `pipeline_snapshot`, so the chart and the table agree; `by` is
+    therapy_area, disease_area or coverage (local or global); groups appear in vocabulary
+    order, every phase is listed, empty cells are 0.
     """
     _check_choice("by", by, tuple(AREA_VOCABULARIES))
     snapshot = pipeline_snapshot(ds, scope, quarter)
-    most_advanced = snapshot.drop_duplicates(Indications.indication, keep="first")
-    counts = most_advanced.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
-    areas = [area for area in AREA_VOCABULARIES[by] if area in counts.columns]
-    table = counts.reindex(index=list(DEVELOPMENT_PHASES), columns=areas, fill_value=0)
+    counts = snapshot.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
+    groups = [group for group in AREA_VOCABULARIES[by] if group in counts.columns]
+    table = counts.reindex(index=list(DEVELOPMENT_PHASES), columns=groups, fill_value=0)
     return table.astype(int).rename_axis(index=Pipeline.phase, columns=by)
+
+
+def programme_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Programmes per status (index) and coverage (columns, local and global) at quarter end.
+
+    The row `LIFE_CYCLE` counts the life-cycle programmes among those in development.
+    """
+    every = lifecycle.programmes(ds, scope, quarter)
+    counts = every.groupby([STATUS, COVERAGE]).size().unstack(COVERAGE, fill_value=0)
+    counts = counts.reindex(index=list(lifecycle.STATUSES), columns=list(COVERAGES), fill_value=0)
+    life_cycle = every[every[LIFE_CYCLE]].groupby(COVERAGE).size()
+    counts.loc[LIFE_CYCLE] = life_cycle.reindex(list(COVERAGES), fill_value=0)
+    return counts.astype(int).rename_axis(index=STATUS, columns=COVERAGE)
 
 
 def approvals_and_filings(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
@@ -306,7 +332,7 @@ def readouts_in_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataF
 def clinical_results_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Clinical results reported up to quarter end, newest first."""
     results = scope.clinical(ds)
-    to_date = results[_by_end_of(results[ClinicalResults.date], quarter)]
+    to_date = results[by_end_of(results[ClinicalResults.date], quarter)]
     return _clinical_rows(to_date, ds, newest_first=True)
 
 
@@ -452,23 +478,23 @@ def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     `change` is "entered", "advanced", "moved back" or "discontinued".
     """
     moves = _phase_changes(scope.pipeline(ds), quarter)
-    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *_PROGRAMME])
+    ordered = _describe(moves, ds).sort_values([Pipeline.since, Products.product, *PROGRAMME])
     return ordered[MOVE_COLUMNS].reset_index(drop=True)
 
 
 def _phase_changes(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     """Pipeline rows reached in the quarter, with from_phase, to_phase and change."""
-    current = _phase_as_of(pipeline, quarter)
+    current = phase_as_of(pipeline, quarter)
     moved = current[_in_quarter(current[Pipeline.since], quarter)]
-    before = _phase_as_of(pipeline, quarter.previous)[[*_PROGRAMME, Pipeline.phase]]
+    before = phase_as_of(pipeline, quarter.previous)[[*PROGRAMME, Pipeline.phase]]
     moves = moved.rename(columns={Pipeline.phase: "to_phase"}).merge(
-        before.rename(columns={Pipeline.phase: "from_phase"}), on=_PROGRAMME, how="left"
+        before.rename(columns={Pipeline.phase: "from_phase"}), on=PROGRAMME, how="left"
     )
     moves["change"] = np.select(
         [
-            moves["to_phase"] == DISCONTINUED,
+            moves["to_phase"] == lifecycle.DISCONTINUED_PHASE,
             moves["from_phase"].isna(),
-            _rank(moves["to_phase"]) > _rank(moves["from_phase"]),
+            phase_rank(moves["to_phase"]) > phase_rank(moves["from_phase"]),
         ],
         ["discontinued", "entered", "advanced"],
         default="moved back",
@@ -509,14 +535,9 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
-def _by_end_of(dates: pd.Series, quarter: Quarter) -> pd.Series:
-    """Rows dated on or before the quarter's last day."""
-    return dates < pd.Timestamp(quarter.shift(1).start)
-
-
 def _in_quarter(dates: pd.Series, quarter: Quarter) -> pd.Series:
     """Rows dated within the quarter."""
-    return _by_end_of(dates, quarter) & ~_by_end_of(dates, quarter.previous)
+    return by_end_of(dates, quarter) & ~by_end_of(dates, quarter.previous)
 
 
 def _events_by_end_of(
@@ -524,7 +545,7 @@ def _events_by_end_of(
 ) -> pd.DataFrame:
     """The scope's events of the given types dated on or before the quarter's last day."""
     events = scope.events(ds)
-    keep = _by_end_of(events[RegulatoryEvents.date], quarter) & events[
+    keep = by_end_of(events[RegulatoryEvents.date], quarter) & events[
         RegulatoryEvents.event_type
     ].isin(event_types)
     return events[keep]
@@ -533,21 +554,6 @@ def _events_by_end_of(
 def _vocabulary_rank(vocabulary: Collection[str]) -> dict[str, int]:
     """Position of each value in a vocabulary, for sorting."""
     return {value: rank for rank, value in enumerate(vocabulary)}
-
-
-def _rank(phases: pd.Series) -> pd.Series:
-    """Position of each phase in the phase vocabulary; NaN for a missing phase."""
-    return phases.map(_PHASE_RANK)
-
-
-def _phase_as_of(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
-    """Latest phase row per indication and pipeline scope reached by the quarter's end."""
-    reached = pipeline[_by_end_of(pipeline[Pipeline.since], quarter)]
-    ordered = reached.assign(_rank=_rank(reached[Pipeline.phase])).sort_values(
-        [Pipeline.since, "_rank"]
-    )
-    latest = ordered.drop_duplicates(_PROGRAMME, keep="last")
-    return latest.drop(columns="_rank")
 
 
 def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:

@@ -132,11 +132,21 @@ class Scope:
 
     def pipeline(self, ds: Dataset) -> pd.DataFrame:
         """Phase history rows of the scope's indications, in its markets or global."""
-        pipeline = ds.pipeline
-        keep = pipeline[Pipeline.indication].isin(self._area_indications(ds)) & _selected(
-            pipeline[Pipeline.scope], self._pipeline_scopes(ds)
+        return self.programme_rows(ds.pipeline, ds)
+
+    def programme_rows(self, frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+        """Rows keyed by indication and pipeline scope that fall in the scope (as `pipeline`)."""
+        keep = frame[Pipeline.indication].isin(self._area_indications(ds)) & _selected(
+            frame[Pipeline.scope], self._pipeline_scopes(ds)
         )
-        return pipeline[keep]
+        return frame[keep]
+
+    def place(self, ds: Dataset) -> str | None:
+        """Where the scope's own programmes run: a market's name or a region; None for all."""
+        if self.market is not None:
+            names = ds.markets.set_index(Markets.market)[Markets.name]
+            return str(names.get(self.market, self.market))
+        return self.region
 
     def indications(self, ds: Dataset) -> pd.DataFrame:
         """Indications of the scope; for a market or region, those with activity there or global."""

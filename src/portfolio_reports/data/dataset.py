@@ -55,6 +55,8 @@ class Dataset:
     sales: pd.DataFrame
     catalysts: pd.DataFrame
     fingerprint: str = ""
+    warnings: tuple[str, ...] = ()
+    """Problems that do not stop a build, one line each naming file and row or key."""
 
     def table(self, name: str) -> pd.DataFrame:
         """Return one table by its name."""

@@ -278,7 +278,7 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
 
 @_house_style
 def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
-    """Stacked bars of pipeline counts per phase (index), split by group (columns)."""
+    """Stacked bars of programme counts per phase (index), split by group (columns)."""
     if frame.empty:
         return _no_data(title)
     order = [phase for phase in PHASES if phase in frame.index]
@@ -294,13 +294,13 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
         fontsize=9,
     )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylabel("Indications")
+    axes.set_ylabel("Programmes")
     group = frame.columns.name or "group"
     _stack_legend(figure, axes, group)
     listed = ", ".join(f"{phase} {total:,.0f}" for phase, total in totals.items())
     alt = (
         f"Stacked bar chart of pipeline counts by phase and {_words(group)}: {listed}; "
-        f"{totals.sum():,.0f} in total."
+        f"{totals.sum():,.0f} programmes in total."
     )
     return Chart(figure, title, alt)
 

@@ -14,11 +14,19 @@ from portfolio_reports.analysis.metrics import (
     REVENUE,
     events_in_quarter,
     phase_moves,
-    pipeline_snapshot,
+    programme_counts,
     readouts_in_quarter,
     revenue_by_quarter,
     top_products,
     upcoming_catalysts,
+)
+from portfolio_reports.analysis.pipeline import (
+    APPROVED,
+    DISCONTINUED,
+    GLOBAL,
+    IN_DEVELOPMENT,
+    LIFE_CYCLE,
+    LOCAL,
 )
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
@@ -46,6 +54,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
         ),
         _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals"), quiet=True),
         _readouts_sentence(ds, scope, quarter),
+        programmes_sentence(ds, scope, quarter),
         _phase_moves_sentence(ds, scope, quarter),
         _catalysts_sentence(ds, scope, quarter),
     ]
@@ -57,11 +66,37 @@ def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     figure = _revenue_figure(ds, scope, quarter)
     if figure:
         return figure
-    programmes = pipeline_snapshot(ds, scope, quarter)["indication"].nunique()
+    counts = programme_counts(ds, scope, quarter)
+    return f"No revenue in {quarter.label}; in development: {_in_development(counts, scope, ds)}"
+
+
+def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
+    """Programmes in development at quarter end, run in the scope and global, and approved."""
+    counts = programme_counts(ds, scope, quarter)
+    place = scope.place(ds)
+    life_cycle = counts.loc[LIFE_CYCLE].sum()
+    if place is None:
+        approved = _count(counts.loc[APPROVED].sum(), "programme", "programmes")
+        ended = f"; discontinued: {counts.loc[DISCONTINUED].sum()}"
+    else:
+        approved = _count(counts.loc[APPROVED, LOCAL], "programme", "programmes") + f" in {place}"
+        ended = ""
     return (
-        f"No revenue in {quarter.label};"
-        f" {_count(programmes, 'indication', 'indications')} in development"
+        f"In development at the end of {quarter.label}: {_in_development(counts, scope, ds)}"
+        f"; {life_cycle} of them life-cycle. Approved: {approved}{ended}."
     )
+
+
+def _in_development(counts: pd.DataFrame, scope: Scope, ds: Dataset) -> str:
+    """Programmes in development named with their unit, e.g. "2 programmes run in Japan, ..."."""
+    local, global_ = counts.loc[IN_DEVELOPMENT, LOCAL], counts.loc[IN_DEVELOPMENT, GLOBAL]
+    place = scope.place(ds)
+    if place is None:
+        total = _count(local + global_, "programme", "programmes")
+        return f"{total}, {local} run in one market and {global_} global"
+    run = _count(local, "programme run", "programmes run")
+    covering = _count(global_, "global programme covers", "global programmes cover")
+    return f"{run} in {place}; {covering} {place}"
 
 
 def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:

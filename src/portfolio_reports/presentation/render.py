@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,9 +204,14 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
 
 
 def quarter_index_html(
-    quarter: str, entries: list[IndexEntry], *, previous_quarter: str | None, built_at: str
+    quarter: str,
+    entries: list[IndexEntry],
+    *,
+    previous_quarter: str | None,
+    built_at: str,
+    warnings: Sequence[str] = (),
 ) -> str:
-    """Render a quarter's index: one card per report, grouped in first-seen order."""
+    """Render a quarter's index: data warnings, then one card per report, grouped in order."""
     groups: dict[str, list[IndexEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
@@ -218,6 +224,7 @@ def quarter_index_html(
         counts={status: counts[status] for status in STATUSES if counts[status]},
         previous_quarter=previous_quarter,
         built_at=built_at,
+        warnings=warnings,
     )
 
 

@@ -1,0 +1,193 @@
+"""Programme lifecycle: each indication in a scope is in development, approved or discontinued.
+
+A programme is one indication in one scope: a market, or Global for development run across
+markets under one plan (a multi-regional trial). Its status at a quarter end comes from its phase
+history (pipeline.csv) and the approvals of its indication (pipeline.csv and
+regulatory_events.csv), as the sentences of DEFINITIONS say.
+
+Which approvals close a Global programme: the first approval of its indication outside China.
+Development for China is recorded as a CN programme with its own approval, so a China approval
+alone leaves the multi-regional programme open, while its first approval elsewhere (an EC or FDA
+approval, say) shows that the global development has reached the market; filings still pending
+in other markets after that are market programmes of their own (an EU or CA row).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import (
+    DEVELOPMENT_PHASES,
+    GLOBAL_SCOPE,
+    PHASES,
+    Indications,
+    Pipeline,
+    RegulatoryEvents,
+)
+
+PROGRAMME = [Pipeline.indication, Pipeline.scope]
+"""A programme: one indication in one scope; it holds one phase at a time."""
+HOME_MARKET = "CN"
+"""The company's home market, whose approvals do not close a Global programme."""
+APPROVAL_EVENT = "approval"
+APPROVED_PHASES = ("Approved", "Launched")
+DISCONTINUED_PHASE = "Discontinued"
+
+IN_DEVELOPMENT = "in development"
+APPROVED = "approved"
+DISCONTINUED = "discontinued"
+STATUSES = (IN_DEVELOPMENT, APPROVED, DISCONTINUED)
+LOCAL = "local"
+GLOBAL = "global"
+COVERAGES = (LOCAL, GLOBAL)
+
+STATUS = "status"
+COVERAGE = "coverage"
+LIFE_CYCLE = "life_cycle"
+APPROVED_ON = "approved_on"
+APPROVAL_BASIS = "approval_basis"
+
+DEFINITIONS = {
+    "programme": "A programme is one indication in one scope: a market, or Global for"
+    " development run across markets under one plan; counts on this page are programmes.",
+    IN_DEVELOPMENT: "In development: the programme's latest phase at quarter end is Preclinical"
+    " to Filed and its indication is not yet approved in its scope.",
+    APPROVED: "Approved: its indication was approved in the programme's market by quarter end"
+    " (an Approved phase or an approval event naming the indication); a Global programme"
+    " counts as approved from the indication's first approval outside China.",
+    DISCONTINUED: "Discontinued: its latest phase at quarter end is Discontinued.",
+    LIFE_CYCLE: "Life-cycle: a programme in development for a product already approved by"
+    " quarter end, in another indication or another market.",
+    GLOBAL: "Global programmes: the data does not list a global programme's countries, so every"
+    " market and region page shows them, apart from the programmes run there.",
+}
+"""One sentence per pipeline definition, to show beside the figures that use it."""
+
+_PHASE_RANK = {phase: rank for rank, phase in enumerate(PHASES)}
+
+
+def by_end_of(dates: pd.Series, quarter: Quarter) -> pd.Series:
+    """Rows dated on or before the quarter's last day."""
+    return dates < pd.Timestamp(quarter.shift(1).start)
+
+
+def phase_rank(phases: pd.Series) -> pd.Series:
+    """Position of each phase in the phase vocabulary; NaN for a missing phase."""
+    return phases.map(_PHASE_RANK)
+
+
+def phase_as_of(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Latest phase row per programme reached by the quarter's end."""
+    reached = pipeline[by_end_of(pipeline[Pipeline.since], quarter)]
+    ordered = reached.assign(_rank=phase_rank(reached[Pipeline.phase])).sort_values(
+        [Pipeline.since, "_rank"]
+    )
+    return ordered.drop_duplicates(PROGRAMME, keep="last").drop(columns="_rank")
+
+
+def closing_approvals(ds: Dataset) -> pd.DataFrame:
+    """Every approval that closes a programme, with its date and what records it.
+
+    A market programme closes at an Approved or Launched phase row of its own, or an approval
+    event naming its indication in its market; a Global programme at an Approved or Launched row
+    of its own, or any of those approvals of its indication in a market other than China.
+    Approval events that name no indication approve a product, not a programme.
+    """
+    pipeline = ds.pipeline
+    rows = pipeline[pipeline[Pipeline.phase].isin(APPROVED_PHASES)]
+    events = ds.regulatory_events
+    named = events[
+        (events[RegulatoryEvents.event_type] == APPROVAL_EVENT)
+        & events[RegulatoryEvents.indication].notna()
+    ]
+    approvals = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    Pipeline.indication: rows[Pipeline.indication],
+                    Pipeline.scope: rows[Pipeline.scope],
+                    APPROVED_ON: rows[Pipeline.since],
+                    APPROVAL_BASIS: rows[Pipeline.phase] + " in " + rows[Pipeline.scope],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    Pipeline.indication: named[RegulatoryEvents.indication],
+                    Pipeline.scope: named[RegulatoryEvents.market],
+                    APPROVED_ON: named[RegulatoryEvents.date],
+                    APPROVAL_BASIS: "approval in " + named[RegulatoryEvents.market],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    abroad = approvals[~approvals[Pipeline.scope].isin([HOME_MARKET, GLOBAL_SCOPE])]
+    return pd.concat([approvals, abroad.assign(**{Pipeline.scope: GLOBAL_SCOPE})]).reset_index(
+        drop=True
+    )
+
+
+def programmes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Every programme of the scope begun by quarter end, with its status there (DEFINITIONS).
+
+    One row per programme of the phase history, plus one per market where an approval event
+    names an indication without a phase history there; `phase` and `since` are the latest phase
+    row (Approved at the approval date for the latter), `coverage` local or global,
+    `life_cycle` true for a programme in development whose product is approved by quarter end.
+    """
+    approvals = closing_approvals(ds)
+    approvals = approvals[by_end_of(approvals[APPROVED_ON], quarter)]
+    first = approvals.sort_values(APPROVED_ON, kind="stable").drop_duplicates(PROGRAMME)
+    current = phase_as_of(ds.pipeline, quarter)
+    approved_only = first[first[Pipeline.scope] != GLOBAL_SCOPE].assign(
+        **{
+            Pipeline.phase: APPROVED_PHASES[0],
+            Pipeline.since: lambda rows: rows[APPROVED_ON],
+            Pipeline.estimated: False,
+        }
+    )[[*PROGRAMME, Pipeline.phase, Pipeline.since, Pipeline.estimated]]
+    current = pd.concat([current, approved_only]).drop_duplicates(PROGRAMME, keep="first")
+    frame = current.merge(first, on=PROGRAMME, how="left")
+    ended = frame[Pipeline.phase] == DISCONTINUED_PHASE
+    approved = frame[APPROVED_ON].notna() & ~(ended & (frame[Pipeline.since] >= frame[APPROVED_ON]))
+    frame[STATUS] = np.select([approved, ended], [APPROVED, DISCONTINUED], IN_DEVELOPMENT)
+    frame[COVERAGE] = np.where(frame[Pipeline.scope] == GLOBAL_SCOPE, GLOBAL, LOCAL)
+    products = ds.indications.set_index(Indications.indication)[Indications.product]
+    approved_products = _approved_products(ds, approvals, products, quarter)
+    frame[LIFE_CYCLE] = (frame[STATUS] == IN_DEVELOPMENT) & frame[Pipeline.indication].map(
+        products
+    ).isin(approved_products)
+    return scope.programme_rows(frame, ds).reset_index(drop=True)
+
+
+def lifecycle_warnings(ds: Dataset) -> list[str]:
+    """One line per programme whose phase history stays in development after its own approval."""
+    dates = pd.concat([ds.pipeline[Pipeline.since], ds.regulatory_events[RegulatoryEvents.date]])
+    if dates.dropna().empty:
+        return []
+    every = programmes(ds, Scope(), Quarter.of(dates.max()))
+    stale = every[(every[STATUS] == APPROVED) & every[Pipeline.phase].isin(DEVELOPMENT_PHASES)]
+    return [
+        f"pipeline.csv, programme ({row.indication}, {row.scope}): latest phase {row.phase}"
+        f" (since {row.since:%Y-%m-%d}) but approved on {row.approved_on:%Y-%m-%d}"
+        f" ({row.approval_basis}); reports count it as approved; add its Approved row"
+        for row in stale.sort_values(PROGRAMME).itertuples()
+    ]
+
+
+def _approved_products(
+    ds: Dataset, approvals: pd.DataFrame, products: pd.Series, quarter: Quarter
+) -> set[str]:
+    """Products with any approval by quarter end: of an indication, or of the product itself."""
+    events = ds.regulatory_events
+    product_approvals = events[
+        (events[RegulatoryEvents.event_type] == APPROVAL_EVENT)
+        & by_end_of(events[RegulatoryEvents.date], quarter)
+    ]
+    return set(product_approvals[RegulatoryEvents.product]) | set(
+        approvals[Pipeline.indication].map(products).dropna()
+    )
