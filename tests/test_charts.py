@@ -206,7 +206,7 @@ def test_horizontal_bars_rank_largest_first_and_read_fractions_as_percent():
 
 def test_phase_counts_orders_phases_and_uses_integer_ticks():
     chart = charts.phase_counts(phases(), title="Pipeline")
-    assert "Preclinical 3, Phase 1 3, Phase 3 4; 10 in total" in chart.alt
+    assert "Preclinical 3, Phase 1 3, Phase 3 4; 10 programmes in total" in chart.alt
     axes = chart.figure.axes[0]
     assert [t.get_text() for t in axes.get_xticklabels()] == ["Preclinical", "Phase 1", "Phase 3"]
 

@@ -74,6 +74,8 @@ def test_pipeline_snapshot_at_quarter_end(tiny_dataset):
         "phase",
         "since",
         "estimated",
+        "coverage",
+        "life_cycle",
     ]
     assert rows(snapshot, "indication", "scope", "phase") == [
         ("HLX02-GC", "Global", "Phase 3"),
@@ -112,7 +114,7 @@ PHASE_ORDER = [
 ]
 
 
-def test_pipeline_counts_count_each_indication_once_at_its_most_advanced_phase(tiny_dataset):
+def test_pipeline_counts_count_each_programme_in_development_once(tiny_dataset):
     counts = metrics.pipeline_counts_by_phase(tiny_dataset, WHOLE, Q3)
     assert list(counts.index) == PHASE_ORDER
     assert counts.index.name == "phase"
@@ -120,8 +122,8 @@ def test_pipeline_counts_count_each_indication_once_at_its_most_advanced_phase(t
     assert list(counts.columns) == ["Oncology", "Autoimmune"]
     assert counts.loc["Phase 3"].tolist() == [1, 0]
     assert counts.loc["Phase 1"].tolist() == [0, 1]
-    assert counts.loc["Phase 2"].tolist() == [0, 0]  # HLX02-GC in CN counts at Phase 3
-    assert int(counts.to_numpy().sum()) == 2
+    assert counts.loc["Phase 2"].tolist() == [1, 0]  # HLX02-GC in CN, apart from Global
+    assert int(counts.to_numpy().sum()) == 3
 
 
 def test_pipeline_counts_by_disease_area(tiny_dataset):
@@ -129,8 +131,8 @@ def test_pipeline_counts_by_disease_area(tiny_dataset):
     assert list(counts.columns) == ["Gastrointestinal cancer", "Breast cancer", "Rheumatology"]
     assert counts.loc["Filed"].tolist() == [0, 1, 0]
     assert counts.loc["Phase 3"].tolist() == [0, 0, 1]
-    assert counts.loc["Phase 2"].tolist() == [1, 0, 0]
-    assert int(counts.to_numpy().sum()) == 3
+    assert counts.loc["Phase 2"].tolist() == [2, 0, 0]  # HLX02-GC in CN and Global
+    assert int(counts.to_numpy().sum()) == 4
 
 
 def test_pipeline_counts_of_an_empty_scope_list_every_phase(tiny_dataset):

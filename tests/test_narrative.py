@@ -22,6 +22,10 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         "1 licence deal in Q3 2025: HLX02 in US (US rights).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer), "
         "AS-101 (Ankylosing spondylitis).",
+        # HLX02-GC Global and CN and HLX03-AS US; both products approved; six approved
+        # programmes (four rows in CN, US, CA plus the HLX03-RA approval event in CA).
+        "In development at the end of Q3 2025: 3 programmes, 2 run in one market and 1 global;"
+        " 3 of them life-cycle. Approved: 6 programmes; discontinued: 1.",
         "4 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
         " Phase 2 to Phase 3, HLX01 in rheumatoid arthritis (CN) discontinued, HLX02 in HER2+"
         " breast cancer (CA) advanced from Filed to Approved and 1 more.",
@@ -36,6 +40,8 @@ def test_highlights_say_when_there_was_nothing(tiny_dataset):
         "No approvals in Q4 2025.",
         "No filings accepted in Q4 2025.",
         "No clinical readouts in Q4 2025.",
+        "In development at the end of Q4 2025: 3 programmes, 2 run in one market and 1 global;"
+        " 3 of them life-cycle. Approved: 6 programmes; discontinued: 1.",
         "No phase changes in Q4 2025.",
         "1 event expected by Q4 2026: HLX03 topline data in US (2026-02-10).",
     ]
@@ -116,8 +122,10 @@ def test_key_figure(tiny_dataset):
         "RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures)"
     )
     assert key_figure(tiny_dataset, Scope(), Quarter(2025, 4)) == (
-        "No revenue in Q4 2025; 2 indications in development"
+        "No revenue in Q4 2025; in development: 3 programmes, 2 run in one market and 1 global"
     )
     assert key_figure(tiny_dataset, Scope(market="CA"), Quarter(2024, 2)) == (
-        "No revenue in Q2 2024; 1 indication in development"
+        # HLX02-GC Global is at Phase 2; the CA filing of HLX02-BC comes in 2025.
+        "No revenue in Q2 2024; in development: 0 programmes run in Canada;"
+        " 1 global programme covers Canada"
     )
