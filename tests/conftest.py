@@ -202,6 +202,18 @@ HLX01, HLX01-NHL, CN, launch, 2027Q1, beyond the horizon,
 HLX03, HLX03-RA, CA, reimbursement listed, 2025Q2, already past,
 """
 
+# Shares of each product's sales by indication. HLX01 leaves 0.1 unallocated; HLX02 in the US is
+# all breast cancer; HLX03-AS has no share, so HLX03 is all rheumatoid arthritis.
+TINY_TABLES["revenue_allocation"] = """
+product, indication, market, share, estimated, basis
+HLX01, HLX01-NHL, , 0.7, true, estimate
+HLX01, HLX01-RA, , 0.2, true, estimate
+HLX02, HLX02-BC, , 0.6, true, estimate
+HLX02, HLX02-GC, , 0.4, true, estimate
+HLX02, HLX02-BC, US, 1.0, false, only label approved there
+HLX03, HLX03-RA, , 1.0, true, estimate
+"""
+
 
 @pytest.fixture(scope="session")
 def browser():

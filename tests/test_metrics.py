@@ -323,8 +323,10 @@ def test_revenue_by_quarter_growth_from_zero_is_missing(tiny_dataset):
 
 
 def test_revenue_by_quarter_fills_a_missing_quarter_with_zero(tiny_dataset):
+    allocation = tiny_dataset.revenue_allocation
+    only_hlx03 = replace(tiny_dataset, revenue_allocation=allocation[allocation["product"] == "HLX03"])
     scope = Scope(therapy_area="Autoimmune", market="CN")
-    revenue = metrics.revenue_by_quarter(tiny_dataset, scope, Quarter(2025, 2), quarters=3)
+    revenue = metrics.revenue_by_quarter(only_hlx03, scope, Quarter(2025, 2), quarters=3)
     assert list(revenue["revenue_rmb_m"]) == [10, 0, 10]
     assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
     assert pd.isna(revenue.iloc[2]["qoq"])
@@ -380,21 +382,24 @@ def test_revenue_by_region(tiny_dataset):
     assert table["yoy"].tolist() == pytest.approx([35 / 110, 1.0])
 
 
-def test_revenue_by_therapy_area_uses_the_product_primary_area(tiny_dataset):
+def test_revenue_by_therapy_area_counts_the_allocated_parts(tiny_dataset):
+    # HLX01 (25): 0.2 to rheumatoid arthritis (5) is Autoimmune, the rest (20) Oncology.
     table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
-    assert rows(table, "therapy_area", "revenue_rmb_m") == [("Oncology", 150), ("Autoimmune", 15)]
+    assert rows(table, "therapy_area", "revenue_rmb_m") == [("Oncology", 145), ("Autoimmune", 20)]
     assert table["mix"].sum() == pytest.approx(1.0)
 
 
-def test_revenue_by_disease_area_counts_whole_products_in_each_area(tiny_dataset):
+def test_revenue_by_disease_area_adds_up_to_the_portfolio(tiny_dataset):
+    # HLX02: CN 110 as 0.6 / 0.4, US 15 all breast; HLX01 25 as 0.7 / 0.2 / 0.1 not allocated.
     table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="disease_area")
     assert rows(table, "disease_area", "revenue_rmb_m") == [
-        ("Breast cancer", 125),
-        ("Gastrointestinal cancer", 125),
-        ("Rheumatology", 40),
-        ("Haematological cancer", 25),
+        ("Breast cancer", pytest.approx(66 + 15)),
+        ("Gastrointestinal cancer", pytest.approx(44)),
+        ("Rheumatology", pytest.approx(5 + 15)),
+        ("Haematological cancer", pytest.approx(17.5)),
+        ("Not allocated", pytest.approx(2.5)),
     ]
-    assert table["mix"].sum() == pytest.approx(315 / 165)
+    assert table["mix"].sum() == pytest.approx(1.0)
 
 
 def test_revenue_by_an_empty_scope_or_unknown_dimension(tiny_dataset):
@@ -602,13 +607,14 @@ def test_a_filing_without_indication_is_decided_by_any_later_approval_there(tiny
 def test_area_summary_by_region(tiny_dataset):
     summary = metrics.area_summary(tiny_dataset, WHOLE, Q3)
     assert list(summary.columns) == ["therapy_area", "region", "revenue_rmb_m", "approvals"]
+    # HLX01's rheumatoid arthritis share (0.2 of 25) counts in Autoimmune.
     assert rows(summary, *summary.columns) == [
-        ("Oncology", "China", 135.0, 2),
+        ("Oncology", "China", pytest.approx(130.0), 2),
         ("Oncology", "North America", 15.0, 2),
-        ("Autoimmune", "China", 10.0, 1),
+        ("Autoimmune", "China", pytest.approx(15.0), 1),
         ("Autoimmune", "North America", 5.0, 1),
     ]
-    assert summary["revenue_rmb_m"].sum() == 165.0
+    assert summary["revenue_rmb_m"].sum() == pytest.approx(165.0)
 
 
 def test_area_summary_by_market_of_a_region(tiny_dataset):

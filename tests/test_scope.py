@@ -25,15 +25,14 @@ def test_label_names_the_slice(scope, label):
 @pytest.mark.parametrize(
     ("scope", "basis"),
     [
-        (Scope(), "Revenue of all products, in all markets."),
+        (Scope(), "Product sales of all products, in all markets."),
         (
             Scope(therapy_area="Oncology", market="US"),
-            "Revenue of products whose primary therapy area is Oncology, in US.",
+            "Product sales allocated to Oncology by indication share, in US.",
         ),
         (
             Scope(disease_area="Lung cancer", region="Europe"),
-            "Revenue of products with at least one indication in Lung cancer, counted in full "
-            "(not allocated by indication), in the Europe region.",
+            "Product sales allocated to Lung cancer by indication share, in the Europe region.",
         ),
     ],
 )
@@ -43,7 +42,10 @@ def test_sales_basis_says_what_revenue_counts(scope, basis):
 
 def test_whole_portfolio_keeps_every_row(tiny_dataset):
     scope = Scope()
-    assert len(scope.sales(tiny_dataset)) == len(tiny_dataset.sales)
+    sales = scope.sales(tiny_dataset).groupby(["quarter", "product", "market"])["revenue_rmb_m"]
+    assert sales.sum().to_dict() == pytest.approx(
+        tiny_dataset.sales.set_index(["quarter", "product", "market"])["revenue_rmb_m"].to_dict()
+    )
     assert len(scope.events(tiny_dataset)) == len(tiny_dataset.regulatory_events)
     assert len(scope.pipeline(tiny_dataset)) == len(tiny_dataset.pipeline)
     assert len(scope.clinical(tiny_dataset)) == len(tiny_dataset.clinical_results)
@@ -53,17 +55,23 @@ def test_whole_portfolio_keeps_every_row(tiny_dataset):
 
 def test_filters_keep_the_table_columns(tiny_dataset):
     scope = Scope(therapy_area="Oncology", market="US")
-    assert list(scope.sales(tiny_dataset).columns) == list(tiny_dataset.sales.columns)
+    allocated = ["indication", "disease_area", "therapy_area"]
+    assert list(scope.sales(tiny_dataset).columns) == [*tiny_dataset.sales.columns, *allocated]
     assert list(scope.events(tiny_dataset).columns) == list(tiny_dataset.regulatory_events.columns)
     assert list(scope.pipeline(tiny_dataset).columns) == list(tiny_dataset.pipeline.columns)
     assert list(scope.clinical(tiny_dataset).columns) == list(tiny_dataset.clinical_results.columns)
 
 
-def test_therapy_area_sales_follow_the_product_primary_area(tiny_dataset):
-    # HLX01 has an autoimmune indication but is an oncology product: its sales stay out.
+def test_therapy_area_sales_count_the_share_allocated_there(tiny_dataset):
+    # HLX03 (55 in all) is all autoimmune; of HLX01 (125 in all) only the 0.2 share for
+    # rheumatoid arthritis is, the rest stays in Oncology.
     sales = Scope(therapy_area="Autoimmune").sales(tiny_dataset)
-    assert set(sales["product"]) == {"HLX03"}
-    assert sales["revenue_rmb_m"].sum() == 55.0
+    by_product = sales.groupby("product")["revenue_rmb_m"].sum()
+    assert by_product.to_dict() == pytest.approx({"HLX03": 55.0, "HLX01": 25.0})
+    oncology = Scope(therapy_area="Oncology").sales(tiny_dataset)
+    assert oncology.loc[oncology["product"] == "HLX01", "revenue_rmb_m"].sum() == pytest.approx(
+        100.0
+    )
 
 
 def test_disease_area_sales_count_every_product_with_an_indication_there(tiny_dataset):

@@ -19,6 +19,7 @@ from portfolio_reports.analysis.pipeline import (
     phase_as_of,
     phase_rank,
 )
+from portfolio_reports.analysis.revenue import GEOGRAPHY, REVENUE, geography, ranked
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -59,12 +60,11 @@ AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
     COVERAGE: COVERAGES,
 }
 """Groupings of pipeline counts, each with its values in display order."""
-REVENUE_DIMENSIONS = ("product", "market", "region", "therapy_area", "disease_area")
+REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
 CATALYST_HORIZON = 4
 """Quarters ahead that upcoming catalysts cover."""
 EXPECTED_QUARTER = "expected_quarter"
 
-REVENUE = Sales.revenue_rmb_m
 PREVIOUS_REVENUE = "previous_quarter_rmb_m"
 YEAR_AGO_REVENUE = "year_ago_rmb_m"
 INDICATION_NAME = "indication_name"
@@ -368,16 +368,17 @@ def revenue_by_quarter(
 def revenue_by(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product") -> pd.DataFrame:
     """Revenue per value of `by` in the quarter, previous and year-ago quarter, growth and mix.
 
-    `by` is one of REVENUE_DIMENSIONS; therapy_area is the product's primary one; disease_area
-    counts a product's whole revenue in each of its disease areas, so mix may add up past 1.
-    Mix is the share of the scope's revenue in the quarter; largest first.
+    `by` is one of REVENUE_DIMENSIONS; therapy and disease areas count the parts allocated to
+    them (see `revenue.allocated_sales`), so the rows add up to the scope's revenue and mix to 1.
+    Mix is the share of the scope's revenue in the quarter; largest first as shown (rounded),
+    ties in `by` order.
     """
     _check_choice("by", by, REVENUE_DIMENSIONS)
     sales = scope.sales(ds)
     table = _revenue_per(_with_dimension(sales, ds, by), [by], quarter)
     scope_total = sales.loc[sales[Sales.quarter] == str(quarter), REVENUE].sum()
     table["mix"] = table[REVENUE] / scope_total if scope_total else np.nan
-    return table.sort_values([REVENUE, by], ascending=[False, True]).reset_index(drop=True)
+    return ranked(table, [REVENUE, by], [False, True]).reset_index(drop=True)
 
 
 def revenue_history_by(
@@ -403,13 +404,13 @@ def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region"
     """Revenue in the quarter and approvals to date per therapy area and region or market.
 
     One row per pair with revenue or an approval, in vocabulary order (markets in data order);
-    revenue counts a product in its primary therapy area, an approval in its indication's area
-    (the product's primary one when it names no indication).
+    revenue counts the parts allocated to each area (see `revenue.allocated_sales`), an approval
+    its indication's area (the product's primary one when it names no indication).
     """
     _check_choice("by", by, (Markets.region, Markets.market))
     area = Products.therapy_area
     sales = scope.sales(ds)
-    sales = _with_dimension(sales[sales[Sales.quarter] == str(quarter)], ds, area)
+    sales = sales[sales[Sales.quarter] == str(quarter)]
     approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
     indication_areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
     primary_areas = ds.products.set_index(Products.product)[Products.therapy_area]
@@ -449,17 +450,18 @@ def top_products(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.
 def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
     """Product and market pairs with the largest revenue increases and decreases vs last quarter.
 
-    Up to `n` of each; `direction` is "increase" or "decrease"; largest change first.
+    Up to `n` of each; `direction` is "increase" or "decrease". Ranked by the change as shown
+    (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
+    then to product and market code in alphabetical order.
     """
     keys = [Sales.product, Sales.market]
     pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
     after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
     pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
     change = pairs["change_rmb_m"]
-    increases = pairs[change > 0].sort_values(
-        ["change_rmb_m", *keys], ascending=[False, True, True]
-    )
-    decreases = pairs[change < 0].sort_values(["change_rmb_m", *keys])
+    order = ["change_rmb_m", REVENUE, *keys]
+    increases = ranked(pairs[change > 0], order, [False, False, True, True])
+    decreases = ranked(pairs[change < 0], order, [True, False, True, True])
     movers = pd.concat(
         [
             increases.head(n).assign(direction="increase"),
@@ -591,18 +593,12 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:
-    """Sales rows with a `by` column; a product with several disease areas repeats per area."""
-    lookups = {
-        "region": ds.markets[[Markets.market, Markets.region]],
-        "therapy_area": ds.products[[Products.product, Products.therapy_area]],
-        "disease_area": ds.indications[
-            [Indications.product, Indications.disease_area]
-        ].drop_duplicates(),
-    }
-    if by not in lookups:
-        return sales
-    lookup = lookups[by]
-    return sales.merge(lookup, on=lookup.columns[0], how="inner")
+    """Sales rows with a `by` column (allocated rows already carry their areas)."""
+    if by == Markets.region:
+        return sales.merge(ds.markets[[Markets.market, Markets.region]], on=Markets.market)
+    if by == GEOGRAPHY:
+        return sales.assign(**{GEOGRAPHY: geography(sales[Sales.market], ds)})
+    return sales
 
 
 def _revenue_per(sales: pd.DataFrame, keys: list[str], quarter: Quarter) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from portfolio_reports.analysis.revenue import allocated_sales
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
@@ -51,21 +52,18 @@ class Scope:
     @property
     def sales_basis(self) -> str:
         """One sentence saying which revenue the scope counts, to print beside sales figures."""
-        conditions = []
-        if self.therapy_area is not None:
-            conditions.append(f"whose primary therapy area is {self.therapy_area}")
-        if self.disease_area is not None:
-            conditions.append(f"with at least one indication in {self.disease_area}")
-        products = "products " + " and ".join(conditions) if conditions else "all products"
-        if self.disease_area is not None:
-            products += ", counted in full (not allocated by indication)"
+        areas = [area for area in (self.therapy_area, self.disease_area) if area is not None]
+        if areas:
+            what = f"Product sales allocated to {' and '.join(areas)} by indication share"
+        else:
+            what = "Product sales of all products"
         if self.market is not None:
             where = self.market
         elif self.region is not None:
             where = f"the {self.region} region"
         else:
             where = "all markets"
-        return f"Revenue of {products}, in {where}."
+        return f"{what}, in {where}."
 
     @staticmethod
     def valid_values(ds: Dataset) -> dict[str, list[str]]:
@@ -110,15 +108,16 @@ class Scope:
         return problems
 
     def sales(self, ds: Dataset) -> pd.DataFrame:
-        """Sales rows of the scope.
+        """Sales rows of the scope, each split among the product's indications.
 
-        A therapy area counts the products whose primary therapy area it is; a disease area counts
-        the whole revenue of products with at least one indication in it, not allocated by
-        indication (see `sales_basis`).
+        A therapy or disease area counts the parts allocated to it (see `allocated_sales`); a
+        product's unallocated part counts in its primary therapy area only.
         """
-        sales = ds.sales
-        keep = sales[Sales.product].isin(self._area_products(ds)) & _selected(
-            sales[Sales.market], self._market_codes(ds)
+        sales = allocated_sales(ds)
+        keep = (
+            _selected(sales[Indications.therapy_area], _only(self.therapy_area))
+            & _selected(sales[Indications.disease_area], _only(self.disease_area))
+            & _selected(sales[Sales.market], self._market_codes(ds))
         )
         return sales[keep]
 

@@ -54,6 +54,7 @@ class Dataset:
     clinical_results: pd.DataFrame
     sales: pd.DataFrame
     catalysts: pd.DataFrame
+    revenue_allocation: pd.DataFrame
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a build, one line each naming file and row or key."""
@@ -345,6 +346,32 @@ def _foreign_key_problems(
         problems += _sales_before_approval(
             tables["sales"], tables["regulatory_events"], locations["sales"]
         )
+    if {"revenue_allocation", "indications"} <= tables.keys():
+        problems += _allocation_problems(
+            tables["revenue_allocation"], tables["indications"], locations["revenue_allocation"]
+        )
+    return problems
+
+
+def _allocation_problems(
+    allocation: pd.DataFrame, indications: pd.DataFrame, location: TableLocation
+) -> list[str]:
+    """Each share names an indication of its own product; one key's shares add up to at most 1."""
+    owners = indications.set_index("indication")["product"]
+    owner = allocation["indication"].map(owners)
+    foreign = allocation[owner.notna() & (owner != allocation["product"])]
+    problems = [
+        f"{location.row(index)}, column indication: {row.indication!r} is an indication of"
+        f" {owners[row.indication]}, not of {row.product}; allowed: that product's indications"
+        for index, row in zip(foreign.index, foreign.itertuples(index=False), strict=True)
+    ]
+    keys = [allocation["product"], allocation["market"].fillna("all markets")]
+    for (product, market), shares in allocation.groupby(keys)["share"]:
+        if shares.sum() > 1 + 1e-9:
+            problems.append(
+                f"{location.rows(shares.index)}: shares of {product} in {market} add up to"
+                f" {shares.sum():g}; a product's shares in one market may add up to at most 1"
+            )
     return problems
 
 

@@ -214,6 +214,25 @@ class Catalysts(_Table):
         unique = ["product", "indication", "market", "event_type", "expected"]
 
 
+class RevenueAllocation(_Table):
+    """Shares of a product's sales attributed to its indications (revenue_allocation.csv; optional).
+
+    A row with a market applies there; rows without one apply in the product's other markets.
+    The shares of one product in one market (or in all) add up to at most 1; the rest of its
+    sales stays unallocated.
+    """
+
+    product: Series[str] = pa.Field(description="products.product")
+    indication: Series[str] = pa.Field(description="indications.indication of the product")
+    market: Series[str] = pa.Field(nullable=True, description="markets.market; empty: all")
+    share: Series[float] = pa.Field(ge=0, le=1, description="fraction of the product's sales")
+    estimated: Series[bool] = pa.Field(description="true where the share is an estimate")
+    basis: Series[str] = pa.Field(description="how the share was set, or its source")
+
+    class Config:
+        unique = ["product", "indication", "market"]
+
+
 TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "markets": Markets,
     "products": Products,
@@ -224,8 +243,9 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "clinical_results": ClinicalResults,
     "sales": Sales,
     "catalysts": Catalysts,
+    "revenue_allocation": RevenueAllocation,
 }
-OPTIONAL_TABLES = frozenset({"catalysts"})
+OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation"})
 """Tables a data source may leave out; an absent one loads as an empty table."""
 
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
@@ -243,6 +263,9 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("catalysts", "product", "products", "product"),
     ("catalysts", "indication", "indications", "indication"),
     ("catalysts", "market", "markets", "market"),
+    ("revenue_allocation", "product", "products", "product"),
+    ("revenue_allocation", "indication", "indications", "indication"),
+    ("revenue_allocation", "market", "markets", "market"),
 )
 """(table, column, referenced table, referenced column); pipeline.scope is checked apart."""
 

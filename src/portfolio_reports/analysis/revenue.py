@@ -1,0 +1,121 @@
+"""What a revenue figure counts: sales allocated to indications, China against overseas, ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.schema import (
+    Indications,
+    Markets,
+    Products,
+    RevenueAllocation,
+    Sales,
+)
+
+REVENUE = Sales.revenue_rmb_m
+REVENUE_DECIMALS = 1
+"""Decimals a revenue figure is shown with (RMB million); ranks compare figures rounded so."""
+NOT_ALLOCATED = "Not allocated"
+"""Disease area of the part of a product's sales that no indication share covers."""
+HOME_REGION = "China"
+CHINA = "China"
+OVERSEAS = "Overseas"
+GEOGRAPHY = "geography"
+
+PRODUCT_SALES = (
+    "Product sales: net sales of the products, RMB million; licence and service income is not"
+    " included."
+)
+ALLOCATION = (
+    "Each product's sales are split among its indications by the shares in the data"
+    " (estimates); an indication's part counts in its disease and therapy area, and the part no"
+    f" share covers counts in the product's primary therapy area as “{NOT_ALLOCATED}”. Disease"
+    " areas add up to their therapy area, therapy areas to the portfolio."
+)
+SPLIT = (
+    "China is mainland China; overseas is every other market, Hong Kong, Macao and Taiwan"
+    " included."
+)
+BY_MARKET = "Product sales booked in each market; markets add up to the total."
+DEFINITIONS: dict[str | None, str] = {
+    None: PRODUCT_SALES,
+    "product": "Each product's sales in the scope, all its markets and indications together.",
+    "market": BY_MARKET,
+    "region": "Product sales summed over the markets of each region.",
+    GEOGRAPHY: SPLIT,
+    "therapy_area": ALLOCATION,
+    "disease_area": ALLOCATION,
+}
+"""One sentence per revenue breakdown (None: the total), shown beside its chart or table."""
+
+
+def allocated_sales(ds: Dataset) -> pd.DataFrame:
+    """Sales rows split into one row per indication share, plus the unallocated remainder.
+
+    A sale takes the allocation rows of its market, or the product's rows without a market
+    where its market has none. A part is the sale times the share, in the indication's disease
+    and therapy area; the rest keeps the product's primary therapy area with the disease area
+    NOT_ALLOCATED (no indication). The parts of a sale add up to it.
+    """
+    sales = ds.sales.reset_index(drop=True).rename_axis("_sale").reset_index()
+    allocation = ds.revenue_allocation[
+        [
+            RevenueAllocation.product,
+            RevenueAllocation.market,
+            RevenueAllocation.indication,
+            RevenueAllocation.share,
+        ]
+    ]
+    keys = [Sales.product, Sales.market]
+    specific = allocation[allocation[RevenueAllocation.market].notna()]
+    general = allocation[allocation[RevenueAllocation.market].isna()].drop(
+        columns=RevenueAllocation.market
+    )
+    has_own = pd.MultiIndex.from_frame(sales[keys]).isin(pd.MultiIndex.from_frame(specific[keys]))
+    parts = pd.concat(
+        [
+            sales[has_own].merge(specific, on=keys),
+            sales[~has_own].merge(general, on=Sales.product),
+        ]
+    )
+    parts[REVENUE] = parts[REVENUE] * parts[RevenueAllocation.share]
+    areas = ds.indications[[Indications.indication, Indications.disease_area, Indications.therapy_area]]
+    parts = parts.merge(areas, on=Indications.indication).drop(columns=RevenueAllocation.share)
+    covered = parts.groupby("_sale")[REVENUE].sum().reindex(sales["_sale"], fill_value=0.0)
+    primary = ds.products.set_index(Products.product)[Products.therapy_area]
+    rest = sales.assign(
+        **{
+            REVENUE: sales[REVENUE] - covered.to_numpy(),
+            Indications.indication: None,
+            Indications.disease_area: NOT_ALLOCATED,
+            Indications.therapy_area: sales[Sales.product].map(primary),
+        }
+    )
+    rest = rest[rest[REVENUE].abs() > 10 ** -(REVENUE_DECIMALS + 3)]
+    combined = pd.concat([parts, rest], ignore_index=True).sort_values("_sale", kind="stable")
+    return combined.drop(columns="_sale").reset_index(drop=True)
+
+
+def geography(markets: pd.Series, ds: Dataset) -> pd.Series:
+    """CHINA for markets in the home region (mainland China), OVERSEAS for every other one."""
+    regions = ds.markets.set_index(Markets.market)[Markets.region]
+    home = markets.map(regions) == HOME_REGION
+    return home.map({True: CHINA, False: OVERSEAS})
+
+
+def ranked(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """Rows in rank order, money columns compared as shown (rounded to REVENUE_DECIMALS).
+
+    `by` lists the ranking columns, most important first; a money column is one whose values
+    are floats. The last columns break ties, so give key columns (product, market) at the end.
+    """
+    shown = {
+        column: frame[column].round(REVENUE_DECIMALS)
+        for column in by
+        if pd.api.types.is_float_dtype(frame[column])
+    }
+    keys = frame.assign(**{f"_rank_{column}": values for column, values in shown.items()})
+    columns = [f"_rank_{column}" if column in shown else column for column in by]
+    order = keys.sort_values(columns, ascending=ascending, kind="stable").index
+    return frame.loc[order]
