@@ -95,19 +95,61 @@ def test_us_report_shows_fda_approvals(quarter_dir, brand):
 
 def test_therapy_area_revenue_matches_the_csv_files(quarter_dir):
     sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
-    products = pd.read_csv(SAMPLE_DATA / "products.csv")
-    latest = sales[sales["quarter"] == LATEST].merge(products, on="product")
-    expected = latest.groupby("therapy_area")["revenue_rmb_m"].sum()
+    latest = sales[sales["quarter"] == LATEST]
+    shares = pd.read_csv(SAMPLE_DATA / "revenue_allocation.csv").merge(
+        pd.read_csv(SAMPLE_DATA / "indications.csv")[["indication", "therapy_area"]]
+    )
+    primary = pd.read_csv(SAMPLE_DATA / "products.csv").set_index("product")["therapy_area"]
+    expected = pd.Series(0.0, index=sorted(set(primary)))
+    for sale in latest.itertuples():
+        own = shares[(shares["product"] == sale.product) & (shares["market"] == sale.market)]
+        rules = (
+            own
+            if len(own)
+            else shares[(shares["product"] == sale.product) & shares["market"].isna()]
+        )
+        for rule in rules.itertuples():
+            expected[rule.therapy_area] += sale.revenue_rmb_m * rule.share
+        expected[primary[sale.product]] += sale.revenue_rmb_m * (1 - rules["share"].sum())
     params = {
         path.stem: path for path in (SAMPLE_DATA.parents[1] / "params").glob("therapy-area-*.yaml")
     }
     assert len(params) == 4
-    for area, revenue in expected.items():
+    for area, revenue in expected[expected > 0].items():
         name = "therapy-area-" + area.lower().replace(" ", "-")
         rows = table_rows(page(quarter_dir, name))
         quarter_rows = [row for row in rows if row and row[0] == LATEST]
         assert quarter_rows, name
         assert quarter_rows[0][1] == money(revenue), (name, quarter_rows[0], revenue)
+
+
+def test_oncology_disease_areas_add_up_to_oncology(quarter_dir):
+    soup = page(quarter_dir, "therapy-area-oncology")
+    total = next(row for row in table_rows(soup) if row and row[0] == LATEST)[1]
+    caption = soup.find("caption", string=f"Revenue by disease area, Q3 {LATEST[:4]}")
+    table = caption.find_parent("table")
+    areas = {row[0]: float(row[1].replace(",", "")) for row in table_rows(table)[1:]}
+    assert {"Breast cancer", "Gastrointestinal cancer", "Lung cancer", "Not allocated"} <= set(
+        areas
+    )
+    # Each figure is rounded to 0.1 on its own: the sum may miss the total by 0.05 per row.
+    assert sum(areas.values()) == pytest.approx(
+        float(total.replace(",", "")), abs=0.05 * len(areas)
+    )
+    assert "allocated" in table.find_next_sibling("p", class_="definition").get_text()
+
+
+def test_overview_states_the_company_counts(quarter_dir):
+    rows = {row[0]: row[1:] for row in table_rows(page(quarter_dir, "portfolio-overview")) if row}
+    assert rows["Products launched"][0] == "9"
+    assert rows["Markets reached"][0] == "60"
+    assert "the EU counts as one market" in rows["Markets reached"][1]
+
+
+def test_cards_of_disease_areas_say_their_sales_are_allocated(quarter_dir):
+    index = (quarter_dir / "index.html").read_text()
+    for area in ("Breast cancer", "Gastrointestinal cancer", "Lung cancer"):
+        assert f"Product sales allocated to {area}: RMB" in index, area
 
 
 def test_every_report_has_at_least_three_charts_with_alt_text(quarter_dir):

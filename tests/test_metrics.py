@@ -324,7 +324,9 @@ def test_revenue_by_quarter_growth_from_zero_is_missing(tiny_dataset):
 
 def test_revenue_by_quarter_fills_a_missing_quarter_with_zero(tiny_dataset):
     allocation = tiny_dataset.revenue_allocation
-    only_hlx03 = replace(tiny_dataset, revenue_allocation=allocation[allocation["product"] == "HLX03"])
+    only_hlx03 = replace(
+        tiny_dataset, revenue_allocation=allocation[allocation["product"] == "HLX03"]
+    )
     scope = Scope(therapy_area="Autoimmune", market="CN")
     revenue = metrics.revenue_by_quarter(only_hlx03, scope, Quarter(2025, 2), quarters=3)
     assert list(revenue["revenue_rmb_m"]) == [10, 0, 10]

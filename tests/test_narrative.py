@@ -13,8 +13,8 @@ Q3 = Quarter(2025, 3)
 
 def test_highlights_of_a_busy_quarter(tiny_dataset):
     assert highlights(tiny_dataset, Scope(), Q3) == [
-        "Revenue RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures).",
-        "Largest product: HLX02 (trastuzumab), RMB 125.0 m, 75.8% of revenue.",
+        "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures).",
+        "Largest product: HLX02 (trastuzumab), RMB 125.0 m, 75.8% of these sales.",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
         "No filings accepted in Q3 2025.",
         "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
@@ -50,8 +50,8 @@ def test_highlights_say_when_there_was_nothing(tiny_dataset):
 def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="CA"), Q3)
     assert lines[:2] == [
-        "Revenue RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures).",
-        "Largest product: HLX03 (adalimumab), RMB 5.0 m, 100.0% of revenue.",
+        "Product sales: RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures).",
+        "Largest product: HLX03 (adalimumab), RMB 5.0 m, 100.0% of these sales.",
     ]
     assert lines[-1] == (
         "2 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
@@ -64,7 +64,7 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     assert lines[0] == "No revenue recorded in Q2 2023."
     assert lines[2] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
-    assert us_q3[0] == "Revenue RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures)."
+    assert us_q3[0] == "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures)."
 
 
 def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
@@ -114,12 +114,21 @@ def test_an_indication_name_is_lower_cased_mid_sentence_unless_an_acronym(tiny_d
 
 def test_real_figures_are_not_flagged_synthetic(tiny_dataset):
     reported = replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
-    assert highlights(reported, Scope(), Q3)[0] == "Revenue RMB 165.0 m, +10.0% QoQ, +37.5% YoY."
+    assert (
+        highlights(reported, Scope(), Q3)[0]
+        == "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY."
+    )
 
 
 def test_key_figure(tiny_dataset):
     assert key_figure(tiny_dataset, Scope(), Q3) == (
-        "RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures)"
+        "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures)"
+    )
+    # Breast cancer: HLX02 CN 110 x 0.6 + HLX02 US 15 = 81; 2025Q2 100 x 0.6 + 20 = 80
+    # (+1.25%, shown +1.2%); 2024Q3 80 x 0.6 + 10 = 58 (+39.7%).
+    assert key_figure(tiny_dataset, Scope(disease_area="Breast cancer"), Q3) == (
+        "Product sales allocated to Breast cancer: RMB 81.0 m, +1.2% QoQ, +39.7% YoY"
+        " (synthetic figures)"
     )
     assert key_figure(tiny_dataset, Scope(), Quarter(2025, 4)) == (
         "No revenue in Q4 2025; in development: 3 programmes, 2 run in one market and 1 global"

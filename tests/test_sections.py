@@ -79,18 +79,22 @@ def test_filings_under_review(view):
 def test_area_summary_is_a_heat_table_labelled_synthetic(view):
     html = view.area_summary().html
     assert html.startswith('<table class="data heat stack"><caption>Revenue in Q3 2025, RMB m')
-    assert "(synthetic figures)" in html
+    assert "Synthetic figures." in html
+    assert "Not allocated" in html  # the sentence saying how areas are counted
     assert headers(html) == ["Therapy area", "China", "North America", "Total"]
 
 
 def test_sales_are_noted_synthetic_only_when_they_are(view, tiny_dataset):
     assert "synthetic" in view.sales_note().html
-    assert view.revenue_trend().note == "Synthetic figures."
+    assert view.revenue_trend().note == (
+        "Product sales of all products, in all markets. Product sales: net sales of the products,"
+        " RMB million; licence and service income is not included. Synthetic figures."
+    )
     reported = replace(
         view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
     )
     assert reported.sales_note().html == ""
-    assert reported.revenue_trend().note == ""
+    assert not reported.revenue_trend().note.endswith("Synthetic figures.")
     assert "synthetic" not in reported.about().html
 
 

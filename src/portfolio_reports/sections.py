@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from html import escape
 
 import pandas as pd
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.revenue import DEFINITIONS
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -42,6 +44,10 @@ HEADERS = {
     "market_agency": "Market",
     "agency": "Agency",
     "region": "Region",
+    "geography": "Geography",
+    "count": "Count",
+    "value": "Value",
+    "definition": "Definition",
     "detail": "Detail",
     "source": "Source",
     "trial": "Trial",
@@ -89,6 +95,7 @@ FORMATS = {
     "filings": "int",
     "local": "int",
     "global": "int",
+    "value": "int",
     "this_quarter": "int",
     "previous_quarter": "int",
 }
@@ -185,9 +192,20 @@ class ReportView:
         """Whether any sales figure of the scope is generated rather than reported."""
         return bool(self.scope.sales(self.dataset)["synthetic"].any())
 
-    def _sales_chart(self, chart: Chart) -> Chart:
-        """A revenue chart, noted as synthetic when its figures are."""
-        return replace(chart, note="Synthetic figures.") if self._synthetic else chart
+    def _sales_chart(self, chart: Chart, by: str | None = None) -> Chart:
+        """A revenue chart noted with what its figures mean, and as synthetic when they are."""
+        return replace(chart, note=self._meaning(by))
+
+    def _sales_table(self, table: Table, by: str | None = None) -> Table:
+        """A revenue table followed by what its figures mean."""
+        return Table(f'{table.html}<p class="definition">{escape(self._meaning(by))}</p>')
+
+    def _meaning(self, by: str | None) -> str:
+        """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
+        sentences = [self.scope.sales_basis, DEFINITIONS[by]]
+        if self._synthetic:
+            sentences.append("Synthetic figures.")
+        return " ".join(dict.fromkeys(sentences))
 
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
@@ -244,7 +262,7 @@ class ReportView:
     def revenue_movers(self) -> Table:
         """Product and market pairs with the largest revenue changes against last quarter."""
         frame = metrics.revenue_movers(self.dataset, self.scope, self.quarter)
-        return _table(
+        table = _table(
             frame.assign(asset=_asset(frame)),
             [
                 "direction",
@@ -255,8 +273,11 @@ class ReportView:
                 "change_rmb_m",
                 "qoq",
             ],
+            caption="Ranked by the change as shown (RMB m, one decimal); ties go to the larger"
+            " revenue this quarter, then product and market code",
             empty="No revenue this quarter or the previous one.",
         )
+        return self._sales_table(table, "market")
 
     def sales_note(self) -> Html:
         """A notice that the sales figures are synthetic, when they are; else nothing."""
@@ -276,7 +297,7 @@ class ReportView:
     def revenue_table(self) -> Table:
         """Revenue per quarter over two years, with QoQ and YoY growth."""
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        return _table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"])
+        return self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
 
     def revenue_mix(self, by: str) -> Chart:
         """Revenue per quarter stacked by product, market, region or area."""
@@ -288,7 +309,7 @@ class ReportView:
             values="revenue_rmb_m",
             title=f"Revenue by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
         )
-        return self._sales_chart(chart)
+        return self._sales_chart(chart, by)
 
     def revenue_breakdown(self, by: str) -> Table:
         """Revenue this quarter by product, market, region or area, with growth and mix."""
@@ -296,7 +317,7 @@ class ReportView:
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
             frame = frame.assign(asset=_asset(frame))
-        return _table(
+        table = _table(
             frame,
             [
                 "asset" if by == "product" else by,
@@ -310,6 +331,7 @@ class ReportView:
             caption=f"Revenue by {HEADERS[by].lower()}, {self.quarter.label}",
             empty="No revenue this quarter.",
         )
+        return self._sales_table(table, by)
 
     def top_products(self) -> Chart:
         """The products with the most revenue this quarter."""
@@ -321,7 +343,7 @@ class ReportView:
             title=f"Top products by revenue, {self.quarter.label} (RMB m)",
             unit="RMB m",
         )
-        return self._sales_chart(chart)
+        return self._sales_chart(chart, "product")
 
     def area_summary(self) -> Table:
         """Revenue this quarter and approvals to date per therapy area and region."""
@@ -339,12 +361,21 @@ class ReportView:
                 .rename_axis(index="Therapy area", columns=None)
             )
 
-        synthetic = " (synthetic figures)" if self._synthetic else ""
-        return heat_table(
+        table = heat_table(
             grid("revenue_rmb_m"),
             counts=grid("approvals"),
             count_noun=("approval", "approvals"),
-            caption=f"Revenue in {self.quarter.label}, RMB m{synthetic}, and approvals to date",
+            caption=f"Revenue in {self.quarter.label}, RMB m, and approvals to date",
+        )
+        return self._sales_table(table, "therapy_area")
+
+    def portfolio_counts(self) -> Table:
+        """The portfolio counts the company states, each with its definition."""
+        frame = metrics.portfolio_counts(self.dataset, self.scope, self.quarter)
+        return _table(
+            frame,
+            ["count", "value", "definition"],
+            caption=f"{self.scope.label}, end of {self.quarter.label}",
         )
 
     def pipeline_summary(self) -> Table:

@@ -626,3 +626,53 @@ def _revenue_per(sales: pd.DataFrame, keys: list[str], quarter: Quarter) -> pd.D
 def _growth(current: pd.Series, base: pd.Series) -> pd.Series:
     """Growth of current over base as a fraction; NaN where the base is 0."""
     return (current - base) / base.where(base != 0)
+
+
+PORTFOLIO_COUNTS: dict[str, str] = {
+    "Products launched": "products with at least one approval in any market by quarter end",
+    "Approved indications": (
+        "indications approved (or launched) in at least one market by quarter end, each"
+        " counted once"
+    ),
+    "Markets reached": (
+        "countries and regions where at least one product is approved by quarter end; the EU"
+        " counts as one market (one EC approval covers every member state)"
+    ),
+    "Approvals this quarter": "approval events dated in the quarter, one per product and market",
+    "Filings accepted this quarter": "filings accepted by a regulator in the quarter",
+    "Molecules in development": (
+        "products with at least one indication in development (preclinical to filed) at quarter"
+        " end, launched products with new indications included"
+    ),
+}
+"""The portfolio counts the company states, each with the definition a report shows."""
+
+
+def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """The PORTFOLIO_COUNTS of the scope at quarter end: count, value and definition."""
+    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    pipeline = scope.pipeline(ds)
+    approved = pipeline[
+        pipeline[Pipeline.phase].isin(["Approved", "Launched"])
+        & _by_end_of(pipeline[Pipeline.since], quarter)
+    ]
+    in_quarter = events_in_quarter(ds, scope, quarter, [APPROVAL, FILING])[
+        RegulatoryEvents.event_type
+    ]
+    values = {
+        "Products launched": approvals[RegulatoryEvents.product].nunique(),
+        "Approved indications": approved[Pipeline.indication].nunique(),
+        "Markets reached": approvals[RegulatoryEvents.market].nunique(),
+        "Approvals this quarter": int((in_quarter == APPROVAL).sum()),
+        "Filings accepted this quarter": int((in_quarter == FILING).sum()),
+        "Molecules in development": pipeline_snapshot(ds, scope, quarter)[
+            Products.product
+        ].nunique(),
+    }
+    return pd.DataFrame(
+        {
+            "count": list(PORTFOLIO_COUNTS),
+            "value": [int(values[name]) for name in PORTFOLIO_COUNTS],
+            "definition": list(PORTFOLIO_COUNTS.values()),
+        }
+    )

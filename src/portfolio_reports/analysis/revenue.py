@@ -34,8 +34,7 @@ ALLOCATION = (
     " areas add up to their therapy area, therapy areas to the portfolio."
 )
 SPLIT = (
-    "China is mainland China; overseas is every other market, Hong Kong, Macao and Taiwan"
-    " included."
+    "China is mainland China; overseas is every other market, Hong Kong, Macao and Taiwan included."
 )
 BY_MARKET = "Product sales booked in each market; markets add up to the total."
 DEFINITIONS: dict[str | None, str] = {
@@ -80,7 +79,9 @@ def allocated_sales(ds: Dataset) -> pd.DataFrame:
         ]
     )
     parts[REVENUE] = parts[REVENUE] * parts[RevenueAllocation.share]
-    areas = ds.indications[[Indications.indication, Indications.disease_area, Indications.therapy_area]]
+    areas = ds.indications[
+        [Indications.indication, Indications.disease_area, Indications.therapy_area]
+    ]
     parts = parts.merge(areas, on=Indications.indication).drop(columns=RevenueAllocation.share)
     covered = parts.groupby("_sale")[REVENUE].sum().reindex(sales["_sale"], fill_value=0.0)
     primary = ds.products.set_index(Products.product)[Products.therapy_area]

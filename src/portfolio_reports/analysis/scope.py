@@ -50,20 +50,23 @@ class Scope:
         return ", ".join(value for value in asdict(self).values() if value) or WHOLE_PORTFOLIO
 
     @property
+    def revenue_label(self) -> str:
+        """What the scope's revenue figure is, e.g. "Product sales allocated to Lung cancer"."""
+        areas = [area for area in (self.therapy_area, self.disease_area) if area is not None]
+        return f"Product sales allocated to {' and '.join(areas)}" if areas else "Product sales"
+
+    @property
     def sales_basis(self) -> str:
         """One sentence saying which revenue the scope counts, to print beside sales figures."""
-        areas = [area for area in (self.therapy_area, self.disease_area) if area is not None]
-        if areas:
-            what = f"Product sales allocated to {' and '.join(areas)} by indication share"
-        else:
-            what = "Product sales of all products"
+        allocated = self.therapy_area is not None or self.disease_area is not None
+        how = " by indication share" if allocated else " of all products"
         if self.market is not None:
             where = self.market
         elif self.region is not None:
             where = f"the {self.region} region"
         else:
             where = "all markets"
-        return f"{what}, in {where}."
+        return f"{self.revenue_label}{how}, in {where}."
 
     @staticmethod
     def valid_values(ds: Dataset) -> dict[str, list[str]]:

@@ -62,10 +62,10 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
 
 
 def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """The quarter's revenue and growth in a few words, e.g. "RMB 165.0 m, +10.0% QoQ, ..."."""
+    """The quarter's revenue and growth in a few words, e.g. "Product sales: RMB 165.0 m, ..."."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure:
-        return figure
+        return f"{scope.revenue_label}: {figure}"
     counts = programme_counts(ds, scope, quarter)
     return f"No revenue in {quarter.label}; in development: {_in_development(counts, scope, ds)}"
 
@@ -118,9 +118,9 @@ def _revenue_sentences(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]
         return [f"No revenue recorded in {quarter.label}."]
     top = top_products(ds, scope, quarter, n=1).iloc[0]
     return [
-        f"Revenue {figure}.",
+        f"{scope.revenue_label}: {figure}.",
         f"Largest product: {top[Products.product]} ({top[Products.inn]}), "
-        f"RMB {money(top[REVENUE])} m, {percent(top['mix'])} of revenue.",
+        f"RMB {money(top[REVENUE])} m, {percent(top['mix'])} of these sales.",
     ]
 
 

@@ -1,0 +1,229 @@
+"""Revenue definitions on the tiny data set: allocation, China and overseas, counts, ranking."""
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.revenue import NOT_ALLOCATED, allocated_sales, ranked
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.errors import DataError
+
+from .conftest import SAMPLE_DATA
+from .test_metrics import rows
+
+Q3 = Quarter(2025, 3)
+WHOLE = Scope()
+
+
+def parts_of(ds, quarter, product, market):
+    """The allocated parts of one sale: (indication, disease area, therapy area, revenue)."""
+    sales = allocated_sales(ds)
+    sale = sales[
+        (sales["quarter"] == quarter) & (sales["product"] == product) & (sales["market"] == market)
+    ]
+    return rows(sale, "indication", "disease_area", "therapy_area", "revenue_rmb_m")
+
+
+def test_a_sale_is_split_by_share_with_the_remainder_left_unallocated(tiny_dataset):
+    # HLX01 in CN, 2025Q3: 25 x 0.7 = 17.5 and 25 x 0.2 = 5; the 0.1 left stays in its primary
+    # therapy area (Oncology), not allocated.
+    assert parts_of(tiny_dataset, "2025Q3", "HLX01", "CN") == [
+        ("HLX01-NHL", "Haematological cancer", "Oncology", pytest.approx(17.5)),
+        ("HLX01-RA", "Rheumatology", "Autoimmune", pytest.approx(5.0)),
+        (None, NOT_ALLOCATED, "Oncology", pytest.approx(2.5)),
+    ]
+
+
+def test_market_shares_replace_the_product_shares_there(tiny_dataset):
+    # HLX02 in the US is all breast cancer; in CN it is split 0.6 / 0.4.
+    assert parts_of(tiny_dataset, "2025Q3", "HLX02", "US") == [
+        ("HLX02-BC", "Breast cancer", "Oncology", 15.0)
+    ]
+    assert parts_of(tiny_dataset, "2025Q3", "HLX02", "CN") == [
+        ("HLX02-BC", "Breast cancer", "Oncology", pytest.approx(66.0)),
+        ("HLX02-GC", "Gastrointestinal cancer", "Oncology", pytest.approx(44.0)),
+    ]
+
+
+def test_a_product_without_shares_stays_whole_in_its_primary_area(tiny_dataset):
+    no_shares = replace(tiny_dataset, revenue_allocation=tiny_dataset.revenue_allocation.iloc[:0])
+    assert parts_of(no_shares, "2025Q3", "HLX01", "CN") == [(None, NOT_ALLOCATED, "Oncology", 25.0)]
+
+
+def test_disease_areas_add_up_to_their_therapy_area(tiny_dataset):
+    oncology = Scope(therapy_area="Oncology")
+    areas = metrics.revenue_by(tiny_dataset, oncology, Q3, by="disease_area")
+    # Breast 66 + 15, gastric 44, HLX01 lymphoma 17.5 and its unallocated 2.5.
+    assert rows(areas, "disease_area", "revenue_rmb_m") == [
+        ("Breast cancer", pytest.approx(81.0)),
+        ("Gastrointestinal cancer", pytest.approx(44.0)),
+        ("Haematological cancer", pytest.approx(17.5)),
+        (NOT_ALLOCATED, pytest.approx(2.5)),
+    ]
+    total = metrics.revenue_by_quarter(tiny_dataset, oncology, Q3, quarters=1)["revenue_rmb_m"]
+    assert areas["revenue_rmb_m"].sum() == pytest.approx(total.iloc[0]) == pytest.approx(145.0)
+    breast = metrics.revenue_by_quarter(tiny_dataset, Scope(disease_area="Breast cancer"), Q3, 1)
+    assert breast["revenue_rmb_m"].iloc[0] == pytest.approx(81.0)
+
+
+def test_therapy_areas_add_up_to_the_portfolio(tiny_dataset):
+    # HLX01 is not counted twice: 20 of its 25 in Oncology, 5 in Autoimmune (with HLX03's 15).
+    areas = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
+    assert rows(areas, "therapy_area", "revenue_rmb_m") == [
+        ("Oncology", pytest.approx(145.0)),
+        ("Autoimmune", pytest.approx(20.0)),
+    ]
+    portfolio = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=1)
+    assert areas["revenue_rmb_m"].sum() == pytest.approx(portfolio["revenue_rmb_m"].iloc[0])
+
+
+def test_china_and_overseas_with_growth(tiny_dataset):
+    # China: 110 + 25 + 10 = 145 (2025Q2 100 + 20 + 10 = 130; 2024Q3 80 + 20 + 10 = 110);
+    # overseas: US 15 + CA 5 = 20 (2025Q2 20; 2024Q3 10).
+    split = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="geography")
+    assert rows(
+        split, "geography", "revenue_rmb_m", "previous_quarter_rmb_m", "year_ago_rmb_m"
+    ) == [
+        ("China", 145.0, 130.0, 110.0),
+        ("Overseas", 20.0, 20.0, 10.0),
+    ]
+    assert split["qoq"].tolist() == pytest.approx([15 / 130, 0.0])
+    assert split["yoy"].tolist() == pytest.approx([35 / 110, 1.0])
+    assert split["mix"].tolist() == pytest.approx([145 / 165, 20 / 165])
+
+
+def test_hong_kong_counts_as_overseas(tiny_dataset):
+    markets = pd.concat(
+        [
+            tiny_dataset.markets,
+            pd.DataFrame(
+                [{"market": "HK", "name": "Hong Kong", "region": "Asia-Pacific ex-China"}]
+            ),
+        ],
+        ignore_index=True,
+    )
+    sale = {"quarter": "2025Q3", "product": "HLX02", "market": "HK", "revenue_rmb_m": 4.0}
+    sales = pd.concat([tiny_dataset.sales, pd.DataFrame([sale | {"synthetic": True}])])
+    ds = replace(tiny_dataset, markets=markets, sales=sales)
+    split = metrics.revenue_by(ds, WHOLE, Q3, by="geography")
+    assert rows(split, "geography", "revenue_rmb_m") == [("China", 145.0), ("Overseas", 24.0)]
+
+
+@pytest.mark.parametrize(
+    ("quarter", "expected"),
+    [
+        # 2025Q3: approvals of HLX01, HLX02, HLX03 in CN, US and CA; HLX02 approved in CA in
+        # the quarter; HLX02-GC and HLX03-AS in development (HLX01-RA discontinued).
+        (Q3, [3, 3, 3, 1, 0, 2]),
+        # 2025Q1: CA not reached yet (HLX03 approved there 2025-05-20); HLX02's CA filing
+        # accepted 2025-01-15; HLX01-RA (Phase 3) and HLX02-GC, HLX02-BC in CA in development.
+        (Quarter(2025, 1), [3, 3, 2, 0, 1, 2]),
+    ],
+)
+def test_portfolio_counts_follow_their_definitions(tiny_dataset, quarter, expected):
+    counts = metrics.portfolio_counts(tiny_dataset, WHOLE, quarter)
+    assert counts["count"].tolist() == list(metrics.PORTFOLIO_COUNTS)
+    assert counts["value"].tolist() == expected
+    assert counts["definition"].str.len().gt(20).all()
+
+
+def test_markets_reached_count_the_eu_once(tiny_dataset):
+    eu = {"market": "EU", "name": "European Union", "region": "North America", "regulator": "EC"}
+    approval = {
+        "product": "HLX03",
+        "market": "EU",
+        "agency": "EC",
+        "event_type": "approval",
+        "date": pd.Timestamp("2025-09-01"),
+        "estimated": False,
+    }
+    ds = replace(
+        tiny_dataset,
+        markets=pd.concat([tiny_dataset.markets, pd.DataFrame([eu])], ignore_index=True),
+        regulatory_events=pd.concat(
+            [tiny_dataset.regulatory_events, pd.DataFrame([approval])], ignore_index=True
+        ),
+    )
+    counts = metrics.portfolio_counts(ds, WHOLE, Q3).set_index("count")["value"]
+    assert counts["Markets reached"] == 4
+    assert counts["Approvals this quarter"] == 2
+
+
+def test_ranking_compares_figures_as_shown_then_breaks_ties():
+    # 0.1 + 0.2 and 0.3 differ as floats but both show as 0.3: the larger revenue goes first,
+    # then the product code.
+    frame = pd.DataFrame(
+        {
+            "product": ["B", "A", "C", "D"],
+            "change_rmb_m": [0.1 + 0.2, 0.3, 0.3, 0.25],
+            "revenue_rmb_m": [5.0, 5.0, 9.0, 1.0],
+        }
+    )
+    order = ranked(frame, ["change_rmb_m", "revenue_rmb_m", "product"], [False, False, True])
+    assert order["product"].tolist() == ["C", "A", "B", "D"]
+
+
+def test_movers_with_changes_equal_as_shown_go_to_the_larger_revenue(tiny_dataset):
+    # 2025Q3: HLX02 CN up 10.0 (100 -> 110); HLX03 CA up from 0 to 10 plus float noise, which
+    # would put it first if compared unrounded. Both show +10.0: HLX02 CN has more revenue.
+    sales = tiny_dataset.sales.copy()
+    canada = (sales["product"] == "HLX03") & (sales["market"] == "CA")
+    sales.loc[canada, "revenue_rmb_m"] = 10 + 2e-12
+    ds = replace(tiny_dataset, sales=sales)
+    movers = metrics.revenue_movers(ds, WHOLE, Q3)
+    increases = movers[movers["direction"] == "increase"]
+    assert rows(increases, "product", "market") == [
+        ("HLX02", "CN"),
+        ("HLX03", "CA"),
+        ("HLX01", "CN"),
+    ]
+
+
+def test_allocation_problems_name_file_line_and_rule(sample_copy):
+    path = sample_copy / "revenue_allocation.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace(",0.85,", ",1.5,")  # HLX01-NHL share > 1
+    lines.append("HLX02,HLX02-BC,US,0.7,true,estimate")
+    lines.append("HLX02,HLX02-GC,US,0.6,true,estimate")  # US shares add up to 1.3
+    lines.append("HLX03,HLX02-BC,,0.1,true,estimate")  # an indication of another product
+    lines.append("HLX99,HLX03-RA,,0.1,true,estimate")  # unknown product
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as caught:
+        load_dataset(sample_copy)
+    problems = caught.value.problems
+    assert (
+        "revenue_allocation.csv line 2, column share: value 1.5 not allowed; must be <= 1"
+        in (problems[0])
+    )
+    assert (
+        "revenue_allocation.csv lines 23 and 24: shares of HLX02 in US add up to 1.3;"
+        " a product's shares in one market may add up to at most 1"
+    ) in problems
+    assert any(
+        p.startswith("revenue_allocation.csv line 25, column indication: 'HLX02-BC' is an")
+        and "of HLX02, not of HLX03" in p
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("revenue_allocation.csv line 26, column product: unknown product 'HLX99'")
+        for p in problems
+    ), problems
+
+
+def test_sample_oncology_disease_areas_add_up():
+    ds = load_dataset(SAMPLE_DATA)
+    quarter = Quarter(2026, 3)
+    oncology = Scope(therapy_area="Oncology")
+    areas = metrics.revenue_by(ds, oncology, quarter, by="disease_area")
+    total = metrics.revenue_by_quarter(ds, oncology, quarter, quarters=1)["revenue_rmb_m"].iloc[0]
+    assert areas["revenue_rmb_m"].sum() == pytest.approx(total)
+    therapy = metrics.revenue_by(ds, WHOLE, quarter, by="therapy_area")["revenue_rmb_m"].sum()
+    portfolio = metrics.revenue_by_quarter(ds, WHOLE, quarter, quarters=1)["revenue_rmb_m"].iloc[0]
+    assert therapy == pytest.approx(portfolio)
+    counts = metrics.portfolio_counts(ds, WHOLE, quarter).set_index("count")["value"]
+    assert counts["Products launched"] == 9
+    assert 55 <= counts["Markets reached"] <= 65
