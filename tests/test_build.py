@@ -126,7 +126,7 @@ def test_therapy_area_revenue_matches_the_csv_files(quarter_dir):
 def test_oncology_disease_areas_add_up_to_oncology(quarter_dir):
     soup = page(quarter_dir, "therapy-area-oncology")
     total = next(row for row in table_rows(soup) if row and row[0] == LATEST)[1]
-    caption = soup.find("caption", string=f"Revenue by disease area, Q3 {LATEST[:4]}")
+    caption = soup.find("caption", string=f"Product sales by disease area, Q3 {LATEST[:4]}")
     table = caption.find_parent("table")
     areas = {row[0]: float(row[1].replace(",", "")) for row in table_rows(table)[1:]}
     assert {"Breast cancer", "Gastrointestinal cancer", "Lung cancer", "Not allocated"} <= set(

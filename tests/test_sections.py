@@ -78,7 +78,9 @@ def test_filings_under_review(view):
 
 def test_area_summary_is_a_heat_table_labelled_synthetic(view):
     html = view.area_summary().html
-    assert html.startswith('<table class="data heat stack"><caption>Revenue in Q3 2025, RMB m')
+    assert html.startswith(
+        '<table class="data heat stack"><caption>Product sales in Q3 2025, RMB m'
+    )
     assert "Synthetic figures." in html
     assert "Not allocated" in html  # the sentence saying how areas are counted
     assert headers(html) == ["Therapy area", "China", "North America", "Total"]
@@ -87,8 +89,8 @@ def test_area_summary_is_a_heat_table_labelled_synthetic(view):
 def test_sales_are_noted_synthetic_only_when_they_are(view, tiny_dataset):
     assert "synthetic" in view.sales_note().html
     assert view.revenue_trend().note == (
-        "Product sales of all products, in all markets. Product sales: net sales of the products,"
-        " RMB million; licence and service income is not included. Synthetic figures."
+        "Product sales of all products, in all markets. Product sales: sales of the company's"
+        " products, RMB million; licence and service income is not included. Synthetic figures."
     )
     reported = replace(
         view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))

@@ -56,7 +56,7 @@ HEADERS = {
     "arm": "Arm",
     "result": "Result",
     "hazard_ratio": "HR",
-    "revenue_rmb_m": "Revenue (RMB m)",
+    "revenue_rmb_m": "Product sales (RMB m)",
     "previous_quarter_rmb_m": "Previous quarter (RMB m)",
     "year_ago_rmb_m": "Year ago (RMB m)",
     "change_rmb_m": "Change (RMB m)",
@@ -291,7 +291,7 @@ class ReportView:
     def revenue_trend(self) -> Chart:
         """Revenue per quarter over two years, with YoY growth."""
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        title = f"Revenue per quarter, {self.scope.label} (RMB m)"
+        title = f"Product sales per quarter, {self.scope.label} (RMB m)"
         return self._sales_chart(charts.revenue_trend(frame, title=title))
 
     def revenue_table(self) -> Table:
@@ -307,7 +307,7 @@ class ReportView:
             index="quarter",
             columns=by,
             values="revenue_rmb_m",
-            title=f"Revenue by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
+            title=f"Product sales by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
         )
         return self._sales_chart(chart, by)
 
@@ -328,7 +328,7 @@ class ReportView:
                 "yoy",
                 "mix",
             ],
-            caption=f"Revenue by {HEADERS[by].lower()}, {self.quarter.label}",
+            caption=f"Product sales by {HEADERS[by].lower()}, {self.quarter.label}",
             empty="No revenue this quarter.",
         )
         return self._sales_table(table, by)
@@ -340,7 +340,7 @@ class ReportView:
             frame.assign(asset=_asset(frame)),
             label="asset",
             value="revenue_rmb_m",
-            title=f"Top products by revenue, {self.quarter.label} (RMB m)",
+            title=f"Top products by product sales, {self.quarter.label} (RMB m)",
             unit="RMB m",
         )
         return self._sales_chart(chart, "product")
@@ -365,7 +365,7 @@ class ReportView:
             grid("revenue_rmb_m"),
             counts=grid("approvals"),
             count_noun=("approval", "approvals"),
-            caption=f"Revenue in {self.quarter.label}, RMB m, and approvals to date",
+            caption=f"Product sales in {self.quarter.label}, RMB m, and approvals to date",
         )
         return self._sales_table(table, "therapy_area")
 

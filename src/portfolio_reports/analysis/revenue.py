@@ -24,8 +24,8 @@ OVERSEAS = "Overseas"
 GEOGRAPHY = "geography"
 
 PRODUCT_SALES = (
-    "Product sales: net sales of the products, RMB million; licence and service income is not"
-    " included."
+    "Product sales: sales of the company's products, RMB million; licence and service income"
+    " is not included."
 )
 ALLOCATION = (
     "Each product's sales are split among its indications by the shares in the data"
