@@ -631,8 +631,8 @@ def _growth(current: pd.Series, base: pd.Series) -> pd.Series:
 PORTFOLIO_COUNTS: dict[str, str] = {
     "Products launched": "products with at least one approval in any market by quarter end",
     "Approved indications": (
-        "indications approved (or launched) in at least one market by quarter end, each"
-        " counted once"
+        "indications with at least one approved programme at quarter end (see the programme"
+        " definitions), each counted once"
     ),
     "Markets reached": (
         "countries and regions where at least one product is approved by quarter end; the EU"
@@ -641,8 +641,8 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     "Approvals this quarter": "approval events dated in the quarter, one per product and market",
     "Filings accepted this quarter": "filings accepted by a regulator in the quarter",
     "Molecules in development": (
-        "products with at least one indication in development (preclinical to filed) at quarter"
-        " end, launched products with new indications included"
+        "products with at least one programme in development at quarter end, launched products"
+        " with new indications or markets included"
     ),
 }
 """The portfolio counts the company states, each with the definition a report shows."""
@@ -651,23 +651,25 @@ PORTFOLIO_COUNTS: dict[str, str] = {
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """The PORTFOLIO_COUNTS of the scope at quarter end: count, value and definition."""
     approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
-    pipeline = scope.pipeline(ds)
-    approved = pipeline[
-        pipeline[Pipeline.phase].isin(["Approved", "Launched"])
-        & _by_end_of(pipeline[Pipeline.since], quarter)
-    ]
+    programmes = lifecycle.programmes(ds, scope, quarter)
+    products = ds.indications.set_index(Indications.indication)[Indications.product]
+    status = programmes[STATUS]
     in_quarter = events_in_quarter(ds, scope, quarter, [APPROVAL, FILING])[
         RegulatoryEvents.event_type
     ]
     values = {
         "Products launched": approvals[RegulatoryEvents.product].nunique(),
-        "Approved indications": approved[Pipeline.indication].nunique(),
-        "Markets reached": approvals[RegulatoryEvents.market].nunique(),
-        "Approvals this quarter": int((in_quarter == APPROVAL).sum()),
-        "Filings accepted this quarter": int((in_quarter == FILING).sum()),
-        "Molecules in development": pipeline_snapshot(ds, scope, quarter)[
-            Products.product
+        "Approved indications": programmes.loc[
+            status == lifecycle.APPROVED, Pipeline.indication
         ].nunique(),
+        "Markets reached": approvals[RegulatoryEvents.market].nunique(),
+        "Approvals this quarter": (in_quarter == APPROVAL).sum(),
+        "Filings accepted this quarter": (in_quarter == FILING).sum(),
+        "Molecules in development": programmes.loc[
+            status == lifecycle.IN_DEVELOPMENT, Pipeline.indication
+        ]
+        .map(products)
+        .nunique(),
     }
     return pd.DataFrame(
         {
