@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -17,6 +18,14 @@ from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.figures import (
+    CHART_PROGRAMMES,
+    KEY_FIGURE,
+    REVENUE_FIGURE,
+    SCOPE,
+    TABLE_PROGRAMMES,
+    PageFigures,
+)
 from portfolio_reports.presentation.formatting import money
 from portfolio_reports.presentation.tables import Html, Table, bullet_list, heat_table, html_table
 
@@ -186,6 +195,8 @@ class ReportView:
     dataset: Dataset
     scope: Scope
     quarter: Quarter
+    shown: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Figures the sections drawn so far put on the page, by name (see `figures`)."""
 
     @property
     def _synthetic(self) -> bool:
@@ -297,6 +308,7 @@ class ReportView:
     def revenue_table(self) -> Table:
         """Revenue per quarter over two years, with QoQ and YoY growth."""
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
+        self.shown[REVENUE_FIGURE] = float(frame[metrics.REVENUE].iloc[-1])
         return self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
 
     def revenue_mix(self, by: str) -> Chart:
@@ -401,6 +413,7 @@ class ReportView:
         if by == lifecycle.COVERAGE:
             frame = frame.rename(columns=self._coverage_names).rename_axis(columns="scope")
         total = int(frame.to_numpy().sum())
+        self.shown[CHART_PROGRAMMES] = self.shown.get(CHART_PROGRAMMES, 0) + total
         noun = "programme" if total == 1 else "programmes"
         return charts.phase_counts(
             frame,
@@ -422,6 +435,7 @@ class ReportView:
         kind = "global " if coverage == lifecycle.GLOBAL else ""
         where = f"run in {place}" if coverage == lifecycle.LOCAL and place else ""
         count = len(shown)
+        self.shown[TABLE_PROGRAMMES] = self.shown.get(TABLE_PROGRAMMES, 0) + count
         noun = f"{kind}programme" if count == 1 else f"{kind}programmes"
         return _table(
             shown,
@@ -438,6 +452,22 @@ class ReportView:
             ],
             caption=" ".join(f"{count} {noun} in development {where}".split()),
             empty=f"No {kind}programmes in development {where}".rstrip() + ".",
+        )
+
+    def figures(self) -> PageFigures:
+        """The page's figures for the build's cross-checks; shown in the notebook, not the page.
+
+        The scope and quarter, the index card's key figure, and what the sections drawn so far
+        showed: the quarter's revenue in the revenue table, the programmes counted by the
+        pipeline chart and listed by the pipeline tables. Call it in the last cell.
+        """
+        return PageFigures(
+            {
+                SCOPE: asdict(self.scope),
+                "quarter": str(self.quarter),
+                KEY_FIGURE: narrative.key_figure(self.dataset, self.scope, self.quarter),
+                **self.shown,
+            }
         )
 
     @property

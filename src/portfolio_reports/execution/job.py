@@ -16,6 +16,7 @@ from papermill.exceptions import PapermillExecutionError
 from portfolio_reports.execution import kernels
 from portfolio_reports.execution.warm_engine import WARM_ENGINE
 from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
+from portfolio_reports.presentation.figures import read_figures
 from portfolio_reports.presentation.render import PageInfo, notebook_to_html
 from portfolio_reports.text import first_line
 
@@ -78,6 +79,8 @@ class ReportResult:
     key: str
     error: Failure | None = None
     kernel_peak_mib: float | None = None
+    figures: dict | None = None
+    """The figures the page showed (see sections.ReportView.figures); None when not built now."""
 
     @property
     def ok(self) -> bool:
@@ -111,7 +114,8 @@ def run_report_job(job: ReportJob) -> ReportResult:
         return failed(Failure.of(error, stage="render"))
     layout.failed(job.name).unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
-    return ReportResult(job.name, ReportStatus.OK, elapsed, job.key, None, peak_mib)
+    figures = read_figures(executed)
+    return ReportResult(job.name, ReportStatus.OK, elapsed, job.key, None, peak_mib, figures)
 
 
 def lost_job(job: ReportJob, error: BaseException) -> ReportResult:

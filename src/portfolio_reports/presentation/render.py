@@ -18,6 +18,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from portfolio_reports.errors import RenderError
+from portfolio_reports.presentation.figures import is_figures
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Every template and the stylesheet; a change here changes every page."""
@@ -78,7 +79,7 @@ class _Heading:
 
 
 class _ReportCleanup(Preprocessor):
-    """Drop the notebook's title line and stderr output; cut errors down to one line each."""
+    """Drop the title line, the page's figures and stderr output; cut errors to one line each."""
 
     def preprocess(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any]
@@ -89,6 +90,11 @@ class _ReportCleanup(Preprocessor):
             first_line, _, rest = nb.cells[0].source.partition("\n")
             if first_line.startswith("# "):
                 nb.cells[0].source = rest
+        nb.cells = [
+            cell
+            for cell in nb.cells
+            if not (cell.cell_type == "code" and any(map(is_figures, cell.get("outputs", []))))
+        ]
         return super().preprocess(nb, resources)
 
     def preprocess_cell(
@@ -210,8 +216,9 @@ def quarter_index_html(
     previous_quarter: str | None,
     built_at: str,
     warnings: Sequence[str] = (),
+    reconciliation: Sequence[str] = (),
 ) -> str:
-    """Render a quarter's index: data warnings, then one card per report, grouped in order."""
+    """Render a quarter's index: broken identities, data warnings, then the report cards."""
     groups: dict[str, list[IndexEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
@@ -225,6 +232,7 @@ def quarter_index_html(
         previous_quarter=previous_quarter,
         built_at=built_at,
         warnings=warnings,
+        reconciliation=reconciliation,
     )
 
 
