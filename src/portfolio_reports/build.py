@@ -65,6 +65,8 @@ class BuildResult:
     index: Path
     warnings: tuple[str, ...] = ()
     """Data warnings of the build, one line each."""
+    reconciliation: tuple[str, ...] = ()
+    """Identities the reports' figures break, one line each (see reconcile)."""
 
     @property
     def ok(self) -> bool:
@@ -157,8 +159,10 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         for leftover in layout.leftover_scratch():
             leftover.unlink(missing_ok=True)
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
-        results = _run_build(options, inputs, snapshot, layout, observer)
-    return BuildResult(inputs.quarter, results, layout.index, inputs.dataset.warnings)
+        results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
+    return BuildResult(
+        inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
+    )
 
 
 def _run_build(
@@ -167,8 +171,11 @@ def _run_build(
     snapshot: Path,
     layout: OutputLayout,
     observer: BuildObserver | None,
-) -> list[ReportResult]:
-    """Run or skip every report, then write the manifest and the index; return the results."""
+) -> tuple[list[ReportResult], list[str]]:
+    """Run or skip every report, then write the manifest and the index.
+
+    Returns the results and the reconciliation's broken identities.
+    """
     built_at = build_time()
     jobs = [
         report_job(
@@ -202,10 +209,10 @@ def _run_build(
             observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
-    publish_manifest_and_index(
+    reconciliation = publish_manifest_and_index(
         inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published
     )
-    return results
+    return results, reconciliation
 
 
 def build_time() -> str:

@@ -186,7 +186,8 @@ def build_reports(
         f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
         f" {result.quarter}: {result.index}"
     )
-    sys.exit(EXIT_FAILED_REPORTS if failed else EXIT_OK)
+    _print_reconciliation(result.reconciliation)
+    sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
 
 
 @cli.command()
@@ -210,12 +211,22 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
     _print_warnings(inputs.dataset.warnings)
 
 
+def _print_reconciliation(problems: tuple[str, ...]) -> None:
+    """List the identities the reports' figures break, one line each; nothing when none."""
+    _print_lines(f"Reconciliation failed ({len(problems)}):", "red", "BROKEN ", problems)
+
+
 def _print_warnings(warnings: tuple[str, ...]) -> None:
     """List the data warnings of a build or check, one line each; nothing when there are none."""
-    if warnings:
-        console.print(f"Data warnings ({len(warnings)}):", style="yellow")
-    for warning in warnings:
-        console.print(f"  WARNING {warning}", markup=False, highlight=False)
+    _print_lines(f"Data warnings ({len(warnings)}):", "yellow", "WARNING ", warnings)
+
+
+def _print_lines(heading: str, style: str, mark: str, lines: tuple[str, ...]) -> None:
+    """A heading, then each line marked and unwrapped; nothing when there are no lines."""
+    if lines:
+        console.print(heading, style=style)
+    for line in lines:
+        console.print(f"  {mark}{line}", markup=False, highlight=False, soft_wrap=True)
 
 
 @cli.command(name="export-sample")

@@ -17,6 +17,7 @@ from portfolio_reports.presentation.render import (
     quarter_index_html,
     quarters_index_html,
 )
+from portfolio_reports.reconcile import Members, PageRecord, check
 from portfolio_reports.specs import ReportSpec
 
 CURRENT = (ReportStatus.OK, ReportStatus.SKIPPED)
@@ -43,12 +44,17 @@ def publish_manifest_and_index(
     results: list[ReportResult],
     built_at: str,
     published: dict[str, dict],
-) -> None:
-    """Write the quarter's manifest and index page, then the index of every quarter."""
+) -> list[str]:
+    """Write the quarter's manifest and index page, then the index of every quarter.
+
+    Returns the reconciliation: one line per broken identity among the reports' figures.
+    """
     by_name = {spec.name: spec for spec in specs}
     reports = []
+    records = []
     for result in results:
         spec = by_name[result.name]
+        skipped = result.status == ReportStatus.SKIPPED
         reports.append(
             {
                 "name": spec.name,
@@ -57,18 +63,24 @@ def publish_manifest_and_index(
                 "notebook": spec.notebook.name,
                 "parameters": spec.parameters,
                 "key_figure": published[spec.name]["key_figure"]
-                if result.status == ReportStatus.SKIPPED
+                if skipped
                 else key_figure(dataset, spec.scope, quarter),
                 "html": layout.html(spec.name).name if layout.html(spec.name).exists() else None,
                 **asdict(result),
+                "figures": published[spec.name].get("figures") if skipped else result.figures,
             }
         )
+        records.append(
+            PageRecord(spec.name, spec.scope, reports[-1]["key_figure"], reports[-1]["figures"])
+        )
+    reconciliation = check(records, Members.of(dataset))
     manifest = {
         "quarter": str(quarter),
         "built_at": built_at,
         "package_version": __version__,
         "data_fingerprint": dataset.fingerprint,
         "warnings": list(dataset.warnings),
+        "reconciliation": reconciliation,
         "reports": reports,
     }
     write_text_atomic(layout.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
@@ -94,9 +106,11 @@ def publish_manifest_and_index(
             previous_quarter=previous if has_previous else None,
             built_at=built_at,
             warnings=dataset.warnings,
+            reconciliation=reconciliation,
         ),
     )
     write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))
+    return reconciliation
 
 
 def _published_quarters(root: Path) -> list[tuple[str, int, int]]:

@@ -1,0 +1,186 @@
+"""Reconciliation: the figures of a quarter's reports must agree with each other.
+
+Each page records the figures it showed (see `sections.ReportView.figures`); these checks compare
+them across the reports of one quarter, matched by the scope their params ask for:
+
+- the slices of a report sum to it: therapy areas to the whole (or to a market or region), disease
+  areas to their therapy area, markets to their region, regions to the whole. When every slice has
+  a report the sum must equal the parent; when only some do, revenue being never negative, the
+  slices with a report must not exceed it;
+- each index card states what its page states;
+- each page shows the scope its params ask for;
+- each page's pipeline charts count as many programmes as its pipeline tables list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.schema import Indications, Markets, Products
+from portfolio_reports.presentation.figures import (
+    CHART_PROGRAMMES,
+    KEY_FIGURE,
+    REVENUE_FIGURE,
+    SCOPE,
+    TABLE_PROGRAMMES,
+)
+from portfolio_reports.presentation.formatting import money
+
+TOLERANCE_RMB_M = 0.05
+"""Revenue differences below this show as 0.0 at the pages' precision (RMB 0.1 m) and pass."""
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One report of the quarter: its name, the scope its params ask for, card and figures."""
+
+    name: str
+    scope: Scope
+    card: str | None
+    """The key figure its index card states; None when it has none."""
+    figures: Mapping[str, Any] | None
+    """The figures its page showed; None when the report has no current page."""
+
+
+@dataclass(frozen=True)
+class Members:
+    """Which slices make up which: the data's therapy areas, disease areas and markets."""
+
+    therapy_areas: tuple[str, ...]
+    disease_areas: Mapping[str, tuple[str, ...]]
+    """Disease areas of each therapy area."""
+    markets: Mapping[str, tuple[str, ...]]
+    """Markets of each region."""
+
+    @classmethod
+    def of(cls, ds: Dataset) -> Members:
+        """The slices of a data set: products' primary therapy areas, indications, markets."""
+        indications = ds.indications.drop_duplicates(
+            [Indications.therapy_area, Indications.disease_area]
+        )
+        return cls(
+            therapy_areas=tuple(sorted(set(ds.products[Products.therapy_area]))),
+            disease_areas={
+                str(area): tuple(sorted(rows[Indications.disease_area]))
+                for area, rows in indications.groupby(Indications.therapy_area)
+            },
+            markets={
+                str(region): tuple(sorted(rows[Markets.market]))
+                for region, rows in ds.markets.groupby(Markets.region)
+            },
+        )
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A parent scope's slices along one dimension; each slice may be reported under any of
+    several equivalent scopes (a disease area with or without its therapy area)."""
+
+    kind: str
+    slices: list[tuple[Scope, ...]]
+
+
+def check(records: Sequence[PageRecord], members: Members) -> list[str]:
+    """Every broken identity among the reports, one line each; empty when all agree."""
+    return [
+        *(problem for record in records for problem in _page_problems(record)),
+        *_sum_problems(records, members),
+    ]
+
+
+def _page_problems(record: PageRecord) -> list[str]:
+    """A page against its params and its index card, and its pipeline chart against its table."""
+    figures = record.figures
+    if figures is None:
+        return []
+    problems = []
+    page_scope = figures.get(SCOPE)
+    if page_scope is not None and page_scope != asdict(record.scope):
+        shown = Scope(**page_scope).label
+        problems.append(
+            f"page shows the scope of its params: {record.name} params ask for"
+            f" {record.scope.label!r}, its page shows {shown!r}"
+        )
+    page_figure = figures.get(KEY_FIGURE)
+    if record.card is not None and page_figure is not None and record.card != page_figure:
+        problems.append(
+            f"index card equals its page: {record.name} card states {record.card!r},"
+            f" its page {page_figure!r}"
+        )
+    chart, table = figures.get(CHART_PROGRAMMES), figures.get(TABLE_PROGRAMMES)
+    if chart is not None and table is not None and chart != table:
+        problems.append(
+            f"pipeline chart equals its table: {record.name} chart counts {chart} programmes,"
+            f" its tables list {table}; difference {chart - table:+d}"
+        )
+    return problems
+
+
+def _sum_problems(records: Sequence[PageRecord], members: Members) -> list[str]:
+    """Slices whose revenue does not sum to their parent's, or exceeds it."""
+    revenue = {
+        record.scope: (record.name, float(record.figures[REVENUE_FIGURE]))
+        for record in records
+        if record.figures is not None and record.figures.get(REVENUE_FIGURE) is not None
+    }
+    problems = []
+    for parent, (parent_name, parent_revenue) in revenue.items():
+        for split in _splits(parent, members):
+            found = [
+                next((revenue[scope] for scope in alternatives if scope in revenue), None)
+                for alternatives in split.slices
+            ]
+            present = [figure for figure in found if figure is not None]
+            if not present:
+                continue
+            total = sum(value for _, value in present)
+            difference = total - parent_revenue
+            complete = len(present) == len(split.slices)
+            if complete and abs(difference) < TOLERANCE_RMB_M:
+                continue
+            if not complete and difference < TOLERANCE_RMB_M:
+                continue
+            terms = " + ".join(f"{name} {money(value)}" for name, value in present)
+            if complete:
+                identity = f"{split.kind} sum to {parent.label}"
+            else:
+                identity = (
+                    f"{split.kind} do not exceed {parent.label}"
+                    f" ({len(present)} of {len(split.slices)} have a report)"
+                )
+            problems.append(
+                f"{identity}: {terms} = RMB {money(total)} m against {parent_name}"
+                f" RMB {money(parent_revenue)} m; difference RMB {difference:+,.1f} m"
+            )
+    return problems
+
+
+def _splits(parent: Scope, members: Members) -> list[_Split]:
+    """The ways a scope divides into slices that sum to it."""
+    splits = []
+    if parent.therapy_area is None and parent.disease_area is None:
+        slices = [(replace(parent, therapy_area=area),) for area in members.therapy_areas]
+        splits.append(_Split("therapy areas", slices))
+    if parent.therapy_area is not None and parent.disease_area is None:
+        slices = [
+            (
+                replace(parent, disease_area=area),
+                replace(parent, therapy_area=None, disease_area=area),
+            )
+            for area in members.disease_areas.get(parent.therapy_area, ())
+        ]
+        splits.append(_Split("disease areas", slices))
+    if parent.market is None and parent.region is None:
+        slices = [(replace(parent, region=region),) for region in members.markets]
+        splits.append(_Split("regions", slices))
+    if parent.market is None and parent.region is not None:
+        slices = [
+            (replace(parent, market=market), replace(parent, market=market, region=None))
+            for market in members.markets.get(parent.region, ())
+        ]
+        splits.append(_Split("markets", slices))
+    return splits
