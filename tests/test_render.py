@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from nbformat import v4
 
 from portfolio_reports.errors import RenderError
+from portfolio_reports.presentation.figures import FIGURES_MIME
 from portfolio_reports.presentation.render import (
     BUILD_TIME_KEY,
     IndexEntry,
@@ -348,3 +350,42 @@ def test_a_page_published_on_its_own_has_no_link_to_an_index():
     alone = notebook_to_html(report_notebook(), page_info(index=None))
     assert 'class="crumbs"' not in alone
     assert "index.html" not in alone
+
+
+def test_a_pages_figures_are_left_out_of_the_page_but_not_the_cells_around_them():
+    figures = v4.new_code_cell(
+        "report.figures()",
+        execution_count=6,
+        outputs=[
+            v4.new_output(
+                "execute_result",
+                data={FIGURES_MIME: {"revenue_rmb_m": 98765.4}},
+                execution_count=6,
+            )
+        ],
+    )
+    html = notebook_to_html(report_notebook(figures), page_info())
+    assert "98765.4" not in html
+    assert "report.figures" not in html
+    assert html.count('class="output') == notebook_to_html(report_notebook(), page_info()).count(
+        'class="output'
+    )
+
+
+def test_quarter_index_lists_broken_identities_escaped_in_a_reconciliation_box():
+    problems = ["therapy areas sum to Whole portfolio: a 1.0 = RMB 1.0 m", HOSTILE]
+    html = quarter_index_html(
+        "2026Q3",
+        [entry("a", "Portfolio")],
+        previous_quarter=None,
+        built_at="x",
+        reconciliation=problems,
+    )
+    box = BeautifulSoup(html, "html.parser").find("section", class_="reconciliation")
+    assert box.find("h2").get_text() == "Reconciliation"
+    assert [item.get_text() for item in box.find_all("li")] == problems
+    assert HOSTILE not in html
+    agreed = quarter_index_html(
+        "2026Q3", [entry("a", "Portfolio")], previous_quarter=None, built_at="x"
+    )
+    assert "Reconciliation" not in agreed
