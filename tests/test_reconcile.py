@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import pytest
 
+from portfolio_reports.analysis.revenue import NOT_ALLOCATED
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation.figures import FIGURES_MIME
@@ -139,19 +140,30 @@ def test_reports_without_figures_take_no_part():
     assert check(records, MEMBERS) == []
 
 
-def test_members_of_the_tiny_data_set(tiny_dataset):
-    members = Members.of(tiny_dataset)
+def test_members_are_the_slices_with_sales_in_the_quarter(tiny_dataset):
+    # 2025Q3: HLX01's sales are 70% NHL, 20% RA and 10% unallocated (Oncology's remainder);
+    # HLX02's are breast and gastric cancer; HLX03 sells in CN and CA.
+    members = Members.of(tiny_dataset, Quarter.parse("2025Q3"))
     assert members.therapy_areas == ("Autoimmune", "Oncology")
     assert dict(members.disease_areas) == {
         "Autoimmune": ("Rheumatology",),
-        "Oncology": ("Breast cancer", "Gastrointestinal cancer", "Haematological cancer"),
+        "Oncology": (
+            "Breast cancer",
+            "Gastrointestinal cancer",
+            "Haematological cancer",
+            NOT_ALLOCATED,
+        ),
     }
     assert dict(members.markets) == {"China": ("CN",), "North America": ("CA", "US")}
+    # Nothing sold in CA in 2025Q2: the US alone makes up North America.
+    earlier = Members.of(tiny_dataset, Quarter.parse("2025Q2"))
+    assert dict(earlier.markets) == {"China": ("CN",), "North America": ("US",)}
 
 
 @pytest.mark.parametrize("coverages", [[None], ["local", "global"]])
 def test_a_page_records_what_its_sections_showed(tiny_dataset, coverages):
-    # 2025Q3 in the tiny data: Oncology sells HLX02 110 + 15 and HLX01 25 (RMB m); in development
+    # 2025Q3 in the tiny data (RMB m): Oncology has HLX02's 110 in CN and 15 in the US, and 80%
+    # of HLX01's 25 (70% NHL and the 10% no share covers): 125 + 20 = 145. In development
     # at quarter end are HLX02-GC Global Phase 3 and HLX02-GC CN Phase 2.
     scope = Scope(therapy_area="Oncology")
     view = ReportView(tiny_dataset, scope, Quarter.parse("2025Q3"))
@@ -162,8 +174,8 @@ def test_a_page_records_what_its_sections_showed(tiny_dataset, coverages):
     figures = view.figures()._repr_mimebundle_()[FIGURES_MIME]
     assert figures["scope"] == asdict(scope)
     assert figures["quarter"] == "2025Q3"
-    assert figures["revenue_rmb_m"] == pytest.approx(150.0)
-    assert figures["key_figure"].startswith("RMB 150.0 m, ")
+    assert figures["revenue_rmb_m"] == pytest.approx(145.0)
+    assert "RMB 145.0 m, " in figures["key_figure"]
     assert figures["pipeline_chart_programmes"] == 2
     assert figures["pipeline_table_programmes"] == 2
 

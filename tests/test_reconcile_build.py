@@ -1,10 +1,16 @@
 """Reconciliation through real builds of the tiny data set, each identity broken on purpose.
 
-The tiny data set's revenue (RMB m, see conftest.TINY_SALES) in 2025Q3, its latest quarter:
-HLX02 (Oncology) CN 110 and US 15, HLX01 (Oncology) CN 25, HLX03 (Autoimmune) CN 10 and CA 5.
-So the portfolio sells 165: Oncology 150, Autoimmune 15; North America 20: US 15, CA 5.
-Earlier quarters: Oncology 140 in 2025Q2 and 100 in 2024Q2, Autoimmune 10 in 2025Q2; US 10 and
-CA nothing in 2024Q4. The broken notebooks below open some reports at such an earlier quarter.
+The tiny data set's product sales (RMB m, see conftest.TINY_SALES) in 2025Q3, its latest quarter:
+HLX02 CN 110 and US 15, HLX01 CN 25, HLX03 CN 10 and CA 5; the portfolio sells 165. Split by
+indication share (conftest's revenue_allocation): HLX02 60% breast and 40% gastric cancer, in the
+US all breast; HLX01 70% NHL (haematological), 20% RA (autoimmune), 10% unallocated (oncology);
+HLX03 all RA. So Oncology has 66 + 44 + 15 + 17.5 + 2.5 = 145: breast cancer 81, gastrointestinal
+44, haematological 17.5, unallocated 2.5; Autoimmune 5 + 10 + 5 = 20, all rheumatology. North
+America sells 20: US 15, CA 5.
+Earlier quarters: in 2025Q2 (HLX02 CN 100 and US 20, HLX01 20, HLX03 10) Oncology 60 + 40 + 20 +
+14 + 2 = 136 and Autoimmune 4 + 10 = 14; in 2024Q2 (HLX02 80, HLX01 20) Oncology 48 + 32 + 14 + 2
+= 96; in 2024Q4 the US sells 10 and CA nothing. The broken notebooks below open some reports at
+such an earlier quarter.
 """
 
 from __future__ import annotations
@@ -30,6 +36,14 @@ PARAMS = {
     "disease-area-breast-cancer": (
         "therapy_area",
         {"therapy_area": None, "disease_area": "Breast cancer"},
+    ),
+    "disease-area-gastrointestinal-cancer": (
+        "therapy_area",
+        {"therapy_area": None, "disease_area": "Gastrointestinal cancer"},
+    ),
+    "disease-area-rheumatology": (
+        "therapy_area",
+        {"therapy_area": None, "disease_area": "Rheumatology"},
     ),
     "region-north-america": ("market", {"market": None, "region": "North America"}),
     "market-us": ("market", {"market": "US"}),
@@ -105,6 +119,7 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
             "portfolio-overview",
             "therapy-area-oncology",
             "therapy-area-autoimmune",
+            "disease-area-rheumatology",
             "region-north-america",
             "market-us",
             "market-ca",
@@ -114,8 +129,9 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
     assert agreed.returncode == 0, agreed.stdout + agreed.stderr
     assert revenue(out) == {
         "portfolio-overview": 165.0,
-        "therapy-area-oncology": 150.0,
-        "therapy-area-autoimmune": 15.0,
+        "therapy-area-oncology": 145.0,
+        "therapy-area-autoimmune": 20.0,
+        "disease-area-rheumatology": 20.0,
         "region-north-america": 20.0,
         "market-us": 15.0,
         "market-ca": 5.0,
@@ -123,7 +139,7 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
     assert json.loads((out / QUARTER / "manifest.json").read_text())["reconciliation"] == []
     assert reconciliation_box(out) == []
 
-    # Therapy-area pages opened at 2025Q2 (Oncology 140, Autoimmune 10); the portfolio page,
+    # Therapy-area pages opened at 2025Q2 (Oncology 136, Autoimmune 14); the portfolio page,
     # unchanged, is skipped and reconciled from the figures the manifest kept.
     notebooks = notebooks_folder(
         tmp_path, "therapy_area", "open_report(data, quarter,", 'open_report(data, "2025Q2",'
@@ -131,8 +147,8 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
     broken = run_cli(*build_arguments(tiny_data, params, out), "--notebooks", str(notebooks))
     assert broken.returncode == 1, broken.stdout + broken.stderr
     line = (
-        "therapy areas sum to Whole portfolio: therapy-area-autoimmune 10.0"
-        " + therapy-area-oncology 140.0 = RMB 150.0 m against portfolio-overview RMB 165.0 m;"
+        "therapy areas sum to Whole portfolio: therapy-area-autoimmune 14.0"
+        " + therapy-area-oncology 136.0 = RMB 150.0 m against portfolio-overview RMB 165.0 m;"
         " difference RMB -15.0 m"
     )
     assert f"  BROKEN {line}" in broken.stderr.splitlines()
@@ -143,15 +159,15 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
     assert line in manifest["reconciliation"]
     assert line in reconciliation_box(out)
     cards = [p for p in manifest["reconciliation"] if p.startswith("index card equals its page")]
-    assert len(cards) == 2
-    assert cards[0].startswith(
-        "index card equals its page: therapy-area-autoimmune card states 'RMB 15.0 m,"
-    ), cards
-    assert "its page 'RMB 10.0 m," in cards[0]
-    assert cards[1].startswith(
-        "index card equals its page: therapy-area-oncology card states 'RMB 150.0 m,"
-    ), cards
-    assert "its page 'RMB 140.0 m," in cards[1]
+    assert [card.split(" card states")[0] for card in cards] == [
+        "index card equals its page: disease-area-rheumatology",
+        "index card equals its page: therapy-area-autoimmune",
+        "index card equals its page: therapy-area-oncology",
+    ]
+    assert "RMB 20.0 m," in cards[1].split(", its page ")[0]
+    assert "RMB 14.0 m," in cards[1].split(", its page ")[1]
+    assert "RMB 145.0 m," in cards[2].split(", its page ")[0]
+    assert "RMB 136.0 m," in cards[2].split(", its page ")[1]
     for name in ("portfolio-overview", "therapy-area-oncology", "therapy-area-autoimmune"):
         assert (out / QUARTER / f"{name}.html").is_file()
 
@@ -173,21 +189,28 @@ def test_markets_that_miss_their_region_break(tiny_data, tmp_path):
 
 
 def test_disease_areas_that_exceed_their_therapy_area_break(tiny_data, tmp_path):
-    # The therapy-area page (not the disease area's) opened at 2024Q2: Oncology 100. Breast
-    # cancer counts HLX02 in full in 2025Q3: 110 + 15. One of Oncology's three disease areas has
-    # a report, so it may fall short of Oncology but not exceed it.
+    # The therapy-area page (not the disease areas') opened at 2024Q2: Oncology 96. Two of
+    # Oncology's four slices with sales in 2025Q3 have a report (haematological cancer and the
+    # unallocated part have none), so they may fall short of Oncology but not exceed it.
     notebooks = notebooks_folder(
         tmp_path,
         "therapy_area",
         "open_report(data, quarter,",
         'open_report(data, quarter if disease_area else "2024Q2",',
     )
-    params = params_folder(tmp_path, ["therapy-area-oncology", "disease-area-breast-cancer"])
+    params = params_folder(
+        tmp_path,
+        [
+            "therapy-area-oncology",
+            "disease-area-breast-cancer",
+            "disease-area-gastrointestinal-cancer",
+        ],
+    )
     problems = in_process_build(tiny_data, params, notebooks, tmp_path / "reports")
     assert (
-        "disease areas do not exceed Oncology (1 of 3 have a report):"
-        " disease-area-breast-cancer 125.0 = RMB 125.0 m against therapy-area-oncology"
-        " RMB 100.0 m; difference RMB +25.0 m"
+        "disease areas do not exceed Oncology (2 of 4 have a report):"
+        " disease-area-breast-cancer 81.0 + disease-area-gastrointestinal-cancer 44.0"
+        " = RMB 125.0 m against therapy-area-oncology RMB 96.0 m; difference RMB +29.0 m"
     ) in problems
 
 
@@ -216,8 +239,8 @@ def test_a_page_that_ignores_its_params_breaks_against_its_card(tiny_data, tmp_p
         "page shows the scope of its params: region-north-america params ask for"
         " 'North America', its page shows 'Whole portfolio'"
     )
-    assert problems[1].startswith(
-        "index card equals its page: region-north-america card states 'RMB 20.0 m,"
-    )
-    assert "its page 'RMB 165.0 m," in problems[1]
+    card, page = problems[1].split(", its page ")
+    assert card.startswith("index card equals its page: region-north-america card states")
+    assert "RMB 20.0 m," in card
+    assert "RMB 165.0 m," in page
     assert len(problems) == 2

@@ -73,7 +73,7 @@ def publish_manifest_and_index(
         records.append(
             PageRecord(spec.name, spec.scope, reports[-1]["key_figure"], reports[-1]["figures"])
         )
-    reconciliation = check(records, Members.of(dataset))
+    reconciliation = check(records, Members.of(dataset, quarter))
     manifest = {
         "quarter": str(quarter),
         "built_at": built_at,

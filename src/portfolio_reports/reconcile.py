@@ -4,9 +4,9 @@ Each page records the figures it showed (see `sections.ReportView.figures`); the
 them across the reports of one quarter, matched by the scope their params ask for:
 
 - the slices of a report sum to it: therapy areas to the whole (or to a market or region), disease
-  areas to their therapy area, markets to their region, regions to the whole. When every slice has
-  a report the sum must equal the parent; when only some do, revenue being never negative, the
-  slices with a report must not exceed it;
+  areas to their therapy area, markets to their region, regions to the whole. When every slice
+  with sales in the quarter has a report the sum must equal the parent; when only some do,
+  revenue being never negative, the slices with a report must not exceed it;
 - each index card states what its page states;
 - each page shows the scope its params ask for;
 - each page's pipeline charts count as many programmes as its pipeline tables list.
@@ -18,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from portfolio_reports.analysis.revenue import allocated_sales
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
-from portfolio_reports.data.schema import Indications, Markets, Products
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Indications, Markets, Sales
 from portfolio_reports.presentation.figures import (
     CHART_PROGRAMMES,
     KEY_FIGURE,
@@ -48,7 +50,7 @@ class PageRecord:
 
 @dataclass(frozen=True)
 class Members:
-    """Which slices make up which: the data's therapy areas, disease areas and markets."""
+    """Which slices make up which: therapy areas, their disease areas, regions' markets."""
 
     therapy_areas: tuple[str, ...]
     disease_areas: Mapping[str, tuple[str, ...]]
@@ -57,20 +59,28 @@ class Members:
     """Markets of each region."""
 
     @classmethod
-    def of(cls, ds: Dataset) -> Members:
-        """The slices of a data set: products' primary therapy areas, indications, markets."""
-        indications = ds.indications.drop_duplicates(
-            [Indications.therapy_area, Indications.disease_area]
+    def of(cls, ds: Dataset, quarter: Quarter) -> Members:
+        """The slices with product sales in the quarter, as the pages count them.
+
+        Sales are split by indication share (`allocated_sales`), so a therapy area's disease
+        areas include the part no share covers (NOT_ALLOCATED), which has no report of its own.
+        A slice without sales adds nothing to its parent, so it needs no report either.
+        """
+        sales = allocated_sales(ds)
+        sales = sales[sales[Sales.quarter] == str(quarter)].merge(
+            ds.markets[[Markets.market, Markets.region]], on=Sales.market
         )
+        areas = sales.drop_duplicates([Indications.therapy_area, Indications.disease_area])
+        markets = sales.drop_duplicates([Markets.region, Markets.market])
         return cls(
-            therapy_areas=tuple(sorted(set(ds.products[Products.therapy_area]))),
+            therapy_areas=tuple(sorted(set(sales[Indications.therapy_area]))),
             disease_areas={
                 str(area): tuple(sorted(rows[Indications.disease_area]))
-                for area, rows in indications.groupby(Indications.therapy_area)
+                for area, rows in areas.groupby(Indications.therapy_area)
             },
             markets={
                 str(region): tuple(sorted(rows[Markets.market]))
-                for region, rows in ds.markets.groupby(Markets.region)
+                for region, rows in markets.groupby(Markets.region)
             },
         )
 
