@@ -172,6 +172,7 @@ def _sum_problems(records: Sequence[PageRecord], members: Members) -> list[str]:
 def _splits(parent: Scope, members: Members) -> list[_Split]:
     """The ways a scope divides into slices that sum to it."""
     splits = []
+    slices: list[tuple[Scope, ...]]
     if parent.therapy_area is None and parent.disease_area is None:
         slices = [(replace(parent, therapy_area=area),) for area in members.therapy_areas]
         splits.append(_Split("therapy areas", slices))
