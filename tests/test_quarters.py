@@ -56,3 +56,16 @@ def test_of_expected_reads_a_quarter_or_a_date(text, quarter):
 def test_of_expected_rejects_other_timings(text):
     with pytest.raises(InputError, match="neither a quarter"):
         Quarter.of_expected(text)
+
+
+@pytest.mark.parametrize(
+    ("month", "quarter"),
+    [
+        ("2025-01", Quarter(2025, 1)),
+        ("2025-03", Quarter(2025, 1)),
+        ("2025-04", Quarter(2025, 2)),
+        ("2025-12", Quarter(2025, 4)),
+    ],
+)
+def test_a_month_falls_in_its_quarter(month, quarter):
+    assert Quarter.of_month(month) == quarter

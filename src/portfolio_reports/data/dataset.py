@@ -13,12 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from portfolio_reports.data.quarters import QUARTER_PATTERN
 from portfolio_reports.data.sales_detail import detail_file, detail_hash, summed_sales
 from portfolio_reports.data.schema import (
+    CODE_PATTERN,
     EXPECTED_PATTERN,
     FOREIGN_KEYS,
     GLOBAL_SCOPE,
+    MARKET_PATTERN,
     TABLE_MODELS,
+    URL_PATTERN,
 )
 from portfolio_reports.data.sources import (
     RawSource,
@@ -32,10 +36,10 @@ from portfolio_reports.errors import DataError
 SNAPSHOT_MANIFEST = "snapshot.json"
 _TRUE_WORDS = {"true": True, "false": False}
 _PATTERN_HINTS = {
-    r"^\d{4}Q[1-4]$": "of the form YYYYQn, e.g. 2025Q3",
-    r"^[A-Z]{2}$": "two capital letters, e.g. CN",
-    r"^[A-Z][A-Z0-9-]{1,15}$": "a code of capitals, digits and '-', e.g. HLX10",
-    r"^https?://\S+$": "an http(s) URL",
+    QUARTER_PATTERN: "of the form YYYYQn, e.g. 2025Q3",
+    MARKET_PATTERN: "two capital letters, e.g. CN",
+    CODE_PATTERN: "a code of capitals, digits and '-', e.g. HLX10",
+    URL_PATTERN: "an http(s) URL",
     EXPECTED_PATTERN: "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)",
 }
 _LISTED_VALUES = 12

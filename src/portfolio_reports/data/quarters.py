@@ -40,7 +40,12 @@ class Quarter:
             raise InputError(
                 f"timing {text!r} is neither a quarter (e.g. 2027Q1) nor a date (YYYY-MM-DD)"
             )
-        return cls(int(cleaned[:4]), (int(cleaned[5:7]) - 1) // 3 + 1)
+        return cls.of_month(cleaned[:7])
+
+    @classmethod
+    def of_month(cls, text: str) -> Quarter:
+        """The quarter a month "YYYY-MM" falls in."""
+        return cls(int(text[:4]), (int(text[5:7]) - 1) // 3 + 1)
 
     @classmethod
     def of(cls, day: date | pd.Timestamp) -> Quarter:

@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio_reports.data.schema import CHANNELS, MONTH_PATTERN, SALES_DETAIL_TABLE, SalesDetail
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import (
+    CHANNELS,
+    MONTH_PATTERN,
+    REVENUE_MAX_RMB_M,
+    SALES_DETAIL_TABLE,
+    SalesDetail,
+)
 from portfolio_reports.data.sources import RawTable, TableLocation
 
 DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"
@@ -56,8 +63,8 @@ def summed_sales(path: Path) -> RawTable:
         .reset_index()
     )
     month = monthly["month"].astype(str)
-    monthly["quarter"] = (
-        month.str[:4] + "Q" + ((month.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
+    monthly["quarter"] = month.map(
+        {label: str(Quarter.of_month(label)) for label in month.unique()}
     )
     summed = (
         monthly.astype({"product": str, "market": str})
@@ -102,8 +109,8 @@ def _detail_problems(file_name: str, detail: pd.DataFrame) -> list[str]:
             f"allowed: {', '.join(CHANNELS)}",
         ),
         "revenue_rmb_m": (
-            ~detail["revenue_rmb_m"].between(0, 100_000).to_numpy(),
-            "must be a number from 0 to 100000",
+            ~detail["revenue_rmb_m"].between(0, REVENUE_MAX_RMB_M).to_numpy(),
+            f"must be a number from 0 to {REVENUE_MAX_RMB_M}",
         ),
         "account": (~(detail["account"] >= 0).to_numpy(), "must be a whole number >= 0"),
     }

@@ -75,6 +75,8 @@ EVENT_TYPES = (
     "complete response letter",
 )
 GLOBAL_SCOPE = "Global"
+REVENUE_MAX_RMB_M = 100_000
+"""Largest revenue one sales row may hold, in RMB million: a larger one is a unit error."""
 CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
 MARKET_PATTERN = r"^[A-Z]{2}$"
 URL_PATTERN = r"^https?://\S+$"
@@ -190,7 +192,7 @@ class Sales(_Table):
     quarter: Series[str] = pa.Field(str_matches=QUARTER_PATTERN)
     product: Series[str] = pa.Field(description="products.product")
     market: Series[str] = pa.Field(description="markets.market")
-    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=100_000, description="RMB million")
+    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
 
     class Config:
@@ -285,5 +287,5 @@ class SalesDetail(_Table):
     market: Series[str] = pa.Field(description="markets.market")
     channel: Series[str] = pa.Field(isin=CHANNELS)
     account: Series[int] = pa.Field(ge=0, description="anonymised account number")
-    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=100_000, description="RMB million")
+    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
