@@ -12,6 +12,11 @@ def first_line(text: object, default: str = "") -> str:
     return lines[0][:FIRST_LINE_MAX] if lines else default
 
 
+def error_line(error: object) -> str:
+    """An error's first line, or its type's name when its message is empty."""
+    return first_line(error, default=type(error).__name__)
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """The noun in the form that goes with `count`: "row" for 1, "rows" (or `plural_form`) else."""
     if count == 1:

@@ -25,6 +25,7 @@ from portfolio_reports.data.extras import import_extra, missing_extra
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
+from portfolio_reports.text import error_line, plural
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class TableLocation:
         """Several rows of 0-based frame indices, e.g. 'sales.csv lines 2 and 9'."""
         numbers = [str(int(index) + self.first_row) for index in sorted(indices)]
         listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
-        return f"{self.label} {self.row_word}{'s' if len(numbers) > 1 else ''} {listed}"
+        return f"{self.label} {plural(len(numbers), self.row_word)} {listed}"
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,9 @@ class ParquetFolder(_TableFolder):
             frame = pd.read_parquet(path)
         except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
             return RawTable(
-                location, None, [f"{path.name}: not a readable Parquet file ({_first_line(error)})"]
+                location,
+                None,
+                [f"{path.name}: not a readable Parquet file ({error_line(error)})"],
             )
         return RawTable(location, _as_text(frame, name))
 
@@ -278,7 +281,7 @@ class Workbook:
             openpyxl.utils.exceptions.InvalidFileException,
         ) as error:
             raise DataError(
-                [f"{path}: not a readable .xlsx workbook ({_first_line(error)})"]
+                [f"{path}: not a readable .xlsx workbook ({error_line(error)})"]
             ) from error
         try:
             tables = {name: _read_sheet(book, name) for name in TABLE_MODELS}
@@ -407,7 +410,7 @@ class Database:
         try:
             url = sa.make_url(location)
         except sa.exc.ArgumentError as error:
-            raise InputError(f"not a database URL: {_first_line(error)}") from error
+            raise InputError(f"not a database URL: {error_line(error)}") from error
         database = Path(url.database or "")
         if self.file_based and url.database not in (None, "", ":memory:"):
             if must_exist and not database.is_file():
@@ -448,7 +451,7 @@ def _safe_url(url: Any) -> str:
 
 
 def _database_problem(engine: Any, error: Any) -> str:
-    return f"{_safe_url(engine.url)}: {_first_line(getattr(error, 'orig', None) or error)}"
+    return f"{_safe_url(engine.url)}: {error_line(getattr(error, 'orig', None) or error)}"
 
 
 def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
@@ -576,11 +579,6 @@ def _plain(value: object) -> object:
 
 def _blank(value: object) -> bool:
     return value is None or value == ""
-
-
-def _first_line(error: object) -> str:
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    return lines[0][:300] if lines else type(error).__name__
 
 
 FOLDER_FORMATS: dict[str, _TableFolder] = dict(

@@ -27,6 +27,7 @@ from PIL import Image
 
 from portfolio_reports.data.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
+from portfolio_reports.text import counted
 
 PALETTE = (
     "#4e79a7",
@@ -270,7 +271,7 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
         for name, amount in zip(labels[:3], values.iloc[:3], strict=False)
     )
     count = len(labels)
-    alt = f"Horizontal bar chart ranking {_count(count, 'item')}; " + (
+    alt = f"Horizontal bar chart ranking {counted(count, 'item')}; " + (
         f"top 3: {ranked}." if count > 3 else f"{ranked}."
     )
     return Chart(figure, title, alt)
@@ -350,11 +351,11 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     )
     per_row = present.sum(axis=1)
     alt = (
-        f"Matrix of {_count(rows, row_noun)} by {_count(columns, column_noun)}; "
+        f"Matrix of {counted(rows, row_noun)} by {counted(columns, column_noun)}; "
         f"{int(per_row.sum())} of {rows * columns} cells approved"
     )
     if per_row.max() > 0:
-        alt += f"; most: {per_row.idxmax()} in {_count(int(per_row.max()), column_noun)}"
+        alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
     return Chart(figure, title, alt + ".")
 
 
@@ -466,8 +467,3 @@ def _span(labels: Sequence[str]) -> str:
 def _words(name: str) -> str:
     """A column name as words."""
     return str(name).replace("_", " ")
-
-
-def _count(number: int, noun: str) -> str:
-    """ "1 product", "3 products"."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -33,6 +33,7 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Products, Sales
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
+from portfolio_reports.text import counted
 
 LISTED_AT_MOST = 3
 DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)
@@ -76,10 +77,10 @@ def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     place = scope.place(ds)
     life_cycle = counts.loc[LIFE_CYCLE].sum()
     if place is None:
-        approved = _count(counts.loc[APPROVED].sum(), "programme", "programmes")
+        approved = counted(counts.loc[APPROVED].sum(), "programme", "programmes")
         ended = f"; discontinued: {counts.loc[DISCONTINUED].sum()}"
     else:
-        approved = _count(counts.loc[APPROVED, LOCAL], "programme", "programmes") + f" in {place}"
+        approved = counted(counts.loc[APPROVED, LOCAL], "programme", "programmes") + f" in {place}"
         ended = ""
     return (
         f"In development at the end of {quarter.label}: {_in_development(counts, scope, ds)}"
@@ -92,10 +93,10 @@ def _in_development(counts: pd.DataFrame, scope: Scope, ds: Dataset) -> str:
     local, global_ = counts.loc[IN_DEVELOPMENT, LOCAL], counts.loc[IN_DEVELOPMENT, GLOBAL]
     place = scope.place(ds)
     if place is None:
-        total = _count(local + global_, "programme", "programmes")
+        total = counted(local + global_, "programme", "programmes")
         return f"{total}, {local} run in one market and {global_} global"
-    run = _count(local, "programme run", "programmes run")
-    covering = _count(global_, "global programme covers", "global programmes cover")
+    run = counted(local, "programme run", "programmes run")
+    covering = counted(global_, "global programme covers", "global programmes cover")
     return f"{run} in {place}; {covering} {place}"
 
 
@@ -149,7 +150,7 @@ def _events_sentence(
         + _aside(event.agency if pd.notna(event.agency) else event.detail)
         for event in events.itertuples()
     ]
-    return f"{_count(len(events), *noun)} in {quarter.label}: {_listing(items)}."
+    return f"{counted(len(events), *noun)} in {quarter.label}: {_listing(items)}."
 
 
 def _aside(text: object) -> str:
@@ -163,7 +164,7 @@ def _readouts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if trials.empty:
         return f"No clinical readouts in {quarter.label}."
     items = [f"{trial.trial} ({trial.indication_name})" for trial in trials.itertuples()]
-    count = _count(len(trials), "clinical readout", "clinical readouts")
+    count = counted(len(trials), "clinical readout", "clinical readouts")
     return f"{count} in {quarter.label}: {_listing(items)}."
 
 
@@ -180,7 +181,7 @@ def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         }.get(move.change, f"{move.change} from {move.from_phase} to {move.to_phase}")
         for move in moves.itertuples()
     ]
-    count = _count(len(moves), "phase change", "phase changes")
+    count = counted(len(moves), "phase change", "phase changes")
     return f"{count} in {quarter.label}: {_listing(items)}."
 
 
@@ -194,7 +195,7 @@ def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         for row in expected.itertuples()
     ]
     horizon = quarter.shift(CATALYST_HORIZON).label
-    count = _count(len(expected), "event", "events")
+    count = counted(len(expected), "event", "events")
     return f"{count} expected by {horizon}: {_listing(items)}."
 
 
@@ -209,11 +210,6 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    """A number with its noun in the right form, e.g. "1 approval", "2 approvals"."""
-    return f"{number} {singular if number == 1 else plural}"
 
 
 def _listing(items: list[str]) -> str:

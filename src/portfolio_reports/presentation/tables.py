@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from portfolio_reports.presentation.formatting import MISSING, money, percent, signed_percent
+from portfolio_reports.text import counted
 
 NUMERIC_KINDS = frozenset({"money", "percent", "signed_percent", "int", "ratio"})
 """Kinds shown right-aligned (cell class "num"); dates and labels ("date", "label") keep to one
@@ -161,7 +162,7 @@ def _heat_cell(
     shade = "total" if level is None else f"heat-{level}"
     parts = [f'<span class="heat-value">{_FORMATTERS[kind](value)}</span>'] if value else []
     if count:
-        words = f"{count:,} {noun[0] if count == 1 else noun[1]}".strip()
+        words = counted(count, *noun).strip()
         parts.append(f'<span class="heat-count">{escape(words)}</span>')
     return f'<td class="num {shade}" data-label="{label}">{"".join(parts)}</td>'
 
