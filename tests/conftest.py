@@ -33,11 +33,11 @@ HLX02, trastuzumab, Biosimilar mAb, HER2, Oncology, In-house, Accord, Herceptin
 HLX03, adalimumab, Biosimilar mAb, TNF-alpha, Autoimmune, In-house, , Humira
 """,
     "trade_names": """
-product, market, trade_name
-HLX01, CN, HANLIKANG
-HLX02, CN, HANQUYOU
-HLX02, US, HERCESSI
-HLX03, CN, HANDAYUAN
+product, market, indication, trade_name
+HLX01, CN, , HANLIKANG
+HLX02, CN, , HANQUYOU
+HLX02, US, , HERCESSI
+HLX03, CN, , HANDAYUAN
 """,
     # HLX01 is an oncology product with one autoimmune indication.
     "indications": """
@@ -69,25 +69,25 @@ HLX03-RA, CN, Approved, 2020-12-01, false
 HLX03-AS, US, Phase 1, 2025-09-01, false
 """,
     "regulatory_events": """
-product, indication, market, agency, event_type, date, detail, estimated, source
-HLX01, HLX01-NHL, CN, NMPA, approval, 2019-02-22, , false, https://example.org/1
-HLX02, HLX02-BC, CN, NMPA, approval, 2020-08-14, , false, https://example.org/2
-HLX02, HLX02-BC, US, FDA, filing accepted, 2023-06-01, , false,
-HLX02, HLX02-BC, US, FDA, approval, 2024-04-25, , false, https://example.org/3
-HLX02, HLX02-BC, CA, Health Canada, filing accepted, 2025-01-15, , false,
-HLX02, HLX02-BC, CA, Health Canada, approval, 2025-08-20, , false, https://example.org/4
-HLX03, HLX03-RA, CN, NMPA, approval, 2020-12-01, , false, https://example.org/5
-HLX03, HLX03-RA, CA, Health Canada, approval, 2025-05-20, , true,
-HLX03, HLX03-AS, US, FDA, IND cleared, 2025-06-15, , false,
-HLX02, , US, , licence deal, 2025-07-01, US rights, false, https://example.org/6
-HLX02, HLX02-GC, CN, NMPA, breakthrough designation, 2025-09-10, , false,
-""",
+product, indication, market, agency, event_type, date, date_precision, detail, estimated, inferred, status, status_as_of, source
+HLX01, HLX01-NHL, CN, NMPA, approval, 2019-02-22, day,, false, false,,, https://example.org/1
+HLX02, HLX02-BC, CN, NMPA, approval, 2020-08-14, day,, false, false,,, https://example.org/2
+HLX02, HLX02-BC, US, FDA, filing accepted, 2023-06-01, day,, false, false,,,
+HLX02, HLX02-BC, US, FDA, approval, 2024-04-25, day,, false, false,,, https://example.org/3
+HLX02, HLX02-BC, CA, Health Canada, filing accepted, 2025-01-15, day,, false, false,,,
+HLX02, HLX02-BC, CA, Health Canada, approval, 2025-08-20, day,, false, false,,, https://example.org/4
+HLX03, HLX03-RA, CN, NMPA, approval, 2020-12-01, day,, false, false,,, https://example.org/5
+HLX03, HLX03-RA, CA, Health Canada, approval, 2025-05-20, day,, true, false,,,
+HLX03, HLX03-AS, US, FDA, IND cleared, 2025-06-15, day,, false, false,,,
+HLX02,, US,, licence deal, 2025-07-01, day, US rights, false, false,,, https://example.org/6
+HLX02, HLX02-GC, CN, NMPA, breakthrough designation, 2025-09-10, day,, false, false,,,
+""",  # noqa: E501 (one event per line reads best)
     "clinical_results": """
-trial, product, indication, phase, endpoint, population, arm, value, unit, hazard_ratio, note, date, source
-GC-301, HLX02, HLX02-GC, Phase 3, PFS, ITT, HLX02 + chemo, 12.0, months, 0.7, , 2025-08-01, https://example.org/7
-GC-301, HLX02, HLX02-GC, Phase 3, PFS, ITT, placebo + chemo, 8.0, months, , , 2025-08-01, https://example.org/7
-RA-301, HLX01, HLX01-RA, Phase 3, ACR20, ITT, HLX01, 60.0, %, , , 2025-04-10, https://example.org/8
-AS-101, HLX03, HLX03-AS, Phase 1, Safety, ITT, HLX03, , , , well tolerated, 2025-09-20, https://example.org/9
+trial, product, indication, phase, market, endpoint, population, sample_size, arm, value, unit, hazard_ratio, note, date, date_precision, source
+GC-301, HLX02, HLX02-GC, Phase 3, Global, PFS, ITT, 300, HLX02 + chemo, 12.0, months, 0.7, , 2025-08-01, day, https://example.org/7
+GC-301, HLX02, HLX02-GC, Phase 3, Global, PFS, ITT, 300, placebo + chemo, 8.0, months, , , 2025-08-01, day, https://example.org/7
+RA-301, HLX01, HLX01-RA, Phase 3, CN, ACR20, ITT, 120, HLX01, 60.0, %, , , 2025-04-10, day, https://example.org/8
+AS-101, HLX03, HLX03-AS, Phase 1, US, Safety, ITT, , HLX03, , , , well tolerated, 2025-09-20, day, https://example.org/9
 """,  # noqa: E501 (one result per line reads best)
 }
 

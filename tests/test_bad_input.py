@@ -218,6 +218,24 @@ DATA_CASES = [
         id="unknown-indication-reference",
     ),
     pytest.param(
+        lambda data: edit_cell(data, "clinical_results", 0, "market", "ZZ"),
+        "clinical_results.csv line 2, column market: unknown market 'ZZ', not in markets.csv;"
+        " allowed: AE, AR,",
+        id="unknown-trial-market",
+    ),
+    pytest.param(
+        lambda data: edit_cell(data, "trade_names", 14, "indication", "HLX11-BC"),
+        "trade_names.csv line 16, column indication: 'HLX11-BC' is an indication of HLX11, not"
+        " of HLX14; allowed: an indication of HLX14, or empty for every label",
+        id="brand-of-another-products-label",
+    ),
+    pytest.param(
+        lambda data: edit_cell(data, "regulatory_events", 2, "status", "under review"),
+        "regulatory_events.csv line 4: status 'under review' with status_as_of ''; give both"
+        " (a status and the date it was reported) or neither",
+        id="status-without-as-of-date",
+    ),
+    pytest.param(
         repeat_sales_row,
         "sales.csv lines 2 and {last}: duplicate key (quarter, product, market) = (2023Q1,"
         " HLX01, BR); each combination must appear once",

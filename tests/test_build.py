@@ -71,11 +71,53 @@ def test_lung_cancer_report_states_astrum_005_four_year_os(quarter_dir):
     matching = [
         row
         for row in rows
-        if any(cell.startswith("ASTRUM-005") for cell in row)
-        and any(re.fullmatch(r"21\.9\s?%?", cell) for cell in row)
+        if any(cell.startswith("ASTRUM-005 ") for cell in row)
+        and "4-year OS rate 21.9%, n=585" in row
     ]
-    assert matching, "no ASTRUM-005 row with 21.9"
-    assert any("4-year" in " ".join(row) for row in matching)
+    assert matching, "no ASTRUM-005 row with its 4-year OS rate of 21.9%"
+
+
+def test_lung_cancer_report_states_the_size_of_the_astrum_005r_cohort(quarter_dir):
+    rows = table_rows(page(quarter_dir, "disease-area-lung-cancer"))
+    cohort = [row for row in rows if any(cell.startswith("ASTRUM-005R") for cell in row)]
+    assert "Median OS 17.2 months, n=635" in [cell for row in cohort for cell in row], cohort
+
+
+@pytest.mark.parametrize("report", ["market-us", "market-jp"])
+def test_market_reports_leave_out_a_trial_run_only_in_china(quarter_dir, report):
+    text = page(quarter_dir, report).get_text(" ")
+    assert "ASTRUM-005R" not in text
+    assert "ASTRUM-005 (Phase 3)" in text  # the global trial stays, marked as such
+    assert "Global trial" in text
+
+
+@pytest.mark.parametrize("report", ["market-us", "market-eu"])
+def test_each_denosumab_label_shows_its_own_brand(quarter_dir, report):
+    approvals = [
+        row
+        for row in table_rows(page(quarter_dir, report))
+        if "approval" in row and "HLX14" in " ".join(row)
+    ]
+    by_label = {row[5]: row[3] for row in approvals}
+    assert by_label == {
+        "Osteoporosis and treatment-related bone loss (Prolia label)": "BILDYOS",
+        "Skeletal-related events from bone metastases (Xgeva label)": "BILPREVDA",
+    }
+
+
+def test_a_date_known_to_the_month_shows_the_month(quarter_dir):
+    rows = table_rows(page(quarter_dir, "market-us"))
+    hercessi = [row for row in rows if "approval" in row and "HERCESSI" in row]
+    assert sorted({row[0] for row in hercessi}) == ["Apr 2024", "Sep 2024"], hercessi
+    assert "2024-04-15" not in page(quarter_dir, "market-us").get_text(" ")
+
+
+def test_a_dated_status_says_as_of_when(quarter_dir):
+    for path in quarter_dir.glob("*.html"):
+        assert "under review Dec 2025" not in path.read_text(encoding="utf-8"), path.name
+    rows = table_rows(page(quarter_dir, "market-cn"))
+    hlx11 = [row for row in rows if "filing accepted" in row and "HLX11" in " ".join(row)]
+    assert any("BLA; under review as of Dec 2025" in row for row in hlx11), hlx11
 
 
 def test_japan_report_shows_the_eisai_licence(quarter_dir):

@@ -5,7 +5,13 @@ import math
 import pandas as pd
 import pytest
 
-from portfolio_reports.presentation.formatting import money, percent, signed_percent
+from portfolio_reports.presentation.formatting import (
+    date_text,
+    dated,
+    money,
+    percent,
+    signed_percent,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,28 @@ def test_signed_percent_shows_the_sign_except_for_zero(fraction, expected):
 @pytest.mark.parametrize("format_number", [money, percent, signed_percent])
 def test_missing_values_read_n_a(format_number, missing):
     assert format_number(missing) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("precision", "expected"),
+    [("day", "2024-04-26"), ("month", "Apr 2024"), ("quarter", "Q2 2024")],
+)
+def test_a_date_shows_only_what_is_known(precision, expected):
+    assert date_text(pd.Timestamp("2024-04-26"), precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({}, "Apr 2024"),
+        ({"estimated": True}, "Apr 2024 est."),
+        ({"inferred": True}, "Apr 2024 inferred"),
+        ({"estimated": True, "inferred": True}, "Apr 2024 inferred"),
+    ],
+)
+def test_a_date_not_reported_is_marked(flags, expected):
+    assert dated(pd.Timestamp("2024-04-15"), "month", **flags) == expected
+
+
+def test_no_date_is_blank():
+    assert dated(pd.NaT, "month", estimated=True) == ""

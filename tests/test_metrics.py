@@ -194,6 +194,7 @@ def test_events_in_quarter(tiny_dataset):
     ]
     assert list(events.columns) == [
         "date",
+        "date_precision",
         "event_type",
         "product",
         "trade_name",
@@ -204,6 +205,9 @@ def test_events_in_quarter(tiny_dataset):
         "agency",
         "detail",
         "estimated",
+        "inferred",
+        "status",
+        "status_as_of",
         "source",
     ]
     assert events.loc[1, "indication_name"] == "HER2+ breast cancer"

@@ -20,8 +20,8 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
         " in CN (NMPA).",
         "1 licence deal in Q3 2025: HLX02 in US (US rights).",
-        "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer), "
-        "AS-101 (Ankylosing spondylitis).",
+        "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
+        " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",
         # HLX02-GC Global and CN and HLX03-AS US; both products approved; six approved
         # programmes (four rows in CN, US, CA plus the HLX03-RA approval event in CA).
         "In development at the end of Q3 2025: 3 programmes, 2 run in one market and 1 global;"
@@ -77,7 +77,9 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
             "agency": "FDA",
             "event_type": "approval",
             "date": pd.to_datetime(["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04"]),
+            "date_precision": "day",
             "estimated": False,
+            "inferred": False,
         },
         columns=events.columns,
     ).astype(events.dtypes.to_dict())

@@ -1,5 +1,7 @@
 """Scope: labels, the rows of each table a scope keeps, and checks against the data."""
 
+from dataclasses import replace
+
 import pytest
 
 from portfolio_reports.analysis.scope import Scope
@@ -127,6 +129,18 @@ def test_therapy_area_pipeline_follows_the_indication(tiny_dataset):
 )
 def test_clinical_results_of_indications_active_in_the_scope(tiny_dataset, scope, trials):
     assert set(scope.clinical(tiny_dataset)["trial"]) == trials
+
+
+def test_market_reports_keep_trials_run_there_or_global(tiny_dataset):
+    # GC-301 (HLX02-GC, in development globally) becomes a China-only trial: the US and Canada
+    # still follow the indication but no longer list the trial; China and the whole portfolio do.
+    results = tiny_dataset.clinical_results
+    china_only = results.assign(market=results["market"].where(results["trial"] != "GC-301", "CN"))
+    data = replace(tiny_dataset, clinical_results=china_only)
+    assert set(Scope(market="US").clinical(data)["trial"]) == {"AS-101"}
+    assert Scope(market="CA").clinical(data).empty
+    assert set(Scope(market="CN").clinical(data)["trial"]) == {"GC-301", "RA-301"}
+    assert set(Scope().clinical(data)["trial"]) == {"GC-301", "RA-301", "AS-101"}
 
 
 def test_market_indications_have_pipeline_or_event_activity_there_or_global(tiny_dataset):

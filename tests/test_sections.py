@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from portfolio_reports.analysis.scope import Scope
@@ -59,13 +60,15 @@ def test_catalysts_table_and_its_empty_text(view, tiny_dataset):
     )
 
 
-def test_clinical_results_join_value_unit_and_note(view):
+def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
     html = view.clinical_results().html
-    assert headers(html)[-4:] == ["Arm", "Result", "HR", "Source"]
+    assert headers(html)[-4:] == ["Arms", "Result", "Run in", "Source"]
     rows = html.split("<tbody>")[1]
-    assert ">AS-101 (Phase 1)<" in rows and ">well tolerated<" in rows
-    assert ">12.0 months<" in rows and ">0.70<" in rows
-    assert ">60.0%<" in rows
+    assert ">AS-101 (Phase 1)<" in rows and ">Safety: well tolerated<" in rows
+    assert ">HLX02 + chemo vs placebo + chemo<" in rows
+    assert ">PFS 12 vs 8 months, HR 0.70, n=300<" in rows
+    assert ">ACR20 60%, n=120<" in rows
+    assert ">Global trial<" in rows and ">CN<" in rows
 
 
 def test_filings_under_review(view):
@@ -108,3 +111,20 @@ def test_open_report_refuses_a_quarter_the_data_does_not_have():
 def test_open_report_defaults_to_the_latest_quarter_and_takes_a_known_one():
     assert open_report(str(SAMPLE_DATA), market="JP").quarter == Quarter(2026, 3)
     assert open_report(str(SAMPLE_DATA), "2025Q4", market="JP").quarter == Quarter(2025, 4)
+
+
+def test_event_dates_show_their_precision_and_statuses_their_as_of_month(tiny_dataset):
+    # The CA filing (2025-01-15) becomes known to the month, and "under review" as of April 2025;
+    # the estimated CA approval of HLX03 becomes inferred.
+    events = tiny_dataset.regulatory_events.copy()
+    filing = (events["market"] == "CA") & (events["event_type"] == "filing accepted")
+    events.loc[filing, ["date_precision", "status"]] = ["month", "under review"]
+    events.loc[filing, "status_as_of"] = pd.Timestamp("2025-04-20")
+    events.loc[(events["product"] == "HLX03") & (events["market"] == "CA"), "inferred"] = True
+    data = replace(tiny_dataset, regulatory_events=events)
+    q1 = ReportView(data, Scope(), Quarter(2025, 1)).filings_under_review().html
+    q2 = ReportView(data, Scope(), Quarter(2025, 2)).filings_under_review().html
+    assert first_row(q1)[0] == "Jan 2025" and "under review" not in q1
+    assert first_row(q2)[0] == "Jan 2025" and first_row(q2)[6] == "under review as of Apr 2025"
+    approvals = ReportView(data, Scope(), Q3).events_to_date("approvals").html
+    assert ">2025-05-20 inferred<" in approvals and "est." not in approvals

@@ -12,9 +12,11 @@ from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.revenue import DEFINITIONS
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.analysis.status import known_status
+from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
+from portfolio_reports.data.schema import GLOBAL_SCOPE, REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
@@ -26,7 +28,12 @@ from portfolio_reports.presentation.figures import (
     TABLE_PROGRAMMES,
     PageFigures,
 )
-from portfolio_reports.presentation.formatting import money
+from portfolio_reports.presentation.formatting import (
+    ESTIMATE_MARK,
+    INFERRED_MARK,
+    date_text,
+    dated,
+)
 from portfolio_reports.presentation.tables import Html, Table, bullet_list, heat_table, html_table
 
 HEADERS = {
@@ -63,6 +70,8 @@ HEADERS = {
     "endpoint": "Endpoint",
     "population": "Population",
     "arm": "Arm",
+    "arms": "Arms",
+    "run_in": "Run in",
     "result": "Result",
     "hazard_ratio": "HR",
     "revenue_rmb_m": "Product sales (RMB m)",
@@ -109,8 +118,8 @@ FORMATS = {
     "previous_quarter": "int",
 }
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
-ESTIMATE_MARK = "est."
-"""Follows a date that is an estimate."""
+GLOBAL_TRIAL = "Global trial"
+"""What the trial market column shows for a trial run in more than one market."""
 EVENT_COLUMNS = [
     "date",
     "event_type",
@@ -161,31 +170,37 @@ def _asset(frame: pd.DataFrame) -> pd.Series:
     return product.where(inn.isna() | (inn == product), product + " (" + inn + ")")
 
 
-def _dated(dates: pd.Series, estimated: pd.Series) -> pd.Series:
-    """Dates as YYYY-MM-DD, marked where they are estimates."""
-    text = dates.dt.strftime("%Y-%m-%d").fillna("")
-    return text.where(~estimated.astype(bool), text + " " + ESTIMATE_MARK)
+def _dated(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A date column as precisely as each date is known, marked "inferred" or "est." where so.
+
+    Uses the frame's date_precision, estimated and inferred columns where it has them.
+    """
+    columns = {name: frame.get(name) for name in ("date_precision", "estimated", "inferred")}
+    present = {name: values for name, values in columns.items() if values is not None}
+
+    def one(index: object) -> str:
+        flags = {name: values.at[index] for name, values in present.items()}
+        return dated(
+            frame.at[index, column],
+            flags.get("date_precision", "day"),
+            estimated=bool(flags.get("estimated", False)),
+            inferred=bool(flags.get("inferred", False)),
+        )
+
+    return pd.Series([one(index) for index in frame.index], index=frame.index, dtype=object)
+
+
+def _detail_with_status(detail: object, status: object, as_of: pd.Timestamp) -> str:
+    """An event's detail, then its status and the month it was reported, e.g.
+    "BLA; under review as of Dec 2025"; blank parts left out."""
+    stated = "" if pd.isna(status) else f"{status} as of {date_text(as_of, 'month')}"
+    return "; ".join(part for part in ("" if pd.isna(detail) else str(detail), stated) if part)
 
 
 def _market_agency(frame: pd.DataFrame) -> pd.Series:
     """Market code with the agency where one is named, e.g. "US · FDA"."""
     market, agency = frame["market"], frame["agency"]
     return market.where(agency.isna(), market + " · " + agency)
-
-
-def _result(frame: pd.DataFrame) -> pd.Series:
-    """A clinical result as value and unit ("15.4 months", "36.8%"), then any note."""
-
-    def one(row: pd.Series) -> str:
-        parts = []
-        if pd.notna(row["value"]):
-            unit = "" if pd.isna(row["unit"]) else str(row["unit"])
-            parts.append(money(row["value"]) + ("%" if unit == "%" else f" {unit}".rstrip()))
-        if pd.notna(row["note"]):
-            parts.append(str(row["note"]))
-        return "; ".join(parts)
-
-    return frame.apply(one, axis=1) if not frame.empty else pd.Series(dtype=object)
 
 
 @dataclass(frozen=True)
@@ -227,7 +242,10 @@ class ReportView:
         ]
         if self._synthetic:
             lines.append("Sales figures in this data set are synthetic, not reported figures.")
-        lines.append(f"Dates marked “{ESTIMATE_MARK}” are estimates.")
+        lines.append(
+            f"Dates marked “{ESTIMATE_MARK}” are estimates and events marked “{INFERRED_MARK}”"
+            " are inferred, not reported; a month or quarter is as precisely as a date is known."
+        )
         return bullet_list(lines)
 
     def highlights(self) -> Html:
@@ -246,7 +264,7 @@ class ReportView:
     def phase_moves(self) -> Table:
         """Indications that moved phase, entered or left the pipeline this quarter."""
         frame = metrics.phase_moves(self.dataset, self.scope, self.quarter)
-        shown = frame.assign(asset=_asset(frame), since=_dated(frame["since"], frame["estimated"]))
+        shown = frame.assign(asset=_asset(frame), since=_dated(frame, "since"))
         return _table(
             shown,
             ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
@@ -428,7 +446,7 @@ class ReportView:
             frame = frame[frame[lifecycle.COVERAGE] == coverage]
         shown = frame.assign(
             asset=_asset(frame),
-            since=_dated(frame["since"], frame["estimated"]),
+            since=_dated(frame, "since"),
             programme_type=frame[lifecycle.LIFE_CYCLE].map({True: "Life-cycle", False: "New"}),
         )
         place = self.scope.place(self.dataset)
@@ -509,23 +527,38 @@ class ReportView:
         frame = metrics.clinical_results_to_date(self.dataset, self.scope, self.quarter)
         return self._clinical_table(frame, "No clinical results in this scope.")
 
-    @staticmethod
-    def _events_table(frame: pd.DataFrame, empty: str) -> Table:
-        """Regulatory events with their date, product, market and agency, and source."""
+    def _events_table(self, frame: pd.DataFrame, empty: str) -> Table:
+        """Regulatory events with their date, product, market and agency, and source.
+
+        The detail ends with the event's status as of the date it was reported, when that date
+        is not after the quarter's end.
+        """
+        status = known_status(frame, self.quarter)
+        details = [
+            _detail_with_status(detail, state, as_of)
+            for detail, state, as_of in zip(
+                frame["detail"], status, frame["status_as_of"], strict=True
+            )
+        ]
         shown = frame.assign(
-            date=_dated(frame["date"], frame["estimated"]),
+            date=_dated(frame, "date"),
             asset=_asset(frame),
             market_agency=_market_agency(frame),
+            detail=pd.Series(details, index=frame.index, dtype=object),
         )
         return _table(shown, EVENT_COLUMNS, empty=empty)
 
     @staticmethod
     def _clinical_table(frame: pd.DataFrame, empty: str) -> Table:
-        """Clinical results: trial and phase, endpoint, arm, result, hazard ratio, source."""
-        shown = frame.assign(
-            date=frame["date"].dt.strftime("%Y-%m-%d"),
-            trial=frame["trial"] + " (" + frame["phase"] + ")",
-            result=_result(frame),
+        """Clinical results, one line per trial, endpoint and population: arms, result, n."""
+        results = result_summaries(frame).merge(
+            frame[["trial", "indication_name"]].drop_duplicates("trial"), on="trial", how="left"
+        )
+        shown = results.assign(
+            date=_dated(results, "date"),
+            trial=results["trial"] + " (" + results["phase"] + ")",
+            result=narrative.result_lines(results),
+            run_in=results["market"].replace(GLOBAL_SCOPE, GLOBAL_TRIAL),
         )
         return _table(
             shown,
@@ -533,11 +566,10 @@ class ReportView:
                 "date",
                 "trial",
                 "indication_name",
-                "endpoint",
                 "population",
-                "arm",
+                "arms",
                 "result",
-                "hazard_ratio",
+                "run_in",
                 "source",
             ],
             empty=empty,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.pipeline import (
     COVERAGE,
     COVERAGES,
@@ -103,6 +104,7 @@ MOVE_COLUMNS = [
 ]
 EVENT_COLUMNS = [
     RegulatoryEvents.date,
+    RegulatoryEvents.date_precision,
     RegulatoryEvents.event_type,
     RegulatoryEvents.product,
     TRADE_NAME,
@@ -113,6 +115,9 @@ EVENT_COLUMNS = [
     RegulatoryEvents.agency,
     RegulatoryEvents.detail,
     RegulatoryEvents.estimated,
+    RegulatoryEvents.inferred,
+    RegulatoryEvents.status,
+    RegulatoryEvents.status_as_of,
     RegulatoryEvents.source,
 ]
 CATALYST_COLUMNS = [
@@ -129,14 +134,17 @@ CATALYST_COLUMNS = [
 ]
 READOUT_COLUMNS = [
     ClinicalResults.date,
+    ClinicalResults.date_precision,
     ClinicalResults.trial,
     ClinicalResults.product,
     Products.inn,
     ClinicalResults.indication,
     INDICATION_NAME,
     ClinicalResults.phase,
+    ClinicalResults.market,
     ClinicalResults.endpoint,
     ClinicalResults.population,
+    ClinicalResults.sample_size,
     ClinicalResults.arm,
     ClinicalResults.value,
     ClinicalResults.unit,
@@ -570,11 +578,9 @@ def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 
 
 def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
-    """Events with trade name, INN and indication name, in date order."""
-    trade_names = ds.trade_names[[TradeNames.product, TradeNames.market, TRADE_NAME]]
-    described = _describe(events, ds).merge(
-        trade_names, on=[TradeNames.product, TradeNames.market], how="left"
-    )
+    """Events with the brand of their label, INN and indication name, in date order."""
+    described = _describe(events, ds)
+    described[TRADE_NAME] = brand_names(described, ds.trade_names)
     ordered = described.sort_values(
         [RegulatoryEvents.date, RegulatoryEvents.product, RegulatoryEvents.market],
         ascending=[not newest_first, True, True],

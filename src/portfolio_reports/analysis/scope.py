@@ -164,10 +164,13 @@ class Scope:
         return ds.indications[ds.indications[Indications.indication].isin(active)]
 
     def clinical(self, ds: Dataset) -> pd.DataFrame:
-        """Clinical results of the scope's indications."""
+        """Clinical results of the scope's indications, from trials run in its markets or global."""
         results = ds.clinical_results
         in_scope = self.indications(ds)[Indications.indication]
-        return results[results[ClinicalResults.indication].isin(in_scope)]
+        keep = results[ClinicalResults.indication].isin(in_scope) & _selected(
+            results[ClinicalResults.market], self._pipeline_scopes(ds)
+        )
+        return results[keep]
 
     def products(self, ds: Dataset) -> pd.DataFrame:
         """Products with an indication, sales or a regulatory event in the scope."""
@@ -199,7 +202,7 @@ class Scope:
         return markets.loc[keep, Markets.market]
 
     def _pipeline_scopes(self, ds: Dataset) -> list[str] | None:
-        """Pipeline scopes that count: the scope's markets and global, or None for all."""
+        """Pipeline and trial scopes that count: the scope's markets and global, or None for all."""
         codes = self._market_codes(ds)
         return None if codes is None else [*codes, GLOBAL_SCOPE]
 

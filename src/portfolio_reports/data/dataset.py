@@ -43,6 +43,11 @@ _PATTERN_HINTS = {
     EXPECTED_PATTERN: "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)",
 }
 _LISTED_VALUES = 12
+_MAY_BE_GLOBAL = (
+    ("pipeline", "scope", "markets", "market"),
+    ("clinical_results", "market", "markets", "market"),
+)
+"""References to a market that may also be Global."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
     present = values.notna()
     if dtype.startswith("datetime"):
         parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    elif dtype.startswith("float") or dtype.startswith("int"):
+    elif dtype.startswith("float") or dtype.lower().startswith("int"):
         parsed = pd.to_numeric(values, errors="coerce")
     elif dtype == "bool":
         parsed = values.map(lambda text: _TRUE_WORDS.get(str(text).strip().lower()))
@@ -331,12 +336,12 @@ def _foreign_key_problems(
     reported again; references into unreadable tables are skipped.
     """
     problems: list[str] = []
-    references = [*FOREIGN_KEYS, ("pipeline", "scope", "markets", "market")]
+    references = [*FOREIGN_KEYS, *_MAY_BE_GLOBAL]
     for table, column, target, target_column in references:
         if table not in tables or target not in tables:
             continue
         allowed = set(written[target][target_column].dropna())
-        if (table, column) == ("pipeline", "scope"):
+        if (table, column, target, target_column) in _MAY_BE_GLOBAL:
             allowed.add(GLOBAL_SCOPE)
         values = tables[table][column]
         listed = ", ".join(sorted(allowed)[:_LISTED_VALUES])
@@ -346,6 +351,14 @@ def _foreign_key_problems(
                 f"{locations[table].row(index)}, column {column}: unknown {target_column}"
                 f" {value!r}, not in {locations[target].label}; allowed: {listed}{more}"
             )
+    if "regulatory_events" in tables:
+        problems += _status_without_date(
+            tables["regulatory_events"], locations["regulatory_events"]
+        )
+    if {"trade_names", "indications"} <= tables.keys():
+        problems += _labels_of_other_products(
+            tables["trade_names"], tables["indications"], locations["trade_names"]
+        )
     if {"sales", "regulatory_events"} <= tables.keys():
         problems += _sales_before_approval(
             tables["sales"], tables["regulatory_events"], locations["sales"]
@@ -377,6 +390,33 @@ def _allocation_problems(
                 f" {shares.sum():g}; a product's shares in one market may add up to at most 1"
             )
     return problems
+
+
+def _status_without_date(events: pd.DataFrame, location: TableLocation) -> list[str]:
+    """A status needs the date it was reported (status_as_of), and an as-of date needs a status."""
+    lone = events[events["status"].isna() != events["status_as_of"].isna()]
+    return [
+        f"{location.row(index)}: status {_as_text(row.status)!r} with status_as_of"
+        f" {_as_text(row.status_as_of)!r}; give both (a status and the date it was reported) or"
+        " neither"
+        for index, row in zip(lone.index, lone.itertuples(index=False), strict=True)
+    ]
+
+
+def _labels_of_other_products(
+    trade_names: pd.DataFrame, indications: pd.DataFrame, location: TableLocation
+) -> list[str]:
+    """A trade name's indication (its label) must be an indication of the same product."""
+    owners = indications.set_index("indication")["product"]
+    labelled = trade_names[trade_names["indication"].notna()]
+    owner = labelled["indication"].map(owners)
+    wrong = labelled[owner.notna() & (owner != labelled["product"])]
+    return [
+        f"{location.row(index)}, column indication: {row.indication!r} is an indication of"
+        f" {owners[row.indication]}, not of {row.product}; allowed: an indication of"
+        f" {row.product}, or empty for every label"
+        for index, row in zip(wrong.index, wrong.itertuples(index=False), strict=True)
+    ]
 
 
 def _sales_before_approval(

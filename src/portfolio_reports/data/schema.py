@@ -74,6 +74,8 @@ EVENT_TYPES = (
     "licence deal",
     "complete response letter",
 )
+DATE_PRECISIONS = ("day", "month", "quarter")
+"""How precisely a date is known; a month is stored as its 15th, a quarter as its middle month's."""
 GLOBAL_SCOPE = "Global"
 REVENUE_MAX_RMB_M = 100_000
 """Largest revenue one sales row may hold, in RMB million: a larger one is a unit error."""
@@ -114,14 +116,18 @@ class Products(_Table):
 
 
 class TradeNames(_Table):
-    """Brand names by market (trade_names.csv)."""
+    """Brand names by product, market and label (trade_names.csv)."""
 
     product: Series[str] = pa.Field(description="products.product")
     market: Series[str] = pa.Field(description="markets.market")
+    indication: Series[str] = pa.Field(
+        nullable=True,
+        description="indications.indication of the label; empty: every label in the market",
+    )
     trade_name: Series[str]
 
     class Config:
-        unique = ["product", "market"]
+        unique = ["product", "market", "indication"]
 
 
 class Indications(_Table):
@@ -157,8 +163,18 @@ class RegulatoryEvents(_Table):
     agency: Series[str] = pa.Field(nullable=True)
     event_type: Series[str] = pa.Field(isin=EVENT_TYPES)
     date: Series[pd.Timestamp]
+    date_precision: Series[str] = pa.Field(
+        isin=DATE_PRECISIONS, description="day, month or quarter"
+    )
     detail: Series[str] = pa.Field(nullable=True)
     estimated: Series[bool] = pa.Field(description="true where the fact is an estimate")
+    inferred: Series[bool] = pa.Field(
+        description="true where the event's market or date is inferred, not reported"
+    )
+    status: Series[str] = pa.Field(nullable=True, description="e.g. under review")
+    status_as_of: Series[pd.Timestamp] = pa.Field(
+        nullable=True, description="date the status was reported; required with a status"
+    )
     source: Series[str] = pa.Field(nullable=True, str_matches=URL_PATTERN)
 
     class Config:
@@ -172,14 +188,23 @@ class ClinicalResults(_Table):
     product: Series[str] = pa.Field(description="products.product")
     indication: Series[str] = pa.Field(description="indications.indication")
     phase: Series[str] = pa.Field(isin=TRIAL_PHASES)
+    market: Series[str] = pa.Field(
+        description="markets.market where the trial ran, or Global for more than one market"
+    )
     endpoint: Series[str]
     population: Series[str]
+    sample_size: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=1, description="patients in the population, all arms together"
+    )
     arm: Series[str]
     value: Series[float] = pa.Field(nullable=True)
     unit: Series[str] = pa.Field(nullable=True)
     hazard_ratio: Series[float] = pa.Field(nullable=True, gt=0, le=5)
     note: Series[str] = pa.Field(nullable=True, description="a result that is not a number")
     date: Series[pd.Timestamp] = pa.Field(description="date the result was reported")
+    date_precision: Series[str] = pa.Field(
+        isin=DATE_PRECISIONS, description="day, month or quarter"
+    )
     source: Series[str] = pa.Field(str_matches=URL_PATTERN)
 
     class Config:
@@ -253,6 +278,7 @@ OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation"})
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("trade_names", "product", "products", "product"),
     ("trade_names", "market", "markets", "market"),
+    ("trade_names", "indication", "indications", "indication"),
     ("indications", "product", "products", "product"),
     ("pipeline", "indication", "indications", "indication"),
     ("regulatory_events", "product", "products", "product"),
@@ -269,7 +295,8 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("revenue_allocation", "indication", "indications", "indication"),
     ("revenue_allocation", "market", "markets", "market"),
 )
-"""(table, column, referenced table, referenced column); pipeline.scope is checked apart."""
+"""(table, column, referenced table, referenced column); pipeline.scope and clinical_results.market
+are checked apart (they may also be Global)."""
 
 CHANNELS = ("Hospital", "Retail pharmacy", "DTP pharmacy", "Tender")
 SALES_DETAIL_TABLE = "sales_detail"

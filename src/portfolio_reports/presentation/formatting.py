@@ -28,3 +28,28 @@ def signed_percent(fraction: float | None) -> str:
     if round(fraction * 100, 1) == 0:
         return percent(0.0)
     return f"{fraction:+,.1%}"
+
+
+ESTIMATE_MARK = "est."
+"""Follows a date that is an estimate."""
+INFERRED_MARK = "inferred"
+"""Follows the date of an event whose market or date is inferred, not reported."""
+
+
+def date_text(day: pd.Timestamp, precision: str = "day") -> str:
+    """A date as precisely as it is known: "2025-09-02", "Apr 2024" or "Q4 2021"; "" if none."""
+    if pd.isna(day):
+        return ""
+    if precision == "quarter":
+        return f"Q{day.quarter} {day.year}"
+    return day.strftime("%b %Y" if precision == "month" else "%Y-%m-%d")
+
+
+def dated(
+    day: pd.Timestamp, precision: str = "day", *, estimated: bool = False, inferred: bool = False
+) -> str:
+    """A date as precisely as it is known, then "inferred" or "est." where it is not reported."""
+    if pd.isna(day):
+        return ""
+    mark = INFERRED_MARK if inferred else ESTIMATE_MARK if estimated else ""
+    return f"{date_text(day, precision)} {mark}".strip()

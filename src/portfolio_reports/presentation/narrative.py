@@ -29,10 +29,18 @@ from portfolio_reports.analysis.pipeline import (
     LOCAL,
 )
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.data.schema import Products, Sales
-from portfolio_reports.presentation.formatting import money, percent, signed_percent
+from portfolio_reports.data.schema import ClinicalResults, Products, Sales
+from portfolio_reports.presentation.formatting import (
+    ESTIMATE_MARK,
+    INFERRED_MARK,
+    MISSING,
+    money,
+    percent,
+    signed_percent,
+)
 from portfolio_reports.text import counted
 
 LISTED_AT_MOST = 3
@@ -147,25 +155,73 @@ def _events_sentence(
         + (f" {event.event_type}" if several_types else "")
         + ("" if pd.isna(event.indication_name) else f" for {event.indication_name}")
         + f" in {event.market}"
-        + _aside(event.agency if pd.notna(event.agency) else event.detail)
+        + _aside(event.agency if pd.notna(event.agency) else event.detail, _provenance(event))
         for event in events.itertuples()
     ]
     return f"{counted(len(events), *noun)} in {quarter.label}: {_listing(items)}."
 
 
-def _aside(text: object) -> str:
-    """ " (text)", or nothing when the text is missing."""
-    return "" if pd.isna(text) else f" ({text})"
+def _provenance(event: object) -> str | None:
+    """ "inferred" or "date est." for an event not reported as such; None for a reported one."""
+    if getattr(event, "inferred", False):
+        return INFERRED_MARK
+    return f"date {ESTIMATE_MARK}" if getattr(event, "estimated", False) else None
+
+
+def _aside(*texts: object) -> str:
+    """ " (text; text)" of the texts present, or nothing when none is."""
+    present = [str(text) for text in texts if text is not None and not pd.isna(text)]
+    return f" ({'; '.join(present)})" if present else ""
 
 
 def _readouts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     """The trials that reported results in the quarter."""
-    trials = readouts_in_quarter(ds, scope, quarter).drop_duplicates("trial")
-    if trials.empty:
+    readouts = readouts_in_quarter(ds, scope, quarter)
+    if readouts.empty:
         return f"No clinical readouts in {quarter.label}."
-    items = [f"{trial.trial} ({trial.indication_name})" for trial in trials.itertuples()]
-    count = counted(len(trials), "clinical readout", "clinical readouts")
+    summaries = result_summaries(readouts)
+    lines = summaries.assign(line=result_lines(summaries, name_populations=True)).groupby(
+        ClinicalResults.trial, sort=False
+    )["line"]
+    names = readouts.drop_duplicates(ClinicalResults.trial).set_index(ClinicalResults.trial)
+    items = [
+        f"{trial} ({names.at[trial, 'indication_name']}: {'; '.join(trial_lines)})"
+        for trial, trial_lines in lines
+    ]
+    count = counted(len(items), "clinical readout", "clinical readouts")
     return f"{count} in {quarter.label}: {_listing(items)}."
+
+
+def result_lines(summaries: pd.DataFrame, *, name_populations: bool = False) -> pd.Series:
+    """Each result of `result_summaries` in one line, e.g. "Median OS 15.4 vs 10.9 months, HR 0.63,
+    n=585"; a result without numbers gives its note ("EFS: primary endpoint met").
+
+    With `name_populations`, a trial that reports more than one population names each one after
+    the endpoint, e.g. "Confirmed ORR (Squamous NSCLC) 33.3%".
+    """
+    several = summaries.groupby(ClinicalResults.trial)[ClinicalResults.population].transform(
+        "nunique"
+    )
+
+    def one(row: pd.Series) -> str:
+        values = row[VALUES]
+        text = str(row[ClinicalResults.endpoint])
+        if name_populations and several[row.name] > 1:
+            text += f" ({row[ClinicalResults.population]})"
+        if any(pd.notna(value) for value in values):
+            unit = "" if pd.isna(row[ClinicalResults.unit]) else str(row[ClinicalResults.unit])
+            shown = " vs ".join(MISSING if pd.isna(value) else f"{value:g}" for value in values)
+            text += f" {shown}" + ("%" if unit == "%" else f" {unit}".rstrip()) + ","
+        if pd.notna(row[ClinicalResults.hazard_ratio]):
+            text += f" HR {row[ClinicalResults.hazard_ratio]:.2f}"
+        text = text.rstrip(",")
+        if pd.notna(row[ClinicalResults.note]):
+            text += f": {row[ClinicalResults.note]}"
+        if pd.notna(row[ClinicalResults.sample_size]):
+            text += f", n={row[ClinicalResults.sample_size]:,}"
+        return text
+
+    return summaries.apply(one, axis=1) if not summaries.empty else pd.Series(dtype=object)
 
 
 def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
