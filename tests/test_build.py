@@ -120,6 +120,21 @@ def test_a_dated_status_says_as_of_when(quarter_dir):
     assert any("BLA; under review as of Dec 2025" in row for row in hlx11), hlx11
 
 
+def test_every_report_ends_with_the_same_definitions(quarter_dir):
+    glossaries = set()
+    for path in quarter_dir.glob("*.html"):
+        if path.name == "index.html":
+            continue
+        soup = page(quarter_dir, path.stem)
+        heading = soup.find(
+            lambda tag: tag.name == "h2" and tag.get_text(strip=True).startswith("Definitions")
+        )
+        assert heading is not None, path.name
+        glossaries.add(str(heading.find_next("table")))
+    assert len(glossaries) == 1
+    assert "n is the number of patients" in glossaries.pop()
+
+
 def test_japan_report_shows_the_eisai_licence(quarter_dir):
     rows = table_rows(page(quarter_dir, "market-jp"))
     deals = [row for row in rows if "licence deal" in " ".join(row).lower()]

@@ -10,6 +10,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.definitions import GLOSSARY
 from portfolio_reports.analysis.revenue import DEFINITIONS
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.status import known_status
@@ -72,6 +73,7 @@ HEADERS = {
     "arm": "Arm",
     "arms": "Arms",
     "run_in": "Run in",
+    "term": "Term",
     "result": "Result",
     "hazard_ratio": "HR",
     "revenue_rmb_m": "Product sales (RMB m)",
@@ -244,9 +246,15 @@ class ReportView:
             lines.append("Sales figures in this data set are synthetic, not reported figures.")
         lines.append(
             f"Dates marked “{ESTIMATE_MARK}” are estimates and events marked “{INFERRED_MARK}”"
-            " are inferred, not reported; a month or quarter is as precisely as a date is known."
+            " are inferred, not reported; a month or quarter is as precisely as a date is known"
+            " (see the definitions at the end)."
         )
         return bullet_list(lines)
+
+    def glossary(self) -> Table:
+        """What each term, count and sum on the page means: one sentence each."""
+        terms = pd.DataFrame(GLOSSARY.items(), columns=["term", "definition"])
+        return _table(terms, ["term", "definition"])
 
     def highlights(self) -> Html:
         """Short sentences with the quarter's numbers."""

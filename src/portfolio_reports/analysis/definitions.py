@@ -1,0 +1,83 @@
+"""The glossary every report ends with: one sentence per term, count and sum, each written once."""
+
+from __future__ import annotations
+
+from portfolio_reports.analysis import pipeline, revenue
+from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
+
+
+def _sentence(text: str) -> str:
+    """A definition written as a phrase ("products with ...") as a sentence ("Products ... .")."""
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+SHARED_TERMS = {
+    "Programme": pipeline.DEFINITIONS["programme"],
+    "In development": pipeline.DEFINITIONS[pipeline.IN_DEVELOPMENT],
+    "Approved": pipeline.DEFINITIONS[pipeline.APPROVED],
+    "Discontinued": pipeline.DEFINITIONS[pipeline.DISCONTINUED],
+    "Life-cycle": pipeline.DEFINITIONS[pipeline.LIFE_CYCLE],
+    "Global programme": pipeline.DEFINITIONS[pipeline.GLOBAL],
+    "Product sales": revenue.PRODUCT_SALES,
+    "Allocated revenue": revenue.ALLOCATION,
+    "China, overseas": revenue.SPLIT,
+    **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
+}
+"""Terms whose sentence lives with the code that counts them (pipeline, revenue, metrics)."""
+
+REPORT_TERMS = {
+    "QoQ, YoY": (
+        "QoQ and YoY are the change in product sales against the previous quarter and against"
+        " the same quarter a year earlier, as a share of that earlier quarter's sales."
+    ),
+    "Mix": "Mix is a product's, market's or area's share of the report's sales in the quarter.",
+    "Under review": (
+        "A filing is under review at quarter end when it was accepted by then and no approval of"
+        " the product in that market, for the same indication where both name one, followed it."
+    ),
+    "Clinical readouts": (
+        "Clinical readouts counts the distinct trials that reported a result in the quarter."
+    ),
+    "Phase changes": (
+        "Phase changes counts the programmes that entered the pipeline, advanced, moved back or"
+        " were discontinued during the quarter."
+    ),
+    "Brand": (
+        "The brand is the product's trade name in the market for the label (indication)"
+        " concerned; an event that names no indication lists every brand of the product there."
+    ),
+    "Result": (
+        "A result reads the experimental arm first, then the comparator, with the hazard ratio"
+        " (HR) of the experimental arm against the comparator where one is reported."
+    ),
+    "n": "n is the number of patients in the population a result describes, all arms together.",
+    "Global trial": (
+        "A global trial ran in more than one market; market and region reports list only the"
+        " trials run in their markets and global trials."
+    ),
+    "Date precision": (
+        "A date shown as a month (Apr 2024) or a quarter (Q4 2021) is known only to that month"
+        " or quarter; a full date (2024-04-26) is known to the day."
+    ),
+    "est.": "A date marked est. is an estimate, not a reported date.",
+    "inferred": (
+        "An event marked inferred has a market or date inferred from indirect public"
+        " statements, not reported as such."
+    ),
+    "As of": (
+        "A status such as under review as of Dec 2025 is what was reported at that date;"
+        " reports of earlier quarters leave it out."
+    ),
+}
+"""Terms of the report's own sections: growth, mix, readouts, brands, trials and dates."""
+
+GLOSSARY: dict[str, str] = {
+    term: _sentence(text) for term, text in {**SHARED_TERMS, **REPORT_TERMS}.items()
+}
+"""Term -> the sentence every report's glossary and the sample data README show."""
+
+
+def glossary_markdown() -> str:
+    """The glossary as a Markdown list, one term per line, as the sample data README holds it."""
+    return "\n".join(f"- **{term}**: {sentence}" for term, sentence in GLOSSARY.items()) + "\n"

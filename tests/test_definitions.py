@@ -1,0 +1,67 @@
+"""The glossary: written once, one sentence per term, the same on every page and in the README."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portfolio_reports.analysis import pipeline, revenue
+from portfolio_reports.analysis.definitions import GLOSSARY, REPORT_TERMS, glossary_markdown
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.sections import ReportView
+from portfolio_reports.tools.glossary import END, START, with_glossary
+
+from .conftest import SAMPLE_DATA
+
+REQUESTED = [
+    "Programme",
+    "In development",
+    "Approved",
+    "Allocated revenue",
+    "Product sales",
+    "Markets reached",
+]
+
+
+@pytest.mark.parametrize("term", REQUESTED)
+def test_the_shared_terms_have_an_entry_ending_as_a_sentence(term):
+    assert GLOSSARY[term].endswith(".") and GLOSSARY[term][0].isupper()
+
+
+@pytest.mark.parametrize(("term", "sentence"), REPORT_TERMS.items())
+def test_each_report_term_is_one_sentence(term, sentence):
+    assert sentence.endswith("."), term
+    body = sentence.removesuffix(".").replace("est.", "est")
+    assert not re.search(r"[.!?] [A-Z]", body), f"{term}: more than one sentence"
+
+
+def test_every_scope_shows_the_same_glossary(tiny_dataset):
+    pages = {
+        ReportView(tiny_dataset, scope, Quarter(2025, 3)).glossary().html
+        for scope in (Scope(), Scope(market="US"), Scope(therapy_area="Autoimmune"))
+    }
+    assert len(pages) == 1
+    html = pages.pop()
+    for term, sentence in GLOSSARY.items():
+        assert f">{term}<" in html and f">{sentence}<".replace("'", "&#x27;") in html
+
+
+def test_the_sample_readme_holds_the_glossary_as_written_in_code():
+    readme = (SAMPLE_DATA / "README.md").read_text(encoding="utf-8")
+    assert f"{START}\n{glossary_markdown()}\n{END}" in readme
+    assert with_glossary(readme) == readme
+
+
+def test_the_readme_section_is_replaced_between_its_markers():
+    text = f"# Data\n\n{START}- stale entry\n{END}\nAfter.\n"
+    assert with_glossary(text) == f"# Data\n\n{START}\n{glossary_markdown()}\n{END}\nAfter.\n"
+    with pytest.raises(ValueError, match="no glossary markers"):
+        with_glossary("# Data\n")
+
+
+def test_terms_counted_elsewhere_keep_their_owners_sentence():
+    assert GLOSSARY["Programme"] == pipeline.DEFINITIONS["programme"]
+    assert GLOSSARY["Product sales"] == revenue.PRODUCT_SALES
+    assert GLOSSARY["Markets reached"].startswith("Countries and regions where at least one")
