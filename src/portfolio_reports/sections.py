@@ -10,10 +10,10 @@ import pandas as pd
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
 from portfolio_reports.analysis.revenue import DEFINITIONS
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.analysis.status import known_status
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter

@@ -1,5 +1,7 @@
-"""Write the glossary into a README between its markers: python -m portfolio_reports.tools.glossary
-data/sample/README.md."""
+"""Write the report glossary into a README between its two marker lines.
+
+python -m portfolio_reports.tools.glossary data/sample/README.md
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from portfolio_reports.analysis.status import known_status
+from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.data.quarters import Quarter
 
 EVENTS = pd.DataFrame(
