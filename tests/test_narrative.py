@@ -140,3 +140,19 @@ def test_key_figure(tiny_dataset):
         "No revenue in Q2 2024; in development: 0 programmes run in Canada;"
         " 1 global programme covers Canada"
     )
+
+
+def test_a_readout_highlight_quotes_two_results_per_trial_then_counts_the_rest(tiny_dataset):
+    results = tiny_dataset.clinical_results
+    gc301 = results[results["trial"] == "GC-301"]
+    more = pd.concat(
+        [
+            gc301.assign(endpoint="OS", value=[20.0, 15.0], hazard_ratio=[0.8, None]),
+            gc301.assign(endpoint="ORR", value=[50.0, 30.0], unit="%", hazard_ratio=None),
+        ]
+    )
+    busy = replace(tiny_dataset, clinical_results=pd.concat([results, more]))
+    assert highlights(busy, Scope(market="CA"), Q3)[-3] == (
+        "1 clinical readout in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
+        " HR 0.70, n=300; OS 20 vs 15 months, HR 0.80, n=300 and 1 more)."
+    )

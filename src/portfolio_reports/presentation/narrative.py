@@ -44,6 +44,8 @@ from portfolio_reports.presentation.formatting import (
 from portfolio_reports.text import counted
 
 LISTED_AT_MOST = 3
+RESULTS_PER_TRIAL = 2
+"""Results a highlight quotes for one trial; the tables list them all."""
 DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)
 DEALS = EVENT_GROUPS["licence deals"]
 
@@ -185,7 +187,8 @@ def _readouts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     )["line"]
     names = readouts.drop_duplicates(ClinicalResults.trial).set_index(ClinicalResults.trial)
     items = [
-        f"{trial} ({names.at[trial, 'indication_name']}: {'; '.join(trial_lines)})"
+        f"{trial} ({names.at[trial, 'indication_name']}:"
+        f" {_listing(list(trial_lines), RESULTS_PER_TRIAL, '; ')})"
         for trial, trial_lines in lines
     ]
     count = counted(len(items), "clinical readout", "clinical readouts")
@@ -268,8 +271,8 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _listing(items: list[str]) -> str:
-    """Items joined by commas, the ones past LISTED_AT_MOST summed up as "and N more"."""
-    shown = ", ".join(items[:LISTED_AT_MOST])
-    hidden = len(items) - LISTED_AT_MOST
+def _listing(items: list[str], at_most: int = LISTED_AT_MOST, separator: str = ", ") -> str:
+    """Items joined by the separator, the ones past `at_most` summed up as "and N more"."""
+    shown = separator.join(items[:at_most])
+    hidden = len(items) - at_most
     return f"{shown} and {hidden} more" if hidden > 0 else shown
