@@ -644,7 +644,9 @@ PORTFOLIO_COUNTS: dict[str, str] = {
         "countries and regions where at least one product is approved by quarter end; the EU"
         " counts as one market (one EC approval covers every member state)"
     ),
-    "Approvals this quarter": "approval events dated in the quarter, one per product and market",
+    "Approvals this quarter": (
+        "approval events dated in the quarter, one per product, market and label (indication)"
+    ),
     "Filings accepted this quarter": "filings accepted by a regulator in the quarter",
     "Molecules in development": (
         "products with at least one programme in development at quarter end, launched products"
