@@ -73,7 +73,8 @@ REPORT_TERMS = {
 """Terms of the report's own sections: growth, mix, readouts, brands, trials and dates."""
 
 GLOSSARY: dict[str, str] = {
-    term: _sentence(text) for term, text in {**SHARED_TERMS, **REPORT_TERMS}.items()
+    **{term: _sentence(text) for term, text in SHARED_TERMS.items()},
+    **REPORT_TERMS,
 }
 """Term -> the sentence every report's glossary and the sample data README show."""
 
