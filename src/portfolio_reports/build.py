@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from dataclasses import dataclass, field, replace
@@ -203,10 +204,11 @@ def _run_build(
     running = observer.running if observer else None
     executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
     results = []
-    for result in itertools.chain(skipped, executed):
-        results.append(result)
-        if observer:
-            observer.finished(result)
+    with contextlib.closing(executed):  # on Ctrl-C or a stop signal: stop the workers now
+        for result in itertools.chain(skipped, executed):
+            results.append(result)
+            if observer:
+                observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
     reconciliation = publish_manifest_and_index(

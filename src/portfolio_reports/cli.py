@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from portfolio_reports import __version__
-from portfolio_reports.errors import InvalidInputError, PortfolioReportsError
+from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
 from portfolio_reports.execution.executors import default_workers, start_fork_server
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
@@ -35,17 +36,24 @@ from portfolio_reports.paths import (
 WORKER_MODULE = "portfolio_reports.execution.job"
 """What report workers run; their fork server imports it once."""
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INVALID_INPUT = 0, 1, 2
-EXIT_INTERRUPTED = 130
-"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
+EXIT_ON_SIGNAL = 128
+"""Plus the signal's number: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for SIGHUP."""
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a command as Ctrl-C does (`systemctl stop`, `docker stop`, a hang-up)."""
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print PortfolioReportsError as one line per problem and exit with its code; Ctrl-C: 130."""
+    """Print errors in one line each and exit with their code; stop cleanly on a signal.
+
+    PortfolioReportsError exits 2 for invalid input, else 1; an I/O error (disk full) exits 1;
+    Ctrl-C, SIGTERM and SIGHUP stop workers and kernels and exit 128 + the signal's number.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+        _stop_on_signals()
         try:
             return command(*args, **kwargs)
         except PortfolioReportsError as error:
@@ -54,15 +62,40 @@ def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in str(error).splitlines():
                 console.print(f"error: {line}", markup=False)
             sys.exit(EXIT_INVALID_INPUT if isinstance(error, InvalidInputError) else 1)
-        except KeyboardInterrupt:
+        except OSError as error:
+            if debug:
+                traceback.print_exc()
+            where = f"{error.filename}: " if error.filename else ""
+            console.print(f"error: {where}{error.strerror or error}", markup=False)
+            sys.exit(EXIT_FAILED_REPORTS)
+        except KeyboardInterrupt as error:
             if debug:
                 traceback.print_exc()
             else:  # kernel I/O cut short by the interrupt is not an error worth a traceback
                 logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-            console.print("interrupted: build stopped; no report is half-written", markup=False)
-            sys.exit(EXIT_INTERRUPTED)
+            signum = error.signum if isinstance(error, Stopped) else signal.SIGINT
+            how = "interrupted" if signum == signal.SIGINT else f"stopped by {error}"
+            console.print(f"{how}: build stopped; no report is half-written", markup=False)
+            sys.exit(EXIT_ON_SIGNAL + signum)
 
     return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
+
+
+def _stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP raise Stopped, as Ctrl-C raises KeyboardInterrupt.
+
+    A signal already ignored (under `nohup`, say) stays ignored.
+    """
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _raise_stopped)
+
+
+def _raise_stopped(signum: int, frame: Any) -> None:
+    """Stop the command; a repeated stop signal does not cut its clean-up short."""
+    for other in STOP_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
 
 
 _data_option = click.option(

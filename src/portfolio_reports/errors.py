@@ -1,4 +1,6 @@
-"""Errors raised by each stage of a build, all deriving from one base."""
+"""Errors raised by each stage of a build, all deriving from one base; and a stop by signal."""
+
+import signal
 
 
 class PortfolioReportsError(Exception):
@@ -27,3 +29,15 @@ class ParamsError(InvalidInputError):
 
 class RenderError(PortfolioReportsError):
     """An executed notebook could not be turned into HTML or published."""
+
+
+class WriteError(PortfolioReportsError):
+    """A report, manifest or index page could not be written (disk full, I/O error)."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal (SIGTERM, SIGHUP) asked the command to stop; handled as Ctrl-C is."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +22,7 @@ def run_on_dask(
     on_running: RunningCallback | None = None,
     *,
     lost: Callable[[Job, BaseException], Result],
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Run the jobs on the workers of the cluster at `settings.scheduler`, as they finish."""
     if not settings.scheduler:
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT")
@@ -58,7 +58,7 @@ def _results(
     jobs: list[Job],
     on_running: RunningCallback | None,
     lost: Callable[[Job, BaseException], Result],
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Submit every job, then yield each result as its task ends; close the client at the end."""
     try:
         pending = {

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
 import multiprocessing.util
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from portfolio_reports.execution import kernels
 
@@ -27,6 +31,10 @@ Job = TypeVar("Job", bound=NamedJob)
 Result = TypeVar("Result")
 RunningCallback = Callable[[list[str]], None]
 POLL_S = 0.25
+STOP_TIMEOUT_S = 15
+"""Seconds a worker has to shut its kernel down and end when stopped, before it is killed."""
+ORPHAN_GRACE_S = 3
+"""Seconds a worker whose build process died has to shut its kernel down before it exits."""
 
 
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
@@ -72,8 +80,11 @@ class Executor(Protocol):
         on_running: RunningCallback | None,
         *,
         lost: Callable[[Any, BaseException], Any],
-    ) -> Iterator[Any]:
-        """Run every job; a job whose worker was lost yields `lost(job, error)`."""
+    ) -> Generator[Any, None, None]:
+        """Run every job; a job whose worker was lost yields `lost(job, error)`.
+
+        Closing the generator early stops whatever still runs.
+        """
 
 
 def start_fork_server(module: str) -> None:
@@ -84,7 +95,7 @@ def start_fork_server(module: str) -> None:
 
 def run_serial(
     work: Callable[[Job], Result], jobs: Iterable[Job], on_running: RunningCallback | None = None
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Run the jobs one after the other in this process, then stop its warm kernel."""
     try:
         for job in jobs:
@@ -95,6 +106,10 @@ def run_serial(
         kernels.discard_worker_kernel()
 
 
+class WorkerLost(Exception):
+    """The worker process running a job ended before it returned a result."""
+
+
 def run_local_pool(
     work: Callable[[Job], Result],
     jobs: Iterable[Job],
@@ -103,44 +118,37 @@ def run_local_pool(
     *,
     warm: bool = True,
     lost: Callable[[Job, BaseException], Result],
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Run the jobs on `workers` processes, each with its own kernel; yield results as they end.
 
-    When a worker process dies, the jobs that were running yield `lost(job, error)` and the jobs
-    that had not started go on in a new pool; a job caught in two such deaths counts as lost.
+    Each worker runs one job at a time. When a worker dies (killed, out of memory), only the job
+    it was running yields `lost(job, WorkerLost(how it ended))`, once; a new worker takes its place
+    and the other jobs go on; so does a job whose `work` raised, with that exception. On any
+    exception here (Ctrl-C, a stop signal) every worker is stopped with its kernel.
     """
-    remaining = list(jobs)
-    interrupted: set[str] = set()
-    while remaining:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_fork_server(work.__module__),
-            initializer=_start_worker,
-            initargs=(warm,),
-        )
-        pending: dict[Future[Result], Job] = {pool.submit(work, job): job for job in remaining}
-        remaining, started = [], set()
-        try:
-            while pending:
-                done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                running = [job.name for future, job in pending.items() if future.running()]
-                started.update(running)
-                if on_running:
-                    on_running(running)
-                for future in done:
-                    job = pending.pop(future)
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool as error:
-                        if job.name in started or job.name in interrupted:
-                            yield lost(job, error)
-                        else:
-                            interrupted.add(job.name)
-                            remaining.append(job)
-        except BaseException:
-            _stop_workers(pool)
-            raise
-        pool.shutdown(wait=True)
+    queued = deque(jobs)
+    context = _fork_server(work.__module__)
+    pool: list[_Worker[Job, Result]] = []
+    try:
+        while queued or any(worker.job is not None for worker in pool):
+            pool = [worker for worker in pool if worker.job is not None or worker.usable()]
+            idle = sum(worker.job is None for worker in pool)
+            for _ in range(min(workers - len(pool), len(queued) - idle)):
+                pool.append(_Worker(context, work, warm))
+            for worker in [worker for worker in pool if worker.job is None][: len(queued)]:
+                worker.give(queued.popleft())
+            busy = [worker for worker in pool if worker.job is not None]
+            if on_running:
+                on_running([worker.job.name for worker in busy])
+            waitables = {waitable: worker for worker in busy for waitable in worker.waitables()}
+            ready = multiprocessing.connection.wait(list(waitables), timeout=POLL_S)
+            for worker in {waitables[waitable]: None for waitable in ready}:
+                job, outcome = worker.take()
+                yield lost(job, outcome) if isinstance(outcome, BaseException) else outcome
+        for worker in pool:
+            worker.finish()
+    finally:
+        _stop_workers(pool)
 
 
 def run_local(
@@ -150,7 +158,7 @@ def run_local(
     on_running: RunningCallback | None = None,
     *,
     lost: Callable[[Job, BaseException], Result],
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Run the jobs here, or on as many local worker processes as useful."""
     if settings.workers <= 1 or len(jobs) <= 1:
         return run_serial(work, jobs, on_running)
@@ -170,26 +178,113 @@ def _fork_server(module: str) -> multiprocessing.context.BaseContext:
     return context
 
 
+class _Worker(Generic[Job, Result]):
+    """One worker process and the pipe it takes jobs from and returns results on."""
+
+    def __init__(self, context: Any, work: Callable[[Job], Result], warm: bool) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, work, warm), name="portfolio-reports worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+
+    def give(self, job: Job) -> None:
+        """Send the worker its next job."""
+        self.connection.send(job)
+        self.job = job
+
+    def usable(self) -> bool:
+        """Whether the worker still runs; one that died idle is let go."""
+        if self.process.is_alive():
+            return True
+        self.connection.close()
+        return False
+
+    def waitables(self) -> list[Any]:
+        """What becomes ready when the worker returns a result or dies."""
+        return [self.connection, self.process.sentinel]
+
+    def take(self) -> tuple[Job, Result | BaseException]:
+        """The job and its result, the exception it raised, or WorkerLost if the worker died."""
+        job, self.job = self.job, None
+        try:
+            return job, self.connection.recv()
+        except (EOFError, OSError):
+            self.process.join(timeout=5)
+            return job, WorkerLost(_exit_reason(self.process.exitcode))
+
+    def finish(self) -> None:
+        """Tell an idle worker to stop, and wait for it to stop its kernel and end."""
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(timeout=STOP_TIMEOUT_S)
+
+
+def _serve(connection: Connection, work: Callable[[Job], Result], warm: bool) -> None:
+    """A worker's life: set up, then run each job sent until told to stop (None) or orphaned."""
+    _start_worker(warm)
+    with contextlib.suppress(EOFError):  # the build process is gone: end quietly
+        while (job := connection.recv()) is not None:
+            try:
+                outcome: Result | BaseException = work(job)
+            except Exception as error:  # outside the report: this job is lost, not the pool
+                outcome = error
+            connection.send(outcome)
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    """How a process ended, in words: "killed by SIGKILL", "exited with code 1"."""
+    if exitcode is not None and exitcode < 0:
+        return f"killed by {signal.Signals(-exitcode).name}"
+    return f"exited with code {exitcode}"
+
+
 def _start_worker(warm: bool) -> None:
-    """Worker set-up: leave Ctrl-C to the parent, stop the kernel on SIGTERM, warm it up."""
+    """Set up a worker: Ctrl-C and hang-ups are the parent's; SIGTERM or orphaning stops it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
     multiprocessing.util.Finalize(None, kernels.discard_worker_kernel, exitpriority=10)
+    build_process = multiprocessing.parent_process()
+    if build_process is not None:
+        threading.Thread(
+            target=_stop_when_gone, args=(build_process.sentinel,), daemon=True
+        ).start()
     if warm:
         kernels.worker_kernel()
 
 
+def _stop_when_gone(sentinel: int) -> None:
+    """Stop this worker as SIGTERM does once the build process is gone, even killed by SIGKILL.
+
+    The sentinel is the build process's end of a pipe: it becomes ready when that process ends.
+    A worker that does not stop within ORPHAN_GRACE_S exits anyway; its kernel follows within a
+    second (ipykernel ends when the process that started it is gone).
+    """
+    multiprocessing.connection.wait([sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE_S)
+    os._exit(128 + signal.SIGTERM)
+
+
 def _stop_worker(signum: int, frame: Any) -> None:
-    kernels.discard_worker_kernel()
-    os._exit(128 + signum)
+    """SIGTERM in a worker: shut its kernel down and end at once, publishing nothing more."""
+    try:
+        kernels.discard_worker_kernel()
+    finally:
+        os._exit(128 + signum)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and stop the workers (each shuts its kernel down)."""
-    processes = list((pool._processes or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=15)
+def _stop_workers(pool: list[_Worker[Any, Any]]) -> None:
+    """Stop every worker still running (each shuts its kernel down); kill any that hangs."""
+    for worker in pool:
+        if worker.process.is_alive():
+            worker.process.terminate()
+    for worker in pool:
+        worker.process.join(timeout=STOP_TIMEOUT_S)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.connection.close()
