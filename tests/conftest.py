@@ -6,9 +6,11 @@ import csv
 import functools
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -159,6 +161,34 @@ def cli_command(*args: str) -> list[str]:
 def run_cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """Run the installed command line in a child process, as a user would."""
     return subprocess.run(cli_command(*args), cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MiB tmpfs, mounted for one test, to fill up: a real full disk (ENOSPC).
+
+    Mounting needs root, which CI has; elsewhere the test fails saying so rather than skip.
+    """
+    if os.geteuid() != 0:
+        pytest.fail("a full-disk test mounts a tmpfs: run it as root, as CI does", pytrace=False)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], check=True)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=True)
+
+
+def fill_disk_code(filler: Path) -> str:
+    """Python code that fills the filesystem holding `filler` until it has no byte left."""
+    return (
+        "import contextlib, pathlib\n"
+        f"with contextlib.suppress(OSError), pathlib.Path({str(filler)!r}).open('ab', buffering=0)"
+        " as _f:\n"
+        "    while True:\n"
+        "        _f.write(bytes(1 << 20))"
+    )
 
 
 def tree_state(root: Path) -> dict[str, str]:

@@ -8,6 +8,7 @@ no process outlives it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import os
@@ -24,9 +25,18 @@ import nbformat
 import psutil
 import pytest
 
-from portfolio_reports.paths import scratch_path
+from portfolio_reports.locking import LOCK_NAME
+from portfolio_reports.paths import SCRATCH_MARK, scratch_path
 
-from .conftest import NOTEBOOKS, PROJECT, assert_unchanged, cli_command, run_cli, tree_state
+from .conftest import (
+    NOTEBOOKS,
+    PROJECT,
+    assert_unchanged,
+    cli_command,
+    fill_disk_code,
+    run_cli,
+    tree_state,
+)
 
 QUARTER = "2026Q3"
 FAULT_AT = 5
@@ -424,3 +434,120 @@ def test_an_unwritable_reports_folder_is_a_clear_error_and_loses_nothing(project
     finally:
         for folder in read_only:
             folder.chmod(0o755)
+
+
+# --- the build is stopped by a signal, or killed ------------------------------------------
+
+SLEEP_VARIABLE = "PORTFOLIO_REPORTS_TEST_SLEEP_S"
+"""Seconds the notebook of `slow_reports` sleeps; unset (no sleep) for the build that follows."""
+
+
+def slow_reports(project: Project, names: tuple[str, ...]) -> None:
+    """Reports whose notebook marks that it started, then sleeps for SLEEP_VARIABLE seconds."""
+    marker = str(project.started_marker)
+    project.notebook(
+        "slow.ipynb",
+        f"import os, pathlib, time\npathlib.Path({marker!r}).touch()\n"
+        f"time.sleep(float(os.environ.get({SLEEP_VARIABLE!r}, '0')))",
+    )
+    for name, market in zip(names, ["JP", "US", "CN", "JP"], strict=False):
+        project.report(name, market, "slow.ipynb")
+
+
+def published_state(out: Path) -> dict[Path, bytes]:
+    """Every published file with its content."""
+    return {path: path.read_bytes() for path in published(out)}
+
+
+@pytest.mark.parametrize(
+    ("signum", "exit_code"),
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["SIGTERM", "SIGHUP", "SIGKILL"],
+)
+def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_after_it(
+    project, start_build, monkeypatch, signum, exit_code
+):
+    slow_reports(project, ("a", "b", "c"))  # two run, one waits
+    monkeypatch.setenv(SLEEP_VARIABLE, "10")
+    build = start_build(project, "--jobs", "2")
+    wait_until(lambda: len(build.kernels()) == 2 and project.executing(), 300, "no notebook ran")
+    time.sleep(1)
+    build.family()
+    before = published_state(project.out)
+    signalled = time.monotonic()
+    os.kill(build.process.pid, signum)  # the command only, as `docker stop` or the OOM killer
+    assert build.wait(timeout=60) == exit_code, build.stderr()
+    wait_until(lambda: not build.survivors(), 5, f"5 s after the build: {build.survivors()}")
+    time.sleep(max(0.0, signalled + 15 - time.monotonic()))  # the notebooks would have ended
+    assert published_state(project.out) == before, "a report was published after the signal"
+    if signum != signal.SIGKILL:
+        stderr = build.stderr()
+        assert f"stopped by {signal.Signals(signum).name}: build stopped" in stderr, stderr
+        assert "Traceback" not in stderr, stderr
+    monkeypatch.delenv(SLEEP_VARIABLE)
+    rerun = project.build("--jobs", "2")
+    assert rerun.returncode == 0, rerun.stderr
+    assert {report["status"] for report in project.manifest().values()} == {"ok"}
+    assert not [path for path in project.out.rglob("*") if SCRATCH_MARK in path.name]
+
+
+def test_a_killed_worker_fails_only_the_report_it_was_running(project, start_build):
+    marker = project.started_marker
+    project.notebook(
+        "victim.ipynb",
+        f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(f'{{os.getppid()}} ')"
+        "\ntime.sleep(120)",
+    )
+    project.notebook("steady.ipynb", "import time\ntime.sleep(6)")
+    project.report("a", "JP", "victim.ipynb")
+    for name, market in (("b", "US"), ("c", "CN"), ("d", "JP")):
+        project.report(name, market, "steady.ipynb")
+    build = start_build(project, "--jobs", "2")
+    wait_until(lambda: marker.exists() and marker.read_text().endswith(" "), 300, "a never ran")
+    build.family()
+    os.kill(int(marker.read_text()), signal.SIGKILL)  # a's worker: the kernel's parent
+    assert build.wait(timeout=300) == 1, build.stderr()
+    manifest = project.manifest()
+    assert {name: report["status"] for name, report in manifest.items()} == {
+        "a": "failed",
+        "b": "ok",
+        "c": "ok",
+        "d": "ok",
+    }
+    error = manifest["a"]["error"]
+    message = "the worker process running this report died (killed by SIGKILL)"
+    assert (error["error"], error["message"]) == ("WorkerLost", message)
+    assert f"FAILED  a: WorkerLost: {message}" in build.stderr()
+    wait_until(lambda: not build.survivors(), 5, f"5 s after the build: {build.survivors()}")
+
+
+# --- the disk fills up --------------------------------------------------------------------
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_empty_or_cut_file(project, small_disk):
+    project = dataclasses.replace(project, out=small_disk / "reports")
+    filler = small_disk / "filler"
+    project.notebook("fills.ipynb", fill_disk_code(filler))
+    project.report("a", "JP")
+    project.report("full", "US", "fills.ipynb")  # runs after a: the disk is full from then on
+    process = project.build("--jobs", "1")
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr, process.stderr
+    manifest = project.quarter_dir / "manifest.json"
+    assert process.stderr.strip().splitlines()[-1] == (
+        f"error: {manifest}: cannot write (No space left on device); any previous version is kept"
+    )
+    assert incomplete(project.quarter_dir / "a.html") is None
+    for path in project.out.rglob("*"):
+        if path.is_file() and path.name != LOCK_NAME:
+            assert SCRATCH_MARK not in path.name, f"scratch file left: {path}"
+            assert path.stat().st_size > 0, f"empty file left: {path}"
+    assert {path.name: incomplete(path) for path in published(project.out)} == {
+        "a.html": None,
+        "a.ipynb": None,
+    }
+    filler.unlink()
+    project.notebook("fills.ipynb", "pass")  # fills the disk no more
+    rerun = project.build("--jobs", "1")
+    assert rerun.returncode == 0, rerun.stderr
+    assert {report["status"] for report in project.manifest().values()} == {"ok"}

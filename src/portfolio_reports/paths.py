@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio_reports.errors import WriteError
+
 DEFAULT_DATA = Path("data/sample")
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOKS = Path("notebooks")
@@ -23,11 +25,19 @@ def scratch_path(path: Path) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file under a scratch name, then rename it into place: never half-written."""
+    """Write a file under a scratch name, then rename it into place: never half-written.
+
+    Raises WriteError naming `path` when the disk is full or the write fails otherwise; the
+    previous file, if any, is left as it was and no scratch file is left behind.
+    """
     scratch = scratch_path(path)
     try:
         scratch.write_text(text, encoding="utf-8")
         os.replace(scratch, path)
+    except OSError as error:
+        raise WriteError(
+            f"{path}: cannot write ({error.strerror or error}); any previous version is kept"
+        ) from error
     finally:
         scratch.unlink(missing_ok=True)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +14,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from portfolio_reports.execution import kernels
+from portfolio_reports.execution.executors import WorkerLost
 from portfolio_reports.execution.warm_engine import WARM_ENGINE
 from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
 from portfolio_reports.presentation.figures import read_figures
@@ -101,11 +102,7 @@ def run_report_job(job: ReportJob) -> ReportResult:
     try:
         executed, peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
-        failure = Failure.of(error)
-        if scratch.exists():
-            failure = replace(failure, cell=_failing_cell(scratch) or failure.cell)
-            os.replace(scratch, layout.failed(job.name))
-        return failed(failure)
+        return failed(_keep_failed_notebook(scratch, layout.failed(job.name), Failure.of(error)))
     try:
         write_text_atomic(layout.html(job.name), notebook_to_html(executed, job.page))
         os.replace(scratch, layout.executed(job.name))
@@ -120,8 +117,12 @@ def run_report_job(job: ReportJob) -> ReportResult:
 
 def lost_job(job: ReportJob, error: BaseException) -> ReportResult:
     """The result of a job whose worker process died under it, or that its executor lost."""
-    died = isinstance(error, BrokenProcessPool) or type(error).__name__ == "KilledWorker"
-    failure = Failure(None, type(error).__name__, WORKER_DIED) if died else Failure.of(error)
+    if isinstance(error, WorkerLost):
+        failure = Failure(None, type(error).__name__, f"{WORKER_DIED} ({error})")
+    elif type(error).__name__ == "KilledWorker":
+        failure = Failure(None, type(error).__name__, WORKER_DIED)
+    else:
+        failure = Failure.of(error)
     return ReportResult(job.name, ReportStatus.FAILED, 0.0, job.key, failure)
 
 
@@ -160,12 +161,26 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
     return executed, kernels.peak_memory_mib(kernel.pid)
 
 
-def _failing_cell(executed: Path) -> int | None:
-    """The last code cell (1-based, among code cells) that papermill started, if any."""
+def _keep_failed_notebook(scratch: Path, failed: Path, failure: Failure) -> Failure:
+    """Keep the partial notebook of a failed report as `failed`, if it is whole; name its cell.
+
+    A notebook cut short (a full disk, a kernel killed while saving) is removed instead, with
+    any kept from an earlier run, so that no empty or truncated notebook stands under that name.
+    """
     try:
-        notebook = nbformat.read(executed, as_version=4)
+        notebook = nbformat.read(scratch, as_version=4)
     except (OSError, ValueError):
-        return None
+        scratch.unlink(missing_ok=True)
+        failed.unlink(missing_ok=True)
+        return failure
+    with contextlib.suppress(OSError):  # not renamed: removed below, nothing half-written stays
+        os.replace(scratch, failed)
+    scratch.unlink(missing_ok=True)
+    return replace(failure, cell=_failing_cell(notebook) or failure.cell)
+
+
+def _failing_cell(notebook: nbformat.NotebookNode) -> int | None:
+    """The last code cell (1-based, among code cells) that papermill started, if any."""
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     started = [
         position
