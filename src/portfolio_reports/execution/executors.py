@@ -129,21 +129,23 @@ def run_local_pool(
     queued = deque(jobs)
     context = _fork_server(work.__module__)
     pool: list[_Worker[Job, Result]] = []
+    running: dict[_Worker[Job, Result], Job] = {}
     try:
-        while queued or any(worker.job is not None for worker in pool):
-            pool = [worker for worker in pool if worker.job is not None or worker.usable()]
-            idle = sum(worker.job is None for worker in pool)
-            for _ in range(min(workers - len(pool), len(queued) - idle)):
+        while queued or running:
+            pool = [worker for worker in pool if worker in running or worker.usable()]
+            idle = [worker for worker in pool if worker not in running]
+            for _ in range(min(workers - len(pool), len(queued) - len(idle))):
                 pool.append(_Worker(context, work, warm))
-            for worker in [worker for worker in pool if worker.job is None][: len(queued)]:
-                worker.give(queued.popleft())
-            busy = [worker for worker in pool if worker.job is not None]
+                idle.append(pool[-1])
+            for worker in idle[: len(queued)]:
+                running[worker] = queued.popleft()
+                worker.give(running[worker])
             if on_running:
-                on_running([worker.job.name for worker in busy])
-            waitables = {waitable: worker for worker in busy for waitable in worker.waitables()}
+                on_running([job.name for job in running.values()])
+            waitables = {waitable: worker for worker in running for waitable in worker.waitables()}
             ready = multiprocessing.connection.wait(list(waitables), timeout=POLL_S)
             for worker in {waitables[waitable]: None for waitable in ready}:
-                job, outcome = worker.take()
+                job, outcome = running.pop(worker), worker.take()
                 yield lost(job, outcome) if isinstance(outcome, BaseException) else outcome
         for worker in pool:
             worker.finish()
@@ -188,12 +190,10 @@ class _Worker(Generic[Job, Result]):
         )
         self.process.start()
         child.close()
-        self.job: Job | None = None
 
     def give(self, job: Job) -> None:
         """Send the worker its next job."""
         self.connection.send(job)
-        self.job = job
 
     def usable(self) -> bool:
         """Whether the worker still runs; one that died idle is let go."""
@@ -206,14 +206,13 @@ class _Worker(Generic[Job, Result]):
         """What becomes ready when the worker returns a result or dies."""
         return [self.connection, self.process.sentinel]
 
-    def take(self) -> tuple[Job, Result | BaseException]:
-        """The job and its result, the exception it raised, or WorkerLost if the worker died."""
-        job, self.job = self.job, None
+    def take(self) -> Result | BaseException:
+        """The job's result, the exception it raised, or WorkerLost if the worker died."""
         try:
-            return job, self.connection.recv()
+            return self.connection.recv()
         except (EOFError, OSError):
             self.process.join(timeout=5)
-            return job, WorkerLost(_exit_reason(self.process.exitcode))
+            return WorkerLost(_exit_reason(self.process.exitcode))
 
     def finish(self) -> None:
         """Tell an idle worker to stop, and wait for it to stop its kernel and end."""
