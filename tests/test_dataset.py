@@ -166,3 +166,32 @@ def test_catalysts_are_checked_like_any_table(sample_copy, column, value, expect
     matching = [p for p in problems if expected in p]
     assert matching, problems
     assert matching[0].startswith(f"catalysts.csv line 3, column {column}")
+
+
+def test_other_revenue_is_optional(sample_copy):
+    (sample_copy / "other_revenue.csv").unlink()
+    dataset = load_dataset(sample_copy)
+    assert dataset.other_revenue.empty
+    assert list(dataset.other_revenue.columns) == list(
+        TABLE_MODELS["other_revenue"].to_schema().columns
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        (
+            "revenue_type",
+            "grant",
+            "value 'grant' not allowed; allowed: licence income, service income, other",
+        ),
+        ("product", "HLX99", "unknown product 'HLX99', not in products.csv"),
+        ("market", "XX", "unknown market 'XX', not in markets.csv"),
+        ("revenue_rmb_m", "-5", "value -5.0 not allowed; must be >= 0"),
+        ("synthetic", "maybe", "value 'maybe' is not true or false"),
+    ],
+)
+def test_other_revenue_is_checked_like_any_table(sample_copy, column, value, expected):
+    edit_cell(sample_copy, "other_revenue", 0, column, value)
+    (problem,) = problems_of(sample_copy)
+    assert problem.startswith(f"other_revenue.csv line 2, column {column}: {expected}")

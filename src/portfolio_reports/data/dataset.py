@@ -64,6 +64,7 @@ class Dataset:
     sales: pd.DataFrame
     catalysts: pd.DataFrame
     revenue_allocation: pd.DataFrame
+    other_revenue: pd.DataFrame
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a build, one line each naming file and row or key."""

@@ -76,6 +76,8 @@ EVENT_TYPES = (
 )
 DATE_PRECISIONS = ("day", "month", "quarter")
 """How precisely a date is known; a month is stored as its 15th, a quarter as its middle month's."""
+REVENUE_TYPES = ("licence income", "service income", "other")
+"""Kinds of revenue other than product sales (other_revenue.csv)."""
 GLOBAL_SCOPE = "Global"
 REVENUE_MAX_RMB_M = 100_000
 """Largest revenue one sales row may hold, in RMB million: a larger one is a unit error."""
@@ -260,6 +262,22 @@ class RevenueAllocation(_Table):
         unique = ["product", "indication", "market"]
 
 
+class OtherRevenue(_Table):
+    """Revenue other than product sales, by quarter and type (other_revenue.csv; optional)."""
+
+    quarter: Series[str] = pa.Field(str_matches=QUARTER_PATTERN)
+    revenue_type: Series[str] = pa.Field(isin=REVENUE_TYPES)
+    counterparty: Series[str] = pa.Field(nullable=True, description="partner that paid, if one")
+    product: Series[str] = pa.Field(nullable=True, description="products.product, if one")
+    market: Series[str] = pa.Field(nullable=True, description="markets.market, if one")
+    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
+    synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
+    basis: Series[str] = pa.Field(description="what the figure stands for, or its source")
+
+    class Config:
+        unique = ["quarter", "revenue_type", "counterparty", "product", "market"]
+
+
 TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "markets": Markets,
     "products": Products,
@@ -271,8 +289,9 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sales": Sales,
     "catalysts": Catalysts,
     "revenue_allocation": RevenueAllocation,
+    "other_revenue": OtherRevenue,
 }
-OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation"})
+OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation", "other_revenue"})
 """Tables a data source may leave out; an absent one loads as an empty table."""
 
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
@@ -294,6 +313,8 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("revenue_allocation", "product", "products", "product"),
     ("revenue_allocation", "indication", "indications", "indication"),
     ("revenue_allocation", "market", "markets", "market"),
+    ("other_revenue", "product", "products", "product"),
+    ("other_revenue", "market", "markets", "market"),
 )
 """(table, column, referenced table, referenced column); pipeline.scope and clinical_results.market
 are checked apart (they may also be Global)."""
