@@ -227,3 +227,69 @@ def test_sample_oncology_disease_areas_add_up():
     counts = metrics.portfolio_counts(ds, WHOLE, quarter).set_index("count")["value"]
     assert counts["Products launched"] == 9
     assert 55 <= counts["Markets reached"] <= 65
+
+
+def by_type(ds, quarter):
+    """The revenue-by-type table as (type, quarter, QoQ, YoY, year to date, its YoY) tuples."""
+    table = metrics.revenue_by_type(ds, quarter)
+    return rows(
+        table,
+        "revenue_type",
+        "revenue_rmb_m",
+        "qoq",
+        "yoy",
+        "year_to_date_rmb_m",
+        "year_to_date_yoy",
+    )
+
+
+def test_total_revenue_is_product_sales_plus_each_other_type(tiny_dataset):
+    # 2025Q3 against 2025Q2 and 2024Q3; year to date 2025Q1-Q3 against 2024Q1-Q3.
+    # Product sales 165 / 150 / 120, to date 140 + 150 + 165 = 455 against 0 + 110 + 120 = 230.
+    # Licence income 10 / 20 / 30, to date 30 against 30; service income 6 / 5 / 0, 16 against 0.
+    # Total 181 / 175 / 150, to date 501 against 260. "other" has nothing in these periods.
+    assert by_type(tiny_dataset, Q3) == [
+        ("product sales", 165.0, pytest.approx(0.1), pytest.approx(0.375), 455.0,
+         pytest.approx(225 / 230)),
+        ("licence income", 10.0, pytest.approx(-0.5), pytest.approx(-2 / 3), 30.0, 0.0),
+        ("service income", 6.0, pytest.approx(0.2), None, 16.0, None),
+        ("total revenue", 181.0, pytest.approx(6 / 175), pytest.approx(31 / 150), 501.0,
+         pytest.approx(241 / 260)),
+    ]  # fmt: skip
+
+
+def test_a_type_with_revenue_in_a_compared_quarter_is_listed(tiny_dataset):
+    # 2025Q1 against 2024Q4 (other income 4) and 2024Q1 (nothing at all).
+    assert by_type(tiny_dataset, Quarter(2025, 1)) == [
+        ("product sales", 140.0, pytest.approx(10 / 130), None, 140.0, None),
+        ("licence income", 0.0, None, None, 0.0, None),
+        ("service income", 5.0, None, None, 5.0, None),
+        ("other", 0.0, -1.0, None, 0.0, None),
+        ("total revenue", 145.0, pytest.approx(11 / 134), None, 145.0, None),
+    ]
+
+
+def test_product_sales_by_type_agree_with_the_product_sales_total(tiny_dataset):
+    table = metrics.revenue_by_type(tiny_dataset, Q3).set_index("revenue_type")
+    trend = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=1).iloc[0]
+    assert table.loc["product sales", "revenue_rmb_m"] == trend["revenue_rmb_m"]
+    assert table.loc["product sales", "yoy"] == pytest.approx(trend["yoy"])
+
+
+def test_without_other_revenue_the_total_is_product_sales(tiny_dataset):
+    bare = replace(tiny_dataset, other_revenue=tiny_dataset.other_revenue.iloc[:0])
+    assert [row[:2] for row in by_type(bare, Q3)] == [
+        ("product sales", 165.0),
+        ("licence income", 0.0),
+        ("service income", 0.0),
+        ("total revenue", 165.0),
+    ]
+
+
+def test_sample_total_revenue_of_2023_matches_the_reported_size():
+    # Reported: 2023 revenue RMB 5,394.9 m, of which about 840 m licence and service income.
+    q4 = metrics.revenue_by_type(load_dataset(SAMPLE_DATA), Quarter(2023, 4))
+    year = q4.set_index("revenue_type")["year_to_date_rmb_m"]
+    other = year["total revenue"] - year["product sales"]
+    assert 800 <= other <= 880
+    assert 5_200 <= year["total revenue"] <= 5_600

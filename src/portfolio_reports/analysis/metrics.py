@@ -20,7 +20,16 @@ from portfolio_reports.analysis.pipeline import (
     phase_as_of,
     phase_rank,
 )
-from portfolio_reports.analysis.revenue import GEOGRAPHY, REVENUE, geography, ranked
+from portfolio_reports.analysis.revenue import (
+    GEOGRAPHY,
+    REVENUE,
+    REVENUE_TYPE,
+    TOTAL_REVENUE,
+    TYPES_IN_ORDER,
+    geography,
+    ranked,
+    revenue_by_type_rows,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -68,6 +77,10 @@ EXPECTED_QUARTER = "expected_quarter"
 
 PREVIOUS_REVENUE = "previous_quarter_rmb_m"
 YEAR_AGO_REVENUE = "year_ago_rmb_m"
+YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
+YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
+ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
+"""Revenue types listed even when 0: product sales, licence income and service income."""
 INDICATION_NAME = "indication_name"
 TRADE_NAME = TradeNames.trade_name
 
@@ -408,6 +421,33 @@ def revenue_history_by(
     return totals.reindex(grid, fill_value=0.0).reset_index()
 
 
+def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """Total revenue by type in the quarter and the year to date, with growth; a total row last.
+
+    Counts `revenue.revenue_by_type_rows` (company-wide: no scope); rows in TYPES_IN_ORDER, the
+    types of ALWAYS_SHOWN_TYPES always, others only when they have revenue in a period shown;
+    the last row, TOTAL_REVENUE, sums them. Year to date sums the quarters of the calendar year
+    up to `quarter`; its YoY compares with the same quarters a year earlier.
+    """
+    rows = revenue_by_type_rows(ds)
+    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.trailing(quarter.number)}
+    year_ago = {str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.trailing(quarter.number)}
+    sums = [
+        _summed_per(rows, [REVENUE_TYPE], periods).set_index(REVENUE_TYPE)
+        for periods in (_compared_quarters(quarter), year_to_date | year_ago)
+    ]
+    table = pd.concat(sums, axis=1).reindex(list(TYPES_IN_ORDER)).fillna(0.0)
+    table = table[table.index.isin(ALWAYS_SHOWN_TYPES) | table.gt(0).any(axis=1)]
+    table.loc[TOTAL_REVENUE] = table.sum()
+    for growth, current, base in (
+        ("qoq", REVENUE, PREVIOUS_REVENUE),
+        ("yoy", REVENUE, YEAR_AGO_REVENUE),
+        ("year_to_date_yoy", YEAR_TO_DATE_REVENUE, YEAR_AGO_TO_DATE_REVENUE),
+    ):
+        table[growth] = _growth(table[current], table[base])
+    return table.reset_index()
+
+
 def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:
     """Revenue in the quarter and approvals to date per therapy area and region or market.
 
@@ -609,24 +649,36 @@ def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:
 
 def _revenue_per(sales: pd.DataFrame, keys: list[str], quarter: Quarter) -> pd.DataFrame:
     """Revenue per group in the quarter, previous and year-ago quarter (0 where none), growth."""
-    periods = {
+    table = _summed_per(sales, keys, _compared_quarters(quarter))
+    table["qoq"] = _growth(table[REVENUE], table[PREVIOUS_REVENUE])
+    table["yoy"] = _growth(table[REVENUE], table[YEAR_AGO_REVENUE])
+    return table
+
+
+def _compared_quarters(quarter: Quarter) -> dict[str, str]:
+    """The quarter, the previous and the year-ago quarter, each mapped to its revenue column."""
+    return {
         str(quarter): REVENUE,
         str(quarter.previous): PREVIOUS_REVENUE,
         str(quarter.year_ago): YEAR_AGO_REVENUE,
     }
+
+
+def _summed_per(sales: pd.DataFrame, keys: list[str], periods: dict[str, str]) -> pd.DataFrame:
+    """Revenue per group summed into columns; `periods` maps each quarter to its column.
+
+    Several quarters may share a column; a group without revenue in a column gets 0 there.
+    """
     relevant = sales[sales[Sales.quarter].isin(periods)]
-    table = (
-        relevant.groupby([*keys, Sales.quarter])[REVENUE]
+    period = relevant[Sales.quarter].map(periods).rename("_period")
+    return (
+        relevant.groupby([*keys, period])[REVENUE]
         .sum()
-        .unstack(Sales.quarter, fill_value=0.0)
-        .reindex(columns=list(periods), fill_value=0.0)
-        .rename(columns=periods)
+        .unstack("_period", fill_value=0.0)
+        .reindex(columns=list(dict.fromkeys(periods.values())), fill_value=0.0)
         .rename_axis(columns=None)
         .reset_index()
     )
-    table["qoq"] = _growth(table[REVENUE], table[PREVIOUS_REVENUE])
-    table["yoy"] = _growth(table[REVENUE], table[YEAR_AGO_REVENUE])
-    return table
 
 
 def _growth(current: pd.Series, base: pd.Series) -> pd.Series:

@@ -1,4 +1,5 @@
-"""What a revenue figure counts: sales allocated to indications, China against overseas, ranking."""
+"""What a revenue figure counts: sales allocated to indications, China against overseas, ranking,
+and total revenue by type."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import pandas as pd
 
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
+    REVENUE_TYPES,
     Indications,
     Markets,
+    OtherRevenue,
     Products,
     RevenueAllocation,
     Sales,
@@ -22,6 +25,11 @@ HOME_REGION = "China"
 CHINA = "China"
 OVERSEAS = "Overseas"
 GEOGRAPHY = "geography"
+REVENUE_TYPE = OtherRevenue.revenue_type
+PRODUCT_SALES_TYPE = "product sales"
+TOTAL_REVENUE = "total revenue"
+TYPES_IN_ORDER = (PRODUCT_SALES_TYPE, *REVENUE_TYPES)
+"""Revenue types in display order; they add up to TOTAL_REVENUE."""
 
 PRODUCT_SALES = (
     "Product sales: sales of the company's products, RMB million; licence and service income"
@@ -45,8 +53,39 @@ DEFINITIONS: dict[str | None, str] = {
     GEOGRAPHY: SPLIT,
     "therapy_area": ALLOCATION,
     "disease_area": ALLOCATION,
+    REVENUE_TYPE: (
+        "Total revenue: product sales of all products in all markets, plus licence income"
+        " (upfront, milestone and royalty payments from licence partners), service income"
+        " (development and manufacturing services for partners) and other income, each booked"
+        " in the quarter of the data; the types add up to the total."
+    ),
 }
 """One sentence per revenue breakdown (None: the total), shown beside its chart or table."""
+
+
+GROWTH = (
+    "QoQ compares with the previous quarter, YoY with the same quarter a year earlier; year to"
+    " date sums the quarters of the calendar year up to this one, and its YoY compares with the"
+    " same quarters a year earlier; growth is n/a where the earlier figure is 0."
+)
+NOT_ATTRIBUTABLE = (
+    "Licence, service and other income is company-wide and cannot be attributed to a therapy"
+    " area or market, so revenue on this page is product sales only; the portfolio overview"
+    " shows total revenue by type."
+)
+
+
+def revenue_by_type_rows(ds: Dataset) -> pd.DataFrame:
+    """Total revenue as rows of (quarter, revenue_type, revenue_rmb_m, synthetic).
+
+    Product sales of every product and market count as PRODUCT_SALES_TYPE; each row of other
+    revenue counts under its own type. The rows of a quarter add up to its total revenue.
+    """
+    columns = [Sales.quarter, REVENUE_TYPE, REVENUE, Sales.synthetic]
+    product_sales = ds.sales.assign(**{REVENUE_TYPE: PRODUCT_SALES_TYPE})
+    return pd.concat([product_sales[columns], ds.other_revenue[columns]], ignore_index=True).astype(
+        {Sales.synthetic: bool}
+    )
 
 
 def allocated_sales(ds: Dataset) -> pd.DataFrame:
