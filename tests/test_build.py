@@ -206,6 +206,35 @@ def test_overview_states_the_company_counts(quarter_dir):
     assert "the EU counts as one market" in rows["Markets reached"][1]
 
 
+def test_overview_shows_total_revenue_by_type_from_the_csv_files(quarter_dir):
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    other = pd.read_csv(SAMPLE_DATA / "other_revenue.csv")
+    this_year = [f"{LATEST[:4]}Q{number}" for number in range(1, int(LATEST[-1]) + 1)]
+    product_sales = sales.loc[sales["quarter"] == LATEST, "revenue_rmb_m"].sum()
+    by_type = other[other["quarter"] == LATEST].groupby("revenue_type")["revenue_rmb_m"].sum()
+    to_date = (
+        sales.loc[sales["quarter"].isin(this_year), "revenue_rmb_m"].sum()
+        + other.loc[other["quarter"].isin(this_year), "revenue_rmb_m"].sum()
+    )
+    soup = page(quarter_dir, "portfolio-overview")
+    caption = soup.find("caption", string=f"Revenue by type, Q3 {LATEST[:4]} and year to date")
+    rows = {row[0]: row[1:] for row in table_rows(caption.find_parent("table"))}
+    assert rows["Product sales"][0] == money(product_sales)
+    assert rows["Licence income"][0] == money(by_type["licence income"])
+    assert rows["Service income"][0] == money(by_type["service income"])
+    assert rows["Total revenue"][0] == money(product_sales + by_type.sum())
+    assert rows["Total revenue"][3] == money(to_date)
+    definition = caption.find_parent("table").find_next_sibling("p", class_="definition")
+    assert definition.get_text().startswith("Total revenue: product sales of all products")
+
+
+@pytest.mark.parametrize("name", ["therapy-area-oncology", "market-us"])
+def test_slices_show_product_sales_only_and_say_so_once(quarter_dir, name):
+    text = page(quarter_dir, name).get_text(" ")
+    assert text.count("cannot be attributed to a therapy area or market") == 1
+    assert "Revenue by type" not in text
+
+
 def test_cards_of_disease_areas_say_their_sales_are_allocated(quarter_dir):
     index = (quarter_dir / "index.html").read_text()
     for area in ("Breast cancer", "Gastrointestinal cancer", "Lung cancer"):

@@ -10,7 +10,7 @@ import pytest
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.errors import InputError
+from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.sections import ESTIMATE_MARK, ReportView, open_report
 
 from .conftest import SAMPLE_DATA
@@ -128,3 +128,36 @@ def test_event_dates_show_their_precision_and_statuses_their_as_of_month(tiny_da
     assert first_row(q2)[0] == "Jan 2025" and first_row(q2)[6] == "under review as of Apr 2025"
     approvals = ReportView(data, Scope(), Q3).events_to_date("approvals").html
     assert ">2025-05-20 inferred<" in approvals and "est." not in approvals
+
+
+def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition(view):
+    html = view.revenue_by_type().html
+    assert "<caption>Revenue by type, Q3 2025 and year to date</caption>" in html
+    assert headers(html) == [
+        "Revenue type",
+        "This quarter (RMB m)",
+        "QoQ",
+        "YoY",
+        "Year to date (RMB m)",
+        "Year to date YoY",
+    ]
+    body = html.split("<tbody>")[1]
+    cells = [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
+    assert [row[:2] for row in cells] == [
+        ["Product sales", "165.0"],
+        ["Licence income", "10.0"],
+        ["Service income", "6.0"],
+        ["Total revenue", "181.0"],
+    ]
+    assert "Total revenue: product sales of all products in all markets, plus licence" in html
+    assert "year to date sums the quarters of the calendar year" in html
+    assert "Synthetic figures." in html
+
+
+def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
+    oncology = ReportView(tiny_dataset, Scope(therapy_area="Oncology"), Q3)
+    assert oncology.sales_note().html.count("cannot be attributed to a therapy area or market") == 1
+    with pytest.raises(ParamsError, match="company-wide"):
+        oncology.revenue_by_type()
+    whole = ReportView(tiny_dataset, Scope(), Q3)
+    assert "cannot be attributed" not in whole.sales_note().html

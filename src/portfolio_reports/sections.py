@@ -12,7 +12,13 @@ from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
-from portfolio_reports.analysis.revenue import DEFINITIONS
+from portfolio_reports.analysis.revenue import (
+    DEFINITIONS,
+    GROWTH,
+    NOT_ATTRIBUTABLE,
+    REVENUE_TYPE,
+    revenue_by_type_rows,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.dataset import Dataset, load_dataset
@@ -77,6 +83,10 @@ HEADERS = {
     "result": "Result",
     "hazard_ratio": "HR",
     "revenue_rmb_m": "Product sales (RMB m)",
+    "revenue_type": "Revenue type",
+    "this_quarter_rmb_m": "This quarter (RMB m)",
+    "year_to_date_rmb_m": "Year to date (RMB m)",
+    "year_to_date_yoy": "Year to date YoY",
     "previous_quarter_rmb_m": "Previous quarter (RMB m)",
     "year_ago_rmb_m": "Year ago (RMB m)",
     "change_rmb_m": "Change (RMB m)",
@@ -105,6 +115,9 @@ FORMATS = {
     "source": "url",
     "hazard_ratio": "ratio",
     "revenue_rmb_m": "money",
+    "this_quarter_rmb_m": "money",
+    "year_to_date_rmb_m": "money",
+    "year_to_date_yoy": "signed_percent",
     "previous_quarter_rmb_m": "money",
     "year_ago_rmb_m": "money",
     "change_rmb_m": "money",
@@ -164,6 +177,11 @@ def _table(
         caption=caption,
         **({"empty": empty} if empty else {}),
     )
+
+
+def _defined(table: Table, meaning: str) -> Table:
+    """A table followed by the sentences that say what its figures mean."""
+    return Table(f'{table.html}<p class="definition">{escape(meaning)}</p>')
 
 
 def _asset(frame: pd.DataFrame) -> pd.Series:
@@ -226,7 +244,7 @@ class ReportView:
 
     def _sales_table(self, table: Table, by: str | None = None) -> Table:
         """A revenue table followed by what its figures mean."""
-        return Table(f'{table.html}<p class="definition">{escape(self._meaning(by))}</p>')
+        return _defined(table, self._meaning(by))
 
     def _meaning(self, by: str | None) -> str:
         """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
@@ -317,13 +335,42 @@ class ReportView:
         return self._sales_table(table, "market")
 
     def sales_note(self) -> Html:
-        """A notice that the sales figures are synthetic, when they are; else nothing."""
-        if not self._synthetic:
-            return Html("")
-        return Html(
-            '<p class="notice">All sales figures in this section are synthetic: generated for'
-            " the data set, not reported by the company.</p>"
+        """Notices: sales figures are synthetic, when they are; a slice shows product sales only."""
+        notes = []
+        if self._synthetic:
+            notes.append(
+                '<p class="notice">All sales figures in this section are synthetic: generated'
+                " for the data set, not reported by the company.</p>"
+            )
+        if self.scope != Scope():
+            notes.append(f'<p class="definition">{escape(NOT_ATTRIBUTABLE)}</p>')
+        return Html("".join(notes))
+
+    def revenue_by_type(self) -> Table:
+        """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
+        if self.scope != Scope():
+            raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
+        frame = metrics.revenue_by_type(self.dataset, self.quarter)
+        shown = frame.assign(
+            revenue_type=frame[REVENUE_TYPE].str.capitalize(),
+            this_quarter_rmb_m=frame[metrics.REVENUE],
         )
+        table = _table(
+            shown,
+            [
+                "revenue_type",
+                "this_quarter_rmb_m",
+                "qoq",
+                "yoy",
+                "year_to_date_rmb_m",
+                "year_to_date_yoy",
+            ],
+            caption=f"Revenue by type, {self.quarter.label} and year to date",
+        )
+        sentences = [DEFINITIONS[REVENUE_TYPE], GROWTH]
+        if revenue_by_type_rows(self.dataset)["synthetic"].any():
+            sentences.append("Synthetic figures.")
+        return _defined(table, " ".join(sentences))
 
     def revenue_trend(self) -> Chart:
         """Revenue per quarter over two years, with YoY growth."""
