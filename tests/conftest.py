@@ -246,11 +246,11 @@ HLX03, HLX03-RA, , 1.0, true, estimate
 
 # Revenue other than product sales. With the sales above, 2025Q3 against 2025Q2 and 2024Q3:
 # licence income 10 / 20 / 30, service income 6 / 5 / 0; year to date (2025Q1-Q3) licence 30,
-# service 16, against 30 and 0 a year earlier. "other" falls only in 2024Q4.
+# service 16, against 30 and 0 a year earlier. other income falls only in 2024Q4.
 TINY_TABLES["other_revenue"] = """
 quarter, revenue_type, counterparty, product, market, revenue_rmb_m, synthetic, basis
 2024Q3, licence income, Accord, HLX02, US, 30, true, upfront
-2024Q4, other, , , , 4, true, other income
+2024Q4, other income, , , , 4, true, other income
 2025Q1, service income, , , , 5, true, services
 2025Q2, licence income, Accord, HLX02, US, 20, true, milestone
 2025Q2, service income, , , , 5, true, services

@@ -140,58 +140,40 @@ def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     assert write_snapshot(dataset, tmp_path) == folder
 
 
-def test_catalysts_are_optional_and_load_empty_with_their_columns(sample_copy, tmp_path):
-    (sample_copy / "catalysts.csv").unlink()
+@pytest.mark.parametrize("table", ["catalysts", "other_revenue"])
+def test_optional_tables_load_empty_with_their_columns(sample_copy, tmp_path, table):
+    (sample_copy / f"{table}.csv").unlink()
     dataset = load_dataset(sample_copy)
-    assert dataset.catalysts.empty
-    assert list(dataset.catalysts.columns) == list(TABLE_MODELS["catalysts"].to_schema().columns)
+    assert dataset.table(table).empty
+    assert list(dataset.table(table).columns) == list(TABLE_MODELS[table].to_schema().columns)
     again = load_dataset(write_snapshot(dataset, tmp_path))
-    assert again.catalysts.empty
-    assert list(again.catalysts.columns) == list(dataset.catalysts.columns)
+    assert again.table(table).empty
+    assert list(again.table(table).columns) == list(dataset.table(table).columns)
 
 
 @pytest.mark.parametrize(
-    ("column", "value", "expected"),
+    ("table", "column", "value", "expected"),
     [
-        ("expected", "soon", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
-        ("expected", "2027-13-01", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
-        ("event_type", "rumour", "allowed: IND cleared"),
-        ("product", "HLX99", "unknown product 'HLX99', not in products.csv"),
-        ("market", "XX", "unknown market 'XX', not in markets.csv"),
+        ("catalysts", "expected", "soon", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
+        ("catalysts", "expected", "2027-13-01", "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"),
+        ("catalysts", "event_type", "rumour", "allowed: IND cleared"),
+        ("catalysts", "product", "HLX99", "unknown product 'HLX99', not in products.csv"),
+        ("catalysts", "market", "XX", "unknown market 'XX', not in markets.csv"),
+        (
+            "other_revenue",
+            "revenue_type",
+            "grant",
+            "value 'grant' not allowed; allowed: licence income, service income, other income",
+        ),
+        ("other_revenue", "product", "HLX99", "unknown product 'HLX99', not in products.csv"),
+        ("other_revenue", "market", "XX", "unknown market 'XX', not in markets.csv"),
+        ("other_revenue", "revenue_rmb_m", "-5", "value -5.0 not allowed; must be >= 0"),
+        ("other_revenue", "synthetic", "maybe", "value 'maybe' is not true or false"),
     ],
 )
-def test_catalysts_are_checked_like_any_table(sample_copy, column, value, expected):
-    edit_cell(sample_copy, "catalysts", 1, column, value)
+def test_optional_tables_are_checked_like_any_table(sample_copy, table, column, value, expected):
+    edit_cell(sample_copy, table, 1, column, value)
     problems = problems_of(sample_copy)
     matching = [p for p in problems if expected in p]
     assert matching, problems
-    assert matching[0].startswith(f"catalysts.csv line 3, column {column}")
-
-
-def test_other_revenue_is_optional(sample_copy):
-    (sample_copy / "other_revenue.csv").unlink()
-    dataset = load_dataset(sample_copy)
-    assert dataset.other_revenue.empty
-    assert list(dataset.other_revenue.columns) == list(
-        TABLE_MODELS["other_revenue"].to_schema().columns
-    )
-
-
-@pytest.mark.parametrize(
-    ("column", "value", "expected"),
-    [
-        (
-            "revenue_type",
-            "grant",
-            "value 'grant' not allowed; allowed: licence income, service income, other",
-        ),
-        ("product", "HLX99", "unknown product 'HLX99', not in products.csv"),
-        ("market", "XX", "unknown market 'XX', not in markets.csv"),
-        ("revenue_rmb_m", "-5", "value -5.0 not allowed; must be >= 0"),
-        ("synthetic", "maybe", "value 'maybe' is not true or false"),
-    ],
-)
-def test_other_revenue_is_checked_like_any_table(sample_copy, column, value, expected):
-    edit_cell(sample_copy, "other_revenue", 0, column, value)
-    (problem,) = problems_of(sample_copy)
-    assert problem.startswith(f"other_revenue.csv line 2, column {column}: {expected}")
+    assert matching[0].startswith(f"{table}.csv line 3, column {column}")

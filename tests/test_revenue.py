@@ -247,7 +247,7 @@ def test_total_revenue_is_product_sales_plus_each_other_type(tiny_dataset):
     # 2025Q3 against 2025Q2 and 2024Q3; year to date 2025Q1-Q3 against 2024Q1-Q3.
     # Product sales 165 / 150 / 120, to date 140 + 150 + 165 = 455 against 0 + 110 + 120 = 230.
     # Licence income 10 / 20 / 30, to date 30 against 30; service income 6 / 5 / 0, 16 against 0.
-    # Total 181 / 175 / 150, to date 501 against 260. "other" has nothing in these periods.
+    # Total 181 / 175 / 150, to date 501 against 260. other income has nothing in these periods.
     assert by_type(tiny_dataset, Q3) == [
         ("product sales", 165.0, pytest.approx(0.1), pytest.approx(0.375), 455.0,
          pytest.approx(225 / 230)),
@@ -264,7 +264,7 @@ def test_a_type_with_revenue_in_a_compared_quarter_is_listed(tiny_dataset):
         ("product sales", 140.0, pytest.approx(10 / 130), None, 140.0, None),
         ("licence income", 0.0, None, None, 0.0, None),
         ("service income", 5.0, None, None, 5.0, None),
-        ("other", 0.0, -1.0, None, 0.0, None),
+        ("other income", 0.0, -1.0, None, 0.0, None),
         ("total revenue", 145.0, pytest.approx(11 / 134), None, 145.0, None),
     ]
 

@@ -85,6 +85,8 @@ def test_area_summary_is_a_heat_table_labelled_synthetic(view):
         '<table class="data heat stack"><caption>Product sales in Q3 2025, RMB m'
     )
     assert "Synthetic figures." in html
+    first_quarter = replace(view, quarter=Quarter(2025, 1)).revenue_by_type().html
+    assert "<caption>Revenue by type, Q1 2025 and year to date (Q1 2025)</caption>" in first_quarter
     assert "Not allocated" in html  # the sentence saying how areas are counted
     assert headers(html) == ["Therapy area", "China", "North America", "Total"]
 
@@ -132,7 +134,7 @@ def test_event_dates_show_their_precision_and_statuses_their_as_of_month(tiny_da
 
 def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition(view):
     html = view.revenue_by_type().html
-    assert "<caption>Revenue by type, Q3 2025 and year to date</caption>" in html
+    assert "<caption>Revenue by type, Q3 2025 and year to date (Q1-Q3 2025)</caption>" in html
     assert headers(html) == [
         "Revenue type",
         "This quarter (RMB m)",
@@ -156,8 +158,8 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
 
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
     oncology = ReportView(tiny_dataset, Scope(therapy_area="Oncology"), Q3)
-    assert oncology.sales_note().html.count("cannot be attributed to a therapy area or market") == 1
-    with pytest.raises(ParamsError, match="company-wide"):
+    assert oncology.sales_note().html.count("not by therapy area or market") == 1
+    with pytest.raises(ParamsError, match="for the company as a whole"):
         oncology.revenue_by_type()
     whole = ReportView(tiny_dataset, Scope(), Q3)
-    assert "cannot be attributed" not in whole.sales_note().html
+    assert "not by therapy area" not in whole.sales_note().html

@@ -351,6 +351,8 @@ class ReportView:
         if self.scope != Scope():
             raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
         frame = metrics.revenue_by_type(self.dataset, self.quarter)
+        quarter = self.quarter
+        to_date = f"Q1-Q{quarter.number} {quarter.year}" if quarter.number > 1 else quarter.label
         shown = frame.assign(
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
             this_quarter_rmb_m=frame[metrics.REVENUE],
@@ -365,7 +367,7 @@ class ReportView:
                 "year_to_date_rmb_m",
                 "year_to_date_yoy",
             ],
-            caption=f"Revenue by type, {self.quarter.label} and year to date",
+            caption=f"Revenue by type, {self.quarter.label} and year to date ({to_date})",
         )
         sentences = [DEFINITIONS[REVENUE_TYPE], GROWTH]
         if revenue_by_type_rows(self.dataset)["synthetic"].any():

@@ -69,7 +69,7 @@ GROWTH = (
     " same quarters a year earlier; growth is n/a where the earlier figure is 0."
 )
 NOT_ATTRIBUTABLE = (
-    "Licence, service and other income is company-wide and cannot be attributed to a therapy"
+    "Licence, service and other income is counted for the company as a whole, not by therapy"
     " area or market, so revenue on this page is product sales only; the portfolio overview"
     " shows total revenue by type."
 )

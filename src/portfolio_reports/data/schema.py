@@ -76,7 +76,7 @@ EVENT_TYPES = (
 )
 DATE_PRECISIONS = ("day", "month", "quarter")
 """How precisely a date is known; a month is stored as its 15th, a quarter as its middle month's."""
-REVENUE_TYPES = ("licence income", "service income", "other")
+REVENUE_TYPES = ("licence income", "service income", "other income")
 """Kinds of revenue other than product sales (other_revenue.csv)."""
 GLOBAL_SCOPE = "Global"
 REVENUE_MAX_RMB_M = 100_000
