@@ -152,7 +152,7 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
         ["Total revenue", "181.0"],
     ]
     assert "Total revenue: product sales of all products in all markets, plus licence" in html
-    assert "year to date sums the quarters of the calendar year" in html
+    assert "Year to date sums the quarters of the calendar year" in html
     assert "Synthetic figures." in html
 
 

@@ -14,9 +14,9 @@ from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
-    GROWTH,
     NOT_ATTRIBUTABLE,
     REVENUE_TYPE,
+    YEAR_TO_DATE,
     revenue_by_type_rows,
 )
 from portfolio_reports.analysis.scope import Scope
@@ -369,7 +369,7 @@ class ReportView:
             ],
             caption=f"Revenue by type, {self.quarter.label} and year to date ({to_date})",
         )
-        sentences = [DEFINITIONS[REVENUE_TYPE], GROWTH]
+        sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
         if revenue_by_type_rows(self.dataset)["synthetic"].any():
             sentences.append("Synthetic figures.")
         return _defined(table, " ".join(sentences))

@@ -20,6 +20,8 @@ SHARED_TERMS = {
     "Life-cycle": pipeline.DEFINITIONS[pipeline.LIFE_CYCLE],
     "Global programme": pipeline.DEFINITIONS[pipeline.GLOBAL],
     "Product sales": revenue.PRODUCT_SALES,
+    "Total revenue": revenue.TOTAL,
+    "Year to date": revenue.YEAR_TO_DATE,
     "Allocated revenue": revenue.ALLOCATION,
     "China, overseas": revenue.SPLIT,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
@@ -28,8 +30,9 @@ SHARED_TERMS = {
 
 REPORT_TERMS = {
     "QoQ, YoY": (
-        "QoQ and YoY are the change in product sales against the previous quarter and against"
-        " the same quarter a year earlier, as a share of that earlier quarter's sales."
+        "QoQ and YoY are the change in a revenue figure (product sales unless the table says"
+        " otherwise) against the previous quarter and against the same quarter a year earlier,"
+        " as a share of that earlier quarter's figure."
     ),
     "Mix": "Mix is a product's, market's or area's share of the report's sales in the quarter.",
     "Under review": (

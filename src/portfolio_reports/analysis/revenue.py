@@ -31,6 +31,12 @@ TOTAL_REVENUE = "total revenue"
 TYPES_IN_ORDER = (PRODUCT_SALES_TYPE, *REVENUE_TYPES)
 """Revenue types in display order; they add up to TOTAL_REVENUE."""
 
+TOTAL = (
+    "Total revenue: product sales of all products in all markets, plus licence income"
+    " (upfront, milestone and royalty payments from licence partners), service income"
+    " (development and manufacturing services for partners) and other income, each booked"
+    " in the quarter of the data; the types add up to the total."
+)
 PRODUCT_SALES = (
     "Product sales: sales of the company's products, RMB million; licence and service income"
     " is not included."
@@ -53,20 +59,14 @@ DEFINITIONS: dict[str | None, str] = {
     GEOGRAPHY: SPLIT,
     "therapy_area": ALLOCATION,
     "disease_area": ALLOCATION,
-    REVENUE_TYPE: (
-        "Total revenue: product sales of all products in all markets, plus licence income"
-        " (upfront, milestone and royalty payments from licence partners), service income"
-        " (development and manufacturing services for partners) and other income, each booked"
-        " in the quarter of the data; the types add up to the total."
-    ),
+    REVENUE_TYPE: TOTAL,
 }
 """One sentence per revenue breakdown (None: the total), shown beside its chart or table."""
 
 
-GROWTH = (
-    "QoQ compares with the previous quarter, YoY with the same quarter a year earlier; year to"
-    " date sums the quarters of the calendar year up to this one, and its YoY compares with the"
-    " same quarters a year earlier; growth is n/a where the earlier figure is 0."
+YEAR_TO_DATE = (
+    "Year to date sums the quarters of the calendar year up to this one; its YoY compares with"
+    " the same quarters a year earlier, and growth is n/a where the earlier figure is 0."
 )
 NOT_ATTRIBUTABLE = (
     "Licence, service and other income is counted for the company as a whole, not by therapy"
