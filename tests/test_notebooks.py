@@ -1,6 +1,7 @@
 """Report notebooks stay thin, declare their parameters, and are committed without outputs."""
 
 import ast
+import json
 
 import nbformat
 import papermill
@@ -29,6 +30,12 @@ def test_notebook_is_committed_without_outputs(path):
         if cell.cell_type == "code":
             assert cell.outputs == [], cell.source
             assert cell.execution_count is None
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_cell_ids_are_unique(path):
+    ids = [cell["id"] for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
