@@ -1,5 +1,4 @@
-"""What a revenue figure counts: sales allocated to indications, China against overseas, ranking,
-and total revenue by type."""
+"""What a revenue figure counts: allocated sales, China vs overseas, revenue types, ranking."""
 
 from __future__ import annotations
 
