@@ -11,5 +11,9 @@ def test_the_readme_lists_every_module_with_its_docstring():
 
 
 def test_every_module_has_a_one_line_summary():
-    missing = [line for line in module_map().splitlines()[1:] if len(line.split(None, 1)) < 2]
+    """Each module's docstring starts with a whole sentence on its first line."""
+    lines = module_map().splitlines()[1:]
+    missing = [line for line in lines if len(line.split(None, 1)) < 2]
+    unfinished = [line for line in lines if not line.endswith(".")]
     assert not missing, missing
+    assert not unfinished, unfinished
