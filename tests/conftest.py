@@ -10,11 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
@@ -272,3 +274,47 @@ def browser():
         )
     with Browser() as opened:
         yield opened
+
+
+POSTGRES_ENV = "PORTFOLIO_REPORTS_TEST_POSTGRES"
+POSTGRES_DEFAULT = (
+    "postgresql://portfolio_reports:portfolio_reports@localhost:5432/portfolio_reports_test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> sa.URL:
+    """The PostgreSQL server that .ci/run starts; the tests fail, not skip, without it."""
+    url = sa.make_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT))
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {url.render_as_string()} ({error.orig}); start it"
+            f" as .ci/run does, or set {POSTGRES_ENV} to a database the tests may write to"
+        )
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def new_postgres_schema(postgres_server: sa.URL) -> Iterator[Callable[[], str]]:
+    """Make URLs whose tables live in a fresh schema each; the schemas go at the end."""
+    engine = sa.create_engine(postgres_server)
+    schemas: list[str] = []
+
+    def new_schema() -> str:
+        schemas.append(f"test_{uuid.uuid4().hex[:12]}")
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"CREATE SCHEMA {schemas[-1]}"))
+        url = postgres_server.update_query_dict({"options": f"-csearch_path={schemas[-1]}"})
+        return url.render_as_string(hide_password=False)
+
+    yield new_schema
+    with engine.begin() as connection:
+        for schema in schemas:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +21,6 @@ from portfolio_reports.errors import DataError, InputError
 
 from .conftest import PARAMS, SAMPLE_DATA, run_cli
 
-POSTGRES_ENV = "PORTFOLIO_REPORTS_TEST_POSTGRES"
-POSTGRES_DEFAULT = (
-    "postgresql://portfolio_reports:portfolio_reports@localhost:5432/portfolio_reports_test"
-)
 BAD_ROW = 13  # a sales row, 0-based in the sample's order
 
 
@@ -45,44 +39,6 @@ def assert_same_data(loaded: Dataset, expected: Dataset) -> None:
         pd.testing.assert_frame_equal(
             canonical(loaded.table(name), name), canonical(expected.table(name), name)
         )
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> sa.URL:
-    """The PostgreSQL server that .ci/run starts; the tests fail, not skip, without it."""
-    url = sa.make_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT))
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {url.render_as_string()} ({error.orig}); start it"
-            f" as .ci/run does, or set {POSTGRES_ENV} to a database the tests may write to"
-        )
-    finally:
-        engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def new_postgres_schema(postgres_server: sa.URL) -> Iterator[Callable[[], str]]:
-    """Make URLs whose tables live in a fresh schema each; the schemas go at the end."""
-    engine = sa.create_engine(postgres_server)
-    schemas: list[str] = []
-
-    def new_schema() -> str:
-        schemas.append(f"test_{uuid.uuid4().hex[:12]}")
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"CREATE SCHEMA {schemas[-1]}"))
-        url = postgres_server.update_query_dict({"options": f"-csearch_path={schemas[-1]}"})
-        return url.render_as_string(hide_password=False)
-
-    yield new_schema
-    with engine.begin() as connection:
-        for schema in schemas:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
 
 
 @dataclass(frozen=True)

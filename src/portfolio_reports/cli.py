@@ -28,6 +28,7 @@ from portfolio_reports.paths import (
     DEFAULT_REPORTS,
     FOLDER_FORMAT_NAMES,
 )
+from portfolio_reports.terminal import inert
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
@@ -41,7 +42,7 @@ EXIT_ON_SIGNAL = 128
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that stop a command as Ctrl-C does (`systemctl stop`, `docker stop`, a hang-up)."""
 
-console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,7 +61,7 @@ def _exits_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             if debug:
                 traceback.print_exc()
             for line in str(error).splitlines():
-                console.print(f"error: {line}", markup=False)
+                console.print(inert(f"error: {line}"))
             sys.exit(EXIT_INVALID_INPUT if isinstance(error, InvalidInputError) else 1)
         except OSError as error:
             if debug:
@@ -216,8 +217,10 @@ def build_reports(
     _print_warnings(result.warnings)
     failed = [r for r in result.results if not r.ok]
     console.print(
-        f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
-        f" {result.quarter}: {result.index}"
+        inert(
+            f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
+            f" {result.quarter}: {result.index}"
+        )
     )
     _print_reconciliation(result.reconciliation)
     sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
@@ -234,12 +237,15 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
         portfolio-reports validate --data data/sample --params params
     """
     from portfolio_reports.build import BuildOptions, check_inputs
+    from portfolio_reports.data.sources import shown_location
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks)
     inputs = check_inputs(options)
     console.print(
-        f"ok: data {data} ({len(inputs.dataset.sales)} sales rows), {len(inputs.specs)} params"
-        f" files valid, quarter {inputs.quarter}"
+        inert(
+            f"ok: data {shown_location(data)} ({len(inputs.dataset.sales)} sales rows),"
+            f" {len(inputs.specs)} params files valid, quarter {inputs.quarter}"
+        )
     )
     _print_warnings(inputs.dataset.warnings)
 
@@ -288,9 +294,10 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
         portfolio-reports build --data sqlite:///sample.db
     """
     from portfolio_reports.data.dataset import export_dataset, load_dataset
+    from portfolio_reports.data.sources import shown_location
 
     export_dataset(load_dataset(data), target, folder_format)
-    console.print(f"ok: wrote {data} to {target}", markup=False)
+    console.print(inert(f"ok: wrote {shown_location(data)} to {shown_location(target)}"))
 
 
 @cli.command(name="run")
@@ -350,10 +357,10 @@ def run_report(
         timeout_s=timeout,
     )
     result = run_adhoc(report)
-    console.print(result_line(result), markup=False)
+    console.print(inert(result_line(result)))
     if not result.ok:
         sys.exit(EXIT_FAILED_REPORTS)
-    console.print(f"wrote {target}", markup=False)
+    console.print(inert(f"wrote {target}"))
 
 
 @cli.command(name="list")
@@ -372,20 +379,22 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)
     table = Table(
-        title=f"{len(reports)} reports for {reports[0].quarter}, into {reports[0].html.parent}",
+        title=inert(
+            f"{len(reports)} reports for {reports[0].quarter}, into {reports[0].html.parent}"
+        ),
         title_justify="left",
     )
     for heading in ("report", "title", "notebook", "parameters"):
         table.add_column(heading, overflow="fold")
     for report, following in zip(reports, [*reports[1:], None], strict=True):
         table.add_row(
-            report.name,
-            report.title,
-            report.notebook,
-            "\n".join(f"{key}: {value}" for key, value in report.parameters.items()),
+            inert(report.name),
+            inert(report.title),
+            inert(report.notebook),
+            inert("\n".join(f"{key}: {value}" for key, value in report.parameters.items())),
             end_section=following is not None and following.group != report.group,
         )
-    Console(highlight=False).print(table)
+    Console(highlight=False, emoji=False).print(table)
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ DEFAULT_NOTEBOOKS = Path("notebooks")
 DEFAULT_REPORTS = Path("reports")
 FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
+SNAPSHOTS_FOLDER = ".snapshots"
+"""The reports folder's folder of build snapshots; only snapshots in it skip validation."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
 
@@ -77,7 +79,7 @@ class OutputLayout:
     @property
     def snapshots_dir(self) -> Path:
         """Parquet snapshots of validated data, one folder per data fingerprint."""
-        return self.root / ".snapshots"
+        return self.root / SNAPSHOTS_FOLDER
 
     def html(self, name: str) -> Path:
         """A report's HTML file."""

@@ -7,6 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.terminal import inert
 
 STATUS_STYLES = {
     ReportStatus.OK: "green",
@@ -55,7 +56,7 @@ class BuildProgress:
         self.counts[result.status] += 1
         counts = " ".join(f"{status} {count}" for status, count in self.counts.items() if count)
         self._progress.update(self._task, advance=1, counts=counts)
-        self.console.print(result_line(result), markup=False, highlight=False)
+        self.console.print(inert(result_line(result)), highlight=False)
 
     def summary(self) -> Table:
         """A table of every report with its status and time."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import reprlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -15,12 +17,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.limits import (
+    PARAMS_LIMIT_ENV,
+    TEXT_PARAMETER_CHARS,
+    TITLE_CHARS,
+    max_params_bytes,
+    oversize_problem,
+)
 from portfolio_reports.errors import ParamsError
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
 SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
-REPORT_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+"""A report name, matched whole: it names <name>.html in the quarter's folder."""
+RESERVED_NAMES = frozenset({"index", "manifest", "notebooks", "snapshots"})
+"""Names of files and folders a build writes beside the reports."""
 ParameterValue = str | int | float | bool | None
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -30,11 +42,13 @@ class ParamsFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    notebook: str = Field(description="notebook in notebooks/, e.g. therapy_area.ipynb")
-    title: str = Field(min_length=1, description="report title")
-    group: str | None = Field(default=None, description="index section; default from notebook")
-    name: str | None = Field(default=None, description="report file name; default: stem")
-    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+    notebook: str = Field(max_length=200, description="notebook in notebooks/, e.g. market.ipynb")
+    title: str = Field(min_length=1, max_length=TITLE_CHARS, description="report title")
+    group: str | None = Field(
+        default=None, max_length=TITLE_CHARS, description="index section; default from notebook"
+    )
+    name: str | None = Field(default=None, max_length=64, description="file name; default: stem")
+    parameters: dict[str, ParameterValue] = Field(default_factory=dict, max_length=50)
 
 
 @dataclass(frozen=True)
@@ -124,9 +138,15 @@ def check_parameters(
             )
         elif not _same_kind(value, declared[name], name):
             expected = "text" if name in SCOPE_PARAMETERS else type(declared[name]).__name__
+            hint = _YAML_BOOL_HINT.format(name=name) if isinstance(value, bool) else ""
             problems.append(
                 f"{label}: parameter {name!r} has {type(value).__name__} value {value!r};"
-                f" expected {expected}"
+                f" expected {expected}{hint}"
+            )
+        elif isinstance(value, str) and len(value) > TEXT_PARAMETER_CHARS:
+            problems.append(
+                f"{label}: parameter {name!r} is {len(value)} characters long;"
+                f" at most {TEXT_PARAMETER_CHARS} are allowed"
             )
     if problems:
         return problems
@@ -144,6 +164,9 @@ def _read_spec(
     path: Path, notebooks_dir: Path, dataset: Dataset
 ) -> tuple[ReportSpec | None, list[str]]:
     label = f"params/{path.name}" if path.parent.name == "params" else str(path)
+    unreadable = _unreadable_problem(label, path)
+    if unreadable:
+        return None, [unreadable]
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
@@ -161,7 +184,7 @@ def _read_spec(
         elif isinstance(document, list):
             kind = "a list"
         else:
-            kind = f"the single value {document!r}"
+            kind = f"the single value {_SHORT.repr(document)}"
         return None, [
             f"{label}: is {kind}; expected a mapping with keys notebook, title, parameters"
         ]
@@ -176,10 +199,15 @@ def _read_spec(
     declared = declared_parameters(notebook)
     problems = check_parameters(label, notebook, declared, parsed.parameters, dataset)
     name = parsed.name or path.stem
-    if not re.match(REPORT_NAME_PATTERN, name):
+    if not REPORT_NAME_PATTERN.fullmatch(name):
         problems.append(
             f"{label}: report name {name!r} must be 1 to 64 lower-case letters, digits, '-' or '_',"
             f" starting with a letter or digit (it names a file in the quarter's folder)"
+        )
+    elif name in RESERVED_NAMES:
+        problems.append(
+            f"{label}: report name {name!r} is reserved for a file the build writes;"
+            f" reserved: {', '.join(sorted(RESERVED_NAMES))} (set key 'name' to another name)"
         )
     spec = ReportSpec(
         name=name,
@@ -193,6 +221,19 @@ def _read_spec(
     return (spec if not problems else None), problems
 
 
+def _unreadable_problem(label: str, path: Path) -> str | None:
+    """Why a params file is not read: a link out of its folder, not a regular file, too large."""
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        return f"{label}: a link to a file outside the params folder; params files must be in it"
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"{label}: cannot read: {error.strerror}"
+    if not stat.S_ISREG(mode):
+        return f"{label}: not a regular file; params files must be plain files in the folder"
+    return oversize_problem(label, path, max_params_bytes(), PARAMS_LIMIT_ENV)
+
+
 def _pydantic_problem(label: str, item: Any) -> str:
     key = ".".join(str(part) for part in item["loc"]) or "(top level)"
     if item["type"] == "extra_forbidden":
@@ -204,7 +245,8 @@ def _pydantic_problem(label: str, item: Any) -> str:
     if item["loc"][0] == "parameters" and len(item["loc"]) > 1:
         value = item["input"]
         return (
-            f"{label}: parameter {item['loc'][1]!r} has {type(value).__name__} value {value!r};"
+            f"{label}: parameter {item['loc'][1]!r} has {type(value).__name__} value"
+            f" {_SHORT.repr(value)};"
             f" allowed: text, a number, true, false or null"
         )
     return f"{label}: key {key!r}: {item['msg']}"
@@ -224,7 +266,18 @@ def _duplicate_name_problems(specs: list[ReportSpec]) -> list[str]:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.safe_load's loader (plain data, no Python objects), rejecting a repeated key."""
+    """yaml.safe_load's loader (plain data, no Python objects), refusing repeats and aliases."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Refuse an alias: a few of them nested make a small file expand without end."""
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed in params files; write the value out",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _unique_keys_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -243,6 +296,15 @@ def _unique_keys_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> di
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys_mapping
+)
+
+
+_SHORT = reprlib.Repr()
+"""Shows a value from a params file in a problem line, shortened."""
+_SHORT.maxstring = _SHORT.maxother = 80
+_YAML_BOOL_HINT = (
+    "; YAML reads unquoted yes, no, on, off, y and n as true or false: quote the value,"
+    ' e.g. {name}: "NO"'
 )
 
 

@@ -10,9 +10,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from portfolio_reports.data.limits import capped
 from portfolio_reports.data.quarters import QUARTER_PATTERN
 from portfolio_reports.data.sales_detail import detail_file, detail_hash, summed_sales
 from portfolio_reports.data.schema import (
@@ -32,6 +34,7 @@ from portfolio_reports.data.sources import (
     write_source,
 )
 from portfolio_reports.errors import DataError
+from portfolio_reports.paths import SNAPSHOTS_FOLDER
 
 SNAPSHOT_MANIFEST = "snapshot.json"
 _TRUE_WORDS = {"true": True, "false": False}
@@ -75,7 +78,7 @@ class Dataset:
 
 
 def load_dataset(source: str | Path) -> Dataset:
-    """Load and validate a data source (see `sources`), or read a build snapshot as it is."""
+    """Load and validate a data source (see `sources`), or read a build's own snapshot as it is."""
     if _is_snapshot(source):
         return _read_snapshot(Path(source))
     raw = read_source(source)
@@ -109,7 +112,31 @@ def _detail_fingerprint(detail: Path) -> str:
 
 
 def _is_snapshot(source: str | Path) -> bool:
-    return "://" not in str(source) and (Path(source) / SNAPSHOT_MANIFEST).is_file()
+    """Whether a source is a snapshot a build wrote: under .snapshots, its files unchanged."""
+    if "://" in str(source):
+        return False
+    folder = Path(source)
+    manifest = folder / SNAPSHOT_MANIFEST
+    if folder.parent.name != SNAPSHOTS_FOLDER or not manifest.is_file():
+        return False
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return False
+    return (
+        isinstance(recorded, dict)
+        and str(recorded.get("fingerprint", "")).startswith(folder.name)
+        and recorded.get("content") == _snapshot_content_hash(folder)
+    )
+
+
+def _snapshot_content_hash(folder: Path) -> str:
+    """Hash of a snapshot's Parquet files."""
+    digest = hashlib.sha256()
+    for name in TABLE_MODELS:
+        path = folder / f"{name}.parquet"
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
 
 
 def empty_table(name: str) -> pd.DataFrame:
@@ -122,22 +149,26 @@ def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
     """The snapshot folder already written for this exact source, if any."""
     fingerprint = source_fingerprint(source)
     folder = snapshots / (fingerprint or "")[:16]
-    return folder if fingerprint and (folder / SNAPSHOT_MANIFEST).is_file() else None
+    return folder if fingerprint and _is_snapshot(folder) else None
 
 
 def write_snapshot(dataset: Dataset, root: Path) -> Path:
     """Write the dataset as Parquet under root/<fingerprint>, once; return that folder."""
     target = root / dataset.fingerprint[:16]
-    if (target / SNAPSHOT_MANIFEST).is_file():
+    if _is_snapshot(target):
         return target
+    shutil.rmtree(target, ignore_errors=True)  # a snapshot changed since written: write it again
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
     for name in TABLE_MODELS:
         dataset.table(name).to_parquet(staging / f"{name}.parquet", index=False)
-    (staging / SNAPSHOT_MANIFEST).write_text(
-        json.dumps({"fingerprint": dataset.fingerprint, "tables": list(TABLE_MODELS)}, indent=2)
-    )
+    manifest = {
+        "fingerprint": dataset.fingerprint,
+        "tables": list(TABLE_MODELS),
+        "content": _snapshot_content_hash(staging),
+    }
+    (staging / SNAPSHOT_MANIFEST).write_text(json.dumps(manifest, indent=2))
     try:
         os.replace(staging, target)
     except OSError:  # another build wrote the same snapshot first
@@ -157,22 +188,26 @@ def _read_snapshot(folder: Path) -> Dataset:
 
 def _validated(source: RawSource) -> Dataset:
     """Parse and check every table and the references between them; raise all problems at once."""
-    problems: list[str] = []
+    problems: dict[str, list[str]] = {name: [] for name in TABLE_MODELS}
     tables: dict[str, pd.DataFrame] = {}
     for name, model in TABLE_MODELS.items():
         raw = source.tables[name]
-        problems += raw.problems
+        problems[name] += raw.problems
         if raw.frame is None:
             continue
         frame, table_problems = _validate_table(raw.location, raw.frame, model)
-        problems += table_problems
+        problems[name] += table_problems
         if frame is not None:
             tables[name] = frame
     locations = {name: raw.location for name, raw in source.tables.items()}
     written = {name: source.tables[name].frame for name in tables}
-    problems += _foreign_key_problems(tables, written, locations)
-    if problems:
-        raise DataError(problems)
+    for name, found in _foreign_key_problems(tables, written, locations):
+        problems[name].append(found)
+    shown = [
+        line for name in TABLE_MODELS for line in capped(locations[name].label, problems[name])
+    ]
+    if shown:
+        raise DataError(shown)
     clean = {name: frame.reset_index(drop=True) for name, frame in tables.items()}
     return Dataset(**clean, fingerprint=source.fingerprint)
 
@@ -232,6 +267,7 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
         parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     elif dtype.startswith("float") or dtype.lower().startswith("int"):
         parsed = pd.to_numeric(values, errors="coerce")
+        parsed = parsed.where(np.isfinite(parsed.astype(float)))  # inf is not a value to show
     elif dtype == "bool":
         parsed = values.map(lambda text: _TRUE_WORDS.get(str(text).strip().lower()))
     else:
@@ -330,18 +366,19 @@ def _foreign_key_problems(
     tables: dict[str, pd.DataFrame],
     written: dict[str, pd.DataFrame],
     locations: dict[str, TableLocation],
-) -> list[str]:
-    """Check every valid row's references against every key written, valid or not.
+) -> list[tuple[str, str]]:
+    """Check every valid row's references against every key written, valid or not: (table, line).
 
-    A row rejected for another of its values still names its key, so references to it are not
-    reported again; references into unreadable tables are skipped.
+    A row rejected for another of its values (even a blank around its key) still names its key,
+    so references to it are not reported again; references into unreadable tables are skipped.
     """
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     references = [*FOREIGN_KEYS, *_MAY_BE_GLOBAL]
     for table, column, target, target_column in references:
         if table not in tables or target not in tables:
             continue
-        allowed = set(written[target][target_column].dropna())
+        keys = written[target][target_column].dropna()
+        allowed = set(keys) | {key.strip() for key in keys}
         if (table, column, target, target_column) in _MAY_BE_GLOBAL:
             allowed.add(GLOBAL_SCOPE)
         values = tables[table][column]
@@ -349,26 +386,44 @@ def _foreign_key_problems(
         more = f", ... ({len(allowed)} in all)" if len(allowed) > _LISTED_VALUES else ""
         for index, value in values[values.notna() & ~values.isin(allowed)].items():
             problems.append(
-                f"{locations[table].row(index)}, column {column}: unknown {target_column}"
-                f" {value!r}, not in {locations[target].label}; allowed: {listed}{more}"
+                (
+                    table,
+                    f"{locations[table].row(index)}, column {column}: unknown {target_column}"
+                    f" {value!r}, not in {locations[target].label}; allowed: {listed}{more}",
+                )
             )
     if "regulatory_events" in tables:
-        problems += _status_without_date(
-            tables["regulatory_events"], locations["regulatory_events"]
+        problems += _of(
+            "regulatory_events",
+            _status_without_date(tables["regulatory_events"], locations["regulatory_events"]),
         )
     if {"trade_names", "indications"} <= tables.keys():
-        problems += _labels_of_other_products(
-            tables["trade_names"], tables["indications"], locations["trade_names"]
+        problems += _of(
+            "trade_names",
+            _labels_of_other_products(
+                tables["trade_names"], tables["indications"], locations["trade_names"]
+            ),
         )
     if {"sales", "regulatory_events"} <= tables.keys():
-        problems += _sales_before_approval(
-            tables["sales"], tables["regulatory_events"], locations["sales"]
+        events, all_events = tables["regulatory_events"], written["regulatory_events"]
+        rejected = all_events.loc[~all_events.index.isin(events.index)]
+        problems += _of(
+            "sales",
+            _sales_before_approval(tables["sales"], events, rejected, locations["sales"]),
         )
     if {"revenue_allocation", "indications"} <= tables.keys():
-        problems += _allocation_problems(
-            tables["revenue_allocation"], tables["indications"], locations["revenue_allocation"]
+        problems += _of(
+            "revenue_allocation",
+            _allocation_problems(
+                tables["revenue_allocation"], tables["indications"], locations["revenue_allocation"]
+            ),
         )
     return problems
+
+
+def _of(table: str, problems: list[str]) -> list[tuple[str, str]]:
+    """Problems found in one table, each paired with the table's name."""
+    return [(table, problem) for problem in problems]
 
 
 def _allocation_problems(
@@ -421,9 +476,15 @@ def _labels_of_other_products(
 
 
 def _sales_before_approval(
-    sales: pd.DataFrame, events: pd.DataFrame, location: TableLocation
+    sales: pd.DataFrame, events: pd.DataFrame, rejected: pd.DataFrame, location: TableLocation
 ) -> list[str]:
-    """Sales may only exist in a market from the quarter of the product's approval there."""
+    """Sales may only exist in a market from the quarter of the product's approval there.
+
+    Sales of a product and market named by a rejected event row are not checked: that row may be
+    the approval, and its own problem is already reported.
+    """
+    unsure = pd.MultiIndex.from_frame(rejected[["product", "market"]].astype(object))
+    sales = sales[~pd.MultiIndex.from_frame(sales[["product", "market"]]).isin(unsure)]
     approvals = events[events["event_type"] == "approval"]
     first = (
         approvals.groupby(["product", "market"])["date"].min().dt.to_period("Q").rename("approved")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -17,11 +18,18 @@ from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 
 from portfolio_reports.data.extras import import_extra, missing_extra
+from portfolio_reports.data.limits import (
+    CELL_CHARS,
+    DATA_LIMIT_ENV,
+    max_data_bytes,
+    oversize_problem,
+)
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
@@ -179,6 +187,9 @@ class _TableFolder(ABC):
             return RawTable(
                 location, None, [f"{path.name}: is a directory, not a {self.kind} file"]
             )
+        oversize = oversize_problem(path.name, path, max_data_bytes(), DATA_LIMIT_ENV)
+        if oversize:
+            return RawTable(location, None, [oversize])
         return self.read_file(path, name, location)
 
 
@@ -210,26 +221,30 @@ class CsvFolder(_TableFolder):
                 None,
                 [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
             )
-        repeated = _repeated_columns(
-            next(csv.reader(text.splitlines())), f"{path.name} line 1", name
-        )
+        try:
+            records = _csv_records(text)
+        except _CsvLineError as error:
+            return RawTable(location, None, [f"{path.name} line {error.line}: {error.reason}"])
+        header = records[0][1]
+        repeated = _repeated_columns(header, f"{path.name} line 1", name)
         if repeated:
             return RawTable(location, None, repeated)
-        ragged = _ragged_lines(text)
+        rows = [(line, row) for line, row in records[1:] if row]
+        ragged = [
+            f"{path.name} line {line}: {len(row)} fields where the header has {len(header)}"
+            f" (truncated or unquoted line)"
+            for line, row in rows
+            if len(row) != len(header)
+        ]
         if ragged:
-            return RawTable(
-                location,
-                None,
-                [
-                    f"{path.name} line {line}: {found} fields where the header has {wanted}"
-                    f" (truncated or unquoted line)"
-                    for line, found, wanted in ragged
-                ],
-            )
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
-        ).astype(object)
-        return RawTable(location, frame.where(frame.notna(), None))
+            return RawTable(location, None, ragged)
+        frame = pd.DataFrame(
+            [row for _, row in rows],
+            columns=header,
+            index=[line - location.first_row for line, _ in rows],
+            dtype=object,
+        )
+        return RawTable(location, frame.where(frame != "", None))
 
     def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
         """Write the table as CSV text: ISO dates, true/false, empty cells for none."""
@@ -272,6 +287,9 @@ class Workbook:
         path = Path(location)
         if not path.is_file():
             raise DataError([f"{path}: workbook does not exist"])
+        oversize = oversize_problem(str(path), path, max_data_bytes(), DATA_LIMIT_ENV)
+        if oversize:
+            raise DataError([oversize])
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (
@@ -302,9 +320,19 @@ class Workbook:
             sheet = book.create_sheet(name)
             sheet.append([str(column) for column in frame.columns])
             for record in _records(frame):
-                sheet.append(record)
+                sheet.append([_sheet_cell(sheet, value) for value in record])
         Path(location).parent.mkdir(parents=True, exist_ok=True)
         book.save(location)
+
+
+def _sheet_cell(sheet: Any, value: object) -> object:
+    """A value as a workbook cell: text always as text, never as a formula."""
+    if not isinstance(value, str):
+        return value
+    openpyxl = import_extra("openpyxl", "excel")
+    cell = openpyxl.cell.WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _read_sheet(book: Any, name: str) -> RawTable:
@@ -409,12 +437,17 @@ class Database:
         sa = _sqlalchemy()
         try:
             url = sa.make_url(location)
-        except sa.exc.ArgumentError as error:
-            raise InputError(f"not a database URL: {error_line(error)}") from error
+            url.port  # noqa: B018  (a port that is not a number raises here, not later)
+        except (sa.exc.ArgumentError, ValueError) as error:
+            reason = "its port is not a number" if isinstance(error, ValueError) else "unreadable"
+            raise InputError(
+                f"{shown_location(location)}: not a database URL, {reason};"
+                " expected e.g. postgresql://USER:PASSWORD@HOST:5432/DB"
+            ) from error
         database = Path(url.database or "")
         if self.file_based and url.database not in (None, "", ":memory:"):
             if must_exist and not database.is_file():
-                raise DataError([f"{_safe_url(url)}: database file does not exist"])
+                raise DataError([f"{shown_location(location)}: database file does not exist"])
             database.parent.mkdir(parents=True, exist_ok=True)
         try:
             return sa.create_engine(url)
@@ -446,12 +479,22 @@ def _sqlalchemy() -> ModuleType:
     return import_extra("sqlalchemy", "sql")
 
 
-def _safe_url(url: Any) -> str:
-    return url.render_as_string(hide_password=True)
+def shown_location(location: str | Path) -> str:
+    """A data source as it may be shown anywhere: a URL's password masked as ***."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    parts = urlsplit(text)
+    user, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in user:
+        return text
+    masked = f"{user.split(':', 1)[0]}:***@{host}"
+    return urlunsplit(parts._replace(netloc=masked))
 
 
 def _database_problem(engine: Any, error: Any) -> str:
-    return f"{_safe_url(engine.url)}: {error_line(getattr(error, 'orig', None) or error)}"
+    location = engine.url.render_as_string(hide_password=False)
+    return f"{shown_location(location)}: {error_line(getattr(error, 'orig', None) or error)}"
 
 
 def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
@@ -517,15 +560,37 @@ def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
     ]
 
 
-def _ragged_lines(text: str) -> list[tuple[int, int, int]]:
-    """Lines whose field count differs from the header's: (line number, found, expected)."""
-    rows = list(csv.reader(text.splitlines()))
-    width = len(rows[0])
-    return [
-        (number, len(row), width)
-        for number, row in enumerate(rows[1:], start=2)
-        if row and len(row) != width
-    ]
+class _CsvLineError(Exception):
+    """A CSV file that cannot be split into cells, at a line."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def _csv_records(text: str) -> list[tuple[int, list[str]]]:
+    """Every record of a CSV text with the file line it starts on; blank lines give []."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            raise _CsvLineError(line, _csv_reason(str(error))) from error
+        records.append((line, row))
+
+
+def _csv_reason(message: str) -> str:
+    """A csv module error in words that say what to fix."""
+    if "field larger than field limit" in message:
+        return f"a cell longer than {CELL_CHARS} characters; cells must be shorter"
+    if "unexpected end of data" in message:
+        return "a quote opened in this record is never closed"
+    return f"not valid CSV ({message}); quote cells that hold a comma, quote or line break"
 
 
 def _as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -1,0 +1,68 @@
+"""Limits on what is read: file sizes, cell and title lengths, problem lines per file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from portfolio_reports.errors import InputError
+
+DATA_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_DATA_MB"
+DEFAULT_DATA_MB = 512.0
+"""Largest data file read: ten times a large company's ten-year extract, far below RAM."""
+PARAMS_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_PARAMS_KB"
+DEFAULT_PARAMS_KB = 64.0
+"""Largest params file read: a real one is a few hundred bytes."""
+CELL_CHARS = 128 * 1024
+"""Longest cell a data file may hold (the csv module's own default limit)."""
+TITLE_CHARS = 200
+"""Longest report title or index group: a title is one line on a page and a card."""
+TEXT_PARAMETER_CHARS = 1000
+"""Longest text parameter in a params file."""
+PROBLEMS_PER_FILE = 20
+"""Problem lines shown per file before '... and N more problems'."""
+
+
+def max_data_bytes() -> int:
+    """The size limit on one data file, from PORTFOLIO_REPORTS_MAX_DATA_MB or the default."""
+    return _limit(DATA_LIMIT_ENV, DEFAULT_DATA_MB, "MB", 2**20)
+
+
+def max_params_bytes() -> int:
+    """The size limit on one params file, from PORTFOLIO_REPORTS_MAX_PARAMS_KB or the default."""
+    return _limit(PARAMS_LIMIT_ENV, DEFAULT_PARAMS_KB, "KB", 2**10)
+
+
+def oversize_problem(label: str, path: Path, limit: int, env: str) -> str | None:
+    """A one-line problem when a file is larger than `limit` bytes; None when it fits."""
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    return (
+        f"{label}: {_mb(size)} MB; files of at most {_mb(limit)} MB are read"
+        f" (set {env} to allow larger ones)"
+    )
+
+
+def capped(label: str, problems: list[str]) -> list[str]:
+    """The first PROBLEMS_PER_FILE problems of one file, then a line counting the rest."""
+    if len(problems) <= PROBLEMS_PER_FILE + 1:
+        return problems
+    rest = len(problems) - PROBLEMS_PER_FILE
+    return [*problems[:PROBLEMS_PER_FILE], f"{label}: ... and {rest} more problems"]
+
+
+def _limit(env: str, default: float, unit: str, unit_bytes: int) -> int:
+    text = os.environ.get(env, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise InputError(f"{env} must be a positive number of {unit}, got {text!r}")
+    return int(value * unit_bytes)
+
+
+def _mb(size: int) -> str:
+    megabytes = size / 2**20
+    return f"{megabytes:.1f}" if megabytes >= 0.1 else f"{megabytes:.2g}"
