@@ -169,7 +169,7 @@ def test_huge_csv_cell_is_one_line(sample_copy: Path, params: Path) -> None:
 
 def test_unclosed_quote_at_end_of_file_is_one_line(sample_copy: Path, params: Path) -> None:
     with (sample_copy / "catalysts.csv").open("a") as handle:
-        handle.write('HLX22,HLX22-GC,"never closed\n')
+        handle.write('HLX22,HLX22-GC,CN,approval,2027Q1,detail,"https://never.closed/\n')
     lines = len((sample_copy / "catalysts.csv").read_text().splitlines())
     assert_one_problem(validate(sample_copy, params), f"catalysts.csv line {lines}", "quote")
 
