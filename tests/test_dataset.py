@@ -6,6 +6,7 @@ import pytest
 from portfolio_reports.data.dataset import load_dataset, write_snapshot
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.errors import DataError
+from portfolio_reports.paths import OutputLayout
 
 from .conftest import SAMPLE_DATA, edit_cell
 
@@ -132,12 +133,13 @@ def test_missing_folder_is_a_data_error(tmp_path):
 
 def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     dataset = load_dataset(SAMPLE_DATA)
-    folder = write_snapshot(dataset, tmp_path)
+    snapshots = OutputLayout(tmp_path, "").snapshots_dir
+    folder = write_snapshot(dataset, snapshots)
     again = load_dataset(folder)
     assert again.fingerprint == dataset.fingerprint
     for name in TABLE_MODELS:
         pd.testing.assert_frame_equal(again.table(name), dataset.table(name), check_dtype=False)
-    assert write_snapshot(dataset, tmp_path) == folder
+    assert write_snapshot(dataset, snapshots) == folder
 
 
 @pytest.mark.parametrize("table", ["catalysts", "other_revenue"])
@@ -146,7 +148,7 @@ def test_optional_tables_load_empty_with_their_columns(sample_copy, tmp_path, ta
     dataset = load_dataset(sample_copy)
     assert dataset.table(table).empty
     assert list(dataset.table(table).columns) == list(TABLE_MODELS[table].to_schema().columns)
-    again = load_dataset(write_snapshot(dataset, tmp_path))
+    again = load_dataset(write_snapshot(dataset, OutputLayout(tmp_path, "").snapshots_dir))
     assert again.table(table).empty
     assert list(again.table(table).columns) == list(dataset.table(table).columns)
 

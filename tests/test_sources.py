@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from portfolio_reports.data.dataset import Dataset, export_dataset, load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
-from portfolio_reports.data.sources import key_columns
+from portfolio_reports.data.sources import key_columns, shown_location
 from portfolio_reports.errors import DataError, InputError
 
 from .conftest import PARAMS, SAMPLE_DATA, run_cli
@@ -130,7 +130,7 @@ def test_a_bad_value_is_named_by_table_and_row(kind, request, tmp_path, sample):
 def test_validate_through_the_command_line(exported):
     process = run_cli("validate", "--data", exported)
     assert process.returncode == 0, process.stderr
-    assert f"ok: data {exported} (" in process.stderr
+    assert f"ok: data {shown_location(exported)} (" in process.stderr
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "sqlite", "postgresql"])
