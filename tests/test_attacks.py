@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
@@ -258,3 +259,15 @@ def test_printed_values_are_inert(params: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\a" not in result.output
     assert "[red]x[/red] :smile:" in result.output
+
+
+def test_huge_parquet_cell_is_one_line(tmp_path: Path, params: Path) -> None:
+    folder = tmp_path / "parquet"
+    assert invoke("export-sample", "--to", str(folder), "--format", "parquet").exit_code == 0
+    products = pd.read_parquet(folder / "products.parquet")
+    products.loc[1, "reference_product"] = "x" * 200_000
+    products.to_parquet(folder / "products.parquet", index=False)
+    line = assert_one_problem(
+        validate(folder, params), "products.parquet row 2", "column reference_product", "200000"
+    )
+    assert len(line) < 300

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from portfolio_reports.data.limits import capped
+from portfolio_reports.data.limits import CELL_CHARS, capped
 from portfolio_reports.data.quarters import QUARTER_PATTERN
 from portfolio_reports.data.sales_detail import detail_file, detail_hash, summed_sales
 from portfolio_reports.data.schema import (
@@ -226,10 +226,17 @@ def _validate_table(
     frame = raw.copy()
     unparsable: set[int] = set()
     for column_name, column in schema.columns.items():
+        lengths = raw[column_name].map(lambda cell: len(cell) if isinstance(cell, str) else 0)
+        for index, length in lengths[lengths > CELL_CHARS].items():
+            problems.append(
+                f"{location.row(index)}, column {column_name}: a cell of {length} characters;"
+                f" at most {CELL_CHARS} are allowed"
+            )
+            unparsable.add(index)
         parsed, bad = _parse_column(raw[column_name], str(column.dtype))
         frame[column_name] = parsed
         hint = _type_hint(str(column.dtype))
-        for index in bad:
+        for index in (index for index in bad if index not in unparsable):
             value = raw.at[index, column_name]
             problems.append(
                 f"{location.row(index)}, column {column_name}: value {value!r} is not {hint}"
