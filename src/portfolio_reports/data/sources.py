@@ -7,25 +7,27 @@ Kinds are found by URL scheme, then by file suffix; anything else is a folder of
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 
+from portfolio_reports.data.cells import (
+    CsvLineError,
+    as_text,
+    cell_text,
+    csv_records,
+    typed_records,
+)
 from portfolio_reports.data.extras import import_extra, missing_extra
 from portfolio_reports.data.limits import (
-    CELL_CHARS,
     DATA_LIMIT_ENV,
     max_data_bytes,
     oversize_problem,
@@ -222,8 +224,8 @@ class CsvFolder(_TableFolder):
                 [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
             )
         try:
-            records = _csv_records(text)
-        except _CsvLineError as error:
+            records = csv_records(text)
+        except CsvLineError as error:
             return RawTable(location, None, [f"{path.name} line {error.line}: {error.reason}"])
         header = records[0][1]
         repeated = _repeated_columns(header, f"{path.name} line 1", name)
@@ -248,7 +250,7 @@ class CsvFolder(_TableFolder):
 
     def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
         """Write the table as CSV text: ISO dates, true/false, empty cells for none."""
-        _as_text(frame, name).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        as_text(frame, name).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 class ParquetFolder(_TableFolder):
@@ -271,7 +273,7 @@ class ParquetFolder(_TableFolder):
                 None,
                 [f"{path.name}: not a readable Parquet file ({error_line(error)})"],
             )
-        return RawTable(location, _as_text(frame, name))
+        return RawTable(location, as_text(frame, name))
 
     def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
         """Write the typed table as it is."""
@@ -319,7 +321,7 @@ class Workbook:
         for name, frame in tables.items():
             sheet = book.create_sheet(name)
             sheet.append([str(column) for column in frame.columns])
-            for record in _records(frame):
+            for record in typed_records(frame):
                 sheet.append([_sheet_cell(sheet, value) for value in record])
         Path(location).parent.mkdir(parents=True, exist_ok=True)
         book.save(location)
@@ -354,7 +356,7 @@ def _read_sheet(book: Any, name: str) -> RawTable:
             None,
             [f"{name} sheet: empty sheet; expected a header row with: {_columns(name)}"],
         )
-    columns = [_cell_text(value) or "" for value in header]
+    columns = [cell_text(value) or "" for value in header]
     repeated = _repeated_columns(columns, f"{name} sheet row 1", name)
     if repeated:
         return RawTable(location, None, repeated)
@@ -370,7 +372,7 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     if problems:
         return RawTable(location, None, problems)
     frame = pd.DataFrame(records, columns=columns, index=index, dtype=object)
-    return RawTable(location, _as_text(frame, name))
+    return RawTable(location, as_text(frame, name))
 
 
 class Database:
@@ -424,7 +426,8 @@ class Database:
                 metadata.create_all(connection)
                 for table, frame in targets:
                     rows = [
-                        dict(zip(frame.columns, record, strict=True)) for record in _records(frame)
+                        dict(zip(frame.columns, record, strict=True))
+                        for record in typed_records(frame)
                     ]
                     if rows:
                         connection.execute(table.insert(), rows)
@@ -466,7 +469,7 @@ def _read_database_table(sa: ModuleType, connection: Any, name: str, present: se
             f"table {name}: missing from the database; expected columns: {_columns(name)}",
         )
     result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)))
-    frame = _as_text(
+    frame = as_text(
         pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object), name
     )
     keys = [column for column in key_columns(name) if column in frame.columns]
@@ -558,88 +561,6 @@ def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
         f"{where}: column {column!r} appears more than once; expected columns: {_columns(name)}"
         for column in sorted({column for column in names if names.count(column) > 1})
     ]
-
-
-class _CsvLineError(Exception):
-    """A CSV file that cannot be split into cells, at a line."""
-
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
-
-
-def _csv_records(text: str) -> list[tuple[int, list[str]]]:
-    """Every record of a CSV text with the file line it starts on; blank lines give []."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as error:
-            raise _CsvLineError(line, _csv_reason(str(error))) from error
-        records.append((line, row))
-
-
-def _csv_reason(message: str) -> str:
-    """A csv module error in words that say what to fix."""
-    if "field larger than field limit" in message:
-        return f"a cell longer than {CELL_CHARS} characters; cells must be shorter"
-    if "unexpected end of data" in message:
-        return "a quote opened in this record is never closed"
-    return f"not valid CSV ({message}); quote cells that hold a comma, quote or line break"
-
-
-def _as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Typed cells as a CSV file holds them; 0 and 1 read as false and true in flag columns."""
-    columns = TABLE_MODELS[name].to_schema().columns
-    flags = {column for column, spec in columns.items() if str(spec.dtype) == "bool"}
-    cells = {
-        position: [_cell_text(value, column in flags) for value in frame.iloc[:, position]]
-        for position, column in enumerate(frame.columns)
-    }
-    text = pd.DataFrame(cells, index=frame.index, columns=list(cells), dtype=object)
-    text.columns = frame.columns
-    return text
-
-
-def _cell_text(value: object, flag: bool = False) -> str | None:
-    """One typed cell as text: ISO dates, true or false, the shortest float; None where empty."""
-    if isinstance(value, str):
-        return value or None
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return None
-    if isinstance(value, bool | np.bool_) or (flag and value in (0, 1)):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if value.time() == time() and value.tzinfo is None:
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(float(value))
-    return str(value)
-
-
-def _records(frame: pd.DataFrame) -> list[tuple]:
-    """Rows of a typed table as plain Python values: dates as date, none as None."""
-    columns = []
-    for _, column in frame.items():
-        if pd.api.types.is_datetime64_any_dtype(column):
-            columns.append([None if pd.isna(value) else value.date() for value in column])
-        else:
-            columns.append([_plain(value) for value in column.astype(object)])
-    return list(zip(*columns, strict=True))
-
-
-def _plain(value: object) -> object:
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _blank(value: object) -> bool:
