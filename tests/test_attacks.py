@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from portfolio_reports.cli import cli
-from portfolio_reports.data.dataset import find_snapshot, load_dataset, write_snapshot
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.limits import DATA_LIMIT_ENV, PROBLEMS_PER_FILE
+from portfolio_reports.data.snapshots import find_snapshot, write_snapshot
 from portfolio_reports.paths import OutputLayout
 
 from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA, edit_cell

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from portfolio_reports.data.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
+from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import DataError
 from portfolio_reports.paths import OutputLayout
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from portfolio_reports.data.dataset import load_dataset, source_fingerprint
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.snapshots import source_fingerprint
 from portfolio_reports.errors import DataError
 from portfolio_reports.tools.large_data import write_large_data
 

@@ -18,7 +18,8 @@ import nbformat
 
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.build import build_time, report_job
-from portfolio_reports.data.dataset import load_dataset, write_snapshot
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.job import ReportResult, run_report_job
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel

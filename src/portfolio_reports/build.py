@@ -13,8 +13,9 @@ from typing import Protocol
 from portfolio_reports import __version__
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.analysis.pipeline import lifecycle_warnings
-from portfolio_reports.data.dataset import Dataset, find_snapshot, load_dataset, write_snapshot
+from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.snapshots import find_snapshot, write_snapshot
 from portfolio_reports.errors import InputError
 from portfolio_reports.execution.executors import ExecutorSettings, default_workers
 from portfolio_reports.execution.job import (

@@ -337,3 +337,9 @@ class SalesDetail(_Table):
     account: Series[int] = pa.Field(ge=0, description="anonymised account number")
     revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A table with its model's columns and types and no rows (an optional table left out)."""
+    model = TABLE_MODELS[name]
+    return model.validate(pd.DataFrame(columns=list(model.to_schema().columns)))

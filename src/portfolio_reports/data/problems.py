@@ -1,0 +1,183 @@
+"""One table at a time: parse its text cells to types, run its pandera model, one line a problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from portfolio_reports.data.limits import CELL_CHARS
+from portfolio_reports.data.quarters import QUARTER_PATTERN
+from portfolio_reports.data.schema import (
+    CODE_PATTERN,
+    EXPECTED_PATTERN,
+    MARKET_PATTERN,
+    URL_PATTERN,
+)
+from portfolio_reports.data.sources import TableLocation
+
+_TRUE_WORDS = {"true": True, "false": False}
+_PATTERN_HINTS = {
+    QUARTER_PATTERN: "of the form YYYYQn, e.g. 2025Q3",
+    MARKET_PATTERN: "two capital letters, e.g. CN",
+    CODE_PATTERN: "a code of capitals, digits and '-', e.g. HLX10",
+    URL_PATTERN: "an http(s) URL",
+    EXPECTED_PATTERN: "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)",
+}
+
+
+def validate_table(
+    location: TableLocation, raw: pd.DataFrame, model: type[pa.DataFrameModel]
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse typed columns and run the pandera model lazily; return the valid rows and problems.
+
+    A table without the model's columns gives no rows, so no other check reads it.
+    """
+    schema = model.to_schema()
+    problems = _column_set_problems(location.label, raw, schema)
+    if problems:
+        return None, problems
+    frame = raw.copy()
+    unparsable: set[int] = set()
+    for column_name, column in schema.columns.items():
+        lengths = raw[column_name].map(lambda cell: len(cell) if isinstance(cell, str) else 0)
+        for index, length in lengths[lengths > CELL_CHARS].items():
+            problems.append(
+                f"{location.row(index)}, column {column_name}: a cell of {length} characters;"
+                f" at most {CELL_CHARS} are allowed"
+            )
+            unparsable.add(index)
+        parsed, bad = _parse_column(raw[column_name], str(column.dtype))
+        frame[column_name] = parsed
+        hint = _type_hint(str(column.dtype))
+        for index in (index for index in bad if index not in unparsable):
+            value = raw.at[index, column_name]
+            problems.append(
+                f"{location.row(index)}, column {column_name}: value {value!r} is not {hint}"
+            )
+            unparsable.add(index)
+    frame = frame.drop(index=sorted(unparsable))
+    try:
+        frame = model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        problems += _describe_failures(location, errors.failure_cases, schema)
+        failed_rows = set(errors.failure_cases["index"].dropna())
+        frame = frame.drop(index=[index for index in frame.index if index in failed_rows])
+    return frame, problems
+
+
+def _column_set_problems(
+    file_name: str, raw: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[str]:
+    expected = list(schema.columns)
+    missing = [name for name in expected if name not in raw.columns]
+    extra = [name for name in raw.columns if name not in expected]
+    return [
+        f"{file_name}: missing column {name!r}; required columns: {', '.join(expected)}"
+        for name in missing
+    ] + [
+        f"{file_name}: unexpected column {name!r}; allowed columns: {', '.join(expected)}"
+        for name in extra
+    ]
+
+
+def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
+    """Convert strings to the column's type; return the parsed column and unparsable rows."""
+    present = values.notna()
+    if dtype.startswith("datetime"):
+        parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    elif dtype.startswith("float") or dtype.lower().startswith("int"):
+        parsed = pd.to_numeric(values, errors="coerce")
+        parsed = parsed.where(np.isfinite(parsed.astype(float)))  # inf is not a value to show
+    elif dtype == "bool":
+        parsed = values.map(lambda text: _TRUE_WORDS.get(str(text).strip().lower()))
+    else:
+        return values, []
+    bad = values.index[present & parsed.isna()].tolist()
+    return parsed, bad
+
+
+def _type_hint(dtype: str) -> str:
+    if dtype.startswith("datetime"):
+        return "a date of the form YYYY-MM-DD"
+    if dtype == "bool":
+        return "true or false"
+    return "a number"
+
+
+def _describe_failures(
+    location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[str]:
+    """Turn pandera failure cases into one readable line per problem."""
+    problems = _duplicate_problems(location, failures, schema)
+    for failure in failures.itertuples(index=False):
+        check = str(failure.check)
+        if check in ("multiple_fields_uniqueness", "field_uniqueness"):
+            continue
+        column = schema.columns.get(failure.column)
+        allowed = _allowed_text(check, column)
+        where = location.row(failure.index) if failure.index is not None else location.label
+        if check == "not_nullable":
+            problems.append(f"{where}, column {failure.column}: empty value; a value is required")
+        else:
+            problems.append(
+                f"{where}, column {failure.column}: value {failure.failure_case!r} not allowed;"
+                f" {allowed}"
+            )
+    return problems
+
+
+def _duplicate_problems(
+    location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[str]:
+    """One line per repeated key or unique value, naming every line it appears on."""
+    checks = failures["check"].astype(str)
+    problems = [
+        f"{location.rows(group['index'])}, column {column}: duplicate value {value!r};"
+        f" values must be unique"
+        for (column, value), group in failures[checks == "field_uniqueness"].groupby(
+            ["column", "failure_case"], sort=False
+        )
+    ]
+    repeated_keys = failures[checks == "multiple_fields_uniqueness"]
+    if repeated_keys.empty:
+        return problems
+    key_columns = list(schema.unique)
+    keys = repeated_keys.pivot(index="index", columns="column", values="failure_case").reindex(
+        columns=key_columns  # an empty key part has no failure case: it comes back empty
+    )
+    for key, group in keys.groupby(key_columns, sort=False, dropna=False):
+        shown = ", ".join(as_written(part) for part in key)
+        problems.append(
+            f"{location.rows(group.index)}: duplicate key ({', '.join(key_columns)})"
+            f" = ({shown}); each combination must appear once"
+        )
+    return problems
+
+
+def as_written(value: object) -> str:
+    """A parsed cell as it was written: empty for none, dates as YYYY-MM-DD."""
+    if pd.isna(value):
+        return ""
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
+
+
+def _allowed_text(check_name: str, column: pa.Column | None) -> str:
+    """Say what a failed check allows, from the check's own statistics."""
+    checks = {check.name: check.statistics for check in (column.checks if column else [])}
+    name = check_name.split("(")[0]
+    stats = checks.get(name, {})
+    if name == "isin":
+        return "allowed: " + ", ".join(stats["allowed_values"])
+    if name == "str_matches":
+        return "must be " + _PATTERN_HINTS.get(stats["pattern"], f"of the form {stats['pattern']}")
+    bounds = {
+        "greater_than_or_equal_to": (">=", "min_value"),
+        "greater_than": (">", "min_value"),
+        "less_than_or_equal_to": ("<=", "max_value"),
+        "less_than": ("<", "max_value"),
+    }
+    if name in bounds:
+        symbol, key = bounds[name]
+        return f"must be {symbol} {stats[key]}"
+    return f"fails check {check_name}"

@@ -1,0 +1,116 @@
+"""Parquet snapshots of validated data: written once per data fingerprint, read back unchecked.
+
+A build validates its source once and writes a snapshot under the reports folder; every notebook
+reads that snapshot. Only a folder inside the snapshots folder, whose recorded fingerprint matches
+its name and whose files match the hash it recorded, is trusted without validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from portfolio_reports.data.sales_detail import detail_file, detail_hash
+from portfolio_reports.data.schema import TABLE_MODELS, empty_table
+from portfolio_reports.data.sources import cheap_fingerprint
+from portfolio_reports.paths import SNAPSHOTS_FOLDER
+
+if TYPE_CHECKING:
+    from portfolio_reports.data.dataset import Dataset
+
+SNAPSHOT_MANIFEST = "snapshot.json"
+
+
+def source_fingerprint(source: str | Path) -> str | None:
+    """Hash of a file source's table files, cheap to compute; None for a database or snapshot."""
+    if is_snapshot(source):
+        return None
+    detail = detail_file(source)
+    return cheap_fingerprint(source) if detail is None else detail_fingerprint(detail)
+
+
+def detail_fingerprint(detail: Path) -> str:
+    """Hash of a folder holding a sales detail file: its CSV tables and the detail file."""
+    digest = hashlib.sha256(detail_hash(detail).encode())
+    for path in sorted(detail.parent.glob("*.csv")):
+        if path.stem not in TABLE_MODELS:
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_snapshot(source: str | Path) -> bool:
+    """Whether a source is a snapshot a build wrote: under .snapshots, its files unchanged."""
+    if "://" in str(source):
+        return False
+    folder = Path(source)
+    manifest = folder / SNAPSHOT_MANIFEST
+    if folder.parent.name != SNAPSHOTS_FOLDER or not manifest.is_file():
+        return False
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return False
+    return (
+        isinstance(recorded, dict)
+        and str(recorded.get("fingerprint", "")).startswith(folder.name)
+        and recorded.get("content") == _content_hash(folder)
+    )
+
+
+def _content_hash(folder: Path) -> str:
+    """Hash of a snapshot's Parquet files."""
+    digest = hashlib.sha256()
+    for name in TABLE_MODELS:
+        path = folder / f"{name}.parquet"
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
+
+
+def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
+    """The snapshot folder already written for this exact source, if any."""
+    fingerprint = source_fingerprint(source)
+    folder = snapshots / (fingerprint or "")[:16]
+    return folder if fingerprint and is_snapshot(folder) else None
+
+
+def write_snapshot(dataset: Dataset, root: Path) -> Path:
+    """Write the dataset as Parquet under root/<fingerprint>, once; return that folder."""
+    target = root / dataset.fingerprint[:16]
+    if is_snapshot(target):
+        return target
+    shutil.rmtree(target, ignore_errors=True)  # a snapshot changed since written: write it again
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".tmp-{uuid.uuid4().hex}"
+    staging.mkdir()
+    for name in TABLE_MODELS:
+        dataset.table(name).to_parquet(staging / f"{name}.parquet", index=False)
+    manifest = {
+        "fingerprint": dataset.fingerprint,
+        "tables": list(TABLE_MODELS),
+        "content": _content_hash(staging),
+    }
+    (staging / SNAPSHOT_MANIFEST).write_text(json.dumps(manifest, indent=2))
+    try:
+        os.replace(staging, target)
+    except OSError:  # another build wrote the same snapshot first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def read_snapshot(folder: Path) -> tuple[dict[str, pd.DataFrame], str]:
+    """The tables of a snapshot folder and the fingerprint of the data they hold."""
+    manifest = json.loads((folder / SNAPSHOT_MANIFEST).read_text())
+    paths = {name: folder / f"{name}.parquet" for name in TABLE_MODELS}
+    tables = {
+        name: pd.read_parquet(path) if path.is_file() else empty_table(name)
+        for name, path in paths.items()
+    }
+    return tables, manifest["fingerprint"]
