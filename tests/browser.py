@@ -1,7 +1,9 @@
-"""Open local pages in Debian's chromium through Playwright and record what the page does."""
+"""Open local pages in a local chromium through Playwright and record what the page does."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -9,8 +11,14 @@ from types import TracebackType
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import ConsoleMessage, Dialog, Page, Playwright, Request, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's chromium; Playwright's own browser download is not used."""
+CHROMIUM_ENV = "PORTFOLIO_REPORTS_CHROMIUM"
+"""Names the chromium executable to use before any other."""
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+PATH_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+NO_CHROMIUM = (
+    f"no chromium for the browser tests: set {CHROMIUM_ENV} to a chromium executable, or run"
+    " `make browsers` (Playwright's download; Debian's chromium as root); a snap cannot open them"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -23,6 +31,36 @@ CHROMIUM_ARGS = [
 ]
 HEIGHT = 800
 LOCAL_SCHEMES = ("file:", "data:")
+
+
+class NoChromiumError(Exception):
+    """No usable chromium on this machine."""
+
+
+def is_snap(path: Path) -> bool:
+    """Whether path runs a snap (Ubuntu's chromium), which cannot read pages under /tmp."""
+    real = path.resolve()
+    if real.parts[1:2] == ("snap",):
+        return True
+    with real.open("rb") as handle:
+        head = handle.read(4096)
+    return head.startswith(b"#!") and b"/snap/" in head
+
+
+def find_chromium(playwright_download: Path) -> Path:
+    """$PORTFOLIO_REPORTS_CHROMIUM, Debian's, one on PATH (no snap) or Playwright's download."""
+    configured = os.environ.get(CHROMIUM_ENV)
+    if configured:
+        if not os.access(configured, os.X_OK):
+            raise NoChromiumError(f"{CHROMIUM_ENV}={configured}: not an executable file")
+        return Path(configured)
+    on_path = [shutil.which(name) for name in PATH_NAMES]
+    for path in [DEBIAN_CHROMIUM, *(Path(found) for found in on_path if found)]:
+        if os.access(path, os.X_OK) and path.is_file() and not is_snap(path):
+            return path
+    if os.access(playwright_download, os.X_OK):
+        return playwright_download
+    raise NoChromiumError(NO_CHROMIUM)
 
 
 @dataclass
@@ -53,17 +91,21 @@ class Visit:
 
 
 class Browser:
-    """Debian's chromium driven by Playwright; use as a context manager."""
+    """A local chromium (see `find_chromium`) driven by Playwright; use as a context manager."""
 
-    def __init__(self, executable: Path = CHROMIUM) -> None:
-        self.executable = executable
+    def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: PlaywrightBrowser | None = None
 
     def __enter__(self) -> Browser:
         self._playwright = sync_playwright().start()
+        try:
+            executable = find_chromium(Path(self._playwright.chromium.executable_path))
+        except NoChromiumError:
+            self._playwright.stop()
+            raise
         self._browser = self._playwright.chromium.launch(
-            executable_path=str(self.executable), args=CHROMIUM_ARGS
+            executable_path=str(executable), args=CHROMIUM_ARGS
         )
         return self
 

