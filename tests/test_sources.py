@@ -19,7 +19,7 @@ from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.sources import key_columns, shown_location
 from portfolio_reports.errors import DataError, InputError
 
-from .conftest import PARAMS, SAMPLE_DATA, run_cli
+from .conftest import PARAMS, SAMPLE_DATA, invoke_cli
 
 BAD_ROW = 13  # a sales row, 0-based in the sample's order
 
@@ -99,12 +99,20 @@ KINDS = {
 }
 
 
-@pytest.fixture(scope="module", params=list(KINDS))
+def kinds(*names: str) -> list:
+    """Kinds of source as test parameters, PostgreSQL's marked as needing its server."""
+    return [
+        pytest.param(name, marks=pytest.mark.postgres) if name == "postgresql" else name
+        for name in names
+    ]
+
+
+@pytest.fixture(scope="module", params=kinds(*KINDS))
 def exported(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The sample data set written by `export-sample` to one kind of source, once per module."""
     kind = KINDS[request.param]
     target = kind.target(tmp_path_factory.mktemp(request.param), request)
-    process = run_cli("export-sample", "--to", target, "--format", kind.folder_format)
+    process = invoke_cli("export-sample", "--to", target, "--format", kind.folder_format)
     assert process.returncode == 0, process.stderr
     return target
 
@@ -116,7 +124,7 @@ def test_export_then_load_gives_the_csv_data_set(exported, sample):
     assert load_dataset(exported).fingerprint == loaded.fingerprint
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", kinds(*KINDS))
 def test_a_bad_value_is_named_by_table_and_row(kind, request, tmp_path, sample):
     kind = KINDS[kind]
     target = kind.target(tmp_path, request)
@@ -128,20 +136,20 @@ def test_a_bad_value_is_named_by_table_and_row(kind, request, tmp_path, sample):
 
 
 def test_validate_through_the_command_line(exported):
-    process = run_cli("validate", "--data", exported)
+    process = invoke_cli("validate", "--data", exported)
     assert process.returncode == 0, process.stderr
     assert f"ok: data {shown_location(exported)} (" in process.stderr
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", kinds("xlsx", "sqlite", "postgresql"))
 def test_build_through_the_command_line(kind, request, tmp_path):
     target = KINDS[kind].target(tmp_path, request)
-    assert run_cli("export-sample", "--to", target).returncode == 0
+    assert invoke_cli("export-sample", "--to", target).returncode == 0
     params = tmp_path / "params"
     params.mkdir()
     shutil.copy(PARAMS / "market-jp.yaml", params)
     out = tmp_path / "reports"
-    process = run_cli("build", "--data", target, "--params", str(params), "--out", str(out))
+    process = invoke_cli("build", "--data", target, "--params", str(params), "--out", str(out))
     assert process.returncode == 0, process.stderr
     manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
     assert [(r["name"], r["status"]) for r in manifest["reports"]] == [("market-jp", "ok")]
@@ -152,21 +160,21 @@ def test_build_through_the_command_line(kind, request, tmp_path):
 def test_database_fingerprint_hashes_contents_not_storage(tmp_path, sample):
     for name in ("a.db", "b.duckdb"):
         scheme = "sqlite" if name.endswith(".db") else "duckdb"
-        assert run_cli("export-sample", "--to", f"{scheme}:///{tmp_path / name}").returncode == 0
+        assert invoke_cli("export-sample", "--to", f"{scheme}:///{tmp_path / name}").returncode == 0
     first = load_dataset(f"sqlite:///{tmp_path / 'a.db'}")
     assert load_dataset(f"duckdb:///{tmp_path / 'b.duckdb'}").fingerprint == first.fingerprint
 
 
 def test_missing_tables_and_sheets_are_named(tmp_path, sample):
     workbook = tmp_path / "sample.xlsx"
-    assert run_cli("export-sample", "--to", str(workbook)).returncode == 0
+    assert invoke_cli("export-sample", "--to", str(workbook)).returncode == 0
     book = openpyxl.load_workbook(workbook)
     del book["markets"]
     book.save(workbook)
     with pytest.raises(DataError, match=r"^markets sheet: missing from the workbook; expected"):
         load_dataset(workbook)
     database = f"sqlite:///{tmp_path / 'sample.db'}"
-    assert run_cli("export-sample", "--to", database).returncode == 0
+    assert invoke_cli("export-sample", "--to", database).returncode == 0
     engine = sa.create_engine(database)
     with engine.begin() as connection:
         connection.execute(sa.text("ALTER TABLE markets RENAME TO markets_old"))
@@ -180,7 +188,7 @@ def test_missing_tables_and_sheets_are_named(tmp_path, sample):
 
 def test_sqlite_stores_flags_as_integers_and_they_still_read(tmp_path, sample):
     database = tmp_path / "flags.db"
-    assert run_cli("export-sample", "--to", f"sqlite:///{database}").returncode == 0
+    assert invoke_cli("export-sample", "--to", f"sqlite:///{database}").returncode == 0
     engine = sa.create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT DISTINCT typeof(synthetic) FROM sales"))
