@@ -5,7 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup reports test lint format lab sample-data bench
+# pytest-xdist workers for `make test`: one per physical core; e.g. `make test WORKERS=4`
+WORKERS ?= auto
+FAST := not slow and not browser and not postgres
+
+.PHONY: help setup reports test test-fast browsers lint format lab sample-data bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,8 +25,18 @@ setup: $(STAMP) ## Create .venv and install the project with its dev tools
 reports: $(STAMP) ## Build every report for the latest quarter of the sample data
 	$(BIN)/portfolio-reports build
 
-test: $(STAMP) ## Run the whole test suite
-	$(BIN)/pytest
+test: $(STAMP) ## Run the whole test suite, on parallel workers
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile
+
+test-fast: $(STAMP) ## Run the tests that need no kernel, browser or PostgreSQL (under a minute)
+	$(BIN)/pytest -n $(WORKERS) -m '$(FAST)'
+
+browsers: $(STAMP) ## Fetch a chromium for the browser tests: Debian's as root, else Playwright's
+	if [ "$$(id -u)" = 0 ] && grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		$(BIN)/playwright install --no-shell chromium; \
+	fi
 
 lint: $(STAMP) ## Check style (ruff), the layer contract (import-linter) and types (mypy)
 	$(BIN)/ruff check src tests benchmarks
