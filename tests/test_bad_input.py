@@ -1,7 +1,9 @@
 """Bad input through the command line: one clear line each, exit 2, nothing run or changed.
 
-Every case runs a real build in a child process against a reports folder that already holds a
-published quarter, and checks that the folder is byte for byte the same afterwards.
+Every case runs the build command in this process (click's CliRunner: each stops before any
+kernel starts) against a reports folder that already holds a published quarter, and checks that
+the folder is byte for byte the same afterwards; one case runs it as a child process to see what a
+user's terminal shows.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import NOTEBOOKS, PARAMS, assert_unchanged, edit_cell, run_cli, tree_state
+from .conftest import (
+    NOTEBOOKS,
+    PARAMS,
+    CliRun,
+    assert_unchanged,
+    edit_cell,
+    invoke_cli,
+    run_cli,
+    tree_state,
+)
 
 QUARTER = "2026Q3"
 """The latest quarter of the sample data: the one a build without --quarter writes."""
@@ -30,10 +41,18 @@ class Project:
     params: Path
     out: Path
 
-    def build(self, *options: str) -> subprocess.CompletedProcess:
-        """Run `portfolio-reports build` on this project; later options override earlier ones."""
+    def arguments(self, *options: str) -> list[str]:
+        """The build command on this project; later options override earlier ones."""
         folders = ["--data", str(self.data), "--params", str(self.params), "--out", str(self.out)]
-        return run_cli("build", *folders, *options)
+        return ["build", *folders, *options]
+
+    def build(self, *options: str) -> CliRun:
+        """Run `portfolio-reports build` on this project in this process."""
+        return invoke_cli(*self.arguments(*options))
+
+    def build_in_child(self, *options: str) -> subprocess.CompletedProcess:
+        """Run `portfolio-reports build` on this project in a child process, as a user would."""
+        return run_cli(*self.arguments(*options))
 
     def params_file(self, name: str, text: str) -> None:
         """Add a params file."""
@@ -478,8 +497,8 @@ def test_option_value_of_the_wrong_type_is_a_usage_error(project):
 
 def test_plain_mode_never_prints_a_traceback_and_debug_does(project):
     edit_cell(project.data, "sales", 2, "revenue_rmb_m", "-1")
-    plain = project.build()
-    debug = project.build("--debug")
+    plain = project.build_in_child()
+    debug = project.build_in_child("--debug")
     assert plain.returncode == debug.returncode == 2
     assert "Traceback" not in plain.stderr
     assert "Traceback (most recent call last)" in debug.stderr

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from portfolio_reports.cli import cli
 
-from .conftest import PARAMS, run_cli
+from .conftest import PARAMS, invoke_cli, run_cli
 
 
 def test_validate_accepts_the_sample_project():
@@ -60,7 +60,7 @@ def test_run_checks_its_input_like_a_build(tmp_path, arguments, message):
 
 def test_run_builds_one_report_at_the_chosen_path(tmp_path):
     target = tmp_path / "adhoc" / "lung.html"
-    process = run_cli(
+    process = invoke_cli(
         "run",
         "notebooks/therapy_area.ipynb",
         *("-p", "therapy_area", "null", "-p", "disease_area", "Lung cancer"),

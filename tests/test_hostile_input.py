@@ -18,7 +18,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from .conftest import SAMPLE_DATA, run_cli
+from .conftest import SAMPLE_DATA, invoke_cli
 
 QUARTER = "2026Q3"
 SCRIPT = '<script>window.__pwned="script";alert(1)</script>'
@@ -85,7 +85,7 @@ def build(root: Path) -> Path:
     for name, document in REPORTS.items():
         (params / f"{name}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     out = root / "reports"
-    process = run_cli(
+    process = invoke_cli(
         "build", "--data", str(data), "--params", str(params), "--out", str(out), "--jobs", "2"
     )
     assert process.returncode == 0, process.stderr
@@ -203,7 +203,7 @@ def test_params_strings_reach_the_notebook_verbatim_and_never_run(tmp_path):
         "parameters": {**values, "echo_to": str(echo)},
     }
     (params / "echo.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    process = run_cli(
+    process = invoke_cli(
         "build",
         *("--params", str(params), "--notebooks", str(notebooks)),
         *("--out", str(tmp_path / "reports"), "--jobs", "1"),

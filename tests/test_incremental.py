@@ -10,7 +10,7 @@ import pytest
 
 import portfolio_reports
 
-from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, run_cli
+from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
 
 REPORTS = ("market-jp", "market-us")
 
@@ -28,7 +28,7 @@ def project(tmp_path):
 
 
 def build(project, *options):
-    return run_cli(
+    return invoke_cli(
         "build",
         "--data",
         str(project / "data"),

@@ -10,7 +10,7 @@ from jupyter_core.utils import run_sync
 
 from portfolio_reports.execution.kernels import WarmKernel
 
-from .conftest import NOTEBOOKS, PARAMS, run_cli
+from .conftest import NOTEBOOKS, PARAMS, invoke_cli
 
 BUILD_TIME = re.compile(r"<p class=\"built\">.*?</p>")
 
@@ -97,7 +97,7 @@ def project(tmp_path):
 
 
 def build(project, *options):
-    return run_cli(
+    return invoke_cli(
         "build",
         "--params",
         str(project / "params"),
@@ -151,7 +151,7 @@ def test_jobs_and_kernel_modes_give_identical_reports(tmp_path):
     pages = {}
     for mode in (["--jobs", "1"], ["--jobs", "2"], ["--jobs", "2", "--fresh-kernels"]):
         out = tmp_path / "-".join(mode)
-        process = run_cli(
+        process = invoke_cli(
             "build",
             "--params",
             str(params),

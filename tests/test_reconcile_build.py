@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 from portfolio_reports.build import BuildOptions, build
 from portfolio_reports.data.dataset import export_dataset
 
-from .conftest import NOTEBOOKS, run_cli
+from .conftest import NOTEBOOKS, invoke_cli
 
 QUARTER = "2025Q3"
 PARAMS = {
@@ -125,7 +125,7 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
             "market-ca",
         ],
     )
-    agreed = run_cli("build", "--data", str(tiny_data), "--params", str(params), "--out", str(out))
+    agreed = invoke_cli(*build_arguments(tiny_data, params, out))
     assert agreed.returncode == 0, agreed.stdout + agreed.stderr
     assert revenue(out) == {
         "portfolio-overview": 165.0,
@@ -144,7 +144,7 @@ def test_agreeing_reports_pass_and_skipped_reports_still_take_part(tiny_data, tm
     notebooks = notebooks_folder(
         tmp_path, "therapy_area", "open_report(data, quarter,", 'open_report(data, "2025Q2",'
     )
-    broken = run_cli(*build_arguments(tiny_data, params, out), "--notebooks", str(notebooks))
+    broken = invoke_cli(*build_arguments(tiny_data, params, out), "--notebooks", str(notebooks))
     assert broken.returncode == 1, broken.stdout + broken.stderr
     line = (
         "therapy areas sum to Whole portfolio: therapy-area-autoimmune 14.0"
