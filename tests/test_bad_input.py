@@ -495,6 +495,7 @@ def test_option_value_of_the_wrong_type_is_a_usage_error(project):
 # --- how errors are shown -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_plain_mode_never_prints_a_traceback_and_debug_does(project):
     edit_cell(project.data, "sales", 2, "revenue_rmb_m", "-1")
     plain = project.build_in_child()

@@ -10,6 +10,8 @@ import pytest
 from .browser import Browser
 from .conftest import PROJECT
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 QUARTER = "2026Q3"
 PAGES = {
     "overview": "portfolio-overview.html",

@@ -11,6 +11,8 @@ from portfolio_reports.presentation.formatting import money
 
 from .conftest import SAMPLE_DATA
 
+pytestmark = pytest.mark.slow
+
 LATEST = "2026Q3"
 
 

@@ -283,6 +283,7 @@ def test_a_series_keeps_its_colour_across_charts():
         assert bars[area][0].get_facecolor() == to_rgba(charts.color_for(area))
 
 
+@pytest.mark.slow
 def test_figures_do_not_accumulate():
     for _ in range(3):
         for chart in every_chart():

@@ -8,6 +8,7 @@ from portfolio_reports.cli import cli
 from .conftest import PARAMS, invoke_cli, run_cli
 
 
+@pytest.mark.slow
 def test_validate_accepts_the_sample_project():
     process = run_cli("validate")
     assert process.returncode == 0, process.stderr
@@ -58,6 +59,7 @@ def test_run_checks_its_input_like_a_build(tmp_path, arguments, message):
     assert not target.exists()
 
 
+@pytest.mark.slow
 def test_run_builds_one_report_at_the_chosen_path(tmp_path):
     target = tmp_path / "adhoc" / "lung.html"
     process = invoke_cli(

@@ -25,6 +25,8 @@ from portfolio_reports.execution.executors import ExecutorSettings
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
+pytestmark = pytest.mark.slow
+
 SLEEP_S = 120
 
 

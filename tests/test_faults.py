@@ -38,6 +38,8 @@ from .conftest import (
     tree_state,
 )
 
+pytestmark = pytest.mark.slow
+
 QUARTER = "2026Q3"
 FAULT_AT = 5
 """Where a fault cell goes in the market notebook: after its set-up and first sections."""

@@ -20,6 +20,8 @@ from bs4 import BeautifulSoup
 
 from .conftest import SAMPLE_DATA, invoke_cli
 
+pytestmark = pytest.mark.slow
+
 QUARTER = "2026Q3"
 SCRIPT = '<script>window.__pwned="script";alert(1)</script>'
 IMAGE = "<img src=x onerror=\"window.__pwned='img';alert(2)\">"

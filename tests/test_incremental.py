@@ -12,6 +12,8 @@ import portfolio_reports
 
 from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
 
+pytestmark = pytest.mark.slow
+
 REPORTS = ("market-jp", "market-us")
 
 

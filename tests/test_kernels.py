@@ -12,6 +12,8 @@ from portfolio_reports.execution.kernels import WarmKernel
 
 from .conftest import NOTEBOOKS, PARAMS, invoke_cli
 
+pytestmark = pytest.mark.slow
+
 BUILD_TIME = re.compile(r"<p class=\"built\">.*?</p>")
 
 

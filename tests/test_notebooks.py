@@ -69,6 +69,7 @@ def test_notebook_is_thin(path):
     assert sum(cell.cell_type == "markdown" for cell in notebook.cells) >= 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
     notebook = nbformat.read(path, as_version=4)

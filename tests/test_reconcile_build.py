@@ -28,6 +28,8 @@ from portfolio_reports.data.dataset import export_dataset
 
 from .conftest import NOTEBOOKS, invoke_cli
 
+pytestmark = pytest.mark.slow
+
 QUARTER = "2025Q3"
 PARAMS = {
     "portfolio-overview": ("portfolio_overview", {}),

@@ -141,6 +141,7 @@ def test_validate_through_the_command_line(exported):
     assert f"ok: data {shown_location(exported)} (" in process.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", kinds("xlsx", "sqlite", "postgresql"))
 def test_build_through_the_command_line(kind, request, tmp_path):
     target = KINDS[kind].target(tmp_path, request)

@@ -47,6 +47,7 @@ def test_regenerating_reproduces_the_committed_file_byte_for_byte(tmp_path):
     assert (folder / "sales.csv").read_bytes() == (SAMPLE / "sales.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_module_runs_from_the_command_line(tmp_path):
     folder = _copy_without_sales(tmp_path)
     subprocess.run(
