@@ -19,8 +19,8 @@ import dask
 from distributed import LocalCluster
 
 from portfolio_reports.build import BuildOptions, build
+from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
 from portfolio_reports.data.dataset import load_dataset
-from portfolio_reports.paths import DEFAULT_DATA, DEFAULT_NOTEBOOKS
 
 WORKERS = 2
 

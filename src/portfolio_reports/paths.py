@@ -1,4 +1,4 @@
-"""Where things live: the project's default folders and the layout of a report build."""
+"""Where things live: the layout of a report build (the project's folders: config)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ from pathlib import Path
 
 from portfolio_reports.errors import WriteError
 
-DEFAULT_DATA = Path("data/sample")
-DEFAULT_PARAMS = Path("params")
-DEFAULT_NOTEBOOKS = Path("notebooks")
-DEFAULT_REPORTS = Path("reports")
 FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
 SNAPSHOTS_FOLDER = ".snapshots"

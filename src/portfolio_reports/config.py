@@ -1,0 +1,119 @@
+"""The project: its root folder, found from the current folder, and the settings it configures.
+
+A project is configured once, in a `[tool.portfolio-reports]` table of pyproject.toml or in a
+portfolio-reports.toml, found in the current folder or the nearest folder above it. Folders in
+it are relative to the file's folder; without a file, to the current folder. Every setting can
+also come from a PORTFOLIO_REPORTS_<SETTING> environment variable, and from the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from portfolio_reports.errors import InputError
+
+CONFIG_FILE = "portfolio-reports.toml"
+"""A project's own config file; its settings are at the top level."""
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "portfolio-reports"
+"""The table of pyproject.toml holding the settings: [tool.portfolio-reports]."""
+ENV_PREFIX = "PORTFOLIO_REPORTS"
+"""Environment variables PORTFOLIO_REPORTS_DATA, ..._OUT, ..._JOBS set any setting."""
+
+DEFAULT_DATA = Path("data/sample")
+DEFAULT_PARAMS = Path("params")
+DEFAULT_NOTEBOOKS = Path("notebooks")
+DEFAULT_REPORTS = Path("reports")
+FOLDER_SETTINGS: dict[str, Path] = {
+    "data": DEFAULT_DATA,
+    "params": DEFAULT_PARAMS,
+    "notebooks": DEFAULT_NOTEBOOKS,
+    "out": DEFAULT_REPORTS,
+}
+"""Settings naming a folder or file, with their defaults, relative to the project root."""
+OTHER_SETTINGS: dict[str, type] = {
+    "quarter": str,
+    "jobs": int,
+    "timeout": int,
+    "executor": str,
+    "scheduler": str,
+}
+"""Settings that are not paths, with their types."""
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """A project's root folder, the file configuring it (if any) and its settings."""
+
+    root: Path
+    file: Path | None
+    settings: dict[str, Any]
+    """Every folder setting (as a path from the current folder) and the other settings given."""
+
+
+def env_var(setting: str) -> str:
+    """The environment variable of a setting: PORTFOLIO_REPORTS_DATA for "data"."""
+    return f"{ENV_PREFIX}_{setting.upper()}"
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest portfolio-reports.toml, or pyproject.toml with the tool table, at or above."""
+    for folder in (start, *start.parents):
+        own = folder / CONFIG_FILE
+        if own.is_file():
+            return own
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and TOOL_TABLE in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def load_config(start: Path | None = None) -> ProjectConfig:
+    """The configuration of the project holding `start` (default: the current folder)."""
+    here = (start or Path.cwd()).resolve()
+    file = find_config_file(here)
+    if file is None:
+        return ProjectConfig(here, None, _settings(here, {}, None))
+    table = _read_toml(file)
+    if file.name == PYPROJECT:
+        table = table["tool"][TOOL_TABLE]
+    return ProjectConfig(file.parent, file, _settings(file.parent, table, file))
+
+
+def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str, Any]:
+    """The table's settings checked, its folders made relative to the current folder."""
+    allowed = [*FOLDER_SETTINGS, *OTHER_SETTINGS]
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        table_name = f"[tool.{TOOL_TABLE}] " if file and file.name == PYPROJECT else ""
+        where = f"{file}: {table_name}{key}"
+        wanted = str if key in FOLDER_SETTINGS else OTHER_SETTINGS.get(key)
+        if wanted is None:
+            raise InputError(f"{where}: unknown setting; allowed: {', '.join(allowed)}")
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise InputError(f"{where}: must be a {wanted.__name__}, got {value!r}")
+        if key == "data" and urlsplit(value).password:
+            raise InputError(
+                f"{where}: holds a password; leave it out of the URL and set PGPASSWORD or"
+                " ~/.pgpass instead"
+            )
+        settings[key] = value
+    for key, default in FOLDER_SETTINGS.items():
+        value = settings.get(key, str(default))
+        if not (key == "data" and "://" in value):
+            value = os.path.relpath(root / value)
+        settings[key] = value
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables; a syntax error names the file and line."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: not valid TOML: {error}") from error
