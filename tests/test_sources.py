@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.sources import key_columns, shown_location
 from portfolio_reports.errors import DataError, InputError
 
-from .conftest import PARAMS, SAMPLE_DATA, invoke_cli
+from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli, run_cli
 
 BAD_ROW = 13  # a sales row, 0-based in the sample's order
 
@@ -232,3 +234,24 @@ def test_a_missing_extra_names_it(monkeypatch, tmp_path):
         "openpyxl is not installed; install the 'excel' extra:"
         " pip install 'portfolio-reports[excel]'"
     )
+
+
+def test_postgresql_password_comes_from_pgpass_not_the_command_line(new_postgres_schema, tmp_path):
+    url = sa.make_url(new_postgres_schema())
+    assert run_cli("export-sample", "--to", url.render_as_string(False)).returncode == 0
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(
+        f"{url.host}:{url.port or 5432}:{url.database}:{url.username}:{url.password}\n"
+    )
+    pgpass.chmod(0o600)
+    plain = sa.URL.create(
+        "postgresql", url.username, None, url.host, url.port, url.database, url.query
+    ).render_as_string(False)
+    assert ":" not in plain.split("@")[0].removeprefix("postgresql://")  # no password in it
+    env = {**os.environ, "PGPASSFILE": str(pgpass), "PORTFOLIO_REPORTS_DATA": plain}
+    env.pop("PGPASSWORD", None)
+    process = subprocess.run(
+        cli_command("validate"), cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert process.returncode == 0, process.stderr
+    assert "ok: data postgresql://portfolio_reports@" in process.stderr

@@ -438,15 +438,7 @@ class Database:
 
     def _engine(self, location: str, *, must_exist: bool) -> Any:
         sa = _sqlalchemy()
-        try:
-            url = sa.make_url(location)
-            url.port  # noqa: B018  (a port that is not a number raises here, not later)
-        except (sa.exc.ArgumentError, ValueError) as error:
-            reason = "its port is not a number" if isinstance(error, ValueError) else "unreadable"
-            raise InputError(
-                f"{shown_location(location)}: not a database URL, {reason};"
-                " expected e.g. postgresql://USER:PASSWORD@HOST:5432/DB"
-            ) from error
+        url = database_url(location)
         database = Path(url.database or "")
         if self.file_based and url.database not in (None, "", ":memory:"):
             if must_exist and not database.is_file():
@@ -478,6 +470,21 @@ def _read_database_table(sa: ModuleType, connection: Any, name: str, present: se
     return RawTable(location, frame)
 
 
+def database_url(location: str) -> Any:
+    """The SQLAlchemy URL of a database location; postgresql:// gets the psycopg 3 driver."""
+    sa = _sqlalchemy()
+    try:
+        url = sa.make_url(location)
+        url.port  # noqa: B018  (a port that is not a number raises here, not later)
+    except (sa.exc.ArgumentError, ValueError) as error:
+        reason = "its port is not a number" if isinstance(error, ValueError) else "unreadable"
+        raise InputError(
+            f"{shown_location(location)}: not a database URL, {reason};"
+            " expected e.g. postgresql://USER:PASSWORD@HOST:5432/DB"
+        ) from error
+    return url.set(drivername=POSTGRESQL_DRIVER) if url.drivername == POSTGRESQL else url
+
+
 def _sqlalchemy() -> ModuleType:
     return import_extra("sqlalchemy", "sql")
 
@@ -496,7 +503,9 @@ def shown_location(location: str | Path) -> str:
 
 
 def _database_problem(engine: Any, error: Any) -> str:
-    location = engine.url.render_as_string(hide_password=False)
+    url = engine.url  # shown as written: postgresql://, not the driver it runs on
+    url = url.set(drivername=POSTGRESQL) if url.drivername == POSTGRESQL_DRIVER else url
+    location = url.render_as_string(hide_password=False)
     return f"{shown_location(location)}: {error_line(getattr(error, 'orig', None) or error)}"
 
 
@@ -567,6 +576,9 @@ def _blank(value: object) -> bool:
     return value is None or value == ""
 
 
+POSTGRESQL, POSTGRESQL_DRIVER = "postgresql", "postgresql+psycopg"
+"""A plain postgresql:// URL runs on psycopg 3 (libpq: a URL without a password uses PGPASSWORD
+or ~/.pgpass), not on SQLAlchemy's default psycopg2."""
 FOLDER_FORMATS: dict[str, _TableFolder] = dict(
     zip(FOLDER_FORMAT_NAMES, (CsvFolder(), ParquetFolder()), strict=True)
 )
@@ -575,7 +587,7 @@ FILE_SUFFIXES: dict[str, Source] = {".xlsx": Workbook()}
 """Single-file sources, by file suffix."""
 URL_SCHEMES: dict[str, Source] = {
     "sqlite": Database("sql", file_based=True),
-    "postgresql": Database("sql"),
+    POSTGRESQL: Database("sql"),
     "duckdb": Database("duckdb", file_based=True),
 }
 """Databases, by URL scheme (the part before '://' and any '+driver')."""
