@@ -9,18 +9,22 @@ STAMP := $(VENV)/.installed
 WORKERS ?= auto
 FAST := not slow and not browser and not postgres
 
-.PHONY: help setup reports test test-fast browsers lint format lab sample-data bench
+.PHONY: help setup constraints reports test test-fast browsers lint format lab sample-data bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install the project with its dev tools
+setup: $(STAMP) ## Create .venv and install the project with its dev tools, at constraints.txt's versions
+
+constraints: $(STAMP) ## Record the versions of the working .venv in constraints.txt
+	{ head -1 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 reports: $(STAMP) ## Build every report for the latest quarter of the sample data
 	$(BIN)/portfolio-reports build
