@@ -25,11 +25,13 @@ WORKER_DIED = "the worker process running this report died"
 
 
 class ReportStatus(StrEnum):
-    """What became of a report: built now, kept as unchanged, or failed."""
+    """What became of a report: built now, kept as unchanged, failed, or not built yet."""
 
     OK = "ok"
     SKIPPED = "skipped"
     FAILED = "failed"
+    PENDING = "pending"
+    """Left out of a build of named reports, with no page from an earlier build."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,15 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
         "kernel_name": kernels.KERNEL_NAME,
     }
     if not job.warm:
-        return papermill.execute_notebook(str(job.notebook), str(output), **arguments), None
+        return (
+            papermill.execute_notebook(
+                str(job.notebook),
+                str(output),
+                kernel_manager_class=kernels.ThisPythonKernelManager,
+                **arguments,
+            ),
+            None,
+        )
     kernel = kernels.worker_kernel()
     try:
         kernel.reset(job.notebook.parent)

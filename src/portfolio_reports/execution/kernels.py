@@ -10,8 +10,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
+from traitlets import default
 
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
@@ -24,12 +27,34 @@ _SESSION = "__import__('portfolio_reports.execution.kernel_session').execution.k
 _RESET = _SESSION + ".restore_clean_state({cwd!r})"
 
 
+class ThisPythonKernelSpecs(KernelSpecManager):
+    """Kernel specs where KERNEL_NAME always runs this interpreter (sys.executable).
+
+    A user-level or system "python3" kernelspec may point at another Python, without this
+    package or with other library versions; reports must run where the build runs.
+    """
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        """This interpreter's ipykernel for KERNEL_NAME; other names as installed."""
+        if kernel_name == KERNEL_NAME:
+            return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+        return super().get_kernel_spec(kernel_name)
+
+
+class ThisPythonKernelManager(AsyncKernelManager):
+    """A kernel manager that starts KERNEL_NAME on this interpreter (see ThisPythonKernelSpecs)."""
+
+    @default("kernel_spec_manager")
+    def _this_python_specs(self) -> KernelSpecManager:
+        return ThisPythonKernelSpecs(data_dir=self.data_dir)
+
+
 class WarmKernel:
     """A kernel started once, with the report imports loaded, reused by many reports."""
 
     def __init__(self) -> None:
         self._sockets = Path(tempfile.mkdtemp(prefix="portfolio-reports-kernel-"))
-        self.manager = AsyncKernelManager(
+        self.manager = ThisPythonKernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "ipc")
         )
         # No input history: it is never read, and resetting the execution count per report
@@ -38,7 +63,7 @@ class WarmKernel:
         self.client = self.manager.client()
         self.client.start_channels()
         run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)
-        self._run(_WARM_UP)
+        self.run(_WARM_UP)
 
     @property
     def pid(self) -> int | None:
@@ -48,7 +73,7 @@ class WarmKernel:
 
     def reset(self, cwd: Path) -> None:
         """Give the next report a clean namespace, options and working directory."""
-        self._run(_RESET.format(cwd=str(cwd)))
+        self.run(_RESET.format(cwd=str(cwd)))
 
     def is_alive(self) -> bool:
         """Whether the kernel process still runs."""
@@ -60,14 +85,15 @@ class WarmKernel:
         run_sync(self.manager.shutdown_kernel)(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
 
-    def _run(self, code: str) -> None:
+    def run(self, code: str) -> None:
+        """Run code in the kernel silently; raise RuntimeError naming the error if it fails."""
         reply = run_sync(self.client.execute_interactive)(
             code, silent=True, store_history=False, timeout=START_TIMEOUT_S
         )
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise RuntimeError(
-                f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
+                f"kernel code failed: {content.get('ename')}: {content.get('evalue')}"
             )
 
 
