@@ -18,23 +18,20 @@ import nbformat
 
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.build import build_time, report_job
+from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.job import ReportResult, run_report_job
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel
-from portfolio_reports.paths import (
-    DEFAULT_DATA,
-    DEFAULT_NOTEBOOKS,
-    OutputLayout,
-    write_text_atomic,
-)
+from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.specs import (
     SCOPE_PARAMETERS,
     ParameterValue,
     ReportSpec,
     check_parameters,
     declared_parameters,
+    load_spec,
     resolve_notebook,
     scope_of,
 )
@@ -49,9 +46,13 @@ _BOOL_WORDS = {"true": True, "false": False}
 class AdhocReport:
     """What to run and where the page goes; parameters as given on a command line (text)."""
 
-    notebook: str | Path
+    notebook: str | Path | None
+    """The notebook to run; None with a params file, which names it."""
     to: Path
     parameters: dict[str, str] = field(default_factory=dict)
+    params_file: Path | None = None
+    """A params file to take the notebook, title and parameters from; `parameters` override."""
+    notebooks: Path = DEFAULT_NOTEBOOKS
     quarter: str | None = None
     data: str | Path = DEFAULT_DATA
     title: str | None = None
@@ -81,11 +82,17 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--to must name an .html file, got {str(report.to)!r}")
     if report.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
-    notebook = find_notebook(report.notebook)
     dataset = load_dataset(report.data)
     quarter = resolve_quarter(dataset, report.quarter)
+    if report.params_file is not None:
+        params = load_spec(report.params_file, report.notebooks, dataset)
+        notebook, title, given = params.notebook, report.title or params.title, params.parameters
+    elif report.notebook is not None:
+        notebook, title, given = find_notebook(report.notebook, report.notebooks), report.title, {}
+    else:
+        raise InputError("run needs a NOTEBOOK or a params file (-f PARAMS_FILE)")
     declared = declared_parameters(notebook)
-    parameters = typed_parameters(report.parameters, declared)
+    parameters = {**given, **typed_parameters(report.parameters, declared)}
     problems = check_parameters(notebook.name, notebook, declared, parameters, dataset)
     if problems:
         raise ParamsError(problems)
@@ -96,7 +103,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         snapshot = write_snapshot(dataset, layout.snapshots_dir)
         spec = ReportSpec(
             name=_NAME,
-            title=report.title or _default_title(notebook, parameters, declared),
+            title=title or _default_title(notebook, parameters, declared),
             group=ADHOC_GROUP,
             notebook=notebook,
             parameters=parameters,

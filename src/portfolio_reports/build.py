@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import itertools
 import json
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,12 @@ from typing import Protocol
 from portfolio_reports import __version__
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.analysis.pipeline import lifecycle_warnings
+from portfolio_reports.config import (
+    DEFAULT_DATA,
+    DEFAULT_NOTEBOOKS,
+    DEFAULT_PARAMS,
+    DEFAULT_REPORTS,
+)
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import find_snapshot, write_snapshot
@@ -27,15 +34,9 @@ from portfolio_reports.execution.job import (
 )
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
-from portfolio_reports.keys import job_key
+from portfolio_reports.keys import job_key, key_of, key_parts, rebuild_reasons
 from portfolio_reports.locking import build_lock
-from portfolio_reports.paths import (
-    DEFAULT_DATA,
-    DEFAULT_NOTEBOOKS,
-    DEFAULT_PARAMS,
-    DEFAULT_REPORTS,
-    OutputLayout,
-)
+from portfolio_reports.paths import OutputLayout
 from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
 from portfolio_reports.publish import publish_manifest_and_index, published_reports
 from portfolio_reports.specs import ParameterValue, ReportSpec, load_specs
@@ -56,6 +57,8 @@ class BuildOptions:
     fresh_kernels: bool = False
     executor: str = "local"
     scheduler: str | None = None
+    reports: tuple[str, ...] = ()
+    """Names or globs of the reports to build; the others keep their pages. Empty: every one."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class PlannedReport:
     parameters: dict[str, ParameterValue]
     quarter: str
     html: Path
+    rebuild: tuple[str, ...] = ()
+    """Why a build would rebuild it (see keys.rebuild_reasons); empty when current."""
 
 
 def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInputs:
@@ -119,13 +124,27 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     dataset = replace(dataset, warnings=(*dataset.warnings, *lifecycle_warnings(dataset)))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
+    chosen_reports([spec.name for spec in specs], options.reports)
     return CheckedInputs(dataset, quarter, specs, cached)
+
+
+def chosen_reports(names: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """The names matching any of the patterns (names or globs); every name when there are none."""
+    for pattern in patterns:
+        if not fnmatch.filter(names, pattern):
+            raise InputError(f"no report matches {pattern!r}; reports: {', '.join(names)}")
+    if not patterns:
+        return names
+    return [name for name in names if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
 
 
 def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     """The reports a build with these options would make, in index order, with every parameter."""
     inputs = check_inputs(options)
     layout = OutputLayout(options.out, str(inputs.quarter))
+    published = published_reports(layout)
+    fingerprint = inputs.dataset.fingerprint
+    chosen = set(chosen_reports([spec.name for spec in inputs.specs], options.reports))
     return [
         PlannedReport(
             name=spec.name,
@@ -135,8 +154,12 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
             parameters=spec.parameters,
             quarter=str(inputs.quarter),
             html=layout.html(spec.name),
+            rebuild=rebuild_reasons(
+                key_parts(spec, str(inputs.quarter), fingerprint), published.get(spec.name)
+            ),
         )
         for spec in inputs.specs
+        if spec.name in chosen
     ]
 
 
@@ -194,13 +217,15 @@ def _run_build(
     ]
     if observer:
         observer.planned([job.name for job in jobs])
-    published = {} if options.force else published_reports(layout)
-    to_run = [job for job in jobs if published.get(job.name, {}).get("key") != job.key]
-    skipped = [
-        ReportResult(job.name, ReportStatus.SKIPPED, 0.0, job.key)
+    published = published_reports(layout)
+    chosen = set(chosen_reports([job.name for job in jobs], options.reports))
+    to_run = [
+        job
         for job in jobs
-        if job not in to_run
+        if job.name in chosen
+        and (options.force or published.get(job.name, {}).get("key") != job.key)
     ]
+    skipped = [_kept(job, published.get(job.name)) for job in jobs if job not in to_run]
     settings = ExecutorSettings(options.jobs, not options.fresh_kernels, options.scheduler)
     running = observer.running if observer else None
     executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
@@ -212,10 +237,27 @@ def _run_build(
                 observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
+    parts = {
+        spec.name: key_parts(spec, str(inputs.quarter), inputs.dataset.fingerprint)
+        for spec in inputs.specs
+    }
+    recorded = {
+        result.name: parts[result.name]
+        if result.key == key_of(parts[result.name]) and result.status != ReportStatus.PENDING
+        else published.get(result.name, {}).get("key_parts")
+        for result in results
+    }
     reconciliation = publish_manifest_and_index(
-        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published
+        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published, recorded
     )
     return results, reconciliation
+
+
+def _kept(job: ReportJob, published: dict | None) -> ReportResult:
+    """A report this build does not run: its page kept as it is, or pending when it has none."""
+    if published is None:
+        return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)
+    return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, published["key"])
 
 
 def build_time() -> str:

@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import traceback
+import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
@@ -17,17 +18,21 @@ from rich.console import Console
 from rich.table import Table
 
 from portfolio_reports import __version__
-from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
-from portfolio_reports.execution.executors import default_workers, start_fork_server
-from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
-from portfolio_reports.execution.registry import EXECUTORS
-from portfolio_reports.paths import (
+from portfolio_reports.config import (
     DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
-    FOLDER_FORMAT_NAMES,
+    ENV_PREFIX,
+    env_var,
+    init_project,
+    load_config,
 )
+from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
+from portfolio_reports.execution.executors import default_workers, start_fork_server
+from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.registry import EXECUTORS
+from portfolio_reports.paths import FOLDER_FORMAT_NAMES
 from portfolio_reports.terminal import inert
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
@@ -103,8 +108,35 @@ _data_option = click.option(
     "--data",
     default=str(DEFAULT_DATA),
     show_default=True,
+    envvar=env_var("data"),
+    show_envvar=True,
     help="Data source: a folder of CSV or Parquet files, an .xlsx workbook, or a database URL"
-    " (sqlite:///FILE, postgresql://USER@HOST/DB, duckdb:///FILE).",
+    " (sqlite:///FILE, postgresql://USER@HOST/DB, duckdb:///FILE; a PostgreSQL password comes"
+    " from PGPASSWORD or ~/.pgpass).",
+)
+_notebooks_option = click.option(
+    "--notebooks",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_NOTEBOOKS,
+    show_default=True,
+    envvar=env_var("notebooks"),
+    show_envvar=True,
+    help="Folder of report notebooks.",
+)
+_quarter_option = click.option(
+    "--quarter",
+    envvar=env_var("quarter"),
+    show_envvar=True,
+    help="e.g. 2026Q3; default: the latest quarter in the data.",
+)
+_timeout_option = click.option(
+    "--timeout",
+    type=int,
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    envvar=env_var("timeout"),
+    show_envvar=True,
+    help="Seconds per cell.",
 )
 
 
@@ -117,16 +149,12 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             default=DEFAULT_PARAMS,
             show_default=True,
+            envvar=env_var("params"),
+            show_envvar=True,
             help="Folder of params files, one per report.",
         ),
-        click.option(
-            "--notebooks",
-            type=click.Path(path_type=Path),
-            default=DEFAULT_NOTEBOOKS,
-            show_default=True,
-            help="Folder of report notebooks.",
-        ),
-        click.option("--quarter", help="e.g. 2026Q3; default: the latest quarter in the data."),
+        _notebooks_option,
+        _quarter_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -140,24 +168,44 @@ def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
         type=click.Path(path_type=Path),
         default=DEFAULT_REPORTS,
         show_default=True,
+        envvar=env_var("out"),
+        show_envvar=True,
         help=help_text,
     )
 
 
 @click.group()
 @click.version_option(__version__, prog_name="portfolio-reports")
-def cli() -> None:
-    """Build quarterly portfolio reports from parameterized notebooks."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Build quarterly portfolio reports from parameterized notebooks.
+
+    Settings come from the command line, then PORTFOLIO_REPORTS_<OPTION> environment variables,
+    then the [tool.portfolio-reports] table of the nearest pyproject.toml (or a
+    portfolio-reports.toml) at or above the current folder, whose folders are relative to it.
+    """
+    try:
+        settings = load_config().settings
+    except InvalidInputError as error:
+        console.print(inert(f"error: {error}"))
+        sys.exit(EXIT_INVALID_INPUT)
+    ctx.default_map = {name: settings for name in ctx.command.commands}  # type: ignore[attr-defined]
 
 
 @cli.command(name="build")
+@click.argument("reports", nargs=-1)
 @_input_options
 @_out_option("Reports folder; the quarter's reports go to OUT/<quarter>/.")
-@click.option("--jobs", type=int, default=None, help="Reports built at once; default: cores.")
 @click.option(
-    "--timeout", type=int, default=DEFAULT_TIMEOUT_S, show_default=True, help="Seconds per cell."
+    "--jobs",
+    type=int,
+    default=None,
+    envvar=env_var("jobs"),
+    show_envvar=True,
+    help="Reports built at once; default: cores.",
 )
-@click.option("--force", is_flag=True, help="Rebuild every report, even unchanged ones.")
+@_timeout_option
+@click.option("--force", is_flag=True, help="Rebuild the reports, even unchanged ones.")
 @click.option(
     "--fresh-kernels", is_flag=True, help="Start a new kernel per report instead of reusing one."
 )
@@ -166,13 +214,19 @@ def cli() -> None:
     type=click.Choice(list(EXECUTORS)),
     default="local",
     show_default=True,
+    envvar=env_var("executor"),
+    show_envvar=True,
     help="Where report jobs run: local processes or a dask.distributed cluster.",
 )
 @click.option(
-    "--scheduler", help="dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask)."
+    "--scheduler",
+    envvar=env_var("scheduler"),
+    show_envvar=True,
+    help="dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask).",
 )
 @_exits_cleanly
 def build_reports(
+    reports: tuple[str, ...],
     quarter: str | None,
     data: str,
     params: Path,
@@ -185,16 +239,20 @@ def build_reports(
     executor: str,
     scheduler: str | None,
 ) -> None:
-    """Build every report in params/ for one quarter.
+    """Build the REPORTS named (names or globs; default: every report in params/) of a quarter.
+
+    Reports not named keep their pages and manifest entries; the index lists every report.
 
     \b
-    Example:
+    Examples:
         portfolio-reports build --quarter 2026Q3 --jobs 2
+        portfolio-reports build market-jp 'therapy-area-*'
     """
     workers = jobs if jobs is not None else default_workers()
     if executor == "local" and workers > 1:
         start_fork_server(WORKER_MODULE)
     from portfolio_reports.build import BuildOptions, build
+    from portfolio_reports.execution.job import ReportStatus
     from portfolio_reports.progress import BuildProgress
 
     options = BuildOptions(
@@ -208,6 +266,7 @@ def build_reports(
         fresh_kernels=fresh_kernels,
         executor=executor,
         scheduler=scheduler,
+        reports=reports,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
@@ -215,10 +274,11 @@ def build_reports(
         result = build(options, progress)
     console.print(progress.summary())
     _print_warnings(result.warnings)
-    failed = [r for r in result.results if not r.ok]
+    failed = [r for r in result.results if r.status == ReportStatus.FAILED]
+    current = [r for r in result.results if r.ok]
     console.print(
         inert(
-            f"{len(result.results) - len(failed)} of {len(result.results)} reports current for"
+            f"{len(current)} of {len(result.results)} reports current for"
             f" {result.quarter}: {result.index}"
         )
     )
@@ -301,7 +361,13 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
 
 
 @cli.command(name="run")
-@click.argument("notebook")
+@click.argument("notebook", required=False)
+@click.option(
+    "-f",
+    "--params-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A params file giving the notebook, title and parameters (instead of NOTEBOOK).",
+)
 @click.option(
     "-p",
     "--parameter",
@@ -311,8 +377,9 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     metavar="KEY VALUE",
     help="A notebook parameter; repeat for more. 'null' sets None.",
 )
-@click.option("--quarter", help="e.g. 2026Q3; default: the latest quarter in the data.")
+@_quarter_option
 @_data_option
+@_notebooks_option
 @click.option(
     "--to",
     "target",
@@ -321,28 +388,31 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     help="The HTML file to write.",
 )
 @click.option("--title", help="Page title; default: the notebook heading and the slice.")
-@click.option(
-    "--timeout", type=int, default=DEFAULT_TIMEOUT_S, show_default=True, help="Seconds per cell."
-)
+@_timeout_option
+@click.option("--open", "open_page", is_flag=True, help="Open the page in a web browser.")
 @_exits_cleanly
 def run_report(
-    notebook: str,
+    notebook: str | None,
+    params_file: Path | None,
     parameters: tuple[tuple[str, str], ...],
     quarter: str | None,
     data: str,
+    notebooks: Path,
     target: Path,
     title: str | None,
     timeout: int,
+    open_page: bool,
 ) -> None:
     """Build one ad-hoc report from NOTEBOOK (a path, or a name in notebooks/) to one file.
 
     Parameters are checked as a build checks params files; the page has the same template and
-    provenance footer.
+    provenance footer. With -f, the notebook, title and parameters come from a params file.
 
     \b
-    Example:
+    Examples:
         portfolio-reports run therapy_area -p therapy_area null -p disease_area "Lung cancer" \\
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
+        portfolio-reports run -f params/market-jp.yaml --to /tmp/jp.html --open
     """
     from portfolio_reports.adhoc import AdhocReport, run_adhoc
     from portfolio_reports.progress import result_line
@@ -351,6 +421,8 @@ def run_report(
         notebook=notebook,
         to=target,
         parameters=dict(parameters),
+        params_file=params_file,
+        notebooks=notebooks,
         quarter=quarter,
         data=data,
         title=title,
@@ -361,6 +433,8 @@ def run_report(
     if not result.ok:
         sys.exit(EXIT_FAILED_REPORTS)
     console.print(inert(f"wrote {target}"))
+    if open_page:
+        webbrowser.open(target.resolve().as_uri())
 
 
 @cli.command(name="list")
@@ -368,7 +442,10 @@ def run_report(
 @_out_option("Reports folder the pages would be written to.")
 @_exits_cleanly
 def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, out: Path) -> None:
-    """List the reports a build would make, with their parameters; run nothing.
+    """List the reports a build would make, their parameters, and whether each will rebuild.
+
+    A report is current when its page was built from the same notebook, params, data, code and
+    libraries; otherwise the list names which of those changed. Runs nothing.
 
     \b
     Example:
@@ -384,7 +461,7 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
         ),
         title_justify="left",
     )
-    for heading in ("report", "title", "notebook", "parameters"):
+    for heading in ("report", "title", "notebook", "parameters", "state"):
         table.add_column(heading, overflow="fold")
     for report, following in zip(reports, [*reports[1:], None], strict=True):
         table.add_row(
@@ -392,11 +469,52 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
             inert(report.title),
             inert(report.notebook),
             inert("\n".join(f"{key}: {value}" for key, value in report.parameters.items())),
+            f"will rebuild: {', '.join(report.rebuild)}" if report.rebuild else "current",
             end_section=following is not None and following.group != report.group,
         )
     Console(highlight=False, emoji=False).print(table)
 
 
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path, file_okay=False))
+@_exits_cleanly
+def init(target: Path) -> None:
+    """Write a working project into TARGET: sample data, notebooks, params and its config.
+
+    \b
+    Example:
+        portfolio-reports init quarterly && cd quarterly && portfolio-reports build
+    """
+    init_project(target)
+    console.print(
+        inert(
+            f"ok: wrote a project to {target};"
+            f" build it with: cd {target} && portfolio-reports build"
+        )
+    )
+
+
+@cli.command()
+@_data_option
+@_exits_cleanly
+def doctor(data: str) -> None:
+    """Check the installation: the report kernel, the extras, a browser and the data source.
+
+    Exits 1 when the kernel or the data fails; an absent extra or browser is only reported.
+
+    \b
+    Example:
+        portfolio-reports doctor --data postgresql://reports@db.internal/portfolio
+    """
+    from portfolio_reports.doctor import run_checks
+
+    checks = run_checks(data)
+    for check in checks:
+        mark = "ok  " if check.ok else ("FAIL" if check.required else "--  ")
+        console.print(inert(f"{mark} {check.name}: {check.detail}"))
+    sys.exit(EXIT_OK if all(check.ok for check in checks if check.required) else 1)
+
+
 def main() -> None:
     """Entry point of the portfolio-reports command."""
-    cli()
+    cli(auto_envvar_prefix=ENV_PREFIX)

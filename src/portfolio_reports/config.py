@@ -9,6 +9,7 @@ also come from a PORTFOLIO_REPORTS_<SETTING> environment variable, and from the 
 from __future__ import annotations
 
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ OTHER_SETTINGS: dict[str, type] = {
     "scheduler": str,
 }
 """Settings that are not paths, with their types."""
+TEMPLATE_DIR = Path(__file__).parent / "project_template"
+"""A working project shipped with the package: sample data, notebooks, params and config."""
+TEMPLATE_PARTS = ("data/sample", "notebooks", "params")
+"""The template's copies of the repository's folders of the same names."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,13 @@ def load_config(start: Path | None = None) -> ProjectConfig:
     if file.name == PYPROJECT:
         table = table["tool"][TOOL_TABLE]
     return ProjectConfig(file.parent, file, _settings(file.parent, table, file))
+
+
+def init_project(target: Path) -> None:
+    """Write a working project (sample data, notebooks, params, config) into an empty folder."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{target}: not an empty folder; init writes a project into a new one")
+    shutil.copytree(TEMPLATE_DIR, target, dirs_exist_ok=True)
 
 
 def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str, Any]:

@@ -31,20 +31,57 @@ PAGE_LIBRARIES = (
 """Libraries whose upgrade may change a page; a new version of any rebuilds every report."""
 
 
-def job_key(
+KEY_PARTS = ("notebook", "params", "data", "code", "libraries")
+"""What a rebuild key is made of, in order; the manifest records each part's hash."""
+NO_PAGE = "no current page"
+"""Why a report without a page from its last build will be built."""
+
+
+def key_parts(
     spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
-) -> str:
-    """Hash of everything a report depends on: notebook, parameters, data, code, libraries."""
-    digest = hashlib.sha256()
-    for part in (
+) -> dict[str, str]:
+    """The hash of each thing a report depends on: notebook, parameters, data, code, libraries."""
+    parts = (
         spec.notebook.read_bytes(),
         json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
         data_fingerprint.encode(),
         code_fingerprint().encode(),
         (environment if environment is not None else environment_fingerprint()).encode(),
-    ):
-        digest.update(hashlib.sha256(part).digest())
+    )
+    return {
+        name: hashlib.sha256(part).hexdigest() for name, part in zip(KEY_PARTS, parts, strict=True)
+    }
+
+
+def job_key(
+    spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
+) -> str:
+    """Hash of everything a report depends on: notebook, parameters, data, code, libraries."""
+    return key_of(key_parts(spec, quarter, data_fingerprint, environment))
+
+
+def key_of(parts: dict[str, str]) -> str:
+    """The rebuild key made of its parts' hashes, in order."""
+    digest = hashlib.sha256()
+    for name in KEY_PARTS:
+        digest.update(bytes.fromhex(parts[name]))
     return digest.hexdigest()
+
+
+def rebuild_reasons(parts: dict[str, str], published: dict | None) -> tuple[str, ...]:
+    """Why a build would rebuild a report: the key's parts that changed since its page was built.
+
+    `parts` are the report's key parts now; `published` its manifest entry if its last build left
+    a current page (else the reason is NO_PAGE). Empty when the report is current.
+    """
+    if published is None:
+        return (NO_PAGE,)
+    if published.get("key") == key_of(parts):
+        return ()
+    recorded = published.get("key_parts")
+    if not recorded:
+        return ("built by a version that did not record its key's parts",)
+    return tuple(name for name in KEY_PARTS if recorded.get(name) != parts[name])
 
 
 @functools.cache

@@ -13,6 +13,7 @@ STATUS_STYLES = {
     ReportStatus.OK: "green",
     ReportStatus.SKIPPED: "cyan",
     ReportStatus.FAILED: "bold red",
+    ReportStatus.PENDING: "dim",
 }
 
 

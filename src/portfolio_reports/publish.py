@@ -44,8 +44,12 @@ def publish_manifest_and_index(
     results: list[ReportResult],
     built_at: str,
     published: dict[str, dict],
+    key_parts: dict[str, dict[str, str] | None],
 ) -> list[str]:
     """Write the quarter's manifest and index page, then the index of every quarter.
+
+    `key_parts` holds the hashes making up each result's key (see keys.key_parts), to tell later
+    why a report will rebuild.
 
     Returns the reconciliation: one line per broken identity among the reports' figures.
     """
@@ -67,6 +71,7 @@ def publish_manifest_and_index(
                 else key_figure(dataset, spec.scope, quarter),
                 "html": layout.html(spec.name).name if layout.html(spec.name).exists() else None,
                 **asdict(result),
+                "key_parts": key_parts.get(spec.name),
                 "figures": published[spec.name].get("figures") if skipped else result.figures,
             }
         )

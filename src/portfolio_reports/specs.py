@@ -94,6 +94,14 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
     return sorted(specs, key=lambda spec: (group_rank.get(spec.group, len(group_rank)), spec.name))
 
 
+def load_spec(path: Path, notebooks_dir: Path, dataset: Dataset) -> ReportSpec:
+    """Read and check one params file; raise ParamsError listing every problem found."""
+    spec, problems = _read_spec(path, notebooks_dir, dataset)
+    if spec is None or problems:
+        raise ParamsError(problems)
+    return spec
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """Parameters declared in a notebook's `parameters` cell, with their default values."""
     stat = notebook.stat()

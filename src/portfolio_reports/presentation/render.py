@@ -27,7 +27,7 @@ BUILD_TIME_KEY = "build time"
 """The provenance label whose value the footer states first, as the build time."""
 REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 """Cells with any of these tags are left out of the page entirely."""
-STATUSES = ("ok", "failed", "skipped")
+STATUSES = ("ok", "failed", "skipped", "pending")
 _OUTPUT_PRIORITY = [
     "text/html",
     "text/markdown",

@@ -1,0 +1,106 @@
+"""Configure once: the project's config found from any folder, env overrides, init, template."""
+
+import filecmp
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from portfolio_reports.config import TEMPLATE_DIR, TEMPLATE_PARTS, init_project, load_config
+from portfolio_reports.errors import InputError
+
+from .conftest import PROJECT, cli_command, run_cli
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_settings_are_relative_to_the_config_found_above(tmp_path, monkeypatch):
+    _write(tmp_path / "pyproject.toml", '[tool.portfolio-reports]\ndata = "inputs"\njobs = 3\n')
+    below = tmp_path / "notebooks" / "deeper"
+    below.mkdir(parents=True)
+    monkeypatch.chdir(below)
+    config = load_config()
+    assert config.file == tmp_path / "pyproject.toml"
+    assert config.settings == {
+        "data": "../../inputs",
+        "params": "../../params",
+        "notebooks": "..",
+        "out": "../../reports",
+        "jobs": 3,
+    }
+
+
+def test_a_database_url_is_kept_and_the_own_config_file_wins(tmp_path):
+    _write(tmp_path / "pyproject.toml", '[tool.portfolio-reports]\ndata = "ignored"\n')
+    _write(tmp_path / "sub" / "portfolio-reports.toml", 'data = "postgresql://r@db/portfolio"\n')
+    settings = load_config(tmp_path / "sub").settings
+    assert settings["data"] == "postgresql://r@db/portfolio"
+
+
+def test_a_pyproject_without_the_table_is_passed_over(tmp_path):
+    _write(tmp_path / "pyproject.toml", '[tool.portfolio-reports]\nout = "pages"\n')
+    _write(tmp_path / "lib" / "pyproject.toml", '[project]\nname = "other"\n')
+    config = load_config(tmp_path / "lib")
+    assert (config.root, config.settings["out"]) == (tmp_path, os.path.relpath(tmp_path / "pages"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('colour = "red"', "colour: unknown setting; allowed: data, params, notebooks, out,"),
+        ('jobs = "two"', "jobs: must be a int, got 'two'"),
+        ('data = "postgresql://r:secret@db/p"', "data: holds a password; leave it out of the URL"),
+        ("data = ", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_file_and_setting(tmp_path, text, message):
+    config = _write(tmp_path / "portfolio-reports.toml", text + "\n")
+    with pytest.raises(InputError, match="^" + str(config)) as raised:
+        load_config(tmp_path)
+    assert message in str(raised.value)
+
+
+def test_validate_works_from_the_notebooks_folder():
+    process = run_cli("validate", cwd=PROJECT / "notebooks")
+    assert process.returncode == 0, process.stderr
+    assert "ok: data ../data/sample (816 sales rows), 14 params files valid" in process.stderr
+
+
+def test_an_environment_variable_overrides_the_config(tmp_path):
+    env = {**os.environ, "PORTFOLIO_REPORTS_PARAMS": str(tmp_path)}
+    process = subprocess.run(
+        cli_command("validate"), cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert process.returncode == 2
+    assert f"error: {tmp_path}: no params files (*.yaml)" in process.stderr
+
+
+def test_the_template_is_the_repository_project():
+    for part in TEMPLATE_PARTS:
+        compared = filecmp.dircmp(PROJECT / part, TEMPLATE_DIR / part, ignore=["__pycache__"])
+        assert not (compared.left_only or compared.right_only or compared.diff_files), part
+        _, mismatch, errors = filecmp.cmpfiles(
+            PROJECT / part, TEMPLATE_DIR / part, compared.common_files, shallow=False
+        )
+        assert not (mismatch or errors), f"{part}: copy {mismatch or errors} into {TEMPLATE_DIR}"
+
+
+def test_init_refuses_a_folder_with_files(tmp_path):
+    _write(tmp_path / "notes.txt", "mine")
+    with pytest.raises(InputError, match="not an empty folder"):
+        init_project(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_init_writes_a_project_that_builds_from_its_own_folder(tmp_path):
+    project = tmp_path / "p"
+    assert run_cli("init", str(project), cwd=tmp_path).returncode == 0
+    process = run_cli("build", "--quarter", "2026Q2", "--jobs", "2", cwd=project)
+    assert process.returncode == 0, process.stderr
+    assert "14 of 14 reports current for 2026Q2" in process.stderr
+    assert len(list((project / "reports" / "2026Q2").glob("*.html"))) == 15  # and the index
