@@ -104,39 +104,36 @@ def _raise_stopped(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
-_data_option = click.option(
-    "--data",
-    default=str(DEFAULT_DATA),
-    show_default=True,
-    envvar=env_var("data"),
-    show_envvar=True,
-    help="Data source: a folder of CSV or Parquet files, an .xlsx workbook, or a database URL"
+def _setting_option(setting: str, help_text: str, **kwargs: Any) -> Callable[..., Any]:
+    """The --SETTING option; its default comes from the project config (see config.py)."""
+    return click.option(
+        f"--{setting}",
+        envvar=env_var(setting),
+        show_envvar=True,
+        show_default="default" in kwargs,
+        help=help_text,
+        **kwargs,
+    )
+
+
+_data_option = _setting_option(
+    "data",
+    "Data source: a folder of CSV or Parquet files, an .xlsx workbook, or a database URL"
     " (sqlite:///FILE, postgresql://USER@HOST/DB, duckdb:///FILE; a PostgreSQL password comes"
     " from PGPASSWORD or ~/.pgpass).",
+    default=str(DEFAULT_DATA),
 )
-_notebooks_option = click.option(
-    "--notebooks",
+_notebooks_option = _setting_option(
+    "notebooks",
+    "Folder of report notebooks.",
     type=click.Path(path_type=Path),
     default=DEFAULT_NOTEBOOKS,
-    show_default=True,
-    envvar=env_var("notebooks"),
-    show_envvar=True,
-    help="Folder of report notebooks.",
 )
-_quarter_option = click.option(
-    "--quarter",
-    envvar=env_var("quarter"),
-    show_envvar=True,
-    help="e.g. 2026Q3; default: the latest quarter in the data.",
+_quarter_option = _setting_option(
+    "quarter", "e.g. 2026Q3; default: the latest quarter in the data."
 )
-_timeout_option = click.option(
-    "--timeout",
-    type=int,
-    default=DEFAULT_TIMEOUT_S,
-    show_default=True,
-    envvar=env_var("timeout"),
-    show_envvar=True,
-    help="Seconds per cell.",
+_timeout_option = _setting_option(
+    "timeout", "Seconds per cell.", type=int, default=DEFAULT_TIMEOUT_S
 )
 
 
@@ -144,14 +141,11 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads data and params."""
     options = [
         _data_option,
-        click.option(
-            "--params",
+        _setting_option(
+            "params",
+            "Folder of params files, one per report.",
             type=click.Path(path_type=Path),
             default=DEFAULT_PARAMS,
-            show_default=True,
-            envvar=env_var("params"),
-            show_envvar=True,
-            help="Folder of params files, one per report.",
         ),
         _notebooks_option,
         _quarter_option,
@@ -163,14 +157,8 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The --out option, with its help for one command."""
-    return click.option(
-        "--out",
-        type=click.Path(path_type=Path),
-        default=DEFAULT_REPORTS,
-        show_default=True,
-        envvar=env_var("out"),
-        show_envvar=True,
-        help=help_text,
+    return _setting_option(
+        "out", help_text, type=click.Path(path_type=Path), default=DEFAULT_REPORTS
     )
 
 
@@ -196,33 +184,20 @@ def cli(ctx: click.Context) -> None:
 @click.argument("reports", nargs=-1)
 @_input_options
 @_out_option("Reports folder; the quarter's reports go to OUT/<quarter>/.")
-@click.option(
-    "--jobs",
-    type=int,
-    default=None,
-    envvar=env_var("jobs"),
-    show_envvar=True,
-    help="Reports built at once; default: cores.",
-)
+@_setting_option("jobs", "Reports built at once; default: cores.", type=int)
 @_timeout_option
 @click.option("--force", is_flag=True, help="Rebuild the reports, even unchanged ones.")
 @click.option(
     "--fresh-kernels", is_flag=True, help="Start a new kernel per report instead of reusing one."
 )
-@click.option(
-    "--executor",
+@_setting_option(
+    "executor",
+    "Where report jobs run: local processes or a dask.distributed cluster.",
     type=click.Choice(list(EXECUTORS)),
     default="local",
-    show_default=True,
-    envvar=env_var("executor"),
-    show_envvar=True,
-    help="Where report jobs run: local processes or a dask.distributed cluster.",
 )
-@click.option(
-    "--scheduler",
-    envvar=env_var("scheduler"),
-    show_envvar=True,
-    help="dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask).",
+@_setting_option(
+    "scheduler", "dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask)."
 )
 @_exits_cleanly
 def build_reports(

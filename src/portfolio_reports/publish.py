@@ -97,7 +97,9 @@ def publish_manifest_and_index(
             status=report["status"],
             key_figure=report["key_figure"],
             error=result.error.line() if result.error else "",
-            duration_s=round(report["duration_s"], 1),
+            duration_s=None
+            if result.status == ReportStatus.PENDING
+            else round(report["duration_s"], 1),
         )
         for report, result in zip(reports, results, strict=True)
     ]
