@@ -53,7 +53,7 @@ def test_a_pyproject_without_the_table_is_passed_over(tmp_path):
     ("text", "message"),
     [
         ('colour = "red"', "colour: unknown setting; allowed: data, params, notebooks, out,"),
-        ('jobs = "two"', "jobs: must be a int, got 'two'"),
+        ('jobs = "two"', "jobs: must be whole number, got 'two'"),
         ('data = "postgresql://r:secret@db/p"', "data: holds a password; leave it out of the URL"),
         ("data = ", "not valid TOML"),
     ],

@@ -84,6 +84,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
     dataset = load_dataset(report.data)
     quarter = resolve_quarter(dataset, report.quarter)
+    title: str | None
     if report.params_file is not None:
         params = load_spec(report.params_file, report.notebooks, dataset)
         notebook, title, given = params.notebook, report.title or params.title, params.parameters

@@ -108,8 +108,9 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
         if wanted is None:
             raise InputError(f"{where}: unknown setting; allowed: {', '.join(allowed)}")
         if not isinstance(value, wanted) or isinstance(value, bool):
-            raise InputError(f"{where}: must be a {wanted.__name__}, got {value!r}")
-        if key == "data" and urlsplit(value).password:
+            kind = "whole number" if wanted is int else "text"
+            raise InputError(f"{where}: must be {kind}, got {value!r}")
+        if key == "data" and urlsplit(str(value)).password:
             raise InputError(
                 f"{where}: holds a password; leave it out of the URL and set PGPASSWORD or"
                 " ~/.pgpass instead"
