@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 WORKERS ?= auto
 FAST := not slow and not browser and not postgres
 
-.PHONY: help setup constraints reports test test-fast browsers lint format lab sample-data bench
+.PHONY: help setup constraints template reports test test-fast browsers lint format lab sample-data bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,6 +25,10 @@ setup: $(STAMP) ## Create .venv and install the project with its dev tools, at c
 constraints: $(STAMP) ## Record the versions of the working .venv in constraints.txt
 	{ head -1 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
 	mv constraints.new constraints.txt
+
+TEMPLATE := src/portfolio_reports/project_template
+template: ## Copy data/sample, notebooks and params into the project template that init writes
+	for part in data/sample notebooks params; do rm -rf $(TEMPLATE)/$$part && cp -r $$part $(TEMPLATE)/$$part; done
 
 reports: $(STAMP) ## Build every report for the latest quarter of the sample data
 	$(BIN)/portfolio-reports build

@@ -83,11 +83,12 @@ def test_an_environment_variable_overrides_the_config(tmp_path):
 def test_the_template_is_the_repository_project():
     for part in TEMPLATE_PARTS:
         compared = filecmp.dircmp(PROJECT / part, TEMPLATE_DIR / part, ignore=["__pycache__"])
-        assert not (compared.left_only or compared.right_only or compared.diff_files), part
+        differ = compared.left_only or compared.right_only or compared.diff_files
+        assert not differ, f"{part}: {differ} differ from the template; run make template"
         _, mismatch, errors = filecmp.cmpfiles(
             PROJECT / part, TEMPLATE_DIR / part, compared.common_files, shallow=False
         )
-        assert not (mismatch or errors), f"{part}: copy {mismatch or errors} into {TEMPLATE_DIR}"
+        assert not (mismatch or errors), f"{part}: {mismatch or errors}; run make template"
 
 
 def test_init_refuses_a_folder_with_files(tmp_path):
