@@ -14,7 +14,7 @@ from matplotlib.colors import to_rgba
 from PIL import Image
 
 from portfolio_reports.data.schema import THERAPY_AREAS
-from portfolio_reports.presentation import charts
+from portfolio_reports.presentation import charts, palette
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
@@ -117,7 +117,7 @@ def test_palette_keeps_the_series_colours_exact():
     with Image.open(io.BytesIO(chart.png)) as image:
         colours = {colour for _, colour in image.convert("RGB").getcolors()}
     for area in THERAPY_AREAS:
-        red, green, blue, _ = (round(channel * 255) for channel in to_rgba(charts.color_for(area)))
+        red, green, blue, _ = (round(channel * 255) for channel in to_rgba(palette.color_for(area)))
         assert (red, green, blue) in colours, area
 
 
@@ -185,7 +185,7 @@ def test_stacked_revenue_folds_categories_beyond_the_palette_into_other():
     )
     labels = [text.get_text() for text in chart.figure.legends[0].get_texts()]
     assert len(labels) == len(charts.PALETTE)
-    assert labels[0] == charts.OTHER
+    assert labels[0] == palette.OTHER
     assert "M14" not in labels
     colors = {
         patch.get_facecolor()
@@ -267,11 +267,11 @@ def test_empty_input_gives_a_no_data_chart(chart):
 
 
 def test_colours_are_stable_and_distinct_for_therapy_areas():
-    colours = [charts.color_for(area) for area in THERAPY_AREAS]
+    colours = [palette.color_for(area) for area in THERAPY_AREAS]
     assert len(set(colours)) == len(THERAPY_AREAS)
-    assert colours == [charts.color_for(area) for area in THERAPY_AREAS]
-    assert charts.color_for("HLX02") == charts.color_for("HLX02") in charts.PALETTE
-    assert charts.color_for(charts.OTHER) == charts.OTHER_COLOR
+    assert colours == [palette.color_for(area) for area in THERAPY_AREAS]
+    assert palette.color_for("HLX02") == palette.color_for("HLX02") in charts.PALETTE
+    assert palette.color_for(palette.OTHER) == palette.OTHER_COLOR
 
 
 def test_a_series_keeps_its_colour_across_charts():
@@ -280,7 +280,7 @@ def test_a_series_keeps_its_colour_across_charts():
     )
     bars = {container.get_label(): container for container in first.figure.axes[0].containers}
     for area in THERAPY_AREAS:
-        assert bars[area][0].get_facecolor() == to_rgba(charts.color_for(area))
+        assert bars[area][0].get_facecolor() == to_rgba(palette.color_for(area))
 
 
 @pytest.mark.slow

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
@@ -22,35 +21,27 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
-from portfolio_reports.data.schema import DISEASE_AREAS, PHASES, REGIONS, THERAPY_AREAS
+from portfolio_reports.data.schema import PHASES
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
+from portfolio_reports.presentation.palette import (
+    FIXED_COLORS,
+    OTHER,
+    SERIES,
+    TOTAL_COLOR,
+    color_for,
+)
 from portfolio_reports.text import counted
 
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#b07aa1",
-    "#e15759",
-    "#76b7b2",
-    "#edc948",
-    "#9c755f",
-    "#ff9da7",
-)
+PALETTE = SERIES
 """Series colours; a chart never shows more series than this (the rest become "Other")."""
-OTHER = "Other"
-OTHER_COLOR = "#bab0ac"
 TEXT_COLOR = "#333333"
 MUTED_COLOR = "#767676"
 ABSENT_COLOR = "#eeeeee"
-_FIXED_COLORS = {
-    name: PALETTE[position]
-    for vocabulary in (THERAPY_AREAS, REGIONS, DISEASE_AREAS)
-    for position, name in enumerate(vocabulary)
-} | {OTHER: OTHER_COLOR}
+GROWTH_COLOR = "#8a8a8a"
+"""The YoY panel's bars: growth is not a series of its own."""
 
 DISPLAY_DPI = 100
 """CSS pixels per figure inch in the page."""
@@ -67,7 +58,10 @@ HEIGHT = 4.5
 MATRIX_WIDTH = 9.0
 """Widest a matrix gets, in inches; cells shrink to fit many columns."""
 MATRIX_CELL = 0.3
-AMOUNT_TICKS = "{x:,.0f}"
+GROWTH_SHARE = 0.3
+"""Height of the YoY panel under a revenue chart, as a share of the figure."""
+TICK_DECIMALS = 4
+"""Most decimals an amount tick label shows (ticks 0.0025 apart at the finest)."""
 
 _STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
@@ -161,12 +155,7 @@ def _distance(first: Sequence[int], second: Sequence[int]) -> int:
     return sum(abs(a - b) for a, b in zip(first, second, strict=True))
 
 
-def color_for(name: str) -> str:
-    """The colour of a therapy area, region, disease area, market or product, the same every run."""
-    return _FIXED_COLORS.get(name) or PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
-
-
-def _house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
+def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
     """Build the chart under the house style."""
 
     @wraps(build)
@@ -177,37 +166,32 @@ def _house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
     return styled
 
 
-@_house_style
+@house_style
 def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
-    """Bars of revenue per quarter with YoY growth as a line on a second axis."""
+    """Bars of revenue per quarter, with YoY growth as labelled bars in a small panel below."""
     if frame.empty:
-        return _no_data(title)
+        return no_data(title)
     data = frame.sort_values("quarter")
     quarters = data["quarter"].astype(str).tolist()
     positions = np.arange(len(quarters))
-    figure, axes = _axes()
-    bars = axes.bar(positions, data["revenue_rmb_m"], width=0.65, color=PALETTE[0])
-    _category_axis(axes, positions, quarters)
-    axes.yaxis.grid(True)
-    axes.yaxis.set_major_formatter(AMOUNT_TICKS)
-    axes.set_ylabel("Revenue, RMB m")
-    handles = [(bars, "Revenue (RMB m)")]
-    yoy = data["yoy"].astype(float) * 100
+    yoy = data["yoy"].astype(float)
     has_growth = bool(yoy.notna().any())
+    figure = new_figure(WIDTH, HEIGHT + (1.2 if has_growth else 0))
     if has_growth:
-        growth = axes.twinx()
-        (line,) = growth.plot(positions, yoy, color=PALETTE[1], marker="o", linewidth=2)
-        growth.set_ylabel("YoY growth, %")
-        growth.tick_params(axis="y", length=0)
-        _growth_range(growth)
-        handles.append((line, "YoY growth (%)"))
-    axes.legend(
-        *zip(*handles, strict=True),
-        loc="lower left",
-        bbox_to_anchor=(0, 1),
-        ncols=2,
-        borderaxespad=0.3,
-    )
+        axes, growth = figure.subplots(
+            2, 1, sharex=True, height_ratios=[1 - GROWTH_SHARE, GROWTH_SHARE]
+        )
+    else:
+        axes = figure.add_subplot()
+    axes.bar(positions, data["revenue_rmb_m"], width=0.65, color=TOTAL_COLOR)
+    amount_axis(axes.yaxis)
+    axes.set_ylabel("Revenue, RMB m")
+    if has_growth:
+        _growth_panel(growth, positions, yoy)
+        axes.tick_params(axis="x", length=0)
+        _category_axis(growth, positions, quarters)
+    else:
+        _category_axis(axes, positions, quarters)
     latest = data.iloc[-1]
     alt = (
         f"Bar chart of revenue per quarter, {_span(quarters)}; "
@@ -215,16 +199,35 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
     )
     if pd.notna(latest["yoy"]):
         alt += f", YoY {signed_percent(latest['yoy'])}"
-    return Chart(figure, title, alt + ("; a line shows YoY growth." if has_growth else "."))
+    return Chart(figure, title, alt + ("; a panel below shows YoY growth." if has_growth else "."))
 
 
-@_house_style
+def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
+    """YoY growth as bars from zero, each labelled, without a value axis to misread."""
+    values = yoy.fillna(0).to_numpy() * 100
+    bars = axes.bar(positions, values, width=0.65, color=GROWTH_COLOR)
+    axes.bar_label(
+        bars,
+        labels=["" if pd.isna(v) else signed_percent(v) for v in yoy],
+        padding=2,
+        fontsize=8,
+    )
+    axes.axhline(0, color=MUTED_COLOR, linewidth=0.8)
+    low, high = min(values.min(), 0), max(values.max(), 0)
+    span = (high - low) or 1
+    axes.set_ylim(low - 0.35 * span * (low < 0), high + 0.35 * span)
+    axes.set_yticks([])
+    axes.spines[["left"]].set_visible(False)
+    axes.set_ylabel("YoY", rotation=0, ha="right", va="center")
+
+
+@house_style
 def stacked_revenue(
     frame: pd.DataFrame, *, index: str, columns: str, values: str, title: str
 ) -> Chart:
     """Stacked bars of revenue (RMB m) per `index` value, split by `columns` category."""
     if frame.empty:
-        return _no_data(title)
+        return no_data(title)
     table = _top_series(
         frame.pivot_table(
             index=index, columns=columns, values=values, aggfunc="sum", fill_value=0, observed=True
@@ -232,7 +235,7 @@ def stacked_revenue(
     )
     figure, axes = _axes()
     _stack(axes, table)
-    axes.yaxis.set_major_formatter(AMOUNT_TICKS)
+    amount_axis(axes.yaxis)
     axes.set_ylabel("Revenue, RMB m")
     _stack_legend(figure, axes, columns)
     periods = table.index.astype(str).tolist()
@@ -248,17 +251,19 @@ def stacked_revenue(
     return Chart(figure, title, alt + ".")
 
 
-@_house_style
+@house_style
 def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str) -> Chart:
     """Ranked horizontal bars, largest on top; with unit "%" the values are fractions."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     if data.empty:
-        return _no_data(title)
+        return no_data(title)
     labels = data[label].astype(str).tolist()
     values = data[value].astype(float)
     positions = np.arange(len(labels))
     figure, axes = _axes(height=max(2.4, 1.3 + 0.32 * len(labels)))
-    bars = axes.barh(positions, values * (100 if unit == "%" else 1), height=0.65, color=PALETTE[0])
+    bars = axes.barh(
+        positions, values * (100 if unit == "%" else 1), height=0.65, color=TOTAL_COLOR
+    )
     axes.bar_label(bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=9)
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
@@ -277,11 +282,11 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
     return Chart(figure, title, alt)
 
 
-@_house_style
+@house_style
 def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
     """Stacked bars of programme counts per phase (index), split by group (columns)."""
     if frame.empty:
-        return _no_data(title)
+        return no_data(title)
     order = [phase for phase in PHASES if phase in frame.index]
     order += [phase for phase in frame.index if phase not in PHASES]
     table = _top_series(frame.reindex(order).fillna(0))
@@ -306,11 +311,11 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
     return Chart(figure, title, alt)
 
 
-@_house_style
+@house_style
 def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     """Matrix of rows (products) by columns (markets); a cell is filled when True or dated."""
     if frame.empty:
-        return _no_data(title)
+        return no_data(title)
     present = frame.notna() & frame.astype(object).ne(False)
     rows, columns = present.shape
     row_noun = _words(frame.index.name or "product")
@@ -325,7 +330,7 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     )
     axes.pcolormesh(
         present.to_numpy(dtype=float),
-        cmap=ListedColormap([ABSENT_COLOR, PALETTE[0]]),
+        cmap=ListedColormap([ABSENT_COLOR, TOTAL_COLOR]),
         vmin=0,
         vmax=1,
         edgecolors="white",
@@ -343,7 +348,7 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     axes.spines[:].set_visible(False)
     figure.legend(
         handles=[
-            Patch(color=PALETTE[0], label="approved"),
+            Patch(color=TOTAL_COLOR, label="approved"),
             Patch(color=ABSENT_COLOR, label="not approved"),
         ],
         loc="outside lower left",
@@ -359,7 +364,41 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     return Chart(figure, title, alt + ".")
 
 
-def _figure(width: float, height: float) -> Figure:
+class AmountFormatter(Formatter):
+    """Amount ticks with thousands separators and as many decimals as the ticks need.
+
+    A tick at 2.5 reads "2.5", never "2"; ticks at whole numbers read without decimals; zero
+    never reads "-0".
+    """
+
+    decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Choose the fewest decimals that show every tick exactly."""
+        super().set_locs(locs)
+        self.decimals = next(
+            (
+                places
+                for places in range(TICK_DECIMALS + 1)
+                if all(abs(round(loc, places) - loc) < 1e-9 for loc in locs)
+            ),
+            TICK_DECIMALS,
+        )
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The tick's label."""
+        shown = round(x, self.decimals)
+        return f"{shown + 0.0:,.{self.decimals}f}"
+
+
+def amount_axis(axis: Any) -> None:
+    """An amount axis whose ticks fall on steps its labels show exactly (AmountFormatter)."""
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
+    axis.set_major_formatter(AmountFormatter())
+    axis.grid(True)
+
+
+def new_figure(width: float, height: float) -> Figure:
     """A figure on the Agg canvas, outside pyplot's registry of open figures."""
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
@@ -368,13 +407,13 @@ def _figure(width: float, height: float) -> Figure:
 
 def _axes(*, width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, Any]:
     """A figure with one set of axes."""
-    figure = _figure(width, height)
+    figure = new_figure(width, height)
     return figure, figure.add_subplot()
 
 
-def _no_data(title: str) -> Chart:
+def no_data(title: str) -> Chart:
     """A short placeholder chart saying there is nothing to show."""
-    figure = _figure(WIDTH, 0.8)
+    figure = new_figure(WIDTH, 0.8)
     figure.text(0.5, 0.4, "No data", ha="center", va="center", color=MUTED_COLOR, fontsize=11)
     return Chart(figure, title, f"{title}: no data to show.")
 
@@ -398,7 +437,7 @@ def _top_series(table: pd.DataFrame) -> pd.DataFrame:
 
 def _series_colors(names: Sequence[str]) -> list[str]:
     """Each name's colour, moving a hashed name off a colour another series already shows."""
-    colors = {name: _FIXED_COLORS[name] for name in names if name in _FIXED_COLORS}
+    colors = {name: FIXED_COLORS[name] for name in names if name in FIXED_COLORS}
     for name in names:
         if name not in colors:
             taken = set(colors.values())
@@ -426,14 +465,6 @@ def _stack_legend(figure: Figure, axes: Any, heading: str) -> None:
     figure.legend(
         handles[::-1], labels[::-1], title=_words(heading).capitalize(), loc="outside right upper"
     )
-
-
-def _growth_range(growth: Any) -> None:
-    """Keep zero in view on the growth axis: on the bars' baseline, or marked when growth falls."""
-    low, high = growth.get_ylim()
-    growth.set_ylim(min(low, 0), max(high, 0))
-    if low < 0:
-        growth.axhline(0, color=PALETTE[1], linewidth=0.8, linestyle="--")
 
 
 def _label_inches(labels: Sequence[str]) -> float:
