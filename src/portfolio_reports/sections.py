@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
@@ -42,6 +42,7 @@ from portfolio_reports.presentation.formatting import (
     dated,
 )
 from portfolio_reports.presentation.tables import Html, Table, bullet_list, heat_table, html_table
+from portfolio_reports.view_sections import LeadershipViews
 
 HEADERS = {
     "quarter": "Quarter",
@@ -186,8 +187,7 @@ def _defined(table: Table, meaning: str) -> Table:
 
 def _asset(frame: pd.DataFrame) -> pd.Series:
     """Product code with its INN where the two differ, e.g. "HLX10 (serplulimab)"."""
-    product, inn = frame["product"], frame["inn"]
-    return product.where(inn.isna() | (inn == product), product + " (" + inn + ")")
+    return views.asset_names(frame)
 
 
 def _dated(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -224,7 +224,7 @@ def _market_agency(frame: pd.DataFrame) -> pd.Series:
 
 
 @dataclass(frozen=True)
-class ReportView:
+class ReportView(LeadershipViews):
     """The sections of one report: a data set seen through one scope at one quarter."""
 
     dataset: Dataset

@@ -14,6 +14,15 @@ def money(amount: float | None) -> str:
     return f"{amount:,.1f}"
 
 
+def signed_money(amount: float | None) -> str:
+    """Format a change in an amount with its sign, e.g. "+11.2", "-3.6"; zero as "0.0"."""
+    if amount is None or pd.isna(amount):
+        return MISSING
+    if round(amount, 1) == 0:
+        return money(0.0)
+    return f"{amount:+,.1f}"
+
+
 def percent(fraction: float | None) -> str:
     """Format a fraction as a percentage with one decimal, e.g. 0.523 -> "52.3%"."""
     if pd.isna(fraction):

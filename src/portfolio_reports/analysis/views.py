@@ -1,0 +1,296 @@
+"""The figures behind the views leadership reads: revenue bridge, launch tracker, pipeline bars,
+market by product revenue, and the brand a product is named by.
+
+Each view has one definition, in VIEW_DEFINITIONS, which the page shows beside it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.pipeline import phase_rank
+from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import (
+    GLOBAL_SCOPE,
+    THERAPY_AREAS,
+    Catalysts,
+    Indications,
+    Pipeline,
+    Products,
+    Sales,
+    TradeNames,
+)
+
+BRIDGE_PRODUCTS = 6
+"""Products a revenue bridge names; the others are summed as OTHER."""
+OTHER = "Other"
+ROUNDING = "Rounding"
+"""The bridge step that closes the gap left by rounding when no product is left for OTHER."""
+LAUNCH_WINDOW = 8
+"""Quarters back a launch counts as recent for the launch tracker."""
+HEAT_MARKETS = 8
+"""Markets a market by product matrix names; the others are summed as OTHER_MARKETS."""
+OTHER_MARKETS = "Other markets"
+BRAND = "brand"
+STEP = "step"
+KIND = "kind"
+START = "start"
+END = "end"
+TOTAL = "total"
+CHANGE = "change"
+LAUNCH_QUARTER = "launch_quarter"
+SINCE_LAUNCH = "quarters_since_launch"
+NEXT_MILESTONE = "next_milestone"
+LABEL = "label"
+CURVE_COLUMNS = [Sales.product, LAUNCH_QUARTER, SINCE_LAUNCH, Sales.quarter, REVENUE]
+BASES = {"previous": metrics.PREVIOUS_REVENUE, "year_ago": metrics.YEAR_AGO_REVENUE}
+"""What a revenue bridge starts from: the previous quarter or the same quarter a year earlier."""
+
+VIEW_DEFINITIONS = {
+    "bridge": f"Revenue bridge: the base quarter's product sales, then each product's change"
+    f" (the {BRIDGE_PRODUCTS} largest changes named, the rest summed as “{OTHER}”), then this"
+    " quarter's; figures rounded to one decimal, and the changes add up to the difference. The"
+    " axis starts near the totals, whose bars are cut (//), so that the changes show.",
+    "launch": "Launch quarter: the first quarter with product sales of the product in this"
+    f" scope; the tracker shows products launched in the last {LAUNCH_WINDOW} quarters"
+    " (a product selling in the first quarter of the data is not counted as launched then),"
+    " quarter 1 being the launch quarter.",
+    "pipeline": "One bar per programme in development at quarter end, from Preclinical to its"
+    " current phase; the next milestone is the soonest expected event for its indication (or"
+    " its product, when the event names no indication) within the next four quarters.",
+    "heat": f"Product sales in the quarter per product and market, RMB m; beyond the"
+    f" {HEAT_MARKETS} markets with the most sales, the rest are summed as “{OTHER_MARKETS}”.",
+    "brand": "Products are named by their brand in the market where they sold most this"
+    " quarter (where the data names one), with the INN.",
+}
+"""One sentence per view, shown beside it."""
+
+
+def bridge_steps(
+    current: pd.Series, base: pd.Series, *, keep: int = BRIDGE_PRODUCTS
+) -> pd.DataFrame:
+    """Steps of a waterfall from `base` to `current` revenue (both by product, RMB m).
+
+    Rows: the base total, the `keep` largest product changes (by size, ties by product), OTHER
+    for the rest, then the current total; every figure is rounded to REVENUE_DECIMALS, and
+    OTHER (or ROUNDING, when every product is named) takes what makes the changes add up to the
+    difference of the rounded totals. Columns: step, kind (total or change), value, start, end
+    (the bar spans start to end).
+    """
+    products = current.index.union(base.index)
+    now = current.reindex(products, fill_value=0.0)
+    then = base.reindex(products, fill_value=0.0)
+    changes = (now - then).round(REVENUE_DECIMALS)
+    order = (
+        pd.DataFrame({"size": changes.abs().to_numpy(), "name": products})
+        .sort_values(["size", "name"], ascending=[False, True])["name"]
+        .tolist()
+    )
+    named = [product for product in order[:keep] if changes[product] != 0]
+    first, last = round(then.sum(), REVENUE_DECIMALS), round(now.sum(), REVENUE_DECIMALS)
+    rest = round(last - first - changes[named].sum(), REVENUE_DECIMALS)
+    steps = [(str(product), CHANGE, float(changes[product])) for product in named]
+    if rest != 0:
+        steps.append((OTHER if len(named) < (changes != 0).sum() else ROUNDING, CHANGE, rest))
+    frame = pd.DataFrame(
+        [(START, TOTAL, first), *steps, (END, TOTAL, last)], columns=[STEP, KIND, REVENUE]
+    )
+    running = frame[REVENUE].where(frame[KIND] == CHANGE, 0.0).cumsum() + first
+    frame[END] = running.where(frame[KIND] == CHANGE, frame[REVENUE]).round(REVENUE_DECIMALS)
+    frame[START] = (frame[END] - frame[REVENUE]).where(frame[KIND] == CHANGE, 0.0)
+    return frame[[STEP, KIND, REVENUE, START, END]]
+
+
+def revenue_bridge(ds: Dataset, scope: Scope, quarter: Quarter, base: str) -> pd.DataFrame:
+    """`bridge_steps` of the scope's product sales from the `base` quarter (BASES) to `quarter`.
+
+    Steps naming a product carry its brand label (`product_labels`).
+    """
+    if base not in BASES:
+        raise ValueError(f"base must be one of {', '.join(BASES)}; got {base!r}")
+    products = metrics.revenue_by(ds, scope, quarter, by=Sales.product).set_index(Sales.product)
+    steps = bridge_steps(products[REVENUE], products[BASES[base]])
+    labels = product_labels(ds, scope, quarter)
+    return steps.assign(**{BRAND: steps[STEP].map(labels).fillna(steps[STEP])})
+
+
+def launch_curves(
+    sales: pd.DataFrame, quarter: Quarter, window: int = LAUNCH_WINDOW
+) -> pd.DataFrame:
+    """Quarterly sales since launch of the products launched in the `window` quarters to `quarter`.
+
+    `sales` has quarter, product and revenue rows (several per product and quarter are summed).
+    A product's launch quarter is its first quarter with sales above 0, unless that is the
+    first quarter in `sales` (it may have sold before). One row per product and quarter from
+    launch to `quarter` (0 where it sold nothing), SINCE_LAUNCH counting from 1.
+    """
+    selling = sales[sales[REVENUE] > 0]
+    if selling.empty:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    launches = selling.groupby(Sales.product)[Sales.quarter].min()
+    recent = {str(q) for q in quarter.trailing(window)} - {sales[Sales.quarter].min()}
+    launches = launches[launches.isin(recent)]
+    totals = sales.groupby([Sales.product, Sales.quarter])[REVENUE].sum()
+    rows = [
+        (product, launch, count, label, float(totals.get((product, label), 0.0)))
+        for product, launch in launches.sort_values(kind="stable").items()
+        for count, label in enumerate(_quarters_from(Quarter.parse(launch), quarter), start=1)
+    ]
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def launches(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """`launch_curves` of the scope's sales up to `quarter`, with each product's brand label."""
+    sales = scope.sales(ds)
+    sales = sales[sales[Sales.quarter] <= str(quarter)]
+    curves = launch_curves(sales, quarter)
+    return curves.assign(**{BRAND: curves[Sales.product].map(product_labels(ds, scope, quarter))})
+
+
+def market_product_revenue(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Product sales in the quarter per product (rows) and market (columns), RMB m.
+
+    Products and markets with sales only, most sales first (ties by code); beyond HEAT_MARKETS
+    markets the rest are one column, OTHER_MARKETS. Rows are named by `product_labels`.
+    """
+    sales = scope.sales(ds)
+    sales = sales[(sales[Sales.quarter] == str(quarter)) & (sales[REVENUE] > 0)]
+    grid = sales.pivot_table(
+        index=Sales.product, columns=Sales.market, values=REVENUE, aggfunc="sum", fill_value=0.0
+    )
+    if grid.empty:
+        return grid
+    grid = grid[_by_total(grid.sum())].loc[_by_total(grid.sum(axis=1))]
+    if len(grid.columns) > HEAT_MARKETS:
+        kept = grid.iloc[:, : HEAT_MARKETS - 1]
+        grid = kept.assign(**{OTHER_MARKETS: grid.iloc[:, HEAT_MARKETS - 1 :].sum(axis=1)})
+    labels = product_labels(ds, scope, quarter)
+    return grid.rename(index=labels).rename_axis(index="Product", columns=None)
+
+
+def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Programmes in development (`metrics.pipeline_snapshot`) with partner and next milestone.
+
+    Ordered by therapy area (vocabulary order), then most advanced phase, product and
+    indication. NEXT_MILESTONE reads e.g. "approval CN 2026Q4"; empty when none is expected.
+    """
+    snapshot = metrics.pipeline_snapshot(ds, scope, quarter)
+    partners = ds.products.set_index(Products.product)[Products.partner]
+    milestone = _next_milestones(snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
+    area_rank = {area: rank for rank, area in enumerate(THERAPY_AREAS)}
+    bars = snapshot.assign(
+        **{
+            Products.partner: snapshot[Products.product].map(partners),
+            NEXT_MILESTONE: milestone,
+            "_area": snapshot[Products.therapy_area].map(area_rank),
+            "_phase": phase_rank(snapshot[Pipeline.phase]),
+        }
+    )
+    ordered = bars.sort_values(
+        ["_area", "_phase", Products.product, Catalysts.indication, Pipeline.scope],
+        ascending=[True, False, True, True, True],
+        kind="stable",
+    )
+    return ordered.drop(columns=["_area", "_phase"]).reset_index(drop=True)
+
+
+def asset_names(frame: pd.DataFrame) -> pd.Series:
+    """Product code with its INN where the two differ, e.g. "HLX10 (serplulimab)"."""
+    product, inn = frame[Products.product], frame[Products.inn]
+    return product.where(inn.isna() | (inn == product), product + " (" + inn + ")")
+
+
+def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """`metrics.upcoming_catalysts` with the product's therapy area and a LABEL per row.
+
+    The label names the product (code and INN) and the indication, e.g.
+    "HLX11 (pertuzumab) · HER2-positive early…"; the product's primary therapy area when the
+    catalyst names no indication.
+    """
+    upcoming = metrics.upcoming_catalysts(ds, scope, quarter)
+    areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
+    primary = ds.products.set_index(Products.product)[Products.therapy_area]
+    product = asset_names(upcoming)
+    what = upcoming[metrics.INDICATION_NAME].fillna("all labels")
+    return upcoming.assign(
+        **{
+            Products.therapy_area: upcoming[Catalysts.indication]
+            .map(areas)
+            .fillna(upcoming[Products.product].map(primary)),
+            LABEL: product + " · " + what.map(lambda name: _short(name, 32)),
+        }
+    )
+
+
+def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
+    """Each product's name on commercial views: brand (INN), else code (INN) (VIEW_DEFINITIONS).
+
+    The brand is the one the product carries in its market with the most sales in the quarter
+    (ties by market code), on every label there; products without sales in the quarter or
+    without a brand there are named by code.
+    """
+    sales = scope.sales(ds)
+    sales = sales[sales[Sales.quarter] == str(quarter)]
+    per_market = sales.groupby([Sales.product, Sales.market], as_index=False)[REVENUE].sum()
+    top = per_market.sort_values(
+        [REVENUE, Sales.market], ascending=[False, True], kind="stable"
+    ).drop_duplicates(Sales.product)
+    brands = brand_names(top.assign(**{TradeNames.indication: None}), ds.trade_names)
+    brand = dict(zip(top[Sales.product], brands, strict=True))
+    inns = ds.products.set_index(Products.product)[Products.inn]
+    labels = {}
+    for product, inn in inns.items():
+        name = brand.get(product)
+        name = product if pd.isna(name) else name
+        labels[product] = name if pd.isna(inn) or inn == name else f"{name} ({inn})"
+    return labels
+
+
+def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Series:
+    """Per programme, the soonest upcoming catalyst of its indication (or of its product, when
+    the catalyst names no indication) in its market, any market for a Global programme;
+    e.g. "approval CN 2026Q4", empty when none."""
+    text = (
+        upcoming[Catalysts.event_type]
+        + " "
+        + upcoming[Catalysts.market]
+        + " "
+        + upcoming[metrics.EXPECTED_QUARTER]
+    )
+    catalysts = upcoming.assign(_text=text)  # soonest first (upcoming_catalysts' order)
+    milestones = []
+    for programme in programmes.itertuples():
+        same = catalysts[Catalysts.indication].eq(programme.indication) | (
+            catalysts[Catalysts.indication].isna()
+            & catalysts[Catalysts.product].eq(programme.product)
+        )
+        here = programme.scope == GLOBAL_SCOPE
+        here = here | catalysts[Catalysts.market].eq(programme.scope)
+        found = catalysts.loc[same & here, "_text"]
+        milestones.append(found.iloc[0] if len(found) else "")
+    return pd.Series(milestones, index=programmes.index, dtype=object)
+
+
+def _short(text: str, characters: int) -> str:
+    """Text cut to `characters` with an ellipsis where it is longer."""
+    return text if len(text) <= characters else text[: characters - 1] + "…"
+
+
+def _by_total(totals: pd.Series) -> list[str]:
+    """Labels ordered by total, largest first, ties by label."""
+    frame = pd.DataFrame({"total": totals.round(REVENUE_DECIMALS), "label": totals.index})
+    return frame.sort_values(["total", "label"], ascending=[False, True])["label"].tolist()
+
+
+def _quarters_from(first: Quarter, last: Quarter) -> list[str]:
+    """Quarter labels from `first` to `last`, both included."""
+    labels = []
+    while first <= last:
+        labels.append(str(first))
+        first = first.shift(1)
+    return labels

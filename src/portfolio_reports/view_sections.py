@@ -1,0 +1,88 @@
+"""The notebooks' calls for the views leadership reads; `sections.ReportView` includes them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+
+from portfolio_reports.analysis import views
+from portfolio_reports.analysis.metrics import CATALYST_HORIZON
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.presentation import views as drawn
+from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.tables import Html, heat_table
+
+SYNTHETIC = "Synthetic figures."
+
+
+class LeadershipViews:
+    """Pipeline bars, catalyst timeline, revenue bridges, market heat map and launch tracker."""
+
+    dataset: Dataset
+    scope: Scope
+    quarter: Quarter
+
+    @property
+    def _slice(self) -> tuple[Dataset, Scope, Quarter]:
+        """The data, scope and quarter, as the analysis functions take them."""
+        return self.dataset, self.scope, self.quarter
+
+    def _noted(self, chart: Chart, *terms: str, sales: bool = False) -> Chart:
+        """The chart with the definitions of `terms` (views.VIEW_DEFINITIONS) as its note."""
+        sentences = [views.VIEW_DEFINITIONS[term] for term in terms]
+        if sales and self.scope.sales(self.dataset)["synthetic"].any():
+            sentences.append(SYNTHETIC)
+        return replace(chart, note=" ".join(sentences))
+
+    def programme_bars(self) -> Chart:
+        """Each programme in development as a bar across the phase columns, by therapy area."""
+        frame = views.pipeline_bars(*self._slice)
+        chart = drawn.pipeline_bars(
+            frame,
+            title=f"Programmes in development by phase, {self.scope.label},"
+            f" end of {self.quarter.label}",
+        )
+        return self._noted(chart, "pipeline")
+
+    def catalyst_timeline(self) -> Chart:
+        """Events expected in the next four quarters, as a timeline."""
+        frame = views.catalyst_rows(*self._slice)
+        quarters = [str(self.quarter.shift(step)) for step in range(1, CATALYST_HORIZON + 1)]
+        return drawn.catalyst_timeline(
+            frame,
+            quarters,
+            title=f"Expected events, {self.quarter.shift(1).label} to {quarters[-1]}",
+        )
+
+    def revenue_bridge(self) -> Chart:
+        """Product sales from the previous quarter and a year ago to this quarter, by product."""
+        bases = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
+        bridges = [
+            (base.label, self.quarter.label, views.revenue_bridge(*self._slice, name))
+            for name, base in bases.items()
+        ]
+        chart = drawn.revenue_bridges(
+            bridges, title=f"What moved product sales, {self.scope.label} (RMB m)"
+        )
+        return self._noted(chart, "bridge", "brand", sales=True)
+
+    def launch_tracker(self) -> Chart:
+        """Sales per quarter since launch of the products launched in the last eight quarters."""
+        frame = views.launches(*self._slice)
+        chart = drawn.launch_tracker(
+            frame,
+            title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.scope.label}:"
+            " product sales per quarter since launch (RMB m)",
+        )
+        return self._noted(chart, "launch", "brand", sales=True)
+
+    def market_heat(self) -> Html:
+        """Product sales per product and market this quarter; nothing on a one-market page."""
+        if self.scope.market is not None:
+            return Html("")
+        frame = views.market_product_revenue(*self._slice)
+        caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
+        note = escape(views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"])
+        return Html(f'{heat_table(frame, caption=caption).html}<p class="definition">{note}</p>')
