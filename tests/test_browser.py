@@ -38,6 +38,7 @@ TOC_TARGETS = """() => [...document.querySelectorAll('nav.toc a')].map(link => {
 IMAGES = """() => [...document.images].map(image => ({
     alt: (image.getAttribute('alt') || '').trim(),
     width: image.getBoundingClientRect().width,
+    right: image.getBoundingClientRect().right,
     height: image.getBoundingClientRect().height,
     decoded: image.complete && image.naturalWidth > 0,
 }))"""
@@ -159,6 +160,14 @@ def test_every_contents_link_lands_on_a_heading(seen, page, width):
 def test_no_sideways_scrolling_on_a_phone(seen, page):
     view = seen[page, PHONE]
     assert view.scroll_width <= view.inner_width
+
+
+@pytest.mark.parametrize("page", REPORTS)
+def test_every_chart_fits_a_phone_screen_whole(seen, page):
+    view = seen[page, PHONE]
+    assert view.images
+    for image in view.images:
+        assert 0 < image["right"] <= view.inner_width, image
 
 
 def test_quarter_index_links_every_report_and_the_list_of_quarters(seen, quarter_dir):

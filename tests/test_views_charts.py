@@ -1,0 +1,190 @@
+"""Honest charts: exact tick labels, no second axis, one colour per product and area everywhere."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex, to_rgba
+
+from portfolio_reports.analysis import views
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.presentation import charts, palette
+from portfolio_reports.presentation import views as drawn
+from portfolio_reports.sections import open_report
+
+from .conftest import PROJECT
+
+SAMPLE = str(PROJECT / "data" / "sample")
+
+
+@pytest.fixture(autouse=True)
+def no_open_figures():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == []
+
+
+def tick_labels(axis) -> dict[float, str]:
+    """Each major tick's value and the label drawn for it, after a draw."""
+    axis.axes.figure.canvas.draw()
+    return {
+        tick: label.get_text()
+        for tick, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=True)
+    }
+
+
+def test_amount_ticks_show_as_many_decimals_as_they_need():
+    formatter = charts.AmountFormatter()
+    formatter.set_locs([0.0, 2.5, 5.0, 7.5])
+    assert [formatter(x) for x in (0.0, 2.5, 5.0, 7.5)] == ["0.0", "2.5", "5.0", "7.5"]
+    formatter.set_locs([0.0, 500.0, 1000.0, 1500.0])
+    assert [formatter(x) for x in (0.0, 1500.0)] == ["0", "1,500"]
+    formatter.set_locs([-0.0, 0.25, -0.25])
+    assert [formatter(x) for x in (-0.0, 0.25, -0.25)] == ["0.00", "0.25", "-0.25"]
+
+
+def latin_america_trend() -> pd.DataFrame:
+    """Revenue up to 19 RMB m, whose axis ticks step by 2.5 at the chart's height."""
+    quarters = [str(q) for q in Quarter.parse("2026Q3").trailing(8)]
+    revenue = [5.7, 6.65, 8.55, 9.5, 11.4, 13.3, 17.1, 19.0]
+    frame = pd.DataFrame({"quarter": quarters, "revenue_rmb_m": revenue})
+    return frame.assign(yoy=frame["revenue_rmb_m"].pct_change(4))
+
+
+def test_revenue_ticks_read_their_true_values_latin_america_case():
+    chart = charts.revenue_trend(latin_america_trend(), title="Latin America")
+    labels = tick_labels(chart.figure.axes[0].yaxis)
+    assert 2.5 in labels and 7.5 in labels, labels
+    for tick, label in labels.items():
+        assert float(label.replace(",", "")) == tick, (tick, label)
+    assert labels[2.5] == "2.5" and labels[7.5] == "7.5"
+
+
+def test_revenue_trend_has_no_second_value_axis():
+    chart = charts.revenue_trend(latin_america_trend(), title="Latin America")
+    revenue, growth = chart.figure.axes
+    assert all(axes.get_shared_y_axes().get_siblings(axes) == [axes] for axes in (revenue, growth))
+    assert growth.get_yticks().size == 0  # growth reads from its bar labels, not an axis
+    shown = [text.get_text() for text in growth.texts]
+    # YoY of the last four quarters: 11.4/5.7, 13.3/6.65, 17.1/8.55, 19.0/9.5 - 1
+    assert shown == ["", "", "", "", "+100.0%", "+100.0%", "+100.0%", "+100.0%"]
+    assert "a panel below shows YoY growth" in chart.alt
+
+
+def test_product_and_area_palettes_do_not_share_a_colour():
+    products = set(palette.PRODUCT_COLORS.values())
+    areas = set(palette.THERAPY_AREA_COLORS.values())
+    assert len(products) == len(palette.PRODUCT_COLORS)
+    assert len(areas) == len(palette.THERAPY_AREA_COLORS)
+    assert products.isdisjoint(areas)
+    assert products.isdisjoint(palette.DISEASE_AREA_COLORS.values())
+    assert palette.TOTAL_COLOR not in products | areas
+
+
+def bar_colours(chart: charts.Chart) -> dict[str, str]:
+    """The colour of each labelled stack of a stacked chart."""
+    return {
+        container.get_label(): to_hex(container[0].get_facecolor())
+        for container in chart.figure.axes[0].containers
+    }
+
+
+def test_two_reports_give_hlx10_the_same_colour():
+    oncology = open_report(SAMPLE, "2026Q3", therapy_area="Oncology").revenue_mix("product")
+    europe = open_report(SAMPLE, "2026Q3", market="EU").revenue_mix("product")
+    first, second = bar_colours(oncology), bar_colours(europe)
+    assert first["HLX10"] == second["HLX10"] == palette.PRODUCT_COLORS["HLX10"]
+    assert first["HLX02"] == second["HLX02"] == palette.PRODUCT_COLORS["HLX02"]
+
+
+def test_bridge_bars_take_product_colours_and_span_the_change():
+    current = pd.Series({"HLX10": 50.0, "HLX01": 10.0})
+    base = pd.Series({"HLX10": 40.0, "HLX01": 12.0})
+    steps = views.bridge_steps(current, base).assign(brand=lambda rows: rows["step"])
+    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge")
+    bars = chart.figure.axes[0].containers[0]
+    colours = [to_hex(bar.get_facecolor()) for bar in bars]
+    assert colours == [
+        palette.TOTAL_COLOR,
+        palette.PRODUCT_COLORS["HLX10"],
+        palette.PRODUCT_COLORS["HLX01"],
+        palette.TOTAL_COLOR,
+    ]
+    # The change bars run from 52 to 62 and back to 60: they add up to 60 - 52.
+    changes = [(bar.get_x(), bar.get_x() + bar.get_width()) for bar in list(bars)[1:3]]
+    assert changes == [(52.0, 62.0), (62.0, 60.0)]
+    assert "from Q2 2026 RMB 52.0 m to Q3 2026 RMB 60.0 m (+8.0)" in chart.alt
+    labels = tick_labels(chart.figure.axes[0].xaxis)
+    assert all(float(label.replace(",", "")) == tick for tick, label in labels.items())
+
+
+def test_a_bridge_without_sales_is_a_no_data_chart():
+    steps = views.bridge_steps(pd.Series(dtype=float), pd.Series(dtype=float))
+    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge")
+    assert chart.alt == "Bridge: no data to show."
+
+
+def test_launch_tracker_draws_each_product_from_its_launch_quarter():
+    frame = views.launch_curves(
+        pd.DataFrame(
+            {
+                "quarter": ["2025Q1", "2025Q3", "2025Q4", "2026Q1"],
+                "product": ["HLX02", "HLX14", "HLX14", "FTN"],
+                "revenue_rmb_m": [9.0, 2.0, 3.5, 8.6],
+            }
+        ),
+        Quarter.parse("2026Q1"),
+    ).assign(brand=lambda rows: rows["product"])
+    chart = drawn.launch_tracker(frame, title="Launches")
+    lines = {line.get_label().split(",")[0]: line for line in chart.figure.axes[0].get_lines()}
+    assert sorted(lines) == ["FTN", "HLX14"]
+    assert list(lines["HLX14"].get_xdata()) == [1, 2, 3]
+    assert list(lines["HLX14"].get_ydata()) == [2.0, 3.5, 0.0]
+    assert list(lines["FTN"].get_xdata()) == [1]
+    assert to_rgba(lines["FTN"].get_color()) == to_rgba(palette.PRODUCT_COLORS["FTN"])
+
+
+def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
+    frame = pd.DataFrame(
+        {
+            "product": ["HLX22", "HLX04-O"],
+            "indication_name": ["Gastric cancer", "Wet AMD"],
+            "scope": ["Global", "CN"],
+            "therapy_area": ["Oncology", "Ophthalmology"],
+            "phase": ["Phase 3", "Preclinical"],
+            "modality": ["mAb", "mAb"],
+            "partner": ["AbClon (licensor)", None],
+            "next_milestone": ["", "approval CN 2027Q1"],
+        }
+    )
+    chart = drawn.pipeline_bars(frame, title="Pipeline")
+    axes = chart.figure.axes[0]
+    bars = axes.containers[0]
+    assert [bar.get_width() for bar in bars] == [6, 1]  # Phase 3 is the sixth column
+    assert [to_hex(bar.get_facecolor()) for bar in bars] == [
+        palette.THERAPY_AREA_COLORS["Oncology"],
+        palette.THERAPY_AREA_COLORS["Ophthalmology"],
+    ]
+    texts = [text.get_text() for text in axes.texts]
+    assert "mAb · AbClon (licensor)" in texts and "approval CN 2027Q1" in texts
+    assert (
+        chart.alt
+        == "Pipeline chart of 2 programmes in development by phase: Preclinical 1, Phase 3 1."
+    )
+
+
+def test_catalyst_timeline_puts_each_event_in_its_quarter():
+    frame = pd.DataFrame(
+        {
+            "expected_quarter": ["2026Q4", "2027Q2"],
+            "event_type": ["approval", "topline data"],
+            "market": ["CN", "US"],
+            "therapy_area": ["Oncology", "Oncology"],
+            "label": ["HLX10 · gastric", "HLX10 · ES-SCLC"],
+        }
+    )
+    chart = drawn.catalyst_timeline(frame, ["2026Q4", "2027Q1", "2027Q2", "2027Q3"], title="Next")
+    dots = chart.figure.axes[0].collections[0].get_offsets()
+    assert dots.tolist() == [[0.0, 0.0], [2.0, 1.0]]
+    assert chart.alt.endswith("2026Q4 1, 2027Q1 0, 2027Q2 1, 2027Q3 0.")
