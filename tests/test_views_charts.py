@@ -149,29 +149,33 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
     frame = pd.DataFrame(
         {
             "product": ["HLX22", "HLX04-O"],
-            "indication_name": ["Gastric cancer", "Wet AMD"],
+            "indication_name": ["Gastric cancer <b>", "Wet AMD"],
             "scope": ["Global", "CN"],
             "therapy_area": ["Oncology", "Ophthalmology"],
             "phase": ["Phase 3", "Preclinical"],
             "modality": ["mAb", "mAb"],
-            "partner": ["AbClon (licensor)", None],
+            "partner": ["AbClon (licensor); Other Co; Third Co", None],
             "next_milestone": ["", "approval CN 2027Q1"],
         }
     )
-    chart = drawn.pipeline_bars(frame, title="Pipeline")
-    axes = chart.figure.axes[0]
-    bars = axes.containers[0]
-    assert [bar.get_width() for bar in bars] == [6, 1]  # Phase 3 is the sixth column
-    assert [to_hex(bar.get_facecolor()) for bar in bars] == [
+    html = drawn.pipeline_bars(frame, title="Pipeline", note="One bar each.").html
+    # Phase 3 is the sixth of seven columns, Preclinical the first.
+    oncology, ophthalmology = (
         palette.THERAPY_AREA_COLORS["Oncology"],
         palette.THERAPY_AREA_COLORS["Ophthalmology"],
-    ]
-    texts = [text.get_text() for text in axes.texts]
-    assert "mAb · AbClon (licensor)" in texts and "approval CN 2027Q1" in texts
-    assert (
-        chart.alt
-        == "Pipeline chart of 2 programmes in development by phase: Preclinical 1, Phase 3 1."
     )
+    assert f'style="width:85.71%;background:{oncology}">Phase 3</span>' in html
+    assert f'style="width:14.29%;background:{ophthalmology}">Preclinical</span>' in html
+    assert html.index(">Oncology<") < html.index("HLX22") < html.index(">Ophthalmology<")
+    assert "<small>mAb · AbClon (licensor) +2</small>" in html
+    assert "<td>approval CN 2027Q1</td>" in html
+    assert "Gastric cancer &lt;b&gt;" in html and "<b>" not in html
+    assert '<span class="chart-note">One bar each.</span>' in html
+
+
+def test_pipeline_bars_without_programmes_say_so():
+    html = drawn.pipeline_bars(pd.DataFrame(), title="Pipeline").html
+    assert drawn.NO_PROGRAMMES in html
 
 
 def test_catalyst_timeline_puts_each_event_in_its_quarter():
@@ -180,11 +184,17 @@ def test_catalyst_timeline_puts_each_event_in_its_quarter():
             "expected_quarter": ["2026Q4", "2027Q2"],
             "event_type": ["approval", "topline data"],
             "market": ["CN", "US"],
-            "therapy_area": ["Oncology", "Oncology"],
-            "label": ["HLX10 · gastric", "HLX10 · ES-SCLC"],
+            "therapy_area": ["Oncology", "Ophthalmology"],
+            "label": ["HLX10 · gastric", "HLX04-O · wet AMD"],
         }
     )
-    chart = drawn.catalyst_timeline(frame, ["2026Q4", "2027Q1", "2027Q2", "2027Q3"], title="Next")
-    dots = chart.figure.axes[0].collections[0].get_offsets()
-    assert dots.tolist() == [[0.0, 0.0], [2.0, 1.0]]
-    assert chart.alt.endswith("2026Q4 1, 2027Q1 0, 2027Q2 1, 2027Q3 0.")
+    quarters = ["2026Q4", "2027Q1", "2027Q2", "2027Q3"]
+    html = drawn.catalyst_timeline(frame, quarters, title="Next").html
+    columns = html.split("<section>")[1:]
+    assert [column[column.index("<h4>") + 4 : column.index("</h4>")] for column in columns] == (
+        quarters
+    )
+    assert "HLX10 · gastric</b>approval · CN" in columns[0]
+    assert "None expected." in columns[1] and "None expected." in columns[3]
+    colour = palette.THERAPY_AREA_COLORS["Ophthalmology"]
+    assert f'<li style="border-color:{colour}"><b>HLX04-O · wet AMD</b>' in columns[2]

@@ -36,24 +36,25 @@ class LeadershipViews:
             sentences.append(SYNTHETIC)
         return replace(chart, note=" ".join(sentences))
 
-    def programme_bars(self) -> Chart:
+    def programme_bars(self) -> Html:
         """Each programme in development as a bar across the phase columns, by therapy area."""
         frame = views.pipeline_bars(*self._slice)
-        chart = drawn.pipeline_bars(
+        return drawn.pipeline_bars(
             frame,
             title=f"Programmes in development by phase, {self.scope.label},"
             f" end of {self.quarter.label}",
+            note=views.VIEW_DEFINITIONS["pipeline"],
         )
-        return self._noted(chart, "pipeline")
 
-    def catalyst_timeline(self) -> Chart:
+    def catalyst_timeline(self) -> Html:
         """Events expected in the next four quarters, as a timeline."""
         frame = views.catalyst_rows(*self._slice)
         quarters = [str(self.quarter.shift(step)) for step in range(1, CATALYST_HORIZON + 1)]
         return drawn.catalyst_timeline(
             frame,
             quarters,
-            title=f"Expected events, {self.quarter.shift(1).label} to {quarters[-1]}",
+            title=f"Expected events, {self.quarter.shift(1).label} to"
+            f" {self.quarter.shift(CATALYST_HORIZON).label}",
         )
 
     def revenue_bridge(self) -> Chart:

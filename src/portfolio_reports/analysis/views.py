@@ -208,9 +208,9 @@ def asset_names(frame: pd.DataFrame) -> pd.Series:
 def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """`metrics.upcoming_catalysts` with the product's therapy area and a LABEL per row.
 
-    The label names the product (code and INN) and the indication, e.g.
-    "HLX11 (pertuzumab) · HER2-positive early…"; the product's primary therapy area when the
-    catalyst names no indication.
+    The label names the product (code and INN) and the indication, e.g. "HLX11 (pertuzumab) ·
+    HER2-positive early and metastatic breast cancer"; the area is the indication's, or the
+    product's primary one when the catalyst names no indication.
     """
     upcoming = metrics.upcoming_catalysts(ds, scope, quarter)
     areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
@@ -222,7 +222,7 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
             Products.therapy_area: upcoming[Catalysts.indication]
             .map(areas)
             .fillna(upcoming[Products.product].map(primary)),
-            LABEL: product + " · " + what.map(lambda name: _short(name, 32)),
+            LABEL: product + " · " + what,
         }
     )
 
@@ -241,14 +241,10 @@ def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str
         [REVENUE, Sales.market], ascending=[False, True], kind="stable"
     ).drop_duplicates(Sales.product)
     brands = brand_names(top.assign(**{TradeNames.indication: None}), ds.trade_names)
-    brand = dict(zip(top[Sales.product], brands, strict=True))
-    inns = ds.products.set_index(Products.product)[Products.inn]
-    labels = {}
-    for product, inn in inns.items():
-        name = brand.get(product)
-        name = product if pd.isna(name) else name
-        labels[product] = name if pd.isna(inn) or inn == name else f"{name} ({inn})"
-    return labels
+    brand = pd.Series(brands.to_numpy(), index=top[Sales.product])
+    codes = ds.products[Products.product]
+    named = ds.products.assign(**{Products.product: codes.map(brand).fillna(codes)})
+    return {str(code): str(name) for code, name in zip(codes, asset_names(named), strict=True)}
 
 
 def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Series:
@@ -274,11 +270,6 @@ def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Ser
         found = catalysts.loc[same & here, "_text"]
         milestones.append(found.iloc[0] if len(found) else "")
     return pd.Series(milestones, index=programmes.index, dtype=object)
-
-
-def _short(text: str, characters: int) -> str:
-    """Text cut to `characters` with an ellipsis where it is longer."""
-    return text if len(text) <= characters else text[: characters - 1] + "…"
 
 
 def _by_total(totals: pd.Series) -> list[str]:

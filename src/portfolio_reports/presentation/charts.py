@@ -373,7 +373,7 @@ class AmountFormatter(Formatter):
 
     decimals = 0
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         """Choose the fewest decimals that show every tick exactly."""
         super().set_locs(locs)
         self.decimals = next(

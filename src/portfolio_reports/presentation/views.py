@@ -1,19 +1,18 @@
-"""The views leadership reads, in the house style: revenue bridges, launch tracker, pipeline
-bars across phase columns and the catalyst timeline."""
+"""The views leadership reads: revenue bridges and launch tracker as charts in the house style;
+pipeline bars across phase columns and the catalyst timeline as HTML, whose many labels stay
+readable at any width (and cost no image drawing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from html import escape
 
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from portfolio_reports.data.schema import DEVELOPMENT_PHASES, THERAPY_AREAS
+from portfolio_reports.data.schema import DEVELOPMENT_PHASES
 from portfolio_reports.presentation.charts import (
-    MUTED_COLOR,
     WIDTH,
     Chart,
     amount_axis,
@@ -23,11 +22,13 @@ from portfolio_reports.presentation.charts import (
 )
 from portfolio_reports.presentation.formatting import money, signed_money
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
+from portfolio_reports.presentation.tables import Html
 
 ROW_INCHES = 0.32
-"""Height of one row (a bridge step, a programme, a catalyst)."""
+"""Height of one bridge step."""
 PARTNER_CHARACTERS = 40
 """Longest partner label on the pipeline chart; a longer list is cut at a partner's end."""
+NO_PROGRAMMES = "No programmes in development."
 
 
 @house_style
@@ -37,8 +38,9 @@ def revenue_bridges(
     """One horizontal waterfall per (start label, end label, steps) from `views.bridge_steps`.
 
     A bridge without sales at either end is left out. Totals are grey bars cut (marked //)
-    where the amount axis starts, near the lowest running total; changes float from the running total in their product's
-    colour, each labelled with its signed figure; the panels share the amount axis.
+    where the amount axis starts, near the lowest running total; changes float from the
+    running total in their product's colour, each labelled with its signed figure; the panels
+    share the amount axis.
     """
     shown = [bridge for bridge in bridges if bridge[2]["revenue_rmb_m"].abs().sum() > 0]
     if not shown:
@@ -60,7 +62,7 @@ def revenue_bridges(
         positions = np.arange(len(steps))
         starts = steps["start"].where(~totals, left)
         bars = axes.barh(positions, steps["end"] - starts, left=starts, height=0.6, color=colors)
-        for position in positions[totals.to_numpy()]:
+        for position in positions[totals.to_numpy()].astype(float):
             axes.text(left, position, " //", va="center", color="white", fontweight="bold")
         labels = [
             money(value) if total else signed_money(value)
@@ -116,109 +118,60 @@ def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> 
     return Chart(figure, title, "Line chart of sales since launch: " + "; ".join(summary) + ".")
 
 
-@house_style
-def pipeline_bars(frame: pd.DataFrame, *, title: str) -> Chart:
+def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
     """One bar per programme from Preclinical to its current phase, grouped by therapy area.
 
-    The row names product, indication and scope; the bar is labelled with modality and partner,
-    the next milestone stands at the right; bars take their therapy area's colour.
+    An HTML chart, so its many labels stay sharp and readable at any width: the row names
+    product, indication and scope over modality and partner; the bar spans the phase columns
+    reached in the area's colour and names the phase; the next milestone stands at the right.
     """
-    if frame.empty:
-        return no_data(title)
     phases = list(DEVELOPMENT_PHASES)
-    rows = len(frame)
-    figure = new_figure(WIDTH + 2.5, 1.2 + ROW_INCHES * 1.25 * rows)
-    axes = figure.add_subplot()
-    reached = frame["phase"].map({phase: rank + 1 for rank, phase in enumerate(phases)})
-    colors = [color_for(area) for area in frame["therapy_area"]]
-    positions = np.arange(rows)
-    axes.barh(positions, reached, left=0, height=0.62, color=colors)
-    for position, row in zip(positions, frame.itertuples(), strict=True):
-        axes.text(
-            0.08,
-            position,
-            _bar_label(row.modality, row.partner),
-            va="center",
-            fontsize=8,
-            color="white",
-            clip_on=True,
+    head = "".join(f"<span>{escape(phase)}</span>" for phase in phases)
+    rows = []
+    area = ""
+    for row in frame.itertuples():
+        if row.therapy_area != area:
+            area = str(row.therapy_area)
+            rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
+        reached = phases.index(row.phase) + 1
+        rows.append(
+            f'<tr><th scope="row">{escape(row.product)} · {escape(row.indication_name)}'
+            f" ({escape(row.scope)})<small>{escape(_bar_label(row.modality, row.partner))}"
+            f'</small></th><td class="track"><span class="bar" style="width:'
+            f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
+            f"{escape(row.phase)}</span></td><td>{escape(row.next_milestone)}</td></tr>"
         )
-        if row.next_milestone:
-            axes.text(len(phases) + 0.1, position, row.next_milestone, va="center", fontsize=8)
-    names = [
-        f"{row.product} · {_short(row.indication_name, 34)} ({row.scope})"
-        for row in frame.itertuples()
-    ]
-    axes.set_yticks(positions, names, fontsize=8)
-    axes.invert_yaxis()
-    axes.set_xlim(0, len(phases) + 1.6)
-    axes.set_xticks(np.arange(len(phases)) + 0.5, phases, fontsize=9)
-    axes.xaxis.tick_top()
-    for boundary in range(1, len(phases) + 1):
-        axes.axvline(boundary, color="#e3e3e3", linewidth=0.8, zorder=0)
-    axes.text(len(phases) + 0.1, -1, "Next milestone", fontsize=9, color=MUTED_COLOR)
-    axes.tick_params(length=0)
-    axes.spines[:].set_visible(False)
-    areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
-    _area_breaks(axes, frame["therapy_area"].tolist())
-    figure.legend(
-        handles=[Patch(color=color_for(area), label=area) for area in areas],
-        loc="outside lower left",
-        ncols=len(areas),
-    )
-    counts = frame["phase"].value_counts()
-    listed = ", ".join(f"{phase} {counts[phase]}" for phase in phases if phase in counts)
-    return Chart(
-        figure, title, f"Pipeline chart of {rows} programmes in development by phase: {listed}."
+    body = "\n".join(rows) or f'<tr><td colspan="3" class="empty">{NO_PROGRAMMES}</td></tr>'
+    return Html(
+        f'<figure class="view pipeline-bars">{_caption(title, note)}<table>'
+        f'<thead><tr><th scope="col">Programme</th><th scope="col" class="phases">{head}</th>'
+        f'<th scope="col">Next milestone</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>'
+        "</figure>"
     )
 
 
-@house_style
-def catalyst_timeline(frame: pd.DataFrame, quarters: Sequence[str], *, title: str) -> Chart:
-    """Expected events as dots in their quarter's column, one row each, coloured by area."""
-    if frame.empty:
-        return no_data(title)
-    rows = len(frame)
-    figure = new_figure(WIDTH, 1.2 + ROW_INCHES * 1.2 * rows)
-    axes = figure.add_subplot()
-    columns = {quarter: index for index, quarter in enumerate(quarters)}
-    positions = np.arange(rows)
-    axes.scatter(
-        frame["expected_quarter"].map(columns),
-        positions,
-        s=90,
-        color=[color_for(area) for area in frame["therapy_area"]],
-        zorder=3,
-    )
-    for position, row in zip(positions, frame.itertuples(), strict=True):
-        axes.text(
-            columns[row.expected_quarter] + 0.15,
-            position,
-            f"{row.event_type} · {row.market}",
-            va="center",
-            fontsize=8,
+def catalyst_timeline(frame: pd.DataFrame, quarters: Sequence[str], *, title: str) -> Html:
+    """Expected events in one column per quarter, each marked in its therapy area's colour."""
+    columns = []
+    for quarter in quarters:
+        events = frame[frame["expected_quarter"] == quarter]
+        items = "".join(
+            f'<li style="border-color:{color_for(row.therapy_area)}"><b>{escape(row.label)}</b>'
+            f"{escape(row.event_type)} · {escape(row.market)}</li>"
+            for row in events.itertuples()
         )
-    axes.set_yticks(positions, frame["label"].tolist(), fontsize=9)
-    axes.invert_yaxis()
-    axes.set_xticks(range(len(quarters)), quarters)
-    axes.set_xlim(-0.4, len(quarters) - 0.1)
-    axes.xaxis.tick_top()
-    for boundary in range(len(quarters)):
-        axes.axvline(boundary, color="#e3e3e3", linewidth=0.8, zorder=0)
-    axes.tick_params(length=0)
-    axes.spines[:].set_visible(False)
-    per_quarter = frame["expected_quarter"].value_counts()
-    listed = ", ".join(f"{quarter} {per_quarter.get(quarter, 0)}" for quarter in quarters)
-    return Chart(figure, title, f"Timeline of {rows} expected events by quarter: {listed}.")
+        listed = f"<ol>{items}</ol>" if items else '<p class="empty">None expected.</p>'
+        columns.append(f"<section><h4>{escape(quarter)}</h4>{listed}</section>")
+    return Html(
+        f'<figure class="view timeline">{_caption(title, "")}'
+        f'<div class="quarters">{"".join(columns)}</div></figure>'
+    )
 
 
-def _bridge_axis_start(steps: pd.DataFrame) -> float:
-    """Where a bridge's amount axis starts: below the lowest running total by the span of the
-    changes, so they show; totals bars are cut there (marked //), and the ticks say so."""
-    levels = pd.concat([steps["start"].where(steps["kind"] == "change"), steps["end"]]).dropna()
-    low, high = levels.min(), levels.max()
-    span = (high - low) or abs(high) or 1.0
-    return max(0.0, low - 1.5 * span)
+def _caption(title: str, note: str) -> str:
+    """A view's caption: its title, then its note, as charts show them."""
+    shown = f'<span class="chart-note">{escape(note)}</span>' if note else ""
+    return f'<figcaption><span class="chart-title">{escape(title)}</span>{shown}</figcaption>'
 
 
 def _bar_label(modality: object, partner: object) -> str:
@@ -230,14 +183,15 @@ def _bar_label(modality: object, partner: object) -> str:
     return f"{modality} · {_short(first, PARTNER_CHARACTERS)}{more}"
 
 
-def _short(text: object, characters: int) -> str:
+def _bridge_axis_start(steps: pd.DataFrame) -> float:
+    """Where a bridge's amount axis starts: below the lowest running total by the span of the
+    changes, so they show; totals bars are cut there (marked //), and the ticks say so."""
+    levels = pd.concat([steps["start"].where(steps["kind"] == "change"), steps["end"]]).dropna()
+    low, high = levels.min(), levels.max()
+    span = (high - low) or abs(high) or 1.0
+    return max(0.0, low - 1.5 * span)
+
+
+def _short(text: str, characters: int) -> str:
     """Text cut to `characters` with an ellipsis where it is longer."""
-    text = str(text)
     return text if len(text) <= characters else text[: characters - 1] + "…"
-
-
-def _area_breaks(axes: Any, areas: list[str]) -> None:
-    """A line between the rows of one therapy area and the next."""
-    for position in range(1, len(areas)):
-        if areas[position] != areas[position - 1]:
-            axes.axhline(position - 0.5, color=MUTED_COLOR, linewidth=0.8)
