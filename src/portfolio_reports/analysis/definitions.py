@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portfolio_reports.analysis import pipeline, revenue
 from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
+from portfolio_reports.analysis.views import VIEW_DEFINITIONS
 
 
 def _sentence(text: str) -> str:
@@ -25,8 +26,13 @@ SHARED_TERMS = {
     "Allocated revenue": revenue.ALLOCATION,
     "China, overseas": revenue.SPLIT,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
+    "Revenue bridge": VIEW_DEFINITIONS["bridge"],
+    "Launch quarter": VIEW_DEFINITIONS["launch"],
+    "Next milestone": VIEW_DEFINITIONS["pipeline"],
+    "Product by market": VIEW_DEFINITIONS["heat"],
+    "Brand on commercial views": VIEW_DEFINITIONS["brand"],
 }
-"""Terms whose sentence lives with the code that counts them (pipeline, revenue, metrics)."""
+"""Terms whose sentence lives with the code that counts them (pipeline, revenue, metrics, views)."""
 
 REPORT_TERMS = {
     "QoQ, YoY": (

@@ -1,5 +1,6 @@
-"""The figures behind the views leadership reads: revenue bridge, launch tracker, pipeline bars,
-market by product revenue, and the brand a product is named by.
+"""The figures behind the leadership views: revenue bridges, launches, pipeline bars, heat map.
+
+Also the brand a commercial view names a product by.
 
 Each view has one definition, in VIEW_DEFINITIONS, which the page shows beside it.
 """

@@ -1,6 +1,8 @@
-"""The views leadership reads: revenue bridges and launch tracker as charts in the house style;
-pipeline bars across phase columns and the catalyst timeline as HTML, whose many labels stay
-readable at any width (and cost no image drawing)."""
+"""The leadership views: bridges and launches as charts; pipeline and catalysts in HTML.
+
+The pipeline bars across phase columns and the catalyst timeline are HTML, whose many labels
+stay readable at any width and cost no image drawing.
+"""
 
 from __future__ import annotations
 
