@@ -293,3 +293,16 @@ def test_sample_total_revenue_of_2023_matches_the_reported_size():
     other = year["total revenue"] - year["product sales"]
     assert 800 <= other <= 880
     assert 5_200 <= year["total revenue"] <= 5_600
+
+
+def test_allocation_is_computed_once_per_data_set_and_each_caller_gets_a_copy(tiny_dataset):
+    first = allocated_sales(tiny_dataset)
+    first["revenue_rmb_m"] = 0.0
+    again = allocated_sales(tiny_dataset)
+    assert again["revenue_rmb_m"].sum() == pytest.approx(tiny_dataset.sales["revenue_rmb_m"].sum())
+    halved = replace(
+        tiny_dataset, sales=tiny_dataset.sales.assign(revenue_rmb_m=lambda s: s.revenue_rmb_m / 2)
+    )
+    assert allocated_sales(halved)["revenue_rmb_m"].sum() == pytest.approx(
+        again["revenue_rmb_m"].sum() / 2
+    )
