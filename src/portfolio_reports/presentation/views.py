@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import DEVELOPMENT_PHASES
 from portfolio_reports.presentation.charts import (
     WIDTH,
@@ -146,7 +147,8 @@ def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
     body = "\n".join(rows) or f'<tr><td colspan="3" class="empty">{NO_PROGRAMMES}</td></tr>'
     return Html(
         f'<figure class="view pipeline-bars">{_caption(title, note)}<table>'
-        f'<thead><tr><th scope="col">Programme</th><th scope="col" class="phases">{head}</th>'
+        f'<thead><tr><th scope="col">Programme</th><th scope="col" class="phases">'
+        f"<div>{head}</div></th>"
         f'<th scope="col">Next milestone</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>'
         "</figure>"
     )
@@ -163,7 +165,8 @@ def catalyst_timeline(frame: pd.DataFrame, quarters: Sequence[str], *, title: st
             for row in events.itertuples()
         )
         listed = f"<ol>{items}</ol>" if items else '<p class="empty">None expected.</p>'
-        columns.append(f"<section><h4>{escape(quarter)}</h4>{listed}</section>")
+        label = Quarter.parse(quarter).label
+        columns.append(f"<section><h4>{escape(label)}</h4>{listed}</section>")
     return Html(
         f'<figure class="view timeline">{_caption(title, "")}'
         f'<div class="quarters">{"".join(columns)}</div></figure>'
