@@ -28,7 +28,7 @@ SHARED_TERMS = {
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
     "Revenue bridge": VIEW_DEFINITIONS["bridge"],
     "Launch quarter": VIEW_DEFINITIONS["launch"],
-    "Next milestone": VIEW_DEFINITIONS["pipeline"],
+    "Pipeline bar, next milestone": VIEW_DEFINITIONS["pipeline"],
     "Product by market": VIEW_DEFINITIONS["heat"],
     "Brand on commercial views": VIEW_DEFINITIONS["brand"],
 }

@@ -53,21 +53,23 @@ BASES = {"previous": metrics.PREVIOUS_REVENUE, "year_ago": metrics.YEAR_AGO_REVE
 """What a revenue bridge starts from: the previous quarter or the same quarter a year earlier."""
 
 VIEW_DEFINITIONS = {
-    "bridge": f"Revenue bridge: the base quarter's product sales, then each product's change"
-    f" (the {BRIDGE_PRODUCTS} largest changes named, the rest summed as “{OTHER}”), then this"
-    " quarter's; figures rounded to one decimal, and the changes add up to the difference. The"
-    " axis starts near the totals, whose bars are cut (//), so that the changes show.",
-    "launch": "Launch quarter: the first quarter with product sales of the product in this"
-    f" scope; the tracker shows products launched in the last {LAUNCH_WINDOW} quarters"
-    " (a product selling in the first quarter of the data is not counted as launched then),"
-    " quarter 1 being the launch quarter.",
-    "pipeline": "One bar per programme in development at quarter end, from Preclinical to its"
-    " current phase; the next milestone is the soonest expected event for its indication (or"
-    " its product, when the event names no indication) within the next four quarters.",
-    "heat": f"Product sales in the quarter per product and market, RMB m; beyond the"
-    f" {HEAT_MARKETS} markets with the most sales, the rest are summed as “{OTHER_MARKETS}”.",
-    "brand": "Products are named by their brand in the market where they sold most this"
-    " quarter (where the data names one), with the INN.",
+    "bridge": "A revenue bridge goes from the base quarter's product sales, through each"
+    f" product's change (the {BRIDGE_PRODUCTS} largest named, the rest summed as “{OTHER}”), to"
+    " this quarter's; figures are rounded to one decimal and the changes add up to the"
+    " difference. Its axis starts near the totals, whose bars are cut (//), so the changes show.",
+    "launch": "A product's launch quarter is its first quarter with product sales in the"
+    " report's scope (one selling in the first quarter of the data is not counted as launched"
+    f" then); the launch tracker shows the products launched in the last {LAUNCH_WINDOW}"
+    " quarters, quarter 1 being the launch quarter.",
+    "pipeline": "A pipeline bar runs from Preclinical to the programme's phase at quarter end;"
+    " its next milestone is the soonest event expected for its indication (or its product,"
+    " where the event names no indication) in its market, or any market for a Global"
+    " programme, within the next four quarters.",
+    "heat": "The product by market table shows each product's sales in the quarter in each"
+    f" market, RMB m; beyond the {HEAT_MARKETS} markets with the most sales, the rest are"
+    f" summed as “{OTHER_MARKETS}”.",
+    "brand": "Commercial views name a product by its brand in the market where it sold most in"
+    " the quarter (where the data names one), with its INN.",
 }
 """One sentence per view, shown beside it."""
 
