@@ -425,7 +425,9 @@ def test_notebook_outside_the_notebooks_folder(project, tmp_path):
 
 def test_params_file_that_is_a_directory(project):
     (project.params / "bad.yaml").mkdir()
-    assert the_error(project) == "params/bad.yaml: cannot read: Is a directory"
+    assert the_error(project) == (
+        "params/bad.yaml: not a regular file; params files must be plain files in the folder"
+    )
 
 
 def test_every_bad_params_file_is_reported_at_once(project):
