@@ -58,7 +58,7 @@ REPORTS = {
     "portfolio-overview": {"notebook": "portfolio_overview.ipynb", "title": f"Portfolio {SVG}"},
 }
 BUILD_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
-RUN_TIME = re.compile(r'<p class="duration">[^<]*</p>')
+RUN_TIME = re.compile(r'<td class="duration">[^<]*</td>')
 
 
 def poison(data: Path) -> None:
@@ -150,7 +150,7 @@ def test_hostile_pages_run_nothing_and_fetch_nothing_in_a_browser(hostile, brows
 def normalised(page: Path) -> str:
     """A page with its build time, and an index with its run times, replaced by placeholders."""
     text = BUILD_TIME.sub("BUILD-TIME", page.read_text(encoding="utf-8"))
-    return RUN_TIME.sub('<p class="duration">RUN-TIME</p>', text)
+    return RUN_TIME.sub('<td class="duration">RUN-TIME</td>', text)
 
 
 def test_building_twice_gives_the_same_pages_but_for_the_build_time(hostile, tmp_path):

@@ -22,6 +22,7 @@ from portfolio_reports.config import (
 )
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Sales
 from portfolio_reports.data.snapshots import find_snapshot, write_snapshot
 from portfolio_reports.errors import InputError
 from portfolio_reports.execution.executors import ExecutorSettings, default_workers
@@ -36,7 +37,9 @@ from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.keys import job_key, key_of, key_parts, rebuild_reasons
 from portfolio_reports.locking import build_lock
-from portfolio_reports.paths import OutputLayout
+from portfolio_reports.navigation import ReportTree, quarter_links, refresh_neighbours
+from portfolio_reports.paths import OutputLayout, page_name
+from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
 from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
 from portfolio_reports.publish import publish_manifest_and_index, published_reports
 from portfolio_reports.specs import ParameterValue, ReportSpec, load_specs
@@ -59,6 +62,13 @@ class BuildOptions:
     scheduler: str | None = None
     reports: tuple[str, ...] = ()
     """Names or globs of the reports to build; the others keep their pages. Empty: every one."""
+    formats: tuple[str, ...] = ("html",)
+    """Outputs per report: "html" always; "pdf" also prints each page to <report>.pdf."""
+
+
+FORMATS = ("html", "pdf")
+SYNTHETIC_MARK = "Synthetic sales"
+"""The running header's mark on printed pages when the sales figures are synthetic."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,11 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
         raise InputError("--executor dask needs --scheduler tcp://HOST:PORT")
     if options.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {options.timeout_s}")
+    unknown = sorted(set(options.formats) - set(FORMATS))
+    if unknown or not options.formats:
+        raise InputError(f"--format must be one or more of {', '.join(FORMATS)}, got {unknown}")
+    if "pdf" in options.formats:
+        check_pdf_support()
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
@@ -185,9 +200,24 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
             leftover.unlink(missing_ok=True)
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
         results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
+        if "pdf" in options.formats:
+            _print(inputs.dataset, layout, results)
+    refresh_neighbours(layout.root, inputs.quarter)
     return BuildResult(
         inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
     )
+
+
+def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> None:
+    """Print to PDF every page built now, and every current page that has no PDF yet."""
+    pages = [
+        layout.html(result.name)
+        for result in results
+        if result.status == ReportStatus.OK
+        or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
+    ]
+    synthetic = bool(dataset.sales[Sales.synthetic].any())
+    print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
 
 
 def _run_build(
@@ -202,6 +232,7 @@ def _run_build(
     Returns the results and the reconciliation's broken identities.
     """
     built_at = build_time()
+    tree = ReportTree.of(inputs.specs, inputs.dataset)
     jobs = [
         report_job(
             spec,
@@ -212,6 +243,7 @@ def _run_build(
             built_at,
             timeout_s=options.timeout_s,
             warm=not options.fresh_kernels,
+            tree=tree,
         )
         for spec in inputs.specs
     ]
@@ -276,9 +308,14 @@ def report_job(
     timeout_s: int,
     warm: bool = True,
     index: str | None = "index.html",
+    tree: ReportTree | None = None,
 ) -> ReportJob:
-    """The job that builds one report: its parameters, page header and footer, and rebuild key."""
-    page = PageInfo(
+    """The job that builds one report: its parameters, page header and footer, and rebuild key.
+
+    With `tree`, the page links its related reports and the same report in other quarters.
+    """
+    page = page_name(spec.name)
+    info = PageInfo(
         title=spec.title,
         subtitle=f"{spec.group} · {quarter.label}",
         quarter=str(quarter),
@@ -291,6 +328,13 @@ def report_job(
             BUILD_TIME_KEY: built_at,
         },
         index=index,
+        related=tree.related(spec.name) if tree else (),
+        quarters=quarter_links(layout.root, quarter, page) if tree else None,
+        drill_downs=tuple(
+            (label, target) for label, target in tree.drill_downs(dataset) if target != page
+        )
+        if tree
+        else (),
     )
     return ReportJob(
         name=spec.name,
@@ -301,7 +345,7 @@ def report_job(
             "data": str(snapshot.resolve()),
         },
         layout=layout,
-        page=page,
+        page=info,
         timeout_s=timeout_s,
         key=job_key(spec, str(quarter), dataset.fingerprint),
         warm=warm,

@@ -199,6 +199,14 @@ def cli(ctx: click.Context) -> None:
 @_setting_option(
     "scheduler", "dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask)."
 )
+@click.option(
+    "--format",
+    "formats",
+    default="html",
+    show_default=True,
+    help="html, pdf or html,pdf: pdf also prints each page to <report>.pdf beside it"
+    " (needs the pdf extra and Chromium).",
+)
 @_exits_cleanly
 def build_reports(
     reports: tuple[str, ...],
@@ -213,6 +221,7 @@ def build_reports(
     fresh_kernels: bool,
     executor: str,
     scheduler: str | None,
+    formats: str,
 ) -> None:
     """Build the REPORTS named (names or globs; default: every report in params/) of a quarter.
 
@@ -222,6 +231,7 @@ def build_reports(
     Examples:
         portfolio-reports build --quarter 2026Q3 --jobs 2
         portfolio-reports build market-jp 'therapy-area-*'
+        portfolio-reports build --format html,pdf
     """
     workers = jobs if jobs is not None else default_workers()
     if executor == "local" and workers > 1:
@@ -242,6 +252,7 @@ def build_reports(
         executor=executor,
         scheduler=scheduler,
         reports=reports,
+        formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)

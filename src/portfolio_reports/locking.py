@@ -21,8 +21,10 @@ class BuildLockedError(InputError):
 
 
 @contextmanager
-def build_lock(quarter_dir: Path, *also_written: Path) -> Iterator[None]:
+def build_lock(quarter_dir: Path, *also_written: Path, wait: bool = False) -> Iterator[None]:
     """Hold the quarter folder for one build; refuse at once when it is not writable or taken.
+
+    With `wait`, a taken lock is waited for instead of refused.
 
     The lock is an flock on quarter_dir/.build.lock, which the system releases when its holder
     exits however it exits, so a killed build never leaves a stale lock behind. Every folder the
@@ -33,7 +35,7 @@ def build_lock(quarter_dir: Path, *also_written: Path) -> Iterator[None]:
         _check_writable(folder)
     with (quarter_dir / LOCK_NAME).open("a+", encoding="utf-8") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another build"

@@ -40,6 +40,11 @@ def write_text_atomic(path: Path, text: str) -> None:
         scratch.unlink(missing_ok=True)
 
 
+def page_name(report: str) -> str:
+    """A report's HTML file name within its quarter's folder."""
+    return f"{report}.html"
+
+
 @dataclass(frozen=True)
 class OutputLayout:
     """Paths of one quarter's published reports under the reports folder."""
@@ -79,7 +84,11 @@ class OutputLayout:
 
     def html(self, name: str) -> Path:
         """A report's HTML file."""
-        return self.quarter_dir / f"{name}.html"
+        return self.quarter_dir / page_name(name)
+
+    def pdf(self, name: str) -> Path:
+        """A report's printed PDF, beside its HTML."""
+        return self.quarter_dir / f"{name}.pdf"
 
     def executed(self, name: str) -> Path:
         """A report's executed notebook."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from portfolio_reports import __version__
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.navigation import ReportTree, quarter_links, refresh_links
 from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
 from portfolio_reports.presentation.render import (
@@ -89,8 +90,8 @@ def publish_manifest_and_index(
         "reports": reports,
     }
     write_text_atomic(layout.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
-    entries = [
-        IndexEntry(
+    entries = {
+        report["name"]: IndexEntry(
             name=report["name"],
             title=report["title"],
             group=report["group"],
@@ -102,22 +103,33 @@ def publish_manifest_and_index(
             else round(report["duration_s"], 1),
         )
         for report, result in zip(reports, results, strict=True)
-    ]
-    previous = str(quarter.previous)
-    has_previous = (layout.root / previous / "index.html").exists()
+    }
+    tree = ReportTree.of(specs, dataset)
     write_text_atomic(
         layout.index,
         quarter_index_html(
             str(quarter),
-            entries,
-            previous_quarter=previous if has_previous else None,
+            [_with_children(entries, tree, spec.name) for spec in tree.top_level()],
+            quarters=quarter_links(layout.root, quarter, layout.index.name),
             built_at=built_at,
             warnings=dataset.warnings,
             reconciliation=reconciliation,
         ),
     )
+    refresh_links(layout.root, quarter, tree)
     write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))
     return reconciliation
+
+
+def _with_children(entries: dict[str, IndexEntry], tree: ReportTree, name: str) -> IndexEntry:
+    """A report's index entry carrying the entries of the reports that drill down from it.
+
+    The overview's children are the index's top level, so they are not nested under it.
+    """
+    if tree.parents[name] is None:
+        return entries[name]
+    children = tuple(entries[child.name] for child in tree.children(name))
+    return replace(entries[name], children=children) if children else entries[name]
 
 
 def _published_quarters(root: Path) -> list[tuple[str, int, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,33 @@ _OUTPUT_PRIORITY = [
 ]
 _ERROR_CHARS = 300
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+APPENDIX_HEADING = "appendix"
+"""The h2 (any case) from which a report's cells are left out of print: histories stay in HTML."""
+REVENUE_CAPTION = re.compile(r"\b(sales|revenue)\b", re.IGNORECASE)
+"""A table whose caption matches this is a revenue table: its row labels link to drill-downs."""
+PRINT_MAX_ROWS = 12
+"""A table longer than this is left out of print (a line says so): the HTML keeps it whole."""
+QUARTER_LINKS = "quarter-links"
+RELATED_LINKS = "related-links"
+"""Names of the page blocks that navigation rewrites in place after later builds."""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link to another report of the same quarter: file name, its title, how it relates."""
+
+    href: str
+    title: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class QuarterLinks:
+    """The same page in the previous and next quarter, each None when it is not published."""
+
+    page: str
+    previous: str | None = None
+    next: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,10 @@ class PageInfo:
     data_as_of: str
     provenance: dict[str, str]
     index: str | None = "index.html"
+    related: tuple[NavLink, ...] = ()
+    quarters: QuarterLinks | None = None
+    drill_downs: tuple[tuple[str, str], ...] = ()
+    """(row label, report file) pairs: revenue table rows with this label link to the report."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +99,9 @@ class IndexEntry:
     key_figure: str
     error: str
     duration_s: float | None
+    children: tuple[IndexEntry, ...] = ()
+    """Reports that drill down from this one (disease areas of a therapy area, markets of a
+    region), shown under its card."""
 
 
 @dataclass(frozen=True)
@@ -167,9 +202,8 @@ def _render(template: str, **context: Any) -> str:
     return _pages().get_template(template).render(**context)
 
 
-def _link_headings(body: str) -> tuple[str, list[_Heading]]:
+def _link_headings(soup: BeautifulSoup) -> list[_Heading]:
     """Make repeated heading ids unique and list the h2/h3 headings for the contents."""
-    soup = BeautifulSoup(body, "html.parser")
     taken: set[str] = set()
     contents: list[_Heading] = []
     for heading in soup.find_all(_HEADING_TAGS, id=True):
@@ -187,7 +221,52 @@ def _link_headings(body: str) -> tuple[str, list[_Heading]]:
             words = "".join(s for s in heading.find_all(string=True) if s.parent is not link)
             text = " ".join(words.split()) or anchor
             contents.append(_Heading(int(heading.name[1]), anchor, text))
-    return str(soup), contents
+    return contents
+
+
+def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> None:
+    """Link each revenue table row whose label names a report to that report."""
+    for table in soup.find_all("table"):
+        caption = table.find("caption")
+        if caption is None or not REVENUE_CAPTION.search(caption.get_text()):
+            continue
+        for row in table.select("tbody tr"):
+            label = row.find(["th", "td"])
+            href = drill_downs.get(label.get_text(strip=True)) if label else None
+            if label is not None and href is not None and label.find("a") is None:
+                link = soup.new_tag("a", href=href)
+                link.extend(list(label.contents))
+                label.append(link)
+
+
+def _mark_long_tables(soup: BeautifulSoup) -> None:
+    """Leave tables of more than PRINT_MAX_ROWS rows out of print, saying so where they were."""
+    for table in soup.find_all("table"):
+        rows = len(table.select("tbody tr"))
+        output = table.find_parent("div", class_="output-html")
+        if rows <= PRINT_MAX_ROWS or output is None or "print-omit" in output.get("class", []):
+            continue
+        output["class"] = [*output.get("class", []), "print-omit"]
+        note = soup.new_tag("p", attrs={"class": "print-only"})
+        note.string = f"A table of {rows} rows here is in the HTML report only."
+        output.insert_after(note)
+
+
+def _mark_appendix(soup: BeautifulSoup) -> None:
+    """Mark the appendix heading's cell and every cell after it to be left out of print."""
+    heading = next(
+        (
+            h
+            for h in soup.find_all("h2")
+            if h.get_text(strip=True).rstrip("¶").lower() == APPENDIX_HEADING
+        ),
+        None,
+    )
+    cell = heading.find_parent("div", class_="markdown") if heading else None
+    while cell is not None:
+        if cell.name == "div":
+            cell["class"] = [*cell.get("class", []), "print-omit"]
+        cell = cell.find_next_sibling()
 
 
 def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
@@ -197,11 +276,15 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
     except Exception as exc:
         raise RenderError(f"cannot render report {page.title!r}: {exc}") from exc
     provenance = dict(page.provenance)
-    body, contents = _link_headings(body)
+    soup = BeautifulSoup(body, "html.parser")
+    contents = _link_headings(soup)
+    _link_drill_downs(soup, dict(page.drill_downs))
+    _mark_appendix(soup)
+    _mark_long_tables(soup)
     return _render(
         "report.html.j2",
         page=page,
-        body=Markup(body),
+        body=Markup(str(soup)),
         toc=contents,
         errors=resources["errors"],
         built=provenance.pop(BUILD_TIME_KEY, ""),
@@ -209,27 +292,53 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
     )
 
 
+def _nav_macro(name: str, *args: Any) -> str:
+    """Render one macro of nav.html.j2, a block that navigation can rewrite in place."""
+    return str(getattr(_pages().get_template("nav.html.j2").module, name)(*args))
+
+
+def quarter_links_html(links: QuarterLinks) -> str:
+    """The previous / next quarter links of a page, between their block markers."""
+    return _nav_macro("quarter_links", links)
+
+
+def related_links_html(links: Sequence[NavLink]) -> str:
+    """The related reports of a page, between their block markers."""
+    return _nav_macro("related_links", links)
+
+
+def replace_block(html: str, name: str, block: str) -> str:
+    """`html` with its marked block `name` replaced by `block` (which carries the markers)."""
+    pattern = re.compile(f"<!--{name}-->.*?<!--/{name}-->", re.DOTALL)
+    return pattern.sub(lambda _: block, html, count=1)
+
+
 def quarter_index_html(
     quarter: str,
     entries: list[IndexEntry],
     *,
-    previous_quarter: str | None,
+    quarters: QuarterLinks,
     built_at: str,
     warnings: Sequence[str] = (),
     reconciliation: Sequence[str] = (),
 ) -> str:
-    """Render a quarter's index: broken identities, data warnings, then the report cards."""
+    """Render a quarter's index: problems, report cards (children under their parent), build log.
+
+    `entries` are the top-level reports in reading order, each carrying its drill-downs.
+    """
     groups: dict[str, list[IndexEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
-    counts = Counter(entry.status for entry in entries)
+    every = [report for entry in entries for report in (entry, *entry.children)]
+    counts = Counter(entry.status for entry in every)
     return _render(
         "quarter.html.j2",
         quarter=quarter,
         groups=groups,
-        total=len(entries),
+        log=every,
+        total=len(every),
         counts={status: counts[status] for status in STATUSES if counts[status]},
-        previous_quarter=previous_quarter,
+        quarters=quarters,
         built_at=built_at,
         warnings=warnings,
         reconciliation=reconciliation,

@@ -1,0 +1,157 @@
+"""How reports link to each other: related reports, drill-downs, the same report across quarters.
+
+A report's parent is the report one level up that contains its slice: a disease area's therapy
+area, a market's region, and the overview for every other report. Related links are the parent,
+the children and the overview. Quarter links point at the same page of the neighbouring quarters
+and are rewritten in place, atomically, whenever either neighbour is built, so both quarters link
+each other in whichever order they were built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Indications, Markets
+from portfolio_reports.locking import build_lock
+from portfolio_reports.paths import OutputLayout, page_name, write_text_atomic
+from portfolio_reports.presentation.render import (
+    QUARTER_LINKS,
+    RELATED_LINKS,
+    NavLink,
+    QuarterLinks,
+    quarter_links_html,
+    related_links_html,
+    replace_block,
+)
+from portfolio_reports.specs import ReportSpec
+
+OVERVIEW = Scope()
+
+
+@dataclass(frozen=True)
+class ReportTree:
+    """The reports of a build as a tree: each report's parent, by report name."""
+
+    specs: tuple[ReportSpec, ...]
+    parents: dict[str, str | None]
+
+    @classmethod
+    def of(cls, specs: Iterable[ReportSpec], dataset: Dataset) -> ReportTree:
+        """Place every report under the report whose slice contains its own."""
+        specs = tuple(specs)
+        by_scope = {spec.scope: spec.name for spec in specs}
+        therapy_area = dict(
+            zip(
+                dataset.indications[Indications.disease_area],
+                dataset.indications[Indications.therapy_area],
+                strict=True,
+            )
+        )
+        region = dict(
+            zip(dataset.markets[Markets.market], dataset.markets[Markets.region], strict=True)
+        )
+        parents: dict[str, str | None] = {}
+        for spec in specs:
+            scope = spec.scope
+            if scope == OVERVIEW:
+                parents[spec.name] = None
+                continue
+            up = None
+            if scope.disease_area and not scope.therapy_area and not scope.market:
+                up = by_scope.get(Scope(therapy_area=therapy_area.get(scope.disease_area)))
+            elif scope.market and not scope.region and not scope.therapy_area:
+                up = by_scope.get(Scope(region=region.get(scope.market)))
+            parents[spec.name] = up or by_scope.get(OVERVIEW)
+        return cls(specs, parents)
+
+    def children(self, name: str) -> list[ReportSpec]:
+        """The reports directly under `name`, in spec order."""
+        return [spec for spec in self.specs if self.parents[spec.name] == name]
+
+    def top_level(self) -> list[ReportSpec]:
+        """The overview and the reports right under it, in reading order: overview first."""
+        roots = [spec for spec in self.specs if self.parents[spec.name] is None]
+        return [*roots, *(child for root in roots for child in self.children(root.name))]
+
+    def related(self, name: str) -> tuple[NavLink, ...]:
+        """Links from one report to its overview, parent and children."""
+        titles = {spec.name: spec.title for spec in self.specs}
+        parent = self.parents[name]
+        overview = next((spec.name for spec in self.specs if spec.scope == OVERVIEW), None)
+        links = []
+        if overview and overview not in (name, parent):
+            links.append(NavLink(page_name(overview), titles[overview], "the whole portfolio"))
+        if parent:
+            links.append(NavLink(page_name(parent), titles[parent], "contains this report"))
+        links += [
+            NavLink(page_name(child.name), child.title, "drill-down")
+            for child in self.children(name)
+        ]
+        return tuple(links)
+
+    def drill_downs(self, dataset: Dataset) -> tuple[tuple[str, str], ...]:
+        """(row label, page) for every report a revenue table row can link to.
+
+        A therapy area, disease area or region is labelled by its name, a market by its code; a
+        market alone in its region is also labelled by the region (China).
+        """
+        markets = dataset.markets
+        region_size = markets[Markets.region].value_counts()
+        region_of = dict(zip(markets[Markets.market], markets[Markets.region], strict=True))
+        labels = []
+        for spec in self.specs:
+            values = [value for value in vars(spec.scope).values() if value]
+            if len(values) != 1:
+                continue
+            labels.append((values[0], page_name(spec.name)))
+            region = region_of.get(spec.scope.market or "")
+            if region and region_size.get(region) == 1:
+                labels.append((region, page_name(spec.name)))
+        return tuple(labels)
+
+
+def quarter_links(root: Path, quarter: Quarter, page: str) -> QuarterLinks:
+    """Links to `page` in the previous and next quarter, where that page is published."""
+
+    def published(other: Quarter) -> str | None:
+        return str(other) if (root / str(other) / page).is_file() else None
+
+    return QuarterLinks(page, published(quarter.previous), published(quarter.shift(1)))
+
+
+def refresh_links(root: Path, quarter: Quarter, tree: ReportTree | None = None) -> int:
+    """Rewrite the quarter links (and with `tree`, the related links) of a quarter's pages.
+
+    Only pages whose links changed are written, each atomically. Returns how many were written.
+    """
+    folder = root / str(quarter)
+    written = 0
+    for path in sorted(folder.glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        new = replace_block(
+            html, QUARTER_LINKS, quarter_links_html(quarter_links(root, quarter, path.name))
+        )
+        if tree is not None and path.stem in tree.parents:
+            new = replace_block(new, RELATED_LINKS, related_links_html(tree.related(path.stem)))
+        if new != html:
+            write_text_atomic(path, new)
+            written += 1
+    return written
+
+
+def refresh_neighbours(root: Path, quarter: Quarter) -> None:
+    """Point the neighbouring quarters' pages at this quarter, each under its own build lock.
+
+    Called after this quarter's build released its lock; waiting for a neighbour's running
+    build while holding no lock cannot deadlock, and whichever build ends last links both.
+    """
+    for neighbour in (quarter.previous, quarter.shift(1)):
+        layout = OutputLayout(root, str(neighbour))
+        if layout.index.is_file():
+            with build_lock(layout.quarter_dir, wait=True):
+                refresh_links(root, neighbour)
