@@ -14,11 +14,16 @@ from portfolio_reports.errors import RenderError
 from portfolio_reports.presentation.figures import FIGURES_MIME
 from portfolio_reports.presentation.render import (
     BUILD_TIME_KEY,
+    QUARTER_LINKS,
     IndexEntry,
+    NavLink,
     PageInfo,
+    QuarterLinks,
     notebook_to_html,
     quarter_index_html,
+    quarter_links_html,
     quarters_index_html,
+    replace_block,
 )
 
 HOSTILE = "<script>alert(1)</script>"
@@ -280,54 +285,79 @@ def entry(name: str, group: str, status: str = "ok", **changes: object) -> Index
     return IndexEntry(**{**fields, **changes})
 
 
-def test_quarter_index_groups_links_and_badges():
+def test_quarter_index_nests_drill_downs_and_logs_the_build_at_the_bottom():
+    lung = entry("lung_cancer", "Therapy areas", duration_s=125.0)
+    breast = entry("breast_cancer", "Therapy areas", "skipped")
     entries = [
         entry("portfolio_overview", "Portfolio"),
-        entry("lung_cancer", "Therapy areas", duration_s=125.0),
+        entry("oncology", "Therapy areas", children=(lung, breast)),
         entry("china", "Markets", "failed", duration_s=None),
-        entry("breast_cancer", "Therapy areas", "skipped"),
     ]
-    html = quarter_index_html("2026Q3", entries, previous_quarter="2026Q2", built_at="2026-10-02")
+    html = quarter_index_html(
+        "2026Q3",
+        entries,
+        quarters=QuarterLinks("index.html", previous="2026Q2"),
+        built_at="2026-10-02",
+    )
     page = Page(html)
     hrefs = [a["href"] for a in page.all("a")]
     assert hrefs == [
         "../index.html",
         "../2026Q2/index.html",
         "portfolio_overview.html",
+        "oncology.html",
         "lung_cancer.html",
         "breast_cancer.html",
         "china.html",
     ]
-    sections = [
-        html.index(f"<h2>{group}</h2>") for group in ("Portfolio", "Therapy areas", "Markets")
+    soup = BeautifulSoup(html, "html.parser")
+    oncology = soup.find("a", href="oncology.html").find_parent("li")
+    nested = [a["href"] for a in oncology.find("ul", class_="drill-downs").find_all("a")]
+    assert nested == ["lung_cancer.html", "breast_cancer.html"]
+    assert [span["class"] for span in page.all("span") if "badge" in span["class"]] == [
+        "badge badge-failed"
     ]
-    assert sections == sorted(sections)
-    badges = [span["class"] for span in page.all("span")]
-    assert badges == [
-        "badge badge-ok",
-        "badge badge-ok",
-        "badge badge-skipped",
-        "badge badge-failed",
+    log = soup.find("section", class_="build-log")
+    assert log is soup.find("main").find_all("section")[-1]
+    rows = [[cell.get_text() for cell in row.find_all(["th", "td"])] for row in log.tbody("tr")]
+    assert rows == [
+        ["Portfolio overview", "ok", "12.3 s"],
+        ["Oncology", "ok", "12.3 s"],
+        ["Lung cancer", "ok", "2 min 05 s"],
+        ["Breast cancer", "skipped", "—"],
+        ["China", "failed", "—"],
     ]
+    assert "5 reports · Built 2026-10-02" in html
+    assert "3 ok · 1 failed · 1 skipped" in log.get_text()
     assert "ValueError: unknown market &#39;Mars&#39;" in html
     assert "Revenue RMB 1,234.5 m (+3.2% QoQ)" in html
-    assert "Ran in 2 min 05 s" in html
-    assert "Ran in 12.3 s" in html
-    assert "4 reports · 2 ok · 1 failed · 1 skipped" in html
     assert page.all("script") == []
     assert page.all("link") == []
 
 
-def test_quarter_index_without_previous_quarter_links_only_up():
-    html = quarter_index_html(
-        "2025Q1", [entry("a", "Portfolio")], previous_quarter=None, built_at="x"
+def test_quarter_index_links_only_the_quarters_that_are_published():
+    alone = quarter_index_html(
+        "2025Q1", [entry("a", "Portfolio")], quarters=QuarterLinks("index.html"), built_at="x"
     )
-    assert [a["href"] for a in Page(html).all("a")] == ["../index.html", "a.html"]
+    assert [a["href"] for a in Page(alone).all("a")] == ["../index.html", "a.html"]
+    both = quarter_index_html(
+        "2025Q1",
+        [entry("a", "Portfolio")],
+        quarters=QuarterLinks("index.html", previous="2024Q4", next="2025Q2"),
+        built_at="x",
+    )
+    assert [a["href"] for a in Page(both).all("a")][:3] == [
+        "../index.html",
+        "../2024Q4/index.html",
+        "../2025Q2/index.html",
+    ]
 
 
 def test_quarter_index_escapes_entries():
     hostile = entry(HOSTILE, HOSTILE, "failed", title=HOSTILE, key_figure=HOSTILE, error=HOSTILE)
-    html = quarter_index_html(HOSTILE, [hostile], previous_quarter=HOSTILE, built_at=HOSTILE)
+    html = quarter_index_html(
+        HOSTILE, [hostile], quarters=QuarterLinks("index.html", HOSTILE, HOSTILE), built_at=HOSTILE
+    )
     assert HOSTILE not in html
     assert Page(html).all("script") == []
     assert all("<" not in a["href"] for a in Page(html).all("a"))
@@ -346,7 +376,7 @@ def test_quarters_index_lists_quarters_newest_first():
 
 def test_a_page_published_on_its_own_has_no_link_to_an_index():
     linked = notebook_to_html(report_notebook(), page_info())
-    assert '<nav class="crumbs"><a href="index.html">' in linked
+    assert '<nav class="crumbs" aria-label="Quarters"><a href="index.html">' in linked
     alone = notebook_to_html(report_notebook(), page_info(index=None))
     assert 'class="crumbs"' not in alone
     assert "index.html" not in alone
@@ -377,7 +407,7 @@ def test_quarter_index_lists_broken_identities_escaped_in_a_reconciliation_box()
     html = quarter_index_html(
         "2026Q3",
         [entry("a", "Portfolio")],
-        previous_quarter=None,
+        quarters=QuarterLinks("index.html"),
         built_at="x",
         reconciliation=problems,
     )
@@ -386,6 +416,73 @@ def test_quarter_index_lists_broken_identities_escaped_in_a_reconciliation_box()
     assert [item.get_text() for item in box.find_all("li")] == problems
     assert HOSTILE not in html
     agreed = quarter_index_html(
-        "2026Q3", [entry("a", "Portfolio")], previous_quarter=None, built_at="x"
+        "2026Q3", [entry("a", "Portfolio")], quarters=QuarterLinks("index.html"), built_at="x"
     )
     assert "Reconciliation" not in agreed
+
+
+def table_cell(caption: str, labels: list[str]) -> nbformat.NotebookNode:
+    """A code cell showing a table with a caption and one row per label."""
+    rows = "".join(f"<tr><th>{label}</th><td>1.0</td></tr>" for label in labels)
+    html = f"<table><caption>{caption}</caption><tbody>{rows}</tbody></table>"
+    return v4.new_code_cell(
+        "show()",
+        execution_count=9,
+        outputs=[v4.new_output("display_data", data={"text/html": html, "text/plain": "t"})],
+    )
+
+
+def test_revenue_table_rows_link_to_their_drill_down_reports_only():
+    notebook = report_notebook(
+        table_cell("Product sales by region, Q3 2026", ["China", "Europe", "Latin America"]),
+        table_cell("Approvals by market", ["China"]),
+    )
+    drill_downs = (("China", "market-cn.html"), ("Latin America", "region-latin-america.html"))
+    html = notebook_to_html(notebook, page_info(drill_downs=drill_downs))
+    soup = BeautifulSoup(html, "html.parser")
+    revenue, approvals = soup.find_all("table")[-2:]
+    assert [(a.get_text(), a["href"]) for a in revenue.find_all("a")] == [
+        ("China", "market-cn.html"),
+        ("Latin America", "region-latin-america.html"),
+    ]
+    assert approvals.find_all("a") == []
+
+
+def test_the_appendix_and_long_tables_are_left_out_of_print_with_a_note():
+    notebook = report_notebook(
+        table_cell("Short", ["a"] * 12),
+        table_cell("Long", ["b"] * 13),
+        v4.new_markdown_cell("## Appendix\n\nThe record to date."),
+        table_cell("History", ["c"] * 3),
+    )
+    soup = BeautifulSoup(notebook_to_html(notebook, page_info()), "html.parser")
+    omitted = [caption.get_text() for caption in soup.select(".print-omit caption")]
+    assert omitted == ["Long", "History"]
+    assert soup.find("h2", id="Appendix").find_parent(class_="print-omit") is not None
+    assert [note.get_text() for note in soup.select(".print-only")] == [
+        "A table of 13 rows here is in the HTML report only."
+    ]
+
+
+def test_related_and_quarter_links_are_blocks_a_later_build_can_replace():
+    page = page_info(
+        related=(NavLink("oncology.html", "Oncology", "contains this report"),),
+        quarters=QuarterLinks("lung.html", previous="2026Q2"),
+    )
+    html = notebook_to_html(report_notebook(), page)
+    header = BeautifulSoup(html, "html.parser").find("header")
+    assert [a["href"] for a in header.find_all("a")] == [
+        "index.html",
+        "../2026Q2/lung.html",
+        "oncology.html",
+    ]
+    later = replace_block(
+        html, QUARTER_LINKS, quarter_links_html(QuarterLinks("lung.html", "2026Q2", "2026Q4"))
+    )
+    header = BeautifulSoup(later, "html.parser").find("header")
+    assert [a["href"] for a in header.find_all("a")][1:3] == [
+        "../2026Q2/lung.html",
+        "../2026Q4/lung.html",
+    ]
+    assert later.replace("../2026Q4/lung.html", "") != html
+    assert replace_block(later, QUARTER_LINKS, quarter_links_html(page.quarters)) == html
