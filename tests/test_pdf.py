@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,12 @@ from pypdf import PdfReader
 from portfolio_reports.cli import cli
 from portfolio_reports.errors import InputError
 from portfolio_reports.presentation import pdf
-from portfolio_reports.presentation.pdf import CHROMIUM_ENV, find_chromium, print_pdfs
+from portfolio_reports.presentation.pdf import (
+    CHROMIUM_ENV,
+    check_pdf_support,
+    find_chromium,
+    print_pdfs,
+)
 
 A4_POINTS = (595.3, 841.9)
 """A4 in points; Chromium rounds the page to whole CSS pixels, a point at most."""
@@ -91,3 +97,11 @@ def test_a_page_prints_to_a4_with_its_header_page_numbers_and_details_opened(tmp
     everything = "".join(printed.extract_text() for printed in reader.pages)
     assert "Hidden until opened" in everything
     assert [name for name in os.listdir(tmp_path) if ".partial" in name] == []
+
+
+def test_without_playwright_the_error_names_the_pdf_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    with pytest.raises(InputError) as raised:
+        check_pdf_support()
+    assert str(raised.value).endswith("'pdf' extra: pip install 'portfolio-reports[pdf]'")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+from portfolio_reports.data.extras import import_extra
 from portfolio_reports.errors import InputError, RenderError
 from portfolio_reports.paths import scratch_path
 
@@ -61,11 +61,7 @@ def find_chromium() -> Path:
 
 def check_pdf_support() -> Path:
     """Check that PDFs can be printed here, before a build runs; return the browser to use."""
-    if importlib.util.find_spec("playwright") is None:
-        raise InputError(
-            "PDF output needs Playwright: pip install 'portfolio-reports[pdf]'"
-            " (its browser download is not needed; Chromium is found on this machine)"
-        )
+    import_extra("playwright.sync_api", "pdf")
     return find_chromium()
 
 
@@ -76,10 +72,9 @@ def header(mark: str) -> str:
 
 def print_pdfs(pages: Iterable[Path], chromium: Path, *, mark: str) -> list[Path]:
     """Print each HTML page to <page>.pdf beside it, atomically, with one browser for all."""
-    from playwright.sync_api import Error, sync_playwright
-
+    sync_api = import_extra("playwright.sync_api", "pdf")
     printed = []
-    with sync_playwright() as playwright:
+    with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
@@ -100,7 +95,7 @@ def print_pdfs(pages: Iterable[Path], chromium: Path, *, mark: str) -> list[Path
                         footer_template=FOOTER,
                     )
                     os.replace(scratch, pdf)
-                except Error as error:
+                except sync_api.Error as error:
                     message = (str(error).strip().splitlines() or [""])[0]
                     raise RenderError(f"{pdf}: cannot print the page: {message}") from error
                 finally:
