@@ -315,6 +315,7 @@ def report_job(
     With `tree`, the page links its related reports and the same report in other quarters.
     """
     page = page_name(spec.name)
+    drill_downs = tree.drill_downs(dataset) if tree else ()
     info = PageInfo(
         title=spec.title,
         subtitle=f"{spec.group} · {quarter.label}",
@@ -330,11 +331,7 @@ def report_job(
         index=index,
         related=tree.related(spec.name) if tree else (),
         quarters=quarter_links(layout.root, quarter, page) if tree else None,
-        drill_downs=tuple(
-            (label, target) for label, target in tree.drill_downs(dataset) if target != page
-        )
-        if tree
-        else (),
+        drill_downs=tuple((label, target) for label, target in drill_downs if target != page),
     )
     return ReportJob(
         name=spec.name,
