@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 import nbformat
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
@@ -239,14 +239,22 @@ def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> None:
                 label.append(link)
 
 
+def _omit_from_print(tag: Tag) -> bool:
+    """Give `tag` the class that print leaves out; False when it already had it."""
+    classes = [name for name in tag.get_attribute_list("class") if name]
+    if "print-omit" in classes:
+        return False
+    tag["class"] = " ".join([*classes, "print-omit"])
+    return True
+
+
 def _mark_long_tables(soup: BeautifulSoup) -> None:
     """Leave tables of more than PRINT_MAX_ROWS rows out of print, saying so where they were."""
     for table in soup.find_all("table"):
         rows = len(table.select("tbody tr"))
         output = table.find_parent("div", class_="output-html")
-        if rows <= PRINT_MAX_ROWS or output is None or "print-omit" in output.get("class", []):
+        if rows <= PRINT_MAX_ROWS or output is None or not _omit_from_print(output):
             continue
-        output["class"] = [*output.get("class", []), "print-omit"]
         note = soup.new_tag("p", attrs={"class": "print-only"})
         note.string = f"A table of {rows} rows here is in the HTML report only."
         output.insert_after(note)
@@ -265,7 +273,7 @@ def _mark_appendix(soup: BeautifulSoup) -> None:
     cell = heading.find_parent("div", class_="markdown") if heading else None
     while cell is not None:
         if cell.name == "div":
-            cell["class"] = [*cell.get("class", []), "print-omit"]
+            _omit_from_print(cell)
         cell = cell.find_next_sibling()
 
 
