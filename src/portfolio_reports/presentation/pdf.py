@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
 MARGINS = {"top": "16mm", "bottom": "13mm", "left": "12mm", "right": "12mm"}
 """A4 page margins; the running header and the page numbers sit in the top and bottom ones."""
 SCALE = 0.9
-"""Print scale that fits the overview on six A4 pages with 8.5 pt body text and 7.5 pt tables."""
+"""Print scale: body text near 8.5 pt and tables near 7.5 pt, still easy to read on A4."""
 _BAND = (
     'style="font: 7.5pt system-ui, sans-serif; color: #555; width: 100%; margin: 0 12mm;'
     ' display: flex; justify-content: space-between;"'
