@@ -7,6 +7,7 @@ import threading
 import pytest
 from bs4 import BeautifulSoup
 
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, DEFAULT_PARAMS
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.locking import build_lock
@@ -16,7 +17,6 @@ from portfolio_reports.navigation import (
     refresh_links,
     refresh_neighbours,
 )
-from portfolio_reports.paths import DEFAULT_NOTEBOOKS, DEFAULT_PARAMS
 from portfolio_reports.presentation.render import NavLink, QuarterLinks, quarter_links_html
 from portfolio_reports.specs import load_specs
 

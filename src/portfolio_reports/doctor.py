@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 import webbrowser
 from collections.abc import Callable
@@ -13,18 +12,18 @@ from pathlib import Path
 from jupyter_client.kernelspec import KernelSpecManager
 
 from portfolio_reports.data.dataset import load_dataset
-from portfolio_reports.errors import PortfolioReportsError
+from portfolio_reports.errors import InputError, PortfolioReportsError
 from portfolio_reports.execution.kernels import KERNEL_NAME, WarmKernel
+from portfolio_reports.presentation.pdf import find_chromium
 
 EXTRA_MODULES = {
     "sql": ("sqlalchemy", "psycopg"),
     "duckdb": ("sqlalchemy", "duckdb_engine"),
     "excel": ("openpyxl",),
     "dask": ("distributed",),
+    "pdf": ("playwright",),
 }
 """The modules each optional extra installs."""
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-"""Headless browsers the browser tests and screenshots can drive."""
 
 
 @dataclass(frozen=True)
@@ -79,15 +78,16 @@ def check_extras() -> list[Check]:
 
 
 def check_browser() -> Check:
-    """A headless browser for screenshots, and a browser `run --open` can open pages in."""
-    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    """A headless browser for screenshots and PDFs, and a browser `run --open` can open pages in."""
+    try:
+        found: str | None = str(find_chromium())
+    except InputError as error:
+        found, missing = None, str(error)
     try:
         opener = type(webbrowser.get()).__name__
     except webbrowser.Error:
         opener = None
-    detail = (
-        f"headless: {found or 'none of ' + ', '.join(BROWSERS)}; run --open: {opener or 'none'}"
-    )
+    detail = f"headless: {found or missing}; run --open: {opener or 'none'}"
     return Check("browser", found is not None, detail, required=False)
 
 
