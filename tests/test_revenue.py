@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.analysis import metrics
-from portfolio_reports.analysis.revenue import NOT_ALLOCATED, allocated_sales, ranked
+from portfolio_reports.analysis.revenue import NOT_ALLOCATED, allocated_sales, material, ranked
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -306,3 +306,36 @@ def test_allocation_is_computed_once_per_data_set_and_each_caller_gets_a_copy(ti
     assert allocated_sales(halved)["revenue_rmb_m"].sum() == pytest.approx(
         again["revenue_rmb_m"].sum() / 2
     )
+
+
+def test_a_change_is_material_from_rmb_1_m_and_5_percent_of_its_base():
+    change = pd.Series([1.0, 0.9, 4.0, 5.0, 1.2, -2.0, 0.96])
+    base = pd.Series([10.0, 5.0, 100.0, 100.0, 0.0, 30.0, 1.0])
+    # 0.96 shows as 1.0, so it counts as RMB 1.0 m; 4.0 is under 5% of 100.
+    assert material(change, base).tolist() == [True, False, False, True, True, True, True]
+
+
+def test_revenue_drivers_rank_material_moves_on_a_year_earlier(tiny_dataset):
+    products = metrics.revenue_drivers(tiny_dataset, WHOLE, Q3, by="product")
+    # 2025Q3 against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10; HLX01 before HLX03
+    # on the larger revenue.
+    assert products[["product", "change_rmb_m"]].values.tolist() == [
+        ["HLX02", 35.0],
+        ["HLX01", 5.0],
+        ["HLX03", 5.0],
+    ]
+    assert products["yoy"].tolist() == pytest.approx([35 / 90, 0.25, 0.5])
+    regions = metrics.revenue_drivers(tiny_dataset, WHOLE, Q3, by="region", n=1)
+    assert regions[["region", "change_rmb_m"]].values.tolist() == [["China", 35.0]]
+    # 2025Q2 against 2024Q2: CN 130 vs 110 and the US 20 vs none both move by 20, CN first on
+    # the larger revenue; CA sold nothing in either quarter.
+    both = metrics.revenue_drivers(tiny_dataset, WHOLE, Quarter(2025, 2), by="market")
+    assert both[["market", "change_rmb_m"]].values.tolist() == [["CN", 20.0], ["US", 20.0]]
+
+
+def test_revenue_movers_leave_out_immaterial_changes(tiny_dataset):
+    sales = tiny_dataset.sales.copy()
+    hlx01 = (sales["product"] == "HLX01") & (sales["quarter"] == "2025Q3")
+    sales.loc[hlx01, "revenue_rmb_m"] = 20.5  # +0.5 on 20: under RMB 1 m
+    movers = metrics.revenue_movers(replace(tiny_dataset, sales=sales), WHOLE, Q3)
+    assert rows(movers, "product", "market") == [("HLX02", "CN"), ("HLX03", "CA"), ("HLX02", "US")]

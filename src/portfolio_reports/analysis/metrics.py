@@ -27,6 +27,7 @@ from portfolio_reports.analysis.revenue import (
     TOTAL_REVENUE,
     TYPES_IN_ORDER,
     geography,
+    material,
     ranked,
     revenue_by_type_rows,
 )
@@ -496,9 +497,11 @@ def top_products(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.
 
 
 def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
-    """Product and market pairs with the largest revenue increases and decreases vs last quarter.
+    """Product and market pairs with the largest material revenue increases and decreases vs
+    last quarter.
 
-    Up to `n` of each; `direction` is "increase" or "decrease". Ranked by the change as shown
+    Up to `n` of each, material changes only (`revenue.MATERIALITY`); `direction` is "increase"
+    or "decrease". Ranked by the change as shown
     (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
     then to product and market code in alphabetical order.
     """
@@ -506,6 +509,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
     after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
     pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    pairs = pairs[material(pairs["change_rmb_m"], pairs[PREVIOUS_REVENUE])]
     change = pairs["change_rmb_m"]
     order = ["change_rmb_m", REVENUE, *keys]
     increases = ranked(pairs[change > 0], order, [False, False, True, True])
@@ -518,6 +522,27 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     )
     direction_first = ["direction", *movers.columns.drop("direction")]
     return with_inn(movers[direction_first].reset_index(drop=True), ds)
+
+
+def revenue_drivers(
+    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", n: int = 3
+) -> pd.DataFrame:
+    """The `n` values of `by` whose product sales moved most against the same quarter a year
+    earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
+
+    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy.
+    """
+    table = revenue_by(ds, scope, quarter, by=by)
+    table["change_rmb_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
+    moved = table[material(table["change_rmb_m"], table[YEAR_AGO_REVENUE])]
+    order = ranked(
+        moved.assign(_size=moved["change_rmb_m"].abs()),
+        ["_size", REVENUE, by],
+        [False, False, True],
+    )
+    return (
+        order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n).reset_index(drop=True)
+    )
 
 
 def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:

@@ -36,6 +36,17 @@ TOTAL = (
     " (development and manufacturing services for partners) and other income, each booked"
     " in the quarter of the data; the types add up to the total."
 )
+
+MATERIAL_RMB_M = 1.0
+"""The smallest revenue change a page calls a mover or a driver, RMB million."""
+MATERIAL_SHARE = 0.05
+"""The smallest revenue change a page calls a mover or a driver, as a share of its base."""
+MATERIALITY = (
+    f"A change is material when it is at least RMB {MATERIAL_RMB_M:.1f} m and at least"
+    f" {MATERIAL_SHARE:.0%} of the sales it is compared with (any such change from no sales"
+    " counts); smaller ones are not listed."
+)
+
 PRODUCT_SALES = (
     "Product sales: sales of the company's products, RMB million; licence and service income"
     " is not included."
@@ -149,6 +160,15 @@ def _allocate(ds: Dataset) -> pd.DataFrame:
     rest = rest[rest[REVENUE].abs() > 10 ** -(REVENUE_DECIMALS + 3)]
     combined = pd.concat([parts, rest], ignore_index=True).sort_values("_sale", kind="stable")
     return combined.drop(columns="_sale").reset_index(drop=True)
+
+
+def material(change: pd.Series, base: pd.Series) -> pd.Series:
+    """Whether each revenue change is material (see MATERIALITY): at least MATERIAL_RMB_M and
+    at least MATERIAL_SHARE of its base, compared as shown (rounded to REVENUE_DECIMALS)."""
+    size = change.abs().round(REVENUE_DECIMALS)
+    return (size >= MATERIAL_RMB_M) & (
+        size >= (MATERIAL_SHARE * base.abs()).round(REVENUE_DECIMALS)
+    )
 
 
 def geography(markets: pd.Series, ds: Dataset) -> pd.Series:

@@ -1,0 +1,109 @@
+"""The figures a page leads with, each from the definitions its tables use, and what each means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.revenue import CHINA, GEOGRAPHY, OVERSEAS, REVENUE
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+
+SALES_WINDOW = 8
+"""Quarters of sales a page charts; a scope without sales in them has no commercial section."""
+
+DEFINITIONS = {
+    "sales": "Product sales of the quarter in RMB million, against the previous quarter (QoQ)"
+    " and the same quarter a year earlier (YoY).",
+    "year_to_date": "Product sales from January to the quarter's end, against the same quarters"
+    " a year earlier.",
+    "china_share": "Share of the quarter's product sales in mainland China and in every other"
+    " market.",
+    "on_market": "Products with at least one approval by quarter end, and the markets where any"
+    " is approved.",
+    "in_development": "Programmes (one indication in one market, or Global) in development at"
+    " quarter end, by phase.",
+    "news": "Approval events and filings accepted by a regulator, dated in the quarter.",
+    "deals": "Licence deals to date for products of this scope; the latest is named.",
+    "under_review": "Filings accepted by quarter end and not yet decided.",
+    "next_catalyst": "The soonest event expected in the next four quarters; timings are estimates.",
+}
+"""One sentence per key figure, shown with it."""
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Product sales from the year's first quarter to this one, and growth on a year before."""
+
+    revenue: float
+    growth: float
+    """Fraction; NaN when the same quarters a year earlier had no sales."""
+    first: Quarter
+    """The year's first quarter."""
+    last: Quarter
+    """The quarter the year runs to."""
+
+    @property
+    def period(self) -> str:
+        """The quarters counted, e.g. "Q1-Q3 2026"."""
+        return f"Q{self.first.number}-{self.last.label}"
+
+    @property
+    def base_period(self) -> str:
+        """The same quarters a year earlier, e.g. "Q1-Q3 2025"."""
+        return f"Q{self.first.number}-{self.last.year_ago.label}"
+
+
+def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
+    """Whether the scope had product sales in any of the SALES_WINDOW quarters up to `quarter`."""
+    window = metrics.revenue_by_quarter(ds, scope, quarter, quarters=SALES_WINDOW)
+    return bool((window[REVENUE] > 0).any())
+
+
+def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
+    """Product sales of the calendar year up to and including `quarter`, with growth on the
+    same quarters of the year before."""
+    this_year = metrics.revenue_by_quarter(ds, scope, quarter, quarters=quarter.number)
+    last_year = metrics.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=quarter.number)
+    revenue, base = float(this_year[REVENUE].sum()), float(last_year[REVENUE].sum())
+    growth = (revenue - base) / base if base else float("nan")
+    return YearToDate(revenue, growth, quarter.shift(1 - quarter.number), quarter)
+
+
+def china_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:
+    """Mainland China's share of the quarter's product sales; None unless both China and
+    overseas markets sold (a one-sided split says nothing)."""
+    split = metrics.revenue_by(ds, scope, quarter, by=GEOGRAPHY).set_index(GEOGRAPHY)
+    revenue = split[REVENUE].reindex([CHINA, OVERSEAS], fill_value=0.0)
+    if not (revenue > 0).all():
+        return None
+    return float(revenue[CHINA] / revenue.sum())
+
+
+def in_development_by_phase(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
+    """Programmes in development at quarter end per phase, phases with none left out.
+
+    Counts the rows of `metrics.pipeline_snapshot`, as the pipeline chart and table do.
+    """
+    by_phase = metrics.pipeline_counts_by_phase(ds, scope, quarter, by="coverage").sum(axis=1)
+    return by_phase[by_phase > 0].astype(int)
+
+
+def next_catalyst(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series | None:
+    """The soonest expected event of `metrics.upcoming_catalysts`; None when none is recorded."""
+    upcoming = metrics.upcoming_catalysts(ds, scope, quarter)
+    return None if upcoming.empty else upcoming.iloc[0]
+
+
+def latest_deal(ds: Dataset, scope: Scope, quarter: Quarter) -> tuple[int, pd.Series | None]:
+    """Licence deals to date in the scope, and the latest of them (None when there is none)."""
+    deals = metrics.events_to_date(ds, scope, quarter, "licence deals")
+    return len(deals), (None if deals.empty else deals.iloc[0])
+
+
+def quarter_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
+    """The quarter's row of `metrics.revenue_by_quarter`: revenue, qoq, yoy, synthetic."""
+    return metrics.revenue_by_quarter(ds, scope, quarter, quarters=1).iloc[0]

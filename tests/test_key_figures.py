@@ -1,0 +1,72 @@
+"""Key figures on the tiny data set, each checked against values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.analysis import key_figures
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
+
+Q3 = Quarter(2025, 3)
+
+
+def test_year_to_date_sums_the_years_quarters_and_compares_a_year_earlier(tiny_dataset):
+    ytd = key_figures.year_to_date(tiny_dataset, Scope(), Q3)
+    # 2025Q1-Q3: 140 + 150 + 165 = 455; 2024Q1-Q3: none + 110 + 120 = 230.
+    assert ytd.revenue == pytest.approx(455.0)
+    assert ytd.growth == pytest.approx(455 / 230 - 1)
+    assert (ytd.period, ytd.base_period) == ("Q1-Q3 2025", "Q1-Q3 2024")
+
+
+def test_year_to_date_of_a_first_quarter_is_that_quarter(tiny_dataset):
+    ytd = key_figures.year_to_date(tiny_dataset, Scope(market="US"), Quarter(2025, 1))
+    # US 2025Q1: 20; 2024Q1: no sales, so no growth rate.
+    assert ytd.revenue == pytest.approx(20.0)
+    assert math.isnan(ytd.growth)
+    assert ytd.period == "Q1-Q1 2025"
+
+
+def test_china_share_needs_sales_on_both_sides(tiny_dataset):
+    # 2025Q3: China 110 + 25 + 10 = 145 of 165; overseas US 15 + CA 5 = 20.
+    assert key_figures.china_share(tiny_dataset, Scope(), Q3) == pytest.approx(145 / 165)
+    assert key_figures.china_share(tiny_dataset, Scope(market="CN"), Q3) is None
+    assert key_figures.china_share(tiny_dataset, Scope(), Quarter(2025, 4)) is None
+
+
+def test_has_sales_looks_at_the_charted_quarters(tiny_dataset):
+    assert key_figures.has_sales(tiny_dataset, Scope(market="CA"), Q3)  # 5 in 2025Q3
+    assert not key_figures.has_sales(tiny_dataset, Scope(market="CA"), Quarter(2025, 2))
+    # The eight quarters to 2026Q4 still hold 2025Q1-Q3: a page with a sales history.
+    assert key_figures.has_sales(tiny_dataset, Scope(), Quarter(2026, 4))
+    assert not key_figures.has_sales(tiny_dataset, Scope(), Quarter(2027, 4))
+
+
+def test_in_development_by_phase_counts_programmes_and_drops_empty_phases(tiny_dataset):
+    phases = key_figures.in_development_by_phase(tiny_dataset, Scope(), Q3)
+    # HLX03-AS US Phase 1, HLX02-GC CN Phase 2, HLX02-GC Global Phase 3.
+    assert phases.to_dict() == {"Phase 1": 1, "Phase 2": 1, "Phase 3": 1}
+    us = key_figures.in_development_by_phase(tiny_dataset, Scope(market="US"), Q3)
+    assert us.to_dict() == {"Phase 1": 1, "Phase 3": 1}  # the Global programme covers the US
+
+
+def test_next_catalyst_and_latest_deal(tiny_dataset):
+    catalyst = key_figures.next_catalyst(tiny_dataset, Scope(), Q3)
+    assert (catalyst["expected"], catalyst["product"], catalyst["market"]) == (
+        "2025Q4",
+        "HLX02",
+        "CN",
+    )
+    assert key_figures.next_catalyst(tiny_dataset, Scope(), Quarter(2027, 1)) is None
+    count, latest = key_figures.latest_deal(tiny_dataset, Scope(market="US"), Q3)
+    assert count == 1 and latest["detail"] == "US rights"
+    assert key_figures.latest_deal(tiny_dataset, Scope(market="CN"), Q3) == (0, None)
+
+
+def test_quarter_sales_is_the_quarters_row(tiny_dataset):
+    row = key_figures.quarter_sales(tiny_dataset, Scope(), Q3)
+    assert (row["revenue_rmb_m"], row["qoq"], row["yoy"]) == pytest.approx((165, 0.1, 0.375))
+    assert isinstance(row, pd.Series)
