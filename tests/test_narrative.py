@@ -6,65 +6,73 @@ import pandas as pd
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.presentation.narrative import highlights, key_figure
+from portfolio_reports.presentation.narrative import MAX_HIGHLIGHTS, highlights, key_figure
 
 Q3 = Quarter(2025, 3)
 
 
 def test_highlights_of_a_busy_quarter(tiny_dataset):
-    assert highlights(tiny_dataset, Scope(), Q3) == [
-        "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures).",
-        "Largest product: HLX02 (trastuzumab), RMB 125.0 m, 75.8% of these sales.",
+    lines = highlights(tiny_dataset, Scope(), Q3)
+    assert lines == [
+        # 165 against 150 and 120; 2025Q1-Q3 140 + 150 + 165 = 455 against 0 + 110 + 120 = 230.
+        # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10 (HLX01 first on the
+        # larger revenue); China 145 vs 110, North America 20 vs 10.
+        "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures); year to date"
+        " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q3 2024:"
+        " HLX02 +RMB 35.0 m (+38.9%), HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%);"
+        " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%).",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
-        "No filings accepted in Q3 2025.",
-        "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
-        " in CN (NMPA).",
-        "1 licence deal in Q3 2025: HLX02 in US (US rights).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",
-        # HLX02-GC Global and CN and HLX03-AS US; both products approved; six approved
-        # programmes (four rows in CN, US, CA plus the HLX03-RA approval event in CA).
-        "In development at the end of Q3 2025: 3 programmes, 2 run in one market and 1 global;"
-        " 3 of them life-cycle. Approved: 6 programmes; discontinued: 1.",
+        "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
+        " in CN (NMPA). 1 licence deal in Q3 2025: HLX02 in US (US rights).",
         "4 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
         " Phase 2 to Phase 3, HLX01 in rheumatoid arthritis (CN) discontinued, HLX02 in HER2+"
         " breast cancer (CA) advanced from Filed to Approved and 1 more.",
         "3 events expected by Q3 2026: HLX02 approval in CN (Q4 2025), HLX02 approval in US"
         " (Q4 2025), HLX03 topline data in US (2026-02-10).",
+        "No filings in Q3 2025.",
     ]
+    assert len(lines) <= MAX_HIGHLIGHTS
 
 
-def test_highlights_say_when_there_was_nothing(tiny_dataset):
+def test_quiet_categories_fold_into_one_line(tiny_dataset):
     assert highlights(tiny_dataset, Scope(), Quarter(2025, 4)) == [
-        "No revenue recorded in Q4 2025.",
-        "No approvals in Q4 2025.",
-        "No filings accepted in Q4 2025.",
-        "No clinical readouts in Q4 2025.",
-        "In development at the end of Q4 2025: 3 programmes, 2 run in one market and 1 global;"
-        " 3 of them life-cycle. Approved: 6 programmes; discontinued: 1.",
-        "No phase changes in Q4 2025.",
         "1 event expected by Q4 2026: HLX03 topline data in US (2026-02-10).",
+        "No product sales, approvals, clinical readouts, filings or phase changes in Q4 2025.",
     ]
 
 
 def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="CA"), Q3)
-    assert lines[:2] == [
-        "Product sales: RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures).",
-        "Largest product: HLX03 (adalimumab), RMB 5.0 m, 100.0% of these sales.",
-    ]
-    assert lines[-1] == (
-        "2 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
-        " Phase 2 to Phase 3, HLX02 in HER2+ breast cancer (CA) advanced from Filed to Approved."
+    # CA sold 5 of HLX03 in 2025Q3 and nothing before: no growth rates, a new product.
+    assert lines[0] == (
+        "Product sales: RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures); year to date"
+        " (Q1-Q3 2025) RMB 5.0 m. Moved most against Q3 2024: HLX03 +RMB 5.0 m (new)."
     )
+    assert lines[-1] == "No filings in Q3 2025."
 
 
 def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="US"), Quarter(2023, 2))
-    assert lines[0] == "No revenue recorded in Q2 2023."
-    assert lines[2] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
+    assert lines[0] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
+    assert lines[-1] == "No product sales, approvals or clinical readouts in Q2 2023."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
-    assert us_q3[0] == "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures)."
+    # US: 15 against 20 and 10; 2025Q1-Q3 20 + 20 + 15 = 55 against 10; one market, so no
+    # places listed.
+    assert us_q3[0] == (
+        "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures); year to date"
+        " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q3 2024:"
+        " HLX02 +RMB 5.0 m (+50.0%)."
+    )
+
+
+def test_immaterial_moves_are_not_named(tiny_dataset):
+    sales = tiny_dataset.sales.copy()
+    us = (sales["market"] == "US") & (sales["quarter"] == "2025Q3")
+    sales.loc[us, "revenue_rmb_m"] = 10.5  # +0.5 on 10 a year earlier: under RMB 1 m
+    lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
+    assert "Moved most" not in lines[0]
 
 
 def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
@@ -84,7 +92,7 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
         columns=events.columns,
     ).astype(events.dtypes.to_dict())
     busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
-    assert highlights(busy, Scope(), Q3)[2] == (
+    assert highlights(busy, Scope(), Q3)[1] == (
         "5 approvals in Q3 2025: HLX03 for Rheumatoid arthritis in US (FDA), "
         "HLX03 for Rheumatoid arthritis in US (FDA), HLX03 for Rheumatoid arthritis in US (FDA) "
         "and 2 more."
@@ -95,12 +103,12 @@ def test_event_without_indication_or_agency_names_product_market_and_detail(tiny
     events = tiny_dataset.regulatory_events.copy()
     events.loc[events["event_type"] == "licence deal", "event_type"] = "approval"
     renamed = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(renamed, Scope(market="US"), Q3)[2] == (
+    assert highlights(renamed, Scope(market="US"), Q3)[1] == (
         "1 approval in Q3 2025: HLX02 in US (US rights)."
     )
     events.loc[events["event_type"] == "approval", "detail"] = None
     bare = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(bare, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HLX02 in US."
+    assert highlights(bare, Scope(market="US"), Q3)[1] == "1 approval in Q3 2025: HLX02 in US."
 
 
 def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_dataset):
@@ -109,16 +117,15 @@ def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_
 
 
 def test_an_indication_name_is_lower_cased_mid_sentence_unless_an_acronym(tiny_dataset):
-    retired = highlights(tiny_dataset, Scope(market="CN"), Q3)
-    assert "HLX01 in rheumatoid arthritis (CN) discontinued" in retired[-2]
-    assert "HLX02 in HER2+ gastric cancer (Global)" in retired[-2]
+    retired = " ".join(highlights(tiny_dataset, Scope(market="CN"), Q3))
+    assert "HLX01 in rheumatoid arthritis (CN) discontinued" in retired
+    assert "HLX02 in HER2+ gastric cancer (Global)" in retired
 
 
 def test_real_figures_are_not_flagged_synthetic(tiny_dataset):
     reported = replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
-    assert (
-        highlights(reported, Scope(), Q3)[0]
-        == "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY."
+    assert highlights(reported, Scope(), Q3)[0].startswith(
+        "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY; year to date"
     )
 
 
@@ -152,7 +159,7 @@ def test_a_readout_highlight_quotes_two_results_per_trial_then_counts_the_rest(t
         ]
     )
     busy = replace(tiny_dataset, clinical_results=pd.concat([results, more]))
-    assert highlights(busy, Scope(market="CA"), Q3)[-3] == (
+    assert highlights(busy, Scope(market="CA"), Q3)[2] == (
         "1 clinical readout in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300; OS 20 vs 15 months, HR 0.80, n=300 and 1 more)."
     )

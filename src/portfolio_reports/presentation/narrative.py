@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from portfolio_reports.analysis.key_figures import year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
@@ -17,7 +18,7 @@ from portfolio_reports.analysis.metrics import (
     programme_counts,
     readouts_in_quarter,
     revenue_by_quarter,
-    top_products,
+    revenue_drivers,
     upcoming_catalysts,
 )
 from portfolio_reports.analysis.pipeline import (
@@ -32,17 +33,18 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.data.schema import ClinicalResults, Products, Sales
+from portfolio_reports.data.schema import ClinicalResults, Sales
 from portfolio_reports.presentation.formatting import (
     ESTIMATE_MARK,
     INFERRED_MARK,
     MISSING,
     money,
-    percent,
     signed_percent,
 )
 from portfolio_reports.text import counted
 
+MAX_HIGHLIGHTS = 7
+"""Bullets the highlights hold at most: five kinds of news, the outlook and the quiet line."""
 LISTED_AT_MOST = 3
 RESULTS_PER_TRIAL = 2
 """Results a highlight quotes for one trial; the tables list them all."""
@@ -51,25 +53,44 @@ DEALS = EVENT_GROUPS["licence deals"]
 
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """Sentences on the quarter's revenue, regulatory news, readouts, phase changes and outlook.
+    """At most seven bullets, each with its numbers: product sales with the year to date and
+    what moved them most, approvals, readouts with their results, other regulatory news, phase
+    changes and the events expected next; the quiet ones folded into one last line.
 
-    Approvals, filings, readouts and phase changes always get a sentence; designations, deals
-    and expected events only when there are some.
+    Product sales, approvals, readouts, filings and phase changes are named in the last line
+    when there were none; filings, designations and deals share a bullet; designations, deals
+    and expected events appear only when there are some.
     """
-    sentences = [
-        *_revenue_sentences(ds, scope, quarter),
-        _events_sentence(ds, scope, quarter, [APPROVAL], ("approval", "approvals")),
-        _events_sentence(ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")),
-        _events_sentence(
-            ds, scope, quarter, DESIGNATIONS, ("designation", "designations"), quiet=True
-        ),
-        _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals"), quiet=True),
-        _readouts_sentence(ds, scope, quarter),
-        programmes_sentence(ds, scope, quarter),
-        _phase_moves_sentence(ds, scope, quarter),
+    filings = _events_sentence(
+        ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")
+    )
+    news = {
+        "product sales": _revenue_sentence(ds, scope, quarter),
+        "approvals": _events_sentence(ds, scope, quarter, [APPROVAL], ("approval", "approvals")),
+        "clinical readouts": _readouts_sentence(ds, scope, quarter),
+        "filings": filings,
+        "phase changes": _phase_moves_sentence(ds, scope, quarter),
+    }
+    regulatory = " ".join(
+        sentence
+        for sentence in (
+            filings,
+            _events_sentence(ds, scope, quarter, DESIGNATIONS, ("designation", "designations")),
+            _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals")),
+        )
+        if sentence
+    )
+    quiet = [kind for kind, sentence in news.items() if not sentence]
+    lines = [
+        news["product sales"],
+        news["approvals"],
+        news["clinical readouts"],
+        regulatory,
+        news["phase changes"],
         _catalysts_sentence(ds, scope, quarter),
+        f"No {_listing(quiet, len(quiet), ', ', ' or ')} in {quarter.label}." if quiet else "",
     ]
-    return [sentence for sentence in sentences if sentence]
+    return [line for line in lines if line]
 
 
 def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
@@ -122,16 +143,45 @@ def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
     )
 
 
-def _revenue_sentences(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """Revenue with its growth, and the largest product's share; one sentence if none."""
+def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
+    """Revenue with its growth and the year to date, then the products and markets that moved
+    it most against a year earlier; empty when there was none."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure is None:
-        return [f"No revenue recorded in {quarter.label}."]
-    top = top_products(ds, scope, quarter, n=1).iloc[0]
+        return ""
+    ytd = year_to_date(ds, scope, quarter)
+    growth = "" if pd.isna(ytd.growth) else f", {signed_percent(ytd.growth)} on {ytd.base_period}"
+    sentence = (
+        f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
+        f" RMB {money(ytd.revenue)} m{growth}."
+    )
+    moves = [
+        _listing(_moves(ds, scope, quarter, by, n), n)
+        for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
+        if by is not None
+    ]
+    moves = [move for move in moves if move]
+    if moves:
+        sentence += f" Moved most against {quarter.year_ago.label}: {'; '.join(moves)}."
+    return sentence
+
+
+def _place_dimension(scope: Scope) -> str | None:
+    """The places a scope's sales split into: regions, a region's markets, none for a market."""
+    if scope.market is not None:
+        return None
+    return Sales.market if scope.region is not None else "region"
+
+
+def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list[str]:
+    """The material year-on-year moves by `by`, e.g. "HLX10 +RMB 34.2 m (+8.6%)"."""
+    drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
     return [
-        f"{scope.revenue_label}: {figure}.",
-        f"Largest product: {top[Products.product]} ({top[Products.inn]}), "
-        f"RMB {money(top[REVENUE])} m, {percent(top['mix'])} of these sales.",
+        f"{name} {'+' if change > 0 else '-'}RMB {money(abs(change))} m"
+        f" ({'new' if pd.isna(yoy) else signed_percent(yoy)})"
+        for name, change, yoy in zip(
+            drivers[by], drivers["change_rmb_m"], drivers["yoy"], strict=True
+        )
     ]
 
 
@@ -141,16 +191,12 @@ def _events_sentence(
     quarter: Quarter,
     event_types: Sequence[str],
     noun: tuple[str, str],
-    *,
-    quiet: bool = False,
 ) -> str:
-    """The quarter's events of some types, each as product, indication, market and agency.
-
-    Without events the sentence says so, or is empty when `quiet`.
-    """
+    """The quarter's events of some types, each as product, indication, market and agency;
+    empty without events."""
     events = events_in_quarter(ds, scope, quarter, event_types)
     if events.empty:
-        return "" if quiet else f"No {noun[1]} in {quarter.label}."
+        return ""
     several_types = len(event_types) > 1
     items = [
         event.product
@@ -180,7 +226,7 @@ def _readouts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     """The trials that reported results in the quarter."""
     readouts = readouts_in_quarter(ds, scope, quarter)
     if readouts.empty:
-        return f"No clinical readouts in {quarter.label}."
+        return ""
     summaries = result_summaries(readouts)
     lines = summaries.assign(line=result_lines(summaries, name_populations=True)).groupby(
         ClinicalResults.trial, sort=False
@@ -231,7 +277,7 @@ def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     """How many indications changed phase in the quarter, by kind of change."""
     moves = phase_moves(ds, scope, quarter)
     if moves.empty:
-        return f"No phase changes in {quarter.label}."
+        return ""
     items = [
         f"{move.product} in {_lower_first(move.indication_name)} ({move.scope}) "
         + {
@@ -250,7 +296,7 @@ def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if expected.empty:
         return ""
     items = [
-        f"{row.product} {row.event_type} in {row.market} ({_timing(row.expected)})"
+        f"{row.product} {row.event_type} in {row.market} ({timing(row.expected)})"
         for row in expected.itertuples()
     ]
     horizon = quarter.shift(CATALYST_HORIZON).label
@@ -258,7 +304,7 @@ def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     return f"{count} expected by {horizon}: {_listing(items)}."
 
 
-def _timing(expected: str) -> str:
+def timing(expected: str) -> str:
     """An expected timing as a reader writes it: "Q1 2027" for a quarter, a date as is."""
     quarter = Quarter.of_expected(expected)
     return quarter.label if str(quarter) == expected.strip().upper() else expected
@@ -271,8 +317,14 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _listing(items: list[str], at_most: int = LISTED_AT_MOST, separator: str = ", ") -> str:
-    """Items joined by the separator, the ones past `at_most` summed up as "and N more"."""
-    shown = separator.join(items[:at_most])
+def _listing(
+    items: list[str], at_most: int = LISTED_AT_MOST, separator: str = ", ", last: str = ""
+) -> str:
+    """Items joined by the separator, the ones past `at_most` summed up as "and N more"; with
+    `last`, the final two shown are joined by it instead (", " then " or ")."""
+    shown = items[:at_most]
     hidden = len(items) - at_most
-    return f"{shown} and {hidden} more" if hidden > 0 else shown
+    if last and len(shown) > 1 and hidden <= 0:
+        return separator.join(shown[:-1]) + last + shown[-1]
+    text = separator.join(shown)
+    return f"{text} and {hidden} more" if hidden > 0 else text
