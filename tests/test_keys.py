@@ -1,12 +1,13 @@
 """Rebuild keys and the default worker count, on their own."""
 
+import shutil
 import subprocess
 import sys
 
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.execution.executors import cgroup_cpu_limit
-from portfolio_reports.keys import environment_fingerprint, job_key
-from portfolio_reports.specs import load_specs
+from portfolio_reports.keys import environment_fingerprint, job_key, key_parts, rebuild_reasons
+from portfolio_reports.specs import commentary_file, load_specs
 
 from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA
 
@@ -46,3 +47,27 @@ def test_default_workers_follow_the_cpus_this_process_may_use():
     )
     assert pinned.returncode == 0, pinned.stderr
     assert pinned.stdout.strip() == "1"
+
+
+def test_a_reports_commentary_is_part_of_its_key(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(PARAMS, project / "params")
+    spec = next(
+        spec
+        for spec in load_specs(project / "params", NOTEBOOKS, load_dataset(SAMPLE_DATA))
+        if spec.name == "market-us"
+    )
+    assert commentary_file(spec, "2026Q3") is None
+    without = job_key(spec, "2026Q3", "data")
+    before = key_parts(spec, "2026Q3", "data")
+    note = project / "commentary" / "2026Q3" / "market-us.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("Launch on track.\n", encoding="utf-8")
+    assert commentary_file(spec, "2026Q3") == note
+    with_note = job_key(spec, "2026Q3", "data")
+    assert with_note != without
+    published = {"key": without, "key_parts": before}
+    assert rebuild_reasons(key_parts(spec, "2026Q3", "data"), published) == ("commentary",)
+    note.write_text("Launch delayed.\n", encoding="utf-8")
+    assert job_key(spec, "2026Q3", "data") not in (without, with_note)
+    assert job_key(spec, "2026Q2", "data") != with_note  # another quarter has none

@@ -42,7 +42,13 @@ from portfolio_reports.paths import OutputLayout, page_name
 from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
 from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
 from portfolio_reports.publish import publish_manifest_and_index, published_reports
-from portfolio_reports.specs import ParameterValue, ReportSpec, load_specs
+from portfolio_reports.specs import (
+    COMMENTARY_PARAMETER,
+    ParameterValue,
+    ReportSpec,
+    commentary_file,
+    load_specs,
+)
 
 
 @dataclass(frozen=True)
@@ -314,6 +320,7 @@ def report_job(
 
     With `tree`, the page links its related reports and the same report in other quarters.
     """
+    commentary = commentary_file(spec, str(quarter))
     page = page_name(spec.name)
     drill_downs = tree.drill_downs(dataset) if tree else ()
     info = PageInfo(
@@ -340,6 +347,7 @@ def report_job(
             **spec.parameters,
             "quarter": str(quarter),
             "data": str(snapshot.resolve()),
+            **({COMMENTARY_PARAMETER: str(commentary.resolve())} if commentary else {}),
         },
         layout=layout,
         page=info,

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from portfolio_reports import __version__
-from portfolio_reports.specs import ReportSpec
+from portfolio_reports.specs import ReportSpec, commentary_file
 
 PACKAGE_DIR = Path(__file__).parent
 """The package's source and templates: any change in them rebuilds every report."""
@@ -27,11 +27,12 @@ PAGE_LIBRARIES = (
     "ipykernel",
     "jinja2",
     "beautifulsoup4",
+    "markdown-it-py",
 )
 """Libraries whose upgrade may change a page; a new version of any rebuilds every report."""
 
 
-KEY_PARTS = ("notebook", "params", "data", "code", "libraries")
+KEY_PARTS = ("notebook", "params", "commentary", "data", "code", "libraries")
 """What a rebuild key is made of, in order; the manifest records each part's hash."""
 NO_PAGE = "no current page"
 """Why a report without a page from its last build will be built."""
@@ -40,10 +41,13 @@ NO_PAGE = "no current page"
 def key_parts(
     spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
 ) -> dict[str, str]:
-    """The hash of each thing a report depends on: notebook, parameters, data, code, libraries."""
+    """The hash of each thing a report depends on: notebook, parameters, the analyst's
+    commentary, data, code, libraries."""
+    commentary = commentary_file(spec, quarter)
     parts = (
         spec.notebook.read_bytes(),
         json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
+        commentary.read_bytes() if commentary is not None else b"",
         data_fingerprint.encode(),
         code_fingerprint().encode(),
         (environment if environment is not None else environment_fingerprint()).encode(),
@@ -56,7 +60,8 @@ def key_parts(
 def job_key(
     spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
 ) -> str:
-    """Hash of everything a report depends on: notebook, parameters, data, code, libraries."""
+    """Hash of everything a report depends on: notebook, parameters, commentary, data, code and
+    libraries."""
     return key_of(key_parts(spec, quarter, data_fingerprint, environment))
 
 

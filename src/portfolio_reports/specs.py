@@ -29,6 +29,10 @@ from portfolio_reports.errors import ParamsError
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
 SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
+COMMENTARY_DIR = "commentary"
+"""Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
+COMMENTARY_PARAMETER = "commentary"
+"""The notebook parameter the build sets to a report's commentary file, when it has one."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A report name, matched whole: it names <name>.html in the quarter's folder."""
 RESERVED_NAMES = frozenset({"index", "manifest", "notebooks", "snapshots"})
@@ -69,6 +73,13 @@ DEFAULT_GROUPS = {
     "therapy_area": "Therapy and disease areas",
     "market": "Markets and regions",
 }
+
+
+def commentary_file(spec: ReportSpec, quarter: str) -> Path | None:
+    """The report's commentary for the quarter (commentary/<quarter>/<name>.md beside params/),
+    or None when there is none."""
+    path = spec.source.parent.parent / COMMENTARY_DIR / quarter / f"{spec.name}.md"
+    return path if path.is_file() else None
 
 
 def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[ReportSpec]:
