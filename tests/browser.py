@@ -120,11 +120,11 @@ class Browser:
         if self._playwright is not None:
             self._playwright.stop()
 
-    def visit(self, path: Path, width: int) -> Visit:
-        """Open a local file at a viewport width and wait until it has loaded."""
+    def visit(self, path: Path, width: int, height: int = HEIGHT) -> Visit:
+        """Open a local file at a viewport size and wait until it has loaded."""
         if self._browser is None:
             raise RuntimeError("use Browser as a context manager")
-        page = self._browser.new_page(viewport={"width": width, "height": HEIGHT})
+        page = self._browser.new_page(viewport={"width": width, "height": height})
         visit = Visit(page)
         page.on("console", lambda message: _console_error(visit, message))
         page.on("pageerror", lambda error: visit.page_errors.append(str(error)))

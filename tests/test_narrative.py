@@ -56,7 +56,8 @@ def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
 def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="US"), Quarter(2023, 2))
     assert lines[0] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
-    assert lines[-1] == "No product sales, approvals or clinical readouts in Q2 2023."
+    # No US sales in the eight quarters to 2023Q2: the key figures say so, not the highlights.
+    assert lines[-1] == "No approvals or clinical readouts in Q2 2023."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
     # US: 15 against 20 and 10; 2025Q1-Q3 20 + 20 + 15 = 55 against 10; one market, so no
     # places listed.

@@ -486,3 +486,28 @@ def test_related_and_quarter_links_are_blocks_a_later_build_can_replace():
     ]
     assert later.replace("../2026Q4/lung.html", "") != html
     assert replace_block(later, QUARTER_LINKS, quarter_links_html(page.quarters)) == html
+
+
+def test_sections_with_nothing_to_show_lose_their_headings():
+    blank = v4.new_output("execute_result", data={"text/html": "", "text/plain": "<Html>"})
+    line = v4.new_output("execute_result", data={"text/html": "<p>No product sales.</p>"})
+    cells = [
+        v4.new_markdown_cell("## Commercial\n\nRevenue over eight quarters."),
+        v4.new_code_cell("report.revenue_trend()", outputs=[line]),
+        v4.new_code_cell("report.revenue_table()", outputs=[copy.deepcopy(blank)]),
+        v4.new_markdown_cell("### Revenue mix"),
+        v4.new_code_cell("report.revenue_mix()", outputs=[copy.deepcopy(blank)]),
+        v4.new_markdown_cell("## Clinical\n\nResults of the quarter."),
+        v4.new_markdown_cell("### Readouts this quarter"),
+        v4.new_code_cell("report.readouts()", outputs=[copy.deepcopy(blank)]),
+        v4.new_markdown_cell("## Definitions"),
+    ]
+    notebook = report_notebook(*cells)
+    before = copy.deepcopy(notebook)
+    soup = BeautifulSoup(notebook_to_html(notebook, page_info()), "html.parser")
+    headings = [h.get_text(strip=True).rstrip("¶") for h in soup.select("main h2, main h3")]
+    assert "Commercial" in headings and "Definitions" in headings
+    assert not {"Revenue mix", "Clinical", "Readouts this quarter"} & set(headings)
+    assert "No product sales." in soup.get_text()
+    assert not soup.select("main div.output-html:empty")
+    assert notebook == before

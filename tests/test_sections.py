@@ -50,14 +50,13 @@ def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(vi
     assert f"2025-05-20 {ESTIMATE_MARK}" in rows  # the estimated HLX03 approval in CA
 
 
-def test_catalysts_table_and_its_empty_text(view, tiny_dataset):
+def test_catalysts_table_and_nothing_without_catalysts(view, tiny_dataset):
     html = view.catalysts().html
     assert "<caption>Expected from Q4 2025 to Q3 2026</caption>" in html
     assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "CN"]
+    assert "<details" not in html  # three events: short enough to show open
     bare = replace(view, dataset=replace(tiny_dataset, catalysts=tiny_dataset.catalysts[:0]))
-    assert bare.catalysts().html == (
-        '<p class="empty">No expected events recorded up to Q3 2026.</p>'
-    )
+    assert bare.catalysts().html == ""  # the key figures say none is recorded
 
 
 def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
@@ -72,9 +71,7 @@ def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
 
 
 def test_filings_under_review(view):
-    assert view.filings_under_review().html == (
-        '<p class="empty">No filings under review at quarter end.</p>'
-    )
+    assert view.filings_under_review().html == ""
     earlier = replace(view, quarter=Quarter(2025, 2))
     assert first_row(earlier.filings_under_review().html)[4] == "CA · Health Canada"
 
@@ -163,3 +160,111 @@ def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
         oncology.revenue_by_type()
     whole = ReportView(tiny_dataset, Scope(), Q3)
     assert "not by therapy area" not in whole.sales_note().html
+
+
+def tiles(html: str) -> dict[str, tuple[str, str]]:
+    """Each key-figure tile's label with its value and detail."""
+    found = re.findall(
+        r'<dt>(.*?)</dt><dd class="kpi-value">(.*?)</dd>(?:<dd class="kpi-detail">(.*?)</dd>)?',
+        html,
+    )
+    return {label: (value, detail) for label, value, detail in found}
+
+
+def test_kpi_strip_leads_with_the_quarters_figures(view):
+    html = view.kpi_strip().html
+    assert html.startswith('<section class="kpis"')
+    # Hand-computed on the tiny data: 165 against 150 and 120; 2025Q1-Q3 455 against 230;
+    # China 145 of 165; approvals by quarter end for HLX01, HLX02 and HLX03 in CN, US and CA.
+    assert tiles(html) == {
+        "Product sales, Q3 2025": ("RMB 165.0 m", "+10.0% QoQ · +37.5% YoY"),
+        "Year to date, Q1-Q3 2025": ("RMB 455.0 m", "+97.8% on Q1-Q3 2024"),
+        "China / overseas": ("87.9% / 12.1%", "of product sales in Q3 2025"),
+        "On the market": ("3 products", "in 3 markets"),
+        "In development": ("3 programmes", "Phase 3 1 · Phase 2 1 · Phase 1 1"),
+        "News in Q3 2025": ("1 approval", "0 filings accepted"),
+        "Next catalyst": ("Q4 2025", "HLX02 approval in CN"),
+    }
+    assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 7
+    assert "sales figures synthetic" in html
+    assert "kpis-note" not in html
+
+
+def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tiny_dataset):
+    canada = ReportView(tiny_dataset, Scope(market="CA"), Quarter(2025, 2))
+    shown = tiles(canada.kpi_strip().html)
+    # No CA sales before 2025Q3; HLX03 approved in CA in May 2025; the HLX02 filing of
+    # January 2025 is undecided at the end of Q2.
+    assert shown == {
+        "On the market": ("1 product", "in Canada"),
+        "In development": ("2 programmes", "Filed 1 · Phase 2 1"),
+        "News in Q2 2025": ("1 approval", "0 filings accepted"),
+        "Under review": ("1 filing", "HLX02"),
+        "Next catalyst": ("None recorded", "up to Q2 2026"),
+    }
+    us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
+    assert "Licence deals to date" not in tiles(us.kpi_strip().html)  # it sells: sales first
+
+
+def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_revenue_0(
+    tiny_dataset,
+):
+    canada = ReportView(tiny_dataset, Scope(market="CA"), Quarter(2025, 2))
+    assert '<p class="kpis-note">No product sales from Q3 2023 to Q2 2025.</p>' in (
+        canada.kpi_strip().html
+    )
+    quiet = [
+        canada.revenue_trend(),
+        canada.sales_note(),
+        canada.revenue_table(),
+        canada.revenue_mix("product"),
+        canada.revenue_breakdown("product"),
+        canada.top_products(),
+        canada.revenue_movers(),
+    ]
+    assert [section.html for section in quiet] == [""] * len(quiet)
+    assert canada.figures().figures["revenue_rmb_m"] == 0.0
+
+
+def test_long_tables_fold_behind_their_summary(view):
+    html = view.revenue_table().html
+    assert html.startswith(
+        '<details class="fold"><summary>Table: product sales per quarter, 2023Q4 to 2025Q3'
+        "</summary><table"
+    )
+    assert view.revenue_breakdown("region").html.startswith("<table")  # two rows: open
+
+
+def test_appendix_folds_each_record(view):
+    html = view.appendix().html
+    assert re.findall(r"<summary>(.*?)</summary>", html) == [
+        "Approvals and filings by market",
+        "Approvals to date",
+        "Filings and designations to date",
+        "Licence deals to date",
+        "Clinical results to date",
+    ]
+    assert "HLX02 (trastuzumab)" in html and ">Global trial<" in html
+
+
+def test_commentary_is_marked_as_the_analysts_and_rendered_safely(tmp_path, view):
+    note = tmp_path / "market-us.md"
+    note.write_text(
+        "Launch on track.<script>alert(1)</script>\n\n[ok](https://example.org) "
+        "[bad](javascript:alert(1)) ![chart](https://example.org/x.png)\n",
+        encoding="utf-8",
+    )
+    html = view.commentary(str(note)).html
+    assert html.startswith('<aside class="commentary"')
+    assert "the analyst's own words" in html
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert '<a href="https://example.org">ok</a>' in html
+    assert 'href="javascript' not in html and "<img" not in html
+    assert view.commentary(None).html == ""
+
+
+def test_unreadable_commentary_names_the_file(tmp_path, view):
+    note = tmp_path / "market-jp.md"
+    note.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(ParamsError, match=r"market-jp\.md: cannot read the commentary"):
+        view.commentary(str(note))

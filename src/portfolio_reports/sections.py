@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from html import escape
 from typing import Any
 
 import pandas as pd
 
-from portfolio_reports.analysis import metrics, views
+from portfolio_reports.analysis import key_figures, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
@@ -27,6 +28,7 @@ from portfolio_reports.data.schema import GLOBAL_SCOPE, REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.commentary import commentary_html
 from portfolio_reports.presentation.figures import (
     CHART_PROGRAMMES,
     KEY_FIGURE,
@@ -40,8 +42,20 @@ from portfolio_reports.presentation.formatting import (
     INFERRED_MARK,
     date_text,
     dated,
+    money,
+    percent,
+    signed_percent,
 )
-from portfolio_reports.presentation.tables import Html, Table, bullet_list, heat_table, html_table
+from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
+from portfolio_reports.presentation.tables import (
+    Html,
+    Table,
+    bullet_list,
+    folded,
+    heat_table,
+    html_table,
+)
+from portfolio_reports.text import counted
 from portfolio_reports.view_sections import LeadershipViews
 
 HEADERS = {
@@ -134,6 +148,10 @@ FORMATS = {
     "previous_quarter": "int",
 }
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
+FOLD_ROWS = 4
+"""A table of more rows than this, under a chart or a count that sums it up, starts folded."""
+NOTHING = Table("")
+"""What a section shows when its scope has nothing for it: the page leaves its heading out."""
 GLOBAL_TRIAL = "Global trial"
 """What the trial market column shows for a trial run in more than one market."""
 EVENT_COLUMNS = [
@@ -183,6 +201,11 @@ def _table(
 def _defined(table: Table, meaning: str) -> Table:
     """A table followed by the sentences that say what its figures mean."""
     return Table(f'{table.html}<p class="definition">{escape(meaning)}</p>')
+
+
+def _fold(table: Html, rows: int, summary: str) -> Html:
+    """A table of more than FOLD_ROWS rows folded behind its summary line; a short one as is."""
+    return folded(table, summary) if rows > FOLD_ROWS else table
 
 
 def _asset(frame: pd.DataFrame) -> pd.Series:
@@ -253,6 +276,142 @@ class ReportView(LeadershipViews):
             sentences.append("Synthetic figures.")
         return " ".join(dict.fromkeys(sentences))
 
+    @cached_property
+    def _sells(self) -> bool:
+        """Whether the scope had product sales in the quarters the page charts."""
+        return key_figures.has_sales(self.dataset, self.scope, self.quarter)
+
+    def kpi_strip(self) -> Html:
+        """The quarter's story in key figures fitted to the scope, each with its definition."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        tiles = [*self._sales_tiles()] if self._sells else []
+        counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
+        launched = counts["Products launched"]
+        where = f"in {scope.place(ds)}" if scope.market is not None else "in any market"
+        reach = (
+            where
+            if scope.market is not None or not launched
+            else (f"in {counted(counts['Markets reached'], 'market', 'markets')}")
+        )
+        tiles.append(
+            Tile(
+                "On the market",
+                counted(launched, "product", "products") if launched else "None approved",
+                reach,
+                meaning["on_market"],
+            )
+        )
+        phases = key_figures.in_development_by_phase(ds, scope, quarter)
+        tiles.append(
+            Tile(
+                "In development",
+                counted(int(phases.sum()), "programme", "programmes"),
+                " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items()),
+                meaning["in_development"],
+            )
+        )
+        tiles.append(
+            Tile(
+                f"News in {quarter.label}",
+                counted(counts["Approvals this quarter"], "approval", "approvals"),
+                counted(
+                    counts["Filings accepted this quarter"], "filing accepted", "filings accepted"
+                ),
+                meaning["news"],
+            )
+        )
+        if not self._sells:
+            tiles.extend(self._partnering_tiles())
+        tiles.append(self._catalyst_tile())
+        synthetic = "; sales figures synthetic" if self._sells and self._synthetic else ""
+        window = quarter.shift(1 - key_figures.SALES_WINDOW).label
+        return kpi_strip(
+            tiles,
+            caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
+            note=None if self._sells else f"No product sales from {window} to {quarter.label}.",
+        )
+
+    def _sales_tiles(self) -> list[Tile]:
+        """The quarter's product sales with growth, the year to date, China against overseas."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        sales = key_figures.quarter_sales(ds, scope, quarter)
+        ytd = key_figures.year_to_date(ds, scope, quarter)
+        tiles = [
+            Tile(
+                f"{scope.revenue_label}, {quarter.label}",
+                f"RMB {money(sales[metrics.REVENUE])} m",
+                f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
+                meaning["sales"],
+            ),
+            Tile(
+                f"Year to date, {ytd.period}",
+                f"RMB {money(ytd.revenue)} m",
+                f"no sales in {ytd.base_period}"
+                if pd.isna(ytd.growth)
+                else f"{signed_percent(ytd.growth)} on {ytd.base_period}",
+                meaning["year_to_date"],
+            ),
+        ]
+        share = key_figures.china_share(ds, scope, quarter)
+        if share is not None:
+            tiles.append(
+                Tile(
+                    "China / overseas",
+                    f"{percent(share)} / {percent(1 - share)}",
+                    f"of product sales in {quarter.label}",
+                    meaning["china_share"],
+                )
+            )
+        return tiles
+
+    def _partnering_tiles(self) -> list[Tile]:
+        """Licence deals and filings under review: what a scope without sales is about."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        tiles = []
+        deals, latest = key_figures.latest_deal(ds, scope, quarter)
+        if latest is not None:
+            when = date_text(latest["date"], latest["date_precision"])
+            tiles.append(
+                Tile(
+                    "Licence deals",
+                    counted(deals, "deal", "deals"),
+                    f"latest: {latest['product']} {latest['detail']} ({when})",
+                    meaning["deals"],
+                )
+            )
+        pending = metrics.filings_under_review(ds, scope, quarter)
+        if not pending.empty:
+            tiles.append(
+                Tile(
+                    "Under review",
+                    counted(len(pending), "filing", "filings"),
+                    ", ".join(dict.fromkeys(pending["product"])),
+                    meaning["under_review"],
+                )
+            )
+        return tiles
+
+    def _catalyst_tile(self) -> Tile:
+        """The soonest expected event, or that none is recorded up to the horizon."""
+        catalyst = key_figures.next_catalyst(self.dataset, self.scope, self.quarter)
+        horizon = self.quarter.shift(metrics.CATALYST_HORIZON).label
+        if catalyst is None:
+            return Tile(
+                "Next catalyst",
+                "None recorded",
+                f"up to {horizon}",
+                key_figures.DEFINITIONS["next_catalyst"],
+            )
+        return Tile(
+            "Next catalyst",
+            narrative.timing(catalyst["expected"]),
+            f"{catalyst['product']} {catalyst['event_type']} in {catalyst['market']}",
+            key_figures.DEFINITIONS["next_catalyst"],
+        )
+
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
         lines = [
@@ -278,9 +437,17 @@ class ReportView(LeadershipViews):
         """Short sentences with the quarter's numbers."""
         return bullet_list(narrative.highlights(self.dataset, self.scope, self.quarter))
 
+    @staticmethod
+    def commentary(path: str | None) -> Html:
+        """The analyst's commentary file, marked as theirs; nothing when there is none."""
+        return NOTHING if path is None else commentary_html(path)
+
     def changes(self) -> Table:
-        """Counts of news, readouts and phase changes this quarter against the previous one."""
+        """Counts of news, readouts and phase changes this quarter against the previous one;
+        nothing when all are 0."""
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
+        if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
+            return NOTHING
         return _table(
             frame,
             ["kind", "this_quarter", "previous_quarter"],
@@ -288,8 +455,11 @@ class ReportView(LeadershipViews):
         )
 
     def phase_moves(self) -> Table:
-        """Indications that moved phase, entered or left the pipeline this quarter."""
+        """Indications that moved phase, entered or left the pipeline this quarter; nothing when
+        none did (the highlights say so)."""
         frame = metrics.phase_moves(self.dataset, self.scope, self.quarter)
+        if frame.empty:
+            return NOTHING
         shown = frame.assign(asset=_asset(frame), since=_dated(frame, "since"))
         return _table(
             shown,
@@ -298,24 +468,30 @@ class ReportView(LeadershipViews):
         )
 
     def quarter_events(self) -> Table:
-        """Regulatory events and deals of the quarter."""
+        """Regulatory events and deals of the quarter; nothing when there were none."""
         frame = metrics.events_in_quarter(self.dataset, self.scope, self.quarter)
-        return self._events_table(frame, "No regulatory events this quarter.")
+        return NOTHING if frame.empty else self._events_table(frame)
 
-    def catalysts(self) -> Table:
-        """Events expected in the next four quarters, soonest first."""
+    def catalysts(self) -> Html:
+        """Events expected in the next four quarters, soonest first, a long list folded (the
+        highlights name the first); nothing when none is recorded (the key figures say so)."""
         frame = metrics.upcoming_catalysts(self.dataset, self.scope, self.quarter)
+        if frame.empty:
+            return NOTHING
         horizon = self.quarter.shift(metrics.CATALYST_HORIZON)
-        shown = frame.assign(asset=_asset(frame))
-        return _table(
-            shown,
+        period = f"from {self.quarter.shift(1).label} to {horizon.label}"
+        table = _table(
+            frame.assign(asset=_asset(frame)),
             ["expected", "event_type", "asset", "market", "indication_name", "detail", "source"],
-            caption=f"Expected from {self.quarter.shift(1).label} to {horizon.label}",
-            empty=f"No expected events recorded up to {horizon.label}.",
+            caption=f"Expected {period}",
         )
+        summary = f"Table: {counted(len(frame), 'event', 'events')} expected {period}"
+        return _fold(table, len(frame), summary)
 
     def revenue_movers(self) -> Table:
         """Product and market pairs with the largest revenue changes against last quarter."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.revenue_movers(self.dataset, self.scope, self.quarter)
         table = _table(
             frame.assign(asset=_asset(frame)),
@@ -335,7 +511,10 @@ class ReportView(LeadershipViews):
         return self._sales_table(table, "market")
 
     def sales_note(self) -> Html:
-        """Notices: sales figures are synthetic, when they are; a slice shows product sales only."""
+        """Notices: sales figures are synthetic, when they are; a slice shows product sales only;
+        nothing without sales (the key figures say so)."""
+        if not self._sells:
+            return NOTHING
         notes = []
         if self._synthetic:
             notes.append(
@@ -374,20 +553,30 @@ class ReportView(LeadershipViews):
             sentences.append("Synthetic figures.")
         return _defined(table, " ".join(sentences))
 
-    def revenue_trend(self) -> Chart:
-        """Revenue per quarter over two years, with YoY growth."""
+    def revenue_trend(self) -> Chart | Html:
+        """Revenue per quarter over two years, with YoY growth; nothing without sales (the key
+        figures say so)."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
         title = f"Product sales per quarter, {self.scope.label} (RMB m)"
         return self._sales_chart(charts.revenue_trend(frame, title=title))
 
-    def revenue_table(self) -> Table:
-        """Revenue per quarter over two years, with QoQ and YoY growth."""
+    def revenue_table(self) -> Html:
+        """Revenue per quarter over two years, with QoQ and YoY growth, folded under the chart;
+        none without sales."""
         frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
         self.shown[REVENUE_FIGURE] = float(frame[metrics.REVENUE].iloc[-1])
-        return self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
+        if not self._sells:
+            return NOTHING
+        table = self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
+        summary = f"Table: product sales per quarter, {frame['quarter'].iloc[0]} to {self.quarter}"
+        return _fold(table, len(frame), summary)
 
-    def revenue_mix(self, by: str) -> Chart:
+    def revenue_mix(self, by: str) -> Chart | Html:
         """Revenue per quarter stacked by product, market, region or area."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
         chart = charts.stacked_revenue(
             frame,
@@ -398,8 +587,11 @@ class ReportView(LeadershipViews):
         )
         return self._sales_chart(chart, by)
 
-    def revenue_breakdown(self, by: str) -> Table:
-        """Revenue this quarter by product, market, region or area, with growth and mix."""
+    def revenue_breakdown(self, by: str) -> Html:
+        """Revenue this quarter by product, market, region or area, with growth and mix; a long
+        table folded."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.revenue_by(self.dataset, self.scope, self.quarter, by=by)
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
@@ -418,10 +610,16 @@ class ReportView(LeadershipViews):
             caption=f"Product sales by {HEADERS[by].lower()}, {self.quarter.label}",
             empty="No revenue this quarter.",
         )
-        return self._sales_table(table, by)
+        summary = (
+            f"Table: product sales by {HEADERS[by].lower()}, {self.quarter.label}"
+            f" ({counted(len(frame), 'row', 'rows')})"
+        )
+        return _fold(self._sales_table(table, by), len(frame), summary)
 
-    def top_products(self) -> Chart:
+    def top_products(self) -> Chart | Html:
         """The products with the most revenue this quarter."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.top_products(self.dataset, self.scope, self.quarter)
         chart = charts.horizontal_bars(
             frame.assign(asset=_asset(frame)),
@@ -434,6 +632,8 @@ class ReportView(LeadershipViews):
 
     def area_summary(self) -> Table:
         """Revenue this quarter and approvals to date per therapy area and region."""
+        if not self._sells:
+            return NOTHING
         frame = metrics.area_summary(self.dataset, self.scope, self.quarter, by="region")
         areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
         regions = [region for region in REGIONS if region in set(frame["region"])]
@@ -482,13 +682,15 @@ class ReportView(LeadershipViews):
         """Each pipeline definition in one sentence."""
         return bullet_list(list(lifecycle.DEFINITIONS.values()))
 
-    def pipeline_chart(self, by: str = "therapy_area") -> Chart:
+    def pipeline_chart(self, by: str = "therapy_area") -> Chart | Html:
         """Programmes in development per phase, stacked by area or by local and global."""
         frame = metrics.pipeline_counts_by_phase(self.dataset, self.scope, self.quarter, by=by)
         if by == lifecycle.COVERAGE:
             frame = frame.rename(columns=self._coverage_names).rename_axis(columns="scope")
         total = int(frame.to_numpy().sum())
         self.shown[CHART_PROGRAMMES] = self.shown.get(CHART_PROGRAMMES, 0) + total
+        if not total:
+            return NOTHING
         noun = "programme" if total == 1 else "programmes"
         return charts.phase_counts(
             frame,
@@ -496,7 +698,7 @@ class ReportView(LeadershipViews):
             f" {self.quarter.label}",
         )
 
-    def pipeline_table(self, coverage: str | None = None) -> Table:
+    def pipeline_table(self, coverage: str | None = None) -> Html:
         """Programmes in development at quarter end; only local or global ones when asked."""
         frame = metrics.pipeline_snapshot(self.dataset, self.scope, self.quarter)
         if coverage is not None:
@@ -512,7 +714,8 @@ class ReportView(LeadershipViews):
         count = len(shown)
         self.shown[TABLE_PROGRAMMES] = self.shown.get(TABLE_PROGRAMMES, 0) + count
         noun = f"{kind}programme" if count == 1 else f"{kind}programmes"
-        return _table(
+        caption = " ".join(f"{count} {noun} in development {where}".split())
+        table = _table(
             shown,
             [
                 "asset",
@@ -525,9 +728,10 @@ class ReportView(LeadershipViews):
                 "scope",
                 "since",
             ],
-            caption=" ".join(f"{count} {noun} in development {where}".split()),
+            caption=caption,
             empty=f"No {kind}programmes in development {where}".rstrip() + ".",
         )
+        return _fold(table, count, f"Table: {caption}")
 
     def figures(self) -> PageFigures:
         """The page's figures for the build's cross-checks; shown in the notebook, not the page.
@@ -552,9 +756,12 @@ class ReportView(LeadershipViews):
         local = f"Run in {place}" if place else HEADERS[lifecycle.LOCAL]
         return {lifecycle.LOCAL: local, lifecycle.GLOBAL: "Global"}
 
-    def approval_matrix(self) -> Chart:
-        """Which product is approved in which market at quarter end."""
+    def approval_matrix(self) -> Chart | Html:
+        """Which product is approved in which market at quarter end; nothing when none is (the
+        key figures say so)."""
         frame = metrics.approval_matrix(self.dataset, self.scope, self.quarter)
+        if frame.empty:
+            return NOTHING
         return charts.presence_matrix(
             frame, title=f"Approved products by market, end of {self.quarter.label}"
         )
@@ -564,27 +771,46 @@ class ReportView(LeadershipViews):
         frame = metrics.approvals_and_filings(self.dataset, self.scope, self.quarter)
         return _table(frame, ["market", "agency", "approvals", "filings"])
 
-    def filings_under_review(self) -> Table:
-        """Filings accepted and not yet decided at quarter end, oldest first."""
+    def filings_under_review(self) -> Html:
+        """Filings accepted and not yet decided at quarter end, oldest first; a long list folded
+        behind its count."""
         frame = metrics.filings_under_review(self.dataset, self.scope, self.quarter)
-        return self._events_table(frame, "No filings under review at quarter end.")
+        if frame.empty:
+            return NOTHING
+        table = self._events_table(frame)
+        summary = f"Table: {counted(len(frame), 'filing', 'filings')} under review at the end of"
+        return _fold(table, len(frame), f"{summary} {self.quarter.label}")
 
     def events_to_date(self, kind: str) -> Table:
         """Approvals, filings, designations or licence deals to date, newest first."""
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return self._events_table(frame, f"No {kind} to date.")
 
+    def appendix(self) -> Html:
+        """The full record to date, each part folded: approvals and filings by market, approvals,
+        filings and designations, licence deals and clinical results."""
+        parts = {
+            "Approvals and filings by market": self.approvals_by_market(),
+            **{
+                f"{kind.capitalize()} to date": self.events_to_date(kind)
+                for kind in ("approvals", "filings and designations", "licence deals")
+            },
+            "Clinical results to date": self.clinical_results(),
+        }
+        sections = "".join(folded(table, title).html for title, table in parts.items())
+        return Html(f'<div class="appendix">{sections}</div>')
+
     def readouts(self) -> Table:
-        """Clinical results reported this quarter."""
+        """Clinical results reported this quarter; nothing when there were none."""
         frame = metrics.readouts_in_quarter(self.dataset, self.scope, self.quarter)
-        return self._clinical_table(frame, "No clinical readouts this quarter.")
+        return NOTHING if frame.empty else self._clinical_table(frame)
 
     def clinical_results(self) -> Table:
         """Every clinical result relevant to the slice, newest first."""
         frame = metrics.clinical_results_to_date(self.dataset, self.scope, self.quarter)
         return self._clinical_table(frame, "No clinical results in this scope.")
 
-    def _events_table(self, frame: pd.DataFrame, empty: str) -> Table:
+    def _events_table(self, frame: pd.DataFrame, empty: str | None = None) -> Table:
         """Regulatory events with their date, product, market and agency, and source.
 
         The detail ends with the event's status as of the date it was reported, when that date
@@ -606,7 +832,7 @@ class ReportView(LeadershipViews):
         return _table(shown, EVENT_COLUMNS, empty=empty)
 
     @staticmethod
-    def _clinical_table(frame: pd.DataFrame, empty: str) -> Table:
+    def _clinical_table(frame: pd.DataFrame, empty: str | None = None) -> Table:
         """Clinical results, one line per trial, endpoint and population: arms, result, n."""
         results = result_summaries(frame).merge(
             frame[["trial", "indication_name"]].drop_duplicates("trial"), on="trial", how="left"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from portfolio_reports.analysis.key_figures import year_to_date
+from portfolio_reports.analysis.key_figures import has_sales, year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
@@ -57,9 +57,10 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
     what moved them most, approvals, readouts with their results, other regulatory news, phase
     changes and the events expected next; the quiet ones folded into one last line.
 
-    Product sales, approvals, readouts, filings and phase changes are named in the last line
-    when there were none; filings, designations and deals share a bullet; designations, deals
-    and expected events appear only when there are some.
+    Product sales (when the scope sold in the quarters a page charts), approvals, readouts,
+    filings and phase changes are named in the last line when there were none; filings,
+    designations and deals share a bullet; designations, deals and expected events appear only
+    when there are some.
     """
     filings = _events_sentence(
         ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")
@@ -81,6 +82,8 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
         if sentence
     )
     quiet = [kind for kind, sentence in news.items() if not sentence]
+    if not has_sales(ds, scope, quarter):
+        quiet.remove("product sales")  # the key figures say the scope has none to chart
     lines = [
         news["product sales"],
         news["approvals"],

@@ -113,8 +113,50 @@ class _Heading:
     text: str
 
 
+def _heading_level(cell: nbformat.NotebookNode) -> int | None:
+    """The level of the heading a markdown cell opens with (2 for "## ..."); None for others."""
+    if cell.cell_type != "markdown":
+        return None
+    first = cell.source.lstrip()
+    level = len(first) - len(first.lstrip("#"))
+    return level if level > 0 and first[level : level + 1] == " " else None
+
+
+def _is_blank(output: nbformat.NotebookNode) -> bool:
+    """Whether an output is an empty HTML fragment: a section with nothing to show."""
+    html = output.get("data", {}).get("text/html")
+    return html is not None and not str(html).strip()
+
+
+def _without_empty_sections(cells: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Cells without blank outputs, and without the headings of sections whose every code cell,
+    subsections included, shows nothing (a market without sales has no revenue mix to head)."""
+    cells = [
+        nbformat.NotebookNode(
+            {**cell, "outputs": [output for output in cell.outputs if not _is_blank(output)]}
+        )
+        if cell.cell_type == "code"
+        else cell
+        for cell in cells
+    ]
+    levels = [_heading_level(cell) for cell in cells]
+    empty = set()
+    for start, level in enumerate(levels):
+        if level is None:
+            continue
+        end = next(
+            (index for index in range(start + 1, len(cells)) if (levels[index] or 99) <= level),
+            len(cells),
+        )
+        code = [cell for cell in cells[start + 1 : end] if cell.cell_type == "code"]
+        if code and not any(cell.outputs for cell in code):
+            empty.add(start)
+    return [cell for index, cell in enumerate(cells) if index not in empty]
+
+
 class _ReportCleanup(Preprocessor):
-    """Drop the title line, the page's figures and stderr output; cut errors to one line each."""
+    """Drop the title line, the page's figures, stderr output and sections with nothing to show;
+    cut errors to one line each."""
 
     def preprocess(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any]
@@ -125,11 +167,13 @@ class _ReportCleanup(Preprocessor):
             first_line, _, rest = nb.cells[0].source.partition("\n")
             if first_line.startswith("# "):
                 nb.cells[0].source = rest
-        nb.cells = [
-            cell
-            for cell in nb.cells
-            if not (cell.cell_type == "code" and any(map(is_figures, cell.get("outputs", []))))
-        ]
+        nb.cells = _without_empty_sections(
+            [
+                cell
+                for cell in nb.cells
+                if not (cell.cell_type == "code" and any(map(is_figures, cell.get("outputs", []))))
+            ]
+        )
         return super().preprocess(nb, resources)
 
     def preprocess_cell(

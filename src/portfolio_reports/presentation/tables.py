@@ -142,6 +142,11 @@ def bullet_list(lines: list[str], *, empty: str = "None this quarter.") -> Html:
     return Html(f"<ul>{items}</ul>")
 
 
+def folded(table: Html, summary: str) -> Html:
+    """A fragment behind a one-line summary the reader opens (a <details>, no script)."""
+    return Html(f'<details class="fold"><summary>{escape(summary)}</summary>{table.html}</details>')
+
+
 def _with_totals(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a Total column and a Total row."""
     totalled = frame.assign(**{TOTAL: frame.sum(axis=1)})
