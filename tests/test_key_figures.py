@@ -27,7 +27,7 @@ def test_year_to_date_of_a_first_quarter_is_that_quarter(tiny_dataset):
     # US 2025Q1: 20; 2024Q1: no sales, so no growth rate.
     assert ytd.revenue == pytest.approx(20.0)
     assert math.isnan(ytd.growth)
-    assert ytd.period == "Q1-Q1 2025"
+    assert ytd.period == "Q1 2025"
 
 
 def test_china_share_needs_sales_on_both_sides(tiny_dataset):

@@ -15,6 +15,7 @@ from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
+    MATERIALITY,
     NOT_ATTRIBUTABLE,
     REVENUE_TYPE,
     YEAR_TO_DATE,
@@ -505,7 +506,7 @@ class ReportView(LeadershipViews):
                 "qoq",
             ],
             caption="Ranked by the change as shown (RMB m, one decimal); ties go to the larger"
-            " revenue this quarter, then product and market code",
+            " revenue this quarter, then product and market code. " + MATERIALITY,
             empty="No revenue this quarter or the previous one.",
         )
         return self._sales_table(table, "market")
@@ -531,7 +532,6 @@ class ReportView(LeadershipViews):
             raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
         frame = metrics.revenue_by_type(self.dataset, self.quarter)
         quarter = self.quarter
-        to_date = f"Q1-Q{quarter.number} {quarter.year}" if quarter.number > 1 else quarter.label
         shown = frame.assign(
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
             this_quarter_rmb_m=frame[metrics.REVENUE],
@@ -546,7 +546,8 @@ class ReportView(LeadershipViews):
                 "year_to_date_rmb_m",
                 "year_to_date_yoy",
             ],
-            caption=f"Revenue by type, {self.quarter.label} and year to date ({to_date})",
+            caption=f"Revenue by type, {quarter.label} and year to date"
+            f" ({quarter.year_to_date_label})",
         )
         sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
         if revenue_by_type_rows(self.dataset)["synthetic"].any():

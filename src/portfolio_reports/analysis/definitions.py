@@ -25,6 +25,7 @@ SHARED_TERMS = {
     "Year to date": revenue.YEAR_TO_DATE,
     "Allocated revenue": revenue.ALLOCATION,
     "China, overseas": revenue.SPLIT,
+    "Material change": revenue.MATERIALITY,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
     "Revenue bridge": VIEW_DEFINITIONS["bridge"],
     "Launch quarter": VIEW_DEFINITIONS["launch"],

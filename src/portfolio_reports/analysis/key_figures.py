@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from portfolio_reports.analysis import metrics
-from portfolio_reports.analysis.revenue import CHINA, GEOGRAPHY, OVERSEAS, REVENUE
+from portfolio_reports.analysis.revenue import CHINA, GEOGRAPHY, OVERSEAS, REVENUE, YEAR_TO_DATE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -18,8 +18,7 @@ SALES_WINDOW = 8
 DEFINITIONS = {
     "sales": "Product sales of the quarter in RMB million, against the previous quarter (QoQ)"
     " and the same quarter a year earlier (YoY).",
-    "year_to_date": "Product sales from January to the quarter's end, against the same quarters"
-    " a year earlier.",
+    "year_to_date": YEAR_TO_DATE,
     "china_share": "Share of the quarter's product sales in mainland China and in every other"
     " market.",
     "on_market": "Products with at least one approval by quarter end, and the markets where any"
@@ -41,20 +40,18 @@ class YearToDate:
     revenue: float
     growth: float
     """Fraction; NaN when the same quarters a year earlier had no sales."""
-    first: Quarter
-    """The year's first quarter."""
-    last: Quarter
+    quarter: Quarter
     """The quarter the year runs to."""
 
     @property
     def period(self) -> str:
         """The quarters counted, e.g. "Q1-Q3 2026"."""
-        return f"Q{self.first.number}-{self.last.label}"
+        return self.quarter.year_to_date_label
 
     @property
     def base_period(self) -> str:
         """The same quarters a year earlier, e.g. "Q1-Q3 2025"."""
-        return f"Q{self.first.number}-{self.last.year_ago.label}"
+        return self.quarter.year_ago.year_to_date_label
 
 
 def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
@@ -66,11 +63,12 @@ def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
 def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
     """Product sales of the calendar year up to and including `quarter`, with growth on the
     same quarters of the year before."""
-    this_year = metrics.revenue_by_quarter(ds, scope, quarter, quarters=quarter.number)
-    last_year = metrics.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=quarter.number)
+    periods = len(quarter.year_to_date)
+    this_year = metrics.revenue_by_quarter(ds, scope, quarter, quarters=periods)
+    last_year = metrics.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=periods)
     revenue, base = float(this_year[REVENUE].sum()), float(last_year[REVENUE].sum())
     growth = (revenue - base) / base if base else float("nan")
-    return YearToDate(revenue, growth, quarter.shift(1 - quarter.number), quarter)
+    return YearToDate(revenue, growth, quarter)
 
 
 def china_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:

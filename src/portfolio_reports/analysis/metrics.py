@@ -431,8 +431,8 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     up to `quarter`; its YoY compares with the same quarters a year earlier.
     """
     rows = revenue_by_type_rows(ds)
-    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.trailing(quarter.number)}
-    year_ago = {str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.trailing(quarter.number)}
+    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.year_to_date}
+    year_ago = {str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.year_to_date}
     sums = [
         _summed_per(rows, [REVENUE_TYPE], periods).set_index(REVENUE_TYPE)
         for periods in (_compared_quarters(quarter), year_to_date | year_ago)

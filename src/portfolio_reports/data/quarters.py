@@ -85,6 +85,16 @@ class Quarter:
         """Human label such as "Q3 2025"."""
         return f"Q{self.number} {self.year}"
 
+    @property
+    def year_to_date(self) -> list[Quarter]:
+        """The quarters of the calendar year up to and including this one, oldest first."""
+        return self.trailing(self.number)
+
+    @property
+    def year_to_date_label(self) -> str:
+        """Label of the year to date: "Q1-Q3 2025", or "Q1 2025" for a first quarter."""
+        return f"Q1-{self.label}" if self.number > 1 else self.label
+
     def contains(self, day: date | pd.Timestamp) -> bool:
         """Whether a date falls in this quarter."""
         return Quarter.of(day) == self
