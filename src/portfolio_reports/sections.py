@@ -286,15 +286,15 @@ class ReportView(LeadershipViews):
         """The quarter's story in key figures fitted to the scope, each with its definition."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         meaning = key_figures.DEFINITIONS
-        tiles = [*self._sales_tiles()] if self._sells else []
+        tiles = self._sales_tiles() if self._sells else []
         counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
         launched = counts["Products launched"]
-        where = f"in {scope.place(ds)}" if scope.market is not None else "in any market"
-        reach = (
-            where
-            if scope.market is not None or not launched
-            else (f"in {counted(counts['Markets reached'], 'market', 'markets')}")
-        )
+        if scope.market is not None:
+            reach = f"in {scope.place(ds)}"
+        elif launched:
+            reach = f"in {counted(counts['Markets reached'], 'market', 'markets')}"
+        else:
+            reach = "in any market"
         tiles.append(
             Tile(
                 "On the market",
