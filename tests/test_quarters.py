@@ -69,3 +69,10 @@ def test_of_expected_rejects_other_timings(text):
 )
 def test_a_month_falls_in_its_quarter(month, quarter):
     assert Quarter.of_month(month) == quarter
+
+
+def test_year_to_date_lists_and_names_the_years_quarters():
+    assert [str(q) for q in Quarter(2026, 3).year_to_date] == ["2026Q1", "2026Q2", "2026Q3"]
+    assert Quarter(2026, 3).year_to_date_label == "Q1-Q3 2026"
+    assert Quarter(2026, 1).year_to_date == [Quarter(2026, 1)]
+    assert Quarter(2026, 1).year_to_date_label == "Q1 2026"

@@ -268,3 +268,12 @@ def test_unreadable_commentary_names_the_file(tmp_path, view):
     note.write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(ParamsError, match=r"market-jp\.md: cannot read the commentary"):
         view.commentary(str(note))
+
+
+def test_overlong_commentary_names_the_file_and_the_limit(tmp_path, view):
+    note = tmp_path / "market-us.md"
+    note.write_text("word " * 5_000, encoding="utf-8")
+    with pytest.raises(
+        ParamsError, match=r"market-us\.md: commentary of 25,000 characters; at most 20,000"
+    ):
+        view.commentary(str(note))

@@ -19,6 +19,8 @@ TITLE_CHARS = 200
 """Longest report title or index group: a title is one line on a page and a card."""
 TEXT_PARAMETER_CHARS = 1000
 """Longest text parameter in a params file."""
+COMMENTARY_CHARS = 20_000
+"""Longest analyst commentary: a few paragraphs under a page's highlights, not a document."""
 PROBLEMS_PER_FILE = 20
 """Problem lines shown per file before '... and N more problems'."""
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from portfolio_reports.data.limits import COMMENTARY_CHARS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation.tables import Html
 
@@ -33,7 +34,8 @@ def markdown_html(text: str) -> str:
 
 
 def commentary_html(path: str | Path, *, author: str = "Analyst commentary") -> Html:
-    """The commentary file as a marked aside; a file that cannot be read raises ParamsError."""
+    """The commentary file as a marked aside; a file that cannot be read or is longer than
+    COMMENTARY_CHARS raises ParamsError naming it."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -41,6 +43,11 @@ def commentary_html(path: str | Path, *, author: str = "Analyst commentary") -> 
             f"{path}: cannot read the commentary ({type(error).__name__}); it must be a UTF-8"
             " Markdown file"
         ) from error
+    if len(text) > COMMENTARY_CHARS:
+        raise ParamsError(
+            f"{path}: commentary of {len(text):,} characters; at most {COMMENTARY_CHARS:,} are"
+            " shown under the highlights"
+        )
     if not text.strip():
         return Html("")
     return Html(
