@@ -215,6 +215,8 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
     )
     quiet = [
         canada.revenue_trend(),
+        canada.revenue_bridge(),
+        canada.launch_tracker(),
         canada.sales_note(),
         canada.revenue_table(),
         canada.revenue_mix("product"),

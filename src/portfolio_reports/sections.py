@@ -57,7 +57,7 @@ from portfolio_reports.presentation.tables import (
     html_table,
 )
 from portfolio_reports.text import counted
-from portfolio_reports.view_sections import LeadershipViews
+from portfolio_reports.view_sections import NOTHING, LeadershipViews
 
 HEADERS = {
     "quarter": "Quarter",
@@ -151,8 +151,6 @@ FORMATS = {
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
 FOLD_ROWS = 4
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
-NOTHING = Table("")
-"""What a section shows when its scope has nothing for it: the page leaves its heading out."""
 GLOBAL_TRIAL = "Global trial"
 """What the trial market column shows for a trial run in more than one market."""
 EVENT_COLUMNS = [

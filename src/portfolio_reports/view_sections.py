@@ -12,9 +12,11 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
-from portfolio_reports.presentation.tables import Html, heat_table
+from portfolio_reports.presentation.tables import Html, Table, heat_table
 
 SYNTHETIC = "Synthetic figures."
+NOTHING = Table("")
+"""What a view shows when its scope has nothing for it: the page leaves its heading out."""
 
 
 class LeadershipViews:
@@ -57,21 +59,27 @@ class LeadershipViews:
             f" {self.quarter.shift(CATALYST_HORIZON).label}",
         )
 
-    def revenue_bridge(self) -> Chart:
-        """Product sales from the previous quarter and a year ago to this quarter, by product."""
+    def revenue_bridge(self) -> Chart | Html:
+        """Product sales from the previous quarter and a year ago to this quarter, by product;
+        nothing when the scope sold nothing in any of those quarters."""
         bases = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
         bridges = [
             (base.label, self.quarter.label, views.revenue_bridge(*self._slice, name))
             for name, base in bases.items()
         ]
+        if not any(frame["revenue_rmb_m"].any() for _, _, frame in bridges):
+            return NOTHING
         chart = drawn.revenue_bridges(
             bridges, title=f"What moved product sales, {self.scope.label} (RMB m)"
         )
         return self._noted(chart, "bridge", "brand", sales=True)
 
-    def launch_tracker(self) -> Chart:
-        """Sales per quarter since launch of the products launched in the last eight quarters."""
+    def launch_tracker(self) -> Chart | Html:
+        """Sales per quarter since launch of the products launched in the last eight quarters;
+        nothing when none was."""
         frame = views.launches(*self._slice)
+        if frame.empty:
+            return NOTHING
         chart = drawn.launch_tracker(
             frame,
             title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.scope.label}:"
@@ -80,10 +88,13 @@ class LeadershipViews:
         return self._noted(chart, "launch", "brand", sales=True)
 
     def market_heat(self) -> Html:
-        """Product sales per product and market this quarter; nothing on a one-market page."""
+        """Product sales per product and market this quarter; nothing on a one-market page or
+        without sales."""
         if self.scope.market is not None:
-            return Html("")
+            return NOTHING
         frame = views.market_product_revenue(*self._slice)
+        if frame.empty or not frame.to_numpy().any():
+            return NOTHING
         caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
         note = escape(views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"])
         return Html(f'{heat_table(frame, caption=caption).html}<p class="definition">{note}</p>')
