@@ -214,6 +214,7 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
         canada.kpi_strip().html
     )
     quiet = [
+        canada.catalyst_timeline(),  # the tiny data expects nothing for CA
         canada.revenue_trend(),
         canada.revenue_bridge(),
         canada.launch_tracker(),

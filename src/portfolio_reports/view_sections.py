@@ -49,8 +49,11 @@ class LeadershipViews:
         )
 
     def catalyst_timeline(self) -> Html:
-        """Events expected in the next four quarters, as a timeline."""
+        """Events expected in the next four quarters, as a timeline; nothing when none is (the
+        key figures say so)."""
         frame = views.catalyst_rows(*self._slice)
+        if frame.empty:
+            return NOTHING
         quarters = [str(self.quarter.shift(step)) for step in range(1, CATALYST_HORIZON + 1)]
         return drawn.catalyst_timeline(
             frame,
