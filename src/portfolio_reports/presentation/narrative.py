@@ -277,7 +277,7 @@ def result_lines(summaries: pd.DataFrame, *, name_populations: bool = False) -> 
 
 
 def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """How many indications changed phase in the quarter, by kind of change."""
+    """How many programmes changed phase in the quarter, by kind of change."""
     moves = phase_moves(ds, scope, quarter)
     if moves.empty:
         return ""
