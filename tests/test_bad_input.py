@@ -489,7 +489,8 @@ def test_option_value_of_the_wrong_type_is_a_usage_error(project):
     assert process.returncode == 2
     assert "Traceback" not in process.stderr
     assert process.stderr.strip().splitlines()[-1] == (
-        "Error: Invalid value for '--jobs': 'many' is not a valid integer."
+        "Error: Invalid value for '--jobs' (env var: 'PORTFOLIO_REPORTS_JOBS'):"
+        " 'many' is not a valid integer."
     )
     assert_unchanged(project.out, before)
 

@@ -135,6 +135,7 @@ def test_hostile_pages_run_nothing_and_fetch_nothing_in_a_browser(hostile, brows
         visit = browser.visit(page, 1280)
         try:
             visit.page.hover("body")
+            visit.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             for link in visit.page.query_selector_all("a[href^='https://example.com']")[:3]:
                 link.hover()
             pwned = visit.page.evaluate("() => typeof window.__pwned")

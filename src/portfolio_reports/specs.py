@@ -146,11 +146,12 @@ def check_parameters(
         for name in BUILD_PARAMETERS
         if name not in declared
     ]
+    set_by_build = {*BUILD_PARAMETERS, COMMENTARY_PARAMETER}
     for name, value in parameters.items():
-        if name in BUILD_PARAMETERS:
+        if name in set_by_build:
             problems.append(f"{label}: parameter {name!r} is set by the build, not a params file")
         elif name not in declared:
-            allowed = ", ".join(sorted(set(declared) - set(BUILD_PARAMETERS)))
+            allowed = ", ".join(sorted(set(declared) - set_by_build))
             problems.append(
                 f"{label}: parameter {name!r} is not declared by {notebook.name};"
                 f" declared: {allowed}"

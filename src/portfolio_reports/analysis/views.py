@@ -246,7 +246,8 @@ def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str
     brands = brand_names(top.assign(**{TradeNames.indication: None}), ds.trade_names)
     brand = pd.Series(brands.to_numpy(), index=top[Sales.product])
     codes = ds.products[Products.product]
-    named = ds.products.assign(**{Products.product: codes.map(brand).fillna(codes)})
+    branded = codes.map(brand).astype(object)
+    named = ds.products.assign(**{Products.product: branded.where(branded.notna(), codes)})
     return {str(code): str(name) for code, name in zip(codes, asset_names(named), strict=True)}
 
 

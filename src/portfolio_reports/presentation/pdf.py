@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 
@@ -71,7 +72,17 @@ def header(mark: str) -> str:
 
 
 def print_pdfs(pages: Iterable[Path], chromium: Path, *, mark: str) -> list[Path]:
-    """Print each HTML page to <page>.pdf beside it, atomically, with one browser for all."""
+    """Print each HTML page to <page>.pdf beside it, atomically, with one browser for all.
+
+    Playwright runs in a thread of its own: its sync API refuses a thread whose asyncio loop
+    runs (a build started from a notebook) or that already drives a browser.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(_print_pdfs, list(pages), chromium, mark).result()
+
+
+def _print_pdfs(pages: list[Path], chromium: Path, mark: str) -> list[Path]:
+    """Print the pages with one Chromium, in the calling thread."""
     sync_api = import_extra("playwright.sync_api", "pdf")
     printed = []
     with sync_api.sync_playwright() as playwright:
