@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import EVENT_TYPES
@@ -283,7 +283,7 @@ def test_clinical_results_to_date_newest_first(tiny_dataset):
 
 
 def test_revenue_by_quarter_over_eight_quarters(tiny_dataset):
-    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3)
+    revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3)
     assert list(revenue.columns) == ["quarter", "revenue_rmb_m", "qoq", "yoy", "synthetic"]
     assert list(revenue["quarter"]) == [
         "2023Q4",
@@ -305,14 +305,14 @@ def test_revenue_by_quarter_over_eight_quarters(tiny_dataset):
 
 
 def test_revenue_by_quarter_growth_of_the_first_row_uses_earlier_history(tiny_dataset):
-    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=4)
+    revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=4)
     assert list(revenue["quarter"]) == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
     assert revenue.iloc[0]["qoq"] == pytest.approx(10 / 120)  # 120 -> 130
     assert pd.isna(revenue.iloc[0]["yoy"])  # 2023Q4 had no sales
 
 
 def test_revenue_by_quarter_for_a_quarter_without_sales(tiny_dataset):
-    revenue = metrics.revenue_by_quarter(tiny_dataset, WHOLE, Quarter(2025, 4), quarters=2)
+    revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Quarter(2025, 4), quarters=2)
     assert list(revenue["revenue_rmb_m"]) == [165, 0]
     assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
     assert revenue.iloc[1]["yoy"] == pytest.approx(-1.0)  # 130 -> 0
@@ -320,7 +320,7 @@ def test_revenue_by_quarter_for_a_quarter_without_sales(tiny_dataset):
 
 
 def test_revenue_by_quarter_growth_from_zero_is_missing(tiny_dataset):
-    revenue = metrics.revenue_by_quarter(tiny_dataset, Scope(market="CA"), Q3, quarters=2)
+    revenue = commercial.revenue_by_quarter(tiny_dataset, Scope(market="CA"), Q3, quarters=2)
     assert list(revenue["revenue_rmb_m"]) == [0, 5]
     assert revenue["qoq"].isna().all()
     assert revenue["yoy"].isna().all()
@@ -332,14 +332,14 @@ def test_revenue_by_quarter_fills_a_missing_quarter_with_zero(tiny_dataset):
         tiny_dataset, revenue_allocation=allocation[allocation["product"] == "HLX03"]
     )
     scope = Scope(therapy_area="Autoimmune", market="CN")
-    revenue = metrics.revenue_by_quarter(only_hlx03, scope, Quarter(2025, 2), quarters=3)
+    revenue = commercial.revenue_by_quarter(only_hlx03, scope, Quarter(2025, 2), quarters=3)
     assert list(revenue["revenue_rmb_m"]) == [10, 0, 10]
     assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
     assert pd.isna(revenue.iloc[2]["qoq"])
 
 
 def test_revenue_by_quarter_of_an_empty_scope(tiny_dataset):
-    revenue = metrics.revenue_by_quarter(tiny_dataset, EMPTY_SCOPE, Q3, quarters=3)
+    revenue = commercial.revenue_by_quarter(tiny_dataset, EMPTY_SCOPE, Q3, quarters=3)
     assert list(revenue["revenue_rmb_m"]) == [0, 0, 0]
     assert list(revenue["synthetic"]) == [False, False, False]
 
@@ -355,7 +355,7 @@ REVENUE_BY_COLUMNS = [
 
 
 def test_revenue_by_product(tiny_dataset):
-    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3)
+    table = commercial.revenue_by(tiny_dataset, WHOLE, Q3)
     assert list(table.columns) == ["product", *REVENUE_BY_COLUMNS]
     assert rows(table, "product", "revenue_rmb_m", "previous_quarter_rmb_m", "year_ago_rmb_m") == [
         ("HLX02", 125, 120, 90),
@@ -368,7 +368,7 @@ def test_revenue_by_product(tiny_dataset):
 
 
 def test_revenue_by_market_has_missing_growth_from_zero(tiny_dataset):
-    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="market")
+    table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="market")
     assert rows(table, "market", "revenue_rmb_m", "previous_quarter_rmb_m") == [
         ("CN", 145, 130),
         ("US", 15, 20),
@@ -379,7 +379,7 @@ def test_revenue_by_market_has_missing_growth_from_zero(tiny_dataset):
 
 
 def test_revenue_by_region(tiny_dataset):
-    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="region")
+    table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="region")
     assert rows(table, "region", "revenue_rmb_m", "year_ago_rmb_m") == [
         ("China", 145, 110),
         ("North America", 20, 10),
@@ -390,14 +390,14 @@ def test_revenue_by_region(tiny_dataset):
 
 def test_revenue_by_therapy_area_counts_the_allocated_parts(tiny_dataset):
     # HLX01 (25): 0.2 to rheumatoid arthritis (5) is Autoimmune, the rest (20) Oncology.
-    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
+    table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
     assert rows(table, "therapy_area", "revenue_rmb_m") == [("Oncology", 145), ("Autoimmune", 20)]
     assert table["mix"].sum() == pytest.approx(1.0)
 
 
 def test_revenue_by_disease_area_adds_up_to_the_portfolio(tiny_dataset):
     # HLX02: CN 110 as 0.6 / 0.4, US 15 all breast; HLX01 25 as 0.7 / 0.2 / 0.1 not allocated.
-    table = metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="disease_area")
+    table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="disease_area")
     assert rows(table, "disease_area", "revenue_rmb_m") == [
         ("Breast cancer", pytest.approx(66 + 15)),
         ("Gastrointestinal cancer", pytest.approx(44)),
@@ -409,15 +409,15 @@ def test_revenue_by_disease_area_adds_up_to_the_portfolio(tiny_dataset):
 
 
 def test_revenue_by_an_empty_scope_or_unknown_dimension(tiny_dataset):
-    table = metrics.revenue_by(tiny_dataset, EMPTY_SCOPE, Q3, by="market")
+    table = commercial.revenue_by(tiny_dataset, EMPTY_SCOPE, Q3, by="market")
     assert table.empty
     assert list(table.columns) == ["market", *REVENUE_BY_COLUMNS]
     with pytest.raises(ValueError, match="product, market, region"):
-        metrics.revenue_by(tiny_dataset, WHOLE, Q3, by="indication")
+        commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="indication")
 
 
 def test_revenue_history_by_region(tiny_dataset):
-    history = metrics.revenue_history_by(tiny_dataset, WHOLE, Q3, by="region", quarters=2)
+    history = commercial.revenue_history_by(tiny_dataset, WHOLE, Q3, by="region", quarters=2)
     assert list(history.columns) == ["quarter", "region", "revenue_rmb_m"]
     assert rows(history, *history.columns) == [
         ("2025Q2", "China", 130),
@@ -428,7 +428,7 @@ def test_revenue_history_by_region(tiny_dataset):
 
 
 def test_revenue_history_by_product_fills_gaps_with_zero(tiny_dataset):
-    history = metrics.revenue_history_by(
+    history = commercial.revenue_history_by(
         tiny_dataset, Scope(market="CN"), Quarter(2025, 1), quarters=2
     )
     assert rows(history, *history.columns) == [
@@ -442,7 +442,7 @@ def test_revenue_history_by_product_fills_gaps_with_zero(tiny_dataset):
 
 
 def test_top_products(tiny_dataset):
-    top = metrics.top_products(tiny_dataset, WHOLE, Q3, n=2)
+    top = commercial.top_products(tiny_dataset, WHOLE, Q3, n=2)
     assert list(top.columns) == ["product", "inn", *REVENUE_BY_COLUMNS]
     assert rows(top, "product", "inn", "revenue_rmb_m") == [
         ("HLX02", "trastuzumab", 125),
@@ -452,11 +452,11 @@ def test_top_products(tiny_dataset):
 
 
 def test_top_products_leave_out_products_without_sales_in_the_quarter(tiny_dataset):
-    assert metrics.top_products(tiny_dataset, WHOLE, Quarter(2025, 4)).empty
+    assert commercial.top_products(tiny_dataset, WHOLE, Quarter(2025, 4)).empty
 
 
 def test_revenue_movers(tiny_dataset):
-    movers = metrics.revenue_movers(tiny_dataset, WHOLE, Q3, n=2)
+    movers = commercial.revenue_movers(tiny_dataset, WHOLE, Q3, n=2)
     assert list(movers.columns) == [
         "direction",
         "product",
@@ -476,7 +476,7 @@ def test_revenue_movers(tiny_dataset):
 
 
 def test_revenue_movers_include_new_sales_without_growth_rate(tiny_dataset):
-    movers = metrics.revenue_movers(tiny_dataset, WHOLE, Q3)
+    movers = commercial.revenue_movers(tiny_dataset, WHOLE, Q3)
     assert rows(movers, "product", "market") == [
         ("HLX02", "CN"),
         ("HLX01", "CN"),
@@ -487,7 +487,7 @@ def test_revenue_movers_include_new_sales_without_growth_rate(tiny_dataset):
 
 
 def test_revenue_movers_of_an_empty_scope(tiny_dataset):
-    assert metrics.revenue_movers(tiny_dataset, EMPTY_SCOPE, Q3).empty
+    assert commercial.revenue_movers(tiny_dataset, EMPTY_SCOPE, Q3).empty
 
 
 def test_phase_moves_of_the_quarter(tiny_dataset):
@@ -611,7 +611,7 @@ def test_a_filing_without_indication_is_decided_by_any_later_approval_there(tiny
 
 
 def test_area_summary_by_region(tiny_dataset):
-    summary = metrics.area_summary(tiny_dataset, WHOLE, Q3)
+    summary = commercial.area_summary(tiny_dataset, WHOLE, Q3)
     assert list(summary.columns) == ["therapy_area", "region", "revenue_rmb_m", "approvals"]
     # HLX01's rheumatoid arthritis share (0.2 of 25) counts in Autoimmune.
     assert rows(summary, *summary.columns) == [
@@ -624,11 +624,11 @@ def test_area_summary_by_region(tiny_dataset):
 
 
 def test_area_summary_by_market_of_a_region(tiny_dataset):
-    summary = metrics.area_summary(tiny_dataset, Scope(region="North America"), Q3, by="market")
+    summary = commercial.area_summary(tiny_dataset, Scope(region="North America"), Q3, by="market")
     assert rows(summary, *summary.columns) == [
         ("Oncology", "US", 15.0, 1),
         ("Oncology", "CA", 0.0, 1),
         ("Autoimmune", "CA", 5.0, 1),
     ]
     with pytest.raises(ValueError, match="region, market"):
-        metrics.area_summary(tiny_dataset, WHOLE, Q3, by="product")
+        commercial.area_summary(tiny_dataset, WHOLE, Q3, by="product")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from portfolio_reports.analysis import metrics, views
+from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.sections import open_report
 
@@ -110,7 +110,7 @@ def test_products_are_named_by_their_brand_where_they_sell_most(overview):
 
 def test_market_heat_map_adds_up_to_the_quarters_product_sales(overview):
     grid = views.market_product_revenue(overview.dataset, overview.scope, overview.quarter)
-    total = metrics.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
+    total = commercial.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
     assert grid.to_numpy().sum() == pytest.approx(total["revenue_rmb_m"].iloc[-1])
     assert len(grid.columns) == views.HEAT_MARKETS
     assert grid.columns[0] == "CN" and grid.columns[-1] == views.OTHER_MARKETS
@@ -137,7 +137,7 @@ def test_pipeline_bars_list_each_programme_once_with_its_next_milestone(overview
 
 
 def test_revenue_bridge_starts_and_ends_at_the_revenue_table(overview):
-    trend = metrics.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
+    trend = commercial.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
     for base, row in (("previous", -2), ("year_ago", -5)):
         steps = views.revenue_bridge(overview.dataset, overview.scope, overview.quarter, base)
         assert steps["revenue_rmb_m"].iloc[0] == round(trend["revenue_rmb_m"].iloc[row], 1)

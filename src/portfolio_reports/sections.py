@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from portfolio_reports.analysis import key_figures, metrics, views
+from portfolio_reports.analysis import commercial, key_figures, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
@@ -17,6 +17,7 @@ from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
     MATERIALITY,
     NOT_ATTRIBUTABLE,
+    REVENUE,
     REVENUE_TYPE,
     YEAR_TO_DATE,
     revenue_by_type_rows,
@@ -340,7 +341,7 @@ class ReportView(LeadershipViews):
         tiles = [
             Tile(
                 f"{scope.revenue_label}, {quarter.label}",
-                f"RMB {money(sales[metrics.REVENUE])} m",
+                f"RMB {money(sales[REVENUE])} m",
                 f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
                 meaning["sales"],
             ),
@@ -491,7 +492,7 @@ class ReportView(LeadershipViews):
         """Product and market pairs with the largest revenue changes against last quarter."""
         if not self._sells:
             return NOTHING
-        frame = metrics.revenue_movers(self.dataset, self.scope, self.quarter)
+        frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
         table = _table(
             frame.assign(asset=_asset(frame)),
             [
@@ -528,11 +529,11 @@ class ReportView(LeadershipViews):
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
         if self.scope != Scope():
             raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
-        frame = metrics.revenue_by_type(self.dataset, self.quarter)
+        frame = commercial.revenue_by_type(self.dataset, self.quarter)
         quarter = self.quarter
         shown = frame.assign(
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
-            this_quarter_rmb_m=frame[metrics.REVENUE],
+            this_quarter_rmb_m=frame[REVENUE],
         )
         table = _table(
             shown,
@@ -557,15 +558,15 @@ class ReportView(LeadershipViews):
         figures say so)."""
         if not self._sells:
             return NOTHING
-        frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
+        frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
         title = f"Product sales per quarter, {self.scope.label} (RMB m)"
         return self._sales_chart(charts.revenue_trend(frame, title=title))
 
     def revenue_table(self) -> Html:
         """Revenue per quarter over two years, with QoQ and YoY growth, folded under the chart;
         none without sales."""
-        frame = metrics.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        self.shown[REVENUE_FIGURE] = float(frame[metrics.REVENUE].iloc[-1])
+        frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
+        self.shown[REVENUE_FIGURE] = float(frame[REVENUE].iloc[-1])
         if not self._sells:
             return NOTHING
         table = self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
@@ -576,7 +577,7 @@ class ReportView(LeadershipViews):
         """Revenue per quarter stacked by product, market, region or area."""
         if not self._sells:
             return NOTHING
-        frame = metrics.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
+        frame = commercial.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
         chart = charts.stacked_revenue(
             frame,
             index="quarter",
@@ -591,7 +592,7 @@ class ReportView(LeadershipViews):
         table folded."""
         if not self._sells:
             return NOTHING
-        frame = metrics.revenue_by(self.dataset, self.scope, self.quarter, by=by)
+        frame = commercial.revenue_by(self.dataset, self.scope, self.quarter, by=by)
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
             frame = frame.assign(asset=_asset(frame))
@@ -619,7 +620,7 @@ class ReportView(LeadershipViews):
         """The products with the most revenue this quarter."""
         if not self._sells:
             return NOTHING
-        frame = metrics.top_products(self.dataset, self.scope, self.quarter)
+        frame = commercial.top_products(self.dataset, self.scope, self.quarter)
         chart = charts.horizontal_bars(
             frame.assign(asset=_asset(frame)),
             label="asset",
@@ -633,7 +634,7 @@ class ReportView(LeadershipViews):
         """Revenue this quarter and approvals to date per therapy area and region."""
         if not self._sells:
             return NOTHING
-        frame = metrics.area_summary(self.dataset, self.scope, self.quarter, by="region")
+        frame = commercial.area_summary(self.dataset, self.scope, self.quarter, by="region")
         areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
         regions = [region for region in REGIONS if region in set(frame["region"])]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.revenue import CHINA, GEOGRAPHY, OVERSEAS, REVENUE, YEAR_TO_DATE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
@@ -56,7 +56,7 @@ class YearToDate:
 
 def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
     """Whether the scope had product sales in any of the SALES_WINDOW quarters up to `quarter`."""
-    window = metrics.revenue_by_quarter(ds, scope, quarter, quarters=SALES_WINDOW)
+    window = commercial.revenue_by_quarter(ds, scope, quarter, quarters=SALES_WINDOW)
     return bool((window[REVENUE] > 0).any())
 
 
@@ -64,8 +64,8 @@ def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
     """Product sales of the calendar year up to and including `quarter`, with growth on the
     same quarters of the year before."""
     periods = len(quarter.year_to_date)
-    this_year = metrics.revenue_by_quarter(ds, scope, quarter, quarters=periods)
-    last_year = metrics.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=periods)
+    this_year = commercial.revenue_by_quarter(ds, scope, quarter, quarters=periods)
+    last_year = commercial.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=periods)
     revenue, base = float(this_year[REVENUE].sum()), float(last_year[REVENUE].sum())
     growth = (revenue - base) / base if base else float("nan")
     return YearToDate(revenue, growth, quarter)
@@ -74,7 +74,7 @@ def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
 def china_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:
     """Mainland China's share of the quarter's product sales; None unless both China and
     overseas markets sold (a one-sided split says nothing)."""
-    split = metrics.revenue_by(ds, scope, quarter, by=GEOGRAPHY).set_index(GEOGRAPHY)
+    split = commercial.revenue_by(ds, scope, quarter, by=GEOGRAPHY).set_index(GEOGRAPHY)
     revenue = split[REVENUE].reindex([CHINA, OVERSEAS], fill_value=0.0)
     if not (revenue > 0).all():
         return None
@@ -103,5 +103,5 @@ def latest_deal(ds: Dataset, scope: Scope, quarter: Quarter) -> tuple[int, pd.Se
 
 
 def quarter_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
-    """The quarter's row of `metrics.revenue_by_quarter`: revenue, qoq, yoy, synthetic."""
-    return metrics.revenue_by_quarter(ds, scope, quarter, quarters=1).iloc[0]
+    """The quarter's row of `commercial.revenue_by_quarter`: revenue, qoq, yoy, synthetic."""
+    return commercial.revenue_by_quarter(ds, scope, quarter, quarters=1).iloc[0]

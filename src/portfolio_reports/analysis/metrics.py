@@ -20,24 +20,12 @@ from portfolio_reports.analysis.pipeline import (
     phase_as_of,
     phase_rank,
 )
-from portfolio_reports.analysis.revenue import (
-    GEOGRAPHY,
-    REVENUE,
-    REVENUE_TYPE,
-    TOTAL_REVENUE,
-    TYPES_IN_ORDER,
-    geography,
-    material,
-    ranked,
-    revenue_by_type_rows,
-)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     DEVELOPMENT_PHASES,
     DISEASE_AREAS,
-    REGIONS,
     THERAPY_AREAS,
     Catalysts,
     ClinicalResults,
@@ -71,17 +59,10 @@ AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
     COVERAGE: COVERAGES,
 }
 """Groupings of pipeline counts, each with its values in display order."""
-REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
 CATALYST_HORIZON = 4
 """Quarters ahead that upcoming catalysts cover."""
 EXPECTED_QUARTER = "expected_quarter"
 
-PREVIOUS_REVENUE = "previous_quarter_rmb_m"
-YEAR_AGO_REVENUE = "year_ago_rmb_m"
-YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
-YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
-ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
-"""Revenue types listed even when 0: product sales, licence income and service income."""
 INDICATION_NAME = "indication_name"
 TRADE_NAME = TradeNames.trade_name
 
@@ -226,7 +207,7 @@ def pipeline_counts_by_phase(
     therapy_area, disease_area or coverage (local or global); groups appear in vocabulary
     order, every phase is listed, empty cells are 0.
     """
-    _check_choice("by", by, tuple(AREA_VOCABULARIES))
+    check_choice("by", by, tuple(AREA_VOCABULARIES))
     snapshot = pipeline_snapshot(ds, scope, quarter)
     counts = snapshot.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
     groups = [group for group in AREA_VOCABULARIES[by] if group in counts.columns]
@@ -249,7 +230,7 @@ def programme_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
 
 def approvals_and_filings(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Approvals and accepted filings per market and agency up to quarter end."""
-    counted = _events_by_end_of(ds, scope, quarter, [APPROVAL, FILING])
+    counted = events_by_end_of(ds, scope, quarter, [APPROVAL, FILING])
     keys = [RegulatoryEvents.market, RegulatoryEvents.agency]
     counts = (
         counted.groupby([*keys, RegulatoryEvents.event_type], dropna=False)
@@ -270,7 +251,7 @@ def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame
 
     Products and markets without any approval by then are left out; markets in data order.
     """
-    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
     first = (
         approvals.groupby([RegulatoryEvents.product, RegulatoryEvents.market])[
             RegulatoryEvents.date
@@ -297,9 +278,9 @@ def events_in_quarter(
 
 def events_to_date(ds: Dataset, scope: Scope, quarter: Quarter, kind: str) -> pd.DataFrame:
     """Events of one kind of EVENT_GROUPS dated up to quarter end, newest first."""
-    _check_choice("kind", kind, tuple(EVENT_GROUPS))
+    check_choice("kind", kind, tuple(EVENT_GROUPS))
     return _event_rows(
-        _events_by_end_of(ds, scope, quarter, EVENT_GROUPS[kind]), ds, newest_first=True
+        events_by_end_of(ds, scope, quarter, EVENT_GROUPS[kind]), ds, newest_first=True
     )
 
 
@@ -310,8 +291,8 @@ def filings_under_review(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Data
     either names no indication or both name the same one.
     """
     keys = [RegulatoryEvents.product, RegulatoryEvents.market]
-    filings = _events_by_end_of(ds, scope, quarter, [FILING])
-    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    filings = events_by_end_of(ds, scope, quarter, [FILING])
+    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
     pairs = filings.reset_index().merge(
         approvals[[*keys, RegulatoryEvents.indication, RegulatoryEvents.date]],
         on=keys,
@@ -356,193 +337,6 @@ def clinical_results_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.
     results = scope.clinical(ds)
     to_date = results[by_end_of(results[ClinicalResults.date], quarter)]
     return _clinical_rows(to_date, ds, newest_first=True)
-
-
-def revenue_by_quarter(
-    ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = 8
-) -> pd.DataFrame:
-    """Scope revenue for the `quarters` quarters ending with `quarter`, with QoQ and YoY growth.
-
-    A quarter without sales counts as 0; growth compares with the full history, so the first
-    rows have growth too, and is NaN where the base quarter is 0. `synthetic` is true when any
-    figure of the quarter is generated.
-    """
-    by_quarter = scope.sales(ds).groupby(Sales.quarter)
-    totals = by_quarter[REVENUE].sum()
-    window = quarter.trailing(quarters)
-
-    def per_quarter(values: pd.Series, period: list[Quarter], missing: float) -> pd.Series:
-        labels = [str(q) for q in period]
-        return values.reindex(labels, fill_value=missing).reset_index(drop=True)
-
-    current = per_quarter(totals, window, 0.0)
-    return pd.DataFrame(
-        {
-            Sales.quarter: [str(q) for q in window],
-            REVENUE: current,
-            "qoq": _growth(current, per_quarter(totals, [q.previous for q in window], 0.0)),
-            "yoy": _growth(current, per_quarter(totals, [q.year_ago for q in window], 0.0)),
-            Sales.synthetic: per_quarter(by_quarter[Sales.synthetic].any(), window, False),
-        }
-    )
-
-
-def revenue_by(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product") -> pd.DataFrame:
-    """Revenue per value of `by` in the quarter, previous and year-ago quarter, growth and mix.
-
-    `by` is one of REVENUE_DIMENSIONS; therapy and disease areas count the parts allocated to
-    them (see `revenue.allocated_sales`), so the rows add up to the scope's revenue and mix to 1.
-    Mix is the share of the scope's revenue in the quarter; largest first as shown (rounded),
-    ties in `by` order.
-    """
-    _check_choice("by", by, REVENUE_DIMENSIONS)
-    sales = scope.sales(ds)
-    table = _revenue_per(_with_dimension(sales, ds, by), [by], quarter)
-    scope_total = sales.loc[sales[Sales.quarter] == str(quarter), REVENUE].sum()
-    table["mix"] = table[REVENUE] / scope_total if scope_total else np.nan
-    return ranked(table, [REVENUE, by], [False, True]).reset_index(drop=True)
-
-
-def revenue_history_by(
-    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", quarters: int = 8
-) -> pd.DataFrame:
-    """Revenue per quarter and value of `by` over the `quarters` quarters ending with `quarter`.
-
-    Long form (quarter, `by`, revenue_rmb_m), 0 where a value has no sales in a quarter; `by`
-    is one of REVENUE_DIMENSIONS, counted as in `revenue_by`.
-    """
-    _check_choice("by", by, REVENUE_DIMENSIONS)
-    window = [str(q) for q in quarter.trailing(quarters)]
-    sales = _with_dimension(scope.sales(ds), ds, by)
-    in_window = sales[sales[Sales.quarter].isin(window)]
-    totals = in_window.groupby([Sales.quarter, by])[REVENUE].sum()
-    grid = pd.MultiIndex.from_product(
-        [window, sorted(set(in_window[by]))], names=[Sales.quarter, by]
-    )
-    return totals.reindex(grid, fill_value=0.0).reset_index()
-
-
-def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
-    """Total revenue by type in the quarter and the year to date, with growth; a total row last.
-
-    Counts `revenue.revenue_by_type_rows` (company-wide: no scope); rows in TYPES_IN_ORDER, the
-    types of ALWAYS_SHOWN_TYPES always, others only when they have revenue in a period shown;
-    the last row, TOTAL_REVENUE, sums them. Year to date sums the quarters of the calendar year
-    up to `quarter`; its YoY compares with the same quarters a year earlier.
-    """
-    rows = revenue_by_type_rows(ds)
-    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.year_to_date}
-    year_ago = {str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.year_to_date}
-    sums = [
-        _summed_per(rows, [REVENUE_TYPE], periods).set_index(REVENUE_TYPE)
-        for periods in (_compared_quarters(quarter), year_to_date | year_ago)
-    ]
-    table = pd.concat(sums, axis=1).reindex(list(TYPES_IN_ORDER)).fillna(0.0)
-    table = table[table.index.isin(ALWAYS_SHOWN_TYPES) | table.gt(0).any(axis=1)]
-    table.loc[TOTAL_REVENUE] = table.sum()
-    for growth, current, base in (
-        ("qoq", REVENUE, PREVIOUS_REVENUE),
-        ("yoy", REVENUE, YEAR_AGO_REVENUE),
-        ("year_to_date_yoy", YEAR_TO_DATE_REVENUE, YEAR_AGO_TO_DATE_REVENUE),
-    ):
-        table[growth] = _growth(table[current], table[base])
-    return table.reset_index()
-
-
-def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:
-    """Revenue in the quarter and approvals to date per therapy area and region or market.
-
-    One row per pair with revenue or an approval, in vocabulary order (markets in data order);
-    revenue counts the parts allocated to each area (see `revenue.allocated_sales`), an approval
-    its indication's area (the product's primary one when it names no indication).
-    """
-    _check_choice("by", by, (Markets.region, Markets.market))
-    area = Products.therapy_area
-    sales = scope.sales(ds)
-    sales = sales[sales[Sales.quarter] == str(quarter)]
-    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
-    indication_areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
-    primary_areas = ds.products.set_index(Products.product)[Products.therapy_area]
-    approvals = approvals.assign(
-        **{
-            area: approvals[RegulatoryEvents.indication]
-            .map(indication_areas)
-            .fillna(approvals[RegulatoryEvents.product].map(primary_areas))
-        }
-    )
-    if by == Markets.region:
-        regions = ds.markets[[Markets.market, Markets.region]]
-        sales = sales.merge(regions, on=Markets.market)
-        approvals = approvals.merge(regions, on=Markets.market)
-    summary = pd.concat(
-        [
-            sales.groupby([area, by])[REVENUE].sum(),
-            approvals.groupby([area, by]).size().rename("approvals"),
-        ],
-        axis=1,
-    ).fillna(0)
-    order = REGIONS if by == Markets.region else tuple(ds.markets[Markets.market])
-    ranks = {area: _vocabulary_rank(THERAPY_AREAS), by: _vocabulary_rank(order)}
-    summary = summary.reset_index().astype({"approvals": int})
-    return summary.sort_values(
-        [area, by], key=lambda column: column.map(ranks[column.name])
-    ).reset_index(drop=True)[[area, by, REVENUE, "approvals"]]
-
-
-def top_products(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
-    """The `n` products with the most revenue in the quarter, with growth and mix."""
-    products = revenue_by(ds, scope, quarter, by=Sales.product)
-    selling = products[products[REVENUE] > 0].head(n)
-    return with_inn(selling, ds)
-
-
-def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> pd.DataFrame:
-    """Product and market pairs with the largest material revenue increases and decreases vs
-    last quarter.
-
-    Up to `n` of each, material changes only (`revenue.MATERIALITY`); `direction` is "increase"
-    or "decrease". Ranked by the change as shown
-    (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
-    then to product and market code in alphabetical order.
-    """
-    keys = [Sales.product, Sales.market]
-    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
-    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
-    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
-    pairs = pairs[material(pairs["change_rmb_m"], pairs[PREVIOUS_REVENUE])]
-    change = pairs["change_rmb_m"]
-    order = ["change_rmb_m", REVENUE, *keys]
-    increases = ranked(pairs[change > 0], order, [False, False, True, True])
-    decreases = ranked(pairs[change < 0], order, [True, False, True, True])
-    movers = pd.concat(
-        [
-            increases.head(n).assign(direction="increase"),
-            decreases.head(n).assign(direction="decrease"),
-        ]
-    )
-    direction_first = ["direction", *movers.columns.drop("direction")]
-    return with_inn(movers[direction_first].reset_index(drop=True), ds)
-
-
-def revenue_drivers(
-    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", n: int = 3
-) -> pd.DataFrame:
-    """The `n` values of `by` whose product sales moved most against the same quarter a year
-    earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
-
-    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy.
-    """
-    table = revenue_by(ds, scope, quarter, by=by)
-    table["change_rmb_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
-    moved = table[material(table["change_rmb_m"], table[YEAR_AGO_REVENUE])]
-    order = ranked(
-        moved.assign(_size=moved["change_rmb_m"].abs()),
-        ["_size", REVENUE, by],
-        [False, False, True],
-    )
-    return (
-        order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n).reset_index(drop=True)
-    )
 
 
 def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
@@ -604,7 +398,7 @@ def with_inn(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     return described
 
 
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     """Raise ValueError naming the choices when `value` is not one of them."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
@@ -615,7 +409,7 @@ def _in_quarter(dates: pd.Series, quarter: Quarter) -> pd.Series:
     return by_end_of(dates, quarter) & ~by_end_of(dates, quarter.previous)
 
 
-def _events_by_end_of(
+def events_by_end_of(
     ds: Dataset, scope: Scope, quarter: Quarter, event_types: Collection[str]
 ) -> pd.DataFrame:
     """The scope's events of the given types dated on or before the quarter's last day."""
@@ -626,7 +420,7 @@ def _events_by_end_of(
     return events[keep]
 
 
-def _vocabulary_rank(vocabulary: Collection[str]) -> dict[str, int]:
+def vocabulary_rank(vocabulary: Collection[str]) -> dict[str, int]:
     """Position of each value in a vocabulary, for sorting."""
     return {value: rank for rank, value in enumerate(vocabulary)}
 
@@ -663,54 +457,6 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
     return ordered[READOUT_COLUMNS].reset_index(drop=True)
 
 
-def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:
-    """Sales rows with a `by` column (allocated rows already carry their areas)."""
-    if by == Markets.region:
-        return sales.merge(ds.markets[[Markets.market, Markets.region]], on=Markets.market)
-    if by == GEOGRAPHY:
-        return sales.assign(**{GEOGRAPHY: geography(sales[Sales.market], ds)})
-    return sales
-
-
-def _revenue_per(sales: pd.DataFrame, keys: list[str], quarter: Quarter) -> pd.DataFrame:
-    """Revenue per group in the quarter, previous and year-ago quarter (0 where none), growth."""
-    table = _summed_per(sales, keys, _compared_quarters(quarter))
-    table["qoq"] = _growth(table[REVENUE], table[PREVIOUS_REVENUE])
-    table["yoy"] = _growth(table[REVENUE], table[YEAR_AGO_REVENUE])
-    return table
-
-
-def _compared_quarters(quarter: Quarter) -> dict[str, str]:
-    """The quarter, the previous and the year-ago quarter, each mapped to its revenue column."""
-    return {
-        str(quarter): REVENUE,
-        str(quarter.previous): PREVIOUS_REVENUE,
-        str(quarter.year_ago): YEAR_AGO_REVENUE,
-    }
-
-
-def _summed_per(sales: pd.DataFrame, keys: list[str], periods: dict[str, str]) -> pd.DataFrame:
-    """Revenue per group summed into columns; `periods` maps each quarter to its column.
-
-    Several quarters may share a column; a group without revenue in a column gets 0 there.
-    """
-    relevant = sales[sales[Sales.quarter].isin(periods)]
-    period = relevant[Sales.quarter].map(periods).rename("_period")
-    return (
-        relevant.groupby([*keys, period])[REVENUE]
-        .sum()
-        .unstack("_period", fill_value=0.0)
-        .reindex(columns=list(dict.fromkeys(periods.values())), fill_value=0.0)
-        .rename_axis(columns=None)
-        .reset_index()
-    )
-
-
-def _growth(current: pd.Series, base: pd.Series) -> pd.Series:
-    """Growth of current over base as a fraction; NaN where the base is 0."""
-    return (current - base) / base.where(base != 0)
-
-
 PORTFOLIO_COUNTS: dict[str, str] = {
     "Products launched": "products with at least one approval in any market by quarter end",
     "Approved indications": (
@@ -735,7 +481,7 @@ PORTFOLIO_COUNTS: dict[str, str] = {
 
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """The PORTFOLIO_COUNTS of the scope at quarter end: count, value and definition."""
-    approvals = _events_by_end_of(ds, scope, quarter, [APPROVAL])
+    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
     programmes = lifecycle.programmes(ds, scope, quarter)
     products = ds.indications.set_index(Indications.indication)[Indications.product]
     status = programmes[STATUS]

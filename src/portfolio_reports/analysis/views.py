@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.pipeline import phase_rank
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
@@ -49,7 +49,7 @@ SINCE_LAUNCH = "quarters_since_launch"
 NEXT_MILESTONE = "next_milestone"
 LABEL = "label"
 CURVE_COLUMNS = [Sales.product, LAUNCH_QUARTER, SINCE_LAUNCH, Sales.quarter, REVENUE]
-BASES = {"previous": metrics.PREVIOUS_REVENUE, "year_ago": metrics.YEAR_AGO_REVENUE}
+BASES = {"previous": commercial.PREVIOUS_REVENUE, "year_ago": commercial.YEAR_AGO_REVENUE}
 """What a revenue bridge starts from: the previous quarter or the same quarter a year earlier."""
 
 VIEW_DEFINITIONS = {
@@ -116,7 +116,7 @@ def revenue_bridge(ds: Dataset, scope: Scope, quarter: Quarter, base: str) -> pd
     """
     if base not in BASES:
         raise ValueError(f"base must be one of {', '.join(BASES)}; got {base!r}")
-    products = metrics.revenue_by(ds, scope, quarter, by=Sales.product).set_index(Sales.product)
+    products = commercial.revenue_by(ds, scope, quarter, by=Sales.product).set_index(Sales.product)
     steps = bridge_steps(products[REVENUE], products[BASES[base]])
     labels = product_labels(ds, scope, quarter)
     return steps.assign(**{BRAND: steps[STEP].map(labels).fillna(steps[STEP])})

@@ -6,19 +6,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from portfolio_reports.analysis.commercial import revenue_by_quarter, revenue_drivers
 from portfolio_reports.analysis.key_figures import has_sales, year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
     EVENT_GROUPS,
     FILING,
-    REVENUE,
     events_in_quarter,
     phase_moves,
     programme_counts,
     readouts_in_quarter,
-    revenue_by_quarter,
-    revenue_drivers,
     upcoming_catalysts,
 )
 from portfolio_reports.analysis.pipeline import (
@@ -29,6 +27,7 @@ from portfolio_reports.analysis.pipeline import (
     LIFE_CYCLE,
     LOCAL,
 )
+from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.data.dataset import Dataset
