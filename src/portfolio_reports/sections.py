@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
 from html import escape
 from typing import Any
 
 import pandas as pd
 
-from portfolio_reports.analysis import commercial, key_figures, metrics, views
+from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.definitions import GLOSSARY
@@ -30,6 +29,7 @@ from portfolio_reports.data.schema import GLOBAL_SCOPE, REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.commentary import commentary_html
 from portfolio_reports.presentation.figures import (
     CHART_PROGRAMMES,
@@ -44,111 +44,18 @@ from portfolio_reports.presentation.formatting import (
     INFERRED_MARK,
     date_text,
     dated,
-    money,
-    percent,
-    signed_percent,
 )
-from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
 from portfolio_reports.presentation.tables import (
     Html,
     Table,
     bullet_list,
     folded,
     heat_table,
-    html_table,
 )
+from portfolio_reports.story_sections import KeyFigures
 from portfolio_reports.text import counted
 from portfolio_reports.view_sections import NOTHING, LeadershipViews
 
-HEADERS = {
-    "quarter": "Quarter",
-    "product": "Product",
-    "asset": "Product",
-    "target": "Target",
-    "modality": "Modality",
-    "indication_name": "Indication",
-    "line_of_therapy": "Line",
-    "therapy_area": "Therapy area",
-    "disease_area": "Disease area",
-    "scope": "Scope",
-    "phase": "Phase",
-    "since": "Since",
-    "from_phase": "From",
-    "to_phase": "To",
-    "change": "Change",
-    "date": "Date",
-    "expected": "Expected",
-    "event_type": "Event",
-    "trade_name": "Brand",
-    "market": "Market",
-    "market_agency": "Market",
-    "agency": "Agency",
-    "region": "Region",
-    "geography": "Geography",
-    "count": "Count",
-    "value": "Value",
-    "definition": "Definition",
-    "detail": "Detail",
-    "source": "Source",
-    "trial": "Trial",
-    "endpoint": "Endpoint",
-    "population": "Population",
-    "arm": "Arm",
-    "arms": "Arms",
-    "run_in": "Run in",
-    "term": "Term",
-    "result": "Result",
-    "hazard_ratio": "HR",
-    "revenue_rmb_m": "Product sales (RMB m)",
-    "revenue_type": "Revenue type",
-    "this_quarter_rmb_m": "This quarter (RMB m)",
-    "year_to_date_rmb_m": "Year to date (RMB m)",
-    "year_to_date_yoy": "Year to date YoY",
-    "previous_quarter_rmb_m": "Previous quarter (RMB m)",
-    "year_ago_rmb_m": "Year ago (RMB m)",
-    "change_rmb_m": "Change (RMB m)",
-    "qoq": "QoQ",
-    "yoy": "YoY",
-    "mix": "Mix",
-    "approvals": "Approvals",
-    "filings": "Filings accepted",
-    "direction": "Direction",
-    "kind": "Kind",
-    "programme_type": "Programme",
-    "coverage": "Scope",
-    "status": "Status",
-    "local": "Run in one market",
-    "global": "Global",
-    "this_quarter": "This quarter",
-    "previous_quarter": "Previous quarter",
-}
-FORMATS = {
-    "date": "date",
-    "since": "date",
-    "expected": "date",
-    "phase": "label",
-    "from_phase": "label",
-    "to_phase": "label",
-    "source": "url",
-    "hazard_ratio": "ratio",
-    "revenue_rmb_m": "money",
-    "this_quarter_rmb_m": "money",
-    "year_to_date_rmb_m": "money",
-    "year_to_date_yoy": "signed_percent",
-    "previous_quarter_rmb_m": "money",
-    "year_ago_rmb_m": "money",
-    "change_rmb_m": "money",
-    "qoq": "signed_percent",
-    "yoy": "signed_percent",
-    "mix": "percent",
-    "approvals": "int",
-    "filings": "int",
-    "local": "int",
-    "global": "int",
-    "value": "int",
-    "this_quarter": "int",
-    "previous_quarter": "int",
-}
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
 FOLD_ROWS = 4
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
@@ -182,20 +89,6 @@ def open_report(
     if problems:
         raise ParamsError(problems)
     return ReportView(dataset, scope, metrics.resolve_quarter(dataset, quarter))
-
-
-def _table(
-    frame: pd.DataFrame, columns: list[str], *, caption: str | None = None, empty: str | None = None
-) -> Table:
-    """The columns of a frame under their report headers and formats."""
-    present = [column for column in columns if column in frame.columns]
-    return html_table(
-        frame,
-        columns={column: HEADERS.get(column, column) for column in present},
-        formats={column: FORMATS[column] for column in present if column in FORMATS},
-        caption=caption,
-        **({"empty": empty} if empty else {}),
-    )
 
 
 def _defined(table: Table, meaning: str) -> Table:
@@ -247,7 +140,7 @@ def _market_agency(frame: pd.DataFrame) -> pd.Series:
 
 
 @dataclass(frozen=True)
-class ReportView(LeadershipViews):
+class ReportView(KeyFigures, LeadershipViews):
     """The sections of one report: a data set seen through one scope at one quarter."""
 
     dataset: Dataset
@@ -255,11 +148,6 @@ class ReportView(LeadershipViews):
     quarter: Quarter
     shown: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures the sections drawn so far put on the page, by name (see `figures`)."""
-
-    @property
-    def _synthetic(self) -> bool:
-        """Whether any sales figure of the scope is generated rather than reported."""
-        return bool(self.scope.sales(self.dataset)["synthetic"].any())
 
     def _sales_chart(self, chart: Chart, by: str | None = None) -> Chart:
         """A revenue chart noted with what its figures mean, and as synthetic when they are."""
@@ -275,142 +163,6 @@ class ReportView(LeadershipViews):
         if self._synthetic:
             sentences.append("Synthetic figures.")
         return " ".join(dict.fromkeys(sentences))
-
-    @cached_property
-    def _sells(self) -> bool:
-        """Whether the scope had product sales in the quarters the page charts."""
-        return key_figures.has_sales(self.dataset, self.scope, self.quarter)
-
-    def kpi_strip(self) -> Html:
-        """The quarter's story in key figures fitted to the scope, each with its definition."""
-        ds, scope, quarter = self.dataset, self.scope, self.quarter
-        meaning = key_figures.DEFINITIONS
-        tiles = self._sales_tiles() if self._sells else []
-        counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
-        launched = counts["Products launched"]
-        if scope.market is not None:
-            reach = f"in {scope.place(ds)}"
-        elif launched:
-            reach = f"in {counted(counts['Markets reached'], 'market', 'markets')}"
-        else:
-            reach = "in any market"
-        tiles.append(
-            Tile(
-                "On the market",
-                counted(launched, "product", "products") if launched else "None approved",
-                reach,
-                meaning["on_market"],
-            )
-        )
-        phases = key_figures.in_development_by_phase(ds, scope, quarter)
-        tiles.append(
-            Tile(
-                "In development",
-                counted(int(phases.sum()), "programme", "programmes"),
-                " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items()),
-                meaning["in_development"],
-            )
-        )
-        tiles.append(
-            Tile(
-                f"News in {quarter.label}",
-                counted(counts["Approvals this quarter"], "approval", "approvals"),
-                counted(
-                    counts["Filings accepted this quarter"], "filing accepted", "filings accepted"
-                ),
-                meaning["news"],
-            )
-        )
-        if not self._sells:
-            tiles.extend(self._partnering_tiles())
-        tiles.append(self._catalyst_tile())
-        synthetic = "; sales figures synthetic" if self._sells and self._synthetic else ""
-        window = quarter.shift(1 - key_figures.SALES_WINDOW).label
-        return kpi_strip(
-            tiles,
-            caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
-            note=None if self._sells else f"No product sales from {window} to {quarter.label}.",
-        )
-
-    def _sales_tiles(self) -> list[Tile]:
-        """The quarter's product sales with growth, the year to date, China against overseas."""
-        ds, scope, quarter = self.dataset, self.scope, self.quarter
-        meaning = key_figures.DEFINITIONS
-        sales = key_figures.quarter_sales(ds, scope, quarter)
-        ytd = key_figures.year_to_date(ds, scope, quarter)
-        tiles = [
-            Tile(
-                f"{scope.revenue_label}, {quarter.label}",
-                f"RMB {money(sales[REVENUE])} m",
-                f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
-                meaning["sales"],
-            ),
-            Tile(
-                f"Year to date, {ytd.period}",
-                f"RMB {money(ytd.revenue)} m",
-                f"no sales in {ytd.base_period}"
-                if pd.isna(ytd.growth)
-                else f"{signed_percent(ytd.growth)} on {ytd.base_period}",
-                meaning["year_to_date"],
-            ),
-        ]
-        share = key_figures.china_share(ds, scope, quarter)
-        if share is not None:
-            tiles.append(
-                Tile(
-                    "China / overseas",
-                    f"{percent(share)} / {percent(1 - share)}",
-                    f"of product sales in {quarter.label}",
-                    meaning["china_share"],
-                )
-            )
-        return tiles
-
-    def _partnering_tiles(self) -> list[Tile]:
-        """Licence deals and filings under review: what a scope without sales is about."""
-        ds, scope, quarter = self.dataset, self.scope, self.quarter
-        meaning = key_figures.DEFINITIONS
-        tiles = []
-        deals, latest = key_figures.latest_deal(ds, scope, quarter)
-        if latest is not None:
-            when = date_text(latest["date"], latest["date_precision"])
-            tiles.append(
-                Tile(
-                    "Licence deals",
-                    counted(deals, "deal", "deals"),
-                    f"latest: {latest['product']} {latest['detail']} ({when})",
-                    meaning["deals"],
-                )
-            )
-        pending = metrics.filings_under_review(ds, scope, quarter)
-        if not pending.empty:
-            tiles.append(
-                Tile(
-                    "Under review",
-                    counted(len(pending), "filing", "filings"),
-                    ", ".join(dict.fromkeys(pending["product"])),
-                    meaning["under_review"],
-                )
-            )
-        return tiles
-
-    def _catalyst_tile(self) -> Tile:
-        """The soonest expected event, or that none is recorded up to the horizon."""
-        catalyst = key_figures.next_catalyst(self.dataset, self.scope, self.quarter)
-        horizon = self.quarter.shift(metrics.CATALYST_HORIZON).label
-        if catalyst is None:
-            return Tile(
-                "Next catalyst",
-                "None recorded",
-                f"up to {horizon}",
-                key_figures.DEFINITIONS["next_catalyst"],
-            )
-        return Tile(
-            "Next catalyst",
-            narrative.timing(catalyst["expected"]),
-            f"{catalyst['product']} {catalyst['event_type']} in {catalyst['market']}",
-            key_figures.DEFINITIONS["next_catalyst"],
-        )
 
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
@@ -431,7 +183,7 @@ class ReportView(LeadershipViews):
     def glossary(self) -> Table:
         """What each term, count and sum on the page means: one sentence each."""
         terms = pd.DataFrame(GLOSSARY.items(), columns=["term", "definition"])
-        return _table(terms, ["term", "definition"])
+        return column_table(terms, ["term", "definition"])
 
     def highlights(self) -> Html:
         """Short sentences with the quarter's numbers."""
@@ -448,7 +200,7 @@ class ReportView(LeadershipViews):
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
         if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
             return NOTHING
-        return _table(
+        return column_table(
             frame,
             ["kind", "this_quarter", "previous_quarter"],
             caption=f"{self.quarter.label} against {self.quarter.previous.label}",
@@ -461,7 +213,7 @@ class ReportView(LeadershipViews):
         if frame.empty:
             return NOTHING
         shown = frame.assign(asset=_asset(frame), since=_dated(frame, "since"))
-        return _table(
+        return column_table(
             shown,
             ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
             empty="No phase changes this quarter.",
@@ -480,7 +232,7 @@ class ReportView(LeadershipViews):
             return NOTHING
         horizon = self.quarter.shift(metrics.CATALYST_HORIZON)
         period = f"from {self.quarter.shift(1).label} to {horizon.label}"
-        table = _table(
+        table = column_table(
             frame.assign(asset=_asset(frame)),
             ["expected", "event_type", "asset", "market", "indication_name", "detail", "source"],
             caption=f"Expected {period}",
@@ -493,7 +245,7 @@ class ReportView(LeadershipViews):
         if not self._sells:
             return NOTHING
         frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
-        table = _table(
+        table = column_table(
             frame.assign(asset=_asset(frame)),
             [
                 "direction",
@@ -535,7 +287,7 @@ class ReportView(LeadershipViews):
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
             this_quarter_rmb_m=frame[REVENUE],
         )
-        table = _table(
+        table = column_table(
             shown,
             [
                 "revenue_type",
@@ -569,7 +321,7 @@ class ReportView(LeadershipViews):
         self.shown[REVENUE_FIGURE] = float(frame[REVENUE].iloc[-1])
         if not self._sells:
             return NOTHING
-        table = self._sales_table(_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
+        table = self._sales_table(column_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"]))
         summary = f"Table: product sales per quarter, {frame['quarter'].iloc[0]} to {self.quarter}"
         return _fold(table, len(frame), summary)
 
@@ -596,7 +348,7 @@ class ReportView(LeadershipViews):
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
             frame = frame.assign(asset=_asset(frame))
-        table = _table(
+        table = column_table(
             frame,
             [
                 "asset" if by == "product" else by,
@@ -659,7 +411,7 @@ class ReportView(LeadershipViews):
     def portfolio_counts(self) -> Table:
         """The portfolio counts the company states, each with its definition."""
         frame = metrics.portfolio_counts(self.dataset, self.scope, self.quarter)
-        return _table(
+        return column_table(
             frame,
             ["count", "value", "definition"],
             caption=f"{self.scope.label}, end of {self.quarter.label}",
@@ -671,7 +423,7 @@ class ReportView(LeadershipViews):
         labels = {**STATUS_LABELS, lifecycle.LIFE_CYCLE: "of which life-cycle (in development)"}
         order = [lifecycle.IN_DEVELOPMENT, lifecycle.LIFE_CYCLE, lifecycle.APPROVED]
         frame = counts.reindex([*order, lifecycle.DISCONTINUED]).rename(index=labels)
-        return _table(
+        return column_table(
             frame.rename(columns=self._coverage_names).reset_index(),
             ["status", *self._coverage_names.values()],
             caption=narrative.programmes_sentence(self.dataset, self.scope, self.quarter),
@@ -715,7 +467,7 @@ class ReportView(LeadershipViews):
         self.shown[TABLE_PROGRAMMES] = self.shown.get(TABLE_PROGRAMMES, 0) + count
         noun = f"{kind}programme" if count == 1 else f"{kind}programmes"
         caption = " ".join(f"{count} {noun} in development {where}".split())
-        table = _table(
+        table = column_table(
             shown,
             [
                 "asset",
@@ -769,7 +521,7 @@ class ReportView(LeadershipViews):
     def approvals_by_market(self) -> Table:
         """Approvals and accepted filings to date per market and agency."""
         frame = metrics.approvals_and_filings(self.dataset, self.scope, self.quarter)
-        return _table(frame, ["market", "agency", "approvals", "filings"])
+        return column_table(frame, ["market", "agency", "approvals", "filings"])
 
     def filings_under_review(self) -> Html:
         """Filings accepted and not yet decided at quarter end, oldest first; a long list folded
@@ -829,7 +581,7 @@ class ReportView(LeadershipViews):
             market_agency=_market_agency(frame),
             detail=pd.Series(details, index=frame.index, dtype=object),
         )
-        return _table(shown, EVENT_COLUMNS, empty=empty)
+        return column_table(shown, EVENT_COLUMNS, empty=empty)
 
     @staticmethod
     def _clinical_table(frame: pd.DataFrame, empty: str | None = None) -> Table:
@@ -843,7 +595,7 @@ class ReportView(LeadershipViews):
             result=narrative.result_lines(results),
             run_in=results["market"].replace(GLOBAL_SCOPE, GLOBAL_TRIAL),
         )
-        return _table(
+        return column_table(
             shown,
             [
                 "date",

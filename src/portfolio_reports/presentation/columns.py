@@ -1,0 +1,111 @@
+"""Report column headers and number formats by column name, and a frame shown under them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio_reports.presentation.tables import Table, html_table
+
+HEADERS = {
+    "quarter": "Quarter",
+    "product": "Product",
+    "asset": "Product",
+    "target": "Target",
+    "modality": "Modality",
+    "indication_name": "Indication",
+    "line_of_therapy": "Line",
+    "therapy_area": "Therapy area",
+    "disease_area": "Disease area",
+    "scope": "Scope",
+    "phase": "Phase",
+    "since": "Since",
+    "from_phase": "From",
+    "to_phase": "To",
+    "change": "Change",
+    "date": "Date",
+    "expected": "Expected",
+    "event_type": "Event",
+    "trade_name": "Brand",
+    "market": "Market",
+    "market_agency": "Market",
+    "agency": "Agency",
+    "region": "Region",
+    "geography": "Geography",
+    "count": "Count",
+    "value": "Value",
+    "definition": "Definition",
+    "detail": "Detail",
+    "source": "Source",
+    "trial": "Trial",
+    "endpoint": "Endpoint",
+    "population": "Population",
+    "arm": "Arm",
+    "arms": "Arms",
+    "run_in": "Run in",
+    "term": "Term",
+    "result": "Result",
+    "hazard_ratio": "HR",
+    "revenue_rmb_m": "Product sales (RMB m)",
+    "revenue_type": "Revenue type",
+    "this_quarter_rmb_m": "This quarter (RMB m)",
+    "year_to_date_rmb_m": "Year to date (RMB m)",
+    "year_to_date_yoy": "Year to date YoY",
+    "previous_quarter_rmb_m": "Previous quarter (RMB m)",
+    "year_ago_rmb_m": "Year ago (RMB m)",
+    "change_rmb_m": "Change (RMB m)",
+    "qoq": "QoQ",
+    "yoy": "YoY",
+    "mix": "Mix",
+    "approvals": "Approvals",
+    "filings": "Filings accepted",
+    "direction": "Direction",
+    "kind": "Kind",
+    "programme_type": "Programme",
+    "coverage": "Scope",
+    "status": "Status",
+    "local": "Run in one market",
+    "global": "Global",
+    "this_quarter": "This quarter",
+    "previous_quarter": "Previous quarter",
+}
+FORMATS = {
+    "date": "date",
+    "since": "date",
+    "expected": "date",
+    "phase": "label",
+    "from_phase": "label",
+    "to_phase": "label",
+    "source": "url",
+    "hazard_ratio": "ratio",
+    "revenue_rmb_m": "money",
+    "this_quarter_rmb_m": "money",
+    "year_to_date_rmb_m": "money",
+    "year_to_date_yoy": "signed_percent",
+    "previous_quarter_rmb_m": "money",
+    "year_ago_rmb_m": "money",
+    "change_rmb_m": "money",
+    "qoq": "signed_percent",
+    "yoy": "signed_percent",
+    "mix": "percent",
+    "approvals": "int",
+    "filings": "int",
+    "local": "int",
+    "global": "int",
+    "value": "int",
+    "this_quarter": "int",
+    "previous_quarter": "int",
+}
+
+
+def column_table(
+    frame: pd.DataFrame, columns: list[str], *, caption: str | None = None, empty: str | None = None
+) -> Table:
+    """The columns of a frame under their report headers and formats."""
+    present = [column for column in columns if column in frame.columns]
+    return html_table(
+        frame,
+        columns={column: HEADERS.get(column, column) for column in present},
+        formats={column: FORMATS[column] for column in present if column in FORMATS},
+        caption=caption,
+        **({"empty": empty} if empty else {}),
+    )
