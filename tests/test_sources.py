@@ -254,4 +254,4 @@ def test_postgresql_password_comes_from_pgpass_not_the_command_line(new_postgres
         cli_command("validate"), cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
     )
     assert process.returncode == 0, process.stderr
-    assert "ok: data postgresql://portfolio_reports@" in process.stderr
+    assert f"ok: data postgresql://{url.username}@" in process.stderr
