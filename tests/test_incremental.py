@@ -29,17 +29,15 @@ def project(tmp_path):
     return tmp_path
 
 
+def build_arguments(project, *options):
+    """The build command's arguments for the project's data, params and reports folders."""
+    folders = {"--data": "data", "--params": "params", "--out": "reports"}
+    paths = [part for option, name in folders.items() for part in (option, str(project / name))]
+    return ["build", *paths, *options]
+
+
 def build(project, *options):
-    return invoke_cli(
-        "build",
-        "--data",
-        str(project / "data"),
-        "--params",
-        str(project / "params"),
-        "--out",
-        str(project / "reports"),
-        *options,
-    )
+    return invoke_cli(*build_arguments(project, *options))
 
 
 def statuses(project):
@@ -99,15 +97,7 @@ def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     environment = {**os.environ, "PYTHONPATH": str(source)}
-    command = cli_command(
-        "build",
-        "--data",
-        str(project / "data"),
-        "--params",
-        str(project / "params"),
-        "--out",
-        str(project / "reports"),
-    )
+    command = cli_command(*build_arguments(project))
 
     def build_with_copy() -> None:
         process = subprocess.run(
