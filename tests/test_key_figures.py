@@ -70,3 +70,12 @@ def test_quarter_sales_is_the_quarters_row(tiny_dataset):
     row = key_figures.quarter_sales(tiny_dataset, Scope(), Q3)
     assert (row["revenue_rmb_m"], row["qoq"], row["yoy"]) == pytest.approx((165, 0.1, 0.375))
     assert isinstance(row, pd.Series)
+
+
+def test_total_revenue_adds_other_income_to_product_sales(tiny_dataset):
+    total = key_figures.total_revenue(tiny_dataset, Q3)
+    # 2025Q3: sales 165 + licence 10 + service 6 = 181; 2025Q2: 150 + 20 + 5 = 175;
+    # 2024Q3: 120 + licence 30 = 150.
+    assert total["revenue_rmb_m"] == pytest.approx(181.0)
+    assert total["qoq"] == pytest.approx(181 / 175 - 1)
+    assert total["yoy"] == pytest.approx(181 / 150 - 1)

@@ -175,9 +175,11 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
     html = view.kpi_strip().html
     assert html.startswith('<section class="kpis"')
     # Hand-computed on the tiny data: 165 against 150 and 120; 2025Q1-Q3 455 against 230;
-    # China 145 of 165; approvals by quarter end for HLX01, HLX02 and HLX03 in CN, US and CA.
+    # China 145 of 165; approvals by quarter end for HLX01, HLX02 and HLX03 in CN, US and CA;
+    # total revenue 165 + 10 licence + 6 service = 181 against 175 and 150.
     assert tiles(html) == {
         "Product sales, Q3 2025": ("RMB 165.0 m", "+10.0% QoQ · +37.5% YoY"),
+        "Total revenue, Q3 2025": ("RMB 181.0 m", "+3.4% QoQ · +20.7% YoY"),
         "Year to date, Q1-Q3 2025": ("RMB 455.0 m", "+97.8% on Q1-Q3 2024"),
         "China / overseas": ("87.9% / 12.1%", "of product sales in Q3 2025"),
         "On the market": ("3 products", "in 3 markets"),
@@ -185,7 +187,7 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         "Next catalyst": ("Q4 2025", "HLX02 approval in CN"),
     }
-    assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 7
+    assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
     assert "sales figures synthetic" in html
     assert "kpis-note" not in html
 
@@ -280,3 +282,45 @@ def test_overlong_commentary_names_the_file_and_the_limit(tmp_path, view):
         ParamsError, match=r"market-us\.md: commentary of 25,000 characters; at most 20,000"
     ):
         view.commentary(str(note))
+
+
+def test_changes_put_the_quarter_and_the_one_before_in_rows_of_counts(view):
+    html = view.changes().html
+    assert headers(html) == [
+        "Quarter",
+        "Approvals",
+        "Filings and designations",
+        "Licence deals",
+        "Clinical readouts",
+        "Phase changes",
+    ]
+    # Tiny data, Q3 2025: one approval, one filing and one deal dated in the quarter, two
+    # trials reporting; Q2 2025: one approval and one trial.
+    assert first_row(html)[:5] == ["Q3 2025", "1", "1", "1", "2"]
+    second = re.findall(r"<td [^>]*>(.*?)</td>", html.split("</tr>")[2])
+    assert second[:5] == ["Q2 2025", "1", "0", "0", "1"]
+
+
+def test_a_quarters_news_tables_of_more_than_two_rows_fold_behind_their_count(view):
+    events, results = view.quarter_events().html, view.readouts().html
+    assert events.startswith('<details class="fold"><summary>Table: 3 events in Q3 2025')
+    assert results.startswith('<details class="fold"><summary>Table: 3 results reported in')
+    q2 = replace(view, quarter=Quarter(2025, 2))
+    assert q2.quarter_events().html.startswith("<table")  # one approval: shown as is
+
+
+def test_one_revenue_bridge_can_be_drawn_on_its_own(view):
+    both, year_ago = view.revenue_bridge(), view.revenue_bridge("year_ago")
+    # Tiny data: 150 in Q2 2025 and 120 in Q3 2024, 165 in Q3 2025.
+    assert "from Q2 2025 RMB 150.0 m" in both.alt and "from Q3 2024 RMB 120.0 m" in both.alt
+    assert year_ago.alt.endswith("from Q3 2024 RMB 120.0 m to Q3 2025 RMB 165.0 m (+45.0).")
+    with pytest.raises(ValueError, match="base must be one of previous, year_ago"):
+        view.revenue_bridge("last_year")
+
+
+def test_folded_puts_a_chart_behind_a_summary_and_leaves_nothing_empty(view):
+    html = view.folded(view.revenue_trend(), "Product sales per quarter").html
+    assert html.startswith('<details class="fold"><summary>Product sales per quarter</summary>')
+    assert '<figure class="chart">' in html and html.endswith("</details>")
+    without_sales = ReportView(view.dataset, Scope(market="JP"), Q3)
+    assert without_sales.folded(without_sales.launch_tracker(), "Launches").html == ""

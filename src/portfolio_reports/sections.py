@@ -51,6 +51,7 @@ from portfolio_reports.presentation.tables import (
     bullet_list,
     folded,
     heat_table,
+    html_table,
 )
 from portfolio_reports.story_sections import KeyFigures
 from portfolio_reports.text import counted
@@ -59,6 +60,9 @@ from portfolio_reports.view_sections import NOTHING, LeadershipViews
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
 FOLD_ROWS = 4
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
+NEWS_FOLD_ROWS = 2
+"""A table of the quarter's events or results of more rows than this starts folded: the
+highlights above give them."""
 GLOBAL_TRIAL = "Global trial"
 """What the trial market column shows for a trial run in more than one market."""
 EVENT_COLUMNS = [
@@ -96,9 +100,9 @@ def _defined(table: Table, meaning: str) -> Table:
     return Table(f'{table.html}<p class="definition">{escape(meaning)}</p>')
 
 
-def _fold(table: Html, rows: int, summary: str) -> Html:
-    """A table of more than FOLD_ROWS rows folded behind its summary line; a short one as is."""
-    return folded(table, summary) if rows > FOLD_ROWS else table
+def _fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
+    """A table of more than `most` rows folded behind its summary line; a short one as is."""
+    return folded(table, summary) if rows > most else table
 
 
 def _asset(frame: pd.DataFrame) -> pd.Series:
@@ -200,9 +204,16 @@ class ReportView(KeyFigures, LeadershipViews):
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
         if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
             return NOTHING
-        return column_table(
-            frame,
-            ["kind", "this_quarter", "previous_quarter"],
+        periods = {
+            "this_quarter": self.quarter.label,
+            "previous_quarter": self.quarter.previous.label,
+        }
+        by_quarter = frame.set_index("kind")[list(periods)].T.rename(index=periods)
+        kinds = list(by_quarter.columns)
+        return html_table(
+            by_quarter.rename_axis("quarter").reset_index(),
+            columns={"quarter": "Quarter"} | {kind: kind.capitalize() for kind in kinds},
+            formats=dict.fromkeys(kinds, "int"),
             caption=f"{self.quarter.label} against {self.quarter.previous.label}",
         )
 
@@ -219,10 +230,14 @@ class ReportView(KeyFigures, LeadershipViews):
             empty="No phase changes this quarter.",
         )
 
-    def quarter_events(self) -> Table:
-        """Regulatory events and deals of the quarter; nothing when there were none."""
+    def quarter_events(self) -> Html:
+        """Regulatory events and deals of the quarter, a long list folded (the highlights name
+        them); nothing when there were none."""
         frame = metrics.events_in_quarter(self.dataset, self.scope, self.quarter)
-        return NOTHING if frame.empty else self._events_table(frame)
+        if frame.empty:
+            return NOTHING
+        summary = f"Table: {counted(len(frame), 'event', 'events')} in {self.quarter.label}"
+        return _fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
     def catalysts(self) -> Html:
         """Events expected in the next four quarters, soonest first, a long list folded (the
@@ -248,7 +263,6 @@ class ReportView(KeyFigures, LeadershipViews):
         table = column_table(
             frame.assign(asset=_asset(frame)),
             [
-                "direction",
                 "asset",
                 "market",
                 "revenue_rmb_m",
@@ -256,11 +270,14 @@ class ReportView(KeyFigures, LeadershipViews):
                 "change_rmb_m",
                 "qoq",
             ],
-            caption="Ranked by the change as shown (RMB m, one decimal); ties go to the larger"
-            " revenue this quarter, then product and market code. " + MATERIALITY,
+            caption=f"{self.quarter.label} against {self.quarter.previous.label}, RMB m",
             empty="No revenue this quarter or the previous one.",
         )
-        return self._sales_table(table, "market")
+        ranking = (
+            "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
+            " this quarter, then product and market code."
+        )
+        return _defined(table, " ".join([ranking, MATERIALITY, self._meaning("market")]))
 
     def sales_note(self) -> Html:
         """Notices: sales figures are synthetic, when they are; a slice shows product sales only;
@@ -270,8 +287,8 @@ class ReportView(KeyFigures, LeadershipViews):
         notes = []
         if self._synthetic:
             notes.append(
-                '<p class="notice">All sales figures in this section are synthetic: generated'
-                " for the data set, not reported by the company.</p>"
+                '<p class="notice">Sales figures in this section are synthetic, not reported by'
+                " the company.</p>"
             )
         if self.scope != Scope():
             notes.append(f'<p class="definition">{escape(NOT_ATTRIBUTABLE)}</p>')
@@ -538,6 +555,14 @@ class ReportView(KeyFigures, LeadershipViews):
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return self._events_table(frame, f"No {kind} to date.")
 
+    @staticmethod
+    def folded(part: Chart | Html, summary: str) -> Html:
+        """`part` behind a one-line summary the reader opens (a <details>, no script), as long
+        tables are; nothing when the part is empty."""
+        if isinstance(part, Html):
+            return part if not part.html else folded(part, summary)
+        return folded(Html(part._repr_html_()), summary)
+
     def appendix(self) -> Html:
         """The full record to date, each part folded: approvals and filings by market, approvals,
         filings and designations, licence deals and clinical results."""
@@ -552,10 +577,15 @@ class ReportView(KeyFigures, LeadershipViews):
         sections = "".join(folded(table, title).html for title, table in parts.items())
         return Html(f'<div class="appendix">{sections}</div>')
 
-    def readouts(self) -> Table:
-        """Clinical results reported this quarter; nothing when there were none."""
+    def readouts(self) -> Html:
+        """Clinical results reported this quarter, a long list folded (the highlights give
+        them); nothing when there were none."""
         frame = metrics.readouts_in_quarter(self.dataset, self.scope, self.quarter)
-        return NOTHING if frame.empty else self._clinical_table(frame)
+        if frame.empty:
+            return NOTHING
+        results = counted(len(frame), "result", "results")
+        summary = f"Table: {results} reported in {self.quarter.label}"
+        return _fold(self._clinical_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
     def clinical_results(self) -> Table:
         """Every clinical result relevant to the slice, newest first."""

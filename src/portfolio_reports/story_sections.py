@@ -99,6 +99,7 @@ class KeyFigures:
                 f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
                 meaning["sales"],
             ),
+            *self._total_revenue_tile(),
             Tile(
                 f"Year to date, {ytd.period}",
                 f"RMB {money(ytd.revenue)} m",
@@ -119,6 +120,21 @@ class KeyFigures:
                 )
             )
         return tiles
+
+    def _total_revenue_tile(self) -> list[Tile]:
+        """Total revenue with growth on the whole-portfolio page; none elsewhere (licence,
+        service and other income belong to no market or area)."""
+        if self.scope != Scope():
+            return []
+        total = key_figures.total_revenue(self.dataset, self.quarter)
+        return [
+            Tile(
+                f"Total revenue, {self.quarter.label}",
+                f"RMB {money(total[REVENUE])} m",
+                f"{signed_percent(total['qoq'])} QoQ · {signed_percent(total['yoy'])} YoY",
+                key_figures.DEFINITIONS["total_revenue"],
+            )
+        ]
 
     def _partnering_tiles(self) -> list[Tile]:
         """Licence deals and filings under review: what a scope without sales is about."""

@@ -62,14 +62,14 @@ class LeadershipViews:
             f" {self.quarter.shift(CATALYST_HORIZON).label}",
         )
 
-    def revenue_bridge(self) -> Chart | Html:
-        """Product sales from the previous quarter and a year ago to this quarter, by product;
-        nothing when the scope sold nothing in any of those quarters."""
-        bases = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
-        bridges = [
-            (base.label, self.quarter.label, views.revenue_bridge(*self._slice, name))
-            for name, base in bases.items()
-        ]
+    def revenue_bridge(self, *bases: str) -> Chart | Html:
+        """Product sales to this quarter from each base of `bases` ("previous", "year_ago";
+        both by default), by product; nothing when the scope sold nothing in those quarters."""
+        quarters = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
+        bridges = []
+        for name in bases or tuple(quarters):
+            steps = views.revenue_bridge(*self._slice, name)
+            bridges.append((quarters[name].label, self.quarter.label, steps))
         if not any(frame["revenue_rmb_m"].any() for _, _, frame in bridges):
             return NOTHING
         chart = drawn.revenue_bridges(

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
-from portfolio_reports.analysis.revenue import CHINA, GEOGRAPHY, OVERSEAS, REVENUE, YEAR_TO_DATE
+from portfolio_reports.analysis.revenue import (
+    CHINA,
+    GEOGRAPHY,
+    OVERSEAS,
+    REVENUE,
+    REVENUE_TYPE,
+    TOTAL_REVENUE,
+    YEAR_TO_DATE,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -18,6 +26,8 @@ SALES_WINDOW = 8
 DEFINITIONS = {
     "sales": "Product sales of the quarter in RMB million, against the previous quarter (QoQ)"
     " and the same quarter a year earlier (YoY).",
+    "total_revenue": "Product sales plus licence, service and other income of the quarter: the"
+    " company's total revenue, against the previous quarter and a year earlier.",
     "year_to_date": YEAR_TO_DATE,
     "china_share": "Share of the quarter's product sales in mainland China and in every other"
     " market.",
@@ -105,3 +115,10 @@ def latest_deal(ds: Dataset, scope: Scope, quarter: Quarter) -> tuple[int, pd.Se
 def quarter_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
     """The quarter's row of `commercial.revenue_by_quarter`: revenue, qoq, yoy, synthetic."""
     return commercial.revenue_by_quarter(ds, scope, quarter, quarters=1).iloc[0]
+
+
+def total_revenue(ds: Dataset, quarter: Quarter) -> pd.Series:
+    """The company's total revenue in the quarter: the TOTAL_REVENUE row of
+    `commercial.revenue_by_type` (revenue, qoq, yoy and the year to date)."""
+    table = commercial.revenue_by_type(ds, quarter).set_index(REVENUE_TYPE)
+    return table.loc[TOTAL_REVENUE]

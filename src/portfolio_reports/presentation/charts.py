@@ -55,11 +55,15 @@ SNAP_DISTANCE = 12
 """A palette entry this close (summed RGB difference) to a common colour becomes that colour."""
 WIDTH = 8.0
 HEIGHT = 4.5
+TREND_HEIGHT = 2.6
+"""Height of the revenue-per-quarter bars: a trend reads at a glance without a tall chart."""
+GROWTH_HEIGHT = 1.0
+"""Height added below the trend for its YoY panel."""
+COUNTS_HEIGHT = 3.0
+"""Height of the programmes-by-phase bars: a handful of counts needs no full-height chart."""
 MATRIX_WIDTH = 9.0
 """Widest a matrix gets, in inches; cells shrink to fit many columns."""
 MATRIX_CELL = 0.3
-GROWTH_SHARE = 0.3
-"""Height of the YoY panel under a revenue chart, as a share of the figure."""
 TICK_DECIMALS = 4
 """Most decimals an amount tick label shows (ticks 0.0025 apart at the finest)."""
 
@@ -176,10 +180,10 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
     positions = np.arange(len(quarters))
     yoy = data["yoy"].astype(float)
     has_growth = bool(yoy.notna().any())
-    figure = new_figure(WIDTH, HEIGHT + (1.2 if has_growth else 0))
+    figure = new_figure(WIDTH, TREND_HEIGHT + (GROWTH_HEIGHT if has_growth else 0))
     if has_growth:
         axes, growth = figure.subplots(
-            2, 1, sharex=True, height_ratios=[1 - GROWTH_SHARE, GROWTH_SHARE]
+            2, 1, sharex=True, height_ratios=[TREND_HEIGHT, GROWTH_HEIGHT]
         )
     else:
         axes = figure.add_subplot()
@@ -290,7 +294,7 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
     order = [phase for phase in PHASES if phase in frame.index]
     order += [phase for phase in frame.index if phase not in PHASES]
     table = _top_series(frame.reindex(order).fillna(0))
-    figure, axes = _axes()
+    figure, axes = _axes(height=COUNTS_HEIGHT)
     _stack(axes, table)
     totals = table.sum(axis=1)
     axes.bar_label(

@@ -27,7 +27,7 @@ from portfolio_reports.presentation.formatting import money, signed_money
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
 from portfolio_reports.presentation.tables import Html
 
-ROW_INCHES = 0.32
+ROW_INCHES = 0.28
 """Height of one bridge step."""
 PARTNER_CHARACTERS = 40
 """Longest partner label on the pipeline chart; a longer list is cut at a partner's end."""
