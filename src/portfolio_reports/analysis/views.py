@@ -34,8 +34,9 @@ ROUNDING = "Rounding"
 """The bridge step that closes the gap left by rounding when no product is left for OTHER."""
 LAUNCH_WINDOW = 8
 """Quarters back a launch counts as recent for the launch tracker."""
-HEAT_MARKETS = 8
-"""Markets a market by product matrix names; the others are summed as OTHER_MARKETS."""
+HEAT_MARKETS = 7
+"""Columns a market by product matrix shows: the markets with the most sales, the others summed
+as OTHER_MARKETS in the last; with the Total they fit a laptop's page column."""
 OTHER_MARKETS = "Other markets"
 BRAND = "brand"
 STEP = "step"
@@ -66,8 +67,8 @@ VIEW_DEFINITIONS = {
     " where the event names no indication) in its market, or any market for a Global"
     " programme, within the next four quarters.",
     "heat": "The product by market table shows each product's sales in the quarter in each"
-    f" market, RMB m; beyond the {HEAT_MARKETS} markets with the most sales, the rest are"
-    f" summed as “{OTHER_MARKETS}”.",
+    f" market, RMB m; where more than {HEAT_MARKETS} markets sold, those after the"
+    f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
     "brand": "Commercial views name a product by its brand in the market where it sold most in"
     " the quarter (where the data names one), with its INN.",
 }
