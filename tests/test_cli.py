@@ -75,5 +75,6 @@ def test_run_builds_one_report_at_the_chosen_path(tmp_path):
     assert "All reports for" not in html  # no index beside an ad-hoc page
     assert '<footer class="provenance">' in html
     assert "{&#34;disease_area&#34;: &#34;Lung cancer&#34;, &#34;therapy_area&#34;: null}" in html
-    assert "Readouts this quarter" in html and "<script" not in html
+    assert "Events, deals and readouts this quarter" in html and "<script" not in html
+    assert "results reported in Q2 2026" in html
     assert list(target.parent.iterdir()) == [target]

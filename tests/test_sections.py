@@ -324,3 +324,14 @@ def test_folded_puts_a_chart_behind_a_summary_and_leaves_nothing_empty(view):
     assert '<figure class="chart">' in html and html.endswith("</details>")
     without_sales = ReportView(view.dataset, Scope(market="JP"), Q3)
     assert without_sales.folded(without_sales.launch_tracker(), "Launches").html == ""
+
+
+def test_a_breakdown_into_one_part_is_left_out(tiny_dataset):
+    # Tiny data, Q3 2025: the US sells only in North America and only overseas; China sells
+    # three products.
+    us = ReportView(tiny_dataset, Scope(market="US"), Q3)
+    assert us.revenue_breakdown("geography").html == ""
+    assert us.revenue_breakdown("region").html == ""
+    assert us.revenue_breakdown("market").html == ""
+    china = ReportView(tiny_dataset, Scope(market="CN"), Q3)
+    assert "HLX01" in china.revenue_breakdown("product").html

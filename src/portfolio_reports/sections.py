@@ -358,10 +358,13 @@ class ReportView(KeyFigures, LeadershipViews):
 
     def revenue_breakdown(self, by: str) -> Html:
         """Revenue this quarter by product, market, region or area, with growth and mix; a long
-        table folded."""
+        table folded; nothing when it has one row (the page's own total, as the key figures
+        give it: a one-market page by geography, say)."""
         if not self._sells:
             return NOTHING
         frame = commercial.revenue_by(self.dataset, self.scope, self.quarter, by=by)
+        if len(frame) < 2:
+            return NOTHING
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
             frame = frame.assign(asset=_asset(frame))
