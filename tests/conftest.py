@@ -29,6 +29,8 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.sources import database_url
 
+from .small_disk import SmallDisk
+
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 TINY_TABLES = {
@@ -174,31 +176,11 @@ def run_cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 MiB tmpfs, mounted for one test, to fill up: a real full disk (ENOSPC).
-
-    Mounting needs root, which CI has; elsewhere the test fails saying so rather than skip.
-    """
-    if os.geteuid() != 0:
-        pytest.fail("a full-disk test mounts a tmpfs: run it as root, as CI does", pytrace=False)
+def small_disk(tmp_path: Path) -> SmallDisk:
+    """A 64 MiB tmpfs to fill up (a real full disk: ENOSPC), mounted only where a scenario runs."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], check=True)
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "--lazy", str(disk)], check=True)
-
-
-def fill_disk_code(filler: Path) -> str:
-    """Python code that fills the filesystem holding `filler` until it has no byte left."""
-    return (
-        "import contextlib, pathlib\n"
-        f"with contextlib.suppress(OSError), pathlib.Path({str(filler)!r}).open('ab', buffering=0)"
-        " as _f:\n"
-        "    while True:\n"
-        "        _f.write(bytes(1 << 20))"
-    )
+    return SmallDisk(disk)
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,10 @@ from .conftest import (
     PROJECT,
     assert_unchanged,
     cli_command,
-    fill_disk_code,
     run_cli,
     tree_state,
 )
+from .small_disk import fill_disk_code
 
 pytestmark = pytest.mark.slow
 
@@ -526,30 +526,40 @@ def test_a_killed_worker_fails_only_the_report_it_was_running(project, start_bui
 # --- the disk fills up --------------------------------------------------------------------
 
 
-def test_a_full_disk_is_one_line_and_leaves_no_empty_or_cut_file(project, small_disk):
-    project = dataclasses.replace(project, out=small_disk / "reports")
-    filler = small_disk / "filler"
+def _build_on_a_full_disk(project: Project, filler: Path) -> dict[str, object]:
+    """Build while a notebook fills the disk, then again once it has room: what each left."""
     project.notebook("fills.ipynb", fill_disk_code(filler))
     project.report("a", "JP")
     project.report("full", "US", "fills.ipynb")  # runs after a: the disk is full from then on
-    process = project.build("--jobs", "1")
-    assert process.returncode == 1, process.stderr
-    assert "Traceback" not in process.stderr, process.stderr
-    manifest = project.quarter_dir / "manifest.json"
-    assert process.stderr.strip().splitlines()[-1] == (
-        f"error: {manifest}: cannot write (No space left on device); any previous version is kept"
-    )
-    assert incomplete(project.quarter_dir / "a.html") is None
-    for path in project.out.rglob("*"):
-        if path.is_file() and path.name != LOCK_NAME:
-            assert SCRATCH_MARK not in path.name, f"scratch file left: {path}"
-            assert path.stat().st_size > 0, f"empty file left: {path}"
-    assert {path.name: incomplete(path) for path in published(project.out)} == {
-        "a.html": None,
-        "a.ipynb": None,
-    }
+    build = project.build("--jobs", "1")
+    files = [path for path in project.out.rglob("*") if path.is_file() and path.name != LOCK_NAME]
+    sizes = {str(path): path.stat().st_size for path in files}
+    whole = {path.name: incomplete(path) for path in published(project.out)}
     filler.unlink()
     project.notebook("fills.ipynb", "pass")  # fills the disk no more
     rerun = project.build("--jobs", "1")
-    assert rerun.returncode == 0, rerun.stderr
-    assert {report["status"] for report in project.manifest().values()} == {"ok"}
+    return {
+        "build": vars(build),
+        "sizes": sizes,
+        "published": whole,
+        "rerun": vars(rerun),
+        "statuses": sorted({report["status"] for report in project.manifest().values()}),
+    }
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_empty_or_cut_file(project, small_disk):
+    project = dataclasses.replace(project, out=small_disk.path / "reports")
+    seen = small_disk.run(_build_on_a_full_disk, project, small_disk.path / "filler")
+    build = seen["build"]
+    assert build["returncode"] == 1, build["stderr"]
+    assert "Traceback" not in build["stderr"], build["stderr"]
+    manifest = project.quarter_dir / "manifest.json"
+    assert build["stderr"].strip().splitlines()[-1] == (
+        f"error: {manifest}: cannot write (No space left on device); any previous version is kept"
+    )
+    for path, size in seen["sizes"].items():
+        assert SCRATCH_MARK not in Path(path).name, f"scratch file left: {path}"
+        assert size > 0, f"empty file left: {path}"
+    assert seen["published"] == {"a.html": None, "a.ipynb": None}
+    assert seen["rerun"]["returncode"] == 0, seen["rerun"]["stderr"]
+    assert seen["statuses"] == ["ok"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
 from portfolio_reports.errors import WriteError
 from portfolio_reports.paths import write_text_atomic
 
-from .conftest import fill_disk_code
+from .small_disk import fill_disk_code
 
 
 def test_write_text_atomic_replaces_the_file_whole(tmp_path):
@@ -18,14 +18,27 @@ def test_write_text_atomic_replaces_the_file_whole(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["manifest.json"]
 
 
-def test_a_full_disk_keeps_the_previous_file_and_names_the_target(small_disk):
-    target = small_disk / "manifest.json"
+def _write_on_a_full_disk(target: Path) -> dict[str, object]:
+    """Fill the disk holding target, then write target again: the error, its text, the folder."""
     target.write_text('{"reports": []}\n')
-    exec(fill_disk_code(small_disk / "filler"))  # the code the full-disk build test runs
-    with pytest.raises(WriteError) as raised:
+    exec(fill_disk_code(target.parent / "filler"))  # the code the full-disk build test runs
+    try:
         write_text_atomic(target, "x" * 100_000)
-    assert str(raised.value) == (
-        f"{target}: cannot write (No space left on device); any previous version is kept"
-    )
-    assert target.read_text() == '{"reports": []}\n'
-    assert sorted(path.name for path in small_disk.iterdir()) == ["filler", "manifest.json"]
+    except WriteError as error:
+        raised = str(error)
+    else:
+        raised = None
+    return {
+        "error": raised,
+        "text": target.read_text(),
+        "files": sorted(path.name for path in target.parent.iterdir()),
+    }
+
+
+def test_a_full_disk_keeps_the_previous_file_and_names_the_target(small_disk):
+    target = small_disk.path / "manifest.json"
+    assert small_disk.run(_write_on_a_full_disk, target) == {
+        "error": f"{target}: cannot write (No space left on device); any previous version is kept",
+        "text": '{"reports": []}\n',
+        "files": ["filler", "manifest.json"],
+    }
