@@ -52,6 +52,7 @@ from portfolio_reports.presentation.tables import (
     folded,
     heat_table,
     html_table,
+    wrapped,
 )
 from portfolio_reports.story_sections import KeyFigures
 from portfolio_reports.text import counted
@@ -97,7 +98,7 @@ def open_report(
 
 def _defined(table: Table, meaning: str) -> Table:
     """A table followed by the sentences that say what its figures mean."""
-    return Table(f'{table.html}<p class="definition">{escape(meaning)}</p>')
+    return wrapped(table, "", f'<p class="definition">{escape(meaning)}</p>')
 
 
 def _fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
@@ -191,7 +192,9 @@ class ReportView(KeyFigures, LeadershipViews):
 
     def highlights(self) -> Html:
         """Short sentences with the quarter's numbers."""
-        return bullet_list(narrative.highlights(self.dataset, self.scope, self.quarter))
+        return bullet_list(
+            narrative.highlights(self.dataset, self.scope, self.quarter), heading="Highlight"
+        )
 
     @staticmethod
     def commentary(path: str | None) -> Html:
@@ -452,7 +455,7 @@ class ReportView(KeyFigures, LeadershipViews):
     @staticmethod
     def pipeline_definitions() -> Html:
         """Each pipeline definition in one sentence."""
-        return bullet_list(list(lifecycle.DEFINITIONS.values()))
+        return bullet_list(list(lifecycle.DEFINITIONS.values()), heading="Definition")
 
     def pipeline_chart(self, by: str = "therapy_area") -> Chart | Html:
         """Programmes in development per phase, stacked by area or by local and global."""
@@ -564,11 +567,15 @@ class ReportView(KeyFigures, LeadershipViews):
         tables are; nothing when the part is empty."""
         if isinstance(part, Html):
             return part if not part.html else folded(part, summary)
-        return folded(Html(part._repr_html_()), summary)
+        return folded(Html(part._repr_html_(), part.frame), summary)
 
     def appendix(self) -> Html:
         """The full record to date, each part folded: approvals and filings by market, approvals,
-        filings and designations, licence deals and clinical results."""
+        filings and designations, licence deals and clinical results.
+
+        Its frame is the main part's, approvals and filings by market; each part's own is that
+        section's (`approvals_by_market`, `events_to_date`, `clinical_results`).
+        """
         parts = {
             "Approvals and filings by market": self.approvals_by_market(),
             **{
@@ -578,7 +585,8 @@ class ReportView(KeyFigures, LeadershipViews):
             "Clinical results to date": self.clinical_results(),
         }
         sections = "".join(folded(table, title).html for title, table in parts.items())
-        return Html(f'<div class="appendix">{sections}</div>')
+        main = parts["Approvals and filings by market"].frame
+        return Html(f'<div class="appendix">{sections}</div>', main)
 
     def readouts(self) -> Html:
         """Clinical results reported this quarter, a long list folded (the highlights give

@@ -12,7 +12,7 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
-from portfolio_reports.presentation.tables import Html, Table, heat_table
+from portfolio_reports.presentation.tables import Html, Table, heat_table, wrapped
 
 SYNTHETIC = "Synthetic figures."
 NOTHING = Table("")
@@ -100,4 +100,4 @@ class LeadershipViews:
             return NOTHING
         caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
         note = escape(views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"])
-        return Html(f'{heat_table(frame, caption=caption).html}<p class="definition">{note}</p>')
+        return wrapped(heat_table(frame, caption=caption), "", f'<p class="definition">{note}</p>')

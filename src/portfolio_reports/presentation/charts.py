@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, wraps
 from html import escape
 from typing import Any, ParamSpec, cast
@@ -25,6 +25,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
 from portfolio_reports.data.schema import PHASES
+from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
 from portfolio_reports.presentation.palette import (
     FIXED_COLORS,
@@ -95,12 +96,16 @@ _P = ParamSpec("_P")
 
 @dataclass(frozen=True, eq=False)
 class Chart:
-    """A figure with its title, alt text and an optional note; shows as an HTML figure."""
+    """A figure with its title, alt text and an optional note; shows as an HTML figure.
+
+    `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable names, raw values.
+    """
 
     figure: Figure
     title: str
     alt: str
     note: str = ""
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @cached_property
     def png(self) -> bytes:
@@ -203,7 +208,12 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
     )
     if pd.notna(latest["yoy"]):
         alt += f", YoY {signed_percent(latest['yoy'])}"
-    return Chart(figure, title, alt + ("; a panel below shows YoY growth." if has_growth else "."))
+    return Chart(
+        figure,
+        title,
+        alt + ("; a panel below shows YoY growth." if has_growth else "."),
+        frame=readable(data, ["quarter", "revenue_rmb_m", "qoq", "yoy"]),
+    )
 
 
 def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
@@ -252,7 +262,7 @@ def stacked_revenue(
     if total > 0:
         top = latest.idxmax()
         alt += f", largest {top} RMB {money(latest[top])} m ({percent(latest[top] / total)})"
-    return Chart(figure, title, alt + ".")
+    return Chart(figure, title, alt + ".", frame=readable(frame, [index, columns, values]))
 
 
 @house_style
@@ -283,7 +293,7 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
     alt = f"Horizontal bar chart ranking {counted(count, 'item')}; " + (
         f"top 3: {ranked}." if count > 3 else f"{ranked}."
     )
-    return Chart(figure, title, alt)
+    return Chart(figure, title, alt, frame=readable(data, [label, value]))
 
 
 @house_style
@@ -312,7 +322,7 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
         f"Stacked bar chart of pipeline counts by phase and {_words(group)}: {listed}; "
         f"{totals.sum():,.0f} programmes in total."
     )
-    return Chart(figure, title, alt)
+    return Chart(figure, title, alt, frame=readable(frame.reindex(order)))
 
 
 @house_style
@@ -365,7 +375,7 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     )
     if per_row.max() > 0:
         alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
-    return Chart(figure, title, alt + ".")
+    return Chart(figure, title, alt + ".", frame=readable(frame))
 
 
 class AmountFormatter(Formatter):

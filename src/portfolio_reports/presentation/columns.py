@@ -67,6 +67,14 @@ HEADERS = {
     "global": "Global",
     "this_quarter": "This quarter",
     "previous_quarter": "Previous quarter",
+    "inn": "INN",
+    "brand": "Brand",
+    "partner": "Partner",
+    "next_milestone": "Next milestone",
+    "launch_quarter": "Launch quarter",
+    "quarters_since_launch": "Quarter since launch",
+    "bridge": "Bridge",
+    "step": "Step",
 }
 FORMATS = {
     "date": "date",
@@ -109,3 +117,17 @@ def column_table(
         caption=caption,
         **({"empty": empty} if empty else {}),
     )
+
+
+def readable(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """Those of `columns` the frame has (default all; a named index first) under report headers,
+    values raw."""
+    named = any(name is not None for name in frame.index.names)
+    shown = frame.reset_index() if named else frame
+    present = [column for column in columns or shown.columns if column in shown.columns]
+    return shown[present].rename(columns=_header).reset_index(drop=True)
+
+
+def _header(column: object) -> object:
+    """A column's report header; a column without one (a market, an area) keeps its name."""
+    return HEADERS.get(column, column) if isinstance(column, str) else column

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from html import escape
+
+import pandas as pd
 
 from portfolio_reports.presentation.tables import Html
 
@@ -20,7 +22,8 @@ class Tile:
 
 def kpi_strip(tiles: list[Tile], *, caption: str, note: str | None = None) -> Html:
     """The tiles as one <dl>, each figure with its context and its one-line definition; a note
-    (what the scope has none of) in one line above them."""
+    (what the scope has none of) in one line above them. Its frame has one row per tile, the
+    figures as the page writes them."""
     items = "".join(
         f'<div class="kpi" title="{escape(tile.definition)}">'
         f"<dt>{escape(tile.label)}</dt>"
@@ -33,5 +36,9 @@ def kpi_strip(tiles: list[Tile], *, caption: str, note: str | None = None) -> Ht
         f'<section class="kpis" aria-label="{escape(caption)}">'
         f'<p class="kpis-caption">{escape(caption)}</p>'
         + (f'<p class="kpis-note">{escape(note)}</p>' if note else "")
-        + f"<dl>{items}</dl></section>"
+        + f"<dl>{items}</dl></section>",
+        pd.DataFrame(
+            [astuple(tile) for tile in tiles],
+            columns=["Figure", "Value", "Detail", "Definition"],
+        ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,16 +27,27 @@ TOTAL = "Total"
 
 @dataclass(frozen=True, repr=False)
 class Html:
-    """An HTML fragment, already escaped, that Jupyter and the exported report show as is."""
+    """An HTML fragment, already escaped, that Jupyter and the exported report show as is.
+
+    `frame` is the data behind it, under readable column names with raw values, for analysts
+    to sort, filter or save; empty when the fragment is text.
+    """
 
     html: str
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
     def _repr_html_(self) -> str:
         return self.html
 
     def __repr__(self) -> str:
         """A one line stand-in: notebooks keep it as the plain-text output beside the HTML."""
-        return f"<{type(self).__name__}: {len(self.html):,} characters of HTML>"
+        return f"<{type(self).__name__}: {len(self.html):,} characters of HTML{framed(self.frame)}>"
+
+
+def framed(frame: pd.DataFrame) -> str:
+    """What a repr says of the frame behind a fragment: "; .frame 8 rows, 4 columns"."""
+    rows, columns = frame.shape
+    return f"; .frame {rows:,} rows, {columns} columns" if columns else ""
 
 
 @dataclass(frozen=True, repr=False)
@@ -86,7 +97,8 @@ def html_table(
     layout = "data stack" if stack else "data"
     return Table(
         f'<table class="{layout}">{title}<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}\n</tbody></table>"
+        f"<tbody>\n{body}\n</tbody></table>",
+        frame[list(headers)].rename(columns=headers).reset_index(drop=True),
     )
 
 
@@ -99,6 +111,9 @@ def heat_table(
     kind: str = "money",
 ) -> Table:
     """A matrix of `values` with totals, cells shaded by size; `counts` adds a line per cell.
+
+    Its frame is the matrix of values with the totals, row names in the first column; the
+    counts are only on the page.
 
     Rows and columns keep their order and names (the index name heads the first column);
     `count_noun` is the (singular, plural) noun after a count; shades follow a log scale.
@@ -130,21 +145,30 @@ def heat_table(
     body = "\n".join(rows)
     return Table(
         f'<table class="data heat stack"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>",
+        grid.rename_axis(index=values.index.name or "").reset_index(),
     )
 
 
-def bullet_list(lines: list[str], *, empty: str = "None this quarter.") -> Html:
-    """An escaped bulleted list, one item per line."""
+def bullet_list(
+    lines: list[str], *, empty: str = "None this quarter.", heading: str = "Line"
+) -> Html:
+    """An escaped bulleted list, one item per line; its frame has the lines under `heading`."""
     if not lines:
         return Html(_empty(empty))
     items = "".join(f"<li>{escape(str(line))}</li>" for line in lines)
-    return Html(f"<ul>{items}</ul>")
+    return Html(f"<ul>{items}</ul>", pd.DataFrame({heading: [str(line) for line in lines]}))
 
 
 def folded(table: Html, summary: str) -> Html:
     """A fragment behind a one-line summary the reader opens (a <details>, no script)."""
-    return Html(f'<details class="fold"><summary>{escape(summary)}</summary>{table.html}</details>')
+    opening = f'<details class="fold"><summary>{escape(summary)}</summary>'
+    return wrapped(table, opening, "</details>")
+
+
+def wrapped(fragment: Html, before: str, after: str) -> Html:
+    """The fragment between two pieces of HTML, of the same type and with the same frame."""
+    return replace(fragment, html=f"{before}{fragment.html}{after}")
 
 
 def _with_totals(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from portfolio_reports.presentation.charts import (
     new_figure,
     no_data,
 )
+from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, signed_money
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
 from portfolio_reports.presentation.tables import Html
@@ -32,6 +33,22 @@ ROW_INCHES = 0.28
 PARTNER_CHARACTERS = 40
 """Longest partner label on the pipeline chart; a longer list is cut at a partner's end."""
 NO_PROGRAMMES = "No programmes in development."
+PIPELINE_COLUMNS = [
+    "therapy_area",
+    "product",
+    "inn",
+    "indication_name",
+    "scope",
+    "phase",
+    "modality",
+    "partner",
+    "next_milestone",
+]
+"""The pipeline bars' frame: what each bar shows, one row per programme."""
+CATALYST_COLUMNS = ["expected", "event_type", "product", "indication_name", "market", "detail"]
+"""The catalyst timeline's frame: one row per expected event."""
+LAUNCH_COLUMNS = ["product", "launch_quarter", "quarters_since_launch", "quarter", "revenue_rmb_m"]
+"""The launch tracker's frame, with the label column after the product: one row per point."""
 
 
 @house_style
@@ -85,7 +102,16 @@ def revenue_bridges(
     panels[-1].set_xlabel("Product sales, RMB m")
     panels[-1].set_xlim(left=left)
     panels[-1].margins(x=0.12)
-    return Chart(figure, title, "Revenue bridges by product, " + "; ".join(alt) + ".")
+    steps = pd.concat(
+        [frame.assign(bridge=f"{start} to {end}") for start, end, frame in shown],
+        ignore_index=True,
+    )
+    return Chart(
+        figure,
+        title,
+        "Revenue bridges by product, " + "; ".join(alt) + ".",
+        frame=readable(steps, ["bridge", "step", label, "kind", "revenue_rmb_m"]),
+    )
 
 
 @house_style
@@ -118,7 +144,12 @@ def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> 
     amount_axis(axes.yaxis)
     axes.set_ylim(bottom=0)
     figure.legend(loc="outside lower left", ncols=2, fontsize=9)
-    return Chart(figure, title, "Line chart of sales since launch: " + "; ".join(summary) + ".")
+    return Chart(
+        figure,
+        title,
+        "Line chart of sales since launch: " + "; ".join(summary) + ".",
+        frame=readable(frame, [*LAUNCH_COLUMNS[:1], label, *LAUNCH_COLUMNS[1:]]),
+    )
 
 
 def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
@@ -150,7 +181,8 @@ def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
         f'<thead><tr><th scope="col">Programme</th><th scope="col" class="phases">'
         f"<div>{head}</div></th>"
         f'<th scope="col">Next milestone</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>'
-        "</figure>"
+        "</figure>",
+        readable(frame, PIPELINE_COLUMNS),
     )
 
 
@@ -169,7 +201,8 @@ def catalyst_timeline(frame: pd.DataFrame, quarters: Sequence[str], *, title: st
         columns.append(f"<section><h4>{escape(label)}</h4>{listed}</section>")
     return Html(
         f'<figure class="view timeline">{_caption(title, "")}'
-        f'<div class="quarters">{"".join(columns)}</div></figure>'
+        f'<div class="quarters">{"".join(columns)}</div></figure>',
+        readable(frame[frame["expected_quarter"].isin(quarters)], CATALYST_COLUMNS),
     )
 
 

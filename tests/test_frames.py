@@ -1,0 +1,115 @@
+"""Each section's `.frame`: the data behind it, readable headers, the numbers the page shows."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from portfolio_reports.analysis import key_figures
+from portfolio_reports.analysis.revenue import REVENUE
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.presentation import charts
+from portfolio_reports.presentation.columns import column_table
+from portfolio_reports.presentation.tables import bullet_list, folded, heat_table
+from portfolio_reports.sections import ReportView, open_report
+
+from .conftest import SAMPLE_DATA
+
+Q3 = Quarter(2025, 3)
+SALES = "Product sales (RMB m)"
+
+
+@pytest.fixture
+def view(tiny_dataset) -> ReportView:
+    return ReportView(tiny_dataset, Scope(), Q3)
+
+
+def test_a_table_frame_has_the_shown_columns_under_their_headers_with_raw_values():
+    frame = pd.DataFrame(
+        {"market": ["CN", "US"], "revenue_rmb_m": [12.345, 0.05], "qoq": [0.125, None]}
+    )
+    table = column_table(frame, ["market", "revenue_rmb_m", "qoq"])
+    assert "12.3" in table.html and "+12.5%" in table.html  # the page rounds
+    assert list(table.frame.columns) == ["Market", SALES, "QoQ"]
+    assert table.frame[SALES].tolist() == [12.345, 0.05]  # the frame does not
+    assert table.frame["QoQ"].iloc[0] == 0.125 and pd.isna(table.frame["QoQ"].iloc[1])
+    back = pd.read_csv(io.StringIO(table.frame.to_csv(index=False)))
+    assert back[SALES].sum() == pytest.approx(12.395)
+
+
+def test_a_heat_table_frame_is_the_matrix_with_its_totals():
+    values = pd.DataFrame(
+        {"CN": [3.0, 1.0], "US": [0.0, 2.5]},
+        index=pd.Index(["Oncology", "Autoimmune"], name="Therapy area"),
+    )
+    frame = heat_table(values, caption="Sales").frame
+    assert list(frame.columns) == ["Therapy area", "CN", "US", "Total"]
+    assert frame["Therapy area"].tolist() == ["Oncology", "Autoimmune", "Total"]
+    assert frame["Total"].tolist() == [3.0, 3.5, 6.5]
+    assert frame["CN"].tolist() == [3.0, 1.0, 4.0]
+
+
+def test_wrapping_keeps_the_frame_and_text_has_an_empty_or_one_column_frame():
+    frame = pd.DataFrame({"market": ["CN"], "approvals": [2]})
+    table = column_table(frame, ["market", "approvals"])
+    assert folded(table, "Table: one market").frame.equals(table.frame)
+    assert bullet_list(["a", "b"], heading="Highlight").frame["Highlight"].tolist() == ["a", "b"]
+    assert bullet_list([]).frame.empty
+
+
+def test_reprs_stay_one_line_and_name_the_frame(view):
+    for section in (view.revenue_table(), view.revenue_trend(), view.glossary(), view.kpi_strip()):
+        assert "\n" not in repr(section)
+    assert repr(view.revenue_table()).endswith("; .frame 8 rows, 4 columns>")
+
+
+def test_revenue_sections_hold_the_quarters_sales(view):
+    # Tiny data over two years, none before 2024Q2; 2025Q3: HLX02 110 + 15, HLX01 25,
+    # HLX03 10 + 5 = 165, against 150 in 2025Q2.
+    by_quarter = view.revenue_table().frame
+    assert by_quarter["Quarter"].tolist() == [
+        "2023Q4",
+        "2024Q1",
+        "2024Q2",
+        "2024Q3",
+        "2024Q4",
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+    ]
+    assert by_quarter[SALES].tolist() == [0, 0, 110, 120, 130, 140, 150, 165]
+    assert by_quarter["QoQ"].iloc[-1] == pytest.approx(165 / 150 - 1)
+    assert view.revenue_trend().frame.equals(by_quarter)  # the chart draws what the table lists
+    products = view.revenue_breakdown("product").frame
+    assert sorted(products[SALES]) == [15, 25, 125]
+    markets = view.revenue_breakdown("market").frame.set_index("Market")[SALES]
+    assert markets.to_dict() == {"CN": 145, "US": 15, "CA": 5}
+    assert sorted(view.top_products().frame[SALES]) == [15, 25, 125]
+    heat = view.market_heat().frame.set_index("Product")
+    assert heat.loc["Total", "Total"] == 165
+    assert heat.loc["Total", ["CN", "US", "CA"]].tolist() == [145, 15, 5]
+
+
+def test_empty_sections_have_an_empty_frame(view, tiny_dataset):
+    unsold = replace(view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales[:0]))
+    for section in (unsold.revenue_trend(), unsold.revenue_table(), unsold.revenue_bridge()):
+        assert section.html == "" and section.frame.empty
+
+
+def test_the_sample_pages_frames_agree_with_their_key_figure_and_each_other():
+    report = open_report(str(SAMPLE_DATA))
+    sales = key_figures.quarter_sales(report.dataset, report.scope, report.quarter)[REVENUE]
+    for by in ("product", "market", "geography"):
+        assert report.revenue_breakdown(by).frame[SALES].sum() == pytest.approx(sales)
+    assert report.revenue_table().frame[SALES].iloc[-1] == pytest.approx(sales)
+    heat = report.area_summary().frame.set_index("Therapy area")
+    assert heat.loc["Total", "Total"] == pytest.approx(sales)
+    chart = report.pipeline_chart()
+    assert isinstance(chart, charts.Chart)
+    programmes = int(chart.frame.drop(columns="Phase").to_numpy().sum())
+    assert programmes == len(report.programme_bars().frame) == len(report.pipeline_table().frame)
+    assert programmes > 0
