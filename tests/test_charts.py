@@ -86,7 +86,7 @@ def no_open_figures():
 
 @pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
 def test_every_chart_is_an_inline_palette_png_under_its_html_title(chart):
-    html = chart._repr_html_()
+    html = chart.html
     assert html.startswith(
         '<figure class="chart"><figcaption><span class="chart-title">Chart</span></figcaption>'
         '<img src="data:image/png;base64,'

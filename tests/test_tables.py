@@ -129,7 +129,7 @@ def test_http_addresses_become_safe_links():
 def test_empty_frame_gives_the_empty_paragraph():
     table = html_table(pd.DataFrame(), columns={"product": "Product"}, caption="Events")
     assert isinstance(table, Table)
-    assert table._repr_html_() == '<p class="empty">None this quarter.</p>'
+    assert table.html == '<p class="empty">None this quarter.</p>'
     custom = html_table(pd.DataFrame({"a": []}), empty=f"No events {SCRIPT}")
     assert custom.html == '<p class="empty">No events &lt;script&gt;alert(1)&lt;/script&gt;</p>'
 
@@ -149,7 +149,7 @@ def test_unknown_column_or_format_is_named():
 def test_bullet_list_escapes_each_item():
     items = bullet_list([SCRIPT, "HLX02 approved in the US"])
     assert isinstance(items, Html)
-    assert items._repr_html_() == (
+    assert items.html == (
         "<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;</li><li>HLX02 approved in the US</li></ul>"
     )
     assert bullet_list([]).html == '<p class="empty">None this quarter.</p>'

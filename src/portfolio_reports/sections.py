@@ -567,7 +567,7 @@ class ReportView(KeyFigures, LeadershipViews):
         tables are; nothing when the part is empty."""
         if isinstance(part, Html):
             return part if not part.html else folded(part, summary)
-        return folded(Html(part._repr_html_(), part.frame), summary)
+        return folded(Html(part.html, part.frame), summary)
 
     def appendix(self) -> Html:
         """The full record to date, each part folded: approvals and filings by market, approvals,

@@ -34,6 +34,7 @@ from portfolio_reports.presentation.palette import (
     TOTAL_COLOR,
     color_for,
 )
+from portfolio_reports.presentation.tables import in_notebook
 from portfolio_reports.text import counted
 
 PALETTE = SERIES
@@ -122,7 +123,9 @@ class Chart:
             image = pixels.convert("RGB")
         return _palette_png(image)
 
-    def _repr_html_(self) -> str:
+    @property
+    def html(self) -> str:
+        """The chart as an HTML figure: its title and note as the caption, the PNG inlined."""
         data = base64.b64encode(self.png).decode("ascii")
         width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
         note = f'<span class="chart-note">{escape(self.note)}</span>' if self.note else ""
@@ -132,6 +135,9 @@ class Chart:
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" '
             f'width="{width}" height="{height}"></figure>'
         )
+
+    def _repr_html_(self) -> str:
+        return in_notebook(self.html)
 
 
 def _palette_png(image: Image.Image) -> bytes:

@@ -20,6 +20,7 @@ from traitlets.config import Config
 
 from portfolio_reports.errors import RenderError
 from portfolio_reports.presentation.figures import is_figures
+from portfolio_reports.presentation.tables import for_report
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Every template and the stylesheet; a change here changes every page."""
@@ -155,8 +156,8 @@ def _without_empty_sections(cells: list[nbformat.NotebookNode]) -> list[nbformat
 
 
 class _ReportCleanup(Preprocessor):
-    """Drop the title line, the page's figures, stderr output and sections with nothing to show;
-    cut errors to one line each."""
+    """Drop the title line, the page's figures, stderr output, notebook boxes and sections with
+    nothing to show; cut errors to one line each."""
 
     def preprocess(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any]
@@ -179,7 +180,8 @@ class _ReportCleanup(Preprocessor):
     def preprocess_cell(
         self, cell: nbformat.NotebookNode, resources: dict[str, Any], index: int
     ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
-        """Remove stderr streams; keep only the exception name and first message line."""
+        """Remove stderr streams; take HTML out of its notebook box; keep only the exception
+        name and first message line."""
         if cell.cell_type != "code":
             return cell, resources
         cell.outputs = [
@@ -188,6 +190,8 @@ class _ReportCleanup(Preprocessor):
             if not (output.output_type == "stream" and output.name == "stderr")
         ]
         for output in cell.outputs:
+            if "text/html" in output.get("data", {}):
+                output.data["text/html"] = for_report(str(output.data["text/html"]))
             if output.output_type == "error":
                 message = (output.evalue.strip().splitlines() or [""])[0]
                 if len(message) > _ERROR_CHARS:

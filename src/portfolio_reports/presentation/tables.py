@@ -23,6 +23,25 @@ STACK_AFTER = 4
 HEAT_LEVELS = 4
 """Shades of a heat table, from the smallest value above zero to the largest."""
 TOTAL = "Total"
+NOTEBOOK_BOX = "portfolio-reports-output"
+"""Class of the box a fragment stands in when Jupyter shows it; the report page drops the box."""
+NOTEBOOK_CSS = (
+    f".{NOTEBOOK_BOX} table.data th,.{NOTEBOOK_BOX} table.data td"
+    "{text-align:left;vertical-align:top}"
+    f".{NOTEBOOK_BOX} table.data .num{{text-align:right}}"
+    f".{NOTEBOOK_BOX} td.num,.{NOTEBOOK_BOX} td.date,.{NOTEBOOK_BOX} td.label"
+    "{white-space:nowrap}"
+    f".{NOTEBOOK_BOX} caption{{caption-side:top;text-align:left;font-weight:600}}"
+    f".{NOTEBOOK_BOX} figcaption{{margin-bottom:.5em}}"
+    f".{NOTEBOOK_BOX} .chart-title{{display:block;font-weight:600}}"
+    f".{NOTEBOOK_BOX} .chart-note,.{NOTEBOOK_BOX} .definition"
+    "{display:block;font-size:.875em;color:#5b6470}"
+    f".{NOTEBOOK_BOX} .heat-value,.{NOTEBOOK_BOX} .heat-count{{display:block}}"
+)
+"""The few rules of the report stylesheet a notebook needs where Jupyter's own differ: text
+left and numbers right in tables (Jupyter right-aligns every cell), a chart's title and note on
+lines of their own; scoped to the box, so nothing else in the notebook changes."""
+_NOTEBOOK_OPENING = f'<div class="{NOTEBOOK_BOX}"><style>{NOTEBOOK_CSS}</style>'
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,11 +56,24 @@ class Html:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
     def _repr_html_(self) -> str:
-        return self.html
+        return in_notebook(self.html)
 
     def __repr__(self) -> str:
         """A one line stand-in: notebooks keep it as the plain-text output beside the HTML."""
         return f"<{type(self).__name__}: {len(self.html):,} characters of HTML{framed(self.frame)}>"
+
+
+def in_notebook(html: str) -> str:
+    """A fragment as Jupyter shows it: in a box with the rules it needs there; empty stays empty."""
+    return f"{_NOTEBOOK_OPENING}{html}</div>" if html else ""
+
+
+def for_report(html: str) -> str:
+    """A notebook output's HTML as the report page takes it: out of its notebook box, if any
+    (the page's stylesheet has the box's rules)."""
+    if html.startswith(_NOTEBOOK_OPENING) and html.endswith("</div>"):
+        return html.removeprefix(_NOTEBOOK_OPENING).removesuffix("</div>")
+    return html
 
 
 def framed(frame: pd.DataFrame) -> str:
