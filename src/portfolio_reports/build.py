@@ -346,8 +346,8 @@ def report_job(
         parameters={
             **spec.parameters,
             "quarter": str(quarter),
-            "data": str(snapshot.resolve()),
-            **({COMMENTARY_PARAMETER: str(commentary.resolve())} if commentary else {}),
+            "data": layout.from_notebooks(snapshot),
+            **({COMMENTARY_PARAMETER: layout.from_notebooks(commentary)} if commentary else {}),
         },
         layout=layout,
         page=info,

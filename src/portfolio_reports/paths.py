@@ -59,7 +59,7 @@ class OutputLayout:
 
     @property
     def notebooks_dir(self) -> Path:
-        """Executed notebooks kept for audit."""
+        """Executed notebooks kept for audit; the folder they run in (see `from_notebooks`)."""
         return self.quarter_dir / "notebooks"
 
     @property
@@ -89,6 +89,11 @@ class OutputLayout:
     def pdf(self, name: str) -> Path:
         """A report's printed PDF, beside its HTML."""
         return self.quarter_dir / f"{name}.pdf"
+
+    def from_notebooks(self, path: Path) -> str:
+        """`path` as the kept notebooks reach it: relative to their folder, where they run, so
+        that they run again after the project and its reports move elsewhere."""
+        return os.path.relpath(path.resolve(), self.notebooks_dir.resolve())
 
     def executed(self, name: str) -> Path:
         """A report's executed notebook."""

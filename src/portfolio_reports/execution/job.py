@@ -131,11 +131,14 @@ def lost_job(job: ReportJob, error: BaseException) -> ReportResult:
 def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float | None]:
     """Run the notebook on this worker's warm kernel, or on a fresh one; saved to `output`.
 
+    It runs in the folder it is kept in, as Jupyter runs it there, so that paths the build gives
+    it relative to that folder hold when it is opened again.
+
     Returns the executed notebook and the kernel's peak memory in MiB (None for a fresh kernel).
     """
     arguments = {
         "parameters": job.parameters,
-        "cwd": str(job.notebook.parent),
+        "cwd": str(job.layout.notebooks_dir),
         "progress_bar": False,
         "execution_timeout": job.timeout_s,
         "kernel_name": kernels.KERNEL_NAME,
@@ -152,7 +155,7 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
         )
     kernel = kernels.worker_kernel()
     try:
-        kernel.reset(job.notebook.parent)
+        kernel.reset(job.layout.notebooks_dir)
         kernels.reset_peak_memory(kernel.pid)
         executed = papermill.execute_notebook(
             str(job.notebook),
