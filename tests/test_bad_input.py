@@ -379,6 +379,12 @@ PARAMS_CASES = [
         id="unknown-market",
     ),
     pytest.param(
+        "notebook: market.ipynb\ntitle: X\nparameters:\n  region: Latin America\n",
+        "params/bad.yaml: market 'CN' and region 'Latin America' are both set; set market or"
+        " region, not both (the other to None, null in a params file)",
+        id="region-under-the-default-market",
+    ),
+    pytest.param(
         "notebook: market.ipynb\ntitle: X\nparameters:\n  market: 12\n",
         "params/bad.yaml: parameter 'market' has int value 12; expected text",
         id="wrong-value-type",

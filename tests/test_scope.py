@@ -201,8 +201,15 @@ def test_check_names_every_unknown_value_and_the_allowed_ones(tiny_dataset):
 
 
 def test_check_finds_values_that_cannot_meet(tiny_dataset):
+    both = (
+        "market {!r} and region {!r} are both set; set market or region, not both (the other to"
+        " None, null in a params file)"
+    )
     assert Scope(market="CN", region="North America").check(tiny_dataset) == [
-        "market 'CN' is not in region 'North America'"
+        both.format("CN", "North America")
+    ]
+    assert Scope(market="US", region="North America").check(tiny_dataset) == [
+        both.format("US", "North America")  # even where the market is in the region
     ]
     assert Scope(therapy_area="Autoimmune", disease_area="Breast cancer").check(tiny_dataset) == [
         "disease area 'Breast cancer' has no indication in therapy area 'Autoimmune'"

@@ -107,6 +107,17 @@ def test_open_report_refuses_a_quarter_the_data_does_not_have():
         open_report(str(SAMPLE_DATA), "2031Q1", market="JP")
 
 
+def test_open_report_takes_a_market_or_a_region_not_both():
+    with pytest.raises(ParamsError) as raised:
+        open_report(str(SAMPLE_DATA), market="CN", region="Latin America")
+    assert str(raised.value) == (
+        "market 'CN' and region 'Latin America' are both set; set market or region, not both"
+        " (the other to None, null in a params file)"
+    )
+    region = open_report(str(SAMPLE_DATA), market=None, region="Latin America")
+    assert region.scope.label == "Latin America"
+
+
 def test_open_report_defaults_to_the_latest_quarter_and_takes_a_known_one():
     assert open_report(str(SAMPLE_DATA), market="JP").quarter == Quarter(2026, 3)
     assert open_report(str(SAMPLE_DATA), "2025Q4", market="JP").quarter == Quarter(2025, 4)

@@ -87,7 +87,10 @@ def open_report(
     market: str | None = None,
     region: str | None = None,
 ) -> ReportView:
-    """Load the data and bind one slice and quarter (default: the latest in the data)."""
+    """Load the data and bind one slice and quarter (default: the latest in the data).
+
+    Set market or region, not both; ParamsError says so in one line otherwise.
+    """
     dataset = load_dataset(data)
     scope = Scope(therapy_area, disease_area, market, region)
     problems = scope.check(dataset)

@@ -82,7 +82,11 @@ class Scope:
         }
 
     def check(self, ds: Dataset) -> list[str]:
-        """Problems with the field values against the data, one line each; empty when valid."""
+        """Problems with the field values against the data, one line each; empty when valid.
+
+        A report covers a market or a region, never both: a market page's default market would
+        otherwise narrow a region page silently, or leave it empty.
+        """
         allowed = self.valid_values(ds)
         problems = [
             f"unknown {field.replace('_', ' ')} {value!r}; allowed: {', '.join(allowed[field])}"
@@ -91,14 +95,11 @@ class Scope:
         ]
         if problems:
             return problems
-        codes = self._market_codes(ds)
-        if (
-            self.market is not None
-            and self.region is not None
-            and codes is not None
-            and codes.empty
-        ):
-            problems.append(f"market {self.market!r} is not in region {self.region!r}")
+        if self.market is not None and self.region is not None:
+            problems.append(
+                f"market {self.market!r} and region {self.region!r} are both set; set market or"
+                " region, not both (the other to None, null in a params file)"
+            )
         if (
             self.therapy_area is not None
             and self.disease_area is not None
