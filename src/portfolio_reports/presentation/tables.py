@@ -26,7 +26,8 @@ TOTAL = "Total"
 NOTEBOOK_BOX = "portfolio-reports-output"
 """Class of the box a fragment stands in when Jupyter shows it; the report page drops the box."""
 NOTEBOOK_CSS = (
-    f".{NOTEBOOK_BOX} table.data th,.{NOTEBOOK_BOX} table.data td"
+    f".{NOTEBOOK_BOX} table.data th,.{NOTEBOOK_BOX} table.data td,"
+    f".{NOTEBOOK_BOX} figure.view th,.{NOTEBOOK_BOX} figure.view td"
     "{text-align:left;vertical-align:top}"
     f".{NOTEBOOK_BOX} table.data .num{{text-align:right}}"
     f".{NOTEBOOK_BOX} td.num,.{NOTEBOOK_BOX} td.date,.{NOTEBOOK_BOX} td.label"
@@ -37,10 +38,12 @@ NOTEBOOK_CSS = (
     f".{NOTEBOOK_BOX} .chart-note,.{NOTEBOOK_BOX} .definition"
     "{display:block;font-size:.875em;color:#5b6470}"
     f".{NOTEBOOK_BOX} .heat-value,.{NOTEBOOK_BOX} .heat-count{{display:block}}"
+    f".{NOTEBOOK_BOX} img{{max-width:100%;height:auto}}"
 )
 """The few rules of the report stylesheet a notebook needs where Jupyter's own differ: text
-left and numbers right in tables (Jupyter right-aligns every cell), a chart's title and note on
-lines of their own; scoped to the box, so nothing else in the notebook changes."""
+left and numbers right in tables and views (Jupyter right-aligns every cell), a chart's title and
+note on lines of their own, charts within the width; scoped to the box, so nothing else in the
+notebook changes."""
 _NOTEBOOK_OPENING = f'<div class="{NOTEBOOK_BOX}"><style>{NOTEBOOK_CSS}</style>'
 
 
