@@ -117,6 +117,12 @@ HLX03, CA, , , , , , 5
 """
 
 
+TINY_QUARTERS = ["2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+"""The two years of quarters a revenue history of the tiny data shows at 2025Q3."""
+TINY_TOTALS = [0, 0, 110, 120, 130, 140, 150, 165]
+"""Revenue (RMB m) of the tiny data in those quarters: the totals above, none before 2024Q2."""
+
+
 def _read(text: str) -> pd.DataFrame:
     """A table written as CSV text, blanks after commas ignored."""
     return pd.read_csv(io.StringIO(text), skipinitialspace=True)

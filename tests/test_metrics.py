@@ -12,6 +12,8 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import EVENT_TYPES
 from portfolio_reports.errors import DataError
 
+from .conftest import TINY_QUARTERS, TINY_TOTALS
+
 Q3 = Quarter(2025, 3)
 WHOLE = Scope()
 EMPTY_SCOPE = Scope(disease_area="Haematological cancer", market="US")
@@ -285,17 +287,8 @@ def test_clinical_results_to_date_newest_first(tiny_dataset):
 def test_revenue_by_quarter_over_eight_quarters(tiny_dataset):
     revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3)
     assert list(revenue.columns) == ["quarter", "revenue_rmb_m", "qoq", "yoy", "synthetic"]
-    assert list(revenue["quarter"]) == [
-        "2023Q4",
-        "2024Q1",
-        "2024Q2",
-        "2024Q3",
-        "2024Q4",
-        "2025Q1",
-        "2025Q2",
-        "2025Q3",
-    ]
-    assert list(revenue["revenue_rmb_m"]) == [0, 0, 110, 120, 130, 140, 150, 165]
+    assert list(revenue["quarter"]) == TINY_QUARTERS
+    assert list(revenue["revenue_rmb_m"]) == TINY_TOTALS
     latest = revenue.iloc[-1]
     assert latest["qoq"] == pytest.approx(0.10)  # 150 -> 165
     assert latest["yoy"] == pytest.approx(0.375)  # 120 -> 165
