@@ -136,10 +136,18 @@ def test_unquoted_norway_says_to_quote_it(params: Path) -> None:
 # Data files
 
 
+def bytes_read() -> int:
+    """Bytes this process has read through read calls so far (Linux /proc/self/io rchar)."""
+    counters = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    return int(counters["rchar"])
+
+
 def test_oversized_data_file_is_refused_without_reading_it(sample_copy: Path, params: Path) -> None:
     with (sample_copy / "sales.csv").open("r+b") as handle:
         handle.truncate(2**30)  # 1 GB, sparse
+    before = bytes_read()
     line = assert_one_problem(validate(sample_copy, params), "sales.csv", "1024.0 MB")
+    assert bytes_read() - before < 2**26, "the oversized file was read"  # far below 1 GB
     assert DATA_LIMIT_ENV in line
 
 

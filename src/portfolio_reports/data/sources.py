@@ -104,6 +104,11 @@ def write_source(
     source_for(location, folder_format).write(tables, str(location))
 
 
+def _over_limit(path: Path) -> bool:
+    """Whether a data file is larger than the size limit, so that it is never read."""
+    return path.stat().st_size > max_data_bytes()
+
+
 def source_for(location: str | Path, folder_format: str | None = None) -> Source:
     """The kind of source at a location: by URL scheme, by file suffix, else a folder."""
     text = str(location)
@@ -156,7 +161,8 @@ class _TableFolder(ABC):
         return RawSource(tables, self.fingerprint(location) or "")
 
     def fingerprint(self, location: str) -> str | None:
-        """Hash of every table file's bytes; None when a required one is missing."""
+        """Hash of every table file's bytes; None when a required one is missing or any is
+        over the size limit (reading refuses it unread)."""
         folder = Path(location)
         if not folder.is_dir():
             return None
@@ -166,6 +172,8 @@ class _TableFolder(ABC):
             if not path.is_file():
                 if name in OPTIONAL_TABLES:
                     continue
+                return None
+            if _over_limit(path):
                 return None
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()
@@ -310,9 +318,11 @@ class Workbook:
         return RawSource(tables, self.fingerprint(location) or "")
 
     def fingerprint(self, location: str) -> str | None:
-        """Hash of the workbook file's bytes."""
+        """Hash of the workbook file's bytes; None when it is missing or over the size limit."""
         path = Path(location)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        if not path.is_file() or _over_limit(path):
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
 
     def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
         """Write one sheet per table: dates as dates, flags as TRUE/FALSE, empty cells for none."""
