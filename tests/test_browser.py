@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
-from pypdf import PdfReader
 
 from .browser import Browser
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -186,93 +183,6 @@ def test_screenshots_are_saved(seen):
         assert view.screenshot.stat().st_size > 10_000
 
 
-PREVIOUS = "2026Q2"
-ORDERS = ("2026Q3 then 2026Q2", "2026Q2 then 2026Q3")
-NAV_LINKS = """() => [...document.querySelectorAll(
-    'header a[href], nav.related a[href], table a[href]'
-)].filter(link => link.protocol === 'file:').map(link => ({href: link.href, rel: link.rel}))"""
-OVERVIEW_MAX_PAGES = 6
-
-
-def build_quarter(out: Path, quarter: str | None, *extra: str) -> None:
-    """Build one quarter of the sample into `out`, failing the test if the build fails."""
-    process = run_cli(
-        "build",
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-        *extra,
-        *(("--quarter", quarter) if quarter else ()),
-    )
-    assert process.returncode == 0, process.stderr
-
-
-@pytest.fixture(scope="module")
-def both_orders(sample_build, tmp_path_factory) -> dict[str, Path]:
-    """Two reports folders holding 2026Q2 and 2026Q3, built in opposite orders.
-
-    The first starts from the session's 2026Q3 build; the second also prints PDFs.
-    """
-    out, process = sample_build
-    assert process.returncode == 0, process.stderr
-    later_first = tmp_path_factory.mktemp("q3-then-q2")
-    shutil.copytree(out, later_first, dirs_exist_ok=True)
-    build_quarter(later_first, PREVIOUS)
-    earlier_first = tmp_path_factory.mktemp("q2-then-q3")
-    build_quarter(earlier_first, PREVIOUS)
-    build_quarter(earlier_first, None, "--format", "html,pdf")
-    return dict(zip(ORDERS, (later_first, earlier_first), strict=True))
-
-
-@pytest.mark.parametrize("order", ORDERS)
-def test_every_related_quarter_and_drill_down_link_resolves(browser, both_orders, order):
-    root = both_orders[order]
-    for quarter, other, rel in ((QUARTER, PREVIOUS, "prev"), (PREVIOUS, QUARTER, "next")):
-        for page in sorted((root / quarter).glob("*.html")):
-            visit = browser.visit(page, WIDTHS[0])
-            try:
-                links = visit.page.evaluate(NAV_LINKS)
-            finally:
-                visit.close()
-            name = f"{order}: {quarter}/{page.name}"
-            targets = [Path(unquote(urlsplit(link["href"]).path)) for link in links]
-            assert [str(path) for path in targets if not path.is_file()] == [], name
-            across = [path for path, link in zip(targets, links, strict=True) if link["rel"] == rel]
-            assert across == [root / other / page.name], f"{name}: no link to its {other} page"
-            if page.name not in ("index.html", "portfolio-overview.html"):
-                assert root / quarter / "portfolio-overview.html" in targets, name
-
-
-def test_a_page_header_links_its_region_and_the_previous_quarter(browser, both_orders):
-    page = both_orders[ORDERS[1]] / QUARTER / "market-jp.html"
-    visit = browser.visit(page, PHONE)
-    try:
-        visit.screenshot(SCREENSHOTS / "market-jp-header-375.png")
-        header = visit.page.inner_text("header")
-        scroll_width, inner_width = visit.page.evaluate(WIDTHS_NOW)
-    finally:
-        visit.close()
-    assert "Related: Portfolio overview · Asia-Pacific ex-China" in " ".join(header.split())
-    assert f"← {PREVIOUS}" in header
-    assert scroll_width <= inner_width
-
-
-def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_orders):
-    folder = both_orders[ORDERS[1]] / QUARTER
-    pages = sorted(path.stem for path in folder.glob("*.html") if path.name != "index.html")
-    assert sorted(path.stem for path in folder.glob("*.pdf")) == pages
-    overview = PdfReader(folder / "portfolio-overview.pdf")
-    for number, printed in enumerate(overview.pages, start=1):
-        text = printed.extract_text()
-        assert f"Portfolio overview · {QUARTER}" in text
-        assert "Synthetic sales" in text
-        assert f"Page {number} of {len(overview.pages)}" in text
-    everything = "".join(printed.extract_text() for printed in overview.pages)
-    assert "(http" in everything, "source links print their address"
-    assert "Approvals to date" not in everything, "the appendix stays in the HTML"
-
-
 # The story first: key figures in the first screen, a short main body, nothing empty.
 
 SCREENS = {1280: 800, PHONE: 667}
@@ -335,22 +245,6 @@ def test_key_figures_come_first_and_fit_the_first_screen(story, page, width):
 def test_story_pages_do_not_scroll_sideways_on_a_phone(story, page):
     view = story[page, PHONE]
     assert view["scroll_width"] <= view["inner_width"]
-
-
-def test_the_overview_prints_on_at_most_six_a4_pages(both_orders):
-    overview = both_orders[ORDERS[1]] / QUARTER / "portfolio-overview.pdf"
-    assert len(PdfReader(overview).pages) <= OVERVIEW_MAX_PAGES
-
-
-@pytest.mark.parametrize("quarter", ["2026Q2", QUARTER])
-def test_overview_main_body_is_at_most_six_screens(browser, both_orders, quarter):
-    overview = both_orders[ORDERS[1]] / quarter / PAGES["overview"]
-    visit = browser.visit(overview, 1280, SCREENS[1280])
-    try:
-        view = visit.page.evaluate(STORY)
-    finally:
-        visit.close()
-    assert view["appendix_top"] <= MAIN_BODY_SCREENS * SCREENS[1280], view["appendix_top"]
 
 
 def test_a_market_without_sales_has_no_sales_chart_no_zero_table_and_says_so_once(story):
