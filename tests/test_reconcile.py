@@ -102,11 +102,15 @@ def test_regions_must_sum_to_the_portfolio():
 
 
 def test_a_lone_market_report_checks_only_its_own_page():
-    alone = [record("jp", Scope(market="JP"), 0.0, pipeline_chart_programmes=7)]
+    alone = [record("jp", Scope(market="JP"), 0.0, pipeline_chart_programmes=[7])]
     assert check(alone, MEMBERS) == []
     broken = [
         record(
-            "jp", Scope(market="JP"), 0.0, pipeline_chart_programmes=7, pipeline_table_programmes=5
+            "jp",
+            Scope(market="JP"),
+            0.0,
+            pipeline_chart_programmes=[7],
+            pipeline_table_programmes=5,
         )
     ]
     assert check(broken, MEMBERS) == [
@@ -176,7 +180,7 @@ def test_a_page_records_what_its_sections_showed(tiny_dataset, coverages):
     assert figures["quarter"] == "2025Q3"
     assert figures["revenue_rmb_m"] == pytest.approx(145.0)
     assert "RMB 145.0 m, " in figures["key_figure"]
-    assert figures["pipeline_chart_programmes"] == 2
+    assert figures["pipeline_chart_programmes"] == [2]
     assert figures["pipeline_table_programmes"] == 2
 
 
@@ -184,3 +188,17 @@ def test_a_page_records_only_sections_it_drew(tiny_dataset):
     view = ReportView(tiny_dataset, Scope(market="CA"), Quarter.parse("2025Q3"))
     figures = view.figures()._repr_mimebundle_()[FIGURES_MIME]
     assert set(figures) == {"scope", "quarter", "key_figure"}
+
+
+TABLE_30 = {"pipeline_table_programmes": 30}
+
+
+def test_each_pipeline_chart_must_count_what_the_tables_list():
+    # The overview draws two pipeline charts: counts by phase, then a bar per programme.
+    agreeing = [record("all", Scope(), 0.0, pipeline_chart_programmes=[30, 30], **TABLE_30)]
+    assert check(agreeing, MEMBERS) == []
+    one_short = [record("all", Scope(), 0.0, pipeline_chart_programmes=[30, 29], **TABLE_30)]
+    assert check(one_short, MEMBERS) == [
+        "pipeline chart equals its table: all chart counts 29 programmes, its tables list 30;"
+        " difference -1"
+    ]

@@ -346,3 +346,9 @@ def test_a_breakdown_into_one_part_is_left_out(tiny_dataset):
     assert us.revenue_breakdown("market").html == ""
     china = ReportView(tiny_dataset, Scope(market="CN"), Q3)
     assert "HLX01" in china.revenue_breakdown("product").html
+
+
+def test_the_approval_matrix_needs_two_markets(view, tiny_dataset):
+    # Tiny data: HLX01, HLX02 and HLX03 approved across CN, US and CA by 2025Q3.
+    assert "Matrix of 3 products by 3 markets" in view.approval_matrix().alt
+    assert ReportView(tiny_dataset, Scope(market="CN"), Q3).approval_matrix().html == ""

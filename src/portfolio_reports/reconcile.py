@@ -121,12 +121,13 @@ def _page_problems(record: PageRecord) -> list[str]:
             f"index card equals its page: {record.name} card states {record.card!r},"
             f" its page {page_figure!r}"
         )
-    chart, table = figures.get(CHART_PROGRAMMES), figures.get(TABLE_PROGRAMMES)
-    if chart is not None and table is not None and chart != table:
-        problems.append(
-            f"pipeline chart equals its table: {record.name} chart counts {chart} programmes,"
-            f" its tables list {table}; difference {chart - table:+d}"
-        )
+    table = figures.get(TABLE_PROGRAMMES)
+    for chart in figures.get(CHART_PROGRAMMES, []) if table is not None else []:
+        if chart != table:
+            problems.append(
+                f"pipeline chart equals its table: {record.name} chart counts {chart}"
+                f" programmes, its tables list {table}; difference {chart - table:+d}"
+            )
     return problems
 
 

@@ -32,7 +32,6 @@ from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.commentary import commentary_html
 from portfolio_reports.presentation.figures import (
-    CHART_PROGRAMMES,
     KEY_FIGURE,
     REVENUE_FIGURE,
     SCOPE,
@@ -466,7 +465,7 @@ class ReportView(KeyFigures, LeadershipViews):
         if by == lifecycle.COVERAGE:
             frame = frame.rename(columns=self._coverage_names).rename_axis(columns="scope")
         total = int(frame.to_numpy().sum())
-        self.shown[CHART_PROGRAMMES] = self.shown.get(CHART_PROGRAMMES, 0) + total
+        self._drew_programmes(total)
         if not total:
             return NOTHING
         noun = "programme" if total == 1 else "programmes"
@@ -535,10 +534,10 @@ class ReportView(KeyFigures, LeadershipViews):
         return {lifecycle.LOCAL: local, lifecycle.GLOBAL: "Global"}
 
     def approval_matrix(self) -> Chart | Html:
-        """Which product is approved in which market at quarter end; nothing when none is (the
-        key figures say so)."""
+        """Which product is approved in which market at quarter end; nothing when none is or
+        for one market alone (the key figures count its products)."""
         frame = metrics.approval_matrix(self.dataset, self.scope, self.quarter)
-        if frame.empty:
+        if frame.empty or len(frame.columns) < 2:
             return NOTHING
         return charts.presence_matrix(
             frame, title=f"Approved products by market, end of {self.quarter.label}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
+from typing import Any
 
 from portfolio_reports.analysis import views
 from portfolio_reports.analysis.metrics import CATALYST_HORIZON
@@ -12,6 +13,7 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.figures import CHART_PROGRAMMES
 from portfolio_reports.presentation.tables import Html, Table, heat_table, wrapped
 
 SYNTHETIC = "Synthetic figures."
@@ -25,6 +27,11 @@ class LeadershipViews:
     dataset: Dataset
     scope: Scope
     quarter: Quarter
+    shown: dict[str, Any]
+
+    def _drew_programmes(self, count: int) -> None:
+        """Record what a pipeline chart drew, for the build's check against the tables."""
+        self.shown.setdefault(CHART_PROGRAMMES, []).append(count)
 
     @property
     def _slice(self) -> tuple[Dataset, Scope, Quarter]:
@@ -41,6 +48,7 @@ class LeadershipViews:
     def programme_bars(self) -> Html:
         """Each programme in development as a bar across the phase columns, by therapy area."""
         frame = views.pipeline_bars(*self._slice)
+        self._drew_programmes(len(frame))
         return drawn.pipeline_bars(
             frame,
             title=f"Programmes in development by phase, {self.scope.label},"

@@ -15,7 +15,7 @@ KEY_FIGURE = "key_figure"
 REVENUE_FIGURE = "revenue_rmb_m"
 """The quarter's revenue in the page's revenue table, RMB m."""
 CHART_PROGRAMMES = "pipeline_chart_programmes"
-"""Programmes in development counted by the page's pipeline charts (their titles' totals)."""
+"""Programmes in development each pipeline chart of the page draws, in the order drawn."""
 TABLE_PROGRAMMES = "pipeline_table_programmes"
 """Programmes in development listed by the page's pipeline tables (their rows)."""
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -88,6 +88,10 @@ def framed(frame: pd.DataFrame) -> str:
 @dataclass(frozen=True, repr=False)
 class Table(Html):
     """A formatted HTML table, or the paragraph shown when there are no rows."""
+
+
+_Fragment = TypeVar("_Fragment", bound=Html)
+"""An Html fragment of any kind, kept as its kind by `wrapped`."""
 
 
 def html_table(
@@ -201,7 +205,7 @@ def folded(table: Html, summary: str) -> Html:
     return wrapped(table, opening, "</details>")
 
 
-def wrapped(fragment: Html, before: str, after: str) -> Html:
+def wrapped(fragment: _Fragment, before: str, after: str) -> _Fragment:
     """The fragment between two pieces of HTML, of the same type and with the same frame."""
     return replace(fragment, html=f"{before}{fragment.html}{after}")
 
