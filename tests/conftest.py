@@ -123,6 +123,11 @@ TINY_TOTALS = [0, 0, 110, 120, 130, 140, 150, 165]
 """Revenue (RMB m) of the tiny data in those quarters: the totals above, none before 2024Q2."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow tests first: parallel workers then even out their finish on the quick ones."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _read(text: str) -> pd.DataFrame:
     """A table written as CSV text, blanks after commas ignored."""
     return pd.read_csv(io.StringIO(text), skipinitialspace=True)
