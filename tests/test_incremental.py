@@ -17,15 +17,23 @@ pytestmark = pytest.mark.slow
 REPORTS = ("market-jp", "market-us")
 
 
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the sample data and two params files, built once."""
-    params = tmp_path / "params"
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """A copy of the sample data and two params files, built once for the module."""
+    folder = tmp_path_factory.mktemp("built-once")
+    params = folder / "params"
     params.mkdir()
     for name in REPORTS:
         shutil.copy(PARAMS / f"{name}.yaml", params)
-    shutil.copytree(SAMPLE_DATA, tmp_path / "data")
-    assert build(tmp_path).returncode == 0
+    shutil.copytree(SAMPLE_DATA, folder / "data")
+    assert build(folder).returncode == 0
+    return folder
+
+
+@pytest.fixture
+def project(built_once, tmp_path):
+    """The built project, copied for one test (file times kept) to change as it likes."""
+    shutil.copytree(built_once, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 
