@@ -98,6 +98,7 @@ def test_init_refuses_a_folder_with_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_init_writes_a_project_that_builds_from_its_own_folder(tmp_path):
     project = tmp_path / "p"
     assert run_cli("init", str(project), cwd=tmp_path).returncode == 0

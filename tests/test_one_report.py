@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from portfolio_reports.keys import KEY_PARTS, NO_PAGE, key_of, rebuild_reasons
 
 from .conftest import PARAMS, PROJECT, cli_command, run_cli
@@ -48,6 +50,7 @@ def _list(*args: str) -> dict[str, str]:
     return {row[1].strip(): row[5].strip() for row in rows if row[1].strip()}
 
 
+@pytest.mark.slow
 def test_build_of_named_reports_keeps_the_others_and_lists_every_report(tmp_path):
     out, params = tmp_path / "reports", tmp_path / "params"
     shutil.copytree(PARAMS, params)
@@ -93,6 +96,7 @@ def test_build_names_the_reports_when_a_pattern_matches_none(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_run_takes_a_params_file_and_opens_the_page(tmp_path):
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser"
@@ -121,6 +125,7 @@ def test_run_takes_a_params_file_and_opens_the_page(tmp_path):
     assert opened.read_text().strip() == target.as_uri()
 
 
+@pytest.mark.slow
 def test_reports_run_on_this_interpreter_whatever_python3_kernelspec_is_installed(tmp_path):
     spec = tmp_path / "jupyter" / "kernels" / "python3" / "kernel.json"
     spec.parent.mkdir(parents=True)

@@ -39,7 +39,13 @@ TARGETS: dict[str, Callable[[Path, Callable[[], str]], tuple[str, str]]] = {
 """Where each kind of target goes, and the folder format it is written with."""
 
 
-@pytest.mark.parametrize("kind", list(TARGETS))
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(kind, marks=pytest.mark.postgres) if kind == "postgresql" else kind
+        for kind in TARGETS
+    ],
+)
 @settings(max_examples=4, deadline=timedelta(seconds=10))
 @given(values=st.lists(TEXT, min_size=3, max_size=3))
 @example(values=['=HYPERLINK("https://evil.example","x")', "+1", "@cmd|' /C calc'!A0"])

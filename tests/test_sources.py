@@ -236,6 +236,7 @@ def test_a_missing_extra_names_it(monkeypatch, tmp_path):
     )
 
 
+@pytest.mark.postgres
 def test_postgresql_password_comes_from_pgpass_not_the_command_line(new_postgres_schema, tmp_path):
     url = sa.make_url(new_postgres_schema())
     assert run_cli("export-sample", "--to", url.render_as_string(False)).returncode == 0
