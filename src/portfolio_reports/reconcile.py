@@ -122,7 +122,8 @@ def _page_problems(record: PageRecord) -> list[str]:
             f" its page {page_figure!r}"
         )
     table = figures.get(TABLE_PROGRAMMES)
-    for chart in figures.get(CHART_PROGRAMMES, []) if table is not None else []:
+    charts = figures.get(CHART_PROGRAMMES, []) if table is not None else []
+    for chart in charts:
         if chart != table:
             problems.append(
                 f"pipeline chart equals its table: {record.name} chart counts {chart}"
