@@ -48,10 +48,10 @@ from portfolio_reports.presentation.tables import (
     Html,
     Table,
     bullet_list,
+    defined,
     folded,
     heat_table,
     html_table,
-    wrapped,
 )
 from portfolio_reports.story_sections import KeyFigures
 from portfolio_reports.text import counted
@@ -96,11 +96,6 @@ def open_report(
     if problems:
         raise ParamsError(problems)
     return ReportView(dataset, scope, metrics.resolve_quarter(dataset, quarter))
-
-
-def _defined(table: Table, meaning: str) -> Table:
-    """A table followed by the sentences that say what its figures mean."""
-    return wrapped(table, "", f'<p class="definition">{escape(meaning)}</p>')
 
 
 def _fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
@@ -162,7 +157,7 @@ class ReportView(KeyFigures, LeadershipViews):
 
     def _sales_table(self, table: Table, by: str | None = None) -> Table:
         """A revenue table followed by what its figures mean."""
-        return _defined(table, self._meaning(by))
+        return defined(table, self._meaning(by))
 
     def _meaning(self, by: str | None) -> str:
         """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
@@ -282,7 +277,7 @@ class ReportView(KeyFigures, LeadershipViews):
             "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
             " this quarter, then product and market code."
         )
-        return _defined(table, " ".join([ranking, MATERIALITY, self._meaning("market")]))
+        return defined(table, " ".join([ranking, MATERIALITY, self._meaning("market")]))
 
     def sales_note(self) -> Html:
         """Notices: sales figures are synthetic, when they are; a slice shows product sales only;
@@ -325,7 +320,7 @@ class ReportView(KeyFigures, LeadershipViews):
         sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
         if revenue_by_type_rows(self.dataset)["synthetic"].any():
             sentences.append("Synthetic figures.")
-        return _defined(table, " ".join(sentences))
+        return defined(table, " ".join(sentences))
 
     def revenue_trend(self) -> Chart | Html:
         """Revenue per quarter over two years, with YoY growth; nothing without sales (the key

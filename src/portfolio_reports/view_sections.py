@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from html import escape
 from typing import Any
 
 from portfolio_reports.analysis import views
@@ -14,7 +13,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
-from portfolio_reports.presentation.tables import Html, Table, heat_table, wrapped
+from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 
 SYNTHETIC = "Synthetic figures."
 NOTHING = Table("")
@@ -107,5 +106,5 @@ class LeadershipViews:
         if frame.empty or not frame.to_numpy().any():
             return NOTHING
         caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
-        note = escape(views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"])
-        return wrapped(heat_table(frame, caption=caption), "", f'<p class="definition">{note}</p>')
+        meaning = views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"]
+        return defined(heat_table(frame, caption=caption), meaning)

@@ -205,6 +205,11 @@ def folded(table: Html, summary: str) -> Html:
     return wrapped(table, opening, "</details>")
 
 
+def defined(table: _Fragment, meaning: str) -> _Fragment:
+    """A table followed by the sentences that say what its figures mean."""
+    return wrapped(table, "", f'<p class="definition">{escape(meaning)}</p>')
+
+
 def wrapped(fragment: _Fragment, before: str, after: str) -> _Fragment:
     """The fragment between two pieces of HTML, of the same type and with the same frame."""
     return replace(fragment, html=f"{before}{fragment.html}{after}")
