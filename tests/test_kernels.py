@@ -185,3 +185,20 @@ def test_warm_kernels_keep_no_input_history():
     finally:
         kernel.shutdown()
     assert reply["content"]["status"] == "ok", reply["content"]
+
+
+def test_warm_kernels_freeze_the_imports_yet_collect_each_reports_garbage(tmp_path):
+    """The imports' objects are out of the collector's reach; a report's cycles are not."""
+    kernel = WarmKernel()
+    try:
+        kernel.run(
+            "import gc, weakref\n"
+            "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+            "class Node: pass\n"
+            "node = Node(); node.itself = node\n"
+            "import builtins; builtins._report_node = weakref.ref(node)"
+        )
+        kernel.reset(tmp_path)
+        kernel.run("import builtins; assert builtins._report_node() is None, 'a cycle survived'")
+    finally:
+        kernel.shutdown()
