@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import signal
 import sys
@@ -503,4 +505,7 @@ def doctor(data: str) -> None:
 
 def main() -> None:
     """Entry point of the portfolio-reports command."""
+    # Python's last collections at exit would walk every object the report stack made (about
+    # 0.3 s after a build); frozen, they are freed as their modules are, only not walked.
+    atexit.register(gc.freeze)
     cli(auto_envvar_prefix=ENV_PREFIX)
