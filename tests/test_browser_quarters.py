@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from .conftest import run_cli
+from .conftest import PROJECT, run_cli
 from .test_browser import (
     MAIN_BODY_SCREENS,
     PAGES,
@@ -34,6 +34,16 @@ NAV_LINKS = """() => [...document.querySelectorAll(
 OVERVIEW_MAX_PAGES = 6
 
 
+LINKED_REPORTS = (
+    "portfolio-overview",
+    "region-asia-pacific-ex-china",
+    "market-jp",
+    "therapy-area-oncology",
+    "disease-area-lung-cancer",
+)
+"""A region and a therapy area, each with one report it drills down to, and the overview."""
+
+
 def build_quarter(out: Path, quarter: str | None, *extra: str) -> None:
     """Build one quarter of the sample into `out`, failing the test if the build fails."""
     process = run_cli(
@@ -52,16 +62,23 @@ def build_quarter(out: Path, quarter: str | None, *extra: str) -> None:
 def both_orders(sample_build, tmp_path_factory) -> dict[str, Path]:
     """Two reports folders holding 2026Q2 and 2026Q3, built in opposite orders.
 
-    The first starts from the session's 2026Q3 build; the second also prints PDFs.
+    The first holds every report: the session's 2026Q3 build, then 2026Q2, printed to PDF too.
+    The second builds LINKED_REPORTS (params and commentary copied), every kind of link between
+    reports and quarters in a third of the builds: 2026Q2 first, then 2026Q3.
     """
     out, process = sample_build
     assert process.returncode == 0, process.stderr
     later_first = tmp_path_factory.mktemp("q3-then-q2")
     shutil.copytree(out, later_first, dirs_exist_ok=True)
-    build_quarter(later_first, PREVIOUS)
-    earlier_first = tmp_path_factory.mktemp("q2-then-q3")
-    build_quarter(earlier_first, PREVIOUS)
-    build_quarter(earlier_first, None, "--format", "html,pdf")
+    build_quarter(later_first, PREVIOUS, "--format", "html,pdf")
+    linked = tmp_path_factory.mktemp("linked")
+    (linked / "params").mkdir()
+    for name in LINKED_REPORTS:
+        shutil.copy(PROJECT / "params" / f"{name}.yaml", linked / "params")
+    shutil.copytree(PROJECT / "commentary", linked / "commentary")
+    earlier_first = linked / "reports"
+    for quarter in (PREVIOUS, None):
+        build_quarter(earlier_first, quarter, "--params", str(linked / "params"))
     return dict(zip(ORDERS, (later_first, earlier_first), strict=True))
 
 
@@ -99,13 +116,13 @@ def test_a_page_header_links_its_region_and_the_previous_quarter(browser, both_o
 
 
 def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_orders):
-    folder = both_orders[ORDERS[1]] / QUARTER
+    folder = both_orders[ORDERS[0]] / PREVIOUS
     pages = sorted(path.stem for path in folder.glob("*.html") if path.name != "index.html")
     assert sorted(path.stem for path in folder.glob("*.pdf")) == pages
     overview = PdfReader(folder / "portfolio-overview.pdf")
     for number, printed in enumerate(overview.pages, start=1):
         text = printed.extract_text()
-        assert f"Portfolio overview · {QUARTER}" in text
+        assert f"Portfolio overview · {PREVIOUS}" in text
         assert "Synthetic sales" in text
         assert f"Page {number} of {len(overview.pages)}" in text
     everything = "".join(printed.extract_text() for printed in overview.pages)
@@ -114,13 +131,13 @@ def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_o
 
 
 def test_the_overview_prints_on_at_most_six_a4_pages(both_orders):
-    overview = both_orders[ORDERS[1]] / QUARTER / "portfolio-overview.pdf"
+    overview = both_orders[ORDERS[0]] / PREVIOUS / "portfolio-overview.pdf"
     assert len(PdfReader(overview).pages) <= OVERVIEW_MAX_PAGES
 
 
 @pytest.mark.parametrize("quarter", ["2026Q2", QUARTER])
 def test_overview_main_body_is_at_most_six_screens(browser, both_orders, quarter):
-    overview = both_orders[ORDERS[1]] / quarter / PAGES["overview"]
+    overview = both_orders[ORDERS[0]] / quarter / PAGES["overview"]
     visit = browser.visit(overview, 1280, SCREENS[1280])
     try:
         view = visit.page.evaluate(STORY)
