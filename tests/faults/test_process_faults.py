@@ -88,7 +88,7 @@ def test_a_killed_worker_fails_only_the_report_it_was_running(project, start_bui
         f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(f'{{os.getppid()}} ')"
         "\ntime.sleep(120)",
     )
-    project.notebook("steady.ipynb", "import time\ntime.sleep(6)")
+    project.notebook("steady.ipynb", "import time\ntime.sleep(3)")
     project.report("a", "JP", "victim.ipynb")
     for name, market in (("b", "US"), ("c", "CN"), ("d", "JP")):
         project.report(name, market, "steady.ipynb")

@@ -58,7 +58,7 @@ def test_a_hanging_cell_is_ended_by_the_timeout(project):
     project.report("market-jp", "JP")
     project.report("hangs", "US", "hangs.ipynb")
     started = time.monotonic()
-    process = project.build("--jobs", "2", "--timeout", "10")
+    process = project.build("--jobs", "2", "--timeout", "5")
     assert time.monotonic() - started < 300
     assert_only_this_report_failed(
         project, process, "hangs", "CellTimeoutError", "A cell timed out"

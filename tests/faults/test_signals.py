@@ -50,7 +50,7 @@ def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_aft
     project, start_build, monkeypatch, signum, exit_code
 ):
     slow_reports(project, ("a", "b", "c"))  # two run, one waits
-    monkeypatch.setenv(SLEEP_VARIABLE, "6")
+    monkeypatch.setenv(SLEEP_VARIABLE, "4")
     build = start_build(project, "--jobs", "2")
     wait_until(lambda: len(build.kernels()) == 2 and project.executing(), 300, "no notebook ran")
     time.sleep(1)
@@ -60,7 +60,7 @@ def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_aft
     os.kill(build.process.pid, signum)  # the command only, as `docker stop` or the OOM killer
     assert build.wait(timeout=60) == exit_code, build.stderr()
     wait_until(lambda: not build.survivors(), 5, f"5 s after the build: {build.survivors()}")
-    time.sleep(max(0.0, signalled + 8 - time.monotonic()))  # the notebooks would have ended
+    time.sleep(max(0.0, signalled + 6 - time.monotonic()))  # the notebooks would have ended
     assert published_state(project.out) == before, "a report was published after the signal"
     if signum != signal.SIGKILL:
         stderr = build.stderr()
