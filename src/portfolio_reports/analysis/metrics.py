@@ -10,6 +10,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.pipeline import (
     COVERAGE,
     COVERAGES,
@@ -180,6 +181,7 @@ def data_as_of(ds: Dataset) -> date:
     return max(day for day in dates if pd.notna(day)).date()
 
 
+@per_dataset
 def pipeline_snapshot(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes of the scope in development at quarter end, most advanced phase first.
 
@@ -265,6 +267,7 @@ def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame
     )
 
 
+@per_dataset
 def events_in_quarter(
     ds: Dataset, scope: Scope, quarter: Quarter, event_types: Collection[str] | None = None
 ) -> pd.DataFrame:
@@ -276,6 +279,7 @@ def events_in_quarter(
     return _event_rows(events[keep], ds, newest_first=False)
 
 
+@per_dataset
 def events_to_date(ds: Dataset, scope: Scope, quarter: Quarter, kind: str) -> pd.DataFrame:
     """Events of one kind of EVENT_GROUPS dated up to quarter end, newest first."""
     check_choice("kind", kind, tuple(EVENT_GROUPS))
@@ -306,6 +310,7 @@ def filings_under_review(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Data
     return _event_rows(pending, ds, newest_first=False)
 
 
+@per_dataset
 def upcoming_catalysts(
     ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = CATALYST_HORIZON
 ) -> pd.DataFrame:
@@ -325,6 +330,7 @@ def upcoming_catalysts(
     return ordered[CATALYST_COLUMNS].reset_index(drop=True)
 
 
+@per_dataset
 def readouts_in_quarter(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Clinical results reported in the quarter, in date and trial order."""
     results = scope.clinical(ds)
@@ -409,6 +415,7 @@ def _in_quarter(dates: pd.Series, quarter: Quarter) -> pd.Series:
     return by_end_of(dates, quarter) & ~by_end_of(dates, quarter.previous)
 
 
+@per_dataset
 def events_by_end_of(
     ds: Dataset, scope: Scope, quarter: Quarter, event_types: Collection[str]
 ) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -89,6 +90,7 @@ def phase_as_of(pipeline: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     return ordered.drop_duplicates(PROGRAMME, keep="last").drop(columns="_rank")
 
 
+@per_dataset
 def closing_approvals(ds: Dataset) -> pd.DataFrame:
     """Every approval that closes a programme, with its date and what records it.
 
@@ -131,6 +133,7 @@ def closing_approvals(ds: Dataset) -> pd.DataFrame:
     )
 
 
+@per_dataset
 def programmes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Every programme of the scope begun by quarter end, with its status there (DEFINITIONS).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
     REVENUE_TYPES,
@@ -98,22 +99,8 @@ def revenue_by_type_rows(ds: Dataset) -> pd.DataFrame:
     )
 
 
-_LAST_ALLOCATION: list[tuple[Dataset, pd.DataFrame]] = []
-"""The latest data set's allocated sales: a report asks for them in nearly every section."""
-
-
+@per_dataset
 def allocated_sales(ds: Dataset) -> pd.DataFrame:
-    """Sales rows split into one row per indication share, plus the unallocated remainder.
-
-    Computed once per data set (its tables are not changed after loading); each call gets its
-    own copy.
-    """
-    if not (_LAST_ALLOCATION and _LAST_ALLOCATION[0][0] is ds):
-        _LAST_ALLOCATION[:] = [(ds, _allocate(ds))]
-    return _LAST_ALLOCATION[0][1].copy()
-
-
-def _allocate(ds: Dataset) -> pd.DataFrame:
     """Sales rows split into one row per indication share, plus the unallocated remainder.
 
     A sale takes the allocation rows of its market, or the product's rows without a market

@@ -11,6 +11,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.pipeline import phase_rank
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
 from portfolio_reports.analysis.scope import Scope
@@ -231,6 +232,7 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     )
 
 
+@per_dataset
 def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
     """Each product's name on commercial views: brand (INN), else code (INN) (VIEW_DEFINITIONS).
 
