@@ -9,8 +9,10 @@ import subprocess
 import pytest
 
 import portfolio_reports
+from portfolio_reports.build import BuildOptions, planned_reports
+from portfolio_reports.keys import NO_PAGE
 
-from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
+from .conftest import NOTEBOOKS, PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
 
 pytestmark = pytest.mark.slow
 
@@ -119,3 +121,25 @@ def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
     module.write_text(module.read_text() + "\n# a change that alters no figure\n")
     build_with_copy()
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+
+
+def test_a_report_added_gets_linked_from_the_rows_of_pages_built_before_it(tmp_path):
+    """A revenue table's rows link to the reports that exist when its page is built: a page
+    built before a report was added is rebuilt, or its row would stay without the link."""
+    params = tmp_path / "params"
+    params.mkdir()
+    shutil.copy(PARAMS / "portfolio-overview.yaml", params)
+    folders = ["--params", str(params), "--out", str(tmp_path / "reports"), "--jobs", "1"]
+    assert invoke_cli("build", *folders).returncode == 0
+    overview = tmp_path / "reports" / "2026Q3" / "portfolio-overview.html"
+    assert 'href="region-latin-america.html"' not in overview.read_text()
+
+    shutil.copy(PARAMS / "region-latin-america.yaml", params)
+    options = BuildOptions(
+        data=SAMPLE_DATA, params=params, notebooks=NOTEBOOKS, out=tmp_path / "reports"
+    )
+    reasons = {report.name: report.rebuild for report in planned_reports(options)}
+    assert reasons == {"portfolio-overview": ("links",), "region-latin-america": (NO_PAGE,)}
+    assert invoke_cli("build", *folders).returncode == 0
+    assert statuses(tmp_path) == {"portfolio-overview": "ok", "region-latin-america": "ok"}
+    assert '<a href="region-latin-america.html">Latin America</a></td>' in overview.read_text()

@@ -23,6 +23,18 @@ def test_a_new_library_version_changes_every_report_key():
     assert job_key(spec, "2026Q3", "data") == key, "the default is this environment"
 
 
+def test_a_report_added_or_removed_changes_the_keys_of_pages_linking_to_it():
+    spec = load_specs(PARAMS, NOTEBOOKS, load_dataset(SAMPLE_DATA))[0]
+    links = (("Oncology", "therapy-area-oncology.html"), ("China", "market-cn.html"))
+    before = key_parts(spec, "2026Q3", "data", links=links)
+    assert key_parts(spec, "2026Q3", "data", links=links[::-1]) == before, "order is no change"
+    published = {"key": job_key(spec, "2026Q3", "data", links=links), "key_parts": before}
+    for changed in (links[:1], (*links, ("Latin America", "region-latin-america.html"))):
+        assert rebuild_reasons(key_parts(spec, "2026Q3", "data", links=changed), published) == (
+            "links",
+        )
+
+
 def test_the_environment_names_python_and_the_page_libraries():
     environment = environment_fingerprint()
     for name in ("python", "pandas", "matplotlib", "nbconvert", "papermill"):

@@ -166,6 +166,7 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     published = published_reports(layout)
     fingerprint = inputs.dataset.fingerprint
     chosen = set(chosen_reports([spec.name for spec in inputs.specs], options.reports))
+    tree = ReportTree.of(inputs.specs, inputs.dataset)
     return [
         PlannedReport(
             name=spec.name,
@@ -176,7 +177,13 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
             quarter=str(inputs.quarter),
             html=layout.html(spec.name),
             rebuild=rebuild_reasons(
-                key_parts(spec, str(inputs.quarter), fingerprint), published.get(spec.name)
+                key_parts(
+                    spec,
+                    str(inputs.quarter),
+                    fingerprint,
+                    links=_row_links(spec, tree, inputs.dataset),
+                ),
+                published.get(spec.name),
             ),
         )
         for spec in inputs.specs
@@ -276,7 +283,12 @@ def _run_build(
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order[result.name])
     parts = {
-        spec.name: key_parts(spec, str(inputs.quarter), inputs.dataset.fingerprint)
+        spec.name: key_parts(
+            spec,
+            str(inputs.quarter),
+            inputs.dataset.fingerprint,
+            links=_row_links(spec, tree, inputs.dataset),
+        )
         for spec in inputs.specs
     }
     recorded = {
@@ -303,6 +315,15 @@ def build_time() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _row_links(
+    spec: ReportSpec, tree: ReportTree | None, dataset: Dataset
+) -> tuple[tuple[str, str], ...]:
+    """(row label, page) of every other report a row of this report's tables may link to."""
+    page = page_name(spec.name)
+    drill_downs = tree.drill_downs(dataset) if tree else ()
+    return tuple((label, target) for label, target in drill_downs if target != page)
+
+
 def report_job(
     spec: ReportSpec,
     dataset: Dataset,
@@ -322,7 +343,6 @@ def report_job(
     """
     commentary = commentary_file(spec, str(quarter))
     page = page_name(spec.name)
-    drill_downs = tree.drill_downs(dataset) if tree else ()
     info = PageInfo(
         title=spec.title,
         subtitle=f"{spec.group} · {quarter.label}",
@@ -338,7 +358,7 @@ def report_job(
         index=index,
         related=tree.related(spec.name) if tree else (),
         quarters=quarter_links(layout.root, quarter, page) if tree else None,
-        drill_downs=tuple((label, target) for label, target in drill_downs if target != page),
+        drill_downs=_row_links(spec, tree, dataset),
     )
     return ReportJob(
         name=spec.name,
@@ -352,6 +372,6 @@ def report_job(
         layout=layout,
         page=info,
         timeout_s=timeout_s,
-        key=job_key(spec, str(quarter), dataset.fingerprint),
+        key=job_key(spec, str(quarter), dataset.fingerprint, links=info.drill_downs),
         warm=warm,
     )

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -32,17 +33,26 @@ PAGE_LIBRARIES = (
 """Libraries whose upgrade may change a page; a new version of any rebuilds every report."""
 
 
-KEY_PARTS = ("notebook", "params", "commentary", "data", "code", "libraries")
-"""What a rebuild key is made of, in order; the manifest records each part's hash."""
+KEY_PARTS = ("notebook", "params", "commentary", "data", "code", "libraries", "links")
+"""What a rebuild key is made of, in order; the manifest records each part's hash.
+
+`links` are the reports a page's table rows link to (`navigation.ReportTree.drill_downs`): a
+report added or removed changes them, and pages built before would link too little or to
+nothing. The header's links are rewritten in place instead (`navigation.refresh_links`).
+"""
 NO_PAGE = "no current page"
 """Why a report without a page from its last build will be built."""
 
 
 def key_parts(
-    spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
+    spec: ReportSpec,
+    quarter: str,
+    data_fingerprint: str,
+    environment: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """The hash of each thing a report depends on: notebook, parameters, the analyst's
-    commentary, data, code, libraries."""
+    commentary, data, code, libraries, and the (row label, page) links its tables may carry."""
     commentary = commentary_file(spec, quarter)
     parts = (
         spec.notebook.read_bytes(),
@@ -51,6 +61,7 @@ def key_parts(
         data_fingerprint.encode(),
         code_fingerprint().encode(),
         (environment if environment is not None else environment_fingerprint()).encode(),
+        json.dumps(sorted(links)).encode(),
     )
     return {
         name: hashlib.sha256(part).hexdigest() for name, part in zip(KEY_PARTS, parts, strict=True)
@@ -58,11 +69,15 @@ def key_parts(
 
 
 def job_key(
-    spec: ReportSpec, quarter: str, data_fingerprint: str, environment: str | None = None
+    spec: ReportSpec,
+    quarter: str,
+    data_fingerprint: str,
+    environment: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """Hash of everything a report depends on: notebook, parameters, commentary, data, code and
-    libraries."""
-    return key_of(key_parts(spec, quarter, data_fingerprint, environment))
+    """Hash of everything a report depends on: notebook, parameters, commentary, data, code,
+    libraries and row links."""
+    return key_of(key_parts(spec, quarter, data_fingerprint, environment, links))
 
 
 def key_of(parts: dict[str, str]) -> str:
