@@ -147,3 +147,32 @@ def test_revenue_bridge_starts_and_ends_at_the_revenue_table(overview):
         ]
     with pytest.raises(ValueError, match="previous, year_ago"):
         views.revenue_bridge(overview.dataset, overview.scope, overview.quarter, "last")
+
+
+def test_a_product_in_one_market_is_named_by_its_brand_there(overview):
+    rows = pd.DataFrame(
+        {
+            "product": ["HLX02", "HLX02", "HLX02", "HLX10"],
+            "inn": ["trastuzumab", "trastuzumab", "trastuzumab", "serplulimab"],
+            "market": ["US", "EU", "BR", "CN"],
+        },
+        index=[7, 3, 5, 1],
+    )
+    names = views.market_brand_names(rows, overview.dataset)
+    # trade_names.csv: HLX02 is HERCESSI in the US and Zercepac in the EU, with no brand in BR.
+    assert names.to_dict() == {
+        7: "HERCESSI (trastuzumab)",
+        3: "Zercepac (trastuzumab)",
+        5: "HLX02 (trastuzumab)",
+        1: "HANSIZHUANG (serplulimab)",
+    }
+
+
+def test_the_movers_table_names_each_product_by_its_brand_in_the_rows_market(overview):
+    movers = overview.revenue_movers()
+    named = list(zip(movers.frame["Product"], movers.frame["Market"], strict=True))
+    # 2026Q3 against 2026Q2: serplulimab grew in the EU (Hetronifly there, HANSIZHUANG in
+    # China, where it sells most) and trastuzumab fell in the EU (Zercepac, HANQUYOU in China).
+    assert ("Hetronifly (serplulimab)", "EU") in named
+    assert ("Zercepac (trastuzumab)", "EU") in named
+    assert views.VIEW_DEFINITIONS["market brand"] in movers.html

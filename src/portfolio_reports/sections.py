@@ -261,7 +261,7 @@ class ReportView(KeyFigures, LeadershipViews):
             return NOTHING
         frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
         table = column_table(
-            frame.assign(asset=_asset(frame)),
+            frame.assign(asset=views.market_brand_names(frame, self.dataset)),
             [
                 "asset",
                 "market",
@@ -277,7 +277,8 @@ class ReportView(KeyFigures, LeadershipViews):
             "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
             " this quarter, then product and market code."
         )
-        return defined(table, " ".join([ranking, MATERIALITY, self._meaning("market")]))
+        brand = views.VIEW_DEFINITIONS["market brand"]
+        return defined(table, " ".join([ranking, MATERIALITY, brand, self._meaning("market")]))
 
     def sales_note(self) -> Html:
         """Notices: sales figures are synthetic, when they are; a slice shows product sales only;

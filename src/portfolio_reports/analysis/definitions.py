@@ -32,6 +32,7 @@ SHARED_TERMS = {
     "Pipeline bar, next milestone": VIEW_DEFINITIONS["pipeline"],
     "Product by market": VIEW_DEFINITIONS["heat"],
     "Brand on commercial views": VIEW_DEFINITIONS["brand"],
+    "Brand in one market": VIEW_DEFINITIONS["market brand"],
 }
 """Terms whose sentence lives with the code that counts them (pipeline, revenue, metrics, views)."""
 

@@ -72,6 +72,8 @@ VIEW_DEFINITIONS = {
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
     "brand": "Commercial views name a product by its brand in the market where it sold most in"
     " the quarter (where the data names one), with its INN.",
+    "market brand": "A row of one product in one market names the product by its brand in that"
+    " market (where the data names one), with its INN.",
 }
 """One sentence per view, shown beside it."""
 
@@ -202,6 +204,16 @@ def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
         kind="stable",
     )
     return ordered.drop(columns=["_area", "_phase"]).reset_index(drop=True)
+
+
+def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
+    """Each row's product by its brand in the row's market, with its INN ("HERCESSI
+    (trastuzumab)" in US, "HANQUYOU (trastuzumab)" in CN); code and INN where it has none there.
+
+    `rows` have product, market and inn columns (`metrics.with_inn`).
+    """
+    brands = brand_names(rows.assign(**{TradeNames.indication: None}), ds.trade_names)
+    return asset_names(rows.assign(**{Products.product: brands.fillna(rows[Products.product])}))
 
 
 def asset_names(frame: pd.DataFrame) -> pd.Series:
