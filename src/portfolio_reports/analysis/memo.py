@@ -10,6 +10,8 @@ from portfolio_reports.data.dataset import Dataset
 
 
 class _Copyable(Protocol):
+    """A result each call gets its own copy of: a DataFrame, a Series, a dict."""
+
     def copy(self) -> Self: ...
 
 
