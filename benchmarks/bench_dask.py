@@ -18,7 +18,8 @@ from pathlib import Path
 import dask
 from distributed import LocalCluster
 
-from portfolio_reports.build import BuildOptions, build
+from portfolio_reports.builder.inputs import BuildOptions
+from portfolio_reports.builder.run import build
 from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
 from portfolio_reports.data.dataset import load_dataset
 

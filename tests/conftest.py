@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from filelock import FileLock
 
-from portfolio_reports.cli import cli
+from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.sources import database_url

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio_reports.adhoc import AdhocReport, find_notebook, run_adhoc, typed_parameters
 from portfolio_reports.errors import InputError, ParamsError
+from portfolio_reports.notebook.adhoc import AdhocReport, find_notebook, run_adhoc, typed_parameters
 
 from .conftest import NOTEBOOKS
 

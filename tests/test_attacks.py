@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from portfolio_reports.cli import cli
+from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.limits import DATA_LIMIT_ENV, PROBLEMS_PER_FILE
 from portfolio_reports.data.snapshots import find_snapshot, write_snapshot

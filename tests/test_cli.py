@@ -3,7 +3,7 @@
 import pytest
 from click.testing import CliRunner
 
-from portfolio_reports.cli import cli
+from portfolio_reports.cli.commands import cli
 
 from .conftest import PARAMS, invoke_cli, run_cli
 

@@ -17,7 +17,8 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster
 
-from portfolio_reports.build import BuildOptions, BuildResult, build
+from portfolio_reports.builder.inputs import BuildOptions
+from portfolio_reports.builder.run import BuildResult, build
 from portfolio_reports.errors import InputError
 from portfolio_reports.execution import dask_executor
 from portfolio_reports.execution.dask_executor import run_on_dask

@@ -10,7 +10,7 @@ from portfolio_reports.analysis import pipeline, revenue
 from portfolio_reports.analysis.definitions import GLOSSARY, REPORT_TERMS, glossary_markdown
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.sections import ReportView
+from portfolio_reports.notebook.report import ReportView
 from portfolio_reports.tools.glossary import END, START, with_glossary
 
 from .conftest import SAMPLE_DATA

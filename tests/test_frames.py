@@ -12,10 +12,10 @@ from portfolio_reports.analysis import key_figures
 from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.notebook.report import ReportView, open_report
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.tables import bullet_list, folded, heat_table
-from portfolio_reports.sections import ReportView, open_report
 
 from .conftest import SAMPLE_DATA, TINY_QUARTERS, TINY_TOTALS
 
@@ -85,7 +85,7 @@ def test_revenue_sections_hold_the_quarters_sales(view):
 
 
 def test_empty_sections_have_an_empty_frame(view, tiny_dataset):
-    unsold = replace(view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales[:0]))
+    unsold = ReportView(replace(tiny_dataset, sales=tiny_dataset.sales[:0]), view.scope, Q3)
     for section in (unsold.revenue_trend(), unsold.revenue_table(), unsold.revenue_bridge()):
         assert section.html == "" and section.frame.empty
 

@@ -9,8 +9,9 @@ import subprocess
 import pytest
 
 import portfolio_reports
-from portfolio_reports.build import BuildOptions, planned_reports
-from portfolio_reports.keys import NO_PAGE
+from portfolio_reports.builder.inputs import BuildOptions
+from portfolio_reports.builder.keys import NO_PAGE
+from portfolio_reports.builder.plan import planned_reports
 
 from .conftest import NOTEBOOKS, PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
 

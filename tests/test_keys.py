@@ -4,10 +4,15 @@ import shutil
 import subprocess
 import sys
 
+from portfolio_reports.builder.keys import (
+    environment_fingerprint,
+    job_key,
+    key_parts,
+    rebuild_reasons,
+)
+from portfolio_reports.builder.specs import commentary_file, load_specs
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.execution.executors import cgroup_cpu_limit
-from portfolio_reports.keys import environment_fingerprint, job_key, key_parts, rebuild_reasons
-from portfolio_reports.specs import commentary_file, load_specs
 
 from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA
 

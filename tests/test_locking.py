@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
+from portfolio_reports.builder.locking import LOCK_NAME, BuildLockedError, build_lock
 from portfolio_reports.errors import InputError
-from portfolio_reports.locking import LOCK_NAME, BuildLockedError, build_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from portfolio_reports.locking import build_lock
+from portfolio_reports.builder.locking import build_lock
 with build_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

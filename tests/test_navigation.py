@@ -7,18 +7,18 @@ import threading
 import pytest
 from bs4 import BeautifulSoup
 
-from portfolio_reports.config import DEFAULT_NOTEBOOKS, DEFAULT_PARAMS
-from portfolio_reports.data.dataset import load_dataset
-from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.locking import build_lock
-from portfolio_reports.navigation import (
+from portfolio_reports.builder.locking import build_lock
+from portfolio_reports.builder.navigation import (
     ReportTree,
     quarter_links,
     refresh_links,
     refresh_neighbours,
 )
+from portfolio_reports.builder.specs import load_specs
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, DEFAULT_PARAMS
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation.render import NavLink, QuarterLinks, quarter_links_html
-from portfolio_reports.specs import load_specs
 
 from .conftest import PROJECT, SAMPLE_DATA
 

@@ -8,7 +8,7 @@ import papermill
 import pytest
 from nbclient import NotebookClient
 
-from portfolio_reports.specs import BUILD_PARAMETERS
+from portfolio_reports.builder.specs import BUILD_PARAMETERS
 
 from .conftest import NOTEBOOKS
 

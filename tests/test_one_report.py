@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from portfolio_reports.keys import KEY_PARTS, NO_PAGE, key_of, rebuild_reasons
+from portfolio_reports.builder.keys import KEY_PARTS, NO_PAGE, key_of, rebuild_reasons
 
 from .conftest import PARAMS, PROJECT, cli_command, run_cli
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from portfolio_reports.cli import cli
+from portfolio_reports.cli.commands import cli
 from portfolio_reports.errors import InputError
 from portfolio_reports.presentation import pdf
 from portfolio_reports.presentation.pdf import (

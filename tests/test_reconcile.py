@@ -8,10 +8,10 @@ import pytest
 
 from portfolio_reports.analysis.revenue import NOT_ALLOCATED
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.reconcile import Members, PageRecord, check
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.notebook.report import ReportView
 from portfolio_reports.presentation.figures import FIGURES_MIME
-from portfolio_reports.reconcile import Members, PageRecord, check
-from portfolio_reports.sections import ReportView
 
 MEMBERS = Members(
     therapy_areas=("Autoimmune", "Oncology"),

@@ -23,7 +23,8 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from portfolio_reports.build import BuildOptions, build
+from portfolio_reports.builder.inputs import BuildOptions
+from portfolio_reports.builder.run import build
 from portfolio_reports.data.dataset import export_dataset
 
 from .conftest import NOTEBOOKS, invoke_cli

@@ -11,7 +11,8 @@ import pytest
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.sections import ESTIMATE_MARK, ReportView, open_report
+from portfolio_reports.notebook.report import ReportView, open_report
+from portfolio_reports.presentation.formatting import ESTIMATE_MARK
 
 from .conftest import SAMPLE_DATA
 

@@ -7,7 +7,7 @@ import pytest
 
 from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.sections import open_report
+from portfolio_reports.notebook.report import open_report
 
 from .conftest import PROJECT
 

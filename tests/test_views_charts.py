@@ -9,9 +9,9 @@ from matplotlib.colors import to_hex, to_rgba
 
 from portfolio_reports.analysis import views
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.notebook.report import open_report
 from portfolio_reports.presentation import charts, palette
 from portfolio_reports.presentation import views as drawn
-from portfolio_reports.sections import open_report
 
 from .conftest import PROJECT
 

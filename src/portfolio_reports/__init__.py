@@ -15,13 +15,13 @@ if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 _EXPORTS = {
-    "build": "portfolio_reports.build",
-    "BuildOptions": "portfolio_reports.build",
-    "BuildResult": "portfolio_reports.build",
-    "check_inputs": "portfolio_reports.build",
-    "open_report": "portfolio_reports.sections",
-    "AdhocReport": "portfolio_reports.adhoc",
-    "run_adhoc": "portfolio_reports.adhoc",
+    "build": "portfolio_reports.builder.run",
+    "BuildOptions": "portfolio_reports.builder.inputs",
+    "BuildResult": "portfolio_reports.builder.run",
+    "check_inputs": "portfolio_reports.builder.inputs",
+    "open_report": "portfolio_reports.notebook.report",
+    "AdhocReport": "portfolio_reports.notebook.adhoc",
+    "run_adhoc": "portfolio_reports.notebook.adhoc",
     "PortfolioReportsError": "portfolio_reports.errors",
     "InvalidInputError": "portfolio_reports.errors",
     "InputError": "portfolio_reports.errors",

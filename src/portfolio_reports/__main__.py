@@ -1,5 +1,5 @@
 """Allow `python -m portfolio_reports`."""
 
-from portfolio_reports.cli import main
+from portfolio_reports.cli.commands import main
 
 main()

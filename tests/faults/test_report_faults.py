@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_reports.locking import LOCK_NAME
+from portfolio_reports.builder.locking import LOCK_NAME
 from portfolio_reports.paths import SCRATCH_MARK, scratch_path
 
 from ..conftest import (

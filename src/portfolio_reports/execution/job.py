@@ -83,7 +83,7 @@ class ReportResult:
     error: Failure | None = None
     kernel_peak_mib: float | None = None
     figures: dict | None = None
-    """The figures the page showed (see sections.ReportView.figures); None when not built now."""
+    """The figures the page showed (see ReportView.figures); None when not built now."""
 
     @property
     def ok(self) -> bool:

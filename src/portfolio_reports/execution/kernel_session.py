@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from IPython import get_ipython
 
-import_module("portfolio_reports.sections")  # the heavy imports every report needs, once
+import_module("portfolio_reports.notebook.report")  # the heavy imports every report needs, once
 
 _clean: dict[str, Any] = {}
 

@@ -1,6 +1,6 @@
 """Reconciliation: the figures of a quarter's reports must agree with each other.
 
-Each page records the figures it showed (see `sections.ReportView.figures`); these checks compare
+Each page records the figures it showed (see `ReportView.figures`); these checks compare
 them across the reports of one quarter, matched by the scope their params ask for:
 
 - the slices of a report sum to it: therapy areas to the whole (or to a market or region), disease

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.locking import build_lock
+from portfolio_reports.builder.specs import ReportSpec
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Indications, Markets
-from portfolio_reports.locking import build_lock
 from portfolio_reports.paths import OutputLayout, page_name, write_text_atomic
 from portfolio_reports.presentation.render import (
     QUARTER_LINKS,
@@ -28,7 +29,6 @@ from portfolio_reports.presentation.render import (
     related_links_html,
     replace_block,
 )
-from portfolio_reports.specs import ReportSpec
 
 OVERVIEW = Scope()
 

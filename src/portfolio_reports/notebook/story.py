@@ -1,45 +1,59 @@
-"""The notebooks' call for the key figures a report leads with; `sections.ReportView` has it."""
+"""The story a page opens with: key figures, highlights, commentary and the change counts."""
 
 from __future__ import annotations
-
-from functools import cached_property
 
 import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
 from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.data.dataset import Dataset
-from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
+from portfolio_reports.presentation.commentary import commentary_html
 from portfolio_reports.presentation.formatting import date_text, money, percent, signed_percent
 from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
-from portfolio_reports.presentation.tables import Html
+from portfolio_reports.presentation.tables import Html, Table, bullet_list, html_table
 from portfolio_reports.text import counted
 
 
-class KeyFigures:
-    """The key-figure strip: sales, reach, programmes, news and the next catalyst of a scope."""
+class StorySections(PageArea):
+    """Key figures fitted to the scope, highlights, commentary and what changed in counts."""
 
-    dataset: Dataset
-    scope: Scope
-    quarter: Quarter
+    def highlights(self) -> Html:
+        """Short sentences with the quarter's numbers."""
+        return bullet_list(
+            narrative.highlights(self.dataset, self.scope, self.quarter), heading="Highlight"
+        )
 
-    @property
-    def _synthetic(self) -> bool:
-        """Whether any sales figure of the scope is generated rather than reported."""
-        return bool(self.scope.sales(self.dataset)["synthetic"].any())
+    @staticmethod
+    def commentary(path: str | None) -> Html:
+        """The analyst's commentary file, marked as theirs; nothing when there is none."""
+        return NOTHING if path is None else commentary_html(path)
 
-    @cached_property
-    def _sells(self) -> bool:
-        """Whether the scope had product sales in the quarters the page charts."""
-        return key_figures.has_sales(self.dataset, self.scope, self.quarter)
+    def changes(self) -> Table:
+        """Counts of news, readouts and phase changes this quarter against the previous one;
+        nothing when all are 0."""
+        frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
+        if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
+            return NOTHING
+        periods = {
+            "this_quarter": self.quarter.label,
+            "previous_quarter": self.quarter.previous.label,
+        }
+        by_quarter = frame.set_index("kind")[list(periods)].T.rename(index=periods)
+        kinds = list(by_quarter.columns)
+        return html_table(
+            by_quarter.rename_axis("quarter").reset_index(),
+            columns={"quarter": "Quarter"} | {kind: kind.capitalize() for kind in kinds},
+            formats=dict.fromkeys(kinds, "int"),
+            caption=f"{self.quarter.label} against {self.quarter.previous.label}",
+        )
 
     def kpi_strip(self) -> Html:
         """The quarter's story in key figures fitted to the scope, each with its definition."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         meaning = key_figures.DEFINITIONS
-        tiles = self._sales_tiles() if self._sells else []
+        tiles = self._sales_tiles() if self.page.sells else []
         counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
         launched = counts["Products launched"]
         if scope.market is not None:
@@ -75,15 +89,15 @@ class KeyFigures:
                 meaning["news"],
             )
         )
-        if not self._sells:
+        if not self.page.sells:
             tiles.extend(self._partnering_tiles())
         tiles.append(self._catalyst_tile())
-        synthetic = "; sales figures synthetic" if self._sells and self._synthetic else ""
+        synthetic = "; sales figures synthetic" if self.page.sells and self.page.synthetic else ""
         window = quarter.shift(1 - key_figures.SALES_WINDOW).label
         return kpi_strip(
             tiles,
             caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
-            note=None if self._sells else f"No product sales from {window} to {quarter.label}.",
+            note=None if self.page.sells else f"No product sales from {window} to {quarter.label}.",
         )
 
     def _sales_tiles(self) -> list[Tile]:

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from portfolio_reports.cli.terminal import inert
 from portfolio_reports.execution.job import ReportResult, ReportStatus
-from portfolio_reports.terminal import inert
 
 STATUS_STYLES = {
     ReportStatus.OK: "green",

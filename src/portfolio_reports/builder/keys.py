@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from portfolio_reports import __version__
-from portfolio_reports.specs import ReportSpec, commentary_file
+from portfolio_reports.builder.specs import ReportSpec, commentary_file
 
 PACKAGE_DIR = Path(__file__).parent
 """The package's source and templates: any change in them rebuilds every report."""

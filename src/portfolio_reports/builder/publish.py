@@ -7,10 +7,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from portfolio_reports import __version__
+from portfolio_reports.builder.navigation import ReportTree, quarter_links, refresh_links
+from portfolio_reports.builder.reconcile import Members, PageRecord, check
+from portfolio_reports.builder.specs import ReportSpec
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.execution.job import ReportResult, ReportStatus
-from portfolio_reports.navigation import ReportTree, quarter_links, refresh_links
 from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
 from portfolio_reports.presentation.render import (
@@ -18,8 +20,6 @@ from portfolio_reports.presentation.render import (
     quarter_index_html,
     quarters_index_html,
 )
-from portfolio_reports.reconcile import Members, PageRecord, check
-from portfolio_reports.specs import ReportSpec
 
 CURRENT = (ReportStatus.OK, ReportStatus.SKIPPED)
 

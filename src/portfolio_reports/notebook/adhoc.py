@@ -17,15 +17,8 @@ from typing import Any
 import nbformat
 
 from portfolio_reports.analysis.metrics import resolve_quarter
-from portfolio_reports.build import build_time, report_job
-from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
-from portfolio_reports.data.dataset import load_dataset
-from portfolio_reports.data.snapshots import write_snapshot
-from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.execution.job import ReportResult, run_report_job
-from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel
-from portfolio_reports.paths import OutputLayout, write_text_atomic
-from portfolio_reports.specs import (
+from portfolio_reports.builder.plan import build_time, report_job
+from portfolio_reports.builder.specs import (
     SCOPE_PARAMETERS,
     ParameterValue,
     ReportSpec,
@@ -35,6 +28,13 @@ from portfolio_reports.specs import (
     resolve_notebook,
     scope_of,
 )
+from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.snapshots import write_snapshot
+from portfolio_reports.errors import InputError, ParamsError
+from portfolio_reports.execution.job import ReportResult, run_report_job
+from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel
+from portfolio_reports.paths import OutputLayout, write_text_atomic
 
 ADHOC_GROUP = "Ad-hoc report"
 _NAME = "adhoc"

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from portfolio_reports import __version__
+from portfolio_reports.cli.terminal import inert
 from portfolio_reports.config import (
     DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
@@ -35,7 +36,6 @@ from portfolio_reports.execution.executors import default_workers, start_fork_se
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
-from portfolio_reports.terminal import inert
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
@@ -238,9 +238,10 @@ def build_reports(
     workers = jobs if jobs is not None else default_workers()
     if executor == "local" and workers > 1:
         start_fork_server(WORKER_MODULE)
-    from portfolio_reports.build import BuildOptions, build
+    from portfolio_reports.builder.inputs import BuildOptions
+    from portfolio_reports.builder.run import build
+    from portfolio_reports.cli.progress import BuildProgress
     from portfolio_reports.execution.job import ReportStatus
-    from portfolio_reports.progress import BuildProgress
 
     options = BuildOptions(
         quarter=quarter,
@@ -284,7 +285,7 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
     Example:
         portfolio-reports validate --data data/sample --params params
     """
-    from portfolio_reports.build import BuildOptions, check_inputs
+    from portfolio_reports.builder.inputs import BuildOptions, check_inputs
     from portfolio_reports.data.sources import shown_location
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks)
@@ -402,8 +403,8 @@ def run_report(
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
         portfolio-reports run -f params/market-jp.yaml --to /tmp/jp.html --open
     """
-    from portfolio_reports.adhoc import AdhocReport, run_adhoc
-    from portfolio_reports.progress import result_line
+    from portfolio_reports.cli.progress import result_line
+    from portfolio_reports.notebook.adhoc import AdhocReport, run_adhoc
 
     report = AdhocReport(
         notebook=notebook,
@@ -439,7 +440,8 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
     Example:
         portfolio-reports list --quarter 2026Q2
     """
-    from portfolio_reports.build import BuildOptions, planned_reports
+    from portfolio_reports.builder.inputs import BuildOptions
+    from portfolio_reports.builder.plan import planned_reports
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)
@@ -494,7 +496,7 @@ def doctor(data: str) -> None:
     Example:
         portfolio-reports doctor --data postgresql://reports@db.internal/portfolio
     """
-    from portfolio_reports.doctor import run_checks
+    from portfolio_reports.cli.doctor import run_checks
 
     checks = run_checks(data)
     for check in checks:

@@ -1,0 +1,102 @@
+"""A build's inputs: the options, the validated data, the quarter and every report spec."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from portfolio_reports.analysis.metrics import resolve_quarter
+from portfolio_reports.analysis.pipeline import lifecycle_warnings
+from portfolio_reports.builder.specs import (
+    ReportSpec,
+    load_specs,
+)
+from portfolio_reports.config import (
+    DEFAULT_DATA,
+    DEFAULT_NOTEBOOKS,
+    DEFAULT_PARAMS,
+    DEFAULT_REPORTS,
+)
+from portfolio_reports.data.dataset import Dataset, load_dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.snapshots import find_snapshot
+from portfolio_reports.errors import InputError
+from portfolio_reports.execution.executors import default_workers
+from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.registry import EXECUTORS
+from portfolio_reports.paths import OutputLayout
+from portfolio_reports.presentation.pdf import check_pdf_support
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where."""
+
+    quarter: str | None = None
+    data: str | Path = DEFAULT_DATA
+    params: Path = DEFAULT_PARAMS
+    notebooks: Path = DEFAULT_NOTEBOOKS
+    out: Path = DEFAULT_REPORTS
+    jobs: int = field(default_factory=default_workers)
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    force: bool = False
+    fresh_kernels: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
+    reports: tuple[str, ...] = ()
+    """Names or globs of the reports to build; the others keep their pages. Empty: every one."""
+    formats: tuple[str, ...] = ("html",)
+    """Outputs per report: "html" always; "pdf" also prints each page to <report>.pdf."""
+
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class CheckedInputs:
+    """Validated data, the quarter to build, and every report spec."""
+
+    dataset: Dataset
+    quarter: Quarter
+    specs: list[ReportSpec]
+    snapshot: Path | None = None
+
+
+def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInputs:
+    """Validate the options, the data and every params file; run nothing.
+
+    With `snapshot`, a source already snapshotted under the reports folder is read back from its
+    snapshot instead of validated again.
+    """
+    if options.jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, got {options.jobs}")
+    if options.executor not in EXECUTORS:
+        raise InputError(f"--executor must be one of {', '.join(EXECUTORS)}")
+    if options.executor == "dask" and not options.scheduler:
+        raise InputError("--executor dask needs --scheduler tcp://HOST:PORT")
+    if options.timeout_s < 1:
+        raise InputError(f"--timeout must be 1 second or more, got {options.timeout_s}")
+    unknown = sorted(set(options.formats) - set(FORMATS))
+    if unknown or not options.formats:
+        raise InputError(f"--format must be one or more of {', '.join(FORMATS)}, got {unknown}")
+    if "pdf" in options.formats:
+        check_pdf_support()
+    snapshots = OutputLayout(options.out, "").snapshots_dir
+    cached = find_snapshot(options.data, snapshots) if snapshot else None
+    dataset = load_dataset(cached or options.data)
+    dataset = replace(dataset, warnings=(*dataset.warnings, *lifecycle_warnings(dataset)))
+    quarter = resolve_quarter(dataset, options.quarter)
+    specs = load_specs(options.params, options.notebooks, dataset)
+    chosen_reports([spec.name for spec in specs], options.reports)
+    return CheckedInputs(dataset, quarter, specs, cached)
+
+
+def chosen_reports(names: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """The names matching any of the patterns (names or globs); every name when there are none."""
+    for pattern in patterns:
+        if not fnmatch.filter(names, pattern):
+            raise InputError(f"no report matches {pattern!r}; reports: {', '.join(names)}")
+    if not patterns:
+        return names
+    return [name for name in names if any(fnmatch.fnmatchcase(name, p) for p in patterns)]

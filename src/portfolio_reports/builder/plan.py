@@ -1,0 +1,141 @@
+"""A build's plan: one keyed job per report, and what `list` says of each report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from portfolio_reports import __version__
+from portfolio_reports.builder.inputs import BuildOptions, check_inputs, chosen_reports
+from portfolio_reports.builder.keys import job_key, key_parts, rebuild_reasons
+from portfolio_reports.builder.navigation import ReportTree, quarter_links
+from portfolio_reports.builder.publish import published_reports
+from portfolio_reports.builder.specs import (
+    COMMENTARY_PARAMETER,
+    ParameterValue,
+    ReportSpec,
+    commentary_file,
+)
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.execution.job import (
+    ReportJob,
+)
+from portfolio_reports.paths import OutputLayout, page_name
+from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    """One report of a build: name, title, index group, notebook, parameters, quarter, page."""
+
+    name: str
+    title: str
+    group: str
+    notebook: str
+    parameters: dict[str, ParameterValue]
+    quarter: str
+    html: Path
+    rebuild: tuple[str, ...] = ()
+    """Why a build would rebuild it (see keys.rebuild_reasons); empty when current."""
+
+
+def planned_reports(options: BuildOptions) -> list[PlannedReport]:
+    """The reports a build with these options would make, in index order, with every parameter."""
+    inputs = check_inputs(options)
+    layout = OutputLayout(options.out, str(inputs.quarter))
+    published = published_reports(layout)
+    fingerprint = inputs.dataset.fingerprint
+    chosen = set(chosen_reports([spec.name for spec in inputs.specs], options.reports))
+    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    return [
+        PlannedReport(
+            name=spec.name,
+            title=spec.title,
+            group=spec.group,
+            notebook=spec.notebook.name,
+            parameters=spec.parameters,
+            quarter=str(inputs.quarter),
+            html=layout.html(spec.name),
+            rebuild=rebuild_reasons(
+                key_parts(
+                    spec,
+                    str(inputs.quarter),
+                    fingerprint,
+                    links=row_links(spec, tree, inputs.dataset),
+                ),
+                published.get(spec.name),
+            ),
+        )
+        for spec in inputs.specs
+        if spec.name in chosen
+    ]
+
+
+def build_time() -> str:
+    """Now, as pages and manifests state it."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def row_links(
+    spec: ReportSpec, tree: ReportTree | None, dataset: Dataset
+) -> tuple[tuple[str, str], ...]:
+    """(row label, page) of every other report a row of this report's tables may link to."""
+    page = page_name(spec.name)
+    drill_downs = tree.drill_downs(dataset) if tree else ()
+    return tuple((label, target) for label, target in drill_downs if target != page)
+
+
+def report_job(
+    spec: ReportSpec,
+    dataset: Dataset,
+    quarter: Quarter,
+    snapshot: Path,
+    layout: OutputLayout,
+    built_at: str,
+    *,
+    timeout_s: int,
+    warm: bool = True,
+    index: str | None = "index.html",
+    tree: ReportTree | None = None,
+) -> ReportJob:
+    """The job that builds one report: its parameters, page header and footer, and rebuild key.
+
+    With `tree`, the page links its related reports and the same report in other quarters.
+    """
+    commentary = commentary_file(spec, str(quarter))
+    page = page_name(spec.name)
+    info = PageInfo(
+        title=spec.title,
+        subtitle=f"{spec.group} · {quarter.label}",
+        quarter=str(quarter),
+        data_as_of=quarter.end.isoformat(),
+        provenance={
+            "Parameters": json.dumps(spec.parameters, sort_keys=True),
+            "Notebook": spec.notebook.name,
+            "Data fingerprint": dataset.fingerprint[:16],
+            "Package version": __version__,
+            BUILD_TIME_KEY: built_at,
+        },
+        index=index,
+        related=tree.related(spec.name) if tree else (),
+        quarters=quarter_links(layout.root, quarter, page) if tree else None,
+        drill_downs=row_links(spec, tree, dataset),
+    )
+    return ReportJob(
+        name=spec.name,
+        notebook=spec.notebook,
+        parameters={
+            **spec.parameters,
+            "quarter": str(quarter),
+            "data": layout.from_notebooks(snapshot),
+            **({COMMENTARY_PARAMETER: layout.from_notebooks(commentary)} if commentary else {}),
+        },
+        layout=layout,
+        page=info,
+        timeout_s=timeout_s,
+        key=job_key(spec, str(quarter), dataset.fingerprint, links=info.drill_downs),
+        warm=warm,
+    )

@@ -1,0 +1,176 @@
+"""A quarterly build: check every input, plan one keyed job per report, run, publish."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from portfolio_reports.builder.inputs import (
+    BuildOptions,
+    CheckedInputs,
+    check_inputs,
+    chosen_reports,
+)
+from portfolio_reports.builder.keys import key_of, key_parts
+from portfolio_reports.builder.locking import build_lock
+from portfolio_reports.builder.navigation import ReportTree, refresh_neighbours
+from portfolio_reports.builder.plan import build_time, report_job, row_links
+from portfolio_reports.builder.publish import publish_manifest_and_index, published_reports
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Sales
+from portfolio_reports.data.snapshots import write_snapshot
+from portfolio_reports.execution.executors import ExecutorSettings
+from portfolio_reports.execution.job import (
+    ReportJob,
+    ReportResult,
+    ReportStatus,
+    lost_job,
+    run_report_job,
+)
+from portfolio_reports.execution.registry import EXECUTORS
+from portfolio_reports.paths import OutputLayout
+from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
+
+SYNTHETIC_MARK = "Synthetic sales"
+"""The running header's mark on printed pages when the sales figures are synthetic."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The outcome of a build: one result per report, and where the index is."""
+
+    quarter: Quarter
+    results: list[ReportResult]
+    index: Path
+    warnings: tuple[str, ...] = ()
+    """Data warnings of the build, one line each."""
+    reconciliation: tuple[str, ...] = ()
+    """Identities the reports' figures break, one line each (see reconcile)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every report was published."""
+        return all(result.ok for result in self.results)
+
+
+class BuildObserver(Protocol):
+    """Follows a build: what it will run, what runs now, what finished."""
+
+    def planned(self, names: list[str]) -> None:
+        """The reports of the build, in order."""
+
+    def running(self, names: list[str]) -> None:
+        """The reports executing right now."""
+
+    def finished(self, result: ReportResult) -> None:
+        """A report was built, skipped or failed."""
+
+
+def build(options: BuildOptions, observer: BuildObserver | None = None) -> BuildResult:
+    """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
+    inputs = check_inputs(options, snapshot=True)
+    layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
+    with build_lock(layout.quarter_dir, layout.root, layout.notebooks_dir, layout.snapshots_dir):
+        for leftover in layout.leftover_scratch():
+            leftover.unlink(missing_ok=True)
+        snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
+        results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
+        if "pdf" in options.formats:
+            _print(inputs.dataset, layout, results)
+    refresh_neighbours(layout.root, inputs.quarter)
+    return BuildResult(
+        inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
+    )
+
+
+def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> None:
+    """Print to PDF every page built now, and every current page that has no PDF yet."""
+    pages = [
+        layout.html(result.name)
+        for result in results
+        if result.status == ReportStatus.OK
+        or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
+    ]
+    synthetic = bool(dataset.sales[Sales.synthetic].any())
+    print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
+
+
+def _run_build(
+    options: BuildOptions,
+    inputs: CheckedInputs,
+    snapshot: Path,
+    layout: OutputLayout,
+    observer: BuildObserver | None,
+) -> tuple[list[ReportResult], list[str]]:
+    """Run or skip every report, then write the manifest and the index.
+
+    Returns the results and the reconciliation's broken identities.
+    """
+    built_at = build_time()
+    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    jobs = [
+        report_job(
+            spec,
+            inputs.dataset,
+            inputs.quarter,
+            snapshot,
+            layout,
+            built_at,
+            timeout_s=options.timeout_s,
+            warm=not options.fresh_kernels,
+            tree=tree,
+        )
+        for spec in inputs.specs
+    ]
+    if observer:
+        observer.planned([job.name for job in jobs])
+    published = published_reports(layout)
+    chosen = set(chosen_reports([job.name for job in jobs], options.reports))
+    to_run = [
+        job
+        for job in jobs
+        if job.name in chosen
+        and (options.force or published.get(job.name, {}).get("key") != job.key)
+    ]
+    skipped = [_kept(job, published.get(job.name)) for job in jobs if job not in to_run]
+    settings = ExecutorSettings(options.jobs, not options.fresh_kernels, options.scheduler)
+    running = observer.running if observer else None
+    executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
+    results = []
+    with contextlib.closing(executed):  # on Ctrl-C or a stop signal: stop the workers now
+        for result in itertools.chain(skipped, executed):
+            results.append(result)
+            if observer:
+                observer.finished(result)
+    order = {job.name: position for position, job in enumerate(jobs)}
+    results.sort(key=lambda result: order[result.name])
+    parts = {
+        spec.name: key_parts(
+            spec,
+            str(inputs.quarter),
+            inputs.dataset.fingerprint,
+            links=row_links(spec, tree, inputs.dataset),
+        )
+        for spec in inputs.specs
+    }
+    recorded = {
+        result.name: parts[result.name]
+        if result.key == key_of(parts[result.name]) and result.status != ReportStatus.PENDING
+        else published.get(result.name, {}).get("key_parts")
+        for result in results
+    }
+    reconciliation = publish_manifest_and_index(
+        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published, recorded
+    )
+    return results, reconciliation
+
+
+def _kept(job: ReportJob, published: dict | None) -> ReportResult:
+    """A report this build does not run: its page kept as it is, or pending when it has none."""
+    if published is None:
+        return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)
+    return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, published["key"])

@@ -1,0 +1,1 @@
+"""Command-line layer: the commands, their progress and terminal output, and the doctor."""

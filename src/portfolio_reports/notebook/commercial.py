@@ -1,0 +1,233 @@
+"""Commercial sections: product sales, their trend, mix, movers, bridges, launches and heat map."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio_reports.analysis import commercial, metrics, views
+from portfolio_reports.analysis.revenue import (
+    DEFINITIONS,
+    MATERIALITY,
+    NOT_ATTRIBUTABLE,
+    REVENUE,
+    REVENUE_TYPE,
+    YEAR_TO_DATE,
+    revenue_by_type_rows,
+)
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
+from portfolio_reports.errors import ParamsError
+from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
+from portfolio_reports.presentation import charts
+from portfolio_reports.presentation import views as drawn
+from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.columns import HEADERS, column_table
+from portfolio_reports.presentation.figures import REVENUE_FIGURE
+from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
+from portfolio_reports.text import counted
+
+
+class CommercialSections(PageArea):
+    """Product sales of the scope: per quarter, by product, market, region and area, and why."""
+
+    def revenue_movers(self) -> Table:
+        """Product and market pairs with the largest revenue changes against last quarter."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
+        table = column_table(
+            frame.assign(asset=views.market_brand_names(frame, self.dataset)),
+            [
+                "asset",
+                "market",
+                "revenue_rmb_m",
+                "previous_quarter_rmb_m",
+                "change_rmb_m",
+                "qoq",
+            ],
+            caption=f"{self.quarter.label} against {self.quarter.previous.label}, RMB m",
+            empty="No revenue this quarter or the previous one.",
+        )
+        ranking = (
+            "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
+            " this quarter, then product and market code."
+        )
+        brand = views.VIEW_DEFINITIONS["market brand"]
+        return defined(table, " ".join([ranking, MATERIALITY, brand, self.page.meaning("market")]))
+
+    def revenue_by_type(self) -> Table:
+        """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
+        if self.scope != Scope():
+            raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
+        frame = commercial.revenue_by_type(self.dataset, self.quarter)
+        quarter = self.quarter
+        shown = frame.assign(
+            revenue_type=frame[REVENUE_TYPE].str.capitalize(),
+            this_quarter_rmb_m=frame[REVENUE],
+        )
+        table = column_table(
+            shown,
+            [
+                "revenue_type",
+                "this_quarter_rmb_m",
+                "qoq",
+                "yoy",
+                "year_to_date_rmb_m",
+                "year_to_date_yoy",
+            ],
+            caption=f"Revenue by type, {quarter.label} and year to date"
+            f" ({quarter.year_to_date_label})",
+        )
+        sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
+        if revenue_by_type_rows(self.dataset)["synthetic"].any():
+            sentences.append("Synthetic figures.")
+        return defined(table, " ".join(sentences))
+
+    def revenue_trend(self) -> Chart | Html:
+        """Revenue per quarter over two years, with YoY growth; nothing without sales (the key
+        figures say so)."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
+        title = f"Product sales per quarter, {self.scope.label} (RMB m)"
+        return self.page.sales_chart(charts.revenue_trend(frame, title=title))
+
+    def revenue_table(self) -> Html:
+        """Revenue per quarter over two years, with QoQ and YoY growth, folded under the chart;
+        none without sales."""
+        frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
+        self.page.shown[REVENUE_FIGURE] = float(frame[REVENUE].iloc[-1])
+        if not self.page.sells:
+            return NOTHING
+        table = self.page.sales_table(
+            column_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"])
+        )
+        first = frame["quarter"].iloc[0]
+        summary = f"Table: product sales per quarter, {first} to {self.quarter}"
+        return fold(table, len(frame), summary)
+
+    def revenue_mix(self, by: str) -> Chart | Html:
+        """Revenue per quarter stacked by product, market, region or area."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
+        chart = charts.stacked_revenue(
+            frame,
+            index="quarter",
+            columns=by,
+            values="revenue_rmb_m",
+            title=f"Product sales by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
+        )
+        return self.page.sales_chart(chart, by)
+
+    def revenue_breakdown(self, by: str) -> Html:
+        """Revenue this quarter by product, market, region or area, with growth and mix; a long
+        table folded; nothing when it has one row (the page's own total, as the key figures
+        give it: a one-market page by geography, say)."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.revenue_by(self.dataset, self.scope, self.quarter, by=by)
+        if len(frame) < 2:
+            return NOTHING
+        if by == "product":
+            frame = metrics.with_inn(frame, self.dataset)
+            frame = frame.assign(asset=asset(frame))
+        table = column_table(
+            frame,
+            [
+                "asset" if by == "product" else by,
+                "revenue_rmb_m",
+                "previous_quarter_rmb_m",
+                "qoq",
+                "year_ago_rmb_m",
+                "yoy",
+                "mix",
+            ],
+            caption=f"Product sales by {HEADERS[by].lower()}, {self.quarter.label}",
+            empty="No revenue this quarter.",
+        )
+        summary = (
+            f"Table: product sales by {HEADERS[by].lower()}, {self.quarter.label}"
+            f" ({counted(len(frame), 'row', 'rows')})"
+        )
+        return fold(self.page.sales_table(table, by), len(frame), summary)
+
+    def top_products(self) -> Chart | Html:
+        """The products with the most revenue this quarter."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.top_products(self.dataset, self.scope, self.quarter)
+        chart = charts.horizontal_bars(
+            frame.assign(asset=asset(frame)),
+            label="asset",
+            value="revenue_rmb_m",
+            title=f"Top products by product sales, {self.quarter.label} (RMB m)",
+            unit="RMB m",
+        )
+        return self.page.sales_chart(chart, "product")
+
+    def area_summary(self) -> Table:
+        """Revenue this quarter and approvals to date per therapy area and region."""
+        if not self.page.sells:
+            return NOTHING
+        frame = commercial.area_summary(self.dataset, self.scope, self.quarter, by="region")
+        areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
+        regions = [region for region in REGIONS if region in set(frame["region"])]
+
+        def grid(values: str) -> pd.DataFrame:
+            wide = frame.pivot_table(
+                index="therapy_area", columns="region", values=values, aggfunc="sum"
+            )
+            return (
+                wide.reindex(index=areas, columns=regions)
+                .fillna(0)
+                .rename_axis(index="Therapy area", columns=None)
+            )
+
+        table = heat_table(
+            grid("revenue_rmb_m"),
+            counts=grid("approvals"),
+            count_noun=("approval", "approvals"),
+            caption=f"Product sales in {self.quarter.label}, RMB m, and approvals to date",
+        )
+        return self.page.sales_table(table, "therapy_area")
+
+    def revenue_bridge(self, *bases: str) -> Chart | Html:
+        """Product sales to this quarter from each base of `bases` ("previous", "year_ago";
+        both by default), by product; nothing when the scope sold nothing in those quarters."""
+        quarters = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
+        bridges = []
+        for name in bases or tuple(quarters):
+            steps = views.revenue_bridge(*self.page.slice, name)
+            bridges.append((quarters[name].label, self.quarter.label, steps))
+        if not any(frame["revenue_rmb_m"].any() for _, _, frame in bridges):
+            return NOTHING
+        chart = drawn.revenue_bridges(
+            bridges, title=f"What moved product sales, {self.scope.label} (RMB m)"
+        )
+        return self.page.noted(chart, "bridge", "brand", sales=True)
+
+    def launch_tracker(self) -> Chart | Html:
+        """Sales per quarter since launch of the products launched in the last eight quarters;
+        nothing when none was."""
+        frame = views.launches(*self.page.slice)
+        if frame.empty:
+            return NOTHING
+        chart = drawn.launch_tracker(
+            frame,
+            title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.scope.label}:"
+            " product sales per quarter since launch (RMB m)",
+        )
+        return self.page.noted(chart, "launch", "brand", sales=True)
+
+    def market_heat(self) -> Html:
+        """Product sales per product and market this quarter; nothing on a one-market page or
+        without sales."""
+        if self.scope.market is not None:
+            return NOTHING
+        frame = views.market_product_revenue(*self.page.slice)
+        if frame.empty or not frame.to_numpy().any():
+            return NOTHING
+        caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
+        meaning = views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"]
+        return defined(heat_table(frame, caption=caption), meaning)

@@ -1,0 +1,65 @@
+"""Definitions: what the report covers, its sales notices, its portfolio counts and glossary."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.definitions import GLOSSARY
+from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.notebook.page import NOTHING, PageArea
+from portfolio_reports.presentation.columns import column_table
+from portfolio_reports.presentation.formatting import ESTIMATE_MARK, INFERRED_MARK
+from portfolio_reports.presentation.tables import Html, Table, bullet_list
+
+
+class DefinitionSections(PageArea):
+    """What the page covers and what each of its terms, counts and sums means."""
+
+    def about(self) -> Html:
+        """What the report covers and how revenue is counted."""
+        lines = [
+            f"Scope: {self.scope.label}. Quarter: {self.quarter.label}"
+            f" (data as of {self.quarter.end.isoformat()}).",
+            self.scope.sales_basis,
+        ]
+        if self.page.synthetic:
+            lines.append("Sales figures in this data set are synthetic, not reported figures.")
+        lines.append(
+            f"Dates marked “{ESTIMATE_MARK}” are estimates and events marked “{INFERRED_MARK}”"
+            " are inferred, not reported; a month or quarter is as precisely as a date is known"
+            " (see the definitions at the end)."
+        )
+        return bullet_list(lines)
+
+    def glossary(self) -> Table:
+        """What each term, count and sum on the page means: one sentence each."""
+        terms = pd.DataFrame(GLOSSARY.items(), columns=["term", "definition"])
+        return column_table(terms, ["term", "definition"])
+
+    def portfolio_counts(self) -> Table:
+        """The portfolio counts the company states, each with its definition."""
+        frame = metrics.portfolio_counts(self.dataset, self.scope, self.quarter)
+        return column_table(
+            frame,
+            ["count", "value", "definition"],
+            caption=f"{self.scope.label}, end of {self.quarter.label}",
+        )
+
+    def sales_note(self) -> Html:
+        """Notices: sales figures are synthetic, when they are; a slice shows product sales only;
+        nothing without sales (the key figures say so)."""
+        if not self.page.sells:
+            return NOTHING
+        notes = []
+        if self.page.synthetic:
+            notes.append(
+                '<p class="notice">Sales figures in this section are synthetic, not reported by'
+                " the company.</p>"
+            )
+        if self.scope != Scope():
+            notes.append(f'<p class="definition">{escape(NOT_ATTRIBUTABLE)}</p>')
+        return Html("".join(notes))

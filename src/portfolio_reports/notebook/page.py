@@ -1,0 +1,138 @@
+"""One report's page: a data set seen through one scope at one quarter, shared by its sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from portfolio_reports.analysis import key_figures, views
+from portfolio_reports.analysis.pipeline import GLOBAL, LOCAL
+from portfolio_reports.analysis.revenue import DEFINITIONS
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.columns import HEADERS
+from portfolio_reports.presentation.figures import CHART_PROGRAMMES
+from portfolio_reports.presentation.formatting import dated
+from portfolio_reports.presentation.tables import Html, Table, defined, folded
+
+SYNTHETIC = "Synthetic figures."
+NOTHING = Table("")
+"""What a section shows when its scope has nothing for it: the page leaves its heading out."""
+FOLD_ROWS = 4
+"""A table of more rows than this, under a chart or a count that sums it up, starts folded."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A data set seen through one scope at one quarter, and the figures drawn on it so far."""
+
+    dataset: Dataset
+    scope: Scope
+    quarter: Quarter
+    shown: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Figures the sections drawn so far put on the page, by name (see `ReportView.figures`)."""
+
+    @property
+    def slice(self) -> tuple[Dataset, Scope, Quarter]:
+        """The data, scope and quarter, as the analysis functions take them."""
+        return self.dataset, self.scope, self.quarter
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether any sales figure of the scope is generated rather than reported."""
+        return bool(self.scope.sales(self.dataset)["synthetic"].any())
+
+    @cached_property
+    def sells(self) -> bool:
+        """Whether the scope had product sales in the quarters the page charts."""
+        return key_figures.has_sales(self.dataset, self.scope, self.quarter)
+
+    def meaning(self, by: str | None) -> str:
+        """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
+        sentences = [self.scope.sales_basis, DEFINITIONS[by]]
+        if self.synthetic:
+            sentences.append(SYNTHETIC)
+        return " ".join(dict.fromkeys(sentences))
+
+    def sales_chart(self, chart: Chart, by: str | None = None) -> Chart:
+        """A revenue chart noted with what its figures mean, and as synthetic when they are."""
+        return replace(chart, note=self.meaning(by))
+
+    def sales_table(self, table: Table, by: str | None = None) -> Table:
+        """A revenue table followed by what its figures mean."""
+        return defined(table, self.meaning(by))
+
+    def noted(self, chart: Chart, *terms: str, sales: bool = False) -> Chart:
+        """The chart with the definitions of `terms` (views.VIEW_DEFINITIONS) as its note."""
+        sentences = [views.VIEW_DEFINITIONS[term] for term in terms]
+        if sales and self.synthetic:
+            sentences.append(SYNTHETIC)
+        return replace(chart, note=" ".join(sentences))
+
+    def drew_programmes(self, count: int) -> None:
+        """Record what a pipeline chart drew, for the build's check against the tables."""
+        self.shown.setdefault(CHART_PROGRAMMES, []).append(count)
+
+    @property
+    def coverage_names(self) -> dict[str, str]:
+        """Headers for local and global programmes, naming the scope's market or region."""
+        place = self.scope.place(self.dataset)
+        local = f"Run in {place}" if place else HEADERS[LOCAL]
+        return {LOCAL: local, GLOBAL: "Global"}
+
+
+class PageArea:
+    """The sections of one area of a page (story, commercial, pipeline, record, glossary)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def dataset(self) -> Dataset:
+        """The page's data set."""
+        return self.page.dataset
+
+    @property
+    def scope(self) -> Scope:
+        """The page's scope."""
+        return self.page.scope
+
+    @property
+    def quarter(self) -> Quarter:
+        """The page's quarter."""
+        return self.page.quarter
+
+
+def fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
+    """A table of more than `most` rows folded behind its summary line; a short one as is."""
+    return folded(table, summary) if rows > most else table
+
+
+def asset(frame: pd.DataFrame) -> pd.Series:
+    """Product code with its INN where the two differ, e.g. "HLX10 (serplulimab)"."""
+    return views.asset_names(frame)
+
+
+def dated_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A date column as precisely as each date is known, marked "inferred" or "est." where so.
+
+    Uses the frame's date_precision, estimated and inferred columns where it has them.
+    """
+    columns = {name: frame.get(name) for name in ("date_precision", "estimated", "inferred")}
+    present = {name: values for name, values in columns.items() if values is not None}
+
+    def one(index: object) -> str:
+        flags = {name: values.at[index] for name, values in present.items()}
+        return dated(
+            frame.at[index, column],
+            flags.get("date_precision", "day"),
+            estimated=bool(flags.get("estimated", False)),
+            inferred=bool(flags.get("inferred", False)),
+        )
+
+    return pd.Series([one(index) for index in frame.index], index=frame.index, dtype=object)

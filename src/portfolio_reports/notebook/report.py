@@ -1,0 +1,121 @@
+"""What report notebooks call: one slice and quarter, each section a chart or a table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset, load_dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.errors import ParamsError
+from portfolio_reports.notebook.commercial import CommercialSections
+from portfolio_reports.notebook.definitions import DefinitionSections
+from portfolio_reports.notebook.page import Page, PageArea
+from portfolio_reports.notebook.pipeline import PipelineSections
+from portfolio_reports.notebook.record import RecordSections
+from portfolio_reports.notebook.story import StorySections
+from portfolio_reports.presentation import narrative
+from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation.figures import KEY_FIGURE, SCOPE, PageFigures
+from portfolio_reports.presentation.tables import Html, folded
+
+AREAS: dict[str, type[PageArea]] = {
+    "story": StorySections,
+    "commercial": CommercialSections,
+    "pipeline": PipelineSections,
+    "record": RecordSections,
+    "definitions": DefinitionSections,
+}
+"""The page areas a report is composed of, by the attribute that holds each."""
+
+
+def open_report(
+    data: str,
+    quarter: str | None = None,
+    *,
+    therapy_area: str | None = None,
+    disease_area: str | None = None,
+    market: str | None = None,
+    region: str | None = None,
+) -> ReportView:
+    """Load the data and bind one slice and quarter (default: the latest in the data).
+
+    Set market or region, not both; ParamsError says so in one line otherwise.
+    """
+    dataset = load_dataset(data)
+    scope = Scope(therapy_area, disease_area, market, region)
+    problems = scope.check(dataset)
+    if problems:
+        raise ParamsError(problems)
+    return ReportView(dataset, scope, metrics.resolve_quarter(dataset, quarter))
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The sections of one report: a data set seen through one scope at one quarter.
+
+    Each section is a method of one page area: `story` (key figures, highlights, commentary,
+    change counts), `commercial`, `pipeline`, `record` (regulatory and clinical) and `definitions`.
+    The report answers every section by name, e.g. `report.revenue_table()`.
+    """
+
+    dataset: Dataset
+    scope: Scope
+    quarter: Quarter
+    page: Page = field(init=False, repr=False, compare=False)
+    story: StorySections = field(init=False, repr=False, compare=False)
+    commercial: CommercialSections = field(init=False, repr=False, compare=False)
+    pipeline: PipelineSections = field(init=False, repr=False, compare=False)
+    record: RecordSections = field(init=False, repr=False, compare=False)
+    definitions: DefinitionSections = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        page = Page(self.dataset, self.scope, self.quarter)
+        object.__setattr__(self, "page", page)
+        for name, area in AREAS.items():
+            object.__setattr__(self, name, area(page))
+
+    def __getattr__(self, name: str) -> Any:
+        """A section of one of the page's areas, by name."""
+        if not name.startswith("_") and "page" in self.__dict__:
+            for area in AREAS:
+                if hasattr(AREAS[area], name):
+                    return getattr(self.__dict__[area], name)
+        raise AttributeError(f"a report has no section {name!r}")
+
+    def __dir__(self) -> list[str]:
+        """The report's own names and every section of its areas, for completion in Jupyter."""
+        sections = {name for area in AREAS.values() for name in dir(area)}
+        public = {name for name in sections - set(dir(PageArea)) if not name.startswith("_")}
+        return sorted(set(super().__dir__()) | public)
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """Figures the sections drawn so far put on the page, by name (see `figures`)."""
+        return self.page.shown
+
+    @staticmethod
+    def folded(part: Chart | Html, summary: str) -> Html:
+        """`part` behind a one-line summary the reader opens (a <details>, no script), as long
+        tables are; nothing when the part is empty."""
+        if isinstance(part, Html):
+            return part if not part.html else folded(part, summary)
+        return folded(Html(part.html, part.frame), summary)
+
+    def figures(self) -> PageFigures:
+        """The page's figures for the build's cross-checks; shown in the notebook, not the page.
+
+        The scope and quarter, the index card's key figure, and what the sections drawn so far
+        showed: the quarter's revenue in the revenue table, the programmes counted by the
+        pipeline chart and listed by the pipeline tables. Call it in the last cell.
+        """
+        return PageFigures(
+            {
+                SCOPE: asdict(self.scope),
+                "quarter": str(self.quarter),
+                KEY_FIGURE: narrative.key_figure(self.dataset, self.scope, self.quarter),
+                **self.shown,
+            }
+        )
