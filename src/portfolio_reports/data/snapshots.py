@@ -13,7 +13,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
@@ -22,10 +22,20 @@ from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import cheap_fingerprint
 from portfolio_reports.paths import SNAPSHOTS_FOLDER
 
-if TYPE_CHECKING:
-    from portfolio_reports.data.dataset import Dataset
-
 SNAPSHOT_MANIFEST = "snapshot.json"
+
+
+class ValidatedTables(Protocol):
+    """What a snapshot is written from: validated tables by name and their data's fingerprint."""
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the data the tables hold."""
+        ...
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return one table by its name."""
+        ...
 
 
 def source_fingerprint(source: str | Path) -> str | None:
@@ -81,7 +91,7 @@ def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
     return folder if fingerprint and is_snapshot(folder) else None
 
 
-def write_snapshot(dataset: Dataset, root: Path) -> Path:
+def write_snapshot(dataset: ValidatedTables, root: Path) -> Path:
     """Write the dataset as Parquet under root/<fingerprint>, once; return that folder."""
     target = root / dataset.fingerprint[:16]
     if is_snapshot(target):
