@@ -13,7 +13,7 @@ from pathlib import Path
 from portfolio_reports import __version__
 from portfolio_reports.builder.specs import ReportSpec, commentary_file
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 """The package's source and templates: any change in them rebuilds every report."""
 PAGE_LIBRARIES = (
     "pandas",
