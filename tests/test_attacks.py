@@ -186,9 +186,9 @@ def test_unclosed_quote_at_end_of_file_is_one_line(sample_copy: Path, params: Pa
 
 def test_line_numbers_are_the_files_lines(sample_copy: Path, params: Path) -> None:
     edit_cell(sample_copy, "products", 0, "reference_product", "MabThera\nRituxan\nthree lines")
-    edit_cell(sample_copy, "products", 3, "modality", "Potion")
+    edit_cell(sample_copy, "products", 3, "modality", "P" * 81)
     # the header is line 1, the first product spans lines 2-4, the fourth product is line 7
-    assert_one_problem(validate(sample_copy, params), "products.csv line 7", "'Potion'")
+    assert_one_problem(validate(sample_copy, params), "products.csv line 7", "'PPP")
 
 
 def test_infinite_result_value_is_refused(sample_copy: Path, params: Path) -> None:

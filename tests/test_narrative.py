@@ -71,7 +71,7 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
 def test_immaterial_moves_are_not_named(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     us = (sales["market"] == "US") & (sales["quarter"] == "2025Q3")
-    sales.loc[us, "revenue_rmb_m"] = 10.5  # +0.5 on 10 a year earlier: under RMB 1 m
+    sales.loc[us, "revenue_m"] = 10.5  # +0.5 on 10 a year earlier: under RMB 1 m
     lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
     assert "Moved most" not in lines[0]
 

@@ -389,7 +389,7 @@ def test_a_pages_figures_are_left_out_of_the_page_but_not_the_cells_around_them(
         outputs=[
             v4.new_output(
                 "execute_result",
-                data={FIGURES_MIME: {"revenue_rmb_m": 98765.4}},
+                data={FIGURES_MIME: {"revenue_m": 98765.4}},
                 execution_count=6,
             )
         ],

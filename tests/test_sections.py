@@ -240,7 +240,7 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
         canada.revenue_movers(),
     ]
     assert [section.html for section in quiet] == [""] * len(quiet)
-    assert canada.figures().figures["revenue_rmb_m"] == 0.0
+    assert canada.figures().figures["revenue_m"] == 0.0
 
 
 def test_long_tables_fold_behind_their_summary(view):

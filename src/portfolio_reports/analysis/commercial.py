@@ -12,6 +12,7 @@ from portfolio_reports.analysis.metrics import (
     vocabulary_rank,
     with_inn,
 )
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     GEOGRAPHY,
     REVENUE,
@@ -27,8 +28,6 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
-    REGIONS,
-    THERAPY_AREAS,
     Indications,
     Markets,
     Products,
@@ -36,10 +35,10 @@ from portfolio_reports.data.schema import (
     Sales,
 )
 
-PREVIOUS_REVENUE = "previous_quarter_rmb_m"
-YEAR_AGO_REVENUE = "year_ago_rmb_m"
-YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
-YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
+PREVIOUS_REVENUE = "previous_quarter_m"
+YEAR_AGO_REVENUE = "year_ago_m"
+YEAR_TO_DATE_REVENUE = "year_to_date_m"
+YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_m"
 ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
 """Revenue types listed even when 0: product sales, licence income and service income."""
 REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
@@ -95,7 +94,7 @@ def revenue_history_by(
 ) -> pd.DataFrame:
     """Revenue per quarter and value of `by` over the `quarters` quarters ending with `quarter`.
 
-    Long form (quarter, `by`, revenue_rmb_m), 0 where a value has no sales in a quarter; `by`
+    Long form (quarter, `by`, revenue_m), 0 where a value has no sales in a quarter; `by`
     is one of REVENUE_DIMENSIONS, counted as in `revenue_by`.
     """
     check_choice("by", by, REVENUE_DIMENSIONS)
@@ -168,8 +167,8 @@ def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region"
         ],
         axis=1,
     ).fillna(0)
-    order = REGIONS if by == Markets.region else tuple(ds.markets[Markets.market])
-    ranks = {area: vocabulary_rank(THERAPY_AREAS), by: vocabulary_rank(order)}
+    order = by_sales(ds, by, quarter) if by == Markets.region else ds.markets[Markets.market]
+    ranks = {area: vocabulary_rank(by_sales(ds, area, quarter)), by: vocabulary_rank(order)}
     summary = summary.reset_index().astype({"approvals": int})
     return summary.sort_values(
         [area, by], key=lambda column: column.map(ranks[column.name])
@@ -195,10 +194,10 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     keys = [Sales.product, Sales.market]
     pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
     after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
-    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
-    pairs = pairs[material(pairs["change_rmb_m"], pairs[PREVIOUS_REVENUE])]
-    change = pairs["change_rmb_m"]
-    order = ["change_rmb_m", REVENUE, *keys]
+    pairs.insert(after_previous, "change_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    pairs = pairs[material(pairs["change_m"], pairs[PREVIOUS_REVENUE])]
+    change = pairs["change_m"]
+    order = ["change_m", REVENUE, *keys]
     increases = ranked(pairs[change > 0], order, [False, False, True, True])
     decreases = ranked(pairs[change < 0], order, [True, False, True, True])
     movers = pd.concat(
@@ -217,19 +216,17 @@ def revenue_drivers(
     """The `n` values of `by` whose product sales moved most against the same quarter a year
     earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
 
-    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy.
+    Columns: `by`, revenue_m, year_ago_m, change_m, yoy.
     """
     table = revenue_by(ds, scope, quarter, by=by)
-    table["change_rmb_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
-    moved = table[material(table["change_rmb_m"], table[YEAR_AGO_REVENUE])]
+    table["change_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
+    moved = table[material(table["change_m"], table[YEAR_AGO_REVENUE])]
     order = ranked(
-        moved.assign(_size=moved["change_rmb_m"].abs()),
+        moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, by],
         [False, False, True],
     )
-    return (
-        order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n).reset_index(drop=True)
-    )
+    return order[[by, REVENUE, YEAR_AGO_REVENUE, "change_m", "yoy"]].head(n).reset_index(drop=True)
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import (
     COVERAGE,
     COVERAGES,
@@ -26,8 +27,6 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     DEVELOPMENT_PHASES,
-    DISEASE_AREAS,
-    THERAPY_AREAS,
     Catalysts,
     ClinicalResults,
     Indications,
@@ -54,12 +53,8 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 """Kinds of regulatory news a report lists and counts, with the event types each covers."""
 
-AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "therapy_area": THERAPY_AREAS,
-    "disease_area": DISEASE_AREAS,
-    COVERAGE: COVERAGES,
-}
-"""Groupings of pipeline counts, each with its values in display order."""
+GROUPINGS = ("therapy_area", "disease_area", COVERAGE)
+"""Groupings of pipeline counts: areas in `ordering.by_sales` order, coverage as COVERAGES."""
 CATALYST_HORIZON = 4
 """Quarters ahead that upcoming catalysts cover."""
 EXPECTED_QUARTER = "expected_quarter"
@@ -206,13 +201,14 @@ def pipeline_counts_by_phase(
     """Programmes in development per phase (index) and group (columns) at quarter end.
 
     Counts the rows of `pipeline_snapshot`, so the chart and the table agree; `by` is
-    therapy_area, disease_area or coverage (local or global); groups appear in vocabulary
-    order, every phase is listed, empty cells are 0.
+    therapy_area, disease_area or coverage (local or global); areas appear by product sales,
+    then name, every phase is listed, empty cells are 0.
     """
-    check_choice("by", by, tuple(AREA_VOCABULARIES))
+    check_choice("by", by, GROUPINGS)
     snapshot = pipeline_snapshot(ds, scope, quarter)
     counts = snapshot.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
-    groups = [group for group in AREA_VOCABULARIES[by] if group in counts.columns]
+    order = COVERAGES if by == COVERAGE else by_sales(ds, by, quarter)
+    groups = [group for group in order if group in counts.columns]
     table = counts.reindex(index=list(DEVELOPMENT_PHASES), columns=groups, fill_value=0)
     return table.astype(int).rename_axis(index=Pipeline.phase, columns=by)
 

@@ -12,14 +12,16 @@ import pandas as pd
 from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.analysis.metrics import vocabulary_rank
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import phase_rank
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import MONEY
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
-    THERAPY_AREAS,
     Catalysts,
     Indications,
     Pipeline,
@@ -68,20 +70,20 @@ VIEW_DEFINITIONS = {
     " where the event names no indication) in its market, or any market for a Global"
     " programme, within the next four quarters.",
     "heat": "The product by market table shows each product's sales in the quarter in each"
-    f" market, RMB m; where more than {HEAT_MARKETS} markets sold, those after the"
+    f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
     "brand": "Commercial views name a product by its brand in the market where it sold most in"
     " the quarter (where the data names one), with its INN.",
     "market brand": "A row of one product in one market names the product by its brand in that"
     " market (where the data names one), with its INN.",
 }
-"""One sentence per view, shown beside it."""
+"""One sentence per view, shown beside it (MONEY spelled by `Money.spell`)."""
 
 
 def bridge_steps(
     current: pd.Series, base: pd.Series, *, keep: int = BRIDGE_PRODUCTS
 ) -> pd.DataFrame:
-    """Steps of a waterfall from `base` to `current` revenue (both by product, RMB m).
+    """Steps of a waterfall from `base` to `current` revenue (both by product).
 
     Rows: the base total, the `keep` largest product changes (by size, ties by product), OTHER
     for the rest, then the current total; every figure is rounded to REVENUE_DECIMALS, and
@@ -160,7 +162,7 @@ def launches(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
 
 def market_product_revenue(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
-    """Product sales in the quarter per product (rows) and market (columns), RMB m.
+    """Product sales in the quarter per product (rows) and market (columns).
 
     Products and markets with sales only, most sales first (ties by code); beyond HEAT_MARKETS
     markets the rest are one column, OTHER_MARKETS. Rows are named by `product_labels`.
@@ -183,13 +185,13 @@ def market_product_revenue(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Da
 def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes in development (`metrics.pipeline_snapshot`) with partner and next milestone.
 
-    Ordered by therapy area (vocabulary order), then most advanced phase, product and
+    Ordered by therapy area (`ordering.by_sales`), then most advanced phase, product and
     indication. NEXT_MILESTONE reads e.g. "approval CN 2026Q4"; empty when none is expected.
     """
     snapshot = metrics.pipeline_snapshot(ds, scope, quarter)
     partners = ds.products.set_index(Products.product)[Products.partner]
     milestone = _next_milestones(snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
-    area_rank = {area: rank for rank, area in enumerate(THERAPY_AREAS)}
+    area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
     bars = snapshot.assign(
         **{
             Products.partner: snapshot[Products.product].map(partners),

@@ -98,7 +98,7 @@ class ReportTree:
         """(row label, page) for every report a revenue table row can link to.
 
         A therapy area, disease area or region is labelled by its name, a market by its code; a
-        market alone in its region is also labelled by the region (China).
+        market alone in its region is also labelled by the region.
         """
         markets = dataset.markets
         region_size = markets[Markets.region].value_counts()

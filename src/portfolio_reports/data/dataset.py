@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from portfolio_reports.data.categories import category_problems, covering_unions
+from portfolio_reports.data.company import Profile
 from portfolio_reports.data.limits import capped
 from portfolio_reports.data.problems import as_written, validate_table
 from portfolio_reports.data.sales_detail import detail_file, summed_sales
-from portfolio_reports.data.schema import FOREIGN_KEYS, GLOBAL_SCOPE, TABLE_MODELS
+from portfolio_reports.data.schema import (
+    FOREIGN_KEYS,
+    GLOBAL_SCOPE,
+    OLD_REVENUE_COLUMN,
+    OPTIONAL_COLUMNS,
+    REVENUE_COLUMN,
+    TABLE_MODELS,
+    Markets,
+    RegulatoryEvents,
+)
 from portfolio_reports.data.snapshots import (
     detail_fingerprint,
     is_snapshot,
@@ -31,6 +42,7 @@ _MAY_BE_GLOBAL = (
 class Dataset:
     """All tables of one data source, validated; dates are datetime64, flags are bool."""
 
+    company: pd.DataFrame
     markets: pd.DataFrame
     products: pd.DataFrame
     trade_names: pd.DataFrame
@@ -42,6 +54,7 @@ class Dataset:
     catalysts: pd.DataFrame
     revenue_allocation: pd.DataFrame
     other_revenue: pd.DataFrame
+    colours: pd.DataFrame
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a build, one line each naming file and row or key."""
@@ -49,6 +62,16 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         """Return one table by its name."""
         return getattr(self, name)
+
+    @property
+    def colour_of(self) -> dict[str, str]:
+        """The colour the data gives each name it colours (colours.csv)."""
+        return dict(zip(self.colours["name"], self.colours["colour"], strict=True))
+
+    @property
+    def profile(self) -> Profile:
+        """The company the data describes: name, money, home market, fiscal year."""
+        return Profile.of(self.company)
 
 
 def load_dataset(source: str | Path) -> Dataset:
@@ -77,13 +100,24 @@ def _validated(source: RawSource) -> Dataset:
         problems[name] += raw.problems
         if raw.frame is None:
             continue
-        frame, table_problems = validate_table(raw.location, raw.frame, model)
+        absent = [c for c in OPTIONAL_COLUMNS.get(name, ()) if c not in raw.frame.columns]
+        text = raw.frame.assign(**dict.fromkeys(absent))
+        if OLD_REVENUE_COLUMN in text.columns:
+            problems[name].append(
+                f"{raw.location.label}: column {OLD_REVENUE_COLUMN} is now {REVENUE_COLUMN}"
+                " (amounts in the currency and unit company.csv names); rename it"
+            )
+            continue
+        frame, table_problems = validate_table(raw.location, text, model)
         problems[name] += table_problems
         if frame is not None:
             tables[name] = frame
     locations = {name: raw.location for name, raw in source.tables.items()}
     written = {name: source.tables[name].frame for name in tables}
-    for name, found in _foreign_key_problems(tables, written, locations):
+    for name, found in [
+        *_foreign_key_problems(tables, written, locations),
+        *category_problems(tables, locations),
+    ]:
         problems[name].append(found)
     shown = [
         line for name in TABLE_MODELS for line in capped(locations[name].label, problems[name])
@@ -141,7 +175,12 @@ def _foreign_key_problems(
         rejected = all_events.loc[~all_events.index.isin(events.index)]
         problems += _of(
             "sales",
-            _sales_before_approval(tables["sales"], events, rejected, locations["sales"]),
+            _sales_before_approval(
+                tables["sales"],
+                _with_union_approvals(events, tables.get("markets")),
+                rejected,
+                locations["sales"],
+            ),
         )
     if {"revenue_allocation", "indications"} <= tables.keys():
         problems += _of(
@@ -207,10 +246,22 @@ def _labels_of_other_products(
     ]
 
 
+def _with_union_approvals(events: pd.DataFrame, markets: pd.DataFrame | None) -> pd.DataFrame:
+    """Events plus a copy of each union's event for every market the union covers."""
+    if markets is None or Markets.covered_by not in markets:
+        return events
+    unions = covering_unions(markets)
+    members = pd.DataFrame({"_member": unions.index, RegulatoryEvents.market: unions.to_numpy()})
+    copies = events.merge(members, on=RegulatoryEvents.market)
+    copies[RegulatoryEvents.market] = copies.pop("_member")
+    return pd.concat([events, copies], ignore_index=True)
+
+
 def _sales_before_approval(
     sales: pd.DataFrame, events: pd.DataFrame, rejected: pd.DataFrame, location: TableLocation
 ) -> list[str]:
-    """Sales may only exist in a market from the quarter of the product's approval there.
+    """Sales may only exist in a market from the quarter of the product's approval there (or
+    of its union's approval, when a union covers the market).
 
     Sales of a product and market named by a rejected event row are not checked: that row may be
     the approval, and its own problem is already reported.

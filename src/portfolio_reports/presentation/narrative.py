@@ -96,7 +96,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
 
 
 def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """The quarter's revenue and growth in a few words, e.g. "Product sales: RMB 165.0 m, ..."."""
+    """The quarter's revenue and growth in a few words, e.g. "Product sales: USD 165.0 m, ..."."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure:
         return f"{scope.revenue_label}: {figure}"
@@ -140,7 +140,7 @@ def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
         return None
     synthetic = " (synthetic figures)" if totals[Sales.synthetic] else ""
     return (
-        f"RMB {money(totals[REVENUE])} m, {signed_percent(totals['qoq'])} QoQ, "
+        f"{ds.profile.money.amount(money(totals[REVENUE]))}, {signed_percent(totals['qoq'])} QoQ, "
         f"{signed_percent(totals['yoy'])} YoY{synthetic}"
     )
 
@@ -155,7 +155,7 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     growth = "" if pd.isna(ytd.growth) else f", {signed_percent(ytd.growth)} on {ytd.base_period}"
     sentence = (
         f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
-        f" RMB {money(ytd.revenue)} m{growth}."
+        f" {ds.profile.money.amount(money(ytd.revenue))}{growth}."
     )
     moves = [
         _listing(_moves(ds, scope, quarter, by, n), n)
@@ -176,14 +176,13 @@ def _place_dimension(scope: Scope) -> str | None:
 
 
 def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list[str]:
-    """The material year-on-year moves by `by`, e.g. "HLX10 +RMB 34.2 m (+8.6%)"."""
+    """The material year-on-year moves by `by`, e.g. "HLX10 +USD 34.2 m (+8.6%)"."""
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
+    cash = ds.profile.money
     return [
-        f"{name} {'+' if change > 0 else '-'}RMB {money(abs(change))} m"
+        f"{name} {'+' if change > 0 else '-'}{cash.amount(money(abs(change)))}"
         f" ({'new' if pd.isna(yoy) else signed_percent(yoy)})"
-        for name, change, yoy in zip(
-            drivers[by], drivers["change_rmb_m"], drivers["yoy"], strict=True
-        )
+        for name, change, yoy in zip(drivers[by], drivers["change_m"], drivers["yoy"], strict=True)
     ]
 
 
