@@ -110,6 +110,7 @@ def publish_manifest_and_index(
         quarter_index_html(
             str(quarter),
             [_with_children(entries, tree, spec.name) for spec in tree.top_level()],
+            company=dataset.profile.name,
             quarters=quarter_links(layout.root, quarter, layout.index.name),
             built_at=built_at,
             warnings=dataset.warnings,
@@ -117,7 +118,8 @@ def publish_manifest_and_index(
         ),
     )
     refresh_links(layout.root, quarter, tree)
-    write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))
+    quarters = _published_quarters(layout.root)
+    write_text_atomic(layout.top_index, quarters_index_html(quarters, dataset.profile.name))
     return reconciliation
 
 
