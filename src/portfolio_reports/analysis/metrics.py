@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_reports.analysis import pipeline as lifecycle
-from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.brands import brand_names, trade_names_of
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import (
@@ -23,6 +23,7 @@ from portfolio_reports.analysis.pipeline import (
     phase_rank,
 )
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.categories import covering_unions
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
@@ -442,7 +443,7 @@ def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
     """Events with the brand of their label, INN and indication name, in date order."""
     described = _describe(events, ds)
-    described[TRADE_NAME] = brand_names(described, ds.trade_names)
+    described[TRADE_NAME] = brand_names(described, trade_names_of(ds))
     ordered = described.sort_values(
         [RegulatoryEvents.date, RegulatoryEvents.product, RegulatoryEvents.market],
         ascending=[not newest_first, True, True],
@@ -467,8 +468,9 @@ PORTFOLIO_COUNTS: dict[str, str] = {
         " definitions), each counted once"
     ),
     "Markets reached": (
-        "countries and regions where at least one product is approved by quarter end; the EU"
-        " counts as one market (one EC approval covers every member state)"
+        "countries and regions where at least one product is approved by quarter end; a union"
+        " counts as one market with the markets it covers (one EC approval covers every EU"
+        " member state)"
     ),
     "Approvals this quarter": (
         "approval events dated in the quarter, one per product, market and label (indication)"
@@ -480,6 +482,12 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     ),
 }
 """The portfolio counts the company states, each with the definition a report shows."""
+
+
+def markets_reached(markets: pd.Series, ds: Dataset) -> int:
+    """Markets of these approvals, a market a union covers (covered_by) counted as the union."""
+    unions = covering_unions(ds.markets)
+    return markets.map(unions).fillna(markets).nunique()
 
 
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
@@ -496,7 +504,7 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
         "Approved indications": programmes.loc[
             status == lifecycle.APPROVED, Pipeline.indication
         ].nunique(),
-        "Markets reached": approvals[RegulatoryEvents.market].nunique(),
+        "Markets reached": markets_reached(approvals[RegulatoryEvents.market], ds),
         "Approvals this quarter": (in_quarter == APPROVAL).sum(),
         "Filings accepted this quarter": (in_quarter == FILING).sum(),
         "Molecules in development": programmes.loc[

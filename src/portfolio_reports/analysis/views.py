@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
-from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.brands import brand_names, trade_names_of
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.metrics import vocabulary_rank
 from portfolio_reports.analysis.ordering import by_sales
@@ -214,7 +214,7 @@ def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
 
     `rows` have product, market and inn columns (`metrics.with_inn`).
     """
-    brands = brand_names(rows.assign(**{TradeNames.indication: None}), ds.trade_names)
+    brands = brand_names(rows.assign(**{TradeNames.indication: None}), trade_names_of(ds))
     return asset_names(rows.assign(**{Products.product: brands.fillna(rows[Products.product])}))
 
 
@@ -260,7 +260,7 @@ def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str
     top = per_market.sort_values(
         [REVENUE, Sales.market], ascending=[False, True], kind="stable"
     ).drop_duplicates(Sales.product)
-    brands = brand_names(top.assign(**{TradeNames.indication: None}), ds.trade_names)
+    brands = brand_names(top.assign(**{TradeNames.indication: None}), trade_names_of(ds))
     brand = pd.Series(brands.to_numpy(), index=top[Sales.product])
     codes = ds.products[Products.product]
     branded = codes.map(brand).astype(object)
