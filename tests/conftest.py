@@ -183,6 +183,15 @@ NOTEBOOKS = PROJECT / "notebooks"
 PARAMS = PROJECT / "params"
 
 
+@pytest.fixture
+def params(tmp_path: Path) -> Path:
+    """A params folder with the Japan report only."""
+    folder = tmp_path / "params"
+    folder.mkdir()
+    shutil.copy(PARAMS / "market-jp.yaml", folder)
+    return folder
+
+
 def cli_command(*args: str) -> list[str]:
     """The command that runs the installed command line with these arguments."""
     return [sys.executable, "-m", "portfolio_reports", *args]

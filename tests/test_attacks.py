@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -23,7 +22,7 @@ from portfolio_reports.data.limits import DATA_LIMIT_ENV, PROBLEMS_PER_FILE
 from portfolio_reports.data.snapshots import find_snapshot, write_snapshot
 from portfolio_reports.paths import OutputLayout
 
-from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA, edit_cell
+from .conftest import NOTEBOOKS, SAMPLE_DATA, edit_cell
 
 EXIT_INVALID_INPUT = 2
 ALIAS_BOMB = "\n".join(
@@ -42,15 +41,6 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
 def problem_lines(result: Result) -> list[str]:
     """The error lines a command printed."""
     return [line for line in result.output.splitlines() if line.startswith("error: ")]
-
-
-@pytest.fixture
-def params(tmp_path: Path) -> Path:
-    """A params folder with the Japan report only."""
-    folder = tmp_path / "params"
-    folder.mkdir()
-    shutil.copy(PARAMS / "market-jp.yaml", folder)
-    return folder
 
 
 def validate(data: Path | str, params: Path, env: dict[str, str] | None = None) -> Result:

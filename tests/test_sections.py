@@ -283,7 +283,7 @@ def test_commentary_is_marked_as_the_analysts_and_rendered_safely(tmp_path, view
 def test_unreadable_commentary_names_the_file(tmp_path, view):
     note = tmp_path / "market-jp.md"
     note.write_bytes(b"\xff\xfe not utf-8")
-    with pytest.raises(ParamsError, match=r"market-jp\.md: cannot read the commentary"):
+    with pytest.raises(ParamsError, match=r"market-jp\.md line 1: bytes that are not UTF-8"):
         view.commentary(str(note))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,23 @@ SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
+
+
+def confinement_problem(label: str, path: Path, folder: Path, what: str) -> str | None:
+    """Why a file is not read: it leaves `folder` through a link or '..', or is not a regular file.
+
+    `what` names the folder in the line, e.g. "the params folder"; None when the file may be read.
+    """
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        return f"{label}: cannot read: {getattr(error, 'strerror', None) or 'a loop of links'}"
+    if not inside:
+        return f"{label}: a link or '..' out of {what}; only files inside it are read"
+    if not stat.S_ISREG(mode):
+        return f"{label}: not a regular file; only plain files in {what} are read"
+    return None
 
 
 def scratch_path(path: Path) -> Path:

@@ -6,7 +6,6 @@ import ast
 import functools
 import re
 import reprlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -25,6 +24,8 @@ from portfolio_reports.data.limits import (
     oversize_problem,
 )
 from portfolio_reports.errors import ParamsError
+from portfolio_reports.paths import confinement_problem
+from portfolio_reports.presentation.commentary import read_commentary
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
@@ -77,9 +78,29 @@ DEFAULT_GROUPS = {
 
 def commentary_file(spec: ReportSpec, quarter: str) -> Path | None:
     """The report's commentary for the quarter (commentary/<quarter>/<name>.md beside params/),
-    or None when there is none."""
+    or None when there is none; `commentary_problems` says whether it may be read."""
     path = spec.source.parent.parent / COMMENTARY_DIR / quarter / f"{spec.name}.md"
-    return path if path.is_file() else None
+    return path if path.is_symlink() or path.exists() else None
+
+
+def commentary_problems(specs: list[ReportSpec], quarter: str) -> list[str]:
+    """One line per commentary file of the quarter that leaves the commentary folder, is not a
+    regular file, or is too large, not UTF-8 or holds control characters."""
+    problems = []
+    for spec in specs:
+        path = commentary_file(spec, quarter)
+        if path is None:
+            continue
+        folder = spec.source.parent.parent / COMMENTARY_DIR
+        problem = confinement_problem(str(path), path, folder, "the commentary folder")
+        if problem is None:
+            try:
+                read_commentary(path)
+            except ParamsError as error:
+                problem = str(error)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[ReportSpec]:
@@ -243,15 +264,9 @@ def _read_spec(
 
 def _unreadable_problem(label: str, path: Path) -> str | None:
     """Why a params file is not read: a link out of its folder, not a regular file, too large."""
-    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
-        return f"{label}: a link to a file outside the params folder; params files must be in it"
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        return f"{label}: cannot read: {error.strerror}"
-    if not stat.S_ISREG(mode):
-        return f"{label}: not a regular file; params files must be plain files in the folder"
-    return oversize_problem(label, path, max_params_bytes(), PARAMS_LIMIT_ENV)
+    return confinement_problem(label, path, path.parent, "the params folder") or oversize_problem(
+        label, path, max_params_bytes(), PARAMS_LIMIT_ENV
+    )
 
 
 def _pydantic_problem(label: str, item: Any) -> str:
