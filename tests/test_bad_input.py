@@ -431,7 +431,7 @@ def test_notebook_outside_the_notebooks_folder(project, tmp_path):
 def test_params_file_that_is_a_directory(project):
     (project.params / "bad.yaml").mkdir()
     assert the_error(project) == (
-        "params/bad.yaml: not a regular file; params files must be plain files in the folder"
+        "params/bad.yaml: not a regular file; only plain files in the params folder are read"
     )
 
 

@@ -7,6 +7,8 @@ import re
 
 FIRST_LINE_MAX = 300
 """Characters kept of an error's first line."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and line feed: never printed from a file, nor published."""
 MASK = "***"
 """What a secret in a data location is shown as."""
 SECRET_QUERY_VALUE = re.compile(
@@ -20,6 +22,13 @@ def first_line(text: object, default: str = "") -> str:
     """The first non-blank line of a message, cut to FIRST_LINE_MAX characters."""
     lines = [line for line in str(text).splitlines() if line.strip()]
     return lines[0][:FIRST_LINE_MAX] if lines else default
+
+
+def printable_line(text: str, limit: int = FIRST_LINE_MAX) -> str:
+    """The first non-blank line of text read from a file, control characters dropped, cut to
+    `limit` characters: safe to print to a terminal."""
+    line = first_line(CONTROL_CHARACTERS.sub("", text.replace("\r", "\n")), "")
+    return line if len(line) <= limit else f"{line[: limit - 3]}..."
 
 
 def error_line(error: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,11 +11,10 @@ from markdown_it import MarkdownIt
 from portfolio_reports.data.limits import COMMENTARY_CHARS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.presentation.tables import Html
+from portfolio_reports.text import CONTROL_CHARACTERS
 
 LINK_SCHEMES = frozenset({"http", "https"})
 """The only links commentary may hold; any other link is shown as its text."""
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Characters a commentary may not hold: control characters but tab and line feed."""
 
 
 class _SafeMarkdown(MarkdownIt):
@@ -65,7 +63,7 @@ def read_commentary(path: str | Path) -> str:
             f"{path}: commentary of {len(text):,} characters; at most {COMMENTARY_CHARS:,} are"
             " shown under the highlights"
         )
-    control = CONTROL_CHARACTER.search(text)
+    control = CONTROL_CHARACTERS.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         column = control.start() - text.rfind("\n", 0, control.start())
