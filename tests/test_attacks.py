@@ -191,11 +191,6 @@ def test_event_type_typo_is_one_line(sample_copy: Path, params: Path) -> None:
     assert_one_problem(validate(sample_copy, params), "regulatory_events.csv line 8", "'aproval'")
 
 
-def test_trailing_space_in_a_market_code_is_one_line(sample_copy: Path, params: Path) -> None:
-    edit_cell(sample_copy, "markets", 0, "market", "CN ")
-    assert_one_problem(validate(sample_copy, params), "markets.csv line 2", "'CN '")
-
-
 def test_snapshot_manifest_in_a_data_folder_does_not_switch_validation_off(
     sample_copy: Path, params: Path
 ) -> None:

@@ -210,7 +210,7 @@ DATA_CASES = [
     pytest.param(
         lambda data: edit_cell(data, "sales", 2, "quarter", "2025Q5"),
         "sales.csv line 4, column quarter: value '2025Q5' not allowed; must be of the form"
-        " YYYYQn, e.g. 2025Q3",
+        " YYYYQn with a year from 1900 to 2200, e.g. 2025Q3",
         id="bad-quarter",
     ),
     pytest.param(
@@ -447,7 +447,7 @@ def test_every_bad_params_file_is_reported_at_once(project):
 CLI_CASES = [
     pytest.param(
         ["--quarter", "2026Q7"],
-        "quarter '2026Q7' is not of the form YYYYQn, e.g. 2025Q3",
+        "quarter '2026Q7' is not of the form YYYYQn with a year from 1900 to 2200, e.g. 2025Q3",
         id="malformed-quarter",
     ),
     pytest.param(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,13 @@ from portfolio_reports.data.snapshots import (
     is_snapshot,
     read_snapshot,
 )
-from portfolio_reports.data.sources import RawSource, TableLocation, read_source, write_source
+from portfolio_reports.data.sources import (
+    RawSource,
+    RawTable,
+    TableLocation,
+    read_source,
+    write_source,
+)
 from portfolio_reports.errors import DataError
 
 _LISTED_VALUES = 12
@@ -36,6 +42,20 @@ _MAY_BE_GLOBAL = (
     ("clinical_results", "market", "markets", "market"),
 )
 """References to a market that may also be Global."""
+CODE_COLUMNS = {
+    name: tuple(
+        dict.fromkeys(
+            column
+            for table, source_column, target, target_column in (*FOREIGN_KEYS, *_MAY_BE_GLOBAL)
+            for column in (
+                *([source_column] if table == name else []),
+                *([target_column] if target == name else []),
+            )
+        )
+    )
+    for name in TABLE_MODELS
+}
+"""Per table, the columns holding codes: keys and references to other tables' keys."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +115,17 @@ def _validated(source: RawSource) -> Dataset:
     """Parse and check every table and the references between them; raise all problems at once."""
     problems: dict[str, list[str]] = {name: [] for name in TABLE_MODELS}
     tables: dict[str, pd.DataFrame] = {}
+    trimmed_codes: list[str] = []
     for name, model in TABLE_MODELS.items():
         raw = source.tables[name]
         problems[name] += raw.problems
         if raw.frame is None:
             continue
-        absent = [c for c in OPTIONAL_COLUMNS.get(name, ()) if c not in raw.frame.columns]
-        text = raw.frame.assign(**dict.fromkeys(absent))
+        trimmed, where = _trimmed_codes(name, raw)
+        trimmed_codes += where
+        source.tables[name] = replace(raw, frame=trimmed)
+        absent = [c for c in OPTIONAL_COLUMNS.get(name, ()) if c not in trimmed.columns]
+        text = trimmed.assign(**dict.fromkeys(absent))
         if OLD_REVENUE_COLUMN in text.columns:
             problems[name].append(
                 f"{raw.location.label}: column {OLD_REVENUE_COLUMN} is now {REVENUE_COLUMN}"
@@ -125,7 +149,37 @@ def _validated(source: RawSource) -> Dataset:
     if shown:
         raise DataError(shown)
     clean = {name: frame.reset_index(drop=True) for name, frame in tables.items()}
-    return Dataset(**clean, fingerprint=source.fingerprint)
+    warnings = tuple(_trim_warning(trimmed_codes))
+    return Dataset(**clean, fingerprint=source.fingerprint, warnings=warnings)
+
+
+def _trimmed_codes(name: str, raw: RawTable) -> tuple[pd.DataFrame, list[str]]:
+    """The table with spaces around its codes (keys and references) removed, and where each
+    trimmed code was, in row order: "markets.csv line 2, column market: 'CN '"."""
+    frame = raw.frame if raw.frame is not None else pd.DataFrame()
+    trimmed = frame.copy()
+    changed: list[tuple[int, str, str]] = []
+    for column in [column for column in CODE_COLUMNS[name] if column in frame.columns]:
+        values = frame[column]
+        spaced = values[values.map(lambda value: isinstance(value, str) and value != value.strip())]
+        changed += [(index, column, value) for index, value in spaced.items()]
+        trimmed.loc[spaced.index, column] = spaced.str.strip().replace("", None)
+    where = [
+        f"{raw.location.row(index)}, column {column}: {value!r}"
+        for index, column, value in sorted(changed)
+    ]
+    return (trimmed, where) if changed else (frame, [])
+
+
+def _trim_warning(trimmed: list[str]) -> list[str]:
+    """One warning line for every code read without the spaces around it; none when none was."""
+    if not trimmed:
+        return []
+    more = f" and {len(trimmed) - 1:,} more" if len(trimmed) > 1 else ""
+    return [
+        f"{trimmed[0]}{more}: codes read without the spaces around them;"
+        " remove the spaces in the source"
+    ]
 
 
 def _foreign_key_problems(

@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from portfolio_reports.data.quarters import QUARTER_PATTERN
+from portfolio_reports.data.quarters import QUARTER_PATTERN, YEAR_PATTERN
 
 ORIGINS = ("In-house", "In-licensed", "Partner-owned")
 DEVELOPMENT_PHASES = (
@@ -57,7 +57,7 @@ UNIT_WORDS = {"k": "thousand", "m": "million", "bn": "billion"}
 CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
 MARKET_PATTERN = r"^[A-Z]{2}$"
 URL_PATTERN = r"^https?://\S+$"
-EXPECTED_PATTERN = r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+EXPECTED_PATTERN = rf"^{YEAR_PATTERN}(Q[1-4]|-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 
 
 class _Table(pa.DataFrameModel):

@@ -219,7 +219,7 @@ class CsvFolder(_TableFolder):
         """Read the file as strings, after checking its encoding and the width of every line."""
         data = path.read_bytes()
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             return RawTable(
