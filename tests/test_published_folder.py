@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from portfolio_reports.builder.locking import LOCK_NAME, BuildLockedError, build_lock
 
+from portfolio_reports.builder.locking import LOCK_NAME, BuildLockedError, build_lock
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, WriteError
