@@ -256,7 +256,7 @@ DATA_CASES = [
     ),
     pytest.param(
         repeat_sales_row,
-        "sales.csv lines 2 and {last}: duplicate key (quarter, product, market) = (2023Q1,"
+        "sales.csv, 2 rows (lines 2, {last}): duplicate key (quarter, product, market) = (2023Q1,"
         " HLX01, BR); each combination must appear once",
         id="duplicate-key",
     ),

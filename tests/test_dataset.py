@@ -120,7 +120,7 @@ def test_sales_before_approval_are_rejected(sample_copy):
     pd.concat([sales, early.to_frame().T]).to_csv(sample_copy / "sales.csv", index=False)
     problems = problems_of(sample_copy)
     assert any(
-        f"{first['product']} has sales in {first['market']} in 2019Q1" in p for p in problems
+        f"{first['product']} has sales in {first['market']} from 2019Q1" in p for p in problems
     ), problems
 
 

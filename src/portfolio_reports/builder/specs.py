@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -27,6 +26,7 @@ from portfolio_reports.data.limits import (
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.paths import confinement_problem
 from portfolio_reports.presentation.commentary import read_commentary
+from portfolio_reports.text import quoted
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
@@ -230,7 +230,7 @@ def _read_spec(
         elif isinstance(document, list):
             kind = "a list"
         else:
-            kind = f"the single value {_SHORT.repr(document)}"
+            kind = f"the single value {quoted(document)}"
         return None, [
             f"{label}: is {kind}; expected a mapping with keys notebook, title, parameters"
         ]
@@ -286,7 +286,7 @@ def _pydantic_problem(label: str, item: Any) -> str:
         value = item["input"]
         return (
             f"{label}: parameter {item['loc'][1]!r} has {type(value).__name__} value"
-            f" {_SHORT.repr(value)};"
+            f" {quoted(value)};"
             f" allowed: text, a number, true, false or null"
         )
     return f"{label}: key {key!r}: {item['msg']}"
@@ -363,9 +363,6 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
-_SHORT = reprlib.Repr()
-"""Shows a value from a params file in a problem line, shortened."""
-_SHORT.maxstring = _SHORT.maxother = 80
 _YAML_BOOL_HINT = (
     "; YAML reads unquoted yes, no, on, off, y and n as true or false: quote the value,"
     ' e.g. {name}: "NO"'

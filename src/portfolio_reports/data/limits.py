@@ -24,7 +24,9 @@ TEXT_PARAMETER_CHARS = 1000
 COMMENTARY_CHARS = 20_000
 """Longest analyst commentary: a few paragraphs under a page's highlights, not a document."""
 PROBLEMS_PER_FILE = 20
-"""Problem lines shown per file before '... and N more problems'."""
+"""Problem lines (one per cause) shown per file before '... and N more problems'."""
+ROWS_LISTED = 10
+"""Line numbers a problem line lists before '... and N more'."""
 
 
 def max_data_bytes() -> int:

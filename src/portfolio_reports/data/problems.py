@@ -15,6 +15,7 @@ from portfolio_reports.data.schema import (
     URL_PATTERN,
 )
 from portfolio_reports.data.sources import TableLocation
+from portfolio_reports.text import cut, quoted
 
 _TRUE_WORDS = {"true": True, "false": False}
 _PATTERN_HINTS = {
@@ -33,38 +34,45 @@ def validate_table(
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """Parse typed columns and run the pandera model lazily; return the valid rows and problems.
 
-    A table without the model's columns gives no rows, so no other check reads it.
+    Problems come one line per cause (column and value), naming how many rows share it. A table
+    without the model's columns gives no rows, so no other check reads it.
     """
     schema = model.to_schema()
     problems = _column_set_problems(location.label, raw, schema)
     if problems:
         return None, problems
     frame = raw.copy()
+    found: list[tuple[int, str]] = []
     unparsable: set[int] = set()
     for column_name, column in schema.columns.items():
         lengths = raw[column_name].map(lambda cell: len(cell) if isinstance(cell, str) else 0)
         for index, length in lengths[lengths > CELL_CHARS].items():
-            problems.append(
-                f"{location.row(index)}, column {column_name}: a cell of {length} characters;"
-                f" at most {CELL_CHARS} are allowed"
+            found.append(
+                (
+                    index,
+                    f", column {column_name}: a cell of {length} characters;"
+                    f" at most {CELL_CHARS} are allowed",
+                )
             )
             unparsable.add(index)
         parsed, bad = _parse_column(raw[column_name], str(column.dtype))
         frame[column_name] = parsed
         hint = _type_hint(str(column.dtype))
         for index in (index for index in bad if index not in unparsable):
-            value = raw.at[index, column_name]
-            problems.append(
-                f"{location.row(index)}, column {column_name}: value {value!r} is not {hint}"
-            )
+            value = quoted(raw.at[index, column_name])
+            found.append((index, f", column {column_name}: value {value} is not {hint}"))
             unparsable.add(index)
     frame = frame.drop(index=sorted(unparsable))
     try:
         frame = model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += _describe_failures(location, errors.failure_cases, schema)
+        problems += _duplicate_problems(location, errors.failure_cases, schema)
+        causes, whole_table = _failure_causes(location, errors.failure_cases, schema)
+        found += causes
+        problems += whole_table
         failed_rows = set(errors.failure_cases["index"].dropna())
         frame = frame.drop(index=[index for index in frame.index if index in failed_rows])
+    problems += location.by_cause(found)
     return frame, problems
 
 
@@ -78,7 +86,7 @@ def _column_set_problems(
         f"{file_name}: missing column {name!r}; required columns: {', '.join(expected)}"
         for name in missing
     ] + [
-        f"{file_name}: unexpected column {name!r}; allowed columns: {', '.join(expected)}"
+        f"{file_name}: unexpected column {quoted(name)}; allowed columns: {', '.join(expected)}"
         for name in extra
     ]
 
@@ -109,35 +117,38 @@ def _type_hint(dtype: str) -> str:
     return "a number"
 
 
-def _describe_failures(
+def _failure_causes(
     location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
-) -> list[str]:
-    """Turn pandera failure cases into one readable line per problem."""
-    problems = _duplicate_problems(location, failures, schema)
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """Pandera's failure cases: (row, cause) pairs, and lines on the whole table."""
+    found: list[tuple[int, str]] = []
+    whole_table: list[str] = []
     for failure in failures.itertuples(index=False):
         check = str(failure.check)
         if check in ("multiple_fields_uniqueness", "field_uniqueness"):
             continue
-        column = schema.columns.get(failure.column)
-        allowed = _allowed_text(check, column)
-        where = location.row(failure.index) if failure.index is not None else location.label
         if check == "not_nullable":
-            problems.append(f"{where}, column {failure.column}: empty value; a value is required")
+            cause = f", column {failure.column}: empty value; a value is required"
         else:
-            problems.append(
-                f"{where}, column {failure.column}: value {failure.failure_case!r} not allowed;"
+            allowed = _allowed_text(check, schema.columns.get(failure.column))
+            cause = (
+                f", column {failure.column}: value {quoted(failure.failure_case)} not allowed;"
                 f" {allowed}"
             )
-    return problems
+        if failure.index is None:
+            whole_table.append(f"{location.label}{cause}")
+        else:
+            found.append((failure.index, cause))
+    return found, whole_table
 
 
 def _duplicate_problems(
     location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
 ) -> list[str]:
-    """One line per repeated key or unique value, naming every line it appears on."""
+    """One line per repeated key or unique value, counting the lines it appears on."""
     checks = failures["check"].astype(str)
     problems = [
-        f"{location.rows(group['index'])}, column {column}: duplicate value {value!r};"
+        f"{location.rows(group['index'])}, column {column}: duplicate value {quoted(value)};"
         f" values must be unique"
         for (column, value), group in failures[checks == "field_uniqueness"].groupby(
             ["column", "failure_case"], sort=False
@@ -151,7 +162,7 @@ def _duplicate_problems(
         columns=key_columns  # an empty key part has no failure case: it comes back empty
     )
     for key, group in keys.groupby(key_columns, sort=False, dropna=False):
-        shown = ", ".join(as_written(part) for part in key)
+        shown = ", ".join(cut(as_written(part)) for part in key)
         problems.append(
             f"{location.rows(group.index)}: duplicate key ({', '.join(key_columns)})"
             f" = ({shown}); each combination must appear once"

@@ -28,13 +28,14 @@ from portfolio_reports.data.cells import (
 from portfolio_reports.data.extras import import_extra, missing_extra
 from portfolio_reports.data.limits import (
     DATA_LIMIT_ENV,
+    ROWS_LISTED,
     max_data_bytes,
     oversize_problem,
 )
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
-from portfolio_reports.text import error_line, plural, shown_location
+from portfolio_reports.text import counted, error_line, plural, shown_location
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,29 @@ class TableLocation:
         return f"{self.label} {self.row_word} {int(index) + self.first_row}"
 
     def rows(self, indices: Iterable[int]) -> str:
-        """Several rows of 0-based frame indices, e.g. 'sales.csv lines 2 and 9'."""
-        numbers = [str(int(index) + self.first_row) for index in sorted(indices)]
-        listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
-        return f"{self.label} {plural(len(numbers), self.row_word)} {listed}"
+        """Rows of 0-based frame indices: one as `row` does; several counted, the first listed.
+
+        E.g. 'sales.csv, 4 rows (lines 2, 3, 5, 9)', or '(lines 2, 3, ..., 11 and 176 more)'.
+        """
+        numbers = sorted({int(index) + self.first_row for index in indices})
+        if len(numbers) == 1:
+            return f"{self.label} {self.row_word} {numbers[0]}"
+        listed = ", ".join(str(number) for number in numbers[:ROWS_LISTED])
+        rest = len(numbers) - ROWS_LISTED
+        more = f" and {rest:,} more" if rest > 0 else ""
+        words = plural(len(numbers), self.row_word)
+        return f"{self.label}, {counted(len(numbers), 'row')} ({words} {listed}{more})"
+
+    def by_cause(self, found: Iterable[tuple[int, str]]) -> list[str]:
+        """One problem line per cause, from (row index, cause) pairs, in the order first found.
+
+        A cause is the text after the place, e.g. ", column market: value 'X' not allowed"; the
+        rows sharing it are counted and listed as `rows` does.
+        """
+        rows: dict[str, list[int]] = {}
+        for index, cause in found:
+            rows.setdefault(cause, []).append(index)
+        return [f"{self.rows(indices)}{cause}" for cause, indices in rows.items()]
 
 
 @dataclass(frozen=True)
@@ -242,12 +262,15 @@ class CsvFolder(_TableFolder):
         if repeated:
             return RawTable(location, None, repeated)
         rows = [(line, row) for line, row in records[1:] if row]
-        ragged = [
-            f"{path.name} line {line}: {len(row)} fields where the header has {len(header)}"
-            f" (truncated or unquoted line)"
+        ragged = location.by_cause(
+            (
+                line - location.first_row,
+                f": {len(row)} fields where the header has {len(header)}"
+                " (truncated or unquoted line)",
+            )
             for line, row in rows
             if len(row) != len(header)
-        ]
+        )
         if ragged:
             return RawTable(location, None, ragged)
         frame = pd.DataFrame(
@@ -373,14 +396,15 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     if repeated:
         return RawTable(location, None, repeated)
     width = len(header)
-    records, index, problems = [], [], []
+    records, index, beyond = [], [], []
     for position, row in enumerate(rows):
         if all(_blank(value) for value in row):
             continue
         if not all(_blank(value) for value in row[width:]):
-            problems.append(f"{location.row(position)}: a value right of the last named column")
+            beyond.append((position, ": a value right of the last named column"))
         records.append(tuple(row[:width]) + (None,) * (width - len(row)))
         index.append(position)
+    problems = location.by_cause(beyond)
     if problems:
         return RawTable(location, None, problems)
     frame = pd.DataFrame(records, columns=columns, index=index, dtype=object)
