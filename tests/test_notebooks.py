@@ -8,7 +8,7 @@ import papermill
 import pytest
 from nbclient import NotebookClient
 
-from portfolio_reports.builder.specs import BUILD_PARAMETERS
+from portfolio_reports.builder.specs import BUILD_PARAMETERS, SCOPE_PARAMETERS, declared_parameters
 
 from .conftest import NOTEBOOKS
 
@@ -48,6 +48,15 @@ def test_parameters_cell_holds_plain_values_including_quarter_and_data(path):
         ast.literal_eval(statement.value)
     declared = papermill.inspect_notebook(str(path))
     assert set(BUILD_PARAMETERS) <= set(declared)
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_parameters_default_to_no_data_and_no_scope(path):
+    """A default names no company's market or area, nor a data folder: the project's is used."""
+    declared = declared_parameters(path)
+    defaults = {name: declared[name] for name in ("data", *SCOPE_PARAMETERS) if name in declared}
+    assert "data" in defaults
+    assert set(defaults.values()) == {None}, defaults
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)

@@ -196,7 +196,21 @@ def check_parameters(
             )
     if problems:
         return problems
-    return [f"{label}: {problem}" for problem in scope_of(parameters, declared).check(dataset)]
+    scope = scope_of(parameters, declared)
+    scoped = [name for name in SCOPE_PARAMETERS if name in declared]
+    if scoped and all(getattr(scope, name) is None for name in scoped):
+        return [f"{label}: {_unset_scope(notebook, scoped, dataset)}"]
+    return [f"{label}: {problem}" for problem in scope.check(dataset)]
+
+
+def _unset_scope(notebook: Path, scoped: list[str], dataset: Dataset) -> str:
+    """Why a notebook of one slice (a market, a therapy area) needs a parameter to say which."""
+    valid = Scope.valid_values(dataset)
+    words = " or ".join(name.replace("_", " ") for name in scoped)
+    options = " or ".join(
+        f"{name} (in the data: {', '.join(valid[name]) or 'none yet'})" for name in scoped
+    )
+    return f"{notebook.name} reports on one {words}; set parameter {options}"
 
 
 def resolve_notebook(name: str, notebooks_dir: Path) -> Path | None:
