@@ -467,21 +467,32 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
 
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--empty",
+    is_flag=True,
+    help="Tables with their headers only, for the company's own data, and a README of them.",
+)
 @_exits_cleanly
-def init(target: Path) -> None:
+def init(target: Path, empty: bool) -> None:
     """Write a working project into TARGET: sample data, notebooks, params and its config.
+
+    With --empty, the data folder holds every table's header line and a README of the schema,
+    and params/ one file per report kind, to fill in.
 
     \b
     Example:
         portfolio-reports init quarterly && cd quarterly && portfolio-reports build
+        portfolio-reports init --empty acme && cd acme && portfolio-reports validate
     """
-    init_project(target)
-    console.print(
-        inert(
-            f"ok: wrote a project to {target};"
-            f" build it with: cd {target} && portfolio-reports build"
-        )
-    )
+    if empty:
+        from portfolio_reports.data.blank import write_blank_data
+
+        init_project(target, write_blank_data)
+        then = "fill in its data (data/README.md), then: portfolio-reports validate"
+    else:
+        init_project(target)
+        then = "build it with: portfolio-reports build"
+    console.print(inert(f"ok: wrote a project to {target}; cd {target} and {then}"))
 
 
 @cli.command()

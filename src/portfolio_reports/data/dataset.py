@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from portfolio_reports.data.blank import blank_problems
 from portfolio_reports.data.categories import category_problems, covering_unions
 from portfolio_reports.data.company import Profile
 from portfolio_reports.data.limits import capped
@@ -104,7 +105,11 @@ def load_dataset(source: str | Path) -> Dataset:
     detail = detail_file(source)
     if detail is not None:
         raw = RawSource({**raw.tables, "sales": summed_sales(detail)}, detail_fingerprint(detail))
-    return _validated(raw)
+    dataset = _validated(raw)
+    blank = blank_problems({name: dataset.table(name) for name in TABLE_MODELS}, str(source))
+    if blank:
+        raise DataError(blank)
+    return dataset
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -10,6 +12,7 @@ from portfolio_reports.data.limits import CELL_CHARS
 from portfolio_reports.data.quarters import FIRST_YEAR, LAST_YEAR, QUARTER_PATTERN
 from portfolio_reports.data.schema import (
     CODE_PATTERN,
+    CURRENCY_PATTERN,
     EXPECTED_PATTERN,
     MARKET_PATTERN,
     URL_PATTERN,
@@ -23,6 +26,7 @@ _PATTERN_HINTS = {
     " e.g. 2025Q3",
     MARKET_PATTERN: "two capital letters, e.g. CN",
     CODE_PATTERN: "a code of capitals, digits and '-', e.g. HLX10",
+    CURRENCY_PATTERN: "an ISO 4217 code of three capital letters, e.g. USD",
     URL_PATTERN: "an http(s) URL",
     EXPECTED_PATTERN: f"a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD) from {FIRST_YEAR} to"
     f" {LAST_YEAR}",
@@ -57,7 +61,7 @@ def validate_table(
             unparsable.add(index)
         parsed, bad = _parse_column(raw[column_name], str(column.dtype))
         frame[column_name] = parsed
-        hint = _type_hint(str(column.dtype))
+        hint = type_hint(str(column.dtype))
         for index in (index for index in bad if index not in unparsable):
             value = quoted(raw.at[index, column_name])
             found.append((index, f", column {column_name}: value {value} is not {hint}"))
@@ -109,12 +113,15 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
     return parsed, bad
 
 
-def _type_hint(dtype: str) -> str:
+def type_hint(dtype: str) -> str:
+    """What a column of a pandera dtype holds, as a problem or the schema's README says it."""
     if dtype.startswith("datetime"):
         return f"a date of the form YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}"
     if dtype == "bool":
         return "true or false"
-    return "a number"
+    if dtype.startswith("float") or dtype.lower().startswith("int"):
+        return "a number"
+    return "text"
 
 
 def _failure_causes(
@@ -181,18 +188,30 @@ def _allowed_text(check_name: str, column: pa.Column | None) -> str:
     """Say what a failed check allows, from the check's own statistics."""
     checks = {check.name: check.statistics for check in (column.checks if column else [])}
     name = check_name.split("(")[0]
-    stats = checks.get(name, {})
+    rule = check_rule(name, checks[name]) if name in checks else None
+    if rule is None:
+        return f"fails check {check_name}"
+    return f"allowed: {rule}" if name == "isin" else f"must be {rule}"
+
+
+def check_rule(name: str, statistics: dict[str, Any]) -> str | None:
+    """What one check asks of a value, e.g. "day, month, quarter" (isin) or ">= 0"; None for a
+    check without a rule to say."""
     if name == "isin":
-        return "allowed: " + ", ".join(stats["allowed_values"])
+        return ", ".join(str(value) for value in statistics["allowed_values"])
     if name == "str_matches":
-        return "must be " + _PATTERN_HINTS.get(stats["pattern"], f"of the form {stats['pattern']}")
-    bounds = {
-        "greater_than_or_equal_to": (">=", "min_value"),
-        "greater_than": (">", "min_value"),
-        "less_than_or_equal_to": ("<=", "max_value"),
-        "less_than": ("<", "max_value"),
-    }
-    if name in bounds:
-        symbol, key = bounds[name]
-        return f"must be {symbol} {stats[key]}"
-    return f"fails check {check_name}"
+        pattern = statistics["pattern"]
+        return _PATTERN_HINTS.get(pattern, f"of the form {pattern}")
+    if name in _BOUNDS:
+        symbol, key = _BOUNDS[name]
+        return f"{symbol} {statistics[key]}"
+    return None
+
+
+_BOUNDS = {
+    "greater_than_or_equal_to": (">=", "min_value"),
+    "greater_than": (">", "min_value"),
+    "less_than_or_equal_to": ("<=", "max_value"),
+    "less_than": ("<", "max_value"),
+}
+"""Range checks: the symbol each says its bound with, and the statistic holding the bound."""
