@@ -469,8 +469,8 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     ),
     "Markets reached": (
         "countries and regions where at least one product is approved by quarter end; a union"
-        " counts as one market with the markets it covers (one EC approval covers every EU"
-        " member state)"
+        " counts as one market with the markets it covers (one approval of the union covers every"
+        " member market)"
     ),
     "Approvals this quarter": (
         "approval events dated in the quarter, one per product, market and label (indication)"
