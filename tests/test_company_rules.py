@@ -11,7 +11,7 @@ from portfolio_reports.analysis import key_figures, metrics
 from portfolio_reports.analysis.brands import trade_names_of
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import programmes
-from portfolio_reports.analysis.revenue import OVERSEAS, geography, home_split
+from portfolio_reports.analysis.revenue import OVERSEAS, allocation_warnings, geography, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
@@ -206,3 +206,14 @@ def test_money_is_named_in_the_companys_currency_and_unit():
     assert money.spell("at least {currency} 1.0 {unit}, in {money}") == (
         "at least USD 1.0 bn, in USD billion"
     )
+
+
+def test_sales_without_a_revenue_allocation_give_one_warning(tiny_dataset):
+    assert allocation_warnings(tiny_dataset) == []
+    without = dataclasses.replace(
+        tiny_dataset, revenue_allocation=tiny_dataset.revenue_allocation.iloc[0:0]
+    )
+    assert allocation_warnings(without) == [
+        "revenue_allocation: no rows; product sales are not allocated to disease areas, so"
+        " disease-area pages show none and therapy areas count them as “Not allocated”"
+    ]

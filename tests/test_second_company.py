@@ -37,6 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     result = run_cli("build", *where, "--notebooks", str(NOTEBOOKS), "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING revenue_allocation: no rows;" in result.stdout + result.stderr
     return out / QUARTER
 
 
@@ -107,3 +108,10 @@ def test_a_member_state_shows_the_unions_record_and_the_union_its_members_sales(
 def test_no_home_market_split_without_a_home_market(pages: dict[str, str]) -> None:
     """No tile, table, sentence or glossary entry splits sales by geography."""
     assert not [name for name, text in pages.items() if "Geography" in text or " / " in text]
+
+
+def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, str]) -> None:
+    """The data has no revenue_allocation: never "No product sales" where products sold."""
+    page = pages["disease-area-neuromuscular-disease"]
+    assert "No product sales" not in page
+    assert "product sales are not attributed to disease areas" in page

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
-from portfolio_reports.analysis.revenue import OVERSEAS, REVENUE, home_split
+from portfolio_reports.analysis.revenue import (
+    NOT_ALLOCATED_NOTE,
+    OVERSEAS,
+    REVENUE,
+    home_split,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
@@ -97,7 +102,7 @@ class StorySections(PageArea):
         return kpi_strip(
             tiles,
             caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
-            note=None if self.page.sells else f"No product sales from {window} to {quarter.label}.",
+            note=None if self.page.sells else self._no_sales_note(window),
         )
 
     def _sales_tiles(self) -> list[Tile]:
@@ -152,6 +157,12 @@ class StorySections(PageArea):
                 key_figures.DEFINITIONS["total_revenue"],
             )
         ]
+
+    def _no_sales_note(self, window: str) -> str:
+        """Why the key figures hold no sales: none sold, or none allocated to a disease area."""
+        if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
+            return NOT_ALLOCATED_NOTE
+        return f"No product sales from {window} to {self.quarter.label}."
 
     def _partnering_tiles(self) -> list[Tile]:
         """Licence deals and filings under review: what a scope without sales is about."""
