@@ -23,6 +23,18 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
 
 
+def mix_chart(title: str = "Mix") -> charts.Chart:
+    """The revenue mix by therapy area as a stacked chart."""
+    return charts.stacked_revenue(
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title=title,
+        money_unit=MONEY,
+    )
+
+
 def trend() -> pd.DataFrame:
     revenue = [800.0, 850.0, 900.0, 950.0, 1000.0, 1100.0, 1250.0, 1402.3]
     frame = pd.DataFrame(
@@ -63,14 +75,7 @@ def approvals() -> pd.DataFrame:
 def every_chart(title: str = "Chart") -> list[charts.Chart]:
     return [
         charts.revenue_trend(trend(), title=title, money_unit=MONEY),
-        charts.stacked_revenue(
-            mix(),
-            index="quarter",
-            columns="therapy_area",
-            values="revenue_m",
-            title=title,
-            money_unit=MONEY,
-        ),
+        mix_chart(title),
         charts.horizontal_bars(
             mix(), label="therapy_area", value="revenue_m", title=title, unit=MONEY
         ),
@@ -119,14 +124,7 @@ def test_the_title_is_not_drawn_in_the_image():
 
 
 def test_palette_keeps_the_series_colours_exact():
-    chart = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    )
+    chart = mix_chart()
     with Image.open(io.BytesIO(chart.png)) as image:
         colours = {colour for _, colour in image.convert("RGB").getcolors()}
     for area in THERAPY_AREAS:
@@ -180,14 +178,7 @@ def test_revenue_trend_without_a_year_of_history_has_no_growth():
 
 
 def test_stacked_revenue_alt_text_names_the_largest_category():
-    alt = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    ).alt
+    alt = mix_chart().alt
     assert "by therapy area per quarter, 2025Q2 to 2025Q3" in alt
     assert "total RMB 1,000.0 m" in alt
     assert "largest Oncology RMB 600.0 m (60.0%)" in alt
@@ -294,14 +285,7 @@ def test_colours_are_stable_and_distinct_for_therapy_areas():
 
 
 def test_a_series_keeps_its_colour_across_charts():
-    first = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    )
+    first = mix_chart()
     bars = {container.get_label(): container for container in first.figure.axes[0].containers}
     for area in THERAPY_AREAS:
         assert bars[area][0].get_facecolor() == to_rgba(palette.color_for(area))
