@@ -213,7 +213,7 @@ def test_sales_in_a_member_state_count_from_the_unions_approval(sample_copy):
     markets.write_text(markets.read_text() + "DE,Germany,Europe,BfArM,\n")
     sales = sample_copy / "sales.csv"
     sales.write_text(sales.read_text() + "2023Q1,HLX02,DE,1.0,true\n")
-    assert any("HLX02 has sales in DE in 2023Q1" in p for p in problems_of(sample_copy))
+    assert any("HLX02 has sales in DE from 2023Q1" in p for p in problems_of(sample_copy))
     markets.write_text(
         markets.read_text().replace("DE,Germany,Europe,BfArM,", "DE,Germany,Europe,BfArM,EU")
     )
@@ -224,6 +224,7 @@ def test_a_disease_area_in_two_therapy_areas_is_one_line(sample_copy):
     """Line 4 is an Oncology indication; Rheumatology is Autoimmune on lines 3 and 6."""
     edit_cell(sample_copy, "indications", 2, "disease_area", "Rheumatology")
     assert (
-        "indications.csv lines 3, 4 and 6, column therapy_area: disease area 'Rheumatology' is in"
+        "indications.csv, 3 rows (lines 3, 4, 6), column therapy_area: disease area 'Rheumatology'"
+        " is in"
         " therapy areas 'Autoimmune', 'Oncology'; a disease area belongs to one therapy area"
     ) in problems_of(sample_copy)
