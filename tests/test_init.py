@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from portfolio_reports.cli.commands import cli
-from portfolio_reports.data.blank import BLANK_TABLES
 from portfolio_reports.data.dataset import Dataset, export_dataset
+from portfolio_reports.data.schema import TABLE_MODELS
 
 from .conftest import invoke_cli, run_cli
 from .small_disk import fill_disk_code
@@ -44,12 +44,12 @@ def header_and_rows(path: Path) -> list[list[str]]:
 def test_empty_project_has_every_tables_header_and_nothing_else(project: Path) -> None:
     data = project / "data"
     assert sorted(path.name for path in data.iterdir()) == sorted(
-        ["README.md", *(f"{name}.csv" for name in BLANK_TABLES)]
+        ["README.md", *(f"{name}.csv" for name in TABLE_MODELS)]
     )
     assert header_and_rows(data / "company.csv") == [
         ["name", "currency", "unit", "home_market", "fiscal_year_start_month"]
     ]
-    for name, model in BLANK_TABLES.items():
+    for name, model in TABLE_MODELS.items():
         assert header_and_rows(data / f"{name}.csv") == [list(model.to_schema().columns)], name
     assert sorted(path.name for path in (project / "params").iterdir()) == KIND_FILES
     assert 'data = "data"\n' in (project / "portfolio-reports.toml").read_text()
@@ -59,7 +59,7 @@ def test_empty_project_has_every_tables_header_and_nothing_else(project: Path) -
 
 def test_readme_gives_every_column_its_type_requirement_and_rules(project: Path) -> None:
     readme = (project / "data" / "README.md").read_text(encoding="utf-8")
-    for name, model in BLANK_TABLES.items():
+    for name, model in TABLE_MODELS.items():
         assert f"\n## {name}.csv (" in readme, name
         section = readme.split(f"\n## {name}.csv (")[1].split("\n## ")[0]
         rows = re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)
@@ -71,7 +71,7 @@ def test_readme_gives_every_column_its_type_requirement_and_rules(project: Path)
     assert "| `home_market` | text | may be empty |" in readme
     precision = "| `date_precision` | text | yes | day, month or quarter; one of: day, month,"
     assert precision in readme
-    since = "| `since` | a date of the form YYYY-MM-DD | yes | date the phase was reached |"
+    since = "| `since` | a date of the form YYYY-MM-DD from 1900 to 2200 | yes | date the phase"
     assert since in readme
     assert "Each combination of quarter, product, market appears once." in readme
     assert "## catalysts.csv (optional)" in readme

@@ -9,17 +9,15 @@ import pandas as pd
 import pandera.pandas as pa
 
 from portfolio_reports.data.problems import check_rule, type_hint
-from portfolio_reports.data.schema import FOREIGN_KEYS, OPTIONAL_TABLES, TABLE_MODELS, Company
+from portfolio_reports.data.schema import FOREIGN_KEYS, OPTIONAL_TABLES, TABLE_MODELS
 
-BLANK_TABLES: dict[str, type[pa.DataFrameModel]] = {"company": Company, **TABLE_MODELS}
-"""Every table a new company fills in, the company first, then each before the tables naming it."""
 README = "README.md"
 
 
 def write_blank_data(folder: Path) -> None:
     """Write one CSV file per table, its header line only, and the README of the schema."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, model in BLANK_TABLES.items():
+    for name, model in TABLE_MODELS.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle, lineterminator="\n").writerow(model.to_schema().columns)
     (folder / README).write_text(schema_readme(), encoding="utf-8")
@@ -33,10 +31,10 @@ def schema_readme() -> str:
         "One CSV file per table, UTF-8, with the header line as written here; one row a line.",
         f"Fill them in this order: {', '.join(_files(_fill_first()))} first, then"
         f" {', '.join(_files(_fill_next()))}. Optional tables may keep their header only:"
-        f" {', '.join(_files(sorted(OPTIONAL_TABLES & BLANK_TABLES.keys())))}.",
+        f" {', '.join(_files(sorted(OPTIONAL_TABLES & TABLE_MODELS.keys())))}.",
         "`portfolio-reports validate` says what is missing or wrong, one line per cause.",
     ]
-    for name, model in BLANK_TABLES.items():
+    for name, model in TABLE_MODELS.items():
         schema = model.to_schema()
         kind = "optional" if name in OPTIONAL_TABLES else "required"
         lines += ["", f"## {name}.csv ({kind})", "", _summary(model)]
@@ -51,9 +49,10 @@ def schema_readme() -> str:
     return "\n".join(lines) + "\n"
 
 
-def blank_problems(tables: dict[str, pd.DataFrame], where: str) -> list[str]:
-    """What to fill first when no table has a row yet (a new project); empty otherwise."""
-    if any(len(frame) for frame in tables.values()):
+def blank_problems(tables: dict[str, pd.DataFrame | None], where: str) -> list[str]:
+    """What to fill first when every table is read and none has a row yet (a new project); empty
+    otherwise."""
+    if any(frame is None or len(frame) for frame in tables.values()):
         return []
     guide = f"{where}/{README}" if (Path(where) / README).is_file() else "the README of the data"
     return [
@@ -66,13 +65,13 @@ def blank_problems(tables: dict[str, pd.DataFrame], where: str) -> list[str]:
 def _fill_first() -> list[str]:
     """The company and the tables other tables name (markets, products, indications)."""
     named = {target for _, _, target, _ in FOREIGN_KEYS}
-    return [name for name in BLANK_TABLES if name == "company" or name in named]
+    return [name for name in TABLE_MODELS if name == "company" or name in named]
 
 
 def _fill_next() -> list[str]:
     """The required tables that name the first ones: pipeline, events, results, sales."""
     first = _fill_first()
-    return [name for name in BLANK_TABLES if name not in first and name not in OPTIONAL_TABLES]
+    return [name for name in TABLE_MODELS if name not in first and name not in OPTIONAL_TABLES]
 
 
 def _files(names: list[str]) -> list[str]:

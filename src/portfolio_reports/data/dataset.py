@@ -105,11 +105,10 @@ def load_dataset(source: str | Path) -> Dataset:
     detail = detail_file(source)
     if detail is not None:
         raw = RawSource({**raw.tables, "sales": summed_sales(detail)}, detail_fingerprint(detail))
-    dataset = _validated(raw)
-    blank = blank_problems({name: dataset.table(name) for name in TABLE_MODELS}, str(source))
+    blank = blank_problems({name: table.frame for name, table in raw.tables.items()}, str(source))
     if blank:
         raise DataError(blank)
-    return dataset
+    return _validated(raw)
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:
