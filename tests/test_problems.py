@@ -164,7 +164,7 @@ def test_the_cap_counts_causes_so_every_files_causes_show(tiny_folder: Path) -> 
     catalysts = [line for line in lines if line.startswith("catalysts.csv")]
     assert catalysts == [
         f"catalysts.csv line {catalyst}, column expected: value 'soon' not allowed;"
-        " must be a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)"
+        " must be a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD) from 1900 to 2200"
     ]
 
 
