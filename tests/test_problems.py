@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.dataset import Dataset, export_dataset
 from portfolio_reports.data.limits import PROBLEMS_PER_FILE
-from portfolio_reports.data.schema import ORIGINS, PHASES
+from portfolio_reports.data.schema import ORIGINS, PHASES, Markets
 from portfolio_reports.data.sources import TableLocation
 
 from .conftest import NOTEBOOKS, PARAMS
@@ -195,6 +195,19 @@ def test_quoted_values_are_cut_and_their_control_characters_escaped(tiny_folder:
     assert lines[1].startswith(
         r"products.csv line 6, column origin: value '\x1b[2J\x1b[31mred\u202e' not allowed"
     )
+
+
+def test_a_long_repeated_column_name_is_cut(tiny_folder: Path) -> None:
+    path = tiny_folder / "markets.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    name = "region" * 1000
+    path.write_text("\n".join([f"{header},{name},{name}", *rows]) + "\n", encoding="utf-8")
+    lines = error_lines(validate(tiny_folder))
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("markets.csv line 1: column 'regionregion")
+    expected = ", ".join(Markets.to_schema().columns)
+    assert lines[0].endswith(f"' appears more than once; expected columns: {expected}")
+    assert len(lines[0]) < 250, lines[0]
 
 
 def test_several_rows_are_counted_and_the_first_ten_listed() -> None:

@@ -35,7 +35,7 @@ from portfolio_reports.data.limits import (
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
-from portfolio_reports.text import counted, error_line, plural, shown_location
+from portfolio_reports.text import counted, error_line, plural, quoted, shown_location
 
 
 @dataclass(frozen=True)
@@ -590,7 +590,8 @@ def key_columns(name: str) -> list[str]:
 def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
     """One problem per column name that a header row holds more than once."""
     return [
-        f"{where}: column {column!r} appears more than once; expected columns: {_columns(name)}"
+        f"{where}: column {quoted(column)} appears more than once;"
+        f" expected columns: {_columns(name)}"
         for column in sorted({column for column in names if names.count(column) > 1})
     ]
 
