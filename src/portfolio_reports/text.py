@@ -66,6 +66,8 @@ def shown_location(location: object) -> str:
         head = f"{user.split(':', 1)[0]}:{MASK}@{host}"
     query = SECRET_QUERY_VALUE.sub(lambda match: f"{match['key']}{MASK}", query)
     return f"{scheme}{separator}{head}{query}"
+
+
 def quoted(value: object) -> str:
     """A value from a file as a literal in quotes, control characters escaped, long ones cut.
 
