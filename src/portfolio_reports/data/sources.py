@@ -17,6 +17,9 @@ from types import ModuleType
 from typing import Any, Protocol
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pyarrow.types as pat
 
 from portfolio_reports.data.cells import (
     CsvLineError,
@@ -30,12 +33,22 @@ from portfolio_reports.data.limits import (
     DATA_LIMIT_ENV,
     ROWS_LISTED,
     max_data_bytes,
+    max_rows,
     oversize_problem,
+    too_many_bytes,
+    too_many_rows,
 )
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
-from portfolio_reports.text import counted, error_line, plural, quoted, shown_location
+from portfolio_reports.text import (
+    counted,
+    error_line,
+    plural,
+    printable_line,
+    quoted,
+    shown_location,
+)
 
 
 @dataclass(frozen=True)
@@ -254,9 +267,12 @@ class CsvFolder(_TableFolder):
                 [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
             )
         try:
-            records = csv_records(text)
+            records = csv_records(text, most=max_rows() + 2)  # the header and one row too many
         except CsvLineError as error:
             return RawTable(location, None, [f"{path.name} line {error.line}: {error.reason}"])
+        too_many = too_many_rows(path.name, len(records) - 1)
+        if too_many:
+            return RawTable(location, None, [too_many])
         header = records[0][1]
         repeated = _repeated_columns(header, f"{path.name} line 1", name)
         if repeated:
@@ -299,6 +315,9 @@ class ParquetFolder(_TableFolder):
     def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
         """Read the file and turn its typed cells into text."""
         try:
+            unreadable = _parquet_problems(path)
+            if unreadable:
+                return RawTable(location, None, unreadable)
             frame = pd.read_parquet(path)
         except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
             return RawTable(
@@ -311,6 +330,56 @@ class ParquetFolder(_TableFolder):
     def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
         """Write the typed table as it is."""
         frame.to_parquet(path, index=False)
+
+
+def _parquet_problems(path: Path) -> list[str]:
+    """Why a Parquet file is not read: columns of nested values (lists, structs, maps) that a
+    table cell cannot hold, too many rows (from its footer), or too many bytes once decoded
+    (counted one row group at a time, text columns kept dictionary-encoded while counted)."""
+    with pq.ParquetFile(path) as parquet:
+        schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+    nested = [
+        f"{path.name}: column {field.name} holds nested values"
+        f" ({printable_line(str(field.type), 60)}); a table cell holds one text, number,"
+        " date or true/false value"
+        for field in schema
+        if pat.is_nested(field.type)
+    ]
+    too_many = too_many_rows(path.name, rows)
+    if nested or too_many:
+        return [*nested, *([too_many] if too_many else [])]
+    text = [field.name for field in schema if _is_text(field.type)]
+    size = 0
+    with pq.ParquetFile(path, read_dictionary=text) as parquet:
+        for group in range(parquet.num_row_groups):
+            size += _decoded_bytes(parquet.read_row_group(group))
+            too_large = too_many_bytes(path.name, size, "once decoded")
+            if too_large:
+                return [too_large]
+    return []
+
+
+def _is_text(kind: Any) -> bool:
+    """Whether an Arrow type holds text or bytes, whose decoded size may dwarf the file's."""
+    return bool(
+        pat.is_string(kind)
+        or pat.is_large_string(kind)
+        or pat.is_binary(kind)
+        or pat.is_large_binary(kind)
+    )
+
+
+def _decoded_bytes(table: Any) -> int:
+    """Bytes a table's columns take once every dictionary-encoded value is written out."""
+    total = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pat.is_dictionary(chunk.type) and _is_text(chunk.type.value_type):
+                lengths = pc.binary_length(chunk.dictionary)
+                total += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+            else:
+                total += chunk.nbytes
+    return total
 
 
 class Workbook:
@@ -326,6 +395,11 @@ class Workbook:
         if oversize:
             raise DataError([oversize])
         try:
+            with zipfile.ZipFile(path) as archive:
+                inflated = sum(entry.file_size for entry in archive.infolist())
+            oversize = too_many_bytes(str(path), inflated, "once unzipped")
+            if oversize:
+                raise DataError([oversize])
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (
             OSError,
@@ -396,10 +470,15 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     if repeated:
         return RawTable(location, None, repeated)
     width = len(header)
-    records, index, beyond = [], [], []
+    records: list[tuple] = []
+    index: list[int] = []
+    beyond: list[tuple[int, str]] = []
+    most = max_rows()
     for position, row in enumerate(rows):
         if all(_blank(value) for value in row):
             continue
+        if len(records) == most:
+            return RawTable(location, None, [too_many_rows(location.label, most + 1) or ""])
         if not all(_blank(value) for value in row[width:]):
             beyond.append((position, ": a value right of the last named column"))
         records.append(tuple(row[:width]) + (None,) * (width - len(row)))
@@ -496,10 +575,18 @@ def _read_database_table(sa: ModuleType, connection: Any, name: str, present: se
             location,
             f"table {name}: missing from the database; expected columns: {_columns(name)}",
         )
-    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)))
-    frame = as_text(
-        pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object), name
-    )
+    most = max_rows()
+    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)).limit(most + 1))
+    rows: list[Any] = []
+    size = 0
+    for chunk in result.partitions(FETCH_ROWS):
+        rows += chunk
+        size += sum(len(str(value)) for row in chunk for value in row if value is not None)
+        too_many = too_many_rows(location.label, len(rows)) or too_many_bytes(location.label, size)
+        if too_many:
+            result.close()
+            return RawTable(location, None, [too_many])
+    frame = as_text(pd.DataFrame(rows, columns=list(result.keys()), dtype=object), name)
     keys = [column for column in key_columns(name) if column in frame.columns]
     if keys:
         frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
@@ -600,6 +687,8 @@ def _blank(value: object) -> bool:
     return value is None or value == ""
 
 
+FETCH_ROWS = 10_000
+"""Rows fetched from a database at a time, counted against the row and byte limits."""
 POSTGRESQL, POSTGRESQL_DRIVER = "postgresql", "postgresql+psycopg"
 """A plain postgresql:// URL runs on psycopg 3 (libpq: a URL without a password uses PGPASSWORD
 or ~/.pgpass), not on SQLAlchemy's default psycopg2."""
