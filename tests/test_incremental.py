@@ -5,6 +5,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -13,7 +14,16 @@ from portfolio_reports.builder.inputs import BuildOptions
 from portfolio_reports.builder.keys import NO_PAGE
 from portfolio_reports.builder.plan import planned_reports
 
-from .conftest import NOTEBOOKS, PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
+from .conftest import (
+    NOTEBOOKS,
+    PARAMS,
+    PROJECT,
+    SAMPLE_DATA,
+    assert_unchanged,
+    cli_command,
+    invoke_cli,
+    tree_state,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +81,67 @@ def test_nothing_changed_skips_every_report_and_keeps_them_in_the_index(project)
     assert html_times(project) == before
     index = (project / "reports" / "2026Q3" / "index.html").read_text()
     assert all(f'href="{name}.html"' in index for name in REPORTS)
+
+
+REPORT_STACK = {"pandas", "matplotlib", "papermill", "nbconvert"}
+"""What a build with nothing to do never imports."""
+WATCHED_BUILD = """
+import atexit, runpy, sys
+started = []
+sys.addaudithook(lambda e, _: e in ("subprocess.Popen", "os.fork") and started.append(e))
+def report():
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    server = forkserver and forkserver._forkserver._forkserver_pid
+    print(f"processes started: {started}, fork server: {server}", file=sys.stderr)
+atexit.register(report)
+runpy.run_module("portfolio_reports", run_name="__main__")
+"""
+"""Run the command line, then say which processes it started (a kernel, a fork server)."""
+
+
+def watched_build(project):
+    """Run the build in a child process; its output and every module it imported."""
+    arguments = cli_command(*build_arguments(project))[3:]
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", WATCHED_BUILD, *arguments],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert process.returncode == 0, process.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in process.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return process.stderr, imported
+
+
+def test_a_build_with_nothing_to_do_changes_nothing_and_imports_no_report_stack(project):
+    """The stamp of the last build tells it: no pandas, papermill or kernel, no file written;
+    a changed params file or a deleted page is built again, by a build that loads everything."""
+    assert build(project).returncode == 0  # the first build in this folder stamps it
+    before = tree_state(project / "reports")
+    output, imported = watched_build(project)
+    assert "Nothing changed: 2 of 2 reports current for 2026Q3" in output
+    assert "processes started: [], fork server: None" in output
+    assert not REPORT_STACK & imported, REPORT_STACK & imported
+    assert_unchanged(project / "reports", before)
+
+    path = project / "params" / "market-us.yaml"
+    path.write_text(path.read_text().replace("title: United States", "title: USA"))
+    times = html_times(project)
+    output, imported = watched_build(project)
+    assert "Nothing changed" not in output and "pandas" in imported
+    assert statuses(project) == {"market-jp": "skipped", "market-us": "ok"}
+    assert html_times(project)["market-us"] != times["market-us"]
+
+    (project / "reports" / "2026Q3" / "market-jp.html").unlink()
+    output, _ = watched_build(project)
+    assert "Nothing changed" not in output
+    assert statuses(project) == {"market-jp": "ok", "market-us": "skipped"}
+    assert "Nothing changed" in watched_build(project)[0]
 
 
 def test_changing_one_params_file_rebuilds_only_that_report(project):

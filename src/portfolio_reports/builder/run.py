@@ -23,9 +23,16 @@ from portfolio_reports.builder.navigation import (
 )
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
+    CURRENT,
     check_manifests,
     publish_manifest_and_index,
     published_reports,
+)
+from portfolio_reports.builder.unchanged import (
+    BuildRequest,
+    forget_stamp,
+    inputs_stamp,
+    record_stamp,
 )
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -83,20 +90,38 @@ class BuildObserver(Protocol):
 
 def build(options: BuildOptions, observer: BuildObserver | None = None) -> BuildResult:
     """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
+    stamp = inputs_stamp(_request(options))  # before the inputs are read: a change meanwhile
     inputs = check_inputs(options, snapshot=True)
     layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
     check_manifests(layout)
     neighbours = neighbour_folders(layout.root, inputs.quarter)
     written = (layout.root, layout.notebooks_dir, layout.snapshots_dir, *neighbours)
     with build_lock(layout.quarter_dir, *written):
+        forget_stamp(layout.root)
         remove_scratch(layout.leftover_scratch())
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
         results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
         if "pdf" in options.formats:
             _print(inputs.dataset, layout, results)
+        if stamp and not reconciliation and all(r.status in CURRENT for r in results):
+            names = [result.name for result in results]
+            record_stamp(stamp, layout, names, inputs.dataset.warnings)
     refresh_neighbours(layout.root, inputs.quarter, observer.waiting if observer else None)
     return BuildResult(
         inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
+    )
+
+
+def _request(options: BuildOptions) -> BuildRequest:
+    """What the options ask a build to do, as the stamp of a build with nothing to do hashes it."""
+    return BuildRequest(
+        options.quarter,
+        options.data,
+        Path(options.params),
+        Path(options.notebooks),
+        Path(options.out),
+        options.reports,
+        options.formats,
     )
 
 

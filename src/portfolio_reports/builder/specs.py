@@ -24,15 +24,13 @@ from portfolio_reports.data.limits import (
     oversize_problem,
 )
 from portfolio_reports.errors import ParamsError
-from portfolio_reports.paths import confinement_problem
+from portfolio_reports.paths import COMMENTARY_DIR, confinement_problem
 from portfolio_reports.presentation.commentary import read_commentary
 from portfolio_reports.text import quoted
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
 SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
-COMMENTARY_DIR = "commentary"
-"""Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 COMMENTARY_PARAMETER = "commentary"
 """The notebook parameter the build sets to a report's commentary file, when it has one."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

@@ -235,6 +235,22 @@ def build_reports(
         portfolio-reports build market-jp 'therapy-area-*'
         portfolio-reports build --format html,pdf
     """
+    chosen_formats = tuple(name.strip() for name in formats.split(",") if name.strip())
+    if not force:
+        from portfolio_reports.builder.unchanged import BuildRequest, unchanged_build
+
+        request = BuildRequest(quarter, data, params, notebooks, out, reports, chosen_formats)
+        unchanged = unchanged_build(request)
+        if unchanged:
+            count = len(unchanged.reports)
+            console.print(
+                inert(
+                    f"Nothing changed: {count} of {count} reports current for"
+                    f" {unchanged.quarter}: {unchanged.index}"
+                )
+            )
+            _print_warnings(unchanged.warnings)
+            sys.exit(EXIT_OK)
     workers = jobs if jobs is not None else default_workers()
     if executor == "local" and workers > 1:
         start_fork_server(WORKER_MODULE)
@@ -255,7 +271,7 @@ def build_reports(
         executor=executor,
         scheduler=scheduler,
         reports=reports,
-        formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
+        formats=chosen_formats,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
