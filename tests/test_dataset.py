@@ -140,6 +140,23 @@ def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     assert write_snapshot(dataset, snapshots) == folder
 
 
+def test_a_snapshot_is_read_once_while_it_is_the_one_asked_for(sample_copy, tmp_path):
+    """A warm kernel's reports share one data set, so results kept per data set carry over."""
+    snapshots = OutputLayout(tmp_path, "").snapshots_dir
+    folder = write_snapshot(load_dataset(SAMPLE_DATA), snapshots)
+    first = load_dataset(folder)
+    assert load_dataset(folder) is first
+    markets = sample_copy / "markets.csv"
+    markets.write_text(markets.read_text().replace("Japan", "Nippon"))
+    other = load_dataset(write_snapshot(load_dataset(sample_copy), snapshots))
+    assert other is not first and other.fingerprint != first.fingerprint
+    again = load_dataset(folder)
+    assert again is not first and again.fingerprint == first.fingerprint
+    (folder / "markets.parquet").write_bytes(b"changed")
+    with pytest.raises(DataError):
+        load_dataset(folder)  # no longer a snapshot: validated as a data folder, and refused
+
+
 @pytest.mark.parametrize("table", ["catalysts", "other_revenue"])
 def test_optional_tables_load_empty_with_their_columns(sample_copy, tmp_path, table):
     (sample_copy / f"{table}.csv").unlink()

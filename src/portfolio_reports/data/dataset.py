@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ from portfolio_reports.data.schema import (
     RegulatoryEvents,
 )
 from portfolio_reports.data.snapshots import (
+    SNAPSHOT_MANIFEST,
     detail_fingerprint,
     is_snapshot,
     read_snapshot,
@@ -99,8 +101,8 @@ class Dataset:
 def load_dataset(source: str | Path) -> Dataset:
     """Load and validate a data source (see `sources`), or read a build's own snapshot as it is."""
     if is_snapshot(source):
-        tables, fingerprint = read_snapshot(Path(source))
-        return Dataset(**tables, fingerprint=fingerprint)
+        folder = Path(source).resolve()
+        return _snapshot_dataset(folder, (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
     raw = read_source(source)
     detail = detail_file(source)
     if detail is not None:
@@ -109,6 +111,14 @@ def load_dataset(source: str | Path) -> Dataset:
     if blank:
         raise DataError(blank)
     return _validated(raw)
+
+
+@lru_cache(maxsize=1)
+def _snapshot_dataset(folder: Path, manifest: str) -> Dataset:
+    """A snapshot's data set, read once per process while it is the one asked for (by folder and
+    manifest): a warm kernel's reports then share it, and the results `memo` keeps for it."""
+    tables, fingerprint = read_snapshot(folder)
+    return Dataset(**tables, fingerprint=fingerprint)
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:
