@@ -188,7 +188,8 @@ class Bench:
         blocker = scratch / "block-iri"
         blocker.mkdir(exist_ok=True)
         (blocker / "rfc3987_syntax.py").write_text(BLOCK_IRI)
-        self.blocked_env = {**os.environ, "PYTHONPATH": str(blocker)}
+        path = os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))
+        self.blocked_env = {**os.environ, "PYTHONPATH": path}
         self.samples: dict[str, list[Sample]] = {peer: [] for peer in PEERS}
         self.reports = len(report_specs(params))
 
