@@ -74,5 +74,5 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks
 sample-data: $(STAMP) ## Regenerate the synthetic sales of the sample data
 	$(BIN)/python -m portfolio_reports.tools.synthetic_sales data/sample
 
-bench: $(STAMP) ## Time the build against the naive papermill + nbconvert loop (slow)
+bench: $(STAMP) ## Time the build against the naive loop and a process pool (a few minutes)
 	$(BIN)/python benchmarks/bench_build.py
