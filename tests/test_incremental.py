@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 import portfolio_reports
@@ -215,3 +216,49 @@ def test_a_report_added_gets_linked_from_the_rows_of_pages_built_before_it(tmp_p
     assert invoke_cli("build", *folders).returncode == 0
     assert statuses(tmp_path) == {"portfolio-overview": "ok", "region-latin-america": "ok"}
     assert '<a href="region-latin-america.html">Latin America</a></td>' in overview.read_text()
+
+
+def test_a_failure_stays_recorded_until_the_report_is_built_again(project):
+    """A build of other reports keeps a report's last failure, its error and its last good page,
+    in the manifest and on the index; it is never shown as pending."""
+    notebooks = project / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    market = notebooks / "market.ipynb"
+    good = market.read_text()
+    broken = nbformat.reads(good, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("no sales for this market")'))
+    market.write_text(nbformat.writes(broken))
+    quarter = project / "reports" / "2026Q3"
+    good_page = (quarter / "market-jp.html").read_bytes()
+
+    failed = build(project, "market-jp", "--notebooks", str(notebooks))
+    assert failed.returncode == 1
+    assert "FAILED  market-jp: cell " in failed.stderr
+
+    market.write_text(good)
+    other = build(project, "market-us", "--force", "--notebooks", str(notebooks))
+    assert other.returncode == 0, other.stderr
+    assert "failed  market-jp, not run now; in an earlier build: cell " in other.stderr
+    entry = manifest_entry(project, "market-jp")
+    assert entry["status"] == "failed" and entry["earlier"] is True
+    assert entry["error"]["message"] == "no sales for this market"
+    assert entry["html"] == "market-jp.html"
+    assert (quarter / "market-jp.html").read_bytes() == good_page
+    assert manifest_entry(project, "market-us")["status"] == "ok"
+    index = (quarter / "index.html").read_text()
+    card = index[index.index('<li class="card card-failed">') :].split("</li>")[0]
+    assert 'href="market-jp.html"' in card
+    assert "RuntimeError: no sales for this market" in card
+    assert f"Failed in the build of {entry['built_at']}." in card
+    assert "badge-pending" not in index
+
+    again = build(project, "market-jp", "--notebooks", str(notebooks))
+    assert again.returncode == 0, again.stderr
+    entry = manifest_entry(project, "market-jp")
+    assert (entry["status"], entry["error"], entry["earlier"]) == ("ok", None, False)
+    assert '<li class="card card-failed">' not in (quarter / "index.html").read_text()
+
+
+def manifest_entry(project, name):
+    manifest = json.loads((project / "reports" / "2026Q3" / "manifest.json").read_text())
+    return next(report for report in manifest["reports"] if report["name"] == name)

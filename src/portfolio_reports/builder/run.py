@@ -25,6 +25,7 @@ from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
     CURRENT,
     check_manifests,
+    last_outcomes,
     publish_manifest_and_index,
     published_reports,
 )
@@ -40,6 +41,7 @@ from portfolio_reports.data.schema import Sales
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.execution.executors import ExecutorSettings
 from portfolio_reports.execution.job import (
+    Failure,
     ReportJob,
     ReportResult,
     ReportStatus,
@@ -166,6 +168,7 @@ def _run_build(
     ]
     if observer:
         observer.planned([job.name for job in jobs])
+    earlier = last_outcomes(layout)
     published = published_reports(layout)
     chosen = set(chosen_reports([job.name for job in jobs], options.reports))
     to_run = [
@@ -174,13 +177,17 @@ def _run_build(
         if job.name in chosen
         and (options.force or published.get(job.name, {}).get("key") != job.key)
     ]
-    skipped = [_kept(job, published.get(job.name)) for job in jobs if job not in to_run]
+    kept = [
+        _kept(job, earlier.get(job.name), job.name in published)
+        for job in jobs
+        if job not in to_run
+    ]
     settings = ExecutorSettings(options.jobs, not options.fresh_kernels, options.scheduler)
     running = observer.running if observer else None
     executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
     results = []
     with contextlib.closing(executed):  # on Ctrl-C or a stop signal: stop the workers now
-        for result in itertools.chain(skipped, executed):
+        for result in itertools.chain(kept, executed):
             results.append(result)
             if observer:
                 observer.finished(result)
@@ -198,17 +205,30 @@ def _run_build(
     recorded = {
         result.name: parts[result.name]
         if result.key == key_of(parts[result.name]) and result.status != ReportStatus.PENDING
-        else published.get(result.name, {}).get("key_parts")
+        else earlier.get(result.name, {}).get("key_parts")
         for result in results
     }
     reconciliation = publish_manifest_and_index(
-        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published, recorded
+        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, earlier, recorded
     )
     return results, reconciliation
 
 
-def _kept(job: ReportJob, published: dict | None) -> ReportResult:
-    """A report this build does not run: its page kept as it is, or pending when it has none."""
-    if published is None:
-        return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)
-    return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, published["key"])
+def _kept(job: ReportJob, earlier: dict | None, current: bool) -> ReportResult:
+    """A report this build does not run: its current page skipped, its last failure kept with
+    its error, or pending when it was never built."""
+    if current and earlier is not None:
+        return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, earlier["key"], earlier=True)
+    if earlier is not None and earlier.get("status") == ReportStatus.FAILED:
+        error = earlier.get("error") or {}
+        failure = Failure(
+            error.get("cell"),
+            str(error.get("error", "")),
+            str(error.get("message", "")),
+            str(error.get("stage", "execute")),
+        )
+        duration = earlier.get("duration_s", 0.0)
+        return ReportResult(
+            job.name, ReportStatus.FAILED, duration, earlier["key"], failure, earlier=True
+        )
+    return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)

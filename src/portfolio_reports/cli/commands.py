@@ -279,7 +279,7 @@ def build_reports(
         result = build(options, progress)
     console.print(progress.summary())
     _print_warnings(result.warnings)
-    failed = [r for r in result.results if r.status == ReportStatus.FAILED]
+    failed = [r for r in result.results if r.status == ReportStatus.FAILED and not r.earlier]
     current = [r for r in result.results if r.ok]
     console.print(
         inert(

@@ -82,6 +82,9 @@ class BuildProgress:
 
 def result_line(result: ReportResult) -> str:
     """One line for a finished report, with the failing cell and error when it failed."""
+    if result.status == ReportStatus.FAILED and result.earlier:
+        error = f": {result.error.line()}" if result.error else ""
+        return f"  failed  {result.name}, not run now; in an earlier build{error}"
     if result.error is None:
         return f"  {result.status:<7} {result.name} ({result.duration_s:.1f} s)"
     return f"  FAILED  {result.name}: {result.error.line()}"

@@ -31,7 +31,7 @@ class ReportStatus(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     PENDING = "pending"
-    """Left out of a build of named reports, with no page from an earlier build."""
+    """Never built: left out of every build of named reports so far."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class ReportResult:
     kernel_peak_mib: float | None = None
     figures: dict | None = None
     """The figures the page showed (see ReportView.figures); None when not built now."""
+    earlier: bool = False
+    """The outcome of an earlier build, kept because this build did not run the report."""
 
     @property
     def ok(self) -> bool:

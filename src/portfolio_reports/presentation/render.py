@@ -100,6 +100,10 @@ class IndexEntry:
     key_figure: str
     error: str
     duration_s: float | None
+    page: bool = True
+    """Whether the report has a page: the last good one when it failed since."""
+    built_at: str | None = None
+    """When an earlier build made this outcome; None when this build made it."""
     children: tuple[IndexEntry, ...] = ()
     """Reports that drill down from this one (disease areas of a therapy area, markets of a
     region), shown under its card."""
