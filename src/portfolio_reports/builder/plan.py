@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from portfolio_reports import __version__
 from portfolio_reports.builder.inputs import BuildOptions, check_inputs, chosen_reports
@@ -79,6 +80,19 @@ def build_time() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def provenance(
+    parameters: dict[str, Any], notebook: Path, built_at: str, fingerprint: str | None
+) -> dict[str, str]:
+    """A page's provenance footer: parameters, notebook, data (when it read any), version, time."""
+    return {
+        "Parameters": json.dumps(parameters, sort_keys=True, default=str),
+        "Notebook": notebook.name,
+        **({"Data fingerprint": fingerprint[:16]} if fingerprint else {}),
+        "Package version": __version__,
+        BUILD_TIME_KEY: built_at,
+    }
+
+
 def row_links(
     spec: ReportSpec, tree: ReportTree | None, dataset: Dataset
 ) -> tuple[tuple[str, str], ...]:
@@ -112,13 +126,7 @@ def report_job(
         subtitle=f"{dataset.profile.name} · {spec.group} · {quarter.label}",
         quarter=str(quarter),
         data_as_of=quarter.end.isoformat(),
-        provenance={
-            "Parameters": json.dumps(spec.parameters, sort_keys=True),
-            "Notebook": spec.notebook.name,
-            "Data fingerprint": dataset.fingerprint[:16],
-            "Package version": __version__,
-            BUILD_TIME_KEY: built_at,
-        },
+        provenance=provenance(spec.parameters, spec.notebook, built_at, dataset.fingerprint),
         index=index,
         related=tree.related(spec.name) if tree else (),
         quarters=quarter_links(layout.root, quarter, page) if tree else None,

@@ -160,27 +160,37 @@ def check_parameters(
     label: str,
     notebook: Path,
     declared: dict[str, Any],
-    parameters: dict[str, ParameterValue],
-    dataset: Dataset,
+    parameters: dict[str, Any],
+    dataset: Dataset | None,
+    *,
+    build: bool = True,
 ) -> list[str]:
-    """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data."""
+    """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data.
+
+    With `build` (a params file), the notebook must declare the build's parameters and values
+    must be of their defaults' kinds; without it (`run`, as papermill), any value goes, and only
+    the project's parameters the notebook declares are set by the project. Without a dataset,
+    scope values are not checked.
+    """
     problems = [
         f"{label}: the notebook {notebook.name} does not declare parameter {name!r}"
         f" in a cell tagged 'parameters'"
         for name in BUILD_PARAMETERS
-        if name not in declared
+        if build and name not in declared
     ]
     set_by_build = {*BUILD_PARAMETERS, COMMENTARY_PARAMETER}
+    set_by_project = set_by_build if build else set(BUILD_PARAMETERS) & set(declared)
     for name, value in parameters.items():
-        if name in set_by_build:
-            problems.append(f"{label}: parameter {name!r} is set by the build, not a params file")
+        if name in set_by_project:
+            where = "the build, not a params file" if build else f"the project; use --{name}"
+            problems.append(f"{label}: parameter {name!r} is set by {where}")
         elif name not in declared:
             allowed = ", ".join(sorted(set(declared) - set_by_build))
             problems.append(
                 f"{label}: parameter {name!r} is not declared by {notebook.name};"
                 f" declared: {allowed}"
             )
-        elif not _same_kind(value, declared[name], name):
+        elif (build or name in SCOPE_PARAMETERS) and not _same_kind(value, declared[name], name):
             expected = "text" if name in SCOPE_PARAMETERS else type(declared[name]).__name__
             hint = _YAML_BOOL_HINT.format(name=name) if isinstance(value, bool) else ""
             problems.append(
@@ -192,7 +202,7 @@ def check_parameters(
                 f"{label}: parameter {name!r} is {len(value)} characters long;"
                 f" at most {TEXT_PARAMETER_CHARS} are allowed"
             )
-    if problems:
+    if problems or dataset is None:
         return problems
     scope = scope_of(parameters, declared)
     scoped = [name for name in SCOPE_PARAMETERS if name in declared]

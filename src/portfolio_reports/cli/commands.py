@@ -380,7 +380,25 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     nargs=2,
     multiple=True,
     metavar="KEY VALUE",
-    help="A notebook parameter; repeat for more. 'null' sets None.",
+    help="A parameter, typed as papermill types it: True, False, None (or null), an integer, a"
+    " decimal, else text. Repeat for more.",
+)
+@click.option(
+    "-r",
+    "--parameter-raw",
+    "raw_parameters",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="A parameter read as text, whatever it looks like.",
+)
+@click.option(
+    "-y",
+    "--parameters-yaml",
+    "yaml_parameters",
+    multiple=True,
+    metavar="YAML",
+    help="Parameters as a YAML mapping, e.g. 'items: [1, 2]' (lists, nested values).",
 )
 @_quarter_option
 @_data_option
@@ -393,6 +411,16 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     help="The HTML file to write.",
 )
 @click.option("--title", help="Page title; default: the notebook heading and the slice.")
+@click.option(
+    "--cwd",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder the notebook runs in (relative paths it reads); default: the notebook's folder.",
+)
+@click.option(
+    "-k",
+    "--kernel",
+    help="Jupyter kernel to run on; default: this Python, whatever kernel the notebook names.",
+)
 @_timeout_option
 @click.option("--open", "open_page", is_flag=True, help="Open the page in a web browser.")
 @_exits_cleanly
@@ -400,46 +428,57 @@ def run_report(
     notebook: str | None,
     params_file: Path | None,
     parameters: tuple[tuple[str, str], ...],
+    raw_parameters: tuple[tuple[str, str], ...],
+    yaml_parameters: tuple[str, ...],
     quarter: str | None,
     data: str,
     notebooks: Path,
     target: Path,
     title: str | None,
+    cwd: Path | None,
+    kernel: str | None,
     timeout: int,
     open_page: bool,
 ) -> None:
-    """Build one ad-hoc report from NOTEBOOK (a path, or a name in notebooks/) to one file.
+    """Run NOTEBOOK (a path, or a name in notebooks/) as papermill would, to one HTML page.
 
-    Parameters are checked as a build checks params files; the page has the same template and
-    provenance footer. With -f, the notebook, title and parameters come from a params file.
+    Any parameterized notebook runs: the project's quarter and data are set only where its
+    parameters cell declares `quarter` or `data` (a notebook declaring neither reads no data);
+    a notebook without a parameters cell gets its parameters injected at the top. Parameters
+    a parameters cell does not declare are refused; report scopes (market, therapy area...)
+    are checked against the data. The page has the report template and provenance footer.
+    With -f, the notebook, title and parameters come from a params file.
 
     \b
     Examples:
         portfolio-reports run therapy_area -p therapy_area null -p disease_area "Lung cancer" \\
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
         portfolio-reports run -f params/market-jp.yaml --to /tmp/jp.html --open
+        portfolio-reports run analysis.ipynb -p var 'It works' -y 'items: [1, 2]' --to out.html
     """
     from portfolio_reports.cli.progress import result_line
-    from portfolio_reports.notebook.adhoc import AdhocReport, run_adhoc
+    from portfolio_reports.notebook.adhoc import AdhocReport, command_line_parameters, run_adhoc
 
     report = AdhocReport(
         notebook=notebook,
         to=target,
-        parameters=dict(parameters),
+        parameters=command_line_parameters(parameters, raw_parameters, yaml_parameters),
         params_file=params_file,
         notebooks=notebooks,
         quarter=quarter,
         data=data,
         title=title,
         timeout_s=timeout,
+        cwd=cwd,
+        kernel=kernel,
     )
     result = run_adhoc(report)
     console.print(inert(result_line(result)))
     if not result.ok:
         sys.exit(EXIT_FAILED_REPORTS)
     console.print(inert(f"wrote {target}"))
-    if open_page:
-        webbrowser.open(target.resolve().as_uri())
+    if open_page and not webbrowser.open(target.resolve().as_uri()):
+        console.print(inert(f"no web browser found; open {target.resolve().as_uri()}"))
 
 
 @cli.command(name="list")
