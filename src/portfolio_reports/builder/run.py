@@ -67,6 +67,10 @@ class BuildResult:
     """Data warnings of the build, one line each."""
     reconciliation: tuple[str, ...] = ()
     """Identities the reports' figures break, one line each (see reconcile)."""
+    outdated: tuple[str, ...] = ()
+    """Reports this build kept (not named, or not run) whose page a build would now rebuild."""
+    printed: tuple[Path, ...] = ()
+    """The PDFs printed (with --format pdf)."""
 
     @property
     def ok(self) -> bool:
@@ -102,15 +106,20 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         forget_stamp(layout.root)
         remove_scratch(layout.leftover_scratch())
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
-        results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
-        if "pdf" in options.formats:
-            _print(inputs.dataset, layout, results)
+        results, reconciliation, outdated = _run_build(options, inputs, snapshot, layout, observer)
+        printed = _print(inputs.dataset, layout, results) if "pdf" in options.formats else []
         if stamp and not reconciliation and all(r.status in CURRENT for r in results):
             names = [result.name for result in results]
             record_stamp(stamp, layout, names, inputs.dataset.warnings)
     refresh_neighbours(layout.root, inputs.quarter, observer.waiting if observer else None)
     return BuildResult(
-        inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
+        inputs.quarter,
+        results,
+        layout.index,
+        inputs.dataset.warnings,
+        tuple(reconciliation),
+        tuple(outdated),
+        tuple(printed),
     )
 
 
@@ -127,7 +136,7 @@ def _request(options: BuildOptions) -> BuildRequest:
     )
 
 
-def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> None:
+def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> list[Path]:
     """Print to PDF every page built now, and every current page that has no PDF yet."""
     pages = [
         layout.html(result.name)
@@ -136,7 +145,7 @@ def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) 
         or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
     ]
     synthetic = bool(dataset.sales[Sales.synthetic].any())
-    print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
+    return print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
 
 
 def _run_build(
@@ -145,10 +154,11 @@ def _run_build(
     snapshot: Path,
     layout: OutputLayout,
     observer: BuildObserver | None,
-) -> tuple[list[ReportResult], list[str]]:
+) -> tuple[list[ReportResult], list[str], list[str]]:
     """Run or skip every report, then write the manifest and the index.
 
-    Returns the results and the reconciliation's broken identities.
+    Returns the results, the reconciliation's broken identities and the reports kept with a
+    page a build would now rebuild.
     """
     built_at = build_time()
     tree = ReportTree.of(inputs.specs, inputs.dataset)
@@ -192,6 +202,7 @@ def _run_build(
             if observer:
                 observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
+    keys = {job.name: job.key for job in jobs}
     results.sort(key=lambda result: order[result.name])
     parts = {
         spec.name: key_parts(
@@ -211,7 +222,12 @@ def _run_build(
     reconciliation = publish_manifest_and_index(
         inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, earlier, recorded
     )
-    return results, reconciliation
+    outdated = [
+        result.name
+        for result in results
+        if result.status == ReportStatus.SKIPPED and result.key != keys[result.name]
+    ]
+    return results, reconciliation, outdated
 
 
 def _kept(job: ReportJob, earlier: dict | None, current: bool) -> ReportResult:

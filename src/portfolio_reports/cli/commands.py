@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import logging
 import signal
 import sys
@@ -36,6 +37,7 @@ from portfolio_reports.execution.executors import default_workers, start_fork_se
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
+from portfolio_reports.text import counted
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
@@ -256,7 +258,7 @@ def build_reports(
         start_fork_server(WORKER_MODULE)
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.run import build
-    from portfolio_reports.cli.progress import BuildProgress
+    from portfolio_reports.cli.progress import BuildProgress, not_run_line
     from portfolio_reports.execution.job import ReportStatus
 
     options = BuildOptions(
@@ -277,16 +279,23 @@ def build_reports(
         options = replace(options, jobs=jobs)
     with BuildProgress(console, f"Building {quarter or 'latest quarter'}") as progress:
         result = build(options, progress)
-    console.print(progress.summary())
+    summary = progress.summary()
+    if summary is not None:
+        console.print(summary)
+    not_run = not_run_line(result.results, result.outdated)
+    if not_run:
+        console.print(inert(not_run), soft_wrap=True)
     _print_warnings(result.warnings)
     failed = [r for r in result.results if r.status == ReportStatus.FAILED and not r.earlier]
-    current = [r for r in result.results if r.ok]
+    current = [r for r in result.results if r.ok and r.name not in result.outdated]
     console.print(
         inert(
             f"{len(current)} of {len(result.results)} reports current for"
             f" {result.quarter}: {result.index}"
         )
     )
+    if "pdf" in options.formats:
+        console.print(inert(_printed_line(result.printed, result.index.parent)), soft_wrap=True)
     _print_reconciliation(result.reconciliation)
     sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
 
@@ -313,6 +322,13 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
         )
     )
     _print_warnings(inputs.dataset.warnings)
+
+
+def _printed_line(printed: tuple[Path, ...], folder: Path) -> str:
+    """What --format pdf printed: how many PDFs, and where."""
+    if not printed:
+        return f"printed no PDF: every current page in {folder} has one already"
+    return f"printed {counted(len(printed), 'PDF')} beside the pages in {folder}"
 
 
 def _print_reconciliation(problems: tuple[str, ...]) -> None:
