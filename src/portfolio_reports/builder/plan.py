@@ -42,6 +42,20 @@ class PlannedReport:
     rebuild: tuple[str, ...] = ()
     """Why a build would rebuild it (see keys.rebuild_reasons); empty when current."""
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain values for JSON: its state is "current" or "will rebuild"."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "group": self.group,
+            "notebook": self.notebook,
+            "parameters": self.parameters,
+            "quarter": self.quarter,
+            "html": str(self.html),
+            "state": "will rebuild" if self.rebuild else "current",
+            "reasons": list(self.rebuild),
+        }
+
 
 def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     """The reports a build with these options would make, in index order, with every parameter."""

@@ -500,22 +500,35 @@ def run_report(
 @cli.command(name="list")
 @_input_options
 @_out_option("Reports folder the pages would be written to.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list (name, title, group, notebook, parameters, quarter, html, state,"
+    " reasons) for scripts.",
+)
 @_exits_cleanly
-def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, out: Path) -> None:
+def list_reports(
+    quarter: str | None, data: str, params: Path, notebooks: Path, out: Path, as_json: bool
+) -> None:
     """List the reports a build would make, their parameters, and whether each will rebuild.
 
     A report is current when its page was built from the same notebook, params, data, code and
     libraries; otherwise the list names which of those changed. Runs nothing.
 
     \b
-    Example:
+    Examples:
         portfolio-reports list --quarter 2026Q2
+        portfolio-reports list --json | jq -r '.[] | select(.state != "current") | .name'
     """
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.plan import planned_reports
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)
+    if as_json:
+        click.echo(json.dumps([report.as_dict() for report in reports], indent=2))
+        return
     table = Table(
         title=inert(
             f"{len(reports)} reports for {reports[0].quarter}, into {reports[0].html.parent}"
