@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.kinds import SCOPE_PARAMETERS, group_of, group_rank
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.limits import (
     PARAMS_LIMIT_ENV,
@@ -30,7 +31,6 @@ from portfolio_reports.text import quoted
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
-SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
 COMMENTARY_PARAMETER = "commentary"
 """The notebook parameter the build sets to a report's commentary file, when it has one."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -66,13 +66,6 @@ class ReportSpec:
     parameters: dict[str, ParameterValue]
     scope: Scope
     source: Path
-
-
-DEFAULT_GROUPS = {
-    "portfolio_overview": "Portfolio",
-    "therapy_area": "Therapy and disease areas",
-    "market": "Markets and regions",
-}
 
 
 def commentary_file(spec: ReportSpec, quarter: str) -> Path | None:
@@ -125,8 +118,7 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
     problems += _duplicate_name_problems(specs)
     if problems:
         raise ParamsError(problems)
-    group_rank = {group: rank for rank, group in enumerate(DEFAULT_GROUPS.values())}
-    return sorted(specs, key=lambda spec: (group_rank.get(spec.group, len(group_rank)), spec.name))
+    return sorted(specs, key=lambda spec: (group_rank(spec.group), spec.name))
 
 
 def load_spec(path: Path, notebooks_dir: Path, dataset: Dataset) -> ReportSpec:
@@ -280,7 +272,7 @@ def _read_spec(
     spec = ReportSpec(
         name=name,
         title=parsed.title,
-        group=parsed.group or DEFAULT_GROUPS.get(notebook.stem, "Reports"),
+        group=parsed.group or group_of(notebook.stem),
         notebook=notebook,
         parameters=parsed.parameters,
         scope=scope_of(parsed.parameters, declared),

@@ -23,10 +23,10 @@ from papermill.iorw import NoDatesSafeLoader
 
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.kinds import SCOPE_PARAMETERS
 from portfolio_reports.builder.plan import build_time, provenance
 from portfolio_reports.builder.specs import (
     COMMENTARY_PARAMETER,
-    SCOPE_PARAMETERS,
     ReportSpec,
     check_parameters,
     commentary_file,

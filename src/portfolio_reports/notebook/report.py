@@ -40,6 +40,7 @@ def open_report(
     disease_area: str | None = None,
     market: str | None = None,
     region: str | None = None,
+    product: str | None = None,
 ) -> ReportView:
     """Load the data (None: the project's, as configured) and bind one slice and quarter
     (default: the latest in the data).
@@ -47,7 +48,7 @@ def open_report(
     Set market or region, not both; ParamsError says so in one line otherwise.
     """
     dataset = load_dataset(data if data is not None else load_config().settings["data"])
-    scope = Scope(therapy_area, disease_area, market, region)
+    scope = Scope(therapy_area, disease_area, market, region, product)
     problems = scope.check(dataset)
     if problems:
         raise ParamsError(problems)
