@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.notebook.adhoc import (
     AdhocReport,
     command_line_parameters,
     find_notebook,
+    project_folders,
     run_adhoc,
 )
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, SAMPLE_DATA
 
 
 def test_a_notebook_by_path_or_by_name():
@@ -73,3 +77,42 @@ def test_the_target_must_be_an_html_file(tmp_path):
     with pytest.raises(InputError, match=r"--to must name an \.html file"):
         run_adhoc(AdhocReport("market", tmp_path / "japan.pdf"))
     assert list(tmp_path.iterdir()) == []
+
+
+def project_with_other_data(root: Path) -> Path:
+    """A project whose configuration points at a data folder of its own, unlike the sample."""
+    root.mkdir()
+    (root / "portfolio-reports.toml").write_text('data = "company"\n')
+    shutil.copytree(SAMPLE_DATA, root / "company")
+    markets = root / "company" / "markets.csv"
+    markets.write_text(markets.read_text().replace("Japan", "Japan (Nippon)"))
+    (root / "notebooks").mkdir()
+    shutil.copy(
+        Path(__file__).parent / "papermill_notebooks" / "project_values.ipynb", root / "notebooks"
+    )
+    return root
+
+
+def test_the_data_and_notebooks_default_to_the_project_of_the_notebook(tmp_path, monkeypatch):
+    project = project_with_other_data(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    notebook = project / "notebooks" / "project_values.ipynb"
+    data, notebooks = project_folders(AdhocReport(notebook, tmp_path / "page.html"))
+    assert (Path(data).resolve(), notebooks.resolve()) == (
+        project / "company",
+        project / "notebooks",
+    )
+    given = AdhocReport(notebook, tmp_path / "page.html", data=SAMPLE_DATA, notebooks=NOTEBOOKS)
+    assert project_folders(given) == (SAMPLE_DATA, NOTEBOOKS)
+
+
+@pytest.mark.slow
+def test_a_notebook_of_another_project_reads_that_projects_data(tmp_path, monkeypatch):
+    project = project_with_other_data(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "page.html"
+    result = run_adhoc(AdhocReport(project / "notebooks" / "project_values.ipynb", target))
+    assert result.ok, result.error
+    fingerprint = load_dataset(project / "company").fingerprint
+    assert fingerprint != load_dataset(SAMPLE_DATA).fingerprint
+    assert f"<dd>{fingerprint[:16]}</dd>" in target.read_text()

@@ -35,7 +35,7 @@ from portfolio_reports.builder.specs import (
     resolve_notebook,
     scope_of,
 )
-from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, load_config
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
@@ -68,9 +68,11 @@ class AdhocReport:
     """Values to inject (see `command_line_parameters` for values typed on a command line)."""
     params_file: Path | None = None
     """A params file to take the notebook, title and parameters from; `parameters` override."""
-    notebooks: Path = DEFAULT_NOTEBOOKS
+    notebooks: Path | None = None
+    """The notebooks folder a notebook name is looked up in; None: the project's."""
     quarter: str | None = None
-    data: str | Path = DEFAULT_DATA
+    data: str | Path | None = None
+    """The data source; None: the project's, as configured (see `project_settings`)."""
     title: str | None = None
     timeout_s: int = DEFAULT_TIMEOUT_S
     cwd: Path | None = None
@@ -114,6 +116,19 @@ def command_line_parameters(
     return parameters
 
 
+def project_folders(report: AdhocReport) -> tuple[str | Path, Path]:
+    """The report's data source and notebooks folder, the project's where not given: from the
+    configuration found, as the command line finds it, from the folder of the notebook or params
+    file given by path, else from the current folder."""
+    if report.data is not None and report.notebooks is not None:
+        return report.data, report.notebooks
+    given = report.params_file or (Path(report.notebook) if report.notebook else None)
+    start = given.resolve().parent if given is not None and given.is_file() else None
+    settings = load_config(start).settings
+    data = report.data if report.data is not None else settings["data"]
+    return data, report.notebooks or Path(settings["notebooks"])
+
+
 def run_adhoc(report: AdhocReport) -> ReportResult:
     """Run one notebook as papermill would and publish its page to `report.to`.
 
@@ -125,13 +140,14 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--to must name an .html file, got {str(report.to)!r}")
     if report.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
+    data, notebooks = project_folders(report)
     if report.kernel is not None:
         _check_kernel(report.kernel)
-    dataset = load_dataset(report.data) if report.params_file is not None else None
-    spec = _spec(report, dataset)
+    dataset = load_dataset(data) if report.params_file is not None else None
+    spec = _spec(report, dataset, notebooks)
     declared = declared_parameters(spec.notebook)
     if dataset is None and _needs_data(report, declared):
-        dataset = load_dataset(report.data)
+        dataset = load_dataset(data)
     quarter = _quarter(report, dataset)
     parameters = {**spec.parameters, **report.parameters}
     if _has_parameters_cell(spec.notebook):
@@ -189,14 +205,14 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
     return result
 
 
-def _spec(report: AdhocReport, dataset: Dataset | None) -> ReportSpec:
+def _spec(report: AdhocReport, dataset: Dataset | None, notebooks: Path) -> ReportSpec:
     """The notebook, title and parameters to run: from the params file (checked against the
     data), or the notebook alone (title and scope left empty)."""
     if report.params_file is not None and dataset is not None:
-        return load_spec(report.params_file, report.notebooks, dataset)
+        return load_spec(report.params_file, notebooks, dataset)
     if report.notebook is None:
         raise InputError("run needs a NOTEBOOK or a params file (-f PARAMS_FILE)")
-    notebook = find_notebook(report.notebook, report.notebooks)
+    notebook = find_notebook(report.notebook, notebooks)
     return ReportSpec(_NAME, "", ADHOC_GROUP, notebook, {}, Scope(), notebook)
 
 
