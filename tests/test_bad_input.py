@@ -357,7 +357,7 @@ PARAMS_CASES = [
     pytest.param(
         "notebook: markets.ipynb\ntitle: X\n",
         "params/bad.yaml: unknown notebook 'markets.ipynb'; available: market.ipynb,"
-        " portfolio_overview.ipynb, therapy_area.ipynb",
+        " portfolio_overview.ipynb, product.ipynb, therapy_area.ipynb",
         id="unknown-notebook",
     ),
     pytest.param(

@@ -8,19 +8,16 @@ import papermill
 import pytest
 from nbclient import NotebookClient
 
-from portfolio_reports.builder.specs import BUILD_PARAMETERS, SCOPE_PARAMETERS, declared_parameters
+from portfolio_reports.builder.kinds import KINDS, SCOPE_PARAMETERS
+from portfolio_reports.builder.specs import BUILD_PARAMETERS, declared_parameters
 
 from .conftest import NOTEBOOKS
 
 REPORT_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_three_report_notebooks_exist():
-    assert {path.stem for path in REPORT_NOTEBOOKS} == {
-        "portfolio_overview",
-        "therapy_area",
-        "market",
-    }
+def test_every_report_notebook_is_a_registered_kind():
+    assert {path.stem for path in REPORT_NOTEBOOKS} == set(KINDS)
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
