@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 WORKERS ?= auto
 FAST := not slow and not browser and not postgres
 
-.PHONY: help setup constraints template reports test test-fast browsers test-browser lint format lab sample-data bench
+.PHONY: help setup constraints template reports test test-fast browsers test-browser lint format lab sample-data bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,13 @@ lint: $(STAMP) ## Check style (ruff), the layer contract (import-linter) and typ
 format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
+
+API_MODULES = notebook.report notebook.story notebook.commercial notebook.pipeline notebook.record \
+	notebook.definitions notebook.adhoc builder.run builder.inputs builder.plan builder.kinds
+DOCS ?= docs/api
+
+docs: $(STAMP) ## Generate the API reference for analysts from the docstrings into docs/api (pdoc)
+	$(BIN)/pdoc --docformat markdown -o $(DOCS) $(addprefix portfolio_reports.,$(API_MODULES))
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks
