@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.builder.kinds import KINDS, SCOPE_PARAMETERS, group_of, group_rank
-from portfolio_reports.builder.reconcile import TOLERANCE_RMB_M
+from portfolio_reports.builder.reconcile import TOLERANCE
 
 from .conftest import PARAMS, SAMPLE_DATA, invoke_cli
 
@@ -60,9 +60,9 @@ def test_every_product_of_the_sample_gets_a_report_with_its_own_figure(tmp_path)
     assert {report["status"] for report in reports.values()} == {"ok"}
     assert [report["group"] for report in reports.values()] == ["Products"] * len(PRODUCTS)
     assert {report["figures"]["scope"]["product"] for report in reports.values()} == set(PRODUCTS)
-    revenue = [report["figures"].get("revenue_rmb_m") or 0.0 for report in reports.values()]
-    assert abs(sum(revenue) - overview["figures"]["revenue_rmb_m"]) < TOLERANCE_RMB_M
-    selling = [report for report in reports.values() if report["figures"].get("revenue_rmb_m")]
+    revenue = [report["figures"].get("revenue_m") or 0.0 for report in reports.values()]
+    assert abs(sum(revenue) - overview["figures"]["revenue_m"]) < TOLERANCE
+    selling = [report for report in reports.values() if report["figures"].get("revenue_m")]
     assert len(selling) > 1
     for report in selling:
         assert report["key_figure"] != overview["key_figure"]

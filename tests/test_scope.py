@@ -236,7 +236,7 @@ def test_a_product_keeps_its_own_sales_events_and_programmes_across_markets(tiny
     scope = Scope(product="HLX02")
     sales = scope.sales(tiny_dataset)
     in_quarter = sales[sales["quarter"] == "2025Q3"]
-    assert in_quarter.groupby("market")["revenue_rmb_m"].sum().to_dict() == pytest.approx(
+    assert in_quarter.groupby("market")["revenue_m"].sum().to_dict() == pytest.approx(
         {"CN": 110.0, "US": 15.0}
     )
     assert set(scope.events(tiny_dataset)["product"]) == {"HLX02"}
@@ -250,7 +250,7 @@ def test_a_product_keeps_its_own_sales_events_and_programmes_across_markets(tiny
 def test_a_product_in_one_market(tiny_dataset):
     scope = Scope(product="HLX02", market="US")
     sales = scope.sales(tiny_dataset)
-    assert sales.loc[sales["quarter"] == "2025Q3", "revenue_rmb_m"].sum() == pytest.approx(15.0)
+    assert sales.loc[sales["quarter"] == "2025Q3", "revenue_m"].sum() == pytest.approx(15.0)
     assert sorted(scope.events(tiny_dataset)["event_type"]) == [
         "approval",
         "filing accepted",
