@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from portfolio_reports.presentation.charts import RENDER_DPI
+
 from .browser import Browser
 from .conftest import PROJECT
 
@@ -266,3 +268,55 @@ def test_the_us_page_shows_its_analysts_commentary_marked_as_such(story):
     labels = story["market", 1280]["commentary"]
     assert labels == ["Analyst commentary: the analyst's own words, not computed from the data"]
     assert story["market-jp", 1280]["commentary"] == []
+
+
+# Charts drawn for where they are read: the smallest text in every chart, measured as shown.
+
+A4_COLUMN = round((210 - 2 * 12) / 25.4 * 96)
+"""CSS px across an A4 page inside the stylesheet's 12 mm side margins (@page)."""
+PHONE_TEXT_PX = 9
+PRINT_TEXT_PT = 7
+CHART_TEXT = """() => {
+    document.querySelectorAll('main details').forEach(details => { details.open = true; });
+    return [...document.querySelectorAll('main figure.chart')].map(figure => {
+        const image = figure.querySelector('img');
+        return {alt: image.alt, points: Number(figure.dataset.smallestTextPt),
+                shown: image.getBoundingClientRect().width, drawn: image.naturalWidth,
+                source: image.currentSrc.slice(-24)};
+    });
+}"""
+IMAGES_DECODED = "() => [...document.images].every(image => image.complete && image.naturalWidth)"
+
+
+def smallest_chart_text(browser: Browser, path: Path, width: int, media: str) -> list[dict]:
+    """Each chart of a page with the CSS px its smallest text is shown at, folds open."""
+    visit = browser.visit(path, width)
+    try:
+        visit.page.emulate_media(media=media)
+        visit.page.evaluate(CHART_TEXT)  # open the folds, so every image lays out
+        visit.page.wait_for_function(IMAGES_DECODED)
+        charts = visit.page.evaluate(CHART_TEXT)
+    finally:
+        visit.close()
+    return [
+        {**chart, "px": chart["points"] / 72 * RENDER_DPI * chart["shown"] / chart["drawn"]}
+        for chart in charts
+    ]
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_chart_text_is_at_least_9_px_on_a_phone(browser, quarter_dir, page):
+    charts = smallest_chart_text(browser, quarter_dir / STORY_PAGES[page], PHONE, "screen")
+    assert charts or page == "market-jp"
+    for chart in charts:
+        assert chart["points"] >= 9 and chart["shown"] > 0, chart
+        assert chart["px"] >= PHONE_TEXT_PX, chart
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_chart_text_is_at_least_7_pt_in_print(browser, quarter_dir, page):
+    charts = smallest_chart_text(browser, quarter_dir / STORY_PAGES[page], A4_COLUMN, "print")
+    printed = [chart for chart in charts if chart["shown"]]  # the appendix stays in the HTML
+    assert printed or page == "market-jp"
+    for chart in printed:
+        assert chart["px"] * 72 / 96 >= PRINT_TEXT_PT, chart

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from matplotlib.text import Text
 from PIL import Image
 
 from portfolio_reports.data.company import Money
@@ -85,7 +86,13 @@ def every_chart(title: str = "Chart") -> list[charts.Chart]:
 
 
 def png_of(html: str) -> bytes:
-    encoded = re.search(r'src="data:image/png;base64,([^"]+)"', html)
+    encoded = re.search(r'<img src="data:image/png;base64,([^"]+)"', html)
+    assert encoded, html[:200]
+    return base64.b64decode(encoded.group(1))
+
+
+def narrow_png_of(html: str) -> bytes:
+    encoded = re.search(r'<source media="[^"]+" srcset="data:image/png;base64,([^"]+)"', html)
     assert encoded, html[:200]
     return base64.b64decode(encoded.group(1))
 
@@ -99,22 +106,49 @@ def no_open_figures():
 
 @pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
 def test_every_chart_is_an_inline_palette_png_under_its_html_title(chart):
+    wide_inches = tuple(chart.figure.get_size_inches())
     html = chart.html
     assert html.startswith(
-        '<figure class="chart"><figcaption><span class="chart-title">Chart</span></figcaption>'
-        '<img src="data:image/png;base64,'
+        f'<figure class="chart" data-smallest-text-pt="{chart.smallest_text:g}"><figcaption>'
+        '<span class="chart-title">Chart</span></figcaption><picture>'
+        f'<source media="{charts.PHONE_MEDIA}" srcset="data:image/png;base64,'
     )
-    assert html.endswith("></figure>")
-    png = png_of(html)
-    assert png.startswith(PNG_SIGNATURE)
-    assert 3_000 < len(png) < 25_000
+    assert html.endswith("></picture></figure>")
     width, height = (int(n) for n in re.search(r'width="(\d+)" height="(\d+)"', html).groups())
-    assert (width, height) == tuple(round(n * 100) for n in chart.figure.get_size_inches())
-    with Image.open(io.BytesIO(png)) as image:
-        assert image.mode == "P"
-        rendered = tuple(round(n / 100 * charts.RENDER_DPI) for n in (width, height))
-        assert image.size == rendered
-        assert len(image.getcolors()) <= charts.PNG_COLORS
+    assert (width, height) == tuple(round(n * 100) for n in wide_inches)
+    for png, most_wide in ((png_of(html), width), (narrow_png_of(html), 360)):
+        assert png.startswith(PNG_SIGNATURE)
+        assert 1_000 < len(png) < 25_000
+        with Image.open(io.BytesIO(png)) as image:
+            assert image.mode == "P"
+            assert len(image.getcolors()) <= charts.PNG_COLORS
+            shown_width = image.width / charts.RENDER_DPI * 100
+            assert shown_width <= most_wide + 1
+            if png == png_of(html):
+                rendered = tuple(round(n / 100 * charts.RENDER_DPI) for n in (width, height))
+                assert image.size == rendered
+
+
+@pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
+def test_no_chart_text_is_smaller_than_the_smallest_readable_size(chart):
+    chart.html  # both drawings
+    sizes = [
+        text.get_fontsize()
+        for figure in (chart.figure, chart.narrow or chart.figure)
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    assert sizes and min(sizes) == chart.smallest_text >= charts.SMALLEST_TEXT
+
+
+def test_a_phone_gets_the_matrix_on_its_side_and_crowded_quarters_on_end():
+    matrix = charts.presence_matrix(approvals(), title="Approvals")
+    assert [label.get_text() for label in matrix.narrow.axes[0].get_yticklabels()] == list(
+        approvals().columns
+    )
+    bars = charts.revenue_trend(trend(), title="Trend")
+    bars.html
+    assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
 
 
 def test_the_title_is_not_drawn_in_the_image():

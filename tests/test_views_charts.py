@@ -82,7 +82,7 @@ def test_revenue_trend_has_no_second_value_axis():
     assert growth.get_yticks().size == 0  # growth reads from its bar labels, not an axis
     shown = [text.get_text() for text in growth.texts]
     # YoY of the last four quarters: 11.4/5.7, 13.3/6.65, 17.1/8.55, 19.0/9.5 - 1
-    assert shown == ["", "", "", "", "+100.0%", "+100.0%", "+100.0%", "+100.0%"]
+    assert shown == ["", "", "", "", "+100.0", "+100.0", "+100.0", "+100.0"]  # "YoY, %"
     assert "a panel below shows YoY growth" in chart.alt
 
 

@@ -17,6 +17,7 @@ from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import DEVELOPMENT_PHASES
 from portfolio_reports.presentation.charts import (
+    SMALLEST_TEXT,
     WIDTH,
     Chart,
     amount_axis,
@@ -93,7 +94,7 @@ def revenue_bridges(
             money(value) if total else signed_money(value)
             for total, value in zip(totals, steps["revenue_m"], strict=True)
         ]
-        axes.bar_label(bars, labels=labels, padding=3, fontsize=9)
+        axes.bar_label(bars, labels=labels, padding=3, fontsize=SMALLEST_TEXT)
         axes.set_yticks(positions, names.tolist())
         axes.invert_yaxis()
         axes.tick_params(axis="y", length=0)
@@ -150,7 +151,7 @@ def launch_tracker(
     axes.set_ylabel(f"Product sales, {money_unit.label}")
     amount_axis(axes.yaxis)
     axes.set_ylim(bottom=0)
-    figure.legend(loc="outside lower left", ncols=2, fontsize=9)
+    figure.legend(loc="outside lower left", ncols=2, fontsize=SMALLEST_TEXT)
     return Chart(
         figure,
         title,
