@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,3 +321,29 @@ def test_chart_text_is_at_least_7_pt_in_print(browser, quarter_dir, page):
     assert printed or page == "market-jp"
     for chart in printed:
         assert chart["px"] * 72 / 96 >= PRINT_TEXT_PT, chart
+
+
+INDEX_LISTS = """() => [...document.querySelectorAll('main ul.cards, main ul.drill-downs')]
+    .map(list => [...list.children].map(card => ({
+        title: card.querySelector('h3').textContent.trim(),
+        figure: (card.querySelector(':scope > .key-figure') || {textContent: ''}).textContent,
+    })))"""
+SALES_FIGURE = re.compile(r"^Product sales[^:]*: \D*([\d,.]+)")
+
+
+def test_the_index_lists_each_group_by_product_sales_largest_first(browser, quarter_dir):
+    visit = browser.visit(quarter_dir / "index.html", WIDTHS[0])
+    try:
+        lists = visit.page.evaluate(INDEX_LISTS)
+    finally:
+        visit.close()
+    assert len(lists) >= 4  # the overview, areas, markets and regions, and drill-downs
+    for cards in lists:
+        found = [SALES_FIGURE.match(card["figure"]) for card in cards]
+        sales = [float(match.group(1).replace(",", "")) for match in found if match]
+        assert sales == sorted(sales, reverse=True), cards
+        without = [card["title"] for card, match in zip(cards, found, strict=True) if not match]
+        assert without == sorted(without), cards
+        assert all(found[: len(sales)]), "scopes without sales come last"
+    titles = [card["title"] for cards in lists for card in cards]
+    assert titles.index("Oncology") < titles.index("Autoimmune diseases")

@@ -64,7 +64,7 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     published = published_reports(layout)
     fingerprint = inputs.dataset.fingerprint
     chosen = set(chosen_reports([spec.name for spec in inputs.specs], options.reports))
-    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
     return [
         PlannedReport(
             name=spec.name,

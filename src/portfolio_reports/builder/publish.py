@@ -159,7 +159,7 @@ def publish_manifest_and_index(
         )
         for report, result in zip(reports, results, strict=True)
     }
-    tree = ReportTree.of(specs, dataset)
+    tree = ReportTree.of(specs, dataset, quarter)
     write_text_atomic(
         layout.index,
         quarter_index_html(

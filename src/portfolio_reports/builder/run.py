@@ -161,7 +161,7 @@ def _run_build(
     page a build would now rebuild.
     """
     built_at = build_time()
-    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
     jobs = [
         report_job(
             spec,
