@@ -347,3 +347,24 @@ def test_the_index_lists_each_group_by_product_sales_largest_first(browser, quar
         assert all(found[: len(sales)]), "scopes without sales come last"
     titles = [card["title"] for cards in lists for card in cards]
     assert titles.index("Oncology") < titles.index("Autoimmune diseases")
+
+
+WIDE_TABLES = """() => {
+    document.querySelectorAll('main details').forEach(details => { details.open = true; });
+    const column = document.querySelector('main').clientWidth;
+    const tables = [...document.querySelectorAll('main table')];
+    return {count: tables.length, column: column, wider: tables
+        .filter(table => table.getBoundingClientRect().width > column)
+        .map(table => table.querySelector('thead') && table.querySelector('thead').innerText)};
+}"""
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_no_table_is_wider_than_its_column_at_1280_px(browser, quarter_dir, page):
+    visit = browser.visit(quarter_dir / STORY_PAGES[page], WIDTHS[0])
+    try:
+        tables = visit.page.evaluate(WIDE_TABLES)
+    finally:
+        visit.close()
+    assert tables["count"] >= 5 and tables["column"] >= 800, tables
+    assert tables["wider"] == [], tables
