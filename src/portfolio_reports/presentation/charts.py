@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
@@ -57,6 +58,12 @@ SNAP_DISTANCE = 12
 WIDTH = 8.0
 NARROW_WIDTH = 3.6
 """Width of the phone variant, in inches: drawn at 360 CSS px, shown at about 343 px at 375."""
+NARROW_LABEL = 14
+"""Characters on a line of a category label in the phone variant; longer ones wrap."""
+NARROW_TITLE = 30
+"""Characters on a line of a panel title in the phone variant."""
+LINE_GROWTH = 0.35
+"""How much taller the phone variant grows per extra line its wrapped labels take."""
 PHONE_MEDIA = "(max-width: 40rem)"
 """Screens that get the phone variant (the stylesheet's phone breakpoint)."""
 SMALLEST_TEXT = 9
@@ -233,12 +240,16 @@ def _legends_below(figure: Figure) -> None:
 
 
 def _upright_crowded_labels(figure: Figure) -> None:
-    """Fit labels to a narrow figure: long category names on two lines, and x tick labels or
-    bar labels that would overlap side by side stood on end."""
+    """Fit labels to a narrow figure: long category names and titles wrapped (the figure grows
+    to hold the extra lines), and x tick labels or bar labels that would overlap side by side
+    stood on end."""
+    lines = max([1, *(_wrap_category_labels(axes) for axes in figure.axes)])
+    figure.set_figheight(figure.get_figheight() * (1 + LINE_GROWTH * (lines - 1)))
     for axes in figure.axes:
-        labels = [label.get_text() for label in axes.get_yticklabels()]
-        if any(" (" in label for label in labels):
-            axes.set_yticks(axes.get_yticks(), [label.replace(" (", "\n(") for label in labels])
+        title = axes.get_title(loc="left")
+        for text in axes.findobj(Text):
+            if title and isinstance(text, Text) and text.get_text() == title:
+                text.set_text(textwrap.fill(title, NARROW_TITLE))
     figure.draw_without_rendering()
     for axes in figure.axes:
         if _overlap(axes.get_xticklabels()):
@@ -246,6 +257,22 @@ def _upright_crowded_labels(figure: Figure) -> None:
         if _overlap(axes.texts):
             for text in axes.texts:
                 text.set_rotation(90)
+
+
+def _wrap_category_labels(axes: Any) -> int:
+    """Wrap an axes' long y tick labels, keeping each label's colour and style; returns the
+    most lines a label takes."""
+    labels = axes.get_yticklabels()
+    texts = [label.get_text() for label in labels]
+    wrapped = [textwrap.fill(text, NARROW_LABEL, break_on_hyphens=False) for text in texts]
+    if wrapped != texts:
+        styles = [
+            {"color": label.get_color(), "fontstyle": label.get_fontstyle()} for label in labels
+        ]
+        axes.set_yticks(axes.get_yticks(), wrapped)
+        for label, style in zip(axes.get_yticklabels(), styles, strict=True):
+            label.set(**style)
+    return max([1, *(text.count("\n") + 1 for text in wrapped)])
 
 
 def _palette_png(image: Image.Image) -> bytes:
