@@ -146,7 +146,7 @@ def test_a_phone_gets_the_matrix_on_its_side_and_crowded_quarters_on_end():
     assert [label.get_text() for label in matrix.narrow.axes[0].get_yticklabels()] == list(
         approvals().columns
     )
-    bars = charts.revenue_trend(trend(), title="Trend")
+    bars = charts.revenue_trend(trend(), title="Trend", money_unit=MONEY)
     assert bars.narrow_png
     assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
 

@@ -335,7 +335,7 @@ def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Char
         axes = figure.add_subplot()
     axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
     amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Revenue, {money_unit.label}")
+    axes.set_ylabel(f"Product sales, {money_unit.label}")
     if has_growth:
         _growth_panel(growth, positions, yoy)
         axes.tick_params(axis="x", length=0)
@@ -391,7 +391,7 @@ def stacked_revenue(
     figure, axes = _axes()
     _stack(axes, table)
     amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Revenue, {money_unit.label}")
+    axes.set_ylabel(f"Product sales, {money_unit.label}")
     _stack_legend(figure, axes, columns)
     periods = table.index.astype(str).tolist()
     latest = table.iloc[-1]
