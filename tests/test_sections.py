@@ -333,7 +333,7 @@ def test_one_revenue_bridge_can_be_drawn_on_its_own(view):
 def test_folded_puts_a_chart_behind_a_summary_and_leaves_nothing_empty(view):
     html = view.folded(view.revenue_trend(), "Product sales per quarter").html
     assert html.startswith('<details class="fold"><summary>Product sales per quarter</summary>')
-    assert '<figure class="chart">' in html and html.endswith("</details>")
+    assert '<figure class="chart" ' in html and html.endswith("</details>")
     without_sales = ReportView(view.dataset, Scope(market="JP"), Q3)
     assert without_sales.folded(without_sales.launch_tracker(), "Launches").html == ""
 
