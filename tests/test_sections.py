@@ -47,14 +47,14 @@ def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(vi
     ]
     rows = html.split("<tbody>")[1]
     assert "HLX02 (trastuzumab)" in rows
-    assert "CA · Health Canada" in rows
+    assert "Canada · Health Canada" in rows  # the market's name, not its code
     assert f"2025-05-20 {ESTIMATE_MARK}" in rows  # the estimated HLX03 approval in CA
 
 
 def test_catalysts_table_and_nothing_without_catalysts(view, tiny_dataset):
     html = view.catalysts().html
     assert "<caption>Expected from Q4 2025 to Q3 2026</caption>" in html
-    assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "CN"]
+    assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "China"]
     assert "<details" not in html  # three events: short enough to show open
     bare = replace(view, dataset=replace(tiny_dataset, catalysts=tiny_dataset.catalysts[:0]))
     assert bare.catalysts().html == ""  # the key figures say none is recorded
@@ -68,13 +68,13 @@ def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
     assert ">HLX02 + chemo vs placebo + chemo<" in rows
     assert ">PFS 12 vs 8 months, HR 0.70, n=300<" in rows
     assert ">ACR20 60%, n=120<" in rows
-    assert ">Global trial<" in rows and ">CN<" in rows
+    assert ">Global trial<" in rows and ">China<" in rows
 
 
 def test_filings_under_review(view):
     assert view.filings_under_review().html == ""
     earlier = replace(view, quarter=Quarter(2025, 2))
-    assert first_row(earlier.filings_under_review().html)[4] == "CA · Health Canada"
+    assert first_row(earlier.filings_under_review().html)[4] == "Canada · Health Canada"
 
 
 def test_area_summary_is_a_heat_table_labelled_synthetic(view):
@@ -197,7 +197,7 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         "On the market": ("3 products", "in 3 markets"),
         "In development": ("3 programmes", "Phase 3 1 · Phase 2 1 · Phase 1 1"),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
-        "Next catalyst": ("Q4 2025", "HLX02 approval in CN"),
+        "Next catalyst": ("Q4 2025", "HLX02 approval in China"),
     }
     assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
     assert "sales figures synthetic" in html

@@ -36,7 +36,10 @@ class CommercialSections(PageArea):
             return NOTHING
         frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
         table = column_table(
-            frame.assign(asset=views.market_brand_names(frame, self.dataset)),
+            frame.assign(
+                asset=views.market_brand_names(frame, self.dataset),
+                market=self.page.market_names(frame["market"]),
+            ),
             [
                 "asset",
                 "market",

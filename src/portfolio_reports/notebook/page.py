@@ -15,6 +15,7 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Markets
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
@@ -85,6 +86,12 @@ class Page:
         if sales and self.synthetic:
             sentences.append(SYNTHETIC)
         return replace(chart, note=" ".join(sentences))
+
+    def market_names(self, codes: pd.Series) -> pd.Series:
+        """Market codes as the names readers know ("US" as "United States"); a value that is no
+        market code (Global) as it is."""
+        names = self.dataset.markets.set_index(Markets.market)[Markets.name]
+        return codes.map(names).fillna(codes)
 
     def drew_programmes(self, count: int) -> None:
         """Record what a pipeline chart drew, for the build's check against the tables."""

@@ -206,6 +206,7 @@ class StorySections(PageArea):
         return Tile(
             "Next catalyst",
             narrative.timing(catalyst["expected"]),
-            f"{catalyst['product']} {catalyst['event_type']} in {catalyst['market']}",
+            f"{catalyst['product']} {catalyst['event_type']} in"
+            f" {self.page.market_names(pd.Series([catalyst['market']])).iloc[0]}",
             key_figures.DEFINITIONS["next_catalyst"],
         )
