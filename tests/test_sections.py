@@ -82,7 +82,7 @@ def test_area_summary_is_a_heat_table_labelled_synthetic(view):
     assert html.startswith(
         '<table class="data heat stack"><caption>Product sales in Q3 2025, RMB m'
     )
-    assert "Synthetic figures." in html
+    assert "Synthetic figures." not in html  # the page's sales notice says so, once
     first_quarter = replace(view, quarter=Quarter(2025, 1)).revenue_by_type().html
     assert "<caption>Revenue by type, Q1 2025 and year to date (Q1 2025)</caption>" in first_quarter
     assert "Not allocated" in html  # the sentence saying how areas are counted
@@ -93,13 +93,14 @@ def test_sales_are_noted_synthetic_only_when_they_are(view, tiny_dataset):
     assert "synthetic" in view.sales_note().html
     assert view.revenue_trend().note == (
         "Product sales of all products, in all markets. Product sales: sales of the company's"
-        " products, RMB million; licence and service income is not included. Synthetic figures."
+        " products, RMB million; licence and service income is not included."
     )
+    assert "on this page are synthetic" in view.sales_note().html
     reported = replace(
         view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
     )
     assert reported.sales_note().html == ""
-    assert not reported.revenue_trend().note.endswith("Synthetic figures.")
+    assert reported.revenue_trend().note == view.revenue_trend().note  # no mark per chart
     assert "synthetic" not in reported.about().html
 
 
@@ -162,7 +163,7 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
     ]
     assert "Total revenue: product sales of all products in all markets, plus licence" in html
     assert "Year to date sums the quarters of the calendar year" in html
-    assert "Synthetic figures." in html
+    assert "Synthetic figures." not in html  # the sales are synthetic too: the page says so
 
 
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
