@@ -25,9 +25,9 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from portfolio_reports.cli.commands import cli
+from portfolio_reports.data.database import database_url
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
-from portfolio_reports.data.sources import database_url
 
 from .small_disk import SmallDisk
 

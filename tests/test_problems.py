@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.dataset import Dataset, export_dataset
 from portfolio_reports.data.limits import PROBLEMS_PER_FILE
+from portfolio_reports.data.raw import TableLocation
 from portfolio_reports.data.schema import ORIGINS, PHASES, Markets
-from portfolio_reports.data.sources import TableLocation
 
 from .conftest import NOTEBOOKS, PARAMS
 

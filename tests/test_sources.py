@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from portfolio_reports.data.dataset import Dataset, export_dataset, load_dataset
+from portfolio_reports.data.raw import key_columns
 from portfolio_reports.data.schema import TABLE_MODELS
-from portfolio_reports.data.sources import key_columns
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.text import shown_location
 

@@ -15,7 +15,7 @@ import pandas as pd
 from portfolio_reports.data.schema import NAME_MAX_LENGTH, Indications, Markets
 
 if TYPE_CHECKING:
-    from portfolio_reports.data.sources import TableLocation
+    from portfolio_reports.data.raw import TableLocation
 
 CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("products", "therapy_area"),

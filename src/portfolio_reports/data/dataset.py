@@ -13,6 +13,7 @@ from portfolio_reports.data.categories import category_problems, covering_unions
 from portfolio_reports.data.company import Profile
 from portfolio_reports.data.limits import capped
 from portfolio_reports.data.problems import as_written, validate_table
+from portfolio_reports.data.raw import RawSource, RawTable, TableLocation
 from portfolio_reports.data.sales_detail import detail_file, summed_sales
 from portfolio_reports.data.schema import (
     FOREIGN_KEYS,
@@ -30,13 +31,7 @@ from portfolio_reports.data.snapshots import (
     is_snapshot,
     read_snapshot,
 )
-from portfolio_reports.data.sources import (
-    RawSource,
-    RawTable,
-    TableLocation,
-    read_source,
-    write_source,
-)
+from portfolio_reports.data.sources import read_source, write_source
 from portfolio_reports.errors import DataError
 from portfolio_reports.text import cut, quoted
 

@@ -10,6 +10,7 @@ import pandera.pandas as pa
 
 from portfolio_reports.data.limits import CELL_CHARS
 from portfolio_reports.data.quarters import FIRST_YEAR, LAST_YEAR, QUARTER_PATTERN
+from portfolio_reports.data.raw import TableLocation
 from portfolio_reports.data.schema import (
     CODE_PATTERN,
     CURRENCY_PATTERN,
@@ -17,7 +18,6 @@ from portfolio_reports.data.schema import (
     MARKET_PATTERN,
     URL_PATTERN,
 )
-from portfolio_reports.data.sources import TableLocation
 from portfolio_reports.text import cut, quoted
 
 _TRUE_WORDS = {"true": True, "false": False}

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.raw import RawTable, TableLocation
 from portfolio_reports.data.schema import (
     CHANNELS,
     MONTH_PATTERN,
@@ -23,7 +24,6 @@ from portfolio_reports.data.schema import (
     SALES_DETAIL_TABLE,
     SalesDetail,
 )
-from portfolio_reports.data.sources import RawTable, TableLocation
 from portfolio_reports.text import quoted
 
 DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"

@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 import pyarrow.compute as pc
@@ -28,95 +26,33 @@ from portfolio_reports.data.cells import (
     csv_records,
     typed_records,
 )
-from portfolio_reports.data.extras import import_extra, missing_extra
+from portfolio_reports.data.database import POSTGRESQL, Database
+from portfolio_reports.data.extras import import_extra
 from portfolio_reports.data.limits import (
     DATA_LIMIT_ENV,
-    ROWS_LISTED,
     max_data_bytes,
     max_rows,
     oversize_problem,
     too_many_bytes,
     too_many_rows,
 )
+from portfolio_reports.data.raw import (
+    RawSource,
+    RawTable,
+    Source,
+    TableLocation,
+    absent_table,
+    blank,
+    expected_columns,
+    repeated_columns,
+)
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
 from portfolio_reports.text import (
-    counted,
     error_line,
-    plural,
     printable_line,
-    quoted,
-    shown_location,
 )
-
-
-@dataclass(frozen=True)
-class TableLocation:
-    """How a problem names one table of a source, and a row of it."""
-
-    label: str
-    row_word: str = "row"
-    first_row: int = 1
-
-    def row(self, index: int) -> str:
-        """The row of a 0-based frame index, e.g. 'sales.csv line 14' or 'table sales row 13'."""
-        return f"{self.label} {self.row_word} {int(index) + self.first_row}"
-
-    def rows(self, indices: Iterable[int]) -> str:
-        """Rows of 0-based frame indices: one as `row` does; several counted, the first listed.
-
-        E.g. 'sales.csv, 4 rows (lines 2, 3, 5, 9)', or '(lines 2, 3, ..., 11 and 176 more)'.
-        """
-        numbers = sorted({int(index) + self.first_row for index in indices})
-        if len(numbers) == 1:
-            return f"{self.label} {self.row_word} {numbers[0]}"
-        listed = ", ".join(str(number) for number in numbers[:ROWS_LISTED])
-        rest = len(numbers) - ROWS_LISTED
-        more = f" and {rest:,} more" if rest > 0 else ""
-        words = plural(len(numbers), self.row_word)
-        return f"{self.label}, {counted(len(numbers), 'row')} ({words} {listed}{more})"
-
-    def by_cause(self, found: Iterable[tuple[int, str]]) -> list[str]:
-        """One problem line per cause, from (row index, cause) pairs, in the order first found.
-
-        A cause is the text after the place, e.g. ", column market: value 'X' not allowed"; the
-        rows sharing it are counted and listed as `rows` does.
-        """
-        rows: dict[str, list[int]] = {}
-        for index, cause in found:
-            rows.setdefault(cause, []).append(index)
-        return [f"{self.rows(indices)}{cause}" for cause, indices in rows.items()]
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """One table as text, or no frame and the problems that stopped the read."""
-
-    location: TableLocation
-    frame: pd.DataFrame | None
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RawSource:
-    """Every table of a source as read, and a hash that changes when any of them does."""
-
-    tables: dict[str, RawTable]
-    fingerprint: str
-
-
-class Source(Protocol):
-    """A kind of data source: reads every table as text, writes typed tables."""
-
-    def read(self, location: str) -> RawSource:
-        """Read every table; raise DataError when the source itself cannot be read."""
-
-    def fingerprint(self, location: str) -> str | None:
-        """The fingerprint `read` gives, when it is cheap to compute without reading; else None."""
-
-    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
-        """Write typed tables, replacing a file source whole or a database's tables by name."""
 
 
 def read_source(location: str | Path) -> RawSource:
@@ -220,10 +156,10 @@ class _TableFolder(ABC):
     def _read_table(self, path: Path, name: str) -> RawTable:
         location = self.location(path)
         if not path.is_symlink() and not path.exists():
-            return _absent(
+            return absent_table(
                 name,
                 location,
-                f"{path.name}: missing table file; expected columns: {_columns(name)}",
+                f"{path.name}: missing table file; expected columns: {expected_columns(name)}",
             )
         if path.is_dir() and not path.is_symlink():
             return RawTable(
@@ -264,7 +200,7 @@ class CsvFolder(_TableFolder):
             return RawTable(
                 location,
                 None,
-                [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
+                [f"{path.name}: empty file; expected a header line with: {expected_columns(name)}"],
             )
         try:
             records = csv_records(text, most=max_rows() + 2)  # the header and one row too many
@@ -274,7 +210,7 @@ class CsvFolder(_TableFolder):
         if too_many:
             return RawTable(location, None, [too_many])
         header = records[0][1]
-        repeated = _repeated_columns(header, f"{path.name} line 1", name)
+        repeated = repeated_columns(header, f"{path.name} line 1", name)
         if repeated:
             return RawTable(location, None, repeated)
         rows = [(line, row) for line, row in records[1:] if row]
@@ -450,23 +386,23 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     """One sheet as text; blank rows are skipped and the others keep their sheet row numbers."""
     location = TableLocation(f"{name} sheet", "row", 2)
     if name not in book.sheetnames:
-        return _absent(
+        return absent_table(
             name,
             location,
-            f"{name} sheet: missing from the workbook; expected columns: {_columns(name)}",
+            f"{name} sheet: missing from the workbook; expected columns: {expected_columns(name)}",
         )
     rows = book[name].iter_rows(values_only=True)
     header = list(next(rows, None) or ())
-    while header and _blank(header[-1]):
+    while header and blank(header[-1]):
         header.pop()
     if not header:
         return RawTable(
             location,
             None,
-            [f"{name} sheet: empty sheet; expected a header row with: {_columns(name)}"],
+            [f"{name} sheet: empty sheet; expected a header row with: {expected_columns(name)}"],
         )
     columns = [cell_text(value) or "" for value in header]
-    repeated = _repeated_columns(columns, f"{name} sheet row 1", name)
+    repeated = repeated_columns(columns, f"{name} sheet row 1", name)
     if repeated:
         return RawTable(location, None, repeated)
     width = len(header)
@@ -475,11 +411,11 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     beyond: list[tuple[int, str]] = []
     most = max_rows()
     for position, row in enumerate(rows):
-        if all(_blank(value) for value in row):
+        if all(blank(value) for value in row):
             continue
         if len(records) == most:
             return RawTable(location, None, [too_many_rows(location.label, most + 1) or ""])
-        if not all(_blank(value) for value in row[width:]):
+        if not all(blank(value) for value in row[width:]):
             beyond.append((position, ": a value right of the last named column"))
         records.append(tuple(row[:width]) + (None,) * (width - len(row)))
         index.append(position)
@@ -488,158 +424,6 @@ def _read_sheet(book: Any, name: str) -> RawTable:
         return RawTable(location, None, problems)
     frame = pd.DataFrame(records, columns=columns, index=index, dtype=object)
     return RawTable(location, as_text(frame, name))
-
-
-class Database:
-    """A database reached by an SQLAlchemy URL, with one table or view per table."""
-
-    def __init__(self, extra: str, *, file_based: bool = False) -> None:
-        self.extra = extra
-        self.file_based = file_based
-
-    def read(self, location: str) -> RawSource:
-        """Read every table; rows are numbered in the order of the table's key columns."""
-        sa = _sqlalchemy()
-        engine = self._engine(location, must_exist=True)
-        try:
-            with engine.connect() as connection:
-                inspector = sa.inspect(connection)
-                present = {*inspector.get_table_names(), *inspector.get_view_names()}
-                tables = {
-                    name: _read_database_table(sa, connection, name, present)
-                    for name in TABLE_MODELS
-                }
-        except sa.exc.SQLAlchemyError as error:
-            raise DataError([_database_problem(engine, error)]) from error
-        finally:
-            engine.dispose()
-        return RawSource(tables, _content_hash(tables))
-
-    def fingerprint(self, location: str) -> str | None:
-        """None: a database's fingerprint hashes its rows, so it needs a full read."""
-        return None
-
-    def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
-        """Create one typed table per table, dropping tables of the same names first."""
-        sa = _sqlalchemy()
-        engine = self._engine(location, must_exist=False)
-        metadata = sa.MetaData()
-        targets = [
-            (
-                sa.Table(
-                    name,
-                    metadata,
-                    *(sa.Column(column, _sql_type(sa, frame[column])) for column in frame.columns),
-                ),
-                frame,
-            )
-            for name, frame in tables.items()
-        ]
-        try:
-            with engine.begin() as connection:
-                metadata.drop_all(connection, checkfirst=True)
-                metadata.create_all(connection)
-                for table, frame in targets:
-                    rows = [
-                        dict(zip(frame.columns, record, strict=True))
-                        for record in typed_records(frame)
-                    ]
-                    if rows:
-                        connection.execute(table.insert(), rows)
-        except sa.exc.SQLAlchemyError as error:
-            raise DataError([_database_problem(engine, error)]) from error
-        finally:
-            engine.dispose()
-
-    def _engine(self, location: str, *, must_exist: bool) -> Any:
-        sa = _sqlalchemy()
-        url = database_url(location)
-        database = Path(url.database or "")
-        if self.file_based and url.database not in (None, "", ":memory:"):
-            if must_exist and not database.is_file():
-                raise DataError([f"{shown_location(location)}: database file does not exist"])
-            database.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return sa.create_engine(url)
-        except ImportError as error:
-            raise InputError(missing_extra(error.name or str(error), self.extra)) from error
-        except sa.exc.NoSuchModuleError as error:
-            raise InputError(missing_extra(f"the {url.drivername} driver", self.extra)) from error
-
-
-def _read_database_table(sa: ModuleType, connection: Any, name: str, present: set[str]) -> RawTable:
-    location = TableLocation(f"table {name}")
-    if name not in present:
-        return _absent(
-            name,
-            location,
-            f"table {name}: missing from the database; expected columns: {_columns(name)}",
-        )
-    most = max_rows()
-    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)).limit(most + 1))
-    rows: list[Any] = []
-    size = 0
-    for chunk in result.partitions(FETCH_ROWS):
-        rows += chunk
-        size += sum(len(str(value)) for row in chunk for value in row if value is not None)
-        too_many = too_many_rows(location.label, len(rows)) or too_many_bytes(location.label, size)
-        if too_many:
-            result.close()
-            return RawTable(location, None, [too_many])
-    frame = as_text(pd.DataFrame(rows, columns=list(result.keys()), dtype=object), name)
-    keys = [column for column in key_columns(name) if column in frame.columns]
-    if keys:
-        frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-    return RawTable(location, frame)
-
-
-def database_url(location: str) -> Any:
-    """The SQLAlchemy URL of a database location; postgresql:// gets the psycopg 3 driver."""
-    sa = _sqlalchemy()
-    try:
-        url = sa.make_url(location)
-        url.port  # noqa: B018  (a port that is not a number raises here, not later)
-    except (sa.exc.ArgumentError, ValueError) as error:
-        reason = "its port is not a number" if isinstance(error, ValueError) else "unreadable"
-        raise InputError(
-            f"{shown_location(location)}: not a database URL, {reason};"
-            " expected e.g. postgresql://USER:PASSWORD@HOST:5432/DB"
-        ) from error
-    return url.set(drivername=POSTGRESQL_DRIVER) if url.drivername == POSTGRESQL else url
-
-
-def _sqlalchemy() -> ModuleType:
-    return import_extra("sqlalchemy", "sql")
-
-
-def _database_problem(engine: Any, error: Any) -> str:
-    url = engine.url  # shown as written: postgresql://, not the driver it runs on
-    url = url.set(drivername=POSTGRESQL) if url.drivername == POSTGRESQL_DRIVER else url
-    location = url.render_as_string(hide_password=False)
-    return f"{shown_location(location)}: {error_line(getattr(error, 'orig', None) or error)}"
-
-
-def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
-    """The SQL column type of a typed table column."""
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return sa.Date
-    if pd.api.types.is_bool_dtype(column):
-        return sa.Boolean
-    if pd.api.types.is_float_dtype(column):
-        return sa.Double
-    if pd.api.types.is_integer_dtype(column):
-        return sa.BigInteger
-    return sa.Text
-
-
-def _content_hash(tables: Mapping[str, RawTable]) -> str:
-    """Hash of every table's text, for sources that are not files."""
-    digest = hashlib.sha256()
-    for name, table in tables.items():
-        if table.frame is not None:
-            text = table.frame.to_csv(index=False, lineterminator="\n")
-            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-    return digest.hexdigest()
 
 
 def _folder_format(folder: Path) -> str:
@@ -655,43 +439,6 @@ def _folder_format(folder: Path) -> str:
     return found[0] if found else "csv"
 
 
-def _absent(name: str, location: TableLocation, problem: str) -> RawTable:
-    """A table the source lacks: empty when the table is optional, else a problem."""
-    if name in OPTIONAL_TABLES:
-        columns = list(TABLE_MODELS[name].to_schema().columns)
-        return RawTable(location, pd.DataFrame(columns=columns, dtype=object))
-    return RawTable(location, None, [problem])
-
-
-def _columns(name: str) -> str:
-    return ", ".join(TABLE_MODELS[name].to_schema().columns)
-
-
-def key_columns(name: str) -> list[str]:
-    """The columns that identify a row: the model's unique key, or its first unique column."""
-    schema = TABLE_MODELS[name].to_schema()
-    unique = [column for column, spec in schema.columns.items() if spec.unique]
-    return list(schema.unique or unique[:1])
-
-
-def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
-    """One problem per column name that a header row holds more than once."""
-    return [
-        f"{where}: column {quoted(column)} appears more than once;"
-        f" expected columns: {_columns(name)}"
-        for column in sorted({column for column in names if names.count(column) > 1})
-    ]
-
-
-def _blank(value: object) -> bool:
-    return value is None or value == ""
-
-
-FETCH_ROWS = 10_000
-"""Rows fetched from a database at a time, counted against the row and byte limits."""
-POSTGRESQL, POSTGRESQL_DRIVER = "postgresql", "postgresql+psycopg"
-"""A plain postgresql:// URL runs on psycopg 3 (libpq: a URL without a password uses PGPASSWORD
-or ~/.pgpass), not on SQLAlchemy's default psycopg2."""
 FOLDER_FORMATS: dict[str, _TableFolder] = dict(
     zip(FOLDER_FORMAT_NAMES, (CsvFolder(), ParquetFolder()), strict=True)
 )
