@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import base64
 import io
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
 from html import escape
-from itertools import pairwise
 from typing import Any, ParamSpec, cast
 
 import matplotlib
@@ -25,7 +23,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
@@ -34,6 +31,7 @@ from portfolio_reports.data.schema import PHASES
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
 from portfolio_reports.presentation.palette import OTHER, SERIES, TOTAL_COLOR, series_colors
+from portfolio_reports.presentation.phone import fit_to_width, smallest_text
 from portfolio_reports.presentation.tables import in_notebook
 from portfolio_reports.text import counted
 
@@ -58,12 +56,6 @@ SNAP_DISTANCE = 12
 WIDTH = 8.0
 NARROW_WIDTH = 3.6
 """Width of the phone variant, in inches: drawn at 360 CSS px, shown at about 343 px at 375."""
-NARROW_LABEL = 14
-"""Characters on a line of a category label in the phone variant; longer ones wrap."""
-NARROW_TITLE = 30
-"""Characters on a line of a panel title in the phone variant."""
-LINE_GROWTH = 0.35
-"""How much taller the phone variant grows per extra line its wrapped labels take."""
 PHONE_MEDIA = "(max-width: 40rem)"
 """Screens that get the phone variant (the stylesheet's phone breakpoint)."""
 SMALLEST_TEXT = 9
@@ -142,9 +134,7 @@ class Chart:
         self.png  # noqa: B018 - the page-width drawing first, before the figure is resized
         width = self.figure.get_figwidth()
         with matplotlib.rc_context(_STYLE):
-            self.figure.set_figwidth(NARROW_WIDTH)
-            _legends_below(self.figure)
-            _upright_crowded_labels(self.figure)
+            fit_to_width(self.figure, NARROW_WIDTH)
         narrow = _draw(self.figure)
         self.figure.set_figwidth(width)  # the size the page-width image is shown at
         return narrow
@@ -153,7 +143,7 @@ class Chart:
     def smallest_text(self) -> float:
         """The smallest text size in the chart's drawings, in points."""
         figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
-        return min(_smallest_text(figure) for figure in figures)
+        return min(smallest_text(figure) for figure in figures)
 
     @property
     def html(self) -> str:
@@ -201,78 +191,6 @@ def _draw(figure: Figure) -> bytes:
         pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         image = pixels.convert("RGB")
     return _palette_png(image)
-
-
-def _smallest_text(figure: Figure) -> float:
-    """The smallest size, in points, of the visible text drawn in a figure."""
-    sizes = [
-        text.get_fontsize()
-        for text in figure.findobj(Text)
-        if isinstance(text, Text) and text.get_visible() and text.get_text().strip()
-    ]
-    return float(min(sizes, default=SMALLEST_TEXT))
-
-
-def _overlap(texts: Sequence[Text]) -> bool:
-    """Whether any two of the texts, in their order along the x axis, overlap side by side."""
-    boxes = sorted(
-        (text.get_window_extent() for text in texts if text.get_text()), key=lambda box: box.x0
-    )
-    return any(left.x1 > right.x0 and left.overlaps(right) for left, right in pairwise(boxes))
-
-
-def _legends_below(figure: Figure) -> None:
-    """Move legends beside the plot to below it, in two columns, as a narrow figure needs."""
-    for legend in list(figure.legends):
-        title = legend.get_title().get_text()
-        texts = legend.get_texts()
-        handles = [handle for handle in legend.legend_handles if handle is not None]
-        legend.remove()
-        figure.legend(
-            handles,
-            [text.get_text() for text in texts],
-            title=title or None,
-            loc="outside lower left",
-            ncols=2,
-            fontsize=texts[0].get_fontsize() if texts else None,
-            title_fontsize=legend.get_title().get_fontsize(),
-        )
-
-
-def _upright_crowded_labels(figure: Figure) -> None:
-    """Fit labels to a narrow figure: long category names and titles wrapped (the figure grows
-    to hold the extra lines), and x tick labels or bar labels that would overlap side by side
-    stood on end."""
-    lines = max([1, *(_wrap_category_labels(axes) for axes in figure.axes)])
-    figure.set_figheight(figure.get_figheight() * (1 + LINE_GROWTH * (lines - 1)))
-    for axes in figure.axes:
-        title = axes.get_title(loc="left")
-        for text in axes.findobj(Text):
-            if title and isinstance(text, Text) and text.get_text() == title:
-                text.set_text(textwrap.fill(title, NARROW_TITLE))
-    figure.draw_without_rendering()
-    for axes in figure.axes:
-        if _overlap(axes.get_xticklabels()):
-            axes.tick_params(axis="x", labelrotation=90)
-        if _overlap(axes.texts):
-            for text in axes.texts:
-                text.set_rotation(90)
-
-
-def _wrap_category_labels(axes: Any) -> int:
-    """Wrap an axes' long y tick labels, keeping each label's colour and style; returns the
-    most lines a label takes."""
-    labels = axes.get_yticklabels()
-    texts = [label.get_text() for label in labels]
-    wrapped = [textwrap.fill(text, NARROW_LABEL, break_on_hyphens=False) for text in texts]
-    if wrapped != texts:
-        styles = [
-            {"color": label.get_color(), "fontstyle": label.get_fontstyle()} for label in labels
-        ]
-        axes.set_yticks(axes.get_yticks(), wrapped)
-        for label, style in zip(axes.get_yticklabels(), styles, strict=True):
-            label.set(**style)
-    return max([1, *(text.count("\n") + 1 for text in wrapped)])
 
 
 def _palette_png(image: Image.Image) -> bytes:

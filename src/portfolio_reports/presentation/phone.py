@@ -1,0 +1,97 @@
+"""A chart laid out again for a phone's width: legends below, long labels wrapped, some on end."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+NARROW_LABEL = 14
+"""Characters on a line of a category label in the phone variant; longer ones wrap."""
+NARROW_TITLE = 30
+"""Characters on a line of a panel title in the phone variant."""
+LINE_GROWTH = 0.35
+"""How much taller the phone variant grows per extra line its wrapped labels take."""
+
+
+def fit_to_width(figure: Figure, width: float) -> None:
+    """Lay a figure out again at `width` inches, for a phone: see the module's summary."""
+    figure.set_figwidth(width)
+    _legends_below(figure)
+    _upright_crowded_labels(figure)
+
+
+def smallest_text(figure: Figure) -> float:
+    """The smallest size, in points, of the visible text drawn in a figure."""
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if isinstance(text, Text) and text.get_visible() and text.get_text().strip()
+    ]
+    return float(min(sizes, default=0.0))
+
+
+def _overlap(texts: Sequence[Text]) -> bool:
+    """Whether any two of the texts, in their order along the x axis, overlap side by side."""
+    boxes = sorted(
+        (text.get_window_extent() for text in texts if text.get_text()), key=lambda box: box.x0
+    )
+    return any(left.x1 > right.x0 and left.overlaps(right) for left, right in pairwise(boxes))
+
+
+def _legends_below(figure: Figure) -> None:
+    """Move legends beside the plot to below it, in two columns, as a narrow figure needs."""
+    for legend in list(figure.legends):
+        title = legend.get_title().get_text()
+        texts = legend.get_texts()
+        handles = [handle for handle in legend.legend_handles if handle is not None]
+        legend.remove()
+        figure.legend(
+            handles,
+            [text.get_text() for text in texts],
+            title=title or None,
+            loc="outside lower left",
+            ncols=2,
+            fontsize=texts[0].get_fontsize() if texts else None,
+            title_fontsize=legend.get_title().get_fontsize(),
+        )
+
+
+def _upright_crowded_labels(figure: Figure) -> None:
+    """Fit labels to a narrow figure: long category names and titles wrapped (the figure grows
+    to hold the extra lines), and x tick labels or bar labels that would overlap side by side
+    stood on end."""
+    lines = max([1, *(_wrap_category_labels(axes) for axes in figure.axes)])
+    figure.set_figheight(figure.get_figheight() * (1 + LINE_GROWTH * (lines - 1)))
+    for axes in figure.axes:
+        title = axes.get_title(loc="left")
+        for text in axes.findobj(Text):
+            if title and isinstance(text, Text) and text.get_text() == title:
+                text.set_text(textwrap.fill(title, NARROW_TITLE))
+    figure.draw_without_rendering()
+    for axes in figure.axes:
+        if _overlap(axes.get_xticklabels()):
+            axes.tick_params(axis="x", labelrotation=90)
+        if _overlap(axes.texts):
+            for text in axes.texts:
+                text.set_rotation(90)
+
+
+def _wrap_category_labels(axes: Any) -> int:
+    """Wrap an axes' long y tick labels, keeping each label's colour and style; returns the
+    most lines a label takes."""
+    labels = axes.get_yticklabels()
+    texts = [label.get_text() for label in labels]
+    wrapped = [textwrap.fill(text, NARROW_LABEL, break_on_hyphens=False) for text in texts]
+    if wrapped != texts:
+        styles = [
+            {"color": label.get_color(), "fontstyle": label.get_fontstyle()} for label in labels
+        ]
+        axes.set_yticks(axes.get_yticks(), wrapped)
+        for label, style in zip(axes.get_yticklabels(), styles, strict=True):
+            label.set(**style)
+    return max([1, *(text.count("\n") + 1 for text in wrapped)])
