@@ -21,6 +21,7 @@ KIND_FILES = [
     "disease-area.yaml",
     "market.yaml",
     "portfolio-overview.yaml",
+    "product.yaml",
     "region.yaml",
     "therapy-area.yaml",
 ]
@@ -54,7 +55,12 @@ def test_empty_project_has_every_tables_header_and_nothing_else(project: Path) -
     assert sorted(path.name for path in (project / "params").iterdir()) == KIND_FILES
     assert 'data = "data"\n' in (project / "portfolio-reports.toml").read_text()
     notebooks = sorted(path.name for path in (project / "notebooks").iterdir())
-    assert notebooks == ["market.ipynb", "portfolio_overview.ipynb", "therapy_area.ipynb"]
+    assert notebooks == [
+        "market.ipynb",
+        "portfolio_overview.ipynb",
+        "product.ipynb",
+        "therapy_area.ipynb",
+    ]
 
 
 def test_readme_gives_every_column_its_type_requirement_and_rules(project: Path) -> None:
@@ -106,6 +112,8 @@ def test_each_kinds_params_file_asks_for_its_scope_from_the_data(
         f" disease area; set parameter {areas} or {diseases}",
         f"error: params/market.yaml: market.ipynb reports on one market or region; set parameter"
         f" {places}",
+        "error: params/product.yaml: product.ipynb reports on one product; set parameter product"
+        " (in the data: HLX01, HLX02, HLX03)",
         f"error: params/region.yaml: market.ipynb reports on one market or region; set parameter"
         f" {places}",
         "error: params/therapy-area.yaml: therapy_area.ipynb reports on one therapy area or"
@@ -119,7 +127,7 @@ def test_each_kinds_params_file_asks_for_its_scope_from_the_data(
     set_scopes(project, region="North America")
     result = invoke_cli("validate", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert "5 params files valid, quarter 2025Q3" in result.stderr
+    assert "6 params files valid, quarter 2025Q3" in result.stderr
 
 
 def set_scopes(project: Path, region: str) -> None:
@@ -128,6 +136,7 @@ def set_scopes(project: Path, region: str) -> None:
         ("therapy-area", "therapy_area: Oncology"),
         ("disease-area", "disease_area: Rheumatology"),
         ("market", "market: US"),
+        ("product", "product: HLX02"),
         ("region", f"region: {region}"),
     ]:
         path = project / "params" / f"{kind}.yaml"
@@ -140,7 +149,7 @@ def test_a_project_started_empty_builds_once_filled(project: Path, tiny_dataset:
     set_scopes(project, region="North America")
     process = run_cli("build", "--jobs", "2", cwd=project)
     assert process.returncode == 0, process.stderr
-    assert "5 of 5 reports current for 2025Q3" in process.stderr
+    assert "6 of 6 reports current for 2025Q3" in process.stderr
     quarter = project / "reports" / "2025Q3"
     built = sorted(path.stem for path in quarter.glob("*.html"))
     assert built == [
@@ -148,6 +157,7 @@ def test_a_project_started_empty_builds_once_filled(project: Path, tiny_dataset:
         "index",
         "market",
         "portfolio-overview",
+        "product",
         "region",
         "therapy-area",
     ]
