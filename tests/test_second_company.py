@@ -115,3 +115,4 @@ def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, s
     page = pages["disease-area-neuromuscular-disease"]
     assert "No product sales" not in page
     assert "product sales are not attributed to disease areas" in page
+    assert "Sales not allocated to disease areas; in development" in pages["index"]

@@ -40,10 +40,12 @@ def covering_unions(markets: pd.DataFrame) -> pd.Series:
 def category_problems(
     tables: dict[str, pd.DataFrame], locations: dict[str, TableLocation]
 ) -> list[tuple[str, str]]:
-    """One (table, line) per unreadable name, split disease area, nested union or extra row."""
+    """One (table, line) per unreadable name, split disease area or nested union, and one when
+    the company table has not one row (an empty project is told what to fill elsewhere)."""
     problems: list[tuple[str, str]] = []
     company = tables.get("company")
-    if company is not None and len(company) != 1:
+    filled = any(len(frame) for name, frame in tables.items() if name != "company")
+    if company is not None and len(company) != 1 and (filled or len(company) > 1):
         problems.append(
             (
                 "company",

@@ -101,7 +101,10 @@ def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if figure:
         return f"{scope.revenue_label}: {figure}"
     counts = programme_counts(ds, scope, quarter)
-    return f"No revenue in {quarter.label}; in development: {_in_development(counts, scope, ds)}"
+    none = f"No revenue in {quarter.label}"
+    if scope.disease_area is not None and ds.revenue_allocation.empty:
+        none = "Sales not allocated to disease areas"
+    return f"{none}; in development: {_in_development(counts, scope, ds)}"
 
 
 def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
