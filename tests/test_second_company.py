@@ -99,7 +99,7 @@ def test_a_member_state_shows_the_unions_record_and_the_union_its_members_sales(
     pages: dict[str, str],
 ) -> None:
     germany = " ".join(pages["market-de"].split())
-    assert "EU · EC" in germany and "SPINORA" in germany  # the EC approvals hold in Germany
+    assert "European Union · EC" in germany and "SPINORA" in germany  # EC approvals hold there
     europe_union = pages["market-eu"]
     # 2026Q2: MRT-101 DE 22.4 + FR 16.8 + IT 13.5 + ES 10.2 + NL 4.6, MRT-202 DE 7.0 + FR 5.2
     assert re.search(r"Product sales, Q2 2026\s*USD 79.7 m", europe_union)
