@@ -113,6 +113,7 @@ def test_counts_by_status_split_local_and_global(tiny_dataset):
     assert counts.to_dict(orient="index") == {
         "in development": {"local": 1, "global": 1},
         "approved": {"local": 2, "global": 1},
+        "withdrawn": {"local": 0, "global": 0},
         "discontinued": {"local": 0, "global": 0},
         "life_cycle": {"local": 1, "global": 1},
     }

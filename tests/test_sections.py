@@ -256,6 +256,7 @@ def test_appendix_folds_each_record(view):
     html = view.appendix().html
     assert re.findall(r"<summary>(.*?)</summary>", html) == [
         "Approvals and filings by market",
+        "Setbacks to date",
         "Approvals to date",
         "Filings and designations to date",
         "Licence deals to date",

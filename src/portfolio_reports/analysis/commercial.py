@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis import setbacks
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     check_choice,
@@ -42,6 +43,8 @@ YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
 YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
 ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
 """Revenue types listed even when 0: product sales, licence income and service income."""
+EXCLUSIVITY_LOST = "exclusivity_lost"
+"""Date of the loss of exclusivity that a fall in sales follows, where one does."""
 REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
 
 
@@ -188,7 +191,8 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     last quarter.
 
     Up to `n` of each, material changes only (`revenue.MATERIALITY`); `direction` is "increase"
-    or "decrease". Ranked by the change as shown
+    or "decrease"; `exclusivity_lost` dates the loss of exclusivity a decrease follows
+    (`_exclusivity_lost`). Ranked by the change as shown
     (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
     then to product and market code in alphabetical order.
     """
@@ -207,6 +211,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
             decreases.head(n).assign(direction="decrease"),
         ]
     )
+    movers[EXCLUSIVITY_LOST] = _exclusivity_lost(ds, scope, movers, quarter.previous, quarter)
     direction_first = ["direction", *movers.columns.drop("direction")]
     return with_inn(movers[direction_first].reset_index(drop=True), ds)
 
@@ -217,7 +222,8 @@ def revenue_drivers(
     """The `n` values of `by` whose product sales moved most against the same quarter a year
     earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
 
-    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy.
+    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy, and by product
+    `exclusivity_lost` (`_exclusivity_lost`).
     """
     table = revenue_by(ds, scope, quarter, by=by)
     table["change_rmb_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
@@ -227,9 +233,28 @@ def revenue_drivers(
         ["_size", REVENUE, by],
         [False, False, True],
     )
-    return (
-        order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n).reset_index(drop=True)
+    drivers = order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n)
+    if by == Sales.product:
+        lost = _exclusivity_lost(ds, scope, drivers, quarter.year_ago, quarter)
+        drivers = drivers.assign(**{EXCLUSIVITY_LOST: lost})
+    return drivers.reset_index(drop=True)
+
+
+def _exclusivity_lost(
+    ds: Dataset, scope: Scope, moves: pd.DataFrame, base: Quarter, quarter: Quarter
+) -> pd.Series:
+    """For each fall in sales from `base` to `quarter`, the date of the product's loss of
+    exclusivity (in the row's market, where it names one) from the start of `base` to the end of
+    `quarter` (`setbacks.exclusivity_lost`); NaT for a rise or where none is recorded."""
+    keys = [Sales.product, Sales.market] if Sales.market in moves.columns else [Sales.product]
+    lost = setbacks.exclusivity_lost(
+        moves,
+        scope.events(ds),
+        pd.Timestamp(base.start),
+        pd.Timestamp(quarter.shift(1).start),
+        keys,
     )
+    return lost.where(moves["change_rmb_m"] < 0)
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis import setbacks
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
@@ -41,7 +42,8 @@ DISCONTINUED_PHASE = "Discontinued"
 IN_DEVELOPMENT = "in development"
 APPROVED = "approved"
 DISCONTINUED = "discontinued"
-STATUSES = (IN_DEVELOPMENT, APPROVED, DISCONTINUED)
+WITHDRAWN = "withdrawn"
+STATUSES = (IN_DEVELOPMENT, APPROVED, WITHDRAWN, DISCONTINUED)
 LOCAL = "local"
 GLOBAL = "global"
 COVERAGES = (LOCAL, GLOBAL)
@@ -60,6 +62,8 @@ DEFINITIONS = {
     APPROVED: "Approved: its indication was approved in the programme's market by quarter end"
     " (an Approved phase or an approval event naming the indication); a Global programme"
     " counts as approved from the indication's first approval outside China.",
+    WITHDRAWN: "Withdrawn: a market programme whose latest approval was ended by a withdrawal of"
+    " its indication, or of its product, in its market by quarter end.",
     DISCONTINUED: "Discontinued: its latest phase at quarter end is Discontinued.",
     LIFE_CYCLE: "Life-cycle: a programme in development for a product already approved by"
     " quarter end, in another indication or another market.",
@@ -158,6 +162,7 @@ def programmes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     ended = frame[Pipeline.phase] == DISCONTINUED_PHASE
     approved = frame[APPROVED_ON].notna() & ~(ended & (frame[Pipeline.since] >= frame[APPROVED_ON]))
     frame[STATUS] = np.select([approved, ended], [APPROVED, DISCONTINUED], IN_DEVELOPMENT)
+    frame.loc[approved & _withdrawn(ds, approvals, frame, quarter), STATUS] = WITHDRAWN
     frame[COVERAGE] = np.where(frame[Pipeline.scope] == GLOBAL_SCOPE, GLOBAL, LOCAL)
     products = ds.indications.set_index(Indications.indication)[Indications.product]
     approved_products = _approved_products(ds, approvals, products, quarter)
@@ -180,6 +185,30 @@ def lifecycle_warnings(ds: Dataset) -> list[str]:
         f" ({row.approval_basis}); reports count it as approved; add its Approved row"
         for row in stale.sort_values(PROGRAMME).itertuples()
     ]
+
+
+def _withdrawn(
+    ds: Dataset, approvals: pd.DataFrame, frame: pd.DataFrame, quarter: Quarter
+) -> pd.Series:
+    """Whether each market programme's latest approval by quarter end was ended by a withdrawal
+    by then (`setbacks.withdrawn`); Global programmes are never withdrawn as a whole."""
+    latest = approvals.groupby(PROGRAMME)[APPROVED_ON].max()
+    products = ds.indications.set_index(Indications.indication)[Indications.product]
+    rows = pd.DataFrame(
+        {
+            RegulatoryEvents.product: frame[Pipeline.indication].map(products),
+            RegulatoryEvents.market: frame[Pipeline.scope],
+            RegulatoryEvents.indication: frame[Pipeline.indication],
+            RegulatoryEvents.date: pd.MultiIndex.from_frame(frame[PROGRAMME]).map(latest),
+        },
+        index=frame.index,
+    )
+    rows = rows[
+        (rows[RegulatoryEvents.market] != GLOBAL_SCOPE) & rows[RegulatoryEvents.date].notna()
+    ]
+    events = ds.regulatory_events
+    known = events[by_end_of(events[RegulatoryEvents.date], quarter)]
+    return setbacks.withdrawn(rows, known).reindex(frame.index, fill_value=False)
 
 
 def _approved_products(

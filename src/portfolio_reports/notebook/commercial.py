@@ -23,6 +23,7 @@ from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import REVENUE_FIGURE
+from portfolio_reports.presentation.formatting import exclusivity_cause
 from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 from portfolio_reports.text import counted
 
@@ -35,8 +36,10 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
+        causes = frame[commercial.EXCLUSIVITY_LOST].map(exclusivity_cause)
+        shown = frame.assign(asset=views.market_brand_names(frame, self.dataset), cause=causes)
         table = column_table(
-            frame.assign(asset=views.market_brand_names(frame, self.dataset)),
+            shown,
             [
                 "asset",
                 "market",
@@ -44,6 +47,7 @@ class CommercialSections(PageArea):
                 "previous_quarter_rmb_m",
                 "change_rmb_m",
                 "qoq",
+                *(["cause"] if (causes != "").any() else []),
             ],
             caption=f"{self.quarter.label} against {self.quarter.previous.label}, RMB m",
             empty="No revenue this quarter or the previous one.",

@@ -94,13 +94,13 @@ class RecordSections(PageArea):
         return column_table(frame, ["market", "agency", "approvals", "filings"])
 
     def events_to_date(self, kind: str) -> Table:
-        """Approvals, filings, designations or licence deals to date, newest first."""
+        """Setbacks, approvals, filings, designations or licence deals to date, newest first."""
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return self._events_table(frame, f"No {kind} to date.")
 
     def appendix(self) -> Html:
-        """The full record to date, each part folded: approvals and filings by market, approvals,
-        filings and designations, licence deals and clinical results.
+        """The full record to date, each part folded: approvals and filings by market, setbacks,
+        approvals, filings and designations, licence deals and clinical results.
 
         Its frame is the main part's, approvals and filings by market; each part's own is that
         section's (`approvals_by_market`, `events_to_date`, `clinical_results`).
@@ -109,7 +109,7 @@ class RecordSections(PageArea):
             "Approvals and filings by market": self.approvals_by_market(),
             **{
                 f"{kind.capitalize()} to date": self.events_to_date(kind)
-                for kind in ("approvals", "filings and designations", "licence deals")
+                for kind in ("setbacks", "approvals", "filings and designations", "licence deals")
             },
             "Clinical results to date": self.clinical_results(),
         }

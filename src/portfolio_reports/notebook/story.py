@@ -31,8 +31,8 @@ class StorySections(PageArea):
         return NOTHING if path is None else commentary_html(path)
 
     def changes(self) -> Table:
-        """Counts of news, readouts and phase changes this quarter against the previous one;
-        nothing when all are 0."""
+        """Counts of news, readouts and phase changes this quarter against the previous one,
+        setbacks first when either quarter had any; nothing when all are 0."""
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
         if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
             return NOTHING
@@ -41,6 +41,8 @@ class StorySections(PageArea):
             "previous_quarter": self.quarter.previous.label,
         }
         by_quarter = frame.set_index("kind")[list(periods)].T.rename(index=periods)
+        if not by_quarter["setbacks"].any():
+            by_quarter = by_quarter.drop(columns="setbacks")
         kinds = list(by_quarter.columns)
         return html_table(
             by_quarter.rename_axis("quarter").reset_index(),

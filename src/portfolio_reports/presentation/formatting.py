@@ -62,3 +62,8 @@ def dated(
         return ""
     mark = INFERRED_MARK if inferred else ESTIMATE_MARK if estimated else ""
     return f"{date_text(day, precision)} {mark}".strip()
+
+
+def exclusivity_cause(lost: pd.Timestamp) -> str:
+    """What a fall in sales follows: "loss of exclusivity in Q3 2025"; "" when nothing recorded."""
+    return "" if pd.isna(lost) else f"loss of exclusivity in {date_text(lost, 'quarter')}"

@@ -6,7 +6,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from portfolio_reports.analysis.commercial import revenue_by_quarter, revenue_drivers
+from portfolio_reports.analysis.commercial import (
+    EXCLUSIVITY_LOST,
+    revenue_by_quarter,
+    revenue_drivers,
+)
 from portfolio_reports.analysis.key_figures import has_sales, year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
@@ -26,9 +30,11 @@ from portfolio_reports.analysis.pipeline import (
     IN_DEVELOPMENT,
     LIFE_CYCLE,
     LOCAL,
+    WITHDRAWN,
 )
 from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.analysis.setbacks import RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -37,29 +43,35 @@ from portfolio_reports.presentation.formatting import (
     ESTIMATE_MARK,
     INFERRED_MARK,
     MISSING,
+    exclusivity_cause,
     money,
     signed_percent,
 )
 from portfolio_reports.text import counted
 
-MAX_HIGHLIGHTS = 7
-"""Bullets the highlights hold at most: five kinds of news, the outlook and the quiet line."""
+MAX_HIGHLIGHTS = 8
+"""Bullets the highlights hold at most: setbacks, five kinds of news, the outlook and the quiet
+line."""
 LISTED_AT_MOST = 3
 RESULTS_PER_TRIAL = 2
 """Results a highlight quotes for one trial; the tables list them all."""
-DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)
+DESIGNATIONS = tuple(
+    t for t in EVENT_GROUPS["filings and designations"] if t not in (FILING, RESUBMISSION)
+)
 DEALS = EVENT_GROUPS["licence deals"]
+SETBACKS = EVENT_GROUPS["setbacks"]
 
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """At most seven bullets, each with its numbers: product sales with the year to date and
-    what moved them most, approvals, readouts with their results, other regulatory news, phase
-    changes and the events expected next; the quiet ones folded into one last line.
+    """At most eight bullets, each with its numbers: setbacks first, product sales with the
+    year to date and what moved them most, approvals, readouts with their results, other
+    regulatory news, phase changes and the events expected next; the quiet ones folded into one
+    last line.
 
     Product sales (when the scope sold in the quarters a page charts), approvals, readouts,
     filings and phase changes are named in the last line when there were none; filings,
-    designations and deals share a bullet; designations, deals and expected events appear only
-    when there are some.
+    resubmissions, designations and deals share a bullet; setbacks, resubmissions,
+    designations, deals and expected events appear only when there are some.
     """
     filings = _events_sentence(
         ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")
@@ -75,6 +87,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
         sentence
         for sentence in (
             filings,
+            _events_sentence(ds, scope, quarter, [RESUBMISSION], ("resubmission", "resubmissions")),
             _events_sentence(ds, scope, quarter, DESIGNATIONS, ("designation", "designations")),
             _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals")),
         )
@@ -84,6 +97,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
     if not has_sales(ds, scope, quarter):
         quiet.remove("product sales")  # the key figures say the scope has none to chart
     lines = [
+        _events_sentence(ds, scope, quarter, SETBACKS, ("setback", "setbacks")),
         news["product sales"],
         news["approvals"],
         news["clinical readouts"],
@@ -115,6 +129,9 @@ def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     else:
         approved = counted(counts.loc[APPROVED, LOCAL], "programme", "programmes") + f" in {place}"
         ended = ""
+    withdrawn = counts.loc[WITHDRAWN, LOCAL]
+    if withdrawn:
+        ended += f"; withdrawn: {withdrawn}"
     return (
         f"In development at the end of {quarter.label}: {_in_development(counts, scope, ds)}"
         f"; {life_cycle} of them life-cycle. Approved: {approved}{ended}."
@@ -178,11 +195,12 @@ def _place_dimension(scope: Scope) -> str | None:
 def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list[str]:
     """The material year-on-year moves by `by`, e.g. "HLX10 +RMB 34.2 m (+8.6%)"."""
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
+    causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
         f"{name} {'+' if change > 0 else '-'}RMB {money(abs(change))} m"
-        f" ({'new' if pd.isna(yoy) else signed_percent(yoy)})"
-        for name, change, yoy in zip(
-            drivers[by], drivers["change_rmb_m"], drivers["yoy"], strict=True
+        + _aside("new" if pd.isna(yoy) else signed_percent(yoy), exclusivity_cause(lost) or None)
+        for name, change, yoy, lost in zip(
+            drivers[by], drivers["change_rmb_m"], drivers["yoy"], causes, strict=True
         )
     ]
 
