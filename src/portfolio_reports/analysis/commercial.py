@@ -197,9 +197,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     then to product and market code in alphabetical order.
     """
     keys = [Sales.product, Sales.market]
-    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
-    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
-    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    pairs = _pair_changes(ds, scope, quarter)
     pairs = pairs[material(pairs["change_rmb_m"], pairs[PREVIOUS_REVENUE])]
     change = pairs["change_rmb_m"]
     order = ["change_rmb_m", REVENUE, *keys]
@@ -214,6 +212,34 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     movers[EXCLUSIVITY_LOST] = _exclusivity_lost(ds, scope, movers, quarter.previous, quarter)
     direction_first = ["direction", *movers.columns.drop("direction")]
     return with_inn(movers[direction_first].reset_index(drop=True), ds)
+
+
+def largest_move(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series | None:
+    """The product and market pair whose sales changed most against the previous quarter, by
+    size as shown (ties as `revenue_movers`), material or not; None when no pair sold in either.
+
+    Fields: product, inn, market, revenue_rmb_m, previous_quarter_rmb_m, change_rmb_m, qoq.
+    """
+    pairs = _pair_changes(ds, scope, quarter)
+    if pairs.empty:
+        return None
+    order = ranked(
+        pairs.assign(_size=pairs["change_rmb_m"].abs()),
+        ["_size", REVENUE, Sales.product, Sales.market],
+        [False, False, True, True],
+    )
+    return with_inn(order.drop(columns="_size").head(1), ds).iloc[0]
+
+
+def _pair_changes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Sales per product and market this quarter and the previous one, with the change and QoQ;
+    pairs without sales in either quarter left out."""
+    keys = [Sales.product, Sales.market]
+    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
+    pairs = pairs[(pairs[REVENUE] != 0) | (pairs[PREVIOUS_REVENUE] != 0)]
+    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
+    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    return pairs
 
 
 def revenue_drivers(

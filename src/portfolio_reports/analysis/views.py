@@ -13,7 +13,7 @@ from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.pipeline import phase_rank
-from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
+from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS, as_shown
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -32,7 +32,7 @@ BRIDGE_PRODUCTS = 6
 """Products a revenue bridge names; the others are summed as OTHER."""
 OTHER = "Other"
 ROUNDING = "Rounding"
-"""The bridge step that closes the gap left by rounding when no product is left for OTHER."""
+"""The bridge step that closes the gap rounding leaves between the changes and the totals."""
 LAUNCH_WINDOW = 8
 """Quarters back a launch counts as recent for the launch tracker."""
 HEAT_MARKETS = 7
@@ -57,8 +57,9 @@ BASES = {"previous": commercial.PREVIOUS_REVENUE, "year_ago": commercial.YEAR_AG
 VIEW_DEFINITIONS = {
     "bridge": "A revenue bridge goes from the base quarter's product sales, through each"
     f" product's change (the {BRIDGE_PRODUCTS} largest named, the rest summed as “{OTHER}”), to"
-    " this quarter's; figures are rounded to one decimal and the changes add up to the"
-    " difference. Its axis starts near the totals, whose bars are cut (//), so the changes show.",
+    " this quarter's; figures are rounded to one decimal, and what rounding leaves between the"
+    f" changes and the difference of the totals is a step of its own, “{ROUNDING}”. Its axis"
+    " starts near the totals, whose bars are cut (//), so the changes show.",
     "launch": "A product's launch quarter is its first quarter with product sales in the"
     " report's scope (one selling in the first quarter of the data is not counted as launched"
     f" then); the launch tracker shows the products launched in the last {LAUNCH_WINDOW}"
@@ -84,26 +85,29 @@ def bridge_steps(
     """Steps of a waterfall from `base` to `current` revenue (both by product, RMB m).
 
     Rows: the base total, the `keep` largest product changes (by size, ties by product), OTHER
-    for the rest, then the current total; every figure is rounded to REVENUE_DECIMALS, and
-    OTHER (or ROUNDING, when every product is named) takes what makes the changes add up to the
-    difference of the rounded totals. Columns: step, kind (total or change), value, start, end
+    for the rest, then the current total; every figure is rounded as shown (`as_shown`), and
+    ROUNDING, on every page alike, takes what rounding leaves between the shown changes and the
+    difference of the shown totals. Columns: step, kind (total or change), value, start, end
     (the bar spans start to end).
     """
     products = current.index.union(base.index)
     now = current.reindex(products, fill_value=0.0)
     then = base.reindex(products, fill_value=0.0)
-    changes = (now - then).round(REVENUE_DECIMALS)
+    exact = now - then
+    changes = exact.map(as_shown)
     order = (
         pd.DataFrame({"size": changes.abs().to_numpy(), "name": products})
         .sort_values(["size", "name"], ascending=[False, True])["name"]
         .tolist()
     )
     named = [product for product in order[:keep] if changes[product] != 0]
-    first, last = round(then.sum(), REVENUE_DECIMALS), round(now.sum(), REVENUE_DECIMALS)
-    rest = round(last - first - changes[named].sum(), REVENUE_DECIMALS)
+    first, last = as_shown(then.sum()), as_shown(now.sum())
+    other = as_shown(exact.drop(index=named).sum())
+    rounding = as_shown(last - first - changes[named].sum() - other)
     steps = [(str(product), CHANGE, float(changes[product])) for product in named]
-    if rest != 0:
-        steps.append((OTHER if len(named) < (changes != 0).sum() else ROUNDING, CHANGE, rest))
+    steps += [
+        (step, CHANGE, value) for step, value in ((OTHER, other), (ROUNDING, rounding)) if value
+    ]
     frame = pd.DataFrame(
         [(START, TOTAL, first), *steps, (END, TOTAL, last)], columns=[STEP, KIND, REVENUE]
     )

@@ -7,6 +7,8 @@ import pandas as pd
 from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
+    MATERIAL_RMB_M,
+    MATERIAL_SHARE,
     MATERIALITY,
     NOT_ATTRIBUTABLE,
     REVENUE,
@@ -18,12 +20,12 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
-from portfolio_reports.presentation import charts
+from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import REVENUE_FIGURE
-from portfolio_reports.presentation.formatting import exclusivity_cause
+from portfolio_reports.presentation.formatting import exclusivity_cause, signed_percent
 from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 from portfolio_reports.text import counted
 
@@ -50,7 +52,7 @@ class CommercialSections(PageArea):
                 *(["cause"] if (causes != "").any() else []),
             ],
             caption=f"{self.quarter.label} against {self.quarter.previous.label}, RMB m",
-            empty="No revenue this quarter or the previous one.",
+            empty=self._no_movers(),
         )
         ranking = (
             "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
@@ -58,6 +60,20 @@ class CommercialSections(PageArea):
         )
         brand = views.VIEW_DEFINITIONS["market brand"]
         return defined(table, " ".join([ranking, MATERIALITY, brand, self.page.meaning("market")]))
+
+    def _no_movers(self) -> str:
+        """Why the movers table is empty, with its exact condition and the largest move."""
+        previous = self.quarter.previous.label
+        largest = commercial.largest_move(self.dataset, self.scope, self.quarter)
+        if largest is None:
+            return f"No product sales in {self.quarter.label} or {previous}."
+        name = views.market_brand_names(largest.to_frame().T, self.dataset).iloc[0]
+        return (
+            f"No product and market moved by at least RMB {MATERIAL_RMB_M:.1f} m and"
+            f" {MATERIAL_SHARE:.0%} against {previous}; the largest move was {name} in"
+            f" {largest['market']}, {narrative.money_change(largest['change_rmb_m'])}"
+            f" ({signed_percent(largest['qoq'])})."
+        )
 
     def revenue_by_type(self) -> Table:
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""

@@ -98,6 +98,7 @@ class PipelineSections(PageArea):
         return column_table(
             shown,
             ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
+            caption=f"Phase changes in {self.quarter.label}",
             empty="No phase changes this quarter.",
         )
 

@@ -59,14 +59,15 @@ class RecordSections(PageArea):
         return fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
     def readouts(self) -> Html:
-        """Clinical results reported this quarter, a long list folded (the highlights give
-        them); nothing when there were none."""
+        """Clinical results reported this quarter, one row per trial, endpoint and population, a
+        long list folded behind the count of those rows; nothing when there were none."""
         frame = metrics.readouts_in_quarter(self.dataset, self.scope, self.quarter)
         if frame.empty:
             return NOTHING
-        results = counted(len(frame), "result", "results")
+        table = self._clinical_table(frame)
+        results = counted(len(table.frame), "result", "results")
         summary = f"Table: {results} reported in {self.quarter.label}"
-        return fold(self._clinical_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
+        return fold(table, len(table.frame), summary, most=NEWS_FOLD_ROWS)
 
     def filings_under_review(self) -> Html:
         """Filings accepted and not yet decided at quarter end, oldest first; a long list folded

@@ -10,7 +10,7 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
 from portfolio_reports.presentation.commentary import commentary_html
-from portfolio_reports.presentation.formatting import date_text, money, percent, signed_percent
+from portfolio_reports.presentation.formatting import dated, money, percent, signed_percent
 from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
 from portfolio_reports.presentation.tables import Html, Table, bullet_list, html_table
 from portfolio_reports.text import counted
@@ -159,7 +159,12 @@ class StorySections(PageArea):
         tiles = []
         deals, latest = key_figures.latest_deal(ds, scope, quarter)
         if latest is not None:
-            when = date_text(latest["date"], latest["date_precision"])
+            when = dated(
+                latest["date"],
+                latest["date_precision"],
+                estimated=bool(latest["estimated"]),
+                inferred=bool(latest["inferred"]),
+            )
             tiles.append(
                 Tile(
                     "Licence deals",

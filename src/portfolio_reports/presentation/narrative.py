@@ -197,12 +197,17 @@ def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
     causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
-        f"{name} {'+' if change > 0 else '-'}RMB {money(abs(change))} m"
+        f"{name} {money_change(change)}"
         + _aside("new" if pd.isna(yoy) else signed_percent(yoy), exclusivity_cause(lost) or None)
         for name, change, yoy, lost in zip(
             drivers[by], drivers["change_rmb_m"], drivers["yoy"], causes, strict=True
         )
     ]
+
+
+def money_change(change: float) -> str:
+    """A change in revenue with its sign before the currency, e.g. "+RMB 34.2 m", "-RMB 0.6 m"."""
+    return f"{'+' if change > 0 else '-'}RMB {money(abs(change))} m"
 
 
 def _events_sentence(
