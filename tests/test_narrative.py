@@ -15,10 +15,14 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(), Q3)
     assert lines == [
         # 165 against 150 and 120; 2025Q1-Q3 140 + 150 + 165 = 455 against 0 + 110 + 120 = 230.
-        # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10 (HLX01 first on the
-        # larger revenue); China 145 vs 110, North America 20 vs 10.
+        # Against 2025Q2: HLX02 125 vs 120 (+4.2%, under 5%), HLX01 25 vs 20, HLX03 15 vs 10
+        # (HLX01 first on the larger revenue); China 145 vs 130, North America 20 vs 20.
+        # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10; China 145 vs 110,
+        # North America 20 vs 10.
         "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q3 2024:"
+        " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
+        " HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%); China +RMB 15.0 m (+11.5%)."
+        " Moved most against Q3 2024 (YoY):"
         " HLX02 +RMB 35.0 m (+38.9%), HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%);"
         " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%).",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
@@ -48,7 +52,8 @@ def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
     # CA sold 5 of HLX03 in 2025Q3 and nothing before: no growth rates, a new product.
     assert lines[0] == (
         "Product sales: RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 5.0 m. Moved most against Q3 2024: HLX03 +RMB 5.0 m (new)."
+        " (Q1-Q3 2025) RMB 5.0 m. Moved most against Q2 2025 (QoQ): HLX03 +RMB 5.0 m (new)."
+        " Moved most against Q3 2024 (YoY): HLX03 +RMB 5.0 m (new)."
     )
     assert lines[-1] == "No filings in Q3 2025."
 
@@ -63,17 +68,18 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     # places listed.
     assert us_q3[0] == (
         "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q3 2024:"
-        " HLX02 +RMB 5.0 m (+50.0%)."
+        " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
+        " HLX02 -RMB 5.0 m (-25.0%). Moved most against Q3 2024 (YoY): HLX02 +RMB 5.0 m (+50.0%)."
     )
 
 
 def test_immaterial_moves_are_not_named(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     us = (sales["market"] == "US") & (sales["quarter"] == "2025Q3")
-    sales.loc[us, "revenue_rmb_m"] = 10.5  # +0.5 on 10 a year earlier: under RMB 1 m
+    sales.loc[us, "revenue_rmb_m"] = 19.5  # -0.5 on 20, +9.5 (+95%) on 10 a year earlier
     lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
-    assert "Moved most" not in lines[0]
+    assert "(QoQ)" not in lines[0]
+    assert lines[0].endswith("Moved most against Q3 2024 (YoY): HLX02 +RMB 9.5 m (+95.0%).")
 
 
 def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):

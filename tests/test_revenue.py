@@ -337,6 +337,15 @@ def test_revenue_drivers_rank_material_moves_on_a_year_earlier(tiny_dataset):
     assert both[["market", "change_rmb_m"]].values.tolist() == [["CN", 20.0], ["US", 20.0]]
 
 
+def test_revenue_drivers_rank_material_moves_on_the_previous_quarter(tiny_dataset):
+    products = commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, by="product", base="previous")
+    # 2025Q3 against 2025Q2: HLX02 125 vs 120 (+4.2%, under 5%), HLX01 25 vs 20, HLX03 15 vs 10.
+    assert products[["product", "change_rmb_m"]].values.tolist() == [["HLX01", 5.0], ["HLX03", 5.0]]
+    assert products["qoq"].tolist() == pytest.approx([0.25, 0.5])
+    with pytest.raises(ValueError, match="base must be one of previous, year_ago"):
+        commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, base="last year")
+
+
 def test_revenue_movers_leave_out_immaterial_changes(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     hlx01 = (sales["product"] == "HLX01") & (sales["quarter"] == "2025Q3")

@@ -43,6 +43,8 @@ YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
 YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
 ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
 """Revenue types listed even when 0: product sales, licence income and service income."""
+DRIVER_BASES = {"previous": (PREVIOUS_REVENUE, "qoq"), "year_ago": (YEAR_AGO_REVENUE, "yoy")}
+"""What drivers compare with: the base quarter's revenue column and the growth column."""
 EXCLUSIVITY_LOST = "exclusivity_lost"
 """Date of the loss of exclusivity that a fall in sales follows, where one does."""
 REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
@@ -243,25 +245,34 @@ def _pair_changes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
 
 def revenue_drivers(
-    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", n: int = 3
+    ds: Dataset,
+    scope: Scope,
+    quarter: Quarter,
+    by: str = "product",
+    n: int = 3,
+    base: str = "year_ago",
 ) -> pd.DataFrame:
-    """The `n` values of `by` whose product sales moved most against the same quarter a year
-    earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
+    """The `n` values of `by` whose product sales moved most against the `base` quarter
+    (DRIVER_BASES: the same quarter a year earlier, or the previous one), material changes only
+    (`revenue.MATERIALITY`), largest change as shown first.
 
-    Columns: `by`, revenue_rmb_m, year_ago_rmb_m, change_rmb_m, yoy, and by product
-    `exclusivity_lost` (`_exclusivity_lost`).
+    Columns: `by`, revenue_rmb_m, the base's revenue column, change_rmb_m, its growth (yoy or
+    qoq), and by product `exclusivity_lost` (`_exclusivity_lost`).
     """
+    check_choice("base", base, tuple(DRIVER_BASES))
+    base_revenue, growth = DRIVER_BASES[base]
     table = revenue_by(ds, scope, quarter, by=by)
-    table["change_rmb_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
-    moved = table[material(table["change_rmb_m"], table[YEAR_AGO_REVENUE])]
+    table["change_rmb_m"] = table[REVENUE] - table[base_revenue]
+    moved = table[material(table["change_rmb_m"], table[base_revenue])]
     order = ranked(
         moved.assign(_size=moved["change_rmb_m"].abs()),
         ["_size", REVENUE, by],
         [False, False, True],
     )
-    drivers = order[[by, REVENUE, YEAR_AGO_REVENUE, "change_rmb_m", "yoy"]].head(n)
+    drivers = order[[by, REVENUE, base_revenue, "change_rmb_m", growth]].head(n)
     if by == Sales.product:
-        lost = _exclusivity_lost(ds, scope, drivers, quarter.year_ago, quarter)
+        since = quarter.year_ago if base == "year_ago" else quarter.previous
+        lost = _exclusivity_lost(ds, scope, drivers, since, quarter)
         drivers = drivers.assign(**{EXCLUSIVITY_LOST: lost})
     return drivers.reset_index(drop=True)
 

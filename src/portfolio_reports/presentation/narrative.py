@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from portfolio_reports.analysis.commercial import (
+    DRIVER_BASES,
     EXCLUSIVITY_LOST,
     revenue_by_quarter,
     revenue_drivers,
@@ -163,8 +164,9 @@ def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
 
 
 def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """Revenue with its growth and the year to date, then the products and markets that moved
-    it most against a year earlier; empty when there was none."""
+    """Revenue with its growth and the year to date, then the products and places that moved it
+    most against the previous quarter and against a year earlier, each line saying which;
+    empty when there was none."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure is None:
         return ""
@@ -174,14 +176,18 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
         f" RMB {money(ytd.revenue)} m{growth}."
     )
-    moves = [
-        _listing(_moves(ds, scope, quarter, by, n), n)
-        for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
-        if by is not None
-    ]
-    moves = [move for move in moves if move]
-    if moves:
-        sentence += f" Moved most against {quarter.year_ago.label}: {'; '.join(moves)}."
+    for base, compared, growth in (
+        ("previous", quarter.previous, "QoQ"),
+        ("year_ago", quarter.year_ago, "YoY"),
+    ):
+        moves = [
+            _listing(_moves(ds, scope, quarter, by, n, base), n)
+            for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
+            if by is not None
+        ]
+        moves = [move for move in moves if move]
+        if moves:
+            sentence += f" Moved most against {compared.label} ({growth}): {'; '.join(moves)}."
     return sentence
 
 
@@ -192,15 +198,17 @@ def _place_dimension(scope: Scope) -> str | None:
     return Sales.market if scope.region is not None else "region"
 
 
-def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list[str]:
-    """The material year-on-year moves by `by`, e.g. "HLX10 +RMB 34.2 m (+8.6%)"."""
-    drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
+def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int, base: str) -> list[str]:
+    """The material moves by `by` against the `base` quarter (`revenue_drivers`), e.g.
+    "HLX10 +RMB 34.2 m (+8.6%)"."""
+    drivers = revenue_drivers(ds, scope, quarter, by=by, n=n, base=base)
+    growth = drivers[DRIVER_BASES[base][1]]
     causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
         f"{name} {money_change(change)}"
-        + _aside("new" if pd.isna(yoy) else signed_percent(yoy), exclusivity_cause(lost) or None)
-        for name, change, yoy, lost in zip(
-            drivers[by], drivers["change_rmb_m"], drivers["yoy"], causes, strict=True
+        + _aside("new" if pd.isna(rate) else signed_percent(rate), exclusivity_cause(lost) or None)
+        for name, change, rate, lost in zip(
+            drivers[by], drivers["change_rmb_m"], growth, causes, strict=True
         )
     ]
 
