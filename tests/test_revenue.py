@@ -118,10 +118,10 @@ def test_hong_kong_counts_as_overseas(tiny_dataset):
     [
         # 2025Q3: approvals of HLX01, HLX02, HLX03 in CN, US and CA; HLX02 approved in CA in
         # the quarter; HLX02-GC and HLX03-AS in development (HLX01-RA discontinued).
-        (Q3, [3, 3, 3, 1, 0, 2]),
+        (Q3, [3, 3, 3, 0, 1, 0, 2]),
         # 2025Q1: CA not reached yet (HLX03 approved there 2025-05-20); HLX02's CA filing
         # accepted 2025-01-15; HLX01-RA (Phase 3) and HLX02-GC, HLX02-BC in CA in development.
-        (Quarter(2025, 1), [3, 3, 2, 0, 1, 2]),
+        (Quarter(2025, 1), [3, 3, 2, 0, 0, 1, 2]),
     ],
 )
 def test_portfolio_counts_follow_their_definitions(tiny_dataset, quarter, expected):
@@ -151,6 +151,18 @@ def test_markets_reached_count_the_eu_once(tiny_dataset):
     counts = metrics.portfolio_counts(ds, WHOLE, Q3).set_index("count")["value"]
     assert counts["Markets reached"] == 4
     assert counts["Approvals this quarter"] == 2
+
+
+def test_markets_reached_on_inferred_approvals_only(tiny_dataset):
+    events = tiny_dataset.regulatory_events.copy()
+    # The US: its one approval inferred; CA: the HLX02 approval inferred, the HLX03 one reported.
+    approvals = events["event_type"] == "approval"
+    events.loc[approvals & (events["market"] == "US"), "inferred"] = True
+    hlx02_ca = approvals & (events["market"] == "CA") & (events["product"] == "HLX02")
+    events.loc[hlx02_ca, "inferred"] = True
+    ds = replace(tiny_dataset, regulatory_events=events)
+    counts = metrics.portfolio_counts(ds, WHOLE, Q3).set_index("count")["value"]
+    assert (counts["Markets reached"], counts[metrics.INFERRED_MARKETS]) == (3, 1)
 
 
 def test_ranking_compares_figures_as_shown_then_breaks_ties():

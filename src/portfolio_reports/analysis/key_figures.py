@@ -31,8 +31,8 @@ DEFINITIONS = {
     "year_to_date": YEAR_TO_DATE,
     "china_share": "Share of the quarter's product sales in mainland China and in every other"
     " market.",
-    "on_market": "Products with at least one approval by quarter end, and the markets where any"
-    " is approved.",
+    "on_market": "Products with at least one approval in force at quarter end, and the markets"
+    " where any is in force, with how many of those rest on inferred approvals only.",
     "in_development": "Programmes (one indication in one market, or Global) in development at"
     " quarter end, by phase.",
     "news": "Approval events and filings accepted by a regulator, dated in the quarter.",

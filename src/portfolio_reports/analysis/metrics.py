@@ -475,6 +475,7 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
     return ordered[READOUT_COLUMNS].reset_index(drop=True)
 
 
+INFERRED_MARKETS = "Markets reached on inferred approvals"
 PORTFOLIO_COUNTS: dict[str, str] = {
     "Products launched": (
         "products with at least one approval in force (not withdrawn) in any market at quarter end"
@@ -486,6 +487,10 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     "Markets reached": (
         "countries and regions where at least one product's approval is in force (not withdrawn)"
         " at quarter end; the EU counts as one market (one EC approval covers every member state)"
+    ),
+    INFERRED_MARKETS: (
+        "markets reached where every approval in force at quarter end is inferred (its market or"
+        " date inferred from indirect public statements, not reported)"
     ),
     "Approvals this quarter": (
         "approval events dated in the quarter, one per product, market and label (indication)"
@@ -514,6 +519,9 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
             status == lifecycle.APPROVED, Pipeline.indication
         ].nunique(),
         "Markets reached": approvals[RegulatoryEvents.market].nunique(),
+        INFERRED_MARKETS: approvals.groupby(RegulatoryEvents.market)[RegulatoryEvents.inferred]
+        .all()
+        .sum(),
         "Approvals this quarter": (in_quarter == APPROVAL).sum(),
         "Filings accepted this quarter": (in_quarter == FILING).sum(),
         "Molecules in development": programmes.loc[

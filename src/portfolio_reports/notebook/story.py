@@ -62,6 +62,8 @@ class StorySections(PageArea):
             reach = f"in {scope.place(ds)}"
         elif launched:
             reach = f"in {counted(counts['Markets reached'], 'market', 'markets')}"
+            inferred = counts[metrics.INFERRED_MARKETS]
+            reach += f", {inferred} of them on inferred approvals only" if inferred else ""
         else:
             reach = "in any market"
         tiles.append(
