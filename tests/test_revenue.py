@@ -118,10 +118,10 @@ def test_hong_kong_counts_as_overseas(tiny_dataset):
     [
         # 2025Q3: approvals of HLX01, HLX02, HLX03 in CN, US and CA; HLX02 approved in CA in
         # the quarter; HLX02-GC and HLX03-AS in development (HLX01-RA discontinued).
-        (Q3, [3, 3, 3, 0, 1, 0, 2]),
+        (Q3, [3, 3, 3, 0, 1, 0, 2, 1]),
         # 2025Q1: CA not reached yet (HLX03 approved there 2025-05-20); HLX02's CA filing
         # accepted 2025-01-15; HLX01-RA (Phase 3) and HLX02-GC, HLX02-BC in CA in development.
-        (Quarter(2025, 1), [3, 3, 2, 0, 0, 1, 2]),
+        (Quarter(2025, 1), [3, 3, 2, 0, 0, 1, 2, 2]),
     ],
 )
 def test_portfolio_counts_follow_their_definitions(tiny_dataset, quarter, expected):

@@ -195,7 +195,11 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         "Year to date, Q1-Q3 2025": ("RMB 455.0 m", "+97.8% on Q1-Q3 2024"),
         "China / overseas": ("87.9% / 12.1%", "of product sales in Q3 2025"),
         "On the market": ("3 products", "in 3 markets"),
-        "In development": ("3 programmes", "Phase 3 1 · Phase 2 1 · Phase 1 1"),
+        # HLX02 (Global Phase 3, CN Phase 2) and HLX03 (US Phase 1): two molecules, one pivotal.
+        "In development": (
+            "2 molecules",
+            "1 pivotal (Phase 3 or Filed) · 3 programmes · Phase 3 1 · Phase 2 1 · Phase 1 1",
+        ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         "Next catalyst": ("Q4 2025", "HLX02 approval in CN"),
     }
@@ -211,7 +215,12 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
     # January 2025 is undecided at the end of Q2.
     assert shown == {
         "On the market": ("1 product", "in Canada"),
-        "In development": ("2 programmes", "Filed 1 · Phase 2 1"),
+        # HLX02 Filed in CA and at Phase 2 globally: one molecule, pivotal.
+        "In development": (
+            "1 molecule",
+            "1 pivotal (Phase 3 or Filed) · 2 programmes: 1 run in Canada, 1 global"
+            " · Filed 1 · Phase 2 1",
+        ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),
         "Under review": ("1 filing", "HLX02"),
         "Next catalyst": ("None recorded", "up to Q2 2026"),

@@ -95,7 +95,9 @@ def check_page(html: str) -> list[str]:
     html = re.sub(r"<details class=\"fold\"><summary>([^<]*)</summary>", r"<fold \1>", html)
     for match in re.finditer(r"<table[^>]*>(?!<caption>)", html):
         before = html[: match.start()]
-        if not re.search(r"<fold [^>]*>$", before):
+        if not re.search(
+            r"(<fold [^>]*>|<span class=\"chart-title\">[^<]+</span>.*</figcaption>)$", before
+        ):
             problems.append(f"table without a title: {html[match.start() : match.start() + 120]}")
     for match in re.finditer(r"<fold Table: (\d[\d,]*) ([^>]*)>(<table.*?</table>)", html, re.S):
         count, table = int(match.group(1).replace(",", "")), match.group(3)

@@ -476,6 +476,9 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
 
 
 INFERRED_MARKETS = "Markets reached on inferred approvals"
+PIVOTAL = "Pivotal assets"
+PIVOTAL_PHASES = ("Phase 3", "Filed")
+"""Phases whose trials (or filings) support an approval: a molecule there is a pivotal asset."""
 PORTFOLIO_COUNTS: dict[str, str] = {
     "Products launched": (
         "products with at least one approval in force (not withdrawn) in any market at quarter end"
@@ -500,6 +503,9 @@ PORTFOLIO_COUNTS: dict[str, str] = {
         "products with at least one programme in development at quarter end, launched products"
         " with new indications or markets included"
     ),
+    PIVOTAL: (
+        "molecules in development with at least one programme at Phase 3 or Filed at quarter end"
+    ),
 }
 """The portfolio counts the company states, each with the definition a report shows."""
 
@@ -510,6 +516,7 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
     programmes = lifecycle.programmes(ds, scope, quarter)
     products = ds.indications.set_index(Indications.indication)[Indications.product]
     status = programmes[STATUS]
+    developing = status == lifecycle.IN_DEVELOPMENT
     in_quarter = events_in_quarter(ds, scope, quarter, [APPROVAL, FILING])[
         RegulatoryEvents.event_type
     ]
@@ -524,8 +531,11 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
         .sum(),
         "Approvals this quarter": (in_quarter == APPROVAL).sum(),
         "Filings accepted this quarter": (in_quarter == FILING).sum(),
-        "Molecules in development": programmes.loc[
-            status == lifecycle.IN_DEVELOPMENT, Pipeline.indication
+        "Molecules in development": programmes.loc[developing, Pipeline.indication]
+        .map(products)
+        .nunique(),
+        PIVOTAL: programmes.loc[
+            developing & programmes[Pipeline.phase].isin(PIVOTAL_PHASES), Pipeline.indication
         ]
         .map(products)
         .nunique(),

@@ -38,7 +38,7 @@ class DefinitionSections(PageArea):
     def glossary(self) -> Table:
         """What each term, count and sum on the page means: one sentence each."""
         terms = pd.DataFrame(GLOSSARY.items(), columns=["term", "definition"])
-        return column_table(terms, ["term", "definition"])
+        return column_table(terms, ["term", "definition"], caption="Terms used on this page")
 
     def portfolio_counts(self) -> Table:
         """The portfolio counts the company states, each with its definition."""

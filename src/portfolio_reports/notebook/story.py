@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
+from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
@@ -74,15 +75,7 @@ class StorySections(PageArea):
                 meaning["on_market"],
             )
         )
-        phases = key_figures.in_development_by_phase(ds, scope, quarter)
-        tiles.append(
-            Tile(
-                "In development",
-                counted(int(phases.sum()), "programme", "programmes"),
-                " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items()),
-                meaning["in_development"],
-            )
-        )
+        tiles.append(self._pipeline_tile(counts))
         tiles.append(
             Tile(
                 f"News in {quarter.label}",
@@ -102,6 +95,27 @@ class StorySections(PageArea):
             tiles,
             caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
             note=None if self.page.sells else f"No product sales from {window} to {quarter.label}.",
+        )
+
+    def _pipeline_tile(self, counts: pd.Series) -> Tile:
+        """Molecules in development and pivotal assets, then programmes by phase: how many run
+        in the page's market or region and how many are global."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        phases = key_figures.in_development_by_phase(ds, scope, quarter)
+        by_phase = " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items())
+        programmes = counted(int(phases.sum()), "programme", "programmes")
+        place = scope.place(ds)
+        if place is not None:
+            split = metrics.programme_counts(ds, scope, quarter).loc[lifecycle.IN_DEVELOPMENT]
+            programmes += (
+                f": {split[lifecycle.LOCAL]} run in {place}, {split[lifecycle.GLOBAL]} global"
+            )
+        molecules = counted(counts["Molecules in development"], "molecule", "molecules")
+        return Tile(
+            "In development",
+            molecules,
+            f"{counts[metrics.PIVOTAL]} pivotal (Phase 3 or Filed) · {programmes} · {by_phase}",
+            key_figures.DEFINITIONS["in_development"],
         )
 
     def _sales_tiles(self) -> list[Tile]:
