@@ -187,6 +187,41 @@ def lifecycle_warnings(ds: Dataset) -> list[str]:
     ]
 
 
+LAGGING_PHASES = 2
+"""Phases a market programme must trail its indication's Global programme by to be lagging."""
+LAGGING_YEARS = 2
+"""Years a lagging market programme must have kept its phase before a warning names it."""
+
+
+def lagging_warnings(ds: Dataset) -> list[str]:
+    """One line per market programme in development left behind the Global programme of its
+    indication: LAGGING_PHASES or more behind it and unchanged for LAGGING_YEARS years at the
+    data's latest date."""
+    dates = pd.concat([ds.pipeline[Pipeline.since], ds.regulatory_events[RegulatoryEvents.date]])
+    if dates.dropna().empty:
+        return []
+    latest = dates.max()
+    every = programmes(ds, Scope(), Quarter.of(latest))
+    developing = every[every[STATUS] == IN_DEVELOPMENT].assign(
+        _rank=lambda rows: phase_rank(rows[Pipeline.phase])
+    )
+    global_ = developing[developing[Pipeline.scope] == GLOBAL_SCOPE]
+    pairs = developing[developing[Pipeline.scope] != GLOBAL_SCOPE].merge(
+        global_, on=Pipeline.indication, suffixes=("", "_global")
+    )
+    lagging = pairs[
+        (pairs["_rank_global"] - pairs["_rank"] >= LAGGING_PHASES)
+        & (pairs[Pipeline.since] <= latest - pd.DateOffset(years=LAGGING_YEARS))
+    ]
+    return [
+        f"pipeline.csv, programme ({row.indication}, {row.scope}) at {row.phase} since"
+        f" {row.since:%Y-%m-%d} is {LAGGING_PHASES} phases or more behind ({row.indication},"
+        f" {GLOBAL_SCOPE}) at {row.phase_global} since {row.since_global:%Y-%m-%d}, unchanged"
+        f" for {LAGGING_YEARS} years: record its current phase, or Discontinued"
+        for row in lagging.sort_values(PROGRAMME).itertuples()
+    ]
+
+
 def _withdrawn(
     ds: Dataset, approvals: pd.DataFrame, frame: pd.DataFrame, quarter: Quarter
 ) -> pd.Series:

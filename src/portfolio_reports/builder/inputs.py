@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from portfolio_reports.analysis.metrics import resolve_quarter
-from portfolio_reports.analysis.pipeline import lifecycle_warnings
+from portfolio_reports.analysis.pipeline import lagging_warnings, lifecycle_warnings
 from portfolio_reports.builder.specs import (
     ReportSpec,
     load_specs,
@@ -85,7 +85,8 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
-    dataset = replace(dataset, warnings=(*dataset.warnings, *lifecycle_warnings(dataset)))
+    pipeline_warnings = [*lifecycle_warnings(dataset), *lagging_warnings(dataset)]
+    dataset = replace(dataset, warnings=(*dataset.warnings, *pipeline_warnings))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
     chosen_reports([spec.name for spec in specs], options.reports)
