@@ -24,7 +24,13 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         " HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%); China +RMB 15.0 m (+11.5%)."
         " Moved most against Q3 2024 (YoY):"
         " HLX02 +RMB 35.0 m (+38.9%), HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%);"
-        " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%).",
+        " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%)."
+        # Total 181 (165 + licence 10 from Accord + service 6) against 175 and 150.
+        " Total revenue: RMB 181.0 m, +3.4% QoQ, +20.7% YoY. Against Q2 2025 (QoQ): product"
+        " sales +RMB 15.0 m (+10.0%), licence income from Accord -RMB 10.0 m (-50.0%), service"
+        " income +RMB 1.0 m (+20.0%). Against Q3 2024 (YoY): product sales +RMB 45.0 m"
+        " (+37.5%), licence income from Accord -RMB 20.0 m (-66.7%), service income +RMB 6.0 m"
+        " (new).",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",

@@ -364,3 +364,20 @@ def test_revenue_movers_leave_out_immaterial_changes(tiny_dataset):
     sales.loc[hlx01, "revenue_rmb_m"] = 20.5  # +0.5 on 20: under RMB 1 m
     movers = commercial.revenue_movers(replace(tiny_dataset, sales=sales), WHOLE, Q3)
     assert rows(movers, "product", "market") == [("HLX02", "CN"), ("HLX03", "CA"), ("HLX02", "US")]
+
+
+def test_total_revenue_drivers_name_the_type_and_the_counterparty(tiny_dataset):
+    # 2025Q3 against 2024Q3: product sales 165 vs 120, licence income from Accord 10 vs 30,
+    # service income 6 vs 0; against 2025Q2 the service income moves by 1.0 on 5 (+20%).
+    year_ago = commercial.total_revenue_drivers(tiny_dataset, Q3)
+    assert rows(year_ago, "revenue_type", "counterparty", "change_rmb_m") == [
+        ("product sales", "", 45.0),
+        ("licence income", "Accord", -20.0),
+        ("service income", "", 6.0),
+    ]
+    assert year_ago["yoy"].iloc[:2].tolist() == pytest.approx([0.375, -2 / 3])
+    previous = commercial.total_revenue_drivers(tiny_dataset, Q3, "previous", n=2)
+    assert rows(previous, "revenue_type", "counterparty", "change_rmb_m") == [
+        ("product sales", "", 15.0),
+        ("licence income", "Accord", -10.0),
+    ]

@@ -15,6 +15,7 @@ from portfolio_reports.analysis.metrics import (
 )
 from portfolio_reports.analysis.revenue import (
     GEOGRAPHY,
+    PRODUCT_SALES_TYPE,
     REVENUE,
     REVENUE_TYPE,
     TOTAL_REVENUE,
@@ -32,6 +33,7 @@ from portfolio_reports.data.schema import (
     THERAPY_AREAS,
     Indications,
     Markets,
+    OtherRevenue,
     Products,
     RegulatoryEvents,
     Sales,
@@ -139,6 +141,42 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     ):
         table[growth] = _growth(table[current], table[base])
     return table.reset_index()
+
+
+def total_revenue_drivers(
+    ds: Dataset, quarter: Quarter, base: str = "year_ago", n: int = 3
+) -> pd.DataFrame:
+    """What moved the company's total revenue against the `base` quarter (DRIVER_BASES): the `n`
+    largest material changes (`revenue.MATERIALITY`) of product sales or of one other revenue
+    type from one counterparty, whether or not the total moved materially (parts may offset).
+
+    Columns: revenue_type, counterparty ("" where none is named), revenue_rmb_m, the base's
+    revenue column, change_rmb_m and its growth (qoq or yoy).
+    """
+    check_choice("base", base, tuple(DRIVER_BASES))
+    base_revenue, growth = DRIVER_BASES[base]
+    other = ds.other_revenue
+    rows = pd.concat(
+        [
+            ds.sales.assign(**{REVENUE_TYPE: PRODUCT_SALES_TYPE, OtherRevenue.counterparty: ""}),
+            other.assign(
+                **{OtherRevenue.counterparty: other[OtherRevenue.counterparty].fillna("")}
+            ),
+        ]
+    )
+    keys = [REVENUE_TYPE, OtherRevenue.counterparty]
+    table = _summed_per(rows, keys, _compared_quarters(quarter))
+    table["change_rmb_m"] = table[REVENUE] - table[base_revenue]
+    table[growth] = _growth(table[REVENUE], table[base_revenue])
+    moved = table[material(table["change_rmb_m"], table[base_revenue])]
+    order = ranked(
+        moved.assign(_size=moved["change_rmb_m"].abs()),
+        ["_size", REVENUE, *keys],
+        [False, False, True, True],
+    )
+    return (
+        order[[*keys, REVENUE, base_revenue, "change_rmb_m", growth]].head(n).reset_index(drop=True)
+    )
 
 
 def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:

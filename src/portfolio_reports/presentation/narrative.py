@@ -11,8 +11,9 @@ from portfolio_reports.analysis.commercial import (
     EXCLUSIVITY_LOST,
     revenue_by_quarter,
     revenue_drivers,
+    total_revenue_drivers,
 )
-from portfolio_reports.analysis.key_figures import has_sales, year_to_date
+from portfolio_reports.analysis.key_figures import has_sales, total_revenue, year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
@@ -33,7 +34,7 @@ from portfolio_reports.analysis.pipeline import (
     LOCAL,
     WITHDRAWN,
 )
-from portfolio_reports.analysis.revenue import REVENUE
+from portfolio_reports.analysis.revenue import REVENUE, REVENUE_TYPE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.setbacks import RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
@@ -176,10 +177,7 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
         f" RMB {money(ytd.revenue)} m{growth}."
     )
-    for base, compared, growth in (
-        ("previous", quarter.previous, "QoQ"),
-        ("year_ago", quarter.year_ago, "YoY"),
-    ):
+    for base, compared, growth in _bases(quarter):
         moves = [
             _listing(_moves(ds, scope, quarter, by, n, base), n)
             for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
@@ -188,6 +186,40 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         moves = [move for move in moves if move]
         if moves:
             sentence += f" Moved most against {compared.label} ({growth}): {'; '.join(moves)}."
+    if scope == Scope():
+        sentence += _total_revenue_sentence(ds, quarter)
+    return sentence
+
+
+def _bases(quarter: Quarter) -> tuple[tuple[str, Quarter, str], ...]:
+    """Each base a move is told against: its name, its quarter and its growth label."""
+    return (("previous", quarter.previous, "QoQ"), ("year_ago", quarter.year_ago, "YoY"))
+
+
+def _total_revenue_sentence(ds: Dataset, quarter: Quarter) -> str:
+    """Total revenue with its growth, and the parts that moved it (`total_revenue_drivers`):
+    product sales, or one revenue type from one counterparty."""
+    total = total_revenue(ds, quarter)
+    sentence = (
+        f" Total revenue: RMB {money(total[REVENUE])} m, {signed_percent(total['qoq'])} QoQ,"
+        f" {signed_percent(total['yoy'])} YoY."
+    )
+    for base, compared, growth in _bases(quarter):
+        drivers = total_revenue_drivers(ds, quarter, base)
+        rate = drivers[DRIVER_BASES[base][1]]
+        items = [
+            f"{kind}{f' from {party}' if party else ''} {money_change(change)}"
+            + _aside("new" if pd.isna(share) else signed_percent(share))
+            for kind, party, change, share in zip(
+                drivers[REVENUE_TYPE],
+                drivers["counterparty"],
+                drivers["change_rmb_m"],
+                rate,
+                strict=True,
+            )
+        ]
+        if items:
+            sentence += f" Against {compared.label} ({growth}): {_listing(items)}."
     return sentence
 
 
