@@ -20,10 +20,12 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10; China 145 vs 110,
         # North America 20 vs 10.
         "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures); year to date"
+        # Products by their brand in the home market: HLX01 HANLIKANG, HLX02 HANQUYOU, HLX03
+        # HANDAYUAN.
         " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
-        " HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%); China +RMB 15.0 m (+11.5%)."
-        " Moved most against Q3 2024 (YoY):"
-        " HLX02 +RMB 35.0 m (+38.9%), HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%);"
+        " HANLIKANG +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%); China +RMB 15.0 m"
+        " (+11.5%). Moved most against Q3 2024 (YoY): HANQUYOU +RMB 35.0 m (+38.9%), HANLIKANG"
+        " +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%);"
         " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%)."
         # Total 181 (165 + licence 10 from Accord + service 6) against 175 and 150.
         " Total revenue: RMB 181.0 m, +3.4% QoQ, +20.7% YoY. Against Q2 2025 (QoQ): product"
@@ -71,11 +73,12 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     assert lines[-1] == "No approvals or clinical readouts in Q2 2023."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
     # US: 15 against 20 and 10; 2025Q1-Q3 20 + 20 + 15 = 55 against 10; one market, so no
-    # places listed.
+    # places listed; HLX02 by its US brand.
     assert us_q3[0] == (
         "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures); year to date"
         " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
-        " HLX02 -RMB 5.0 m (-25.0%). Moved most against Q3 2024 (YoY): HLX02 +RMB 5.0 m (+50.0%)."
+        " HERCESSI -RMB 5.0 m (-25.0%). Moved most against Q3 2024 (YoY): HERCESSI +RMB 5.0 m"
+        " (+50.0%)."
     )
 
 
@@ -85,7 +88,7 @@ def test_immaterial_moves_are_not_named(tiny_dataset):
     sales.loc[us, "revenue_rmb_m"] = 19.5  # -0.5 on 20, +9.5 (+95%) on 10 a year earlier
     lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
     assert "(QoQ)" not in lines[0]
-    assert lines[0].endswith("Moved most against Q3 2024 (YoY): HLX02 +RMB 9.5 m (+95.0%).")
+    assert lines[0].endswith("Moved most against Q3 2024 (YoY): HERCESSI +RMB 9.5 m (+95.0%).")
 
 
 def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):

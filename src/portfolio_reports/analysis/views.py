@@ -12,7 +12,7 @@ import pandas as pd
 from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.brands import brand_names
 from portfolio_reports.analysis.memo import per_dataset
-from portfolio_reports.analysis.pipeline import phase_rank
+from portfolio_reports.analysis.pipeline import HOME_MARKET, phase_rank
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS, as_shown
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
@@ -22,6 +22,7 @@ from portfolio_reports.data.schema import (
     THERAPY_AREAS,
     Catalysts,
     Indications,
+    Markets,
     Pipeline,
     Products,
     Sales,
@@ -71,8 +72,10 @@ VIEW_DEFINITIONS = {
     "heat": "The product by market table shows each product's sales in the quarter in each"
     f" market, RMB m; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
-    "brand": "Commercial views name a product by its brand in the market where it sold most in"
-    " the quarter (where the data names one), with its INN.",
+    "brand": "A page names each product once and the same way everywhere: by its brand in the"
+    " page's market, else in the home market where the page covers it, else in the market"
+    " where it sold most in the quarter, else by its code; the product table gives its code"
+    " and INN. A row of one product in one market uses that market's brand.",
     "market brand": "A row of one product in one market names the product by its brand in that"
     " market (where the data names one), with its INN.",
 }
@@ -249,24 +252,45 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
 
 @per_dataset
-def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
-    """Each product's name on commercial views: brand (INN), else code (INN) (VIEW_DEFINITIONS).
+def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
+    """Each product's one name on a page (VIEW_DEFINITIONS "brand"), by product code.
 
-    The brand is the one the product carries in its market with the most sales in the quarter
-    (ties by market code), on every label there; products without sales in the quarter or
-    without a brand there are named by code.
+    The brand the product carries, on every label, in the page's market; else in the home
+    market, where the page covers it; else in the market of the page where it sold most in the
+    quarter (ties by market code); else its code.
     """
+    codes = ds.products[Products.product]
     sales = scope.sales(ds)
     sales = sales[sales[Sales.quarter] == str(quarter)]
     per_market = sales.groupby([Sales.product, Sales.market], as_index=False)[REVENUE].sum()
-    top = per_market.sort_values(
-        [REVENUE, Sales.market], ascending=[False, True], kind="stable"
-    ).drop_duplicates(Sales.product)
-    brands = brand_names(top.assign(**{TradeNames.indication: None}), ds.trade_names)
-    brand = pd.Series(brands.to_numpy(), index=top[Sales.product])
+    top = per_market.sort_values([REVENUE, Sales.market], ascending=[False, True], kind="stable")
+    places = [scope.market] if scope.market is not None else []
+    regions = ds.markets.set_index(Markets.market)[Markets.region]
+    if scope.market is None and scope.region in (None, regions.get(HOME_MARKET)):
+        places.append(HOME_MARKET)
+    candidates = pd.concat(
+        [
+            *(pd.DataFrame({Sales.product: codes, Sales.market: place}) for place in places),
+            top[[Sales.product, Sales.market]],
+        ],
+        ignore_index=True,
+    )
+    brands = brand_names(candidates.assign(**{TradeNames.indication: None}), ds.trade_names)
+    first = (
+        candidates.assign(_brand=brands)
+        .dropna(subset="_brand")
+        .drop_duplicates(Sales.product)
+        .set_index(Sales.product)["_brand"]
+    )
+    return pd.Series(codes.map(first).fillna(codes).to_numpy(), index=codes.to_numpy())
+
+
+def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
+    """Each product's name on commercial views, `display_names` with its INN, e.g.
+    "HANQUYOU (trastuzumab)"."""
+    names = display_names(ds, scope, quarter)
     codes = ds.products[Products.product]
-    branded = codes.map(brand).astype(object)
-    named = ds.products.assign(**{Products.product: branded.where(branded.notna(), codes)})
+    named = ds.products.assign(**{Products.product: codes.map(names)})
     return {str(code): str(name) for code, name in zip(codes, asset_names(named), strict=True)}
 
 

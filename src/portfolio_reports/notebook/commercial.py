@@ -151,7 +151,8 @@ class CommercialSections(PageArea):
             return NOTHING
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
-            frame = frame.assign(asset=asset(frame))
+            names = views.display_names(*self.page.slice)
+            frame = frame.assign(asset=frame["product"].map(names) + " (" + asset(frame) + ")")
         table = column_table(
             frame,
             [

@@ -38,6 +38,7 @@ from portfolio_reports.analysis.revenue import REVENUE, REVENUE_TYPE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.setbacks import RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
+from portfolio_reports.analysis.views import display_names
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import ClinicalResults, Sales
@@ -231,9 +232,11 @@ def _place_dimension(scope: Scope) -> str | None:
 
 
 def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int, base: str) -> list[str]:
-    """The material moves by `by` against the `base` quarter (`revenue_drivers`), e.g.
-    "HLX10 +RMB 34.2 m (+8.6%)"."""
+    """The material moves by `by` against the `base` quarter (`revenue_drivers`), products by
+    their name on the page (`display_names`), e.g. "HANSIZHUANG +RMB 34.2 m (+8.6%)"."""
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n, base=base)
+    if by == Sales.product:
+        drivers[by] = drivers[by].map(display_names(ds, scope, quarter))
     growth = drivers[DRIVER_BASES[base][1]]
     causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
