@@ -26,7 +26,7 @@ from filelock import FileLock
 
 from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.dataset import Dataset
-from portfolio_reports.data.schema import TABLE_MODELS
+from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import database_url
 
 from .small_disk import SmallDisk
@@ -34,11 +34,15 @@ from .small_disk import SmallDisk
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 TINY_TABLES = {
+    "company": """
+name, currency, unit, home_market, fiscal_year_start_month
+Tiny Biotech, RMB, m, CN, 1
+""",
     "markets": """
-market, name, region, regulator
-CN, China, China, NMPA
-US, United States, North America, FDA
-CA, Canada, North America, Health Canada
+market, name, region, regulator, covered_by
+CN, China, China, NMPA,
+US, United States, North America, FDA,
+CA, Canada, North America, Health Canada,
 """,
     "products": """
 product, inn, modality, target, therapy_area, origin, partner, reference_product
@@ -136,17 +140,20 @@ def _read(text: str) -> pd.DataFrame:
 def _sales() -> pd.DataFrame:
     """The sales grid as one row per quarter, product and market, all flagged synthetic."""
     long = _read(TINY_SALES).melt(
-        id_vars=["product", "market"], var_name="quarter", value_name="revenue_rmb_m"
+        id_vars=["product", "market"], var_name="quarter", value_name="revenue_m"
     )
-    rows = long.dropna(subset=["revenue_rmb_m"]).assign(synthetic=True)
-    return rows[["quarter", "product", "market", "revenue_rmb_m", "synthetic"]]
+    rows = long.dropna(subset=["revenue_m"]).assign(synthetic=True)
+    return rows[["quarter", "product", "market", "revenue_m", "synthetic"]]
 
 
 @functools.cache
 def _validated_tiny_tables() -> dict[str, pd.DataFrame]:
     """The tiny tables, typed and checked by the schema once per test session."""
     frames = {name: _read(text) for name, text in TINY_TABLES.items()} | {"sales": _sales()}
-    return {name: TABLE_MODELS[name].validate(frames[name]) for name in TABLE_MODELS}
+    return {
+        name: TABLE_MODELS[name].validate(frames[name]) if name in frames else empty_table(name)
+        for name in TABLE_MODELS
+    }
 
 
 @pytest.fixture
@@ -174,6 +181,15 @@ def edit_cell(folder: Path, table: str, row: int, column: str, value: str) -> No
 PROJECT = SAMPLE_DATA.parents[1]
 NOTEBOOKS = PROJECT / "notebooks"
 PARAMS = PROJECT / "params"
+
+
+@pytest.fixture
+def params(tmp_path: Path) -> Path:
+    """A params folder with the Japan report only."""
+    folder = tmp_path / "params"
+    folder.mkdir()
+    shutil.copy(PARAMS / "market-jp.yaml", folder)
+    return folder
 
 
 def cli_command(*args: str) -> list[str]:
@@ -273,7 +289,7 @@ HLX03, HLX03-RA, , 1.0, true, estimate
 # licence income 10 / 20 / 30, service income 6 / 5 / 0; year to date (2025Q1-Q3) licence 30,
 # service 16, against 30 and 0 a year earlier. other income falls only in 2024Q4.
 TINY_TABLES["other_revenue"] = """
-quarter, revenue_type, counterparty, product, market, revenue_rmb_m, synthetic, basis
+quarter, revenue_type, counterparty, product, market, revenue_m, synthetic, basis
 2024Q3, licence income, Accord, HLX02, US, 30, true, upfront
 2024Q4, other income, , , , 4, true, other income
 2025Q1, service income, , , , 5, true, services

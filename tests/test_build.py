@@ -168,8 +168,8 @@ def test_therapy_area_revenue_matches_the_csv_files(quarter_dir):
             else shares[(shares["product"] == sale.product) & shares["market"].isna()]
         )
         for rule in rules.itertuples():
-            expected[rule.therapy_area] += sale.revenue_rmb_m * rule.share
-        expected[primary[sale.product]] += sale.revenue_rmb_m * (1 - rules["share"].sum())
+            expected[rule.therapy_area] += sale.revenue_m * rule.share
+        expected[primary[sale.product]] += sale.revenue_m * (1 - rules["share"].sum())
     params = {
         path.stem: path for path in (SAMPLE_DATA.parents[1] / "params").glob("therapy-area-*.yaml")
     }
@@ -212,11 +212,11 @@ def test_overview_shows_total_revenue_by_type_from_the_csv_files(quarter_dir):
     sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
     other = pd.read_csv(SAMPLE_DATA / "other_revenue.csv")
     this_year = [f"{LATEST[:4]}Q{number}" for number in range(1, int(LATEST[-1]) + 1)]
-    product_sales = sales.loc[sales["quarter"] == LATEST, "revenue_rmb_m"].sum()
-    by_type = other[other["quarter"] == LATEST].groupby("revenue_type")["revenue_rmb_m"].sum()
+    product_sales = sales.loc[sales["quarter"] == LATEST, "revenue_m"].sum()
+    by_type = other[other["quarter"] == LATEST].groupby("revenue_type")["revenue_m"].sum()
     to_date = (
-        sales.loc[sales["quarter"].isin(this_year), "revenue_rmb_m"].sum()
-        + other.loc[other["quarter"].isin(this_year), "revenue_rmb_m"].sum()
+        sales.loc[sales["quarter"].isin(this_year), "revenue_m"].sum()
+        + other.loc[other["quarter"].isin(this_year), "revenue_m"].sum()
     )
     soup = page(quarter_dir, "portfolio-overview")
     year = LATEST[:4]

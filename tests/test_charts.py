@@ -13,8 +13,11 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
-from portfolio_reports.data.schema import THERAPY_AREAS
+from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts, palette
+
+MONEY = Money("RMB", "m")
+THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
@@ -25,8 +28,8 @@ def trend() -> pd.DataFrame:
     frame = pd.DataFrame(
         {"quarter": [f"{2024 + (n + 3) // 4}Q{(n + 3) % 4 + 1}" for n in range(8)]}
     )
-    frame["revenue_rmb_m"] = revenue
-    frame["yoy"] = frame["revenue_rmb_m"].pct_change(4)
+    frame["revenue_m"] = revenue
+    frame["yoy"] = frame["revenue_m"].pct_change(4)
     return frame
 
 
@@ -36,7 +39,7 @@ def mix() -> pd.DataFrame:
         for quarter in ("2025Q2", "2025Q3")
         for area, amount in zip(THERAPY_AREAS, (600.0, 250.0, 100.0, 50.0), strict=True)
     ]
-    return pd.DataFrame(rows, columns=["quarter", "therapy_area", "revenue_rmb_m"])
+    return pd.DataFrame(rows, columns=["quarter", "therapy_area", "revenue_m"])
 
 
 def phases() -> pd.DataFrame:
@@ -59,12 +62,17 @@ def approvals() -> pd.DataFrame:
 
 def every_chart(title: str = "Chart") -> list[charts.Chart]:
     return [
-        charts.revenue_trend(trend(), title=title),
+        charts.revenue_trend(trend(), title=title, money_unit=MONEY),
         charts.stacked_revenue(
-            mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title=title
+            mix(),
+            index="quarter",
+            columns="therapy_area",
+            values="revenue_m",
+            title=title,
+            money_unit=MONEY,
         ),
         charts.horizontal_bars(
-            mix(), label="therapy_area", value="revenue_rmb_m", title=title, unit="RMB m"
+            mix(), label="therapy_area", value="revenue_m", title=title, unit=MONEY
         ),
         charts.phase_counts(phases(), title=title),
         charts.presence_matrix(approvals(), title=title),
@@ -105,14 +113,19 @@ def test_every_chart_is_an_inline_palette_png_under_its_html_title(chart):
 
 
 def test_the_title_is_not_drawn_in_the_image():
-    chart = charts.revenue_trend(trend(), title="Revenue")
+    chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
     assert chart.figure._suptitle is None
     assert all(text.get_text() != "Revenue" for text in chart.figure.texts)
 
 
 def test_palette_keeps_the_series_colours_exact():
     chart = charts.stacked_revenue(
-        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title="Mix",
+        money_unit=MONEY,
     )
     with Image.open(io.BytesIO(chart.png)) as image:
         colours = {colour for _, colour in image.convert("RGB").getcolors()}
@@ -129,7 +142,7 @@ def test_the_background_stays_pure_white_so_no_box_shows_on_the_page(chart):
 
 
 def test_a_note_shows_under_the_title_escaped():
-    chart = charts.revenue_trend(trend(), title="Revenue")
+    chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
     noted = type(chart)(chart.figure, chart.title, chart.alt, note=HOSTILE)
     html = noted._repr_html_()
     assert '<span class="chart-note">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
@@ -137,10 +150,10 @@ def test_a_note_shows_under_the_title_escaped():
 
 
 def test_rendering_twice_gives_the_same_html():
-    chart = charts.revenue_trend(trend(), title="Revenue")
+    chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
     first = chart._repr_html_()
     assert chart._repr_html_() == first
-    assert charts.revenue_trend(trend(), title="Revenue")._repr_html_() == first
+    assert charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)._repr_html_() == first
 
 
 def test_alt_text_and_caption_are_escaped():
@@ -154,21 +167,26 @@ def test_alt_text_and_caption_are_escaped():
 
 
 def test_revenue_trend_alt_text_gives_span_and_latest_figures():
-    alt = charts.revenue_trend(trend(), title="Revenue").alt
+    alt = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY).alt
     assert alt.startswith("Bar chart of revenue per quarter, 2024Q4 to 2026Q3")
     assert "latest RMB 1,402.3 m" in alt
     assert "YoY +47.6%" in alt
 
 
 def test_revenue_trend_without_a_year_of_history_has_no_growth():
-    alt = charts.revenue_trend(trend().head(3), title="Revenue").alt
+    alt = charts.revenue_trend(trend().head(3), title="Revenue", money_unit=MONEY).alt
     assert "2024Q4 to 2025Q2" in alt
     assert "YoY" not in alt
 
 
 def test_stacked_revenue_alt_text_names_the_largest_category():
     alt = charts.stacked_revenue(
-        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title="Mix",
+        money_unit=MONEY,
     ).alt
     assert "by therapy area per quarter, 2025Q2 to 2025Q3" in alt
     assert "total RMB 1,000.0 m" in alt
@@ -178,10 +196,10 @@ def test_stacked_revenue_alt_text_names_the_largest_category():
 def test_stacked_revenue_folds_categories_beyond_the_palette_into_other():
     markets = [f"M{n:02d}" for n in range(15)]
     frame = pd.DataFrame(
-        {"quarter": "2025Q3", "market": markets, "revenue_rmb_m": np.arange(15, 0, -1.0)}
+        {"quarter": "2025Q3", "market": markets, "revenue_m": np.arange(15, 0, -1.0)}
     )
     chart = charts.stacked_revenue(
-        frame, index="quarter", columns="market", values="revenue_rmb_m", title="Mix"
+        frame, index="quarter", columns="market", values="revenue_m", title="Mix", money_unit=MONEY
     )
     labels = [text.get_text() for text in chart.figure.legends[0].get_texts()]
     assert len(labels) == len(charts.PALETTE)
@@ -242,20 +260,21 @@ def test_presence_matrix_with_forty_markets_stays_page_wide():
 @pytest.mark.parametrize(
     "chart",
     [
-        charts.revenue_trend(trend().head(0), title="Revenue"),
+        charts.revenue_trend(trend().head(0), title="Revenue", money_unit=MONEY),
         charts.stacked_revenue(
             mix().head(0),
             index="quarter",
             columns="therapy_area",
-            values="revenue_rmb_m",
+            values="revenue_m",
             title="Revenue",
+            money_unit=MONEY,
         ),
         charts.horizontal_bars(
             pd.DataFrame({"product": ["A"], "revenue": [np.nan]}),
             label="product",
             value="revenue",
             title="Revenue",
-            unit="RMB m",
+            unit=MONEY,
         ),
         charts.phase_counts(pd.DataFrame(), title="Revenue"),
         charts.presence_matrix(pd.DataFrame(index=["HLX01"]), title="Revenue"),
@@ -276,7 +295,12 @@ def test_colours_are_stable_and_distinct_for_therapy_areas():
 
 def test_a_series_keeps_its_colour_across_charts():
     first = charts.stacked_revenue(
-        mix(), index="quarter", columns="therapy_area", values="revenue_rmb_m", title="Mix"
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title="Mix",
+        money_unit=MONEY,
     )
     bars = {container.get_label(): container for container in first.figure.axes[0].containers}
     for area in THERAPY_AREAS:

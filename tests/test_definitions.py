@@ -7,8 +7,15 @@ import re
 import pytest
 
 from portfolio_reports.analysis import pipeline, revenue
-from portfolio_reports.analysis.definitions import GLOSSARY, REPORT_TERMS, glossary_markdown
+from portfolio_reports.analysis.definitions import (
+    GLOSSARY,
+    REPORT_TERMS,
+    glossary,
+    glossary_markdown,
+)
+from portfolio_reports.analysis.revenue import home_split
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import ReportView
 from portfolio_reports.tools.glossary import END, START, with_glossary
@@ -44,21 +51,25 @@ def test_every_scope_shows_the_same_glossary(tiny_dataset):
     }
     assert len(pages) == 1
     html = pages.pop()
-    for term, sentence in GLOSSARY.items():
+    terms = glossary(tiny_dataset.profile.money, home_split(tiny_dataset))
+    assert "China, overseas" in terms and "{money}" not in "".join(terms.values())
+    for term, sentence in terms.items():
         assert f">{term}<" in html and f">{sentence}<".replace("'", "&#x27;") in html
 
 
 def test_the_sample_readme_holds_the_glossary_as_written_in_code():
     readme = (SAMPLE_DATA / "README.md").read_text(encoding="utf-8")
-    assert f"{START}\n{glossary_markdown()}\n{END}" in readme
-    assert with_glossary(readme) == readme
+    sample = load_dataset(SAMPLE_DATA)
+    assert f"{START}\n{glossary_markdown(sample)}\n{END}" in readme
+    assert with_glossary(readme, sample) == readme
 
 
-def test_the_readme_section_is_replaced_between_its_markers():
+def test_the_readme_section_is_replaced_between_its_markers(tiny_dataset):
     text = f"# Data\n\n{START}- stale entry\n{END}\nAfter.\n"
-    assert with_glossary(text) == f"# Data\n\n{START}\n{glossary_markdown()}\n{END}\nAfter.\n"
+    written = glossary_markdown(tiny_dataset)
+    assert with_glossary(text, tiny_dataset) == f"# Data\n\n{START}\n{written}\n{END}\nAfter.\n"
     with pytest.raises(ValueError, match="no glossary markers"):
-        with_glossary("# Data\n")
+        with_glossary("# Data\n", tiny_dataset)
 
 
 def test_terms_counted_elsewhere_keep_their_owners_sentence():

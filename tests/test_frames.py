@@ -11,6 +11,7 @@ import pytest
 from portfolio_reports.analysis import key_figures
 from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import ReportView, open_report
 from portfolio_reports.presentation import charts
@@ -18,6 +19,8 @@ from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.tables import bullet_list, folded, heat_table
 
 from .conftest import SAMPLE_DATA, TINY_QUARTERS, TINY_TOTALS
+
+MONEY = Money("RMB", "m")
 
 Q3 = Quarter(2025, 3)
 SALES = "Product sales (RMB m)"
@@ -30,9 +33,9 @@ def view(tiny_dataset) -> ReportView:
 
 def test_a_table_frame_has_the_shown_columns_under_their_headers_with_raw_values():
     frame = pd.DataFrame(
-        {"market": ["CN", "US"], "revenue_rmb_m": [12.345, 0.05], "qoq": [0.125, None]}
+        {"market": ["CN", "US"], "revenue_m": [12.345, 0.05], "qoq": [0.125, None]}
     )
-    table = column_table(frame, ["market", "revenue_rmb_m", "qoq"])
+    table = column_table(frame, ["market", "revenue_m", "qoq"], money=MONEY)
     assert "12.3" in table.html and "+12.5%" in table.html  # the page rounds
     assert list(table.frame.columns) == ["Market", SALES, "QoQ"]
     assert table.frame[SALES].tolist() == [12.345, 0.05]  # the frame does not

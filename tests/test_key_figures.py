@@ -30,11 +30,11 @@ def test_year_to_date_of_a_first_quarter_is_that_quarter(tiny_dataset):
     assert ytd.period == "Q1 2025"
 
 
-def test_china_share_needs_sales_on_both_sides(tiny_dataset):
+def test_home_share_needs_sales_on_both_sides(tiny_dataset):
     # 2025Q3: China 110 + 25 + 10 = 145 of 165; overseas US 15 + CA 5 = 20.
-    assert key_figures.china_share(tiny_dataset, Scope(), Q3) == pytest.approx(145 / 165)
-    assert key_figures.china_share(tiny_dataset, Scope(market="CN"), Q3) is None
-    assert key_figures.china_share(tiny_dataset, Scope(), Quarter(2025, 4)) is None
+    assert key_figures.home_share(tiny_dataset, Scope(), Q3) == pytest.approx(145 / 165)
+    assert key_figures.home_share(tiny_dataset, Scope(market="CN"), Q3) is None
+    assert key_figures.home_share(tiny_dataset, Scope(), Quarter(2025, 4)) is None
 
 
 def test_has_sales_looks_at_the_charted_quarters(tiny_dataset):
@@ -68,7 +68,7 @@ def test_next_catalyst_and_latest_deal(tiny_dataset):
 
 def test_quarter_sales_is_the_quarters_row(tiny_dataset):
     row = key_figures.quarter_sales(tiny_dataset, Scope(), Q3)
-    assert (row["revenue_rmb_m"], row["qoq"], row["yoy"]) == pytest.approx((165, 0.1, 0.375))
+    assert (row["revenue_m"], row["qoq"], row["yoy"]) == pytest.approx((165, 0.1, 0.375))
     assert isinstance(row, pd.Series)
 
 
@@ -76,6 +76,6 @@ def test_total_revenue_adds_other_income_to_product_sales(tiny_dataset):
     total = key_figures.total_revenue(tiny_dataset, Q3)
     # 2025Q3: sales 165 + licence 10 + service 6 = 181; 2025Q2: 150 + 20 + 5 = 175;
     # 2024Q3: 120 + licence 30 = 150.
-    assert total["revenue_rmb_m"] == pytest.approx(181.0)
+    assert total["revenue_m"] == pytest.approx(181.0)
     assert total["qoq"] == pytest.approx(181 / 175 - 1)
     assert total["yoy"] == pytest.approx(181 / 150 - 1)

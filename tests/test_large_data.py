@@ -32,7 +32,7 @@ def test_detail_sums_back_to_the_quarterly_sales(large):
     )
     assert summed.index.equals(original.index)
     pd.testing.assert_series_equal(
-        summed["revenue_rmb_m"], original["revenue_rmb_m"], check_exact=False, atol=1e-4
+        summed["revenue_m"], original["revenue_m"], check_exact=False, atol=1e-4
     )
     assert summed["synthetic"].all()
 
@@ -47,7 +47,7 @@ def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):
     detail = pd.read_parquet(folder / "sales_detail.parquet")
     detail["channel"] = detail["channel"].astype(str)
     detail.loc[7, "channel"] = "Mail order"
-    detail.loc[9, "revenue_rmb_m"] = -1.0
+    detail.loc[9, "revenue_m"] = -1.0
     detail.to_parquet(folder / "sales_detail.parquet", index=False)
     assert source_fingerprint(folder) != source_fingerprint(large)
     with pytest.raises(DataError) as caught:
@@ -55,6 +55,6 @@ def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):
     assert caught.value.problems == [
         "sales_detail.parquet row 8, column channel: value 'Mail order'; allowed: Hospital,"
         " Retail pharmacy, DTP pharmacy, Tender",
-        "sales_detail.parquet row 10, column revenue_rmb_m: value -1.0;"
+        "sales_detail.parquet row 10, column revenue_m: value -1.0;"
         " must be a number from 0 to 100000",
     ]

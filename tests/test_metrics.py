@@ -130,10 +130,11 @@ def test_pipeline_counts_count_each_programme_in_development_once(tiny_dataset):
 
 def test_pipeline_counts_by_disease_area(tiny_dataset):
     counts = metrics.pipeline_counts_by_phase(tiny_dataset, WHOLE, Quarter(2025, 2), "disease_area")
-    assert list(counts.columns) == ["Gastrointestinal cancer", "Breast cancer", "Rheumatology"]
-    assert counts.loc["Filed"].tolist() == [0, 1, 0]
+    # By product sales in 2025Q2: breast cancer 60 + 20, gastrointestinal 40, rheumatology 4 + 10.
+    assert list(counts.columns) == ["Breast cancer", "Gastrointestinal cancer", "Rheumatology"]
+    assert counts.loc["Filed"].tolist() == [1, 0, 0]
     assert counts.loc["Phase 3"].tolist() == [0, 0, 1]
-    assert counts.loc["Phase 2"].tolist() == [2, 0, 0]  # HLX02-GC in CN and Global
+    assert counts.loc["Phase 2"].tolist() == [0, 2, 0]  # HLX02-GC in CN and Global
     assert int(counts.to_numpy().sum()) == 4
 
 
@@ -286,9 +287,9 @@ def test_clinical_results_to_date_newest_first(tiny_dataset):
 
 def test_revenue_by_quarter_over_eight_quarters(tiny_dataset):
     revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3)
-    assert list(revenue.columns) == ["quarter", "revenue_rmb_m", "qoq", "yoy", "synthetic"]
+    assert list(revenue.columns) == ["quarter", "revenue_m", "qoq", "yoy", "synthetic"]
     assert list(revenue["quarter"]) == TINY_QUARTERS
-    assert list(revenue["revenue_rmb_m"]) == TINY_TOTALS
+    assert list(revenue["revenue_m"]) == TINY_TOTALS
     latest = revenue.iloc[-1]
     assert latest["qoq"] == pytest.approx(0.10)  # 150 -> 165
     assert latest["yoy"] == pytest.approx(0.375)  # 120 -> 165
@@ -306,7 +307,7 @@ def test_revenue_by_quarter_growth_of_the_first_row_uses_earlier_history(tiny_da
 
 def test_revenue_by_quarter_for_a_quarter_without_sales(tiny_dataset):
     revenue = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Quarter(2025, 4), quarters=2)
-    assert list(revenue["revenue_rmb_m"]) == [165, 0]
+    assert list(revenue["revenue_m"]) == [165, 0]
     assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
     assert revenue.iloc[1]["yoy"] == pytest.approx(-1.0)  # 130 -> 0
     assert list(revenue["synthetic"]) == [True, False]
@@ -314,7 +315,7 @@ def test_revenue_by_quarter_for_a_quarter_without_sales(tiny_dataset):
 
 def test_revenue_by_quarter_growth_from_zero_is_missing(tiny_dataset):
     revenue = commercial.revenue_by_quarter(tiny_dataset, Scope(market="CA"), Q3, quarters=2)
-    assert list(revenue["revenue_rmb_m"]) == [0, 5]
+    assert list(revenue["revenue_m"]) == [0, 5]
     assert revenue["qoq"].isna().all()
     assert revenue["yoy"].isna().all()
 
@@ -326,21 +327,21 @@ def test_revenue_by_quarter_fills_a_missing_quarter_with_zero(tiny_dataset):
     )
     scope = Scope(therapy_area="Autoimmune", market="CN")
     revenue = commercial.revenue_by_quarter(only_hlx03, scope, Quarter(2025, 2), quarters=3)
-    assert list(revenue["revenue_rmb_m"]) == [10, 0, 10]
+    assert list(revenue["revenue_m"]) == [10, 0, 10]
     assert revenue.iloc[1]["qoq"] == pytest.approx(-1.0)
     assert pd.isna(revenue.iloc[2]["qoq"])
 
 
 def test_revenue_by_quarter_of_an_empty_scope(tiny_dataset):
     revenue = commercial.revenue_by_quarter(tiny_dataset, EMPTY_SCOPE, Q3, quarters=3)
-    assert list(revenue["revenue_rmb_m"]) == [0, 0, 0]
+    assert list(revenue["revenue_m"]) == [0, 0, 0]
     assert list(revenue["synthetic"]) == [False, False, False]
 
 
 REVENUE_BY_COLUMNS = [
-    "revenue_rmb_m",
-    "previous_quarter_rmb_m",
-    "year_ago_rmb_m",
+    "revenue_m",
+    "previous_quarter_m",
+    "year_ago_m",
     "qoq",
     "yoy",
     "mix",
@@ -350,7 +351,7 @@ REVENUE_BY_COLUMNS = [
 def test_revenue_by_product(tiny_dataset):
     table = commercial.revenue_by(tiny_dataset, WHOLE, Q3)
     assert list(table.columns) == ["product", *REVENUE_BY_COLUMNS]
-    assert rows(table, "product", "revenue_rmb_m", "previous_quarter_rmb_m", "year_ago_rmb_m") == [
+    assert rows(table, "product", "revenue_m", "previous_quarter_m", "year_ago_m") == [
         ("HLX02", 125, 120, 90),
         ("HLX01", 25, 20, 20),
         ("HLX03", 15, 10, 10),
@@ -362,7 +363,7 @@ def test_revenue_by_product(tiny_dataset):
 
 def test_revenue_by_market_has_missing_growth_from_zero(tiny_dataset):
     table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="market")
-    assert rows(table, "market", "revenue_rmb_m", "previous_quarter_rmb_m") == [
+    assert rows(table, "market", "revenue_m", "previous_quarter_m") == [
         ("CN", 145, 130),
         ("US", 15, 20),
         ("CA", 5, 0),
@@ -373,7 +374,7 @@ def test_revenue_by_market_has_missing_growth_from_zero(tiny_dataset):
 
 def test_revenue_by_region(tiny_dataset):
     table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="region")
-    assert rows(table, "region", "revenue_rmb_m", "year_ago_rmb_m") == [
+    assert rows(table, "region", "revenue_m", "year_ago_m") == [
         ("China", 145, 110),
         ("North America", 20, 10),
     ]
@@ -384,14 +385,14 @@ def test_revenue_by_region(tiny_dataset):
 def test_revenue_by_therapy_area_counts_the_allocated_parts(tiny_dataset):
     # HLX01 (25): 0.2 to rheumatoid arthritis (5) is Autoimmune, the rest (20) Oncology.
     table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
-    assert rows(table, "therapy_area", "revenue_rmb_m") == [("Oncology", 145), ("Autoimmune", 20)]
+    assert rows(table, "therapy_area", "revenue_m") == [("Oncology", 145), ("Autoimmune", 20)]
     assert table["mix"].sum() == pytest.approx(1.0)
 
 
 def test_revenue_by_disease_area_adds_up_to_the_portfolio(tiny_dataset):
     # HLX02: CN 110 as 0.6 / 0.4, US 15 all breast; HLX01 25 as 0.7 / 0.2 / 0.1 not allocated.
     table = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="disease_area")
-    assert rows(table, "disease_area", "revenue_rmb_m") == [
+    assert rows(table, "disease_area", "revenue_m") == [
         ("Breast cancer", pytest.approx(66 + 15)),
         ("Gastrointestinal cancer", pytest.approx(44)),
         ("Rheumatology", pytest.approx(5 + 15)),
@@ -411,7 +412,7 @@ def test_revenue_by_an_empty_scope_or_unknown_dimension(tiny_dataset):
 
 def test_revenue_history_by_region(tiny_dataset):
     history = commercial.revenue_history_by(tiny_dataset, WHOLE, Q3, by="region", quarters=2)
-    assert list(history.columns) == ["quarter", "region", "revenue_rmb_m"]
+    assert list(history.columns) == ["quarter", "region", "revenue_m"]
     assert rows(history, *history.columns) == [
         ("2025Q2", "China", 130),
         ("2025Q2", "North America", 20),
@@ -437,7 +438,7 @@ def test_revenue_history_by_product_fills_gaps_with_zero(tiny_dataset):
 def test_top_products(tiny_dataset):
     top = commercial.top_products(tiny_dataset, WHOLE, Q3, n=2)
     assert list(top.columns) == ["product", "inn", *REVENUE_BY_COLUMNS]
-    assert rows(top, "product", "inn", "revenue_rmb_m") == [
+    assert rows(top, "product", "inn", "revenue_m") == [
         ("HLX02", "trastuzumab", 125),
         ("HLX01", "rituximab", 25),
     ]
@@ -455,14 +456,14 @@ def test_revenue_movers(tiny_dataset):
         "product",
         "inn",
         "market",
-        "revenue_rmb_m",
-        "previous_quarter_rmb_m",
-        "change_rmb_m",
+        "revenue_m",
+        "previous_quarter_m",
+        "change_m",
         "qoq",
         "exclusivity_lost",
     ]
     assert movers["exclusivity_lost"].isna().all()  # the tiny data records none
-    assert rows(movers, "direction", "product", "market", "change_rmb_m") == [
+    assert rows(movers, "direction", "product", "market", "change_m") == [
         ("increase", "HLX02", "CN", 10),
         ("increase", "HLX01", "CN", 5),
         ("decrease", "HLX02", "US", -5),
@@ -608,7 +609,7 @@ def test_a_filing_without_indication_is_decided_by_any_later_approval_there(tiny
 
 def test_area_summary_by_region(tiny_dataset):
     summary = commercial.area_summary(tiny_dataset, WHOLE, Q3)
-    assert list(summary.columns) == ["therapy_area", "region", "revenue_rmb_m", "approvals"]
+    assert list(summary.columns) == ["therapy_area", "region", "revenue_m", "approvals"]
     # HLX01's rheumatoid arthritis share (0.2 of 25) counts in Autoimmune.
     assert rows(summary, *summary.columns) == [
         ("Oncology", "China", pytest.approx(130.0), 2),
@@ -616,7 +617,7 @@ def test_area_summary_by_region(tiny_dataset):
         ("Autoimmune", "China", pytest.approx(15.0), 1),
         ("Autoimmune", "North America", 5.0, 1),
     ]
-    assert summary["revenue_rmb_m"].sum() == pytest.approx(165.0)
+    assert summary["revenue_m"].sum() == pytest.approx(165.0)
 
 
 def test_area_summary_by_market_of_a_region(tiny_dataset):

@@ -85,7 +85,7 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
 def test_immaterial_moves_are_not_named(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     us = (sales["market"] == "US") & (sales["quarter"] == "2025Q3")
-    sales.loc[us, "revenue_rmb_m"] = 19.5  # -0.5 on 20, +9.5 (+95%) on 10 a year earlier
+    sales.loc[us, "revenue_m"] = 19.5  # -0.5 on 20, +9.5 (+95%) on 10 a year earlier
     lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
     assert "(QoQ)" not in lines[0]
     assert lines[0].endswith("Moved most against Q3 2024 (YoY): HERCESSI +RMB 9.5 m (+95.0%).")

@@ -6,12 +6,15 @@ import pandas as pd
 import pytest
 from nbformat import v4
 
+from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.render import notebook_to_html
 from portfolio_reports.presentation.tables import NOTEBOOK_BOX, Table, for_report, in_notebook
 
 from .test_render import page_info, report_notebook
+
+MONEY = Money("RMB", "m")
 
 JUPYTERLAB_RULES = """
 :not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td,
@@ -23,14 +26,14 @@ JUPYTERLAB_RULES = """
 
 
 def table() -> Table:
-    frame = pd.DataFrame({"market": ["CN", "Latin America"], "revenue_rmb_m": [1234.5, 7.0]})
-    return column_table(frame, ["market", "revenue_rmb_m"], caption="Product sales")
+    frame = pd.DataFrame({"market": ["CN", "Latin America"], "revenue_m": [1234.5, 7.0]})
+    return column_table(frame, ["market", "revenue_m"], money=MONEY, caption="Product sales")
 
 
 def chart() -> charts.Chart:
-    frame = pd.DataFrame({"product": ["HLX02", "HLX10"], "revenue_rmb_m": [3.0, 1.0]})
+    frame = pd.DataFrame({"product": ["HLX02", "HLX10"], "revenue_m": [3.0, 1.0]})
     drawn = charts.horizontal_bars(
-        frame, label="product", value="revenue_rmb_m", title="Top products", unit="RMB m"
+        frame, label="product", value="revenue_m", title="Top products", unit=MONEY
     )
     return charts.Chart(drawn.figure, drawn.title, drawn.alt, note="Product sales, RMB m.")
 

@@ -9,6 +9,7 @@ import pytest
 from portfolio_reports.analysis.revenue import NOT_ALLOCATED
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.builder.reconcile import Members, PageRecord, check
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import ReportView
 from portfolio_reports.presentation.figures import FIGURES_MIME
@@ -20,6 +21,7 @@ MEMBERS = Members(
         "Autoimmune": ("Rheumatology",),
     },
     markets={"North America": ("CA", "US"), "China": ("CN",)},
+    money=Money("RMB", "m"),
 )
 
 
@@ -27,7 +29,7 @@ def record(name: str, scope: Scope, revenue: float | None = None, **figures) -> 
     """A report whose card states what its page states, with its revenue if given."""
     shown = {"scope": asdict(scope), "key_figure": f"card of {name}", **figures}
     if revenue is not None:
-        shown["revenue_rmb_m"] = revenue
+        shown["revenue_m"] = revenue
     return PageRecord(name, scope, f"card of {name}", shown)
 
 
@@ -178,7 +180,7 @@ def test_a_page_records_what_its_sections_showed(tiny_dataset, coverages):
     figures = view.figures()._repr_mimebundle_()[FIGURES_MIME]
     assert figures["scope"] == asdict(scope)
     assert figures["quarter"] == "2025Q3"
-    assert figures["revenue_rmb_m"] == pytest.approx(145.0)
+    assert figures["revenue_m"] == pytest.approx(145.0)
     assert "RMB 145.0 m, " in figures["key_figure"]
     assert figures["pipeline_chart_programmes"] == [2]
     assert figures["pipeline_table_programmes"] == 2

@@ -104,7 +104,7 @@ def in_process_build(data: Path, params: Path, notebooks: Path, out: Path) -> li
 def revenue(out: Path) -> dict[str, float]:
     """Each report's recorded revenue from the manifest."""
     manifest = json.loads((out / QUARTER / "manifest.json").read_text())
-    return {r["name"]: round(r["figures"]["revenue_rmb_m"], 6) for r in manifest["reports"]}
+    return {r["name"]: round(r["figures"]["revenue_m"], 6) for r in manifest["reports"]}
 
 
 def reconciliation_box(out: Path) -> list[str]:

@@ -298,8 +298,10 @@ def test_quarter_index_nests_drill_downs_and_logs_the_build_at_the_bottom():
         entries,
         quarters=QuarterLinks("index.html", previous="2026Q2"),
         built_at="2026-10-02",
+        company="Tiny Biotech",
     )
     page = Page(html)
+    assert "<h1>Tiny Biotech · Portfolio reports · 2026Q3</h1>" in html
     hrefs = [a["href"] for a in page.all("a")]
     assert hrefs == [
         "../index.html",
@@ -337,7 +339,11 @@ def test_quarter_index_nests_drill_downs_and_logs_the_build_at_the_bottom():
 
 def test_quarter_index_links_only_the_quarters_that_are_published():
     alone = quarter_index_html(
-        "2025Q1", [entry("a", "Portfolio")], quarters=QuarterLinks("index.html"), built_at="x"
+        "2025Q1",
+        [entry("a", "Portfolio")],
+        quarters=QuarterLinks("index.html"),
+        built_at="x",
+        company="Tiny Biotech",
     )
     assert [a["href"] for a in Page(alone).all("a")] == ["../index.html", "a.html"]
     both = quarter_index_html(
@@ -345,6 +351,7 @@ def test_quarter_index_links_only_the_quarters_that_are_published():
         [entry("a", "Portfolio")],
         quarters=QuarterLinks("index.html", previous="2024Q4", next="2025Q2"),
         built_at="x",
+        company="Tiny Biotech",
     )
     assert [a["href"] for a in Page(both).all("a")][:3] == [
         "../index.html",
@@ -356,7 +363,11 @@ def test_quarter_index_links_only_the_quarters_that_are_published():
 def test_quarter_index_escapes_entries():
     hostile = entry(HOSTILE, HOSTILE, "failed", title=HOSTILE, key_figure=HOSTILE, error=HOSTILE)
     html = quarter_index_html(
-        HOSTILE, [hostile], quarters=QuarterLinks("index.html", HOSTILE, HOSTILE), built_at=HOSTILE
+        HOSTILE,
+        [hostile],
+        quarters=QuarterLinks("index.html", HOSTILE, HOSTILE),
+        built_at=HOSTILE,
+        company="Tiny Biotech",
     )
     assert HOSTILE not in html
     assert Page(html).all("script") == []
@@ -364,14 +375,14 @@ def test_quarter_index_escapes_entries():
 
 
 def test_quarters_index_lists_quarters_newest_first():
-    html = quarters_index_html([("2026Q3", 11, 1), ("2026Q2", 12, 0)])
+    html = quarters_index_html([("2026Q3", 11, 1), ("2026Q2", 12, 0)], "Tiny Biotech")
     page = Page(html)
     assert [a["href"] for a in page.all("a")] == ["2026Q3/index.html", "2026Q2/index.html"]
     assert "11 ok" in html
     assert "1 failed" in html
     assert html.count("failed</span>") == 1
     assert page.all("script") == []
-    assert "No reports" in quarters_index_html([])
+    assert "No reports" in quarters_index_html([], "Tiny Biotech")
 
 
 def test_a_page_published_on_its_own_has_no_link_to_an_index():
@@ -389,7 +400,7 @@ def test_a_pages_figures_are_left_out_of_the_page_but_not_the_cells_around_them(
         outputs=[
             v4.new_output(
                 "execute_result",
-                data={FIGURES_MIME: {"revenue_rmb_m": 98765.4}},
+                data={FIGURES_MIME: {"revenue_m": 98765.4}},
                 execution_count=6,
             )
         ],
@@ -410,13 +421,18 @@ def test_quarter_index_lists_broken_identities_escaped_in_a_reconciliation_box()
         quarters=QuarterLinks("index.html"),
         built_at="x",
         reconciliation=problems,
+        company="Tiny Biotech",
     )
     box = BeautifulSoup(html, "html.parser").find("section", class_="reconciliation")
     assert box.find("h2").get_text() == "Reconciliation"
     assert [item.get_text() for item in box.find_all("li")] == problems
     assert HOSTILE not in html
     agreed = quarter_index_html(
-        "2026Q3", [entry("a", "Portfolio")], quarters=QuarterLinks("index.html"), built_at="x"
+        "2026Q3",
+        [entry("a", "Portfolio")],
+        quarters=QuarterLinks("index.html"),
+        built_at="x",
+        company="Tiny Biotech",
     )
     assert "Reconciliation" not in agreed
 

@@ -25,7 +25,7 @@ def parts_of(ds, quarter, product, market):
     sale = sales[
         (sales["quarter"] == quarter) & (sales["product"] == product) & (sales["market"] == market)
     ]
-    return rows(sale, "indication", "disease_area", "therapy_area", "revenue_rmb_m")
+    return rows(sale, "indication", "disease_area", "therapy_area", "revenue_m")
 
 
 def test_a_sale_is_split_by_share_with_the_remainder_left_unallocated(tiny_dataset):
@@ -58,36 +58,34 @@ def test_disease_areas_add_up_to_their_therapy_area(tiny_dataset):
     oncology = Scope(therapy_area="Oncology")
     areas = commercial.revenue_by(tiny_dataset, oncology, Q3, by="disease_area")
     # Breast 66 + 15, gastric 44, HLX01 lymphoma 17.5 and its unallocated 2.5.
-    assert rows(areas, "disease_area", "revenue_rmb_m") == [
+    assert rows(areas, "disease_area", "revenue_m") == [
         ("Breast cancer", pytest.approx(81.0)),
         ("Gastrointestinal cancer", pytest.approx(44.0)),
         ("Haematological cancer", pytest.approx(17.5)),
         (NOT_ALLOCATED, pytest.approx(2.5)),
     ]
-    total = commercial.revenue_by_quarter(tiny_dataset, oncology, Q3, quarters=1)["revenue_rmb_m"]
-    assert areas["revenue_rmb_m"].sum() == pytest.approx(total.iloc[0]) == pytest.approx(145.0)
+    total = commercial.revenue_by_quarter(tiny_dataset, oncology, Q3, quarters=1)["revenue_m"]
+    assert areas["revenue_m"].sum() == pytest.approx(total.iloc[0]) == pytest.approx(145.0)
     breast = commercial.revenue_by_quarter(tiny_dataset, Scope(disease_area="Breast cancer"), Q3, 1)
-    assert breast["revenue_rmb_m"].iloc[0] == pytest.approx(81.0)
+    assert breast["revenue_m"].iloc[0] == pytest.approx(81.0)
 
 
 def test_therapy_areas_add_up_to_the_portfolio(tiny_dataset):
     # HLX01 is not counted twice: 20 of its 25 in Oncology, 5 in Autoimmune (with HLX03's 15).
     areas = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="therapy_area")
-    assert rows(areas, "therapy_area", "revenue_rmb_m") == [
+    assert rows(areas, "therapy_area", "revenue_m") == [
         ("Oncology", pytest.approx(145.0)),
         ("Autoimmune", pytest.approx(20.0)),
     ]
     portfolio = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=1)
-    assert areas["revenue_rmb_m"].sum() == pytest.approx(portfolio["revenue_rmb_m"].iloc[0])
+    assert areas["revenue_m"].sum() == pytest.approx(portfolio["revenue_m"].iloc[0])
 
 
 def test_china_and_overseas_with_growth(tiny_dataset):
     # China: 110 + 25 + 10 = 145 (2025Q2 100 + 20 + 10 = 130; 2024Q3 80 + 20 + 10 = 110);
     # overseas: US 15 + CA 5 = 20 (2025Q2 20; 2024Q3 10).
     split = commercial.revenue_by(tiny_dataset, WHOLE, Q3, by="geography")
-    assert rows(
-        split, "geography", "revenue_rmb_m", "previous_quarter_rmb_m", "year_ago_rmb_m"
-    ) == [
+    assert rows(split, "geography", "revenue_m", "previous_quarter_m", "year_ago_m") == [
         ("China", 145.0, 130.0, 110.0),
         ("Overseas", 20.0, 20.0, 10.0),
     ]
@@ -106,11 +104,11 @@ def test_hong_kong_counts_as_overseas(tiny_dataset):
         ],
         ignore_index=True,
     )
-    sale = {"quarter": "2025Q3", "product": "HLX02", "market": "HK", "revenue_rmb_m": 4.0}
+    sale = {"quarter": "2025Q3", "product": "HLX02", "market": "HK", "revenue_m": 4.0}
     sales = pd.concat([tiny_dataset.sales, pd.DataFrame([sale | {"synthetic": True}])])
     ds = replace(tiny_dataset, markets=markets, sales=sales)
     split = commercial.revenue_by(ds, WHOLE, Q3, by="geography")
-    assert rows(split, "geography", "revenue_rmb_m") == [("China", 145.0), ("Overseas", 24.0)]
+    assert rows(split, "geography", "revenue_m") == [("China", 145.0), ("Overseas", 24.0)]
 
 
 @pytest.mark.parametrize(
@@ -171,11 +169,11 @@ def test_ranking_compares_figures_as_shown_then_breaks_ties():
     frame = pd.DataFrame(
         {
             "product": ["B", "A", "C", "D"],
-            "change_rmb_m": [0.1 + 0.2, 0.3, 0.3, 0.25],
-            "revenue_rmb_m": [5.0, 5.0, 9.0, 1.0],
+            "change_m": [0.1 + 0.2, 0.3, 0.3, 0.25],
+            "revenue_m": [5.0, 5.0, 9.0, 1.0],
         }
     )
-    order = ranked(frame, ["change_rmb_m", "revenue_rmb_m", "product"], [False, False, True])
+    order = ranked(frame, ["change_m", "revenue_m", "product"], [False, False, True])
     assert order["product"].tolist() == ["C", "A", "B", "D"]
 
 
@@ -184,7 +182,7 @@ def test_movers_with_changes_equal_as_shown_go_to_the_larger_revenue(tiny_datase
     # would put it first if compared unrounded. Both show +10.0: HLX02 CN has more revenue.
     sales = tiny_dataset.sales.copy()
     canada = (sales["product"] == "HLX03") & (sales["market"] == "CA")
-    sales.loc[canada, "revenue_rmb_m"] = 10 + 2e-12
+    sales.loc[canada, "revenue_m"] = 10 + 2e-12
     ds = replace(tiny_dataset, sales=sales)
     movers = commercial.revenue_movers(ds, WHOLE, Q3)
     increases = movers[movers["direction"] == "increase"]
@@ -231,14 +229,10 @@ def test_sample_oncology_disease_areas_add_up():
     quarter = Quarter(2026, 3)
     oncology = Scope(therapy_area="Oncology")
     areas = commercial.revenue_by(ds, oncology, quarter, by="disease_area")
-    total = commercial.revenue_by_quarter(ds, oncology, quarter, quarters=1)["revenue_rmb_m"].iloc[
-        0
-    ]
-    assert areas["revenue_rmb_m"].sum() == pytest.approx(total)
-    therapy = commercial.revenue_by(ds, WHOLE, quarter, by="therapy_area")["revenue_rmb_m"].sum()
-    portfolio = commercial.revenue_by_quarter(ds, WHOLE, quarter, quarters=1)["revenue_rmb_m"].iloc[
-        0
-    ]
+    total = commercial.revenue_by_quarter(ds, oncology, quarter, quarters=1)["revenue_m"].iloc[0]
+    assert areas["revenue_m"].sum() == pytest.approx(total)
+    therapy = commercial.revenue_by(ds, WHOLE, quarter, by="therapy_area")["revenue_m"].sum()
+    portfolio = commercial.revenue_by_quarter(ds, WHOLE, quarter, quarters=1)["revenue_m"].iloc[0]
     assert therapy == pytest.approx(portfolio)
     counts = metrics.portfolio_counts(ds, WHOLE, quarter).set_index("count")["value"]
     assert counts["Products launched"] == 9
@@ -251,10 +245,10 @@ def by_type(ds, quarter):
     return rows(
         table,
         "revenue_type",
-        "revenue_rmb_m",
+        "revenue_m",
         "qoq",
         "yoy",
-        "year_to_date_rmb_m",
+        "year_to_date_m",
         "year_to_date_yoy",
     )
 
@@ -288,7 +282,7 @@ def test_a_type_with_revenue_in_a_compared_quarter_is_listed(tiny_dataset):
 def test_product_sales_by_type_agree_with_the_product_sales_total(tiny_dataset):
     table = commercial.revenue_by_type(tiny_dataset, Q3).set_index("revenue_type")
     trend = commercial.revenue_by_quarter(tiny_dataset, WHOLE, Q3, quarters=1).iloc[0]
-    assert table.loc["product sales", "revenue_rmb_m"] == trend["revenue_rmb_m"]
+    assert table.loc["product sales", "revenue_m"] == trend["revenue_m"]
     assert table.loc["product sales", "yoy"] == pytest.approx(trend["yoy"])
 
 
@@ -305,7 +299,7 @@ def test_without_other_revenue_the_total_is_product_sales(tiny_dataset):
 def test_sample_total_revenue_of_2023_matches_the_reported_size():
     # Reported: 2023 revenue RMB 5,394.9 m, of which about 840 m licence and service income.
     q4 = commercial.revenue_by_type(load_dataset(SAMPLE_DATA), Quarter(2023, 4))
-    year = q4.set_index("revenue_type")["year_to_date_rmb_m"]
+    year = q4.set_index("revenue_type")["year_to_date_m"]
     other = year["total revenue"] - year["product sales"]
     assert 800 <= other <= 880
     assert 5_200 <= year["total revenue"] <= 5_600
@@ -313,15 +307,13 @@ def test_sample_total_revenue_of_2023_matches_the_reported_size():
 
 def test_allocation_is_computed_once_per_data_set_and_each_caller_gets_a_copy(tiny_dataset):
     first = allocated_sales(tiny_dataset)
-    first["revenue_rmb_m"] = 0.0
+    first["revenue_m"] = 0.0
     again = allocated_sales(tiny_dataset)
-    assert again["revenue_rmb_m"].sum() == pytest.approx(tiny_dataset.sales["revenue_rmb_m"].sum())
+    assert again["revenue_m"].sum() == pytest.approx(tiny_dataset.sales["revenue_m"].sum())
     halved = replace(
-        tiny_dataset, sales=tiny_dataset.sales.assign(revenue_rmb_m=lambda s: s.revenue_rmb_m / 2)
+        tiny_dataset, sales=tiny_dataset.sales.assign(revenue_m=lambda s: s.revenue_m / 2)
     )
-    assert allocated_sales(halved)["revenue_rmb_m"].sum() == pytest.approx(
-        again["revenue_rmb_m"].sum() / 2
-    )
+    assert allocated_sales(halved)["revenue_m"].sum() == pytest.approx(again["revenue_m"].sum() / 2)
 
 
 def test_a_change_is_material_from_rmb_1_m_and_5_percent_of_its_base():
@@ -335,24 +327,24 @@ def test_revenue_drivers_rank_material_moves_on_a_year_earlier(tiny_dataset):
     products = commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, by="product")
     # 2025Q3 against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10; HLX01 before HLX03
     # on the larger revenue.
-    assert products[["product", "change_rmb_m"]].values.tolist() == [
+    assert products[["product", "change_m"]].values.tolist() == [
         ["HLX02", 35.0],
         ["HLX01", 5.0],
         ["HLX03", 5.0],
     ]
     assert products["yoy"].tolist() == pytest.approx([35 / 90, 0.25, 0.5])
     regions = commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, by="region", n=1)
-    assert regions[["region", "change_rmb_m"]].values.tolist() == [["China", 35.0]]
+    assert regions[["region", "change_m"]].values.tolist() == [["China", 35.0]]
     # 2025Q2 against 2024Q2: CN 130 vs 110 and the US 20 vs none both move by 20, CN first on
     # the larger revenue; CA sold nothing in either quarter.
     both = commercial.revenue_drivers(tiny_dataset, WHOLE, Quarter(2025, 2), by="market")
-    assert both[["market", "change_rmb_m"]].values.tolist() == [["CN", 20.0], ["US", 20.0]]
+    assert both[["market", "change_m"]].values.tolist() == [["CN", 20.0], ["US", 20.0]]
 
 
 def test_revenue_drivers_rank_material_moves_on_the_previous_quarter(tiny_dataset):
     products = commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, by="product", base="previous")
     # 2025Q3 against 2025Q2: HLX02 125 vs 120 (+4.2%, under 5%), HLX01 25 vs 20, HLX03 15 vs 10.
-    assert products[["product", "change_rmb_m"]].values.tolist() == [["HLX01", 5.0], ["HLX03", 5.0]]
+    assert products[["product", "change_m"]].values.tolist() == [["HLX01", 5.0], ["HLX03", 5.0]]
     assert products["qoq"].tolist() == pytest.approx([0.25, 0.5])
     with pytest.raises(ValueError, match="base must be one of previous, year_ago"):
         commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, base="last year")
@@ -361,7 +353,7 @@ def test_revenue_drivers_rank_material_moves_on_the_previous_quarter(tiny_datase
 def test_revenue_movers_leave_out_immaterial_changes(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     hlx01 = (sales["product"] == "HLX01") & (sales["quarter"] == "2025Q3")
-    sales.loc[hlx01, "revenue_rmb_m"] = 20.5  # +0.5 on 20: under RMB 1 m
+    sales.loc[hlx01, "revenue_m"] = 20.5  # +0.5 on 20: under RMB 1 m
     movers = commercial.revenue_movers(replace(tiny_dataset, sales=sales), WHOLE, Q3)
     assert rows(movers, "product", "market") == [("HLX02", "CN"), ("HLX03", "CA"), ("HLX02", "US")]
 
@@ -370,14 +362,14 @@ def test_total_revenue_drivers_name_the_type_and_the_counterparty(tiny_dataset):
     # 2025Q3 against 2024Q3: product sales 165 vs 120, licence income from Accord 10 vs 30,
     # service income 6 vs 0; against 2025Q2 the service income moves by 1.0 on 5 (+20%).
     year_ago = commercial.total_revenue_drivers(tiny_dataset, Q3)
-    assert rows(year_ago, "revenue_type", "counterparty", "change_rmb_m") == [
+    assert rows(year_ago, "revenue_type", "counterparty", "change_m") == [
         ("product sales", "", 45.0),
         ("licence income", "Accord", -20.0),
         ("service income", "", 6.0),
     ]
     assert year_ago["yoy"].iloc[:2].tolist() == pytest.approx([0.375, -2 / 3])
     previous = commercial.total_revenue_drivers(tiny_dataset, Q3, "previous", n=2)
-    assert rows(previous, "revenue_type", "counterparty", "change_rmb_m") == [
+    assert rows(previous, "revenue_type", "counterparty", "change_m") == [
         ("product sales", "", 15.0),
         ("licence income", "Accord", -10.0),
     ]

@@ -44,9 +44,9 @@ def test_sales_basis_says_what_revenue_counts(scope, basis):
 
 def test_whole_portfolio_keeps_every_row(tiny_dataset):
     scope = Scope()
-    sales = scope.sales(tiny_dataset).groupby(["quarter", "product", "market"])["revenue_rmb_m"]
+    sales = scope.sales(tiny_dataset).groupby(["quarter", "product", "market"])["revenue_m"]
     assert sales.sum().to_dict() == pytest.approx(
-        tiny_dataset.sales.set_index(["quarter", "product", "market"])["revenue_rmb_m"].to_dict()
+        tiny_dataset.sales.set_index(["quarter", "product", "market"])["revenue_m"].to_dict()
     )
     assert len(scope.events(tiny_dataset)) == len(tiny_dataset.regulatory_events)
     assert len(scope.pipeline(tiny_dataset)) == len(tiny_dataset.pipeline)
@@ -68,12 +68,10 @@ def test_therapy_area_sales_count_the_share_allocated_there(tiny_dataset):
     # HLX03 (55 in all) is all autoimmune; of HLX01 (125 in all) only the 0.2 share for
     # rheumatoid arthritis is, the rest stays in Oncology.
     sales = Scope(therapy_area="Autoimmune").sales(tiny_dataset)
-    by_product = sales.groupby("product")["revenue_rmb_m"].sum()
+    by_product = sales.groupby("product")["revenue_m"].sum()
     assert by_product.to_dict() == pytest.approx({"HLX03": 55.0, "HLX01": 25.0})
     oncology = Scope(therapy_area="Oncology").sales(tiny_dataset)
-    assert oncology.loc[oncology["product"] == "HLX01", "revenue_rmb_m"].sum() == pytest.approx(
-        100.0
-    )
+    assert oncology.loc[oncology["product"] == "HLX01", "revenue_m"].sum() == pytest.approx(100.0)
 
 
 def test_disease_area_sales_count_every_product_with_an_indication_there(tiny_dataset):
@@ -82,7 +80,7 @@ def test_disease_area_sales_count_every_product_with_an_indication_there(tiny_da
 
 
 def test_market_and_region_sales(tiny_dataset):
-    assert set(Scope(market="CA").sales(tiny_dataset)["revenue_rmb_m"]) == {5.0}
+    assert set(Scope(market="CA").sales(tiny_dataset)["revenue_m"]) == {5.0}
     region = Scope(region="North America").sales(tiny_dataset)
     assert set(region["market"]) == {"US", "CA"}
     assert len(region) == 6

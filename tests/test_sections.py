@@ -249,7 +249,7 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
         canada.revenue_movers(),
     ]
     assert [section.html for section in quiet] == [""] * len(quiet)
-    assert canada.figures().figures["revenue_rmb_m"] == 0.0
+    assert canada.figures().figures["revenue_m"] == 0.0
 
 
 def test_long_tables_fold_behind_their_summary(view):
@@ -293,7 +293,7 @@ def test_commentary_is_marked_as_the_analysts_and_rendered_safely(tmp_path, view
 def test_unreadable_commentary_names_the_file(tmp_path, view):
     note = tmp_path / "market-jp.md"
     note.write_bytes(b"\xff\xfe not utf-8")
-    with pytest.raises(ParamsError, match=r"market-jp\.md: cannot read the commentary"):
+    with pytest.raises(ParamsError, match=r"market-jp\.md line 1: bytes that are not UTF-8"):
         view.commentary(str(note))
 
 

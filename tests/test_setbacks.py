@@ -148,7 +148,7 @@ A, A-1, US, withdrawal, 2023-01-01
 def test_a_loss_of_exclusivity_explains_the_fall_it_follows(setback_dataset):
     movers = commercial.revenue_movers(setback_dataset, Scope(), Q3)
     us = movers[(movers["product"] == "HLX02") & (movers["market"] == "US")].iloc[0]
-    assert us["change_rmb_m"] == -5.0  # 15 against 20
+    assert us["change_m"] == -5.0  # 15 against 20
     assert us[commercial.EXCLUSIVITY_LOST] == pd.Timestamp("2025-07-15")
     rises = movers[movers["direction"] == "increase"]
     assert rises[commercial.EXCLUSIVITY_LOST].isna().all()

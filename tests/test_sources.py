@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from portfolio_reports.data.dataset import Dataset, export_dataset, load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
-from portfolio_reports.data.sources import key_columns, shown_location
+from portfolio_reports.data.sources import key_columns
 from portfolio_reports.errors import DataError, InputError
+from portfolio_reports.text import shown_location
 
 from .conftest import PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli, run_cli
 
@@ -55,7 +56,7 @@ class Kind:
 def _sheet_spoil(location: str, sample: Dataset) -> tuple[str, str]:
     book = openpyxl.load_workbook(location)
     sheet = book["sales"]
-    column = [cell.value for cell in sheet[1]].index("revenue_rmb_m") + 1
+    column = [cell.value for cell in sheet[1]].index("revenue_m") + 1
     sheet.cell(row=BAD_ROW + 2, column=column, value="lots")
     book.save(location)
     return "'lots' is not a number", f"sales sheet row {BAD_ROW + 2}"
@@ -64,7 +65,7 @@ def _sheet_spoil(location: str, sample: Dataset) -> tuple[str, str]:
 def _parquet_spoil(location: str, sample: Dataset) -> tuple[str, str]:
     path = Path(location) / "sales.parquet"
     sales = pd.read_parquet(path)
-    sales.loc[BAD_ROW, "revenue_rmb_m"] = -12.5
+    sales.loc[BAD_ROW, "revenue_m"] = -12.5
     sales.to_parquet(path, index=False)
     return "-12.5 not allowed; must be >= 0", f"sales.parquet row {BAD_ROW + 1}"
 
@@ -75,7 +76,7 @@ def _database_spoil(location: str, sample: Dataset) -> tuple[str, str]:
     with engine.begin() as connection:
         connection.execute(
             sa.text(
-                "UPDATE sales SET revenue_rmb_m = -12.5"
+                "UPDATE sales SET revenue_m = -12.5"
                 " WHERE quarter = :quarter AND product = :product AND market = :market"
             ),
             key,
@@ -134,7 +135,7 @@ def test_a_bad_value_is_named_by_table_and_row(kind, request, tmp_path, sample):
     message, where = kind.spoil(target, sample)
     with pytest.raises(DataError) as caught:
         load_dataset(target)
-    assert caught.value.problems == [f"{where}, column revenue_rmb_m: value {message}"]
+    assert caught.value.problems == [f"{where}, column revenue_m: value {message}"]
 
 
 def test_validate_through_the_command_line(exported):

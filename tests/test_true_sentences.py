@@ -30,7 +30,7 @@ def _with_sale(ds: Dataset, product: str, market: str, quarter: str, revenue: fl
     row = (
         (sales["product"] == product) & (sales["market"] == market) & (sales["quarter"] == quarter)
     )
-    sales.loc[row, "revenue_rmb_m"] = revenue
+    sales.loc[row, "revenue_m"] = revenue
     return replace(ds, sales=sales)
 
 
@@ -52,7 +52,7 @@ def test_an_amount_shows_the_same_digits_however_it_was_summed():
     assert as_shown(above) == as_shown(below) == 199.1
     assert money(above) == money(below) == "199.1"
     steps = views.bridge_steps(pd.Series({"A": 198.75, "B": 0.2, "C": 0.1}), pd.Series(dtype=float))
-    assert steps["revenue_rmb_m"].iloc[-1] == 199.1
+    assert steps["revenue_m"].iloc[-1] == 199.1
 
 
 def test_a_bridge_shows_rounding_as_its_own_step_beside_other():
@@ -61,7 +61,7 @@ def test_a_bridge_shows_rounding_as_its_own_step_beside_other():
     current = pd.Series({"A": 1.04, "B": 1.04, "C": 1.04, "D": 1.04})
     steps = views.bridge_steps(current, pd.Series(dtype=float), keep=2)
     assert steps["step"].tolist() == ["start", "A", "B", views.OTHER, views.ROUNDING, "end"]
-    assert steps["revenue_rmb_m"].tolist() == [0.0, 1.0, 1.0, 2.1, 0.1, 4.2]
+    assert steps["revenue_m"].tolist() == [0.0, 1.0, 1.0, 2.1, 0.1, 4.2]
 
 
 def test_a_tile_marks_an_estimated_date(tiny_dataset):
@@ -149,9 +149,9 @@ def test_every_sample_page_section_holds_the_rules(sample, quarter):
         ]
         problems += [f"{name}: {line}" for part in sections for line in check_page(part.html)]
         if key_figures.has_sales(sample, scope, quarter):
-            tile = money(key_figures.quarter_sales(sample, scope, quarter)["revenue_rmb_m"])
+            tile = money(key_figures.quarter_sales(sample, scope, quarter)["revenue_m"])
             for base in views.BASES:
-                end = views.revenue_bridge(sample, scope, quarter, base)["revenue_rmb_m"].iloc[-1]
+                end = views.revenue_bridge(sample, scope, quarter, base)["revenue_m"].iloc[-1]
                 if money(end) != tile:
                     problems.append(f"{name}: tile {tile}, {base} bridge {money(end)}")
     assert problems == []

@@ -28,7 +28,7 @@ def test_bridge_names_the_largest_changes_and_sums_the_rest_as_other():
     assert steps["kind"].tolist() == ["total", "change", "change", "total"]
     # Totals 14.5 -> 16.04 (shows 16.0); Other is B + C + D = -0.46, shown as the -0.5 that
     # makes the shown changes add up to the shown difference.
-    assert steps["revenue_rmb_m"].tolist() == [14.5, 2.0, -0.5, 16.0]
+    assert steps["revenue_m"].tolist() == [14.5, 2.0, -0.5, 16.0]
     assert steps["start"].tolist() == [0.0, 14.5, 16.5, 0.0]
     assert steps["end"].tolist() == [14.5, 16.5, 16.0, 16.0]
 
@@ -38,8 +38,8 @@ def test_bridge_changes_add_up_to_the_difference_of_the_totals():
     base = by_product(A=9.11, B=3.38, C=0.0, E=1.19)
     for keep in range(5):
         steps = views.bridge_steps(current, base, keep=keep)
-        changes = steps.loc[steps["kind"] == "change", "revenue_rmb_m"].sum()
-        first, last = steps["revenue_rmb_m"].iloc[[0, -1]]
+        changes = steps.loc[steps["kind"] == "change", "revenue_m"].sum()
+        first, last = steps["revenue_m"].iloc[[0, -1]]
         # Totals 21.40 and 13.68, shown 21.4 and 13.7.
         assert (first, last) == (13.7, 21.4)
         assert round(changes, 1) == round(last - first, 1) == 7.7
@@ -50,7 +50,7 @@ def test_bridge_with_every_product_named_closes_rounding_with_its_own_step():
     # Each product adds 1.04 (shows +1.0); the total 2.08 shows 2.1.
     steps = views.bridge_steps(by_product(A=1.04, B=1.04), by_product(), keep=2)
     assert steps["step"].tolist() == ["start", "A", "B", views.ROUNDING, "end"]
-    assert steps["revenue_rmb_m"].tolist() == [0.0, 1.0, 1.0, 0.1, 2.1]
+    assert steps["revenue_m"].tolist() == [0.0, 1.0, 1.0, 0.1, 2.1]
 
 
 def test_bridge_ties_go_to_the_product_code():
@@ -59,7 +59,7 @@ def test_bridge_ties_go_to_the_product_code():
 
 
 def sales(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["quarter", "product", "revenue_rmb_m"])
+    return pd.DataFrame(rows, columns=["quarter", "product", "revenue_m"])
 
 
 def test_launch_curves_align_products_at_their_launch_quarter():
@@ -80,7 +80,7 @@ def test_launch_curves_align_products_at_their_launch_quarter():
         "launch_quarter": ["2025Q2"] * 4 + ["2025Q4"] * 2,
         "quarters_since_launch": [1, 2, 3, 4, 1, 2],
         "quarter": ["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2025Q4", "2026Q1"],
-        "revenue_rmb_m": [1.0, 2.5, 0.0, 0.0, 4.0, 0.0],
+        "revenue_m": [1.0, 2.5, 0.0, 0.0, 4.0, 0.0],
     }
 
 
@@ -112,7 +112,7 @@ def test_products_are_named_by_their_brand_where_they_sell_most(overview):
 def test_market_heat_map_adds_up_to_the_quarters_product_sales(overview):
     grid = views.market_product_revenue(overview.dataset, overview.scope, overview.quarter)
     total = commercial.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
-    assert grid.to_numpy().sum() == pytest.approx(total["revenue_rmb_m"].iloc[-1])
+    assert grid.to_numpy().sum() == pytest.approx(total["revenue_m"].iloc[-1])
     assert len(grid.columns) == views.HEAT_MARKETS
     assert grid.columns[0] == "CN" and grid.columns[-1] == views.OTHER_MARKETS
     assert grid.index[0] == "HANQUYOU (trastuzumab)"  # the largest product
@@ -141,8 +141,8 @@ def test_revenue_bridge_starts_and_ends_at_the_revenue_table(overview):
     trend = commercial.revenue_by_quarter(overview.dataset, overview.scope, overview.quarter)
     for base, row in (("previous", -2), ("year_ago", -5)):
         steps = views.revenue_bridge(overview.dataset, overview.scope, overview.quarter, base)
-        assert steps["revenue_rmb_m"].iloc[0] == round(trend["revenue_rmb_m"].iloc[row], 1)
-        assert steps["revenue_rmb_m"].iloc[-1] == round(trend["revenue_rmb_m"].iloc[-1], 1)
+        assert steps["revenue_m"].iloc[0] == round(trend["revenue_m"].iloc[row], 1)
+        assert steps["revenue_m"].iloc[-1] == round(trend["revenue_m"].iloc[-1], 1)
         assert steps.loc[steps["step"] == "HLX10", "brand"].tolist() == [
             "HANSIZHUANG (serplulimab)"
         ]

@@ -8,12 +8,26 @@ import pytest
 from matplotlib.colors import to_hex, to_rgba
 
 from portfolio_reports.analysis import views
+from portfolio_reports.data.company import Money
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import open_report
 from portfolio_reports.presentation import charts, palette
 from portfolio_reports.presentation import views as drawn
 
-from .conftest import PROJECT
+from .conftest import PROJECT, SAMPLE_DATA
+
+SAMPLE_COLOURS = dict(pd.read_csv(SAMPLE_DATA / "colours.csv").itertuples(index=False))
+"""The colours the sample data gives its products and areas."""
+
+
+@pytest.fixture(autouse=True)
+def sample_colours() -> None:
+    """Charts drawn here take the sample's colours, as its reports do."""
+    palette.choose(SAMPLE_COLOURS)
+
+
+MONEY = Money("RMB", "m")
 
 SAMPLE = str(PROJECT / "data" / "sample")
 
@@ -48,12 +62,12 @@ def latin_america_trend() -> pd.DataFrame:
     """Revenue up to 19 RMB m, whose axis ticks step by 2.5 at the chart's height."""
     quarters = [str(q) for q in Quarter.parse("2026Q3").trailing(8)]
     revenue = [5.7, 6.65, 8.55, 9.5, 11.4, 13.3, 17.1, 19.0]
-    frame = pd.DataFrame({"quarter": quarters, "revenue_rmb_m": revenue})
-    return frame.assign(yoy=frame["revenue_rmb_m"].pct_change(4))
+    frame = pd.DataFrame({"quarter": quarters, "revenue_m": revenue})
+    return frame.assign(yoy=frame["revenue_m"].pct_change(4))
 
 
 def test_revenue_ticks_read_their_true_values_latin_america_case():
-    chart = charts.revenue_trend(latin_america_trend(), title="Latin America")
+    chart = charts.revenue_trend(latin_america_trend(), title="Latin America", money_unit=MONEY)
     labels = tick_labels(chart.figure.axes[0].yaxis)
     assert 2.5 in labels and 7.5 in labels, labels
     for tick, label in labels.items():
@@ -62,7 +76,7 @@ def test_revenue_ticks_read_their_true_values_latin_america_case():
 
 
 def test_revenue_trend_has_no_second_value_axis():
-    chart = charts.revenue_trend(latin_america_trend(), title="Latin America")
+    chart = charts.revenue_trend(latin_america_trend(), title="Latin America", money_unit=MONEY)
     revenue, growth = chart.figure.axes
     assert all(axes.get_shared_y_axes().get_siblings(axes) == [axes] for axes in (revenue, growth))
     assert growth.get_yticks().size == 0  # growth reads from its bar labels, not an axis
@@ -72,13 +86,13 @@ def test_revenue_trend_has_no_second_value_axis():
     assert "a panel below shows YoY growth" in chart.alt
 
 
-def test_product_and_area_palettes_do_not_share_a_colour():
-    products = set(palette.PRODUCT_COLORS.values())
-    areas = set(palette.THERAPY_AREA_COLORS.values())
-    assert len(products) == len(palette.PRODUCT_COLORS)
-    assert len(areas) == len(palette.THERAPY_AREA_COLORS)
-    assert products.isdisjoint(areas)
-    assert products.isdisjoint(palette.DISEASE_AREA_COLORS.values())
+def test_the_sample_gives_products_and_areas_colours_of_their_own():
+    ds = load_dataset(SAMPLE)
+    products = {SAMPLE_COLOURS[code] for code in ds.products["product"] if code in SAMPLE_COLOURS}
+    areas = {SAMPLE_COLOURS[area] for area in set(ds.products["therapy_area"])}
+    disease_areas = {SAMPLE_COLOURS[area] for area in set(ds.indications["disease_area"])}
+    assert len(products) == 9 and len(areas) == 4
+    assert products.isdisjoint(areas) and products.isdisjoint(disease_areas)
     assert palette.TOTAL_COLOR not in products | areas
 
 
@@ -94,21 +108,21 @@ def test_two_reports_give_hlx10_the_same_colour():
     oncology = open_report(SAMPLE, "2026Q3", therapy_area="Oncology").revenue_mix("product")
     europe = open_report(SAMPLE, "2026Q3", market="EU").revenue_mix("product")
     first, second = bar_colours(oncology), bar_colours(europe)
-    assert first["HLX10"] == second["HLX10"] == palette.PRODUCT_COLORS["HLX10"]
-    assert first["HLX02"] == second["HLX02"] == palette.PRODUCT_COLORS["HLX02"]
+    assert first["HLX10"] == second["HLX10"] == SAMPLE_COLOURS["HLX10"]
+    assert first["HLX02"] == second["HLX02"] == SAMPLE_COLOURS["HLX02"]
 
 
 def test_bridge_bars_take_product_colours_and_span_the_change():
     current = pd.Series({"HLX10": 50.0, "HLX01": 10.0})
     base = pd.Series({"HLX10": 40.0, "HLX01": 12.0})
     steps = views.bridge_steps(current, base).assign(brand=lambda rows: rows["step"])
-    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge")
+    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge", money_unit=MONEY)
     bars = chart.figure.axes[0].containers[0]
     colours = [to_hex(bar.get_facecolor()) for bar in bars]
     assert colours == [
         palette.TOTAL_COLOR,
-        palette.PRODUCT_COLORS["HLX10"],
-        palette.PRODUCT_COLORS["HLX01"],
+        SAMPLE_COLOURS["HLX10"],
+        SAMPLE_COLOURS["HLX01"],
         palette.TOTAL_COLOR,
     ]
     # The change bars run from 52 to 62 and back to 60: they add up to 60 - 52.
@@ -121,7 +135,7 @@ def test_bridge_bars_take_product_colours_and_span_the_change():
 
 def test_a_bridge_without_sales_is_a_no_data_chart():
     steps = views.bridge_steps(pd.Series(dtype=float), pd.Series(dtype=float))
-    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge")
+    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge", money_unit=MONEY)
     assert chart.alt == "Bridge: no data to show."
 
 
@@ -131,18 +145,18 @@ def test_launch_tracker_draws_each_product_from_its_launch_quarter():
             {
                 "quarter": ["2025Q1", "2025Q3", "2025Q4", "2026Q1"],
                 "product": ["HLX02", "HLX14", "HLX14", "FTN"],
-                "revenue_rmb_m": [9.0, 2.0, 3.5, 8.6],
+                "revenue_m": [9.0, 2.0, 3.5, 8.6],
             }
         ),
         Quarter.parse("2026Q1"),
     ).assign(brand=lambda rows: rows["product"])
-    chart = drawn.launch_tracker(frame, title="Launches")
+    chart = drawn.launch_tracker(frame, title="Launches", money_unit=MONEY)
     lines = {line.get_label().split(",")[0]: line for line in chart.figure.axes[0].get_lines()}
     assert sorted(lines) == ["FTN", "HLX14"]
     assert list(lines["HLX14"].get_xdata()) == [1, 2, 3]
     assert list(lines["HLX14"].get_ydata()) == [2.0, 3.5, 0.0]
     assert list(lines["FTN"].get_xdata()) == [1]
-    assert to_rgba(lines["FTN"].get_color()) == to_rgba(palette.PRODUCT_COLORS["FTN"])
+    assert to_rgba(lines["FTN"].get_color()) == to_rgba(SAMPLE_COLOURS["FTN"])
 
 
 def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
@@ -161,8 +175,8 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
     html = drawn.pipeline_bars(frame, title="Pipeline", note="One bar each.").html
     # Phase 3 is the sixth of seven columns, Preclinical the first.
     oncology, ophthalmology = (
-        palette.THERAPY_AREA_COLORS["Oncology"],
-        palette.THERAPY_AREA_COLORS["Ophthalmology"],
+        SAMPLE_COLOURS["Oncology"],
+        SAMPLE_COLOURS["Ophthalmology"],
     )
     assert f'style="width:85.71%;background:{oncology}">Phase 3</span>' in html
     assert f'style="width:14.29%;background:{ophthalmology}">Preclinical</span>' in html
@@ -195,5 +209,5 @@ def test_catalyst_timeline_puts_each_event_in_its_quarter():
     assert headings == ["Q4 2026", "Q1 2027", "Q2 2027", "Q3 2027"]
     assert "HLX10 · gastric</b>approval · CN" in columns[0]
     assert "None expected." in columns[1] and "None expected." in columns[3]
-    colour = palette.THERAPY_AREA_COLORS["Ophthalmology"]
+    colour = SAMPLE_COLOURS["Ophthalmology"]
     assert f'<li style="border-color:{colour}"><b>HLX04-O · wet AMD</b>' in columns[2]

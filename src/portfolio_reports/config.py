@@ -14,9 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from portfolio_reports.errors import InputError
+from portfolio_reports.text import shown_location
 
 CONFIG_FILE = "portfolio-reports.toml"
 """A project's own config file; its settings are at the top level."""
@@ -45,6 +45,10 @@ OTHER_SETTINGS: dict[str, type] = {
     "scheduler": str,
 }
 """Settings that are not paths, with their types."""
+CONFINED_SETTINGS = ("data", "params", "notebooks")
+"""Folders read from, which a config file may only name inside its project (not `out`)."""
+CONFIG_MAX_BYTES = 256 * 1024
+"""Largest config file (or pyproject.toml) read: a real one is a few hundred bytes."""
 TEMPLATE_DIR = Path(__file__).parent / "project_template"
 """A working project shipped with the package: sample data, notebooks, params and config."""
 TEMPLATE_PARTS = ("data/sample", "notebooks", "params")
@@ -110,11 +114,13 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
         if not isinstance(value, wanted) or isinstance(value, bool):
             kind = "whole number" if wanted is int else "text"
             raise InputError(f"{where}: must be {kind}, got {value!r}")
-        if key == "data" and urlsplit(str(value)).password:
+        if key == "data" and shown_location(value) != value:
             raise InputError(
                 f"{where}: holds a password; leave it out of the URL and set PGPASSWORD or"
                 " ~/.pgpass instead"
             )
+        if key in CONFINED_SETTINGS and file and "://" not in str(value):
+            _check_inside(where, root, str(value))
         settings[key] = value
     for key, default in FOLDER_SETTINGS.items():
         value = settings.get(key, str(default))
@@ -124,9 +130,37 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
     return settings
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file's tables; a syntax error names the file and line."""
+def _check_inside(where: str, root: Path, value: str) -> None:
+    """Refuse a folder setting that leaves the project folder through a link or '..'."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        inside = (root / value).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links
+        inside = False
+    if not inside:
+        raise InputError(
+            f"{where}: a link or '..' out of the project folder {root}; name a folder inside it,"
+            " or give another one on the command line"
+        )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables, its size checked before it is read; a syntax error names the file
+    and line."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(CONFIG_MAX_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from error
+    if len(data) > CONFIG_MAX_BYTES:
+        raise InputError(
+            f"{path}: larger than {CONFIG_MAX_BYTES // 1024} KB; config files of at most"
+            f" {CONFIG_MAX_BYTES // 1024} KB are read"
+        )
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text") from error
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise InputError(f"{path}: not valid TOML: values nested too deeply") from error

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +18,68 @@ SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
+SCRATCH_FOLDER_MARK = ".tmp-"
+"""Folders are written under a hidden name starting with this mark, then renamed into place."""
+SCRATCH_OWNER = re.compile(
+    rf"(?:\..*\.|{re.escape(SCRATCH_FOLDER_MARK)})(?P<pid>\d+)-[0-9a-f]{{32}}"
+    rf"(?:{re.escape(SCRATCH_MARK)}.*)?"
+)
+"""A scratch file's or folder's name, holding the id of the process writing it."""
+
+
+def confinement_problem(label: str, path: Path, folder: Path, what: str) -> str | None:
+    """Why a file is not read: it leaves `folder` through a link or '..', or is not a regular file.
+
+    `what` names the folder in the line, e.g. "the params folder"; None when the file may be read.
+    """
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        return f"{label}: cannot read: {getattr(error, 'strerror', None) or 'a loop of links'}"
+    if not inside:
+        return f"{label}: a link or '..' out of {what}; only files inside it are read"
+    if not stat.S_ISREG(mode):
+        return f"{label}: not a regular file; only plain files in {what} are read"
+    return None
 
 
 def scratch_path(path: Path) -> Path:
-    """A unique hidden name beside `path` (same suffix) to write it under before renaming it."""
-    return path.with_name(f".{path.stem}.{uuid.uuid4().hex}{SCRATCH_MARK}{path.suffix}")
+    """A unique hidden name beside `path` (same suffix) to write it under before renaming it;
+    it holds this process's id, so that a later build knows when its writer is gone."""
+    unique = f"{os.getpid()}-{uuid.uuid4().hex}"
+    return path.with_name(f".{path.stem}.{unique}{SCRATCH_MARK}{path.suffix}")
+
+
+def scratch_folder(parent: Path) -> Path:
+    """A unique hidden folder in `parent` to write a folder in before renaming it into place."""
+    return parent / f"{SCRATCH_FOLDER_MARK}{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def remove_scratch(paths: list[Path]) -> None:
+    """Remove scratch files and folders; one already gone is no error."""
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _owner_gone(path: Path) -> bool:
+    """Whether `path` is a scratch file or folder whose writing process has ended."""
+    match = SCRATCH_OWNER.fullmatch(path.name)
+    if match is None:
+        return False
+    pid = int(match["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -100,9 +160,19 @@ class OutputLayout:
         return self.notebooks_dir / f"{name}.ipynb"
 
     def leftover_scratch(self) -> list[Path]:
-        """Scratch files in the quarter's folders, left by a build that was killed."""
+        """Scratch files left by a build that was killed: any in this quarter's folders (whose
+        lock the caller holds), and those of ended processes in the reports folder, the other
+        quarters' folders and the snapshots folder."""
         pattern = f".*{SCRATCH_MARK}*"
-        return [*self.quarter_dir.glob(pattern), *self.notebooks_dir.glob(pattern)]
+        ours = [*self.quarter_dir.glob(pattern), *self.notebooks_dir.glob(pattern)]
+        folders = [
+            self.root,
+            self.snapshots_dir,
+            *self.root.glob("*/"),
+            *self.root.glob("*/notebooks/"),
+        ]
+        ended = [path for folder in folders for path in folder.glob(".*") if _owner_gone(path)]
+        return list(dict.fromkeys([*ours, *ended]))
 
     def failed(self, name: str) -> Path:
         """The partially executed notebook of a report whose last run failed."""

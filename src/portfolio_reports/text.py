@@ -1,15 +1,34 @@
-"""Small text helpers shared by every layer: an error's first line, a counted noun."""
+"""Small text helpers shared by every layer: an error's first line, a counted noun, a data
+location with its secrets masked."""
 
 from __future__ import annotations
 
+import re
+
 FIRST_LINE_MAX = 300
 """Characters kept of an error's first line."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and line feed: never printed from a file, nor published."""
+MASK = "***"
+"""What a secret in a data location is shown as."""
+SECRET_QUERY_VALUE = re.compile(
+    r"(?P<key>[?&;][^=&;#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;#]*=)[^&;#]*",
+    re.IGNORECASE,
+)
+"""A URL query value whose name says it is a secret: ?password=..., &sslpassword=..., &token=..."""
 
 
 def first_line(text: object, default: str = "") -> str:
     """The first non-blank line of a message, cut to FIRST_LINE_MAX characters."""
     lines = [line for line in str(text).splitlines() if line.strip()]
     return lines[0][:FIRST_LINE_MAX] if lines else default
+
+
+def printable_line(text: str, limit: int = FIRST_LINE_MAX) -> str:
+    """The first non-blank line of text read from a file, control characters dropped, cut to
+    `limit` characters: safe to print to a terminal."""
+    line = first_line(CONTROL_CHARACTERS.sub("", text.replace("\r", "\n")), "")
+    return line if len(line) <= limit else f"{line[: limit - 3]}..."
 
 
 def error_line(error: object) -> str:
@@ -27,3 +46,19 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def counted(count: int, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun, e.g. "1 approval", "1,204 approvals"."""
     return f"{count:,} {plural(count, singular, plural_form)}"
+
+
+def shown_location(location: object) -> str:
+    """A data source as it may be shown anywhere: a URL's password and secret query values
+    (password=, token=, ...) masked as ***; a path as it is."""
+    text = str(location)
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return text
+    query_start = rest.find("?")
+    head, query = (rest, "") if query_start < 0 else (rest[:query_start], rest[query_start:])
+    user, at, host = head.rpartition("@")  # a password may hold '/', so no urlsplit
+    if at and ":" in user:
+        head = f"{user.split(':', 1)[0]}:{MASK}@{host}"
+    query = SECRET_QUERY_VALUE.sub(lambda match: f"{match['key']}{MASK}", query)
+    return f"{scheme}{separator}{head}{query}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio_reports.data.categories import covering_unions
+from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TradeNames
 
 BRAND_SEPARATOR = " / "
@@ -33,3 +35,16 @@ def brand_names(rows: pd.DataFrame, trade_names: pd.DataFrame) -> pd.Series:
     brand = brand.fillna(pd.Series(product_wide.reindex(pairs).to_numpy(), index=rows.index))
     joined = pd.Series(all_labels.reindex(pairs).to_numpy(), index=rows.index)
     return brand.where(brand.notna() | ~no_label, joined).rename(TradeNames.trade_name)
+
+
+def trade_names_of(ds: Dataset) -> pd.DataFrame:
+    """The trade names, a union's (covered_by) also holding in each market it covers where
+    that market names none of its own for the same product and label."""
+    names = ds.trade_names
+    unions = covering_unions(ds.markets)
+    members = pd.DataFrame({"_member": unions.index, TradeNames.market: unions.to_numpy()})
+    carried = names.merge(members, on=TradeNames.market)
+    carried[TradeNames.market] = carried.pop("_member")
+    own = pd.MultiIndex.from_frame(names[_LABEL].astype(object))
+    carried = carried[~pd.MultiIndex.from_frame(carried[_LABEL].astype(object)).isin(own)]
+    return pd.concat([names, carried], ignore_index=True)

@@ -13,6 +13,7 @@ from portfolio_reports.analysis.metrics import (
     vocabulary_rank,
     with_inn,
 )
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     GEOGRAPHY,
     PRODUCT_SALES_TYPE,
@@ -29,8 +30,6 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
-    REGIONS,
-    THERAPY_AREAS,
     Indications,
     Markets,
     OtherRevenue,
@@ -39,10 +38,10 @@ from portfolio_reports.data.schema import (
     Sales,
 )
 
-PREVIOUS_REVENUE = "previous_quarter_rmb_m"
-YEAR_AGO_REVENUE = "year_ago_rmb_m"
-YEAR_TO_DATE_REVENUE = "year_to_date_rmb_m"
-YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_rmb_m"
+PREVIOUS_REVENUE = "previous_quarter_m"
+YEAR_AGO_REVENUE = "year_ago_m"
+YEAR_TO_DATE_REVENUE = "year_to_date_m"
+YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_m"
 ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
 """Revenue types listed even when 0: product sales, licence income and service income."""
 DRIVER_BASES = {"previous": (PREVIOUS_REVENUE, "qoq"), "year_ago": (YEAR_AGO_REVENUE, "yoy")}
@@ -102,7 +101,7 @@ def revenue_history_by(
 ) -> pd.DataFrame:
     """Revenue per quarter and value of `by` over the `quarters` quarters ending with `quarter`.
 
-    Long form (quarter, `by`, revenue_rmb_m), 0 where a value has no sales in a quarter; `by`
+    Long form (quarter, `by`, revenue_m), 0 where a value has no sales in a quarter; `by`
     is one of REVENUE_DIMENSIONS, counted as in `revenue_by`.
     """
     check_choice("by", by, REVENUE_DIMENSIONS)
@@ -150,8 +149,8 @@ def total_revenue_drivers(
     largest material changes (`revenue.MATERIALITY`) of product sales or of one other revenue
     type from one counterparty, whether or not the total moved materially (parts may offset).
 
-    Columns: revenue_type, counterparty ("" where none is named), revenue_rmb_m, the base's
-    revenue column, change_rmb_m and its growth (qoq or yoy).
+    Columns: revenue_type, counterparty ("" where none is named), revenue_m, the base's
+    revenue column, change_m and its growth (qoq or yoy).
     """
     check_choice("base", base, tuple(DRIVER_BASES))
     base_revenue, growth = DRIVER_BASES[base]
@@ -166,17 +165,15 @@ def total_revenue_drivers(
     )
     keys = [REVENUE_TYPE, OtherRevenue.counterparty]
     table = _summed_per(rows, keys, _compared_quarters(quarter))
-    table["change_rmb_m"] = table[REVENUE] - table[base_revenue]
+    table["change_m"] = table[REVENUE] - table[base_revenue]
     table[growth] = _growth(table[REVENUE], table[base_revenue])
-    moved = table[material(table["change_rmb_m"], table[base_revenue])]
+    moved = table[material(table["change_m"], table[base_revenue])]
     order = ranked(
-        moved.assign(_size=moved["change_rmb_m"].abs()),
+        moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, *keys],
         [False, False, True, True],
     )
-    return (
-        order[[*keys, REVENUE, base_revenue, "change_rmb_m", growth]].head(n).reset_index(drop=True)
-    )
+    return order[[*keys, REVENUE, base_revenue, "change_m", growth]].head(n).reset_index(drop=True)
 
 
 def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:
@@ -211,8 +208,8 @@ def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region"
         ],
         axis=1,
     ).fillna(0)
-    order = REGIONS if by == Markets.region else tuple(ds.markets[Markets.market])
-    ranks = {area: vocabulary_rank(THERAPY_AREAS), by: vocabulary_rank(order)}
+    order = by_sales(ds, by, quarter) if by == Markets.region else ds.markets[Markets.market]
+    ranks = {area: vocabulary_rank(by_sales(ds, area, quarter)), by: vocabulary_rank(order)}
     summary = summary.reset_index().astype({"approvals": int})
     return summary.sort_values(
         [area, by], key=lambda column: column.map(ranks[column.name])
@@ -238,9 +235,9 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     """
     keys = [Sales.product, Sales.market]
     pairs = _pair_changes(ds, scope, quarter)
-    pairs = pairs[material(pairs["change_rmb_m"], pairs[PREVIOUS_REVENUE])]
-    change = pairs["change_rmb_m"]
-    order = ["change_rmb_m", REVENUE, *keys]
+    pairs = pairs[material(pairs["change_m"], pairs[PREVIOUS_REVENUE])]
+    change = pairs["change_m"]
+    order = ["change_m", REVENUE, *keys]
     increases = ranked(pairs[change > 0], order, [False, False, True, True])
     decreases = ranked(pairs[change < 0], order, [True, False, True, True])
     movers = pd.concat(
@@ -258,13 +255,13 @@ def largest_move(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series | Non
     """The product and market pair whose sales changed most against the previous quarter, by
     size as shown (ties as `revenue_movers`), material or not; None when no pair sold in either.
 
-    Fields: product, inn, market, revenue_rmb_m, previous_quarter_rmb_m, change_rmb_m, qoq.
+    Fields: product, inn, market, revenue_m, previous_quarter_m, change_m, qoq.
     """
     pairs = _pair_changes(ds, scope, quarter)
     if pairs.empty:
         return None
     order = ranked(
-        pairs.assign(_size=pairs["change_rmb_m"].abs()),
+        pairs.assign(_size=pairs["change_m"].abs()),
         ["_size", REVENUE, Sales.product, Sales.market],
         [False, False, True, True],
     )
@@ -278,7 +275,7 @@ def _pair_changes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
     pairs = pairs[(pairs[REVENUE] != 0) | (pairs[PREVIOUS_REVENUE] != 0)]
     after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
-    pairs.insert(after_previous, "change_rmb_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    pairs.insert(after_previous, "change_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
     return pairs
 
 
@@ -294,20 +291,20 @@ def revenue_drivers(
     (DRIVER_BASES: the same quarter a year earlier, or the previous one), material changes only
     (`revenue.MATERIALITY`), largest change as shown first.
 
-    Columns: `by`, revenue_rmb_m, the base's revenue column, change_rmb_m, its growth (yoy or
+    Columns: `by`, revenue_m, the base's revenue column, change_m, its growth (yoy or
     qoq), and by product `exclusivity_lost` (`_exclusivity_lost`).
     """
     check_choice("base", base, tuple(DRIVER_BASES))
     base_revenue, growth = DRIVER_BASES[base]
     table = revenue_by(ds, scope, quarter, by=by)
-    table["change_rmb_m"] = table[REVENUE] - table[base_revenue]
-    moved = table[material(table["change_rmb_m"], table[base_revenue])]
+    table["change_m"] = table[REVENUE] - table[base_revenue]
+    moved = table[material(table["change_m"], table[base_revenue])]
     order = ranked(
-        moved.assign(_size=moved["change_rmb_m"].abs()),
+        moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, by],
         [False, False, True],
     )
-    drivers = order[[by, REVENUE, base_revenue, "change_rmb_m", growth]].head(n)
+    drivers = order[[by, REVENUE, base_revenue, "change_m", growth]].head(n)
     if by == Sales.product:
         since = quarter.year_ago if base == "year_ago" else quarter.previous
         lost = _exclusivity_lost(ds, scope, drivers, since, quarter)
@@ -329,7 +326,7 @@ def _exclusivity_lost(
         pd.Timestamp(quarter.shift(1).start),
         keys,
     )
-    return lost.where(moves["change_rmb_m"] < 0)
+    return lost.where(moves["change_m"] < 0)
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from portfolio_reports.analysis import pipeline, revenue, setbacks
 from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
+from portfolio_reports.analysis.revenue import HomeSplit
 from portfolio_reports.analysis.views import VIEW_DEFINITIONS
+from portfolio_reports.data.company import Money
+from portfolio_reports.data.dataset import Dataset
 
 
 def _sentence(text: str) -> str:
@@ -26,7 +29,6 @@ SHARED_TERMS = {
     "Total revenue": revenue.TOTAL,
     "Year to date": revenue.YEAR_TO_DATE,
     "Allocated revenue": revenue.ALLOCATION,
-    "China, overseas": revenue.SPLIT,
     "Material change": revenue.MATERIALITY,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
     "Revenue bridge": VIEW_DEFINITIONS["bridge"],
@@ -92,9 +94,21 @@ GLOSSARY: dict[str, str] = {
     **{term: _sentence(text) for term, text in SHARED_TERMS.items()},
     **REPORT_TERMS,
 }
-"""Term -> the sentence every report's glossary and the sample data README show."""
+"""Term -> its sentence, MONEY standing for the company's currency (see `glossary`)."""
 
 
-def glossary_markdown() -> str:
-    """The glossary as a Markdown list, one term per line, as the sample data README holds it."""
-    return "\n".join(f"- **{term}**: {sentence}" for term, sentence in GLOSSARY.items()) + "\n"
+def glossary(money: Money, home: HomeSplit | None) -> dict[str, str]:
+    """Term -> the sentence a report's glossary shows: amounts named in the company's money,
+    the home market's split after allocated revenue where the company has a home market."""
+    terms = {term: money.spell(sentence) for term, sentence in GLOSSARY.items()}
+    if home is None:
+        return terms
+    at = list(terms).index("Allocated revenue") + 1
+    items = list(terms.items())
+    return dict([*items[:at], (home.term.capitalize(), home.definition), *items[at:]])
+
+
+def glossary_markdown(ds: Dataset) -> str:
+    """A data set's glossary as a Markdown list, one term per line, as its README holds it."""
+    terms = glossary(ds.profile.money, revenue.home_split(ds))
+    return "\n".join(f"- **{term}**: {sentence}" for term, sentence in terms.items()) + "\n"

@@ -8,15 +8,16 @@ import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.revenue import (
-    CHINA,
     GEOGRAPHY,
     OVERSEAS,
     REVENUE,
     REVENUE_TYPE,
     TOTAL_REVENUE,
     YEAR_TO_DATE,
+    home_split,
 )
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import MONEY
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 
@@ -24,13 +25,11 @@ SALES_WINDOW = 8
 """Quarters of sales a page charts; a scope without sales in them has no commercial section."""
 
 DEFINITIONS = {
-    "sales": "Product sales of the quarter in RMB million, against the previous quarter (QoQ)"
+    "sales": f"Product sales of the quarter in {MONEY}, against the previous quarter (QoQ)"
     " and the same quarter a year earlier (YoY).",
     "total_revenue": "Product sales plus licence, service and other income of the quarter: the"
     " company's total revenue, against the previous quarter and a year earlier.",
     "year_to_date": YEAR_TO_DATE,
-    "china_share": "Share of the quarter's product sales in mainland China and in every other"
-    " market.",
     "on_market": "Products with at least one approval in force at quarter end, and the markets"
     " where any is in force, with how many of those rest on inferred approvals only.",
     "in_development": "Molecules (products) with a programme in development at quarter end;"
@@ -42,7 +41,8 @@ DEFINITIONS = {
     "under_review": "Filings accepted by quarter end and not yet decided.",
     "next_catalyst": "The soonest event expected in the next four quarters; timings are estimates.",
 }
-"""One sentence per key figure, shown with it."""
+"""One sentence per key figure, shown with it (MONEY spelled by `Money.spell`); the home
+market's share has `home_split`'s."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,17 @@ def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
     return YearToDate(revenue, growth, quarter)
 
 
-def china_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:
-    """Mainland China's share of the quarter's product sales; None unless both China and
-    overseas markets sold (a one-sided split says nothing)."""
+def home_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:
+    """The home market's share of the quarter's product sales; None without a home market or
+    unless both it and overseas markets sold (a one-sided split says nothing)."""
+    home = home_split(ds)
+    if home is None:
+        return None
     split = commercial.revenue_by(ds, scope, quarter, by=GEOGRAPHY).set_index(GEOGRAPHY)
-    revenue = split[REVENUE].reindex([CHINA, OVERSEAS], fill_value=0.0)
+    revenue = split[REVENUE].reindex([home.label, OVERSEAS], fill_value=0.0)
     if not (revenue > 0).all():
         return None
-    return float(revenue[CHINA] / revenue.sum())
+    return float(revenue[home.label] / revenue.sum())
 
 
 def in_development_by_phase(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:

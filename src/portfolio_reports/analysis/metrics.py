@@ -10,8 +10,9 @@ import pandas as pd
 
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis import setbacks
-from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.brands import brand_names, trade_names_of
 from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import (
     COVERAGE,
     COVERAGES,
@@ -23,12 +24,11 @@ from portfolio_reports.analysis.pipeline import (
     phase_rank,
 )
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.categories import covering_unions
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     DEVELOPMENT_PHASES,
-    DISEASE_AREAS,
-    THERAPY_AREAS,
     Catalysts,
     ClinicalResults,
     Indications,
@@ -57,12 +57,8 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 """Kinds of regulatory news a report lists and counts, setbacks first, with their event types."""
 
-AREA_VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "therapy_area": THERAPY_AREAS,
-    "disease_area": DISEASE_AREAS,
-    COVERAGE: COVERAGES,
-}
-"""Groupings of pipeline counts, each with its values in display order."""
+GROUPINGS = ("therapy_area", "disease_area", COVERAGE)
+"""Groupings of pipeline counts: areas in `ordering.by_sales` order, coverage as COVERAGES."""
 CATALYST_HORIZON = 4
 """Quarters ahead that upcoming catalysts cover."""
 EXPECTED_QUARTER = "expected_quarter"
@@ -209,13 +205,14 @@ def pipeline_counts_by_phase(
     """Programmes in development per phase (index) and group (columns) at quarter end.
 
     Counts the rows of `pipeline_snapshot`, so the chart and the table agree; `by` is
-    therapy_area, disease_area or coverage (local or global); groups appear in vocabulary
-    order, every phase is listed, empty cells are 0.
+    therapy_area, disease_area or coverage (local or global); areas appear by product sales,
+    then name, every phase is listed, empty cells are 0.
     """
-    check_choice("by", by, tuple(AREA_VOCABULARIES))
+    check_choice("by", by, GROUPINGS)
     snapshot = pipeline_snapshot(ds, scope, quarter)
     counts = snapshot.groupby([Pipeline.phase, by]).size().unstack(by, fill_value=0)
-    groups = [group for group in AREA_VOCABULARIES[by] if group in counts.columns]
+    order = COVERAGES if by == COVERAGE else by_sales(ds, by, quarter)
+    groups = [group for group in order if group in counts.columns]
     table = counts.reindex(index=list(DEVELOPMENT_PHASES), columns=groups, fill_value=0)
     return table.astype(int).rename_axis(index=Pipeline.phase, columns=by)
 
@@ -457,7 +454,7 @@ def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
     """Events with the brand of their label, INN and indication name, in date order."""
     described = _describe(events, ds)
-    described[TRADE_NAME] = brand_names(described, ds.trade_names)
+    described[TRADE_NAME] = brand_names(described, trade_names_of(ds))
     ordered = described.sort_values(
         [RegulatoryEvents.date, RegulatoryEvents.product, RegulatoryEvents.market],
         ascending=[not newest_first, True, True],
@@ -489,7 +486,8 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     ),
     "Markets reached": (
         "countries and regions where at least one product's approval is in force (not withdrawn)"
-        " at quarter end; the EU counts as one market (one EC approval covers every member state)"
+        " at quarter end; a union counts as one market with the markets it covers (one EC"
+        " approval covers every EU member state)"
     ),
     INFERRED_MARKETS: (
         "markets reached where every approval in force at quarter end is inferred (its market or"
@@ -510,6 +508,12 @@ PORTFOLIO_COUNTS: dict[str, str] = {
 """The portfolio counts the company states, each with the definition a report shows."""
 
 
+def markets_reached(markets: pd.Series, ds: Dataset) -> int:
+    """Markets of these approvals, a market a union covers (covered_by) counted as the union."""
+    unions = covering_unions(ds.markets)
+    return markets.map(unions).fillna(markets).nunique()
+
+
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """The PORTFOLIO_COUNTS of the scope at quarter end: count, value and definition."""
     approvals = approvals_in_force(ds, scope, quarter)
@@ -525,7 +529,7 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
         "Approved indications": programmes.loc[
             status == lifecycle.APPROVED, Pipeline.indication
         ].nunique(),
-        "Markets reached": approvals[RegulatoryEvents.market].nunique(),
+        "Markets reached": markets_reached(approvals[RegulatoryEvents.market], ds),
         INFERRED_MARKETS: approvals.groupby(RegulatoryEvents.market)[RegulatoryEvents.inferred]
         .all()
         .sum(),

@@ -5,9 +5,10 @@ markets under one plan (a multi-regional trial). Its status at a quarter end com
 history (pipeline.csv) and the approvals of its indication (pipeline.csv and
 regulatory_events.csv), as the sentences of DEFINITIONS say.
 
-Which approvals close a Global programme: the first approval of its indication outside China.
-Development for China is recorded as a CN programme with its own approval, so a China approval
-alone leaves the multi-regional programme open, while its first approval elsewhere (an EC or FDA
+Which approvals close a Global programme: the first approval of its indication outside the
+company's home market (company.csv; anywhere, without one). Development for the home market is
+recorded as a programme of that market with its own approval, so a home approval alone leaves
+the multi-regional programme open, while its first approval elsewhere (an EC or FDA
 approval, say) shows that the global development has reached the market; filings still pending
 in other markets after that are market programmes of their own (an EU or CA row).
 """
@@ -33,8 +34,6 @@ from portfolio_reports.data.schema import (
 
 PROGRAMME = [Pipeline.indication, Pipeline.scope]
 """A programme: one indication in one scope; it holds one phase at a time."""
-HOME_MARKET = "CN"
-"""The company's home market, whose approvals do not close a Global programme."""
 APPROVAL_EVENT = "approval"
 APPROVED_PHASES = ("Approved", "Launched")
 DISCONTINUED_PHASE = "Discontinued"
@@ -61,7 +60,8 @@ DEFINITIONS = {
     " to Filed and its indication is not yet approved in its scope.",
     APPROVED: "Approved: its indication was approved in the programme's market by quarter end"
     " (an Approved phase or an approval event naming the indication); a Global programme"
-    " counts as approved from the indication's first approval outside China.",
+    " counts as approved from the indication's first approval outside the company's home market"
+    " (anywhere, for a company without one).",
     WITHDRAWN: "Withdrawn: a market programme whose latest approval was ended by a withdrawal of"
     " its indication, or of its product, in its market by quarter end.",
     DISCONTINUED: "Discontinued: its latest phase at quarter end is Discontinued.",
@@ -100,7 +100,7 @@ def closing_approvals(ds: Dataset) -> pd.DataFrame:
 
     A market programme closes at an Approved or Launched phase row of its own, or an approval
     event naming its indication in its market; a Global programme at an Approved or Launched row
-    of its own, or any of those approvals of its indication in a market other than China.
+    of its own, or any of those approvals of its indication outside the home market.
     Approval events that name no indication approve a product, not a programme.
     """
     pipeline = ds.pipeline
@@ -131,7 +131,8 @@ def closing_approvals(ds: Dataset) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-    abroad = approvals[~approvals[Pipeline.scope].isin([HOME_MARKET, GLOBAL_SCOPE])]
+    home = [ds.profile.home_market] if ds.profile.home_market is not None else []
+    abroad = approvals[~approvals[Pipeline.scope].isin([*home, GLOBAL_SCOPE])]
     return pd.concat([approvals, abroad.assign(**{Pipeline.scope: GLOBAL_SCOPE})]).reset_index(
         drop=True
     )

@@ -1,10 +1,13 @@
-"""What a revenue figure counts: allocated sales, China vs overseas, revenue types, ranking."""
+"""What a revenue figure counts: allocated sales, home market vs overseas, types, ranking."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.data.company import CURRENCY, MONEY, UNIT
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
     REVENUE_TYPES,
@@ -16,16 +19,16 @@ from portfolio_reports.data.schema import (
     Sales,
 )
 
-REVENUE = Sales.revenue_rmb_m
+REVENUE = Sales.revenue_m
 REVENUE_DECIMALS = 1
-"""Decimals a revenue figure is shown with (RMB million); ranks compare figures rounded so."""
+"""Decimals a revenue figure is shown with (in the company's unit); ranks compare figures
+rounded so."""
 NOISE_DECIMALS = 6
 """Decimals past which a sum's digits are float noise (0.1 + 0.2): dropped before rounding."""
 NOT_ALLOCATED = "Not allocated"
 """Disease area of the part of a product's sales that no indication share covers."""
-HOME_REGION = "China"
-CHINA = "China"
 OVERSEAS = "Overseas"
+"""Geography of the sales outside the company's home market."""
 GEOGRAPHY = "geography"
 REVENUE_TYPE = OtherRevenue.revenue_type
 PRODUCT_SALES_TYPE = "product sales"
@@ -40,18 +43,19 @@ TOTAL = (
     " in the quarter of the data; the types add up to the total."
 )
 
-MATERIAL_RMB_M = 1.0
-"""The smallest revenue change a page calls a mover or a driver, RMB million."""
+MATERIAL_FLOOR = 1.0
+"""The smallest revenue change a page calls a mover or a driver, in the company's unit."""
 MATERIAL_SHARE = 0.05
 """The smallest revenue change a page calls a mover or a driver, as a share of its base."""
 MATERIALITY = (
-    f"A change is material when it is at least RMB {MATERIAL_RMB_M:.1f} m and at least"
+    f"A change is material when it is at least {CURRENCY} {MATERIAL_FLOOR:.1f} {UNIT} and at least"
     f" {MATERIAL_SHARE:.0%} of the sales it is compared with (any such change from no sales"
     " counts); smaller ones are not listed."
 )
+"""What `material` counts; MONEY spelled by `Money.spell`."""
 
 PRODUCT_SALES = (
-    "Product sales: sales of the company's products, RMB million; licence and service income"
+    f"Product sales: sales of the company's products, {MONEY}; licence and service income"
     " is not included."
 )
 ALLOCATION = (
@@ -60,21 +64,18 @@ ALLOCATION = (
     f" share covers counts in the product's primary therapy area as “{NOT_ALLOCATED}”. Disease"
     " areas add up to their therapy area, therapy areas to the portfolio."
 )
-SPLIT = (
-    "China is mainland China; overseas is every other market, Hong Kong, Macao and Taiwan included."
-)
 BY_MARKET = "Product sales booked in each market; markets add up to the total."
 DEFINITIONS: dict[str | None, str] = {
     None: PRODUCT_SALES,
     "product": "Each product's sales in the scope, all its markets and indications together.",
     "market": BY_MARKET,
     "region": "Product sales summed over the markets of each region.",
-    GEOGRAPHY: SPLIT,
     "therapy_area": ALLOCATION,
     "disease_area": ALLOCATION,
     REVENUE_TYPE: TOTAL,
 }
-"""One sentence per revenue breakdown (None: the total), shown beside its chart or table."""
+"""One sentence per revenue breakdown (None: the total), shown beside its chart or table; MONEY
+stands for the company's currency and unit (`Money.spell`); GEOGRAPHY's is `home_split`'s."""
 
 
 YEAR_TO_DATE = (
@@ -89,7 +90,7 @@ NOT_ATTRIBUTABLE = (
 
 
 def revenue_by_type_rows(ds: Dataset) -> pd.DataFrame:
-    """Total revenue as rows of (quarter, revenue_type, revenue_rmb_m, synthetic).
+    """Total revenue as rows of (quarter, revenue_type, revenue_m, synthetic).
 
     Product sales of every product and market count as PRODUCT_SALES_TYPE; each row of other
     revenue counts under its own type. The rows of a quarter add up to its total revenue.
@@ -158,19 +159,54 @@ def as_shown(amount: float) -> float:
 
 
 def material(change: pd.Series, base: pd.Series) -> pd.Series:
-    """Whether each revenue change is material (see MATERIALITY): at least MATERIAL_RMB_M and
+    """Whether each revenue change is material (see MATERIALITY): at least MATERIAL_FLOOR and
     at least MATERIAL_SHARE of its base, compared as shown (rounded to REVENUE_DECIMALS)."""
     size = change.abs().round(REVENUE_DECIMALS)
-    return (size >= MATERIAL_RMB_M) & (
+    return (size >= MATERIAL_FLOOR) & (
         size >= (MATERIAL_SHARE * base.abs()).round(REVENUE_DECIMALS)
     )
 
 
+@dataclass(frozen=True)
+class HomeSplit:
+    """How a page names the company's home market against the rest of its sales."""
+
+    market: str
+    """The home market's code."""
+    label: str
+    """The home market's name on a page: its region where it is the region's only market, else
+    its own name."""
+    definition: str
+    """The sentence defining the split."""
+
+    @property
+    def term(self) -> str:
+        """The glossary term: the home market's label, then overseas."""
+        return f"{self.label}, {OVERSEAS.lower()}"
+
+
+def home_split(ds: Dataset) -> HomeSplit | None:
+    """The split of sales into the home market and overseas; None without a home market."""
+    home = ds.profile.home_market
+    if home is None:
+        return None
+    markets = ds.markets.set_index(Markets.market)
+    region = markets.at[home, Markets.region]
+    alone = (markets[Markets.region] == region).sum() == 1
+    label = str(region if alone else markets.at[home, Markets.name])
+    definition = (
+        f"{label}: product sales booked in {markets.at[home, Markets.name]};"
+        f" {OVERSEAS.lower()}: every other market."
+    )
+    return HomeSplit(home, label, definition)
+
+
 def geography(markets: pd.Series, ds: Dataset) -> pd.Series:
-    """CHINA for markets in the home region (mainland China), OVERSEAS for every other one."""
-    regions = ds.markets.set_index(Markets.market)[Markets.region]
-    home = markets.map(regions) == HOME_REGION
-    return home.map({True: CHINA, False: OVERSEAS})
+    """The home market's label (`home_split`) for its sales, OVERSEAS for every other market."""
+    split = home_split(ds)
+    if split is None:
+        raise ValueError("the company has no home market to split sales by")
+    return (markets == split.market).map({True: split.label, False: OVERSEAS})
 
 
 def ranked(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:

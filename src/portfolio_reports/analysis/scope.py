@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from portfolio_reports.analysis.revenue import allocated_sales
+from portfolio_reports.data.categories import covering_unions
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
@@ -112,7 +113,8 @@ class Scope:
         return problems
 
     def sales(self, ds: Dataset) -> pd.DataFrame:
-        """Sales rows of the scope, each split among the product's indications.
+        """Sales rows of the scope, each split among the product's indications; a union's
+        (covered_by) are its members' sales.
 
         A therapy or disease area counts the parts allocated to it (see `allocated_sales`); a
         product's unallocated part counts in its primary therapy area only.
@@ -121,7 +123,7 @@ class Scope:
         keep = (
             _selected(sales[Indications.therapy_area], _only(self.therapy_area))
             & _selected(sales[Indications.disease_area], _only(self.disease_area))
-            & _selected(sales[Sales.market], self._market_codes(ds))
+            & _selected(sales[Sales.market], self._sales_markets(ds))
         )
         return sales[keep]
 
@@ -190,7 +192,7 @@ class Scope:
         in_areas = indication.isin(self._area_indications(ds)) | (
             indication.isna() & frame[RegulatoryEvents.product].isin(self._area_products(ds))
         )
-        return frame[in_areas & _selected(frame[RegulatoryEvents.market], self._market_codes(ds))]
+        return frame[in_areas & _selected(frame[RegulatoryEvents.market], self._record_markets(ds))]
 
     def _market_codes(self, ds: Dataset) -> pd.Series | None:
         """Markets of the scope, or None when it does not restrict markets."""
@@ -203,9 +205,27 @@ class Scope:
         return markets.loc[keep, Markets.market]
 
     def _pipeline_scopes(self, ds: Dataset) -> list[str] | None:
-        """Pipeline and trial scopes that count: the scope's markets and global, or None for all."""
-        codes = self._market_codes(ds)
+        """Pipeline and trial scopes that count: the scope's markets (`_record_markets`) and
+        global, or None for all."""
+        codes = self._record_markets(ds)
         return None if codes is None else [*codes, GLOBAL_SCOPE]
+
+    def _sales_markets(self, ds: Dataset) -> list[str] | None:
+        """Markets whose sales count: the scope's, and the members of any union among them."""
+        codes = self._market_codes(ds)
+        if codes is None:
+            return None
+        unions = covering_unions(ds.markets)
+        return [*codes, *unions.index[unions.isin(codes)]]
+
+    def _record_markets(self, ds: Dataset) -> list[str] | None:
+        """Markets whose regulatory record counts: those of `_sales_markets`, and the union
+        covering any of them (its approvals, filings and catalysts hold in its members)."""
+        codes = self._sales_markets(ds)
+        if codes is None:
+            return None
+        unions = covering_unions(ds.markets)
+        return list(dict.fromkeys([*codes, *unions.reindex(codes).dropna()]))
 
     def _area_indications(self, ds: Dataset) -> pd.Series:
         """Indications in the scope's therapy area and disease area."""

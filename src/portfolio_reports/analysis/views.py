@@ -10,16 +10,18 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
-from portfolio_reports.analysis.brands import brand_names
+from portfolio_reports.analysis.brands import brand_names, trade_names_of
 from portfolio_reports.analysis.memo import per_dataset
-from portfolio_reports.analysis.pipeline import HOME_MARKET, phase_rank
+from portfolio_reports.analysis.metrics import vocabulary_rank
+from portfolio_reports.analysis.ordering import by_sales
+from portfolio_reports.analysis.pipeline import phase_rank
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS, as_shown
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import MONEY
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
-    THERAPY_AREAS,
     Catalysts,
     Indications,
     Markets,
@@ -70,7 +72,7 @@ VIEW_DEFINITIONS = {
     " where the event names no indication) in its market, or any market for a Global"
     " programme, within the next four quarters.",
     "heat": "The product by market table shows each product's sales in the quarter in each"
-    f" market, RMB m; where more than {HEAT_MARKETS} markets sold, those after the"
+    f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
     "brand": "A page names each product once and the same way everywhere: by its brand in the"
     " page's market, else in the home market where the page covers it, else in the market"
@@ -79,13 +81,13 @@ VIEW_DEFINITIONS = {
     "market brand": "A row of one product in one market names the product by its brand in that"
     " market (where the data names one), with its INN.",
 }
-"""One sentence per view, shown beside it."""
+"""One sentence per view, shown beside it (MONEY spelled by `Money.spell`)."""
 
 
 def bridge_steps(
     current: pd.Series, base: pd.Series, *, keep: int = BRIDGE_PRODUCTS
 ) -> pd.DataFrame:
-    """Steps of a waterfall from `base` to `current` revenue (both by product, RMB m).
+    """Steps of a waterfall from `base` to `current` revenue (both by product).
 
     Rows: the base total, the `keep` largest product changes (by size, ties by product), OTHER
     for the rest, then the current total; every figure is rounded as shown (`as_shown`), and
@@ -167,7 +169,7 @@ def launches(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
 
 def market_product_revenue(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
-    """Product sales in the quarter per product (rows) and market (columns), RMB m.
+    """Product sales in the quarter per product (rows) and market (columns).
 
     Products and markets with sales only, most sales first (ties by code); beyond HEAT_MARKETS
     markets the rest are one column, OTHER_MARKETS. Rows are named by `product_labels`.
@@ -190,13 +192,13 @@ def market_product_revenue(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Da
 def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes in development (`metrics.pipeline_snapshot`) with partner and next milestone.
 
-    Ordered by therapy area (vocabulary order), then most advanced phase, product and
+    Ordered by therapy area (`ordering.by_sales`), then most advanced phase, product and
     indication. NEXT_MILESTONE reads e.g. "approval CN 2026Q4"; empty when none is expected.
     """
     snapshot = metrics.pipeline_snapshot(ds, scope, quarter)
     partners = ds.products.set_index(Products.product)[Products.partner]
     milestone = _next_milestones(snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
-    area_rank = {area: rank for rank, area in enumerate(THERAPY_AREAS)}
+    area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
     bars = snapshot.assign(
         **{
             Products.partner: snapshot[Products.product].map(partners),
@@ -219,7 +221,7 @@ def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
 
     `rows` have product, market and inn columns (`metrics.with_inn`).
     """
-    brands = brand_names(rows.assign(**{TradeNames.indication: None}), ds.trade_names)
+    brands = brand_names(rows.assign(**{TradeNames.indication: None}), trade_names_of(ds))
     return asset_names(rows.assign(**{Products.product: brands.fillna(rows[Products.product])}))
 
 
@@ -265,9 +267,10 @@ def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
     per_market = sales.groupby([Sales.product, Sales.market], as_index=False)[REVENUE].sum()
     top = per_market.sort_values([REVENUE, Sales.market], ascending=[False, True], kind="stable")
     places = [scope.market] if scope.market is not None else []
+    home = ds.profile.home_market
     regions = ds.markets.set_index(Markets.market)[Markets.region]
-    if scope.market is None and scope.region in (None, regions.get(HOME_MARKET)):
-        places.append(HOME_MARKET)
+    if home is not None and scope.market is None and scope.region in (None, regions.get(home)):
+        places.append(home)
     candidates = pd.concat(
         [
             *(pd.DataFrame({Sales.product: codes, Sales.market: place}) for place in places),
@@ -275,14 +278,15 @@ def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
         ],
         ignore_index=True,
     )
-    brands = brand_names(candidates.assign(**{TradeNames.indication: None}), ds.trade_names)
+    brands = brand_names(candidates.assign(**{TradeNames.indication: None}), trade_names_of(ds))
     first = (
         candidates.assign(_brand=brands)
         .dropna(subset="_brand")
         .drop_duplicates(Sales.product)
         .set_index(Sales.product)["_brand"]
     )
-    return pd.Series(codes.map(first).fillna(codes).to_numpy(), index=codes.to_numpy())
+    named = codes.map(first).astype(object)
+    return pd.Series(named.where(named.notna(), codes).to_numpy(), index=codes.to_numpy())
 
 
 def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:

@@ -10,6 +10,7 @@ from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.analysis.pipeline import lagging_warnings, lifecycle_warnings
 from portfolio_reports.builder.specs import (
     ReportSpec,
+    commentary_problems,
     load_specs,
 )
 from portfolio_reports.config import (
@@ -21,7 +22,7 @@ from portfolio_reports.config import (
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import find_snapshot
-from portfolio_reports.errors import InputError
+from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.executors import default_workers
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
@@ -89,6 +90,9 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     dataset = replace(dataset, warnings=(*dataset.warnings, *pipeline_warnings))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
+    unreadable = commentary_problems(specs, str(quarter))
+    if unreadable:
+        raise ParamsError(unreadable)
     chosen_reports([spec.name for spec in specs], options.reports)
     return CheckedInputs(dataset, quarter, specs, cached)
 

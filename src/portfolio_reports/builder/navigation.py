@@ -9,7 +9,7 @@ each other in whichever order they were built.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +98,7 @@ class ReportTree:
         """(row label, page) for every report a revenue table row can link to.
 
         A therapy area, disease area or region is labelled by its name, a market by its code; a
-        market alone in its region is also labelled by the region (China).
+        market alone in its region is also labelled by the region.
         """
         markets = dataset.markets
         region_size = markets[Markets.region].value_counts()
@@ -144,14 +144,21 @@ def refresh_links(root: Path, quarter: Quarter, tree: ReportTree | None = None) 
     return written
 
 
-def refresh_neighbours(root: Path, quarter: Quarter) -> None:
+def neighbour_folders(root: Path, quarter: Quarter) -> list[Path]:
+    """The published neighbouring quarters' folders, whose pages a build links to its own."""
+    layouts = [OutputLayout(root, str(other)) for other in (quarter.previous, quarter.shift(1))]
+    return [layout.quarter_dir for layout in layouts if layout.index.is_file()]
+
+
+def refresh_neighbours(
+    root: Path, quarter: Quarter, on_wait: Callable[[str], None] | None = None
+) -> None:
     """Point the neighbouring quarters' pages at this quarter, each under its own build lock.
 
     Called after this quarter's build released its lock; waiting for a neighbour's running
     build while holding no lock cannot deadlock, and whichever build ends last links both.
+    `on_wait` is told at once when a neighbour's build is running.
     """
-    for neighbour in (quarter.previous, quarter.shift(1)):
-        layout = OutputLayout(root, str(neighbour))
-        if layout.index.is_file():
-            with build_lock(layout.quarter_dir, wait=True):
-                refresh_links(root, neighbour)
+    for folder in neighbour_folders(root, quarter):
+        with build_lock(folder, wait=True, on_wait=on_wait):
+            refresh_links(root, Quarter.parse(folder.name))

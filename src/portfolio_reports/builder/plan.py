@@ -109,7 +109,7 @@ def report_job(
     page = page_name(spec.name)
     info = PageInfo(
         title=spec.title,
-        subtitle=f"{spec.group} · {quarter.label}",
+        subtitle=f"{dataset.profile.name} · {spec.group} · {quarter.label}",
         quarter=str(quarter),
         data_as_of=quarter.end.isoformat(),
         provenance={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from portfolio_reports.builder.navigation import ReportTree, quarter_links, refr
 from portfolio_reports.builder.reconcile import Members, PageRecord, check
 from portfolio_reports.builder.specs import ReportSpec
 from portfolio_reports.data.dataset import Dataset
-from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.quarters import QUARTER_PATTERN, Quarter
+from portfolio_reports.errors import InputError
 from portfolio_reports.execution.job import ReportResult, ReportStatus
 from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
@@ -20,21 +22,63 @@ from portfolio_reports.presentation.render import (
     quarter_index_html,
     quarters_index_html,
 )
+from portfolio_reports.text import error_line, printable_line
 
 CURRENT = (ReportStatus.OK, ReportStatus.SKIPPED)
+QUARTER_NAME = re.compile(QUARTER_PATTERN)
+"""The name of a quarter's folder in the reports folder."""
+
+
+MANIFEST_MAX_BYTES = 64 * 2**20
+"""Largest manifest.json read: a build of a thousand reports writes a few MB."""
 
 
 def published_reports(layout: OutputLayout) -> dict[str, dict]:
     """Manifest entries of the reports the last build left current, whose HTML is still there."""
-    try:
-        manifest = json.loads(layout.manifest.read_text())
-    except (OSError, ValueError):
-        return {}
+    manifest = _read_manifest(layout.manifest, layout.quarter) or {}
     return {
         report["name"]: report
         for report in manifest.get("reports", [])
         if report.get("status") in CURRENT and layout.html(report["name"]).is_file()
     }
+
+
+def check_manifests(layout: OutputLayout) -> None:
+    """Refuse, before anything is written, a quarter folder's manifest.json this program did not
+    write (a website's own, say): building would overwrite it, and the index of quarters needs
+    every quarter's."""
+    for folder in [layout.quarter_dir, *_quarter_folders(layout.root)]:
+        _read_manifest(folder / layout.manifest.name, folder.name)
+
+
+def _read_manifest(path: Path, quarter: str) -> dict | None:
+    """A quarter's manifest as a build wrote it; None when there is none; InputError when the
+    file is not one a build wrote for that quarter."""
+    try:
+        if not path.is_file():
+            return None
+        if path.stat().st_size > MANIFEST_MAX_BYTES:
+            raise ValueError(f"larger than {MANIFEST_MAX_BYTES // 2**20} MB")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        reports = manifest["reports"]
+        if manifest["quarter"] != quarter or not all(
+            isinstance(report["name"], str) for report in reports
+        ):
+            raise ValueError(f"not the manifest of quarter {quarter}")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(
+            f"{path}: not a manifest this program wrote ({printable_line(error_line(error), 80)});"
+            " move it away, or build into another --out"
+        ) from error
+    return manifest
+
+
+def _quarter_folders(root: Path) -> list[Path]:
+    """The reports folder's folders named like a quarter (2026Q3), newest first."""
+    return sorted(
+        (folder for folder in root.glob("*/") if QUARTER_NAME.match(folder.name)),
+        reverse=True,
+    )
 
 
 def publish_manifest_and_index(
@@ -110,6 +154,7 @@ def publish_manifest_and_index(
         quarter_index_html(
             str(quarter),
             [_with_children(entries, tree, spec.name) for spec in tree.top_level()],
+            company=dataset.profile.name,
             quarters=quarter_links(layout.root, quarter, layout.index.name),
             built_at=built_at,
             warnings=dataset.warnings,
@@ -117,7 +162,8 @@ def publish_manifest_and_index(
         ),
     )
     refresh_links(layout.root, quarter, tree)
-    write_text_atomic(layout.top_index, quarters_index_html(_published_quarters(layout.root)))
+    quarters = _published_quarters(layout.root)
+    write_text_atomic(layout.top_index, quarters_index_html(quarters, dataset.profile.name))
     return reconciliation
 
 
@@ -135,8 +181,11 @@ def _with_children(entries: dict[str, IndexEntry], tree: ReportTree, name: str) 
 def _published_quarters(root: Path) -> list[tuple[str, int, int]]:
     """Each quarter with a manifest, newest first, with its counts of built and failed reports."""
     quarters = []
-    for manifest_path in sorted(root.glob("*/manifest.json"), reverse=True):
-        reports = json.loads(manifest_path.read_text())["reports"]
-        ok = sum(report["status"] == ReportStatus.OK for report in reports)
-        quarters.append((manifest_path.parent.name, ok, len(reports) - ok))
+    for folder in _quarter_folders(root):
+        manifest = _read_manifest(folder / "manifest.json", folder.name)
+        if manifest is None:
+            continue
+        reports = manifest["reports"]
+        ok = sum(report.get("status") == ReportStatus.OK for report in reports)
+        quarters.append((folder.name, ok, len(reports) - ok))
     return quarters

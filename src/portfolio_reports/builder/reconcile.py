@@ -20,6 +20,7 @@ from typing import Any
 
 from portfolio_reports.analysis.revenue import allocated_sales
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Indications, Markets, Sales
@@ -32,8 +33,9 @@ from portfolio_reports.presentation.figures import (
 )
 from portfolio_reports.presentation.formatting import money
 
-TOLERANCE_RMB_M = 0.05
-"""Revenue differences below this show as 0.0 at the pages' precision (RMB 0.1 m) and pass."""
+TOLERANCE = 0.05
+"""Revenue differences below this show as 0.0 at the pages' precision (0.1 in the company's unit)
+and pass."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,16 @@ class PageRecord:
 
 @dataclass(frozen=True)
 class Members:
-    """Which slices make up which: therapy areas, their disease areas, regions' markets."""
+    """Which slices make up which: therapy areas, their disease areas, regions' markets; and
+    the money their revenue is in."""
 
     therapy_areas: tuple[str, ...]
     disease_areas: Mapping[str, tuple[str, ...]]
     """Disease areas of each therapy area."""
     markets: Mapping[str, tuple[str, ...]]
     """Markets of each region."""
+    money: Money
+    """The company's currency and unit, as a problem line names amounts."""
 
     @classmethod
     def of(cls, ds: Dataset, quarter: Quarter) -> Members:
@@ -82,6 +87,7 @@ class Members:
                 str(region): tuple(sorted(rows[Markets.market]))
                 for region, rows in markets.groupby(Markets.region)
             },
+            money=ds.profile.money,
         )
 
 
@@ -140,6 +146,7 @@ def _sum_problems(records: Sequence[PageRecord], members: Members) -> list[str]:
         if record.figures is not None and record.figures.get(REVENUE_FIGURE) is not None
     }
     problems = []
+    cash = members.money
     for parent, (parent_name, parent_revenue) in revenue.items():
         for split in _splits(parent, members):
             found = [
@@ -152,9 +159,9 @@ def _sum_problems(records: Sequence[PageRecord], members: Members) -> list[str]:
             total = sum(value for _, value in present)
             difference = total - parent_revenue
             complete = len(present) == len(split.slices)
-            if complete and abs(difference) < TOLERANCE_RMB_M:
+            if complete and abs(difference) < TOLERANCE:
                 continue
-            if not complete and difference < TOLERANCE_RMB_M:
+            if not complete and difference < TOLERANCE:
                 continue
             terms = " + ".join(f"{name} {money(value)}" for name, value in present)
             if complete:
@@ -165,8 +172,9 @@ def _sum_problems(records: Sequence[PageRecord], members: Members) -> list[str]:
                     f" ({len(present)} of {len(split.slices)} have a report)"
                 )
             problems.append(
-                f"{identity}: {terms} = RMB {money(total)} m against {parent_name}"
-                f" RMB {money(parent_revenue)} m; difference RMB {difference:+,.1f} m"
+                f"{identity}: {terms} = {cash.amount(money(total))} against {parent_name}"
+                f" {cash.amount(money(parent_revenue))};"
+                f" difference {cash.amount(f'{difference:+,.1f}')}"
             )
     return problems
 

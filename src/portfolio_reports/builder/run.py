@@ -16,9 +16,17 @@ from portfolio_reports.builder.inputs import (
 )
 from portfolio_reports.builder.keys import key_of, key_parts
 from portfolio_reports.builder.locking import build_lock
-from portfolio_reports.builder.navigation import ReportTree, refresh_neighbours
+from portfolio_reports.builder.navigation import (
+    ReportTree,
+    neighbour_folders,
+    refresh_neighbours,
+)
 from portfolio_reports.builder.plan import build_time, report_job, row_links
-from portfolio_reports.builder.publish import publish_manifest_and_index, published_reports
+from portfolio_reports.builder.publish import (
+    check_manifests,
+    publish_manifest_and_index,
+    published_reports,
+)
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Sales
@@ -32,7 +40,7 @@ from portfolio_reports.execution.job import (
     run_report_job,
 )
 from portfolio_reports.execution.registry import EXECUTORS
-from portfolio_reports.paths import OutputLayout
+from portfolio_reports.paths import OutputLayout, remove_scratch
 from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
 
 SYNTHETIC_MARK = "Synthetic sales"
@@ -66,6 +74,9 @@ class BuildObserver(Protocol):
     def running(self, names: list[str]) -> None:
         """The reports executing right now."""
 
+    def waiting(self, line: str) -> None:
+        """The build waits for another build to end; `line` says which."""
+
     def finished(self, result: ReportResult) -> None:
         """A report was built, skipped or failed."""
 
@@ -74,14 +85,16 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
     """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
     inputs = check_inputs(options, snapshot=True)
     layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
-    with build_lock(layout.quarter_dir, layout.root, layout.notebooks_dir, layout.snapshots_dir):
-        for leftover in layout.leftover_scratch():
-            leftover.unlink(missing_ok=True)
+    check_manifests(layout)
+    neighbours = neighbour_folders(layout.root, inputs.quarter)
+    written = (layout.root, layout.notebooks_dir, layout.snapshots_dir, *neighbours)
+    with build_lock(layout.quarter_dir, *written):
+        remove_scratch(layout.leftover_scratch())
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
         results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
         if "pdf" in options.formats:
             _print(inputs.dataset, layout, results)
-    refresh_neighbours(layout.root, inputs.quarter)
+    refresh_neighbours(layout.root, inputs.quarter, observer.waiting if observer else None)
     return BuildResult(
         inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
     )

@@ -6,7 +6,6 @@ import ast
 import functools
 import re
 import reprlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -19,12 +18,15 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.limits import (
     PARAMS_LIMIT_ENV,
+    PARAMS_VALUES,
     TEXT_PARAMETER_CHARS,
     TITLE_CHARS,
     max_params_bytes,
     oversize_problem,
 )
 from portfolio_reports.errors import ParamsError
+from portfolio_reports.paths import confinement_problem
+from portfolio_reports.presentation.commentary import read_commentary
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
@@ -77,9 +79,29 @@ DEFAULT_GROUPS = {
 
 def commentary_file(spec: ReportSpec, quarter: str) -> Path | None:
     """The report's commentary for the quarter (commentary/<quarter>/<name>.md beside params/),
-    or None when there is none."""
+    or None when there is none; `commentary_problems` says whether it may be read."""
     path = spec.source.parent.parent / COMMENTARY_DIR / quarter / f"{spec.name}.md"
-    return path if path.is_file() else None
+    return path if path.is_symlink() or path.exists() else None
+
+
+def commentary_problems(specs: list[ReportSpec], quarter: str) -> list[str]:
+    """One line per commentary file of the quarter that leaves the commentary folder, is not a
+    regular file, or is too large, not UTF-8 or holds control characters."""
+    problems = []
+    for spec in specs:
+        path = commentary_file(spec, quarter)
+        if path is None:
+            continue
+        folder = spec.source.parent.parent / COMMENTARY_DIR
+        problem = confinement_problem(str(path), path, folder, "the commentary folder")
+        if problem is None:
+            try:
+                read_commentary(path)
+            except ParamsError as error:
+                problem = str(error)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[ReportSpec]:
@@ -88,7 +110,11 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
         raise ParamsError([f"{params_dir}: params folder does not exist"])
     if not notebooks_dir.is_dir():
         raise ParamsError([f"{notebooks_dir}: notebooks folder does not exist"])
-    paths = sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
+    paths = [
+        path
+        for path in sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
+        if not path.name.startswith(".")  # macOS ._* metadata, editors' hidden files
+    ]
     if not paths:
         raise ParamsError([f"{params_dir}: no params files (*.yaml)"])
     specs: list[ReportSpec] = []
@@ -243,15 +269,9 @@ def _read_spec(
 
 def _unreadable_problem(label: str, path: Path) -> str | None:
     """Why a params file is not read: a link out of its folder, not a regular file, too large."""
-    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
-        return f"{label}: a link to a file outside the params folder; params files must be in it"
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        return f"{label}: cannot read: {error.strerror}"
-    if not stat.S_ISREG(mode):
-        return f"{label}: not a regular file; params files must be plain files in the folder"
-    return oversize_problem(label, path, max_params_bytes(), PARAMS_LIMIT_ENV)
+    return confinement_problem(label, path, path.parent, "the params folder") or oversize_problem(
+        label, path, max_params_bytes(), PARAMS_LIMIT_ENV
+    )
 
 
 def _pydantic_problem(label: str, item: Any) -> str:
@@ -286,18 +306,42 @@ def _duplicate_name_problems(specs: list[ReportSpec]) -> list[str]:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.safe_load's loader (plain data, no Python objects), refusing repeats and aliases."""
+    """yaml.safe_load's loader (plain data, no Python objects), refusing repeated keys and
+    aliases that expand past PARAMS_VALUES values (a few nested ones expand without end)."""
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        """Refuse an alias: a few of them nested make a small file expand without end."""
-        if self.check_event(yaml.AliasEvent):
+    def get_single_node(self) -> yaml.Node | None:
+        """The document's node, refused when its aliases expand it past PARAMS_VALUES values."""
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > PARAMS_VALUES:
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                "aliases (*name) are not allowed in params files; write the value out",
-                self.peek_event().start_mark,
+                f"aliases (*name) expand the file past {PARAMS_VALUES:,} values;"
+                " write the values out",
+                node.start_mark,
             )
-        return super().compose_node(parent, index)
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values a node holds once every alias in it is written out (more than
+    PARAMS_VALUES for an alias inside the node it names), each shared node counted once."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = PARAMS_VALUES + 1  # seen again before it is counted: an alias to itself
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += _expanded_size(child, sizes)
+            if total > PARAMS_VALUES:
+                break
+        sizes[key] = total
+    return sizes[key]
 
 
 def _unique_keys_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:

@@ -286,7 +286,7 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
         portfolio-reports validate --data data/sample --params params
     """
     from portfolio_reports.builder.inputs import BuildOptions, check_inputs
-    from portfolio_reports.data.sources import shown_location
+    from portfolio_reports.text import shown_location
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks)
     inputs = check_inputs(options)
@@ -343,7 +343,7 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
         portfolio-reports build --data sqlite:///sample.db
     """
     from portfolio_reports.data.dataset import export_dataset, load_dataset
-    from portfolio_reports.data.sources import shown_location
+    from portfolio_reports.text import shown_location
 
     export_dataset(load_dataset(data), target, folder_format)
     console.print(inert(f"ok: wrote {shown_location(data)} to {shown_location(target)}"))

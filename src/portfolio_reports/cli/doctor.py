@@ -15,6 +15,7 @@ from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.errors import InputError, PortfolioReportsError
 from portfolio_reports.execution.kernels import KERNEL_NAME, WarmKernel
 from portfolio_reports.presentation.pdf import find_chromium
+from portfolio_reports.text import shown_location
 
 EXTRA_MODULES = {
     "sql": ("sqlalchemy", "psycopg"),
@@ -93,7 +94,7 @@ def check_browser() -> Check:
 
 def check_data(data: str) -> Check:
     """The configured data source loads and validates (a database's password: libpq's own)."""
-    shown = data if "://" in data else str(Path(data))
+    shown = shown_location(data if "://" in data else Path(data))
     return _attempt("data", lambda: f"{shown}: {len(load_dataset(data).sales)} sales rows")
 
 

@@ -51,6 +51,10 @@ class BuildProgress:
         """Name the reports executing now."""
         self._progress.update(self._task, running=", ".join(names))
 
+    def waiting(self, line: str) -> None:
+        """Say at once what the build waits for."""
+        self.console.print(inert(line), highlight=False)
+
     def finished(self, result: ReportResult) -> None:
         """Count the result and print its line."""
         self.results.append(result)

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from portfolio_reports.data.categories import category_problems, covering_unions
+from portfolio_reports.data.company import Profile
 from portfolio_reports.data.limits import capped
 from portfolio_reports.data.problems import as_written, validate_table
 from portfolio_reports.data.sales_detail import detail_file, summed_sales
-from portfolio_reports.data.schema import FOREIGN_KEYS, GLOBAL_SCOPE, TABLE_MODELS
+from portfolio_reports.data.schema import (
+    FOREIGN_KEYS,
+    GLOBAL_SCOPE,
+    OLD_REVENUE_COLUMN,
+    OPTIONAL_COLUMNS,
+    REVENUE_COLUMN,
+    TABLE_MODELS,
+    Markets,
+    RegulatoryEvents,
+)
 from portfolio_reports.data.snapshots import (
     detail_fingerprint,
     is_snapshot,
     read_snapshot,
 )
-from portfolio_reports.data.sources import RawSource, TableLocation, read_source, write_source
+from portfolio_reports.data.sources import (
+    RawSource,
+    RawTable,
+    TableLocation,
+    read_source,
+    write_source,
+)
 from portfolio_reports.errors import DataError
 
 _LISTED_VALUES = 12
@@ -25,12 +42,27 @@ _MAY_BE_GLOBAL = (
     ("clinical_results", "market", "markets", "market"),
 )
 """References to a market that may also be Global."""
+CODE_COLUMNS = {
+    name: tuple(
+        dict.fromkeys(
+            column
+            for table, source_column, target, target_column in (*FOREIGN_KEYS, *_MAY_BE_GLOBAL)
+            for column in (
+                *([source_column] if table == name else []),
+                *([target_column] if target == name else []),
+            )
+        )
+    )
+    for name in TABLE_MODELS
+}
+"""Per table, the columns holding codes: keys and references to other tables' keys."""
 
 
 @dataclass(frozen=True)
 class Dataset:
     """All tables of one data source, validated; dates are datetime64, flags are bool."""
 
+    company: pd.DataFrame
     markets: pd.DataFrame
     products: pd.DataFrame
     trade_names: pd.DataFrame
@@ -42,6 +74,7 @@ class Dataset:
     catalysts: pd.DataFrame
     revenue_allocation: pd.DataFrame
     other_revenue: pd.DataFrame
+    colours: pd.DataFrame
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a build, one line each naming file and row or key."""
@@ -49,6 +82,16 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         """Return one table by its name."""
         return getattr(self, name)
+
+    @property
+    def colour_of(self) -> dict[str, str]:
+        """The colour the data gives each name it colours (colours.csv)."""
+        return dict(zip(self.colours["name"], self.colours["colour"], strict=True))
+
+    @property
+    def profile(self) -> Profile:
+        """The company the data describes: name, money, home market, fiscal year."""
+        return Profile.of(self.company)
 
 
 def load_dataset(source: str | Path) -> Dataset:
@@ -72,18 +115,33 @@ def _validated(source: RawSource) -> Dataset:
     """Parse and check every table and the references between them; raise all problems at once."""
     problems: dict[str, list[str]] = {name: [] for name in TABLE_MODELS}
     tables: dict[str, pd.DataFrame] = {}
+    trimmed_codes: list[str] = []
     for name, model in TABLE_MODELS.items():
         raw = source.tables[name]
         problems[name] += raw.problems
         if raw.frame is None:
             continue
-        frame, table_problems = validate_table(raw.location, raw.frame, model)
+        trimmed, where = _trimmed_codes(name, raw)
+        trimmed_codes += where
+        source.tables[name] = replace(raw, frame=trimmed)
+        absent = [c for c in OPTIONAL_COLUMNS.get(name, ()) if c not in trimmed.columns]
+        text = trimmed.assign(**dict.fromkeys(absent))
+        if OLD_REVENUE_COLUMN in text.columns:
+            problems[name].append(
+                f"{raw.location.label}: column {OLD_REVENUE_COLUMN} is now {REVENUE_COLUMN}"
+                " (amounts in the currency and unit company.csv names); rename it"
+            )
+            continue
+        frame, table_problems = validate_table(raw.location, text, model)
         problems[name] += table_problems
         if frame is not None:
             tables[name] = frame
     locations = {name: raw.location for name, raw in source.tables.items()}
     written = {name: source.tables[name].frame for name in tables}
-    for name, found in _foreign_key_problems(tables, written, locations):
+    for name, found in [
+        *_foreign_key_problems(tables, written, locations),
+        *category_problems(tables, locations),
+    ]:
         problems[name].append(found)
     shown = [
         line for name in TABLE_MODELS for line in capped(locations[name].label, problems[name])
@@ -91,7 +149,37 @@ def _validated(source: RawSource) -> Dataset:
     if shown:
         raise DataError(shown)
     clean = {name: frame.reset_index(drop=True) for name, frame in tables.items()}
-    return Dataset(**clean, fingerprint=source.fingerprint)
+    warnings = tuple(_trim_warning(trimmed_codes))
+    return Dataset(**clean, fingerprint=source.fingerprint, warnings=warnings)
+
+
+def _trimmed_codes(name: str, raw: RawTable) -> tuple[pd.DataFrame, list[str]]:
+    """The table with spaces around its codes (keys and references) removed, and where each
+    trimmed code was, in row order: "markets.csv line 2, column market: 'CN '"."""
+    frame = raw.frame if raw.frame is not None else pd.DataFrame()
+    trimmed = frame.copy()
+    changed: list[tuple[int, str, str]] = []
+    for column in [column for column in CODE_COLUMNS[name] if column in frame.columns]:
+        values = frame[column]
+        spaced = values[values.map(lambda value: isinstance(value, str) and value != value.strip())]
+        changed += [(index, column, value) for index, value in spaced.items()]
+        trimmed.loc[spaced.index, column] = spaced.str.strip().replace("", None)
+    where = [
+        f"{raw.location.row(index)}, column {column}: {value!r}"
+        for index, column, value in sorted(changed)
+    ]
+    return (trimmed, where) if changed else (frame, [])
+
+
+def _trim_warning(trimmed: list[str]) -> list[str]:
+    """One warning line for every code read without the spaces around it; none when none was."""
+    if not trimmed:
+        return []
+    more = f" and {len(trimmed) - 1:,} more" if len(trimmed) > 1 else ""
+    return [
+        f"{trimmed[0]}{more}: codes read without the spaces around them;"
+        " remove the spaces in the source"
+    ]
 
 
 def _foreign_key_problems(
@@ -141,7 +229,12 @@ def _foreign_key_problems(
         rejected = all_events.loc[~all_events.index.isin(events.index)]
         problems += _of(
             "sales",
-            _sales_before_approval(tables["sales"], events, rejected, locations["sales"]),
+            _sales_before_approval(
+                tables["sales"],
+                _with_union_approvals(events, tables.get("markets")),
+                rejected,
+                locations["sales"],
+            ),
         )
     if {"revenue_allocation", "indications"} <= tables.keys():
         problems += _of(
@@ -207,10 +300,22 @@ def _labels_of_other_products(
     ]
 
 
+def _with_union_approvals(events: pd.DataFrame, markets: pd.DataFrame | None) -> pd.DataFrame:
+    """Events plus a copy of each union's event for every market the union covers."""
+    if markets is None or Markets.covered_by not in markets:
+        return events
+    unions = covering_unions(markets)
+    members = pd.DataFrame({"_member": unions.index, RegulatoryEvents.market: unions.to_numpy()})
+    copies = events.merge(members, on=RegulatoryEvents.market)
+    copies[RegulatoryEvents.market] = copies.pop("_member")
+    return pd.concat([events, copies], ignore_index=True)
+
+
 def _sales_before_approval(
     sales: pd.DataFrame, events: pd.DataFrame, rejected: pd.DataFrame, location: TableLocation
 ) -> list[str]:
-    """Sales may only exist in a market from the quarter of the product's approval there.
+    """Sales may only exist in a market from the quarter of the product's approval there (or
+    of its union's approval, when a union covers the market).
 
     Sales of a product and market named by a rejected event row are not checked: that row may be
     the approval, and its own problem is already reported.

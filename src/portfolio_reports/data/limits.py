@@ -13,6 +13,8 @@ DEFAULT_DATA_MB = 512.0
 PARAMS_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_PARAMS_KB"
 DEFAULT_PARAMS_KB = 64.0
 """Largest params file read: a real one is a few hundred bytes."""
+PARAMS_VALUES = 1000
+"""Most values a params file may hold once its YAML aliases are written out."""
 CELL_CHARS = 128 * 1024
 """Longest cell a data file may hold (the csv module's own default limit)."""
 TITLE_CHARS = 200

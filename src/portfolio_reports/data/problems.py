@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from portfolio_reports.data.limits import CELL_CHARS
-from portfolio_reports.data.quarters import QUARTER_PATTERN
+from portfolio_reports.data.quarters import FIRST_YEAR, LAST_YEAR, QUARTER_PATTERN
 from portfolio_reports.data.schema import (
     CODE_PATTERN,
     EXPECTED_PATTERN,
@@ -18,11 +18,13 @@ from portfolio_reports.data.sources import TableLocation
 
 _TRUE_WORDS = {"true": True, "false": False}
 _PATTERN_HINTS = {
-    QUARTER_PATTERN: "of the form YYYYQn, e.g. 2025Q3",
+    QUARTER_PATTERN: f"of the form YYYYQn with a year from {FIRST_YEAR} to {LAST_YEAR},"
+    " e.g. 2025Q3",
     MARKET_PATTERN: "two capital letters, e.g. CN",
     CODE_PATTERN: "a code of capitals, digits and '-', e.g. HLX10",
     URL_PATTERN: "an http(s) URL",
-    EXPECTED_PATTERN: "a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD)",
+    EXPECTED_PATTERN: f"a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD) from {FIRST_YEAR} to"
+    f" {LAST_YEAR}",
 }
 
 
@@ -86,6 +88,8 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
     present = values.notna()
     if dtype.startswith("datetime"):
         parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+        in_years = parsed.dt.year.between(FIRST_YEAR, LAST_YEAR)
+        parsed = parsed.where(in_years).astype("datetime64[ns]")  # a year typo: refused below
     elif dtype.startswith("float") or dtype.lower().startswith("int"):
         parsed = pd.to_numeric(values, errors="coerce")
         parsed = parsed.where(np.isfinite(parsed.astype(float)))  # inf is not a value to show
@@ -99,7 +103,7 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
 
 def _type_hint(dtype: str) -> str:
     if dtype.startswith("datetime"):
-        return "a date of the form YYYY-MM-DD"
+        return f"a date of the form YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}"
     if dtype == "bool":
         return "true or false"
     return "a number"

@@ -10,7 +10,11 @@ import pandas as pd
 
 from portfolio_reports.errors import InputError
 
-QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a quarter or a date of the data may fall in: outside them, a year is a typo."""
+YEAR_PATTERN = r"(?:19\d\d|2[01]\d\d|2200)"
+"""A year from FIRST_YEAR to LAST_YEAR."""
+QUARTER_PATTERN = rf"^{YEAR_PATTERN}Q[1-4]$"
 _QUARTER_RE = re.compile(QUARTER_PATTERN)
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-\d{2}$")
 
@@ -27,7 +31,10 @@ class Quarter:
         """Parse "YYYYQn"; raise InputError naming the allowed form otherwise."""
         cleaned = str(text).strip().upper()
         if not _QUARTER_RE.match(cleaned):
-            raise InputError(f"quarter {text!r} is not of the form YYYYQn, e.g. 2025Q3")
+            raise InputError(
+                f"quarter {text!r} is not of the form YYYYQn with a year from {FIRST_YEAR} to"
+                f" {LAST_YEAR}, e.g. 2025Q3"
+            )
         return cls(int(cleaned[:4]), int(cleaned[5]))
 
     @classmethod

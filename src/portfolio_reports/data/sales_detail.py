@@ -19,7 +19,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     CHANNELS,
     MONTH_PATTERN,
-    REVENUE_MAX_RMB_M,
+    REVENUE_MAX,
     SALES_DETAIL_TABLE,
     SalesDetail,
 )
@@ -59,7 +59,7 @@ def summed_sales(path: Path) -> RawTable:
         return RawTable(location, None, problems)
     monthly = (
         detail.groupby(["month", "product", "market"], observed=True)
-        .agg(revenue_rmb_m=("revenue_rmb_m", "sum"), synthetic=("synthetic", "all"))
+        .agg(revenue_m=("revenue_m", "sum"), synthetic=("synthetic", "all"))
         .reset_index()
     )
     month = monthly["month"].astype(str)
@@ -69,7 +69,7 @@ def summed_sales(path: Path) -> RawTable:
     summed = (
         monthly.astype({"product": str, "market": str})
         .groupby(["quarter", "product", "market"])
-        .agg(revenue_rmb_m=("revenue_rmb_m", "sum"), synthetic=("synthetic", "all"))
+        .agg(revenue_m=("revenue_m", "sum"), synthetic=("synthetic", "all"))
         .reset_index()
     )
     text = pd.DataFrame(
@@ -77,7 +77,7 @@ def summed_sales(path: Path) -> RawTable:
             "quarter": summed["quarter"],
             "product": summed["product"],
             "market": summed["market"],
-            "revenue_rmb_m": summed["revenue_rmb_m"].round(6).astype(str),
+            "revenue_m": summed["revenue_m"].round(6).astype(str),
             "synthetic": np.where(summed["synthetic"], "true", "false"),
         }
     ).astype(object)
@@ -108,9 +108,9 @@ def _detail_problems(file_name: str, detail: pd.DataFrame) -> list[str]:
             _bad_labels(detail["channel"], lambda values: values.isin(CHANNELS)),
             f"allowed: {', '.join(CHANNELS)}",
         ),
-        "revenue_rmb_m": (
-            ~detail["revenue_rmb_m"].between(0, REVENUE_MAX_RMB_M).to_numpy(),
-            f"must be a number from 0 to {REVENUE_MAX_RMB_M}",
+        "revenue_m": (
+            ~detail["revenue_m"].between(0, REVENUE_MAX).to_numpy(),
+            f"must be a number from 0 to {REVENUE_MAX}",
         ),
         "account": (~(detail["account"] >= 0).to_numpy(), "must be a whole number >= 0"),
     }

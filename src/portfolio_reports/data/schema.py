@@ -1,4 +1,4 @@
-"""One pandera model per data table, with the controlled vocabularies they use."""
+"""One pandera model per data table, with the vocabularies that carry meaning (phases, events)."""
 
 from __future__ import annotations
 
@@ -6,47 +6,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from portfolio_reports.data.quarters import QUARTER_PATTERN
+from portfolio_reports.data.quarters import QUARTER_PATTERN, YEAR_PATTERN
 
-REGIONS = (
-    "China",
-    "Asia-Pacific ex-China",
-    "North America",
-    "Europe",
-    "Latin America",
-    "Middle East and Africa",
-)
-THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
-DISEASE_AREAS = (
-    "Lung cancer",
-    "Gastrointestinal cancer",
-    "Breast cancer",
-    "Haematological cancer",
-    "Other solid tumours",
-    "Rheumatology",
-    "Bone loss",
-    "Retinal disease",
-)
-MODALITIES = (
-    "Biosimilar mAb",
-    "mAb",
-    "Bispecific antibody",
-    "ADC",
-    "Bispecific ADC",
-    "Small molecule",
-    "Fusion protein",
-)
 ORIGINS = ("In-house", "In-licensed", "Partner-owned")
-LINES_OF_THERAPY = (
-    "1L",
-    "2L",
-    "3L+",
-    "Neoadjuvant",
-    "Adjuvant",
-    "Extended adjuvant",
-    "Perioperative",
-    "Maintenance",
-)
 DEVELOPMENT_PHASES = (
     "Preclinical",
     "Phase 1",
@@ -84,12 +46,23 @@ DATE_PRECISIONS = ("day", "month", "quarter")
 REVENUE_TYPES = ("licence income", "service income", "other income")
 """Kinds of revenue other than product sales (other_revenue.csv)."""
 GLOBAL_SCOPE = "Global"
-REVENUE_MAX_RMB_M = 100_000
-"""Largest revenue one sales row may hold, in RMB million: a larger one is a unit error."""
+REVENUE_MAX = 100_000
+"""Largest revenue one sales row may hold, in the company's currency and unit: a larger one is
+a unit error."""
+REVENUE_COLUMN = "revenue_m"
+"""The amount column of sales and other revenue."""
+OLD_REVENUE_COLUMN = "revenue_rmb_m"
+"""The amount column's former name, which a table still using it is told to rename."""
+NAME_MAX_LENGTH = 80
+"""Longest name a category (therapy area, disease area, modality, line, region) may have."""
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+UNIT_WORDS = {"k": "thousand", "m": "million", "bn": "billion"}
+"""Units an amount may be given in, and the word a sentence uses for each."""
 CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
 MARKET_PATTERN = r"^[A-Z]{2}$"
 URL_PATTERN = r"^https?://\S+$"
-EXPECTED_PATTERN = r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+EXPECTED_PATTERN = rf"^{YEAR_PATTERN}(Q[1-4]|-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
 
 
 class _Table(pa.DataFrameModel):
@@ -100,13 +73,35 @@ class _Table(pa.DataFrameModel):
         coerce = True
 
 
+class Company(_Table):
+    """The company the data describes, in one row (company.csv)."""
+
+    name: Series[str] = pa.Field(description="the company's name, as every page is headed")
+    currency: Series[str] = pa.Field(
+        str_matches=CURRENCY_PATTERN, description="ISO 4217 code of the amounts, e.g. USD"
+    )
+    unit: Series[str] = pa.Field(
+        isin=tuple(UNIT_WORDS), description="k, m or bn: amounts in thousands, millions, billions"
+    )
+    home_market: Series[str] = pa.Field(
+        nullable=True, description="markets.market sales are split against; empty: no split"
+    )
+    fiscal_year_start_month: Series[int] = pa.Field(
+        isin=(1, 4, 7, 10), description="1, 4, 7 or 10: the month the fiscal year starts"
+    )
+
+
 class Markets(_Table):
     """Markets reported on (markets.csv)."""
 
     market: Series[str] = pa.Field(unique=True, str_matches=MARKET_PATTERN, description="code")
     name: Series[str] = pa.Field(unique=True, description="market name")
-    region: Series[str] = pa.Field(isin=REGIONS, description="reporting region")
+    region: Series[str] = pa.Field(description="reporting region")
     regulator: Series[str] = pa.Field(description="medicines regulator")
+    covered_by: Series[str] = pa.Field(
+        nullable=True,
+        description="markets.market of a union whose approvals cover this market (EU); optional",
+    )
 
 
 class Products(_Table):
@@ -114,9 +109,9 @@ class Products(_Table):
 
     product: Series[str] = pa.Field(unique=True, str_matches=CODE_PATTERN, description="code")
     inn: Series[str] = pa.Field(description="international non-proprietary name")
-    modality: Series[str] = pa.Field(isin=MODALITIES)
+    modality: Series[str]
     target: Series[str]
-    therapy_area: Series[str] = pa.Field(isin=THERAPY_AREAS, description="primary therapy area")
+    therapy_area: Series[str] = pa.Field(description="primary therapy area")
     origin: Series[str] = pa.Field(isin=ORIGINS)
     partner: Series[str] = pa.Field(nullable=True, description="partners and their territories")
     reference_product: Series[str] = pa.Field(nullable=True, description="biosimilar reference")
@@ -143,9 +138,9 @@ class Indications(_Table):
     indication: Series[str] = pa.Field(unique=True, str_matches=CODE_PATTERN, description="code")
     product: Series[str] = pa.Field(description="products.product")
     name: Series[str] = pa.Field(description="indication as a reader knows it")
-    disease_area: Series[str] = pa.Field(isin=DISEASE_AREAS)
-    therapy_area: Series[str] = pa.Field(isin=THERAPY_AREAS)
-    line_of_therapy: Series[str] = pa.Field(isin=LINES_OF_THERAPY, nullable=True)
+    disease_area: Series[str]
+    therapy_area: Series[str]
+    line_of_therapy: Series[str] = pa.Field(nullable=True)
 
 
 class Pipeline(_Table):
@@ -224,7 +219,9 @@ class Sales(_Table):
     quarter: Series[str] = pa.Field(str_matches=QUARTER_PATTERN)
     product: Series[str] = pa.Field(description="products.product")
     market: Series[str] = pa.Field(description="markets.market")
-    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
+    revenue_m: Series[float] = pa.Field(
+        ge=0, le=REVENUE_MAX, description="in the company's currency and unit"
+    )
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
 
     class Config:
@@ -275,7 +272,9 @@ class OtherRevenue(_Table):
     counterparty: Series[str] = pa.Field(nullable=True, description="partner that paid, if one")
     product: Series[str] = pa.Field(nullable=True, description="products.product, if one")
     market: Series[str] = pa.Field(nullable=True, description="markets.market, if one")
-    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
+    revenue_m: Series[float] = pa.Field(
+        ge=0, le=REVENUE_MAX, description="in the company's currency and unit"
+    )
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
     basis: Series[str] = pa.Field(description="what the figure stands for, or its source")
 
@@ -283,7 +282,15 @@ class OtherRevenue(_Table):
         unique = ["quarter", "revenue_type", "counterparty", "product", "market"]
 
 
+class Colours(_Table):
+    """Chart colours the company fixes for some names (colours.csv; optional)."""
+
+    name: Series[str] = pa.Field(unique=True, description="a product, area, region or market")
+    colour: Series[str] = pa.Field(str_matches=COLOUR_PATTERN, description="#rrggbb")
+
+
 TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "company": Company,
     "markets": Markets,
     "products": Products,
     "trade_names": TradeNames,
@@ -295,11 +302,16 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "catalysts": Catalysts,
     "revenue_allocation": RevenueAllocation,
     "other_revenue": OtherRevenue,
+    "colours": Colours,
 }
-OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation", "other_revenue"})
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"markets": ("covered_by",)}
+"""Columns a table may leave out; an absent one loads empty."""
+OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation", "other_revenue", "colours"})
 """Tables a data source may leave out; an absent one loads as an empty table."""
 
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("company", "home_market", "markets", "market"),
+    ("markets", "covered_by", "markets", "market"),
     ("trade_names", "product", "products", "product"),
     ("trade_names", "market", "markets", "market"),
     ("trade_names", "indication", "indications", "indication"),
@@ -340,7 +352,9 @@ class SalesDetail(_Table):
     market: Series[str] = pa.Field(description="markets.market")
     channel: Series[str] = pa.Field(isin=CHANNELS)
     account: Series[int] = pa.Field(ge=0, description="anonymised account number")
-    revenue_rmb_m: Series[float] = pa.Field(ge=0, le=REVENUE_MAX_RMB_M, description="RMB million")
+    revenue_m: Series[float] = pa.Field(
+        ge=0, le=REVENUE_MAX, description="in the company's currency and unit"
+    )
     synthetic: Series[bool] = pa.Field(description="true where the figure is generated")
 
 

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +19,9 @@ import pandas as pd
 from portfolio_reports.data.sales_detail import detail_file, detail_hash
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import cheap_fingerprint
-from portfolio_reports.paths import SNAPSHOTS_FOLDER
+from portfolio_reports.errors import WriteError
+from portfolio_reports.paths import SNAPSHOTS_FOLDER, scratch_folder
+from portfolio_reports.text import error_line
 
 SNAPSHOT_MANIFEST = "snapshot.json"
 
@@ -98,16 +99,23 @@ def write_snapshot(dataset: ValidatedTables, root: Path) -> Path:
         return target
     shutil.rmtree(target, ignore_errors=True)  # a snapshot changed since written: write it again
     root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".tmp-{uuid.uuid4().hex}"
-    staging.mkdir()
-    for name in TABLE_MODELS:
-        dataset.table(name).to_parquet(staging / f"{name}.parquet", index=False)
-    manifest = {
-        "fingerprint": dataset.fingerprint,
-        "tables": list(TABLE_MODELS),
-        "content": _content_hash(staging),
-    }
-    (staging / SNAPSHOT_MANIFEST).write_text(json.dumps(manifest, indent=2))
+    staging = scratch_folder(root)
+    try:
+        staging.mkdir()
+        for name in TABLE_MODELS:
+            dataset.table(name).to_parquet(staging / f"{name}.parquet", index=False)
+        manifest = {
+            "fingerprint": dataset.fingerprint,
+            "tables": list(TABLE_MODELS),
+            "content": _content_hash(staging),
+        }
+        (staging / SNAPSHOT_MANIFEST).write_text(json.dumps(manifest, indent=2))
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WriteError(
+            f"{target}: cannot write the data snapshot ({error.strerror or error_line(error)});"
+            " nothing was published"
+        ) from error
     try:
         os.replace(staging, target)
     except OSError:  # another build wrote the same snapshot first

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -34,8 +33,8 @@ from portfolio_reports.data.limits import (
 )
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
-from portfolio_reports.paths import FOLDER_FORMAT_NAMES
-from portfolio_reports.text import error_line, plural
+from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
+from portfolio_reports.text import error_line, plural, shown_location
 
 
 @dataclass(frozen=True)
@@ -187,16 +186,19 @@ class _TableFolder(ABC):
 
     def _read_table(self, path: Path, name: str) -> RawTable:
         location = self.location(path)
-        if not path.exists():
+        if not path.is_symlink() and not path.exists():
             return _absent(
                 name,
                 location,
                 f"{path.name}: missing table file; expected columns: {_columns(name)}",
             )
-        if not path.is_file():
+        if path.is_dir() and not path.is_symlink():
             return RawTable(
                 location, None, [f"{path.name}: is a directory, not a {self.kind} file"]
             )
+        unreadable = confinement_problem(path.name, path, path.parent, "the data folder")
+        if unreadable:
+            return RawTable(location, None, [unreadable])
         oversize = oversize_problem(path.name, path, max_data_bytes(), DATA_LIMIT_ENV)
         if oversize:
             return RawTable(location, None, [oversize])
@@ -217,7 +219,7 @@ class CsvFolder(_TableFolder):
         """Read the file as strings, after checking its encoding and the width of every line."""
         data = path.read_bytes()
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             return RawTable(
@@ -497,19 +499,6 @@ def database_url(location: str) -> Any:
 
 def _sqlalchemy() -> ModuleType:
     return import_extra("sqlalchemy", "sql")
-
-
-def shown_location(location: str | Path) -> str:
-    """A data source as it may be shown anywhere: a URL's password masked as ***."""
-    text = str(location)
-    if "://" not in text:
-        return text
-    parts = urlsplit(text)
-    user, at, host = parts.netloc.rpartition("@")
-    if not at or ":" not in user:
-        return text
-    masked = f"{user.split(':', 1)[0]}:***@{host}"
-    return urlunsplit(parts._replace(netloc=masked))
 
 
 def _database_problem(engine: Any, error: Any) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics, views
+from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
-    MATERIAL_RMB_M,
+    MATERIAL_FLOOR,
     MATERIAL_SHARE,
     MATERIALITY,
     NOT_ATTRIBUTABLE,
@@ -17,7 +18,6 @@ from portfolio_reports.analysis.revenue import (
     revenue_by_type_rows,
 )
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.data.schema import REGIONS, THERAPY_AREAS
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
 from portfolio_reports.presentation import charts, narrative
@@ -45,21 +45,23 @@ class CommercialSections(PageArea):
             [
                 "asset",
                 "market",
-                "revenue_rmb_m",
-                "previous_quarter_rmb_m",
-                "change_rmb_m",
+                "revenue_m",
+                "previous_quarter_m",
+                "change_m",
                 "qoq",
                 *(["cause"] if (causes != "").any() else []),
             ],
-            caption=f"{self.quarter.label} against {self.quarter.previous.label}, RMB m",
+            caption=f"{self.quarter.label} against {self.quarter.previous.label},"
+            f" {self.page.money.label}",
+            money=self.page.money,
             empty=self._no_movers(),
         )
         ranking = (
-            "Ranked by the change as shown (RMB m, one decimal); ties go to the larger revenue"
-            " this quarter, then product and market code."
+            f"Ranked by the change as shown ({self.page.money.label}, one decimal); ties go to"
+            " the larger revenue this quarter, then product and market code."
         )
-        brand = views.VIEW_DEFINITIONS["market brand"]
-        return defined(table, " ".join([ranking, MATERIALITY, brand, self.page.meaning("market")]))
+        notes = [self.page.money.spell(MATERIALITY), views.VIEW_DEFINITIONS["market brand"]]
+        return defined(table, " ".join([ranking, *notes, self.page.meaning("market")]))
 
     def _no_movers(self) -> str:
         """Why the movers table is empty, with its exact condition and the largest move."""
@@ -69,9 +71,10 @@ class CommercialSections(PageArea):
             return f"No product sales in {self.quarter.label} or {previous}."
         name = views.market_brand_names(largest.to_frame().T, self.dataset).iloc[0]
         return (
-            f"No product and market moved by at least RMB {MATERIAL_RMB_M:.1f} m and"
+            f"No product and market moved by at least"
+            f" {self.page.money.amount(f'{MATERIAL_FLOOR:.1f}')} and"
             f" {MATERIAL_SHARE:.0%} against {previous}; the largest move was {name} in"
-            f" {largest['market']}, {narrative.money_change(largest['change_rmb_m'])}"
+            f" {largest['market']}, {narrative.money_change(largest['change_m'], self.page.money)}"
             f" ({signed_percent(largest['qoq'])})."
         )
 
@@ -83,20 +86,21 @@ class CommercialSections(PageArea):
         quarter = self.quarter
         shown = frame.assign(
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
-            this_quarter_rmb_m=frame[REVENUE],
+            this_quarter_m=frame[REVENUE],
         )
         table = column_table(
             shown,
             [
                 "revenue_type",
-                "this_quarter_rmb_m",
+                "this_quarter_m",
                 "qoq",
                 "yoy",
-                "year_to_date_rmb_m",
+                "year_to_date_m",
                 "year_to_date_yoy",
             ],
             caption=f"Revenue by type, {quarter.label} and year to date"
             f" ({quarter.year_to_date_label})",
+            money=self.page.money,
         )
         sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
         if revenue_by_type_rows(self.dataset)["synthetic"].any():
@@ -109,8 +113,9 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        title = f"Product sales per quarter, {self.scope.label} (RMB m)"
-        return self.page.sales_chart(charts.revenue_trend(frame, title=title))
+        title = f"Product sales per quarter, {self.scope.label} ({self.page.money.label})"
+        chart = charts.revenue_trend(frame, title=title, money_unit=self.page.money)
+        return self.page.sales_chart(chart)
 
     def revenue_table(self) -> Html:
         """Revenue per quarter over two years, with QoQ and YoY growth, folded under the chart;
@@ -120,23 +125,25 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         table = self.page.sales_table(
-            column_table(frame, ["quarter", "revenue_rmb_m", "qoq", "yoy"])
+            column_table(frame, ["quarter", "revenue_m", "qoq", "yoy"], money=self.page.money)
         )
         first = frame["quarter"].iloc[0]
         summary = f"Table: product sales per quarter, {first} to {self.quarter}"
         return fold(table, len(frame), summary)
 
     def revenue_mix(self, by: str) -> Chart | Html:
-        """Revenue per quarter stacked by product, market, region or area."""
-        if not self.page.sells:
+        """Revenue per quarter stacked by product, market, region, area or geography."""
+        if not self.page.breaks_down(by):
             return NOTHING
         frame = commercial.revenue_history_by(self.dataset, self.scope, self.quarter, by=by)
         chart = charts.stacked_revenue(
             frame,
             index="quarter",
             columns=by,
-            values="revenue_rmb_m",
-            title=f"Product sales by {HEADERS[by].lower()}, {self.scope.label} (RMB m)",
+            values="revenue_m",
+            title=f"Product sales by {HEADERS[by].lower()}, {self.scope.label}"
+            f" ({self.page.money.label})",
+            money_unit=self.page.money,
         )
         return self.page.sales_chart(chart, by)
 
@@ -144,7 +151,7 @@ class CommercialSections(PageArea):
         """Revenue this quarter by product, market, region or area, with growth and mix; a long
         table folded; nothing when it has one row (the page's own total, as the key figures
         give it: a one-market page by geography, say)."""
-        if not self.page.sells:
+        if not self.page.breaks_down(by):
             return NOTHING
         frame = commercial.revenue_by(self.dataset, self.scope, self.quarter, by=by)
         if len(frame) < 2:
@@ -157,15 +164,16 @@ class CommercialSections(PageArea):
             frame,
             [
                 "asset" if by == "product" else by,
-                "revenue_rmb_m",
-                "previous_quarter_rmb_m",
+                "revenue_m",
+                "previous_quarter_m",
                 "qoq",
-                "year_ago_rmb_m",
+                "year_ago_m",
                 "yoy",
                 "mix",
             ],
             caption=f"Product sales by {HEADERS[by].lower()}, {self.quarter.label}",
             empty="No revenue this quarter.",
+            money=self.page.money,
         )
         summary = (
             f"Table: product sales by {HEADERS[by].lower()}, {self.quarter.label}"
@@ -181,9 +189,9 @@ class CommercialSections(PageArea):
         chart = charts.horizontal_bars(
             frame.assign(asset=asset(frame)),
             label="asset",
-            value="revenue_rmb_m",
-            title=f"Top products by product sales, {self.quarter.label} (RMB m)",
-            unit="RMB m",
+            value="revenue_m",
+            title=f"Top products by product sales, {self.quarter.label} ({self.page.money.label})",
+            unit=self.page.money,
         )
         return self.page.sales_chart(chart, "product")
 
@@ -192,8 +200,9 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         frame = commercial.area_summary(self.dataset, self.scope, self.quarter, by="region")
-        areas = [area for area in THERAPY_AREAS if area in set(frame["therapy_area"])]
-        regions = [region for region in REGIONS if region in set(frame["region"])]
+        areas = list(dict.fromkeys(frame["therapy_area"]))
+        order = by_sales(self.dataset, "region", self.quarter)
+        regions = [region for region in order if region in set(frame["region"])]
 
         def grid(values: str) -> pd.DataFrame:
             wide = frame.pivot_table(
@@ -206,10 +215,11 @@ class CommercialSections(PageArea):
             )
 
         table = heat_table(
-            grid("revenue_rmb_m"),
+            grid("revenue_m"),
             counts=grid("approvals"),
             count_noun=("approval", "approvals"),
-            caption=f"Product sales in {self.quarter.label}, RMB m, and approvals to date",
+            caption=f"Product sales in {self.quarter.label}, {self.page.money.label}, and"
+            " approvals to date",
         )
         return self.page.sales_table(table, "therapy_area")
 
@@ -221,10 +231,12 @@ class CommercialSections(PageArea):
         for name in bases or tuple(quarters):
             steps = views.revenue_bridge(*self.page.slice, name)
             bridges.append((quarters[name].label, self.quarter.label, steps))
-        if not any(frame["revenue_rmb_m"].any() for _, _, frame in bridges):
+        if not any(frame["revenue_m"].any() for _, _, frame in bridges):
             return NOTHING
         chart = drawn.revenue_bridges(
-            bridges, title=f"What moved product sales, {self.scope.label} (RMB m)"
+            bridges,
+            title=f"What moved product sales, {self.scope.label} ({self.page.money.label})",
+            money_unit=self.page.money,
         )
         return self.page.noted(chart, "bridge", "brand", sales=True)
 
@@ -237,7 +249,8 @@ class CommercialSections(PageArea):
         chart = drawn.launch_tracker(
             frame,
             title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.scope.label}:"
-            " product sales per quarter since launch (RMB m)",
+            f" product sales per quarter since launch ({self.page.money.label})",
+            money_unit=self.page.money,
         )
         return self.page.noted(chart, "launch", "brand", sales=True)
 
@@ -249,6 +262,10 @@ class CommercialSections(PageArea):
         frame = views.market_product_revenue(*self.page.slice)
         if frame.empty or not frame.to_numpy().any():
             return NOTHING
-        caption = f"Product sales by product and market, {self.quarter.label}, RMB m"
-        meaning = views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"]
+        caption = (
+            f"Product sales by product and market, {self.quarter.label}, {self.page.money.label}"
+        )
+        meaning = self.page.money.spell(
+            views.VIEW_DEFINITIONS["heat"] + " " + views.VIEW_DEFINITIONS["brand"]
+        )
         return defined(heat_table(frame, caption=caption), meaning)

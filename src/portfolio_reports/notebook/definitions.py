@@ -7,8 +7,8 @@ from html import escape
 import pandas as pd
 
 from portfolio_reports.analysis import metrics
-from portfolio_reports.analysis.definitions import GLOSSARY
-from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE
+from portfolio_reports.analysis.definitions import glossary
+from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, OVERSEAS, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation.columns import column_table
@@ -35,9 +35,18 @@ class DefinitionSections(PageArea):
         )
         return bullet_list(lines)
 
+    def home_and_overseas(self) -> str:
+        """The geography breakdown's name, the home market's and overseas; empty without a
+        home market."""
+        home = home_split(self.dataset)
+        return "" if home is None else f"{home.label} and {OVERSEAS.lower()}"
+
     def glossary(self) -> Table:
         """What each term, count and sum on the page means: one sentence each."""
-        terms = pd.DataFrame(GLOSSARY.items(), columns=["term", "definition"])
+        terms = pd.DataFrame(
+            glossary(self.page.money, home_split(self.dataset)).items(),
+            columns=["term", "definition"],
+        )
         return column_table(terms, ["term", "definition"], caption="Terms used on this page")
 
     def portfolio_counts(self) -> Table:

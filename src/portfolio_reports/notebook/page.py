@@ -10,8 +10,9 @@ import pandas as pd
 
 from portfolio_reports.analysis import key_figures, views
 from portfolio_reports.analysis.pipeline import GLOBAL, LOCAL
-from portfolio_reports.analysis.revenue import DEFINITIONS
+from portfolio_reports.analysis.revenue import DEFINITIONS, GEOGRAPHY, home_split
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.presentation.charts import Chart
@@ -54,12 +55,23 @@ class Page:
         """Whether the scope had product sales in the quarters the page charts."""
         return key_figures.has_sales(self.dataset, self.scope, self.quarter)
 
+    @property
+    def money(self) -> Money:
+        """The currency and unit of the data's amounts."""
+        return self.dataset.profile.money
+
     def meaning(self, by: str | None) -> str:
         """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
-        sentences = [self.scope.sales_basis, DEFINITIONS[by]]
+        home = home_split(self.dataset)
+        meaning = home.definition if by == GEOGRAPHY and home else DEFINITIONS[by]
+        sentences = [self.scope.sales_basis, self.money.spell(meaning)]
         if self.synthetic:
             sentences.append(SYNTHETIC)
         return " ".join(dict.fromkeys(sentences))
+
+    def breaks_down(self, by: str) -> bool:
+        """Whether the scope sold and sales split by `by`: geography needs a home market."""
+        return self.sells and (by != GEOGRAPHY or home_split(self.dataset) is not None)
 
     def sales_chart(self, chart: Chart, by: str | None = None) -> Chart:
         """A revenue chart noted with what its figures mean, and as synthetic when they are."""
@@ -71,7 +83,7 @@ class Page:
 
     def noted(self, chart: Chart, *terms: str, sales: bool = False) -> Chart:
         """The chart with the definitions of `terms` (views.VIEW_DEFINITIONS) as its note."""
-        sentences = [views.VIEW_DEFINITIONS[term] for term in terms]
+        sentences = [self.money.spell(views.VIEW_DEFINITIONS[term]) for term in terms]
         if sales and self.synthetic:
             sentences.append(SYNTHETIC)
         return replace(chart, note=" ".join(sentences))

@@ -16,7 +16,7 @@ from portfolio_reports.notebook.page import Page, PageArea
 from portfolio_reports.notebook.pipeline import PipelineSections
 from portfolio_reports.notebook.record import RecordSections
 from portfolio_reports.notebook.story import StorySections
-from portfolio_reports.presentation import narrative
+from portfolio_reports.presentation import narrative, palette
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.figures import KEY_FIGURE, SCOPE, PageFigures
 from portfolio_reports.presentation.tables import Html, folded
@@ -72,6 +72,7 @@ class ReportView:
     definitions: DefinitionSections = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        palette.choose(self.dataset.colour_of)
         page = Page(self.dataset, self.scope, self.quarter)
         object.__setattr__(self, "page", page)
         for name, area in AREAS.items():

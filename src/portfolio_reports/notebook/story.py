@@ -6,7 +6,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
 from portfolio_reports.analysis import pipeline as lifecycle
-from portfolio_reports.analysis.revenue import REVENUE
+from portfolio_reports.analysis.revenue import OVERSEAS, REVENUE, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
@@ -119,36 +119,39 @@ class StorySections(PageArea):
         )
 
     def _sales_tiles(self) -> list[Tile]:
-        """The quarter's product sales with growth, the year to date, China against overseas."""
+        """The quarter's product sales with growth, the year to date, home market against
+        overseas."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         meaning = key_figures.DEFINITIONS
+        cash = ds.profile.money
         sales = key_figures.quarter_sales(ds, scope, quarter)
         ytd = key_figures.year_to_date(ds, scope, quarter)
         tiles = [
             Tile(
                 f"{scope.revenue_label}, {quarter.label}",
-                f"RMB {money(sales[REVENUE])} m",
+                cash.amount(money(sales[REVENUE])),
                 f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
-                meaning["sales"],
+                cash.spell(meaning["sales"]),
             ),
             *self._total_revenue_tile(),
             Tile(
                 f"Year to date, {ytd.period}",
-                f"RMB {money(ytd.revenue)} m",
+                cash.amount(money(ytd.revenue)),
                 f"no sales in {ytd.base_period}"
                 if pd.isna(ytd.growth)
                 else f"{signed_percent(ytd.growth)} on {ytd.base_period}",
                 meaning["year_to_date"],
             ),
         ]
-        share = key_figures.china_share(ds, scope, quarter)
-        if share is not None:
+        share = key_figures.home_share(ds, scope, quarter)
+        home = home_split(ds)
+        if share is not None and home is not None:
             tiles.append(
                 Tile(
-                    "China / overseas",
+                    f"{home.label} / {OVERSEAS.lower()}",
                     f"{percent(share)} / {percent(1 - share)}",
                     f"of product sales in {quarter.label}",
-                    meaning["china_share"],
+                    home.definition,
                 )
             )
         return tiles
@@ -162,7 +165,7 @@ class StorySections(PageArea):
         return [
             Tile(
                 f"Total revenue, {self.quarter.label}",
-                f"RMB {money(total[REVENUE])} m",
+                self.dataset.profile.money.amount(money(total[REVENUE])),
                 f"{signed_percent(total['qoq'])} QoQ · {signed_percent(total['yoy'])} YoY",
                 key_figures.DEFINITIONS["total_revenue"],
             )

@@ -24,16 +24,11 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.schema import PHASES
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
-from portfolio_reports.presentation.palette import (
-    FIXED_COLORS,
-    OTHER,
-    SERIES,
-    TOTAL_COLOR,
-    color_for,
-)
+from portfolio_reports.presentation.palette import OTHER, SERIES, TOTAL_COLOR, series_colors
 from portfolio_reports.presentation.tables import in_notebook
 from portfolio_reports.text import counted
 
@@ -182,7 +177,7 @@ def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
 
 
 @house_style
-def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
+def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Chart:
     """Bars of revenue per quarter, with YoY growth as labelled bars in a small panel below."""
     if frame.empty:
         return no_data(title)
@@ -198,9 +193,9 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
         )
     else:
         axes = figure.add_subplot()
-    axes.bar(positions, data["revenue_rmb_m"], width=0.65, color=TOTAL_COLOR)
+    axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
     amount_axis(axes.yaxis)
-    axes.set_ylabel("Revenue, RMB m")
+    axes.set_ylabel(f"Revenue, {money_unit.label}")
     if has_growth:
         _growth_panel(growth, positions, yoy)
         axes.tick_params(axis="x", length=0)
@@ -210,7 +205,7 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
     latest = data.iloc[-1]
     alt = (
         f"Bar chart of revenue per quarter, {_span(quarters)}; "
-        f"latest RMB {money(latest['revenue_rmb_m'])} m"
+        f"latest {money_unit.amount(money(latest['revenue_m']))}"
     )
     if pd.notna(latest["yoy"]):
         alt += f", YoY {signed_percent(latest['yoy'])}"
@@ -218,7 +213,7 @@ def revenue_trend(frame: pd.DataFrame, *, title: str) -> Chart:
         figure,
         title,
         alt + ("; a panel below shows YoY growth." if has_growth else "."),
-        frame=readable(data, ["quarter", "revenue_rmb_m", "qoq", "yoy"]),
+        frame=readable(data, ["quarter", "revenue_m", "qoq", "yoy"], money_unit),
     )
 
 
@@ -243,9 +238,9 @@ def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
 
 @house_style
 def stacked_revenue(
-    frame: pd.DataFrame, *, index: str, columns: str, values: str, title: str
+    frame: pd.DataFrame, *, index: str, columns: str, values: str, title: str, money_unit: Money
 ) -> Chart:
-    """Stacked bars of revenue (RMB m) per `index` value, split by `columns` category."""
+    """Stacked bars of revenue (in `money_unit`) per `index` value, split by `columns`."""
     if frame.empty:
         return no_data(title)
     table = _top_series(
@@ -256,24 +251,31 @@ def stacked_revenue(
     figure, axes = _axes()
     _stack(axes, table)
     amount_axis(axes.yaxis)
-    axes.set_ylabel("Revenue, RMB m")
+    axes.set_ylabel(f"Revenue, {money_unit.label}")
     _stack_legend(figure, axes, columns)
     periods = table.index.astype(str).tolist()
     latest = table.iloc[-1]
     total = latest.sum()
     alt = (
         f"Stacked bar chart of revenue by {_words(columns)} per {_words(index)}, "
-        f"{_span(periods)}; {periods[-1]} total RMB {money(total)} m"
+        f"{_span(periods)}; {periods[-1]} total {money_unit.amount(money(total))}"
     )
     if total > 0:
         top = latest.idxmax()
-        alt += f", largest {top} RMB {money(latest[top])} m ({percent(latest[top] / total)})"
-    return Chart(figure, title, alt + ".", frame=readable(frame, [index, columns, values]))
+        alt += (
+            f", largest {top} {money_unit.amount(money(latest[top]))}"
+            f" ({percent(latest[top] / total)})"
+        )
+    table = readable(frame, [index, columns, values], money_unit)
+    return Chart(figure, title, alt + ".", frame=table)
 
 
 @house_style
-def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str) -> Chart:
-    """Ranked horizontal bars, largest on top; with unit "%" the values are fractions."""
+def horizontal_bars(
+    frame: pd.DataFrame, *, label: str, value: str, title: str, unit: str | Money
+) -> Chart:
+    """Ranked horizontal bars, largest on top; with unit "%" the values are fractions, with a
+    Money unit amounts."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     if data.empty:
         return no_data(title)
@@ -290,7 +292,7 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
     axes.tick_params(axis="y", length=0)
     axes.xaxis.grid(True)
     axes.margins(x=0.12)
-    axes.set_xlabel(unit)
+    axes.set_xlabel(unit.label if isinstance(unit, Money) else unit)
     ranked = ", ".join(
         f"{name} {_quantity(amount, unit)}"
         for name, amount in zip(labels[:3], values.iloc[:3], strict=False)
@@ -299,7 +301,8 @@ def horizontal_bars(frame: pd.DataFrame, *, label: str, value: str, title: str, 
     alt = f"Horizontal bar chart ranking {counted(count, 'item')}; " + (
         f"top 3: {ranked}." if count > 3 else f"{ranked}."
     )
-    return Chart(figure, title, alt, frame=readable(data, [label, value]))
+    shown = readable(data, [label, value], unit if isinstance(unit, Money) else None)
+    return Chart(figure, title, alt, frame=shown)
 
 
 @house_style
@@ -455,23 +458,12 @@ def _top_series(table: pd.DataFrame) -> pd.DataFrame:
     return kept
 
 
-def _series_colors(names: Sequence[str]) -> list[str]:
-    """Each name's colour, moving a hashed name off a colour another series already shows."""
-    colors = {name: FIXED_COLORS[name] for name in names if name in FIXED_COLORS}
-    for name in names:
-        if name not in colors:
-            taken = set(colors.values())
-            own = color_for(name)
-            colors[name] = own if own not in taken else next(c for c in PALETTE if c not in taken)
-    return [colors[name] for name in names]
-
-
 def _stack(axes: Any, table: pd.DataFrame) -> None:
     """Stacked vertical bars, one segment per column, on a category axis of the index."""
     positions = np.arange(len(table.index))
     names = table.columns.astype(str).tolist()
     bottom = np.zeros(len(positions))
-    for name, color, column in zip(names, _series_colors(names), table.columns, strict=True):
+    for name, color, column in zip(names, series_colors(names), table.columns, strict=True):
         heights = table[column].to_numpy(dtype=float)
         axes.bar(positions, heights, bottom=bottom, width=0.65, color=color, label=name)
         bottom += heights
@@ -492,7 +484,7 @@ def _label_inches(labels: Sequence[str]) -> float:
     return 0.08 * max(len(label) for label in labels)
 
 
-def _number(value: float, unit: str) -> str:
+def _number(value: float, unit: str | Money) -> str:
     """A bare number as a bar label shows it."""
     if unit == "%":
         return percent(value)
@@ -501,10 +493,10 @@ def _number(value: float, unit: str) -> str:
     return money(value)
 
 
-def _quantity(value: float, unit: str) -> str:
+def _quantity(value: float, unit: str | Money) -> str:
     """A number with its unit, as alt text reads it."""
-    if unit == "RMB m":
-        return f"RMB {money(value)} m"
+    if isinstance(unit, Money):
+        return unit.amount(money(value))
     if unit in ("%", "count"):
         return _number(value, unit)
     return f"{_number(value, unit)} {unit}"

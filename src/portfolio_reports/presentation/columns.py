@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio_reports.data.company import Money
 from portfolio_reports.presentation.tables import Table, html_table
+
+MONEY_LABEL = "money"
+"""Where a money column's header names the currency and unit (`Money.label`)."""
 
 HEADERS = {
     "quarter": "Quarter",
@@ -45,14 +49,14 @@ HEADERS = {
     "term": "Term",
     "result": "Result",
     "hazard_ratio": "HR",
-    "revenue_rmb_m": "Product sales (RMB m)",
+    "revenue_m": "Product sales ({money})",
     "revenue_type": "Revenue type",
-    "this_quarter_rmb_m": "This quarter (RMB m)",
-    "year_to_date_rmb_m": "Year to date (RMB m)",
+    "this_quarter_m": "This quarter ({money})",
+    "year_to_date_m": "Year to date ({money})",
     "year_to_date_yoy": "Year to date YoY",
-    "previous_quarter_rmb_m": "Previous quarter (RMB m)",
-    "year_ago_rmb_m": "Year ago (RMB m)",
-    "change_rmb_m": "Change (RMB m)",
+    "previous_quarter_m": "Previous quarter ({money})",
+    "year_ago_m": "Year ago ({money})",
+    "change_m": "Change ({money})",
     "qoq": "QoQ",
     "yoy": "YoY",
     "mix": "Mix",
@@ -86,13 +90,13 @@ FORMATS = {
     "to_phase": "label",
     "source": "url",
     "hazard_ratio": "ratio",
-    "revenue_rmb_m": "money",
-    "this_quarter_rmb_m": "money",
-    "year_to_date_rmb_m": "money",
+    "revenue_m": "money",
+    "this_quarter_m": "money",
+    "year_to_date_m": "money",
     "year_to_date_yoy": "signed_percent",
-    "previous_quarter_rmb_m": "money",
-    "year_ago_rmb_m": "money",
-    "change_rmb_m": "money",
+    "previous_quarter_m": "money",
+    "year_ago_m": "money",
+    "change_m": "money",
     "qoq": "signed_percent",
     "yoy": "signed_percent",
     "mix": "percent",
@@ -107,28 +111,43 @@ FORMATS = {
 
 
 def column_table(
-    frame: pd.DataFrame, columns: list[str], *, caption: str | None = None, empty: str | None = None
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    caption: str | None = None,
+    empty: str | None = None,
+    money: Money | None = None,
 ) -> Table:
-    """The columns of a frame under their report headers and formats."""
+    """The columns of a frame under their report headers (money ones in `money`) and formats."""
     present = [column for column in columns if column in frame.columns]
     return html_table(
         frame,
-        columns={column: HEADERS.get(column, column) for column in present},
+        columns={column: str(_header(column, money)) for column in present},
         formats={column: FORMATS[column] for column in present if column in FORMATS},
         caption=caption,
         **({"empty": empty} if empty else {}),
     )
 
 
-def readable(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """Those of `columns` the frame has (default all; a named index first) under report headers,
-    values raw."""
+def readable(
+    frame: pd.DataFrame, columns: list[str] | None = None, money: Money | None = None
+) -> pd.DataFrame:
+    """Those of `columns` the frame has (default all; a named index first) under report headers
+    (money ones in `money`), values raw."""
     named = any(name is not None for name in frame.index.names)
     shown = frame.reset_index() if named else frame
     present = [column for column in columns or shown.columns if column in shown.columns]
-    return shown[present].rename(columns=_header).reset_index(drop=True)
+    headers = {column: _header(column, money) for column in present}
+    return shown[present].rename(columns=headers).reset_index(drop=True)
 
 
-def _header(column: object) -> object:
+def _header(column: object, money: Money | None) -> object:
     """A column's report header; a column without one (a market, an area) keeps its name."""
-    return HEADERS.get(column, column) if isinstance(column, str) else column
+    if not isinstance(column, str) or column not in HEADERS:
+        return column
+    header = HEADERS[column]
+    if "{" + MONEY_LABEL + "}" not in header:
+        return header
+    if money is None:
+        raise ValueError(f"column {column} holds money: give the company's Money to name it")
+    return header.format(**{MONEY_LABEL: money.label})

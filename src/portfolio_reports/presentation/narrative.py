@@ -39,6 +39,7 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.setbacks import RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.analysis.views import display_names
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import ClinicalResults, Sales
@@ -113,7 +114,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
 
 
 def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """The quarter's revenue and growth in a few words, e.g. "Product sales: RMB 165.0 m, ..."."""
+    """The quarter's revenue and growth in a few words, e.g. "Product sales: USD 165.0 m, ..."."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure:
         return f"{scope.revenue_label}: {figure}"
@@ -160,7 +161,7 @@ def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
         return None
     synthetic = " (synthetic figures)" if totals[Sales.synthetic] else ""
     return (
-        f"RMB {money(totals[REVENUE])} m, {signed_percent(totals['qoq'])} QoQ, "
+        f"{ds.profile.money.amount(money(totals[REVENUE]))}, {signed_percent(totals['qoq'])} QoQ, "
         f"{signed_percent(totals['yoy'])} YoY{synthetic}"
     )
 
@@ -176,7 +177,7 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     growth = "" if pd.isna(ytd.growth) else f", {signed_percent(ytd.growth)} on {ytd.base_period}"
     sentence = (
         f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
-        f" RMB {money(ytd.revenue)} m{growth}."
+        f" {ds.profile.money.amount(money(ytd.revenue))}{growth}."
     )
     for base, compared, growth in _bases(quarter):
         moves = [
@@ -202,19 +203,20 @@ def _total_revenue_sentence(ds: Dataset, quarter: Quarter) -> str:
     product sales, or one revenue type from one counterparty."""
     total = total_revenue(ds, quarter)
     sentence = (
-        f" Total revenue: RMB {money(total[REVENUE])} m, {signed_percent(total['qoq'])} QoQ,"
+        f" Total revenue: {ds.profile.money.amount(money(total[REVENUE]))},"
+        f" {signed_percent(total['qoq'])} QoQ,"
         f" {signed_percent(total['yoy'])} YoY."
     )
     for base, compared, growth in _bases(quarter):
         drivers = total_revenue_drivers(ds, quarter, base)
         rate = drivers[DRIVER_BASES[base][1]]
         items = [
-            f"{kind}{f' from {party}' if party else ''} {money_change(change)}"
+            f"{kind}{f' from {party}' if party else ''} {money_change(change, ds.profile.money)}"
             + _aside("new" if pd.isna(share) else signed_percent(share))
             for kind, party, change, share in zip(
                 drivers[REVENUE_TYPE],
                 drivers["counterparty"],
-                drivers["change_rmb_m"],
+                drivers["change_m"],
                 rate,
                 strict=True,
             )
@@ -233,24 +235,24 @@ def _place_dimension(scope: Scope) -> str | None:
 
 def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int, base: str) -> list[str]:
     """The material moves by `by` against the `base` quarter (`revenue_drivers`), products by
-    their name on the page (`display_names`), e.g. "HANSIZHUANG +RMB 34.2 m (+8.6%)"."""
+    their name on the page (`display_names`), e.g. "HANSIZHUANG +USD 34.2 m (+8.6%)"."""
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n, base=base)
     if by == Sales.product:
         drivers[by] = drivers[by].map(display_names(ds, scope, quarter))
     growth = drivers[DRIVER_BASES[base][1]]
     causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
-        f"{name} {money_change(change)}"
+        f"{name} {money_change(change, ds.profile.money)}"
         + _aside("new" if pd.isna(rate) else signed_percent(rate), exclusivity_cause(lost) or None)
         for name, change, rate, lost in zip(
-            drivers[by], drivers["change_rmb_m"], growth, causes, strict=True
+            drivers[by], drivers["change_m"], growth, causes, strict=True
         )
     ]
 
 
-def money_change(change: float) -> str:
-    """A change in revenue with its sign before the currency, e.g. "+RMB 34.2 m", "-RMB 0.6 m"."""
-    return f"{'+' if change > 0 else '-'}RMB {money(abs(change))} m"
+def money_change(change: float, cash: Money) -> str:
+    """A change in revenue with its sign before the currency, e.g. "+USD 34.2 m", "-USD 0.6 m"."""
+    return f"{'+' if change > 0 else '-'}{cash.amount(money(abs(change)))}"
 
 
 def _events_sentence(

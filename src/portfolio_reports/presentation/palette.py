@@ -1,15 +1,14 @@
-"""Every chart colour in one place: one colour per product and per area, the same in every report.
+"""Every chart colour in one place: a name keeps its colour in every chart, page and quarter.
 
-Products, therapy areas and disease areas draw from separate palettes, so a colour on a page
-never means both a product and an area; a name not listed here takes a colour hashed from its
-name (the same in every report too).
+A name takes the colour its data set gives it (colours.csv, optional), else one picked from SERIES
+by a hash of the name, so it needs no list of names. Within one chart no two series share a
+colour: a series whose colour another already shows moves to the first free one of SERIES.
 """
 
 from __future__ import annotations
 
 import zlib
-
-from portfolio_reports.data.schema import DISEASE_AREAS, REGIONS, THERAPY_AREAS
+from collections.abc import Mapping, Sequence
 
 SERIES = (
     "#4e79a7",
@@ -22,44 +21,40 @@ SERIES = (
     "#9c755f",
     "#ff9da7",
 )
-"""Colours for products, regions and any other series; a chart shows at most this many."""
-PRODUCT_COLORS = {
-    "HLX02": "#4e79a7",
-    "HLX10": "#f28e2b",
-    "HLX04": "#e15759",
-    "HLX01": "#76b7b2",
-    "HLX03": "#59a14f",
-    "FTN": "#edc948",
-    "HLX-NER": "#b07aa1",
-    "HLX14": "#ff9da7",
-    "HLX11": "#9c755f",
-}
-"""The marketed products, by product code."""
-THERAPY_AREA_COLORS = dict(
-    zip(THERAPY_AREAS, ("#1f3b63", "#8e2a6b", "#6b5a1e", "#0f6e5f"), strict=True)
-)
-"""Deep tones, apart from the product colours."""
-DISEASE_AREA_COLORS = dict(
-    zip(
-        DISEASE_AREAS,
-        ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#1f78b4"),
-        strict=True,
-    )
-)
-REGION_COLORS = dict(zip(REGIONS, SERIES, strict=False))
+"""Colours for products, areas, regions and any other series; a chart shows at most this many."""
 OTHER = "Other"
 OTHER_COLOR = "#bab0ac"
 TOTAL_COLOR = "#5a5a5a"
 """Bars that stand for a total rather than one series (a bridge's start and end)."""
-FIXED_COLORS = (
-    PRODUCT_COLORS
-    | THERAPY_AREA_COLORS
-    | DISEASE_AREA_COLORS
-    | REGION_COLORS
-    | {OTHER: OTHER_COLOR}
-)
+
+_chosen: dict[str, str] = {}
+"""The colours the data set of the report being drawn gives its names (see `choose`)."""
+
+
+def choose(colours: Mapping[str, str]) -> None:
+    """Draw the names a data set colours (its colours table) in its colours from now on."""
+    _chosen.clear()
+    _chosen.update(colours)
 
 
 def color_for(name: str) -> str:
     """The colour of a product, area, region or market, the same in every chart and report."""
-    return FIXED_COLORS.get(name) or SERIES[zlib.crc32(name.encode()) % len(SERIES)]
+    if name == OTHER:
+        return OTHER_COLOR
+    return _chosen.get(name) or SERIES[zlib.crc32(name.encode()) % len(SERIES)]
+
+
+def series_colors(names: Sequence[str]) -> list[str]:
+    """Each name's colour in one chart, names the data colours first, none shown twice.
+
+    A name whose colour an earlier series of the chart already shows takes the first colour of
+    SERIES not yet shown; past len(SERIES) names, colours repeat rather than fail.
+    """
+    order = sorted(range(len(names)), key=lambda index: names[index] not in _chosen)
+    colors: dict[int, str] = {}
+    for index in order:
+        own = color_for(names[index])
+        taken = set(colors.values())
+        free = [color for color in SERIES if color not in taken]
+        colors[index] = own if own not in taken or not free else free[0]
+    return [colors[index] for index in range(len(names))]

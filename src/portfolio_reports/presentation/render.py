@@ -373,12 +373,14 @@ def quarter_index_html(
     quarter: str,
     entries: list[IndexEntry],
     *,
+    company: str,
     quarters: QuarterLinks,
     built_at: str,
     warnings: Sequence[str] = (),
     reconciliation: Sequence[str] = (),
 ) -> str:
-    """Render a quarter's index: problems, report cards (children under their parent), build log.
+    """Render a quarter's index, headed by the company's name: problems, report cards (children
+    under their parent), build log.
 
     `entries` are the top-level reports in reading order, each carrying its drill-downs.
     """
@@ -389,6 +391,7 @@ def quarter_index_html(
     counts = Counter(entry.status for entry in every)
     return _render(
         "quarter.html.j2",
+        company=company,
         quarter=quarter,
         groups=groups,
         log=every,
@@ -401,6 +404,7 @@ def quarter_index_html(
     )
 
 
-def quarters_index_html(quarters: list[tuple[str, int, int]]) -> str:
-    """Render the list of quarters, each (quarter, reports ok, reports failed), newest first."""
-    return _render("quarters.html.j2", quarters=quarters)
+def quarters_index_html(quarters: list[tuple[str, int, int]], company: str) -> str:
+    """Render the company's list of quarters, each (quarter, reports ok, reports failed), newest
+    first."""
+    return _render("quarters.html.j2", quarters=quarters, company=company)

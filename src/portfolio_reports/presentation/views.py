@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import DEVELOPMENT_PHASES
 from portfolio_reports.presentation.charts import (
@@ -47,13 +48,17 @@ PIPELINE_COLUMNS = [
 """The pipeline bars' frame: what each bar shows, one row per programme."""
 CATALYST_COLUMNS = ["expected", "event_type", "product", "indication_name", "market", "detail"]
 """The catalyst timeline's frame: one row per expected event."""
-LAUNCH_COLUMNS = ["product", "launch_quarter", "quarters_since_launch", "quarter", "revenue_rmb_m"]
+LAUNCH_COLUMNS = ["product", "launch_quarter", "quarters_since_launch", "quarter", "revenue_m"]
 """The launch tracker's frame, with the label column after the product: one row per point."""
 
 
 @house_style
 def revenue_bridges(
-    bridges: Sequence[tuple[str, str, pd.DataFrame]], *, title: str, label: str = "brand"
+    bridges: Sequence[tuple[str, str, pd.DataFrame]],
+    *,
+    title: str,
+    money_unit: Money,
+    label: str = "brand",
 ) -> Chart:
     """One horizontal waterfall per (start label, end label, steps) from `views.bridge_steps`.
 
@@ -62,7 +67,7 @@ def revenue_bridges(
     running total in their product's colour, each labelled with its signed figure; the panels
     share the amount axis.
     """
-    shown = [bridge for bridge in bridges if bridge[2]["revenue_rmb_m"].abs().sum() > 0]
+    shown = [bridge for bridge in bridges if bridge[2]["revenue_m"].abs().sum() > 0]
     if not shown:
         return no_data(title)
     rows = sum(len(steps) for _, _, steps in shown)
@@ -86,7 +91,7 @@ def revenue_bridges(
             axes.text(left, position, " //", va="center", color="white", fontweight="bold")
         labels = [
             money(value) if total else signed_money(value)
-            for total, value in zip(totals, steps["revenue_rmb_m"], strict=True)
+            for total, value in zip(totals, steps["revenue_m"], strict=True)
         ]
         axes.bar_label(bars, labels=labels, padding=3, fontsize=9)
         axes.set_yticks(positions, names.tolist())
@@ -94,12 +99,12 @@ def revenue_bridges(
         axes.tick_params(axis="y", length=0)
         amount_axis(axes.xaxis)
         axes.set_title(f"From {start} to {end}", loc="left", fontsize=10)
-        change = steps["revenue_rmb_m"].iloc[-1] - steps["revenue_rmb_m"].iloc[0]
+        change = steps["revenue_m"].iloc[-1] - steps["revenue_m"].iloc[0]
         alt.append(
-            f"from {start} RMB {money(steps['revenue_rmb_m'].iloc[0])} m to {end}"
-            f" RMB {money(steps['revenue_rmb_m'].iloc[-1])} m ({signed_money(change)})"
+            f"from {start} {money_unit.amount(money(steps['revenue_m'].iloc[0]))} to {end}"
+            f" {money_unit.amount(money(steps['revenue_m'].iloc[-1]))} ({signed_money(change)})"
         )
-    panels[-1].set_xlabel("Product sales, RMB m")
+    panels[-1].set_xlabel(f"Product sales, {money_unit.label}")
     panels[-1].set_xlim(left=left)
     panels[-1].margins(x=0.12)
     steps = pd.concat(
@@ -110,12 +115,14 @@ def revenue_bridges(
         figure,
         title,
         "Revenue bridges by product, " + "; ".join(alt) + ".",
-        frame=readable(steps, ["bridge", "step", label, "kind", "revenue_rmb_m"]),
+        frame=readable(steps, ["bridge", "step", label, "kind", "revenue_m"], money_unit),
     )
 
 
 @house_style
-def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> Chart:
+def launch_tracker(
+    frame: pd.DataFrame, *, title: str, money_unit: Money, label: str = "brand"
+) -> Chart:
     """Sales per quarter since launch, one line per product, aligned at the launch quarter."""
     if frame.empty:
         return no_data(title)
@@ -127,7 +134,7 @@ def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> 
         launched = curve["launch_quarter"].iloc[0]
         axes.plot(
             curve["quarters_since_launch"],
-            curve["revenue_rmb_m"],
+            curve["revenue_m"],
             marker="o",
             linewidth=2,
             color=color_for(str(product)),
@@ -135,12 +142,12 @@ def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> 
         )
         last = curve.iloc[-1]
         summary.append(
-            f"{name} RMB {money(last['revenue_rmb_m'])} m in quarter"
-            f" {last['quarters_since_launch']}"
+            f"{name} {money_unit.amount(money(last['revenue_m']))}"
+            f" in quarter {last['quarters_since_launch']}"
         )
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("Quarter since launch (1 = launch quarter)")
-    axes.set_ylabel("Product sales, RMB m")
+    axes.set_ylabel(f"Product sales, {money_unit.label}")
     amount_axis(axes.yaxis)
     axes.set_ylim(bottom=0)
     figure.legend(loc="outside lower left", ncols=2, fontsize=9)
@@ -148,7 +155,7 @@ def launch_tracker(frame: pd.DataFrame, *, title: str, label: str = "brand") -> 
         figure,
         title,
         "Line chart of sales since launch: " + "; ".join(summary) + ".",
-        frame=readable(frame, [*LAUNCH_COLUMNS[:1], label, *LAUNCH_COLUMNS[1:]]),
+        frame=readable(frame, [*LAUNCH_COLUMNS[:1], label, *LAUNCH_COLUMNS[1:]], money_unit),
     )
 
 

@@ -62,7 +62,7 @@ def sales_detail(sales: pd.DataFrame, rows: int) -> pd.DataFrame:
             "market": pd.Categorical(repeated["market"]),
             "channel": pd.Categorical(np.asarray(CHANNELS)[(position // accounts) % len(CHANNELS)]),
             "account": (position % accounts).astype("int32"),
-            "revenue_rmb_m": repeated["revenue_rmb_m"].to_numpy() * shares.to_numpy(),
+            "revenue_m": repeated["revenue_m"].to_numpy() * shares.to_numpy(),
             "synthetic": repeated["synthetic"].astype(bool).to_numpy(),
         }
     )

@@ -26,7 +26,7 @@ FIRST_QUARTER = Quarter(2023, 1)
 LAST_QUARTER = Quarter(2026, 3)
 HOME_MARKET = "CN"
 SALES_FILE = "sales.csv"
-COLUMNS = ("quarter", "product", "market", "revenue_rmb_m", "synthetic")
+COLUMNS = ("quarter", "product", "market", "revenue_m", "synthetic")
 
 SEASONALITY = {1: 0.985, 2: 1.005, 3: 0.995, 4: 1.015}
 """Mild seasonal factor by quarter number."""
@@ -139,11 +139,11 @@ def _fit_to_sizing(sales: pd.DataFrame) -> pd.DataFrame:
     for quarter in sales["quarter"].unique():
         for group, (low, high) in SIZING.items():
             rows = (sales["quarter"] == quarter) & (groups == group)
-            total = sales.loc[rows, "revenue_rmb_m"].sum()
+            total = sales.loc[rows, "revenue_m"].sum()
             if total <= 0:
                 continue
             target = min(max(total, low * (1 + SIZING_MARGIN)), high * (1 - SIZING_MARGIN))
-            sales.loc[rows, "revenue_rmb_m"] *= target / total
+            sales.loc[rows, "revenue_m"] *= target / total
     return sales
 
 
@@ -195,8 +195,8 @@ def generate_sales(folder: Path, seed: int = SEED) -> pd.DataFrame:
                 rows += [(str(quarter), product, market, value) for market, value in values.items()]
     sales = pd.DataFrame(rows, columns=list(COLUMNS[:-1]))
     sales = _fit_to_sizing(sales)
-    sales["revenue_rmb_m"] = sales["revenue_rmb_m"].round(1)
-    sales = sales[sales["revenue_rmb_m"] > 0].copy()
+    sales["revenue_m"] = sales["revenue_m"].round(1)
+    sales = sales[sales["revenue_m"] > 0].copy()
     sales["synthetic"] = True
     return sales.sort_values(["quarter", "product", "market"], ignore_index=True)
 
@@ -207,7 +207,7 @@ def write_sales(sales: pd.DataFrame, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in sales.itertuples(index=False):
-            revenue = f"{row.revenue_rmb_m:.1f}"
+            revenue = f"{row.revenue_m:.1f}"
             flag = "true" if row.synthetic else "false"
             writer.writerow([row.quarter, row.product, row.market, revenue, flag])
 
