@@ -26,9 +26,9 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         " HANLIKANG +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%); China +RMB 15.0 m"
         " (+11.5%). Moved most against Q3 2024 (YoY): HANQUYOU +RMB 35.0 m (+38.9%), HANLIKANG"
         " +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%);"
-        " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%)."
+        " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%).",
         # Total 181 (165 + licence 10 from Accord + service 6) against 175 and 150.
-        " Total revenue: RMB 181.0 m, +3.4% QoQ, +20.7% YoY. Against Q2 2025 (QoQ): product"
+        "Total revenue: RMB 181.0 m, +3.4% QoQ, +20.7% YoY. Against Q2 2025 (QoQ): product"
         " sales +RMB 15.0 m (+10.0%), licence income from Accord -RMB 10.0 m (-50.0%), service"
         " income +RMB 1.0 m (+20.0%). Against Q3 2024 (YoY): product sales +RMB 45.0 m"
         " (+37.5%), licence income from Accord -RMB 20.0 m (-66.7%), service income +RMB 6.0 m"
@@ -108,7 +108,7 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
         columns=events.columns,
     ).astype(events.dtypes.to_dict())
     busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
-    assert highlights(busy, Scope(), Q3)[1] == (
+    assert highlights(busy, Scope(), Q3)[2] == (  # after product sales and total revenue
         "5 approvals in Q3 2025: HLX03 for Rheumatoid arthritis in US (FDA), "
         "HLX03 for Rheumatoid arthritis in US (FDA), HLX03 for Rheumatoid arthritis in US (FDA) "
         "and 2 more."

@@ -53,9 +53,9 @@ from portfolio_reports.presentation.formatting import (
 )
 from portfolio_reports.text import counted
 
-MAX_HIGHLIGHTS = 8
-"""Bullets the highlights hold at most: setbacks, five kinds of news, the outlook and the quiet
-line."""
+MAX_HIGHLIGHTS = 9
+"""Bullets the highlights hold at most: setbacks, product sales, total revenue (whole portfolio),
+four more kinds of news, the outlook and the quiet line."""
 LISTED_AT_MOST = 3
 RESULTS_PER_TRIAL = 2
 """Results a highlight quotes for one trial; the tables list them all."""
@@ -67,8 +67,9 @@ SETBACKS = EVENT_GROUPS["setbacks"]
 
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """At most eight bullets, each with its numbers: setbacks first, product sales with the
-    year to date and what moved them most, approvals, readouts with their results, other
+    """At most nine bullets, each with its numbers: setbacks first, product sales with the
+    year to date and what moved them most, total revenue and what moved it (whole portfolio),
+    approvals, readouts with their results, other
     regulatory news, phase changes and the events expected next; the quiet ones folded into one
     last line.
 
@@ -103,6 +104,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
     lines = [
         _events_sentence(ds, scope, quarter, SETBACKS, ("setback", "setbacks")),
         news["product sales"],
+        _total_revenue_sentence(ds, quarter) if scope == Scope() and news["product sales"] else "",
         news["approvals"],
         news["clinical readouts"],
         regulatory,
@@ -188,8 +190,6 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         moves = [move for move in moves if move]
         if moves:
             sentence += f" Moved most against {compared.label} ({growth}): {'; '.join(moves)}."
-    if scope == Scope():
-        sentence += _total_revenue_sentence(ds, quarter)
     return sentence
 
 
@@ -203,7 +203,7 @@ def _total_revenue_sentence(ds: Dataset, quarter: Quarter) -> str:
     product sales, or one revenue type from one counterparty."""
     total = total_revenue(ds, quarter)
     sentence = (
-        f" Total revenue: {ds.profile.money.amount(money(total[REVENUE]))},"
+        f"Total revenue: {ds.profile.money.amount(money(total[REVENUE]))},"
         f" {signed_percent(total['qoq'])} QoQ,"
         f" {signed_percent(total['yoy'])} YoY."
     )
