@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 WORKERS ?= auto
 FAST := not slow and not browser and not postgres
 
-.PHONY: help setup constraints template reports test test-fast browsers lint format lab sample-data bench
+.PHONY: help setup constraints template reports test test-fast browsers test-browser lint format lab sample-data bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,8 +33,20 @@ template: ## Copy data/sample, notebooks and params into the project template th
 reports: $(STAMP) ## Build every report for the latest quarter of the sample data
 	$(BIN)/portfolio-reports build
 
-test: $(STAMP) ## Run the whole test suite, on parallel workers
+test: $(STAMP) test-browser ## Run the whole test suite, on parallel workers (fetches a chromium first)
 	$(BIN)/pytest -n $(WORKERS) --dist loadfile
+
+# The browser tests' chromium (tests/browser.py says which): when there is none, root fetches one
+# as `make browsers` does; anyone else is told in one line which command to run.
+test-browser: $(STAMP)
+	@$(BIN)/python -m tests.browser >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then \
+		$(MAKE) --no-print-directory browsers && $(BIN)/python -m tests.browser >/dev/null; \
+	else \
+		echo "no chromium for the browser tests: run \`sudo make browsers\` (or \`make browsers\`" \
+			"for Playwright's download, or set PORTFOLIO_REPORTS_CHROMIUM), then \`make test\`" >&2; \
+		exit 2; \
+	fi
 
 test-fast: $(STAMP) ## Run the tests that need no kernel, browser or PostgreSQL (under a minute)
 	$(BIN)/pytest -n $(WORKERS) -m '$(FAST)'
@@ -56,11 +68,18 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
+API_MODULES = notebook.report notebook.story notebook.commercial notebook.pipeline notebook.record \
+	notebook.definitions notebook.adhoc builder.run builder.inputs builder.plan builder.kinds
+DOCS ?= docs/api
+
+docs: $(STAMP) ## Generate the API reference for analysts from the docstrings into docs/api (pdoc)
+	$(BIN)/pdoc --docformat markdown -o $(DOCS) $(addprefix portfolio_reports.,$(API_MODULES))
+
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks
 
 sample-data: $(STAMP) ## Regenerate the synthetic sales of the sample data
 	$(BIN)/python -m portfolio_reports.tools.synthetic_sales data/sample
 
-bench: $(STAMP) ## Time the build against the naive papermill + nbconvert loop (slow)
+bench: $(STAMP) ## Time the build against the naive loop and a process pool (a few minutes)
 	$(BIN)/python benchmarks/bench_build.py

@@ -1,52 +1,124 @@
-"""Time a quarterly build three ways on the same notebooks, params and data, in one run.
+"""Time a quarterly build against the naive loop and a process pool, in one interleaved run.
 
-(a) the naive loop: `papermill` CLI then `jupyter nbconvert --to html` CLI, once per params file;
-(b) `portfolio-reports build` into an empty reports folder (cold);
-(c) `portfolio-reports build` again with nothing changed.
+Every peer builds the same reports (notebooks, params and data), each as its own process tree:
 
-Done on the sample data and on a large data set (10 million monthly sales rows by default).
-Prints medians over --runs runs, the ratios b/a and c/a, kernel peak memory and HTML size per
-report, and writes everything to a JSON file.
+  naive       `papermill` then `jupyter nbconvert --to html --no-input`, two commands a report;
+  pool        papermill's API and nbconvert's HTMLExporter on a pool of --jobs processes;
+  empty       `portfolio-reports build` into an empty reports folder (validates, snapshots);
+  force       `portfolio-reports build --force` into that folder (every report runs again);
+  no change   `portfolio-reports build` once more, with nothing to do (three times a round).
 
-    python benchmarks/bench_build.py [--runs 3] [--rows 10000000] [--json FILE]
+The naive loop and the pool run with jsonschema's optional IRI checker blocked, as the build
+blocks it: JupyterLab (a dev dependency) installs it, and importing it costs 1-2 CPU seconds in
+every process that loads nbformat. The rounds run the peers in a rotating order; the figures are
+medians over rounds: wall seconds, CPU seconds (user + system of the whole process tree: the
+benchmark adopts orphaned descendants as a child subreaper and reaps them), peak memory of the
+tree (the sum of every process's proportional set size, sampled every 0.1 s), and the ratios to
+the naive loop and to the pool.
+
+    python benchmarks/bench_build.py                 # the sample's reports, 2 rounds (< 5 min)
+    python benchmarks/bench_build.py --reports 56    # 56 reports of the sample data
+    python benchmarks/bench_build.py --rows 10000000 --peers empty   # 10 M sales rows
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-from portfolio_reports.tools.large_data import write_large_data
-
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+NOTEBOOKS = PROJECT / "notebooks"
+SAMPLE = PROJECT / "data" / "sample"
+PEERS = ("naive", "pool", "empty", "force", "no change")
+NO_CHANGE_REPEATS = 3
+PR_SET_CHILD_SUBREAPER = 36
+BLOCK_IRI = "raise ImportError('left out, as portfolio_reports leaves it out')\n"
+"""A stand-in for rfc3987_syntax: jsonschema imports it inside `suppress(ImportError)`."""
 
 
-def naive_loop(data: Path, work: Path) -> None:
-    """Run papermill then nbconvert, as separate commands, for every params file."""
-    for params_file in sorted((PROJECT / "params").glob("*.yaml")):
-        spec = yaml.safe_load(params_file.read_text())
-        executed = work / f"{params_file.stem}.ipynb"
-        arguments = [
-            str(BIN / "papermill"),
-            str(PROJECT / "notebooks" / spec["notebook"]),
-            str(executed),
-        ]
-        for name, value in {**spec.get("parameters", {}), "data": str(data)}.items():
-            arguments += ["-p", name, "None" if value is None else str(value)]
-        subprocess.run(
-            [*arguments, "--cwd", str(PROJECT / "notebooks")], check=True, capture_output=True
-        )
+@dataclass
+class Sample:
+    """One timed run of one peer."""
+
+    wall_s: float
+    cpu_s: float
+    peak_mib: float
+
+
+def tree_pss_mib(root: int) -> float:
+    """The summed proportional set size of every descendant of `root`, in MiB."""
+    import psutil
+
+    total_kib = 0
+    for process in psutil.Process(root).children(recursive=True):
+        try:
+            with open(f"/proc/{process.pid}/smaps_rollup") as rollup:
+                total_kib += next(int(line.split()[1]) for line in rollup if line[:4] == "Pss:")
+        except (OSError, StopIteration):
+            continue
+    return total_kib / 1024
+
+
+def run_tree(command: list[str], env: dict[str, str], cwd: Path) -> Sample:
+    """Run a command to its end; its wall and CPU seconds and the tree's peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = 0.0
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, tree_pss_mib(os.getpid()))
+        time.sleep(0.1)
+    wall = time.perf_counter() - started
+    reader.join()
+    while True:  # orphans the subreaper adopted: a fork server, a kernel's own children
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])} ... exited {process.returncode}:\n{errors[0]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(wall, cpu, peak)
+
+
+def report_specs(params: Path) -> list[tuple[str, dict]]:
+    """(name, params file contents) for every params file of a folder."""
+    return [(path.stem, yaml.safe_load(path.read_text())) for path in sorted(params.glob("*.yaml"))]
+
+
+def naive_loop(params: Path, data: Path, work: Path) -> None:
+    """Run the papermill command, then the nbconvert command, for every params file."""
+    for name, spec in report_specs(params):
+        executed = work / f"{name}.ipynb"
+        arguments = [str(BIN / "papermill"), str(NOTEBOOKS / spec["notebook"]), str(executed)]
+        for key, value in {**(spec.get("parameters") or {}), "data": str(data)}.items():
+            arguments += ["-p", key, "None" if value is None else str(value)]
+        subprocess.run([*arguments, "--cwd", str(NOTEBOOKS)], check=True, capture_output=True)
         subprocess.run(
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
             check=True,
@@ -54,99 +126,232 @@ def naive_loop(data: Path, work: Path) -> None:
         )
 
 
-def project_build(data: Path, out: Path) -> None:
-    """Run the project's build command."""
-    subprocess.run(
-        [str(BIN / "portfolio-reports"), "build", "--data", str(data), "--out", str(out)],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT,
+def pool_report(notebook: Path, parameters: dict, executed: Path) -> None:
+    """Execute one notebook with papermill's API and export it with nbconvert's HTMLExporter."""
+    import papermill
+    from nbconvert import HTMLExporter
+
+    papermill.execute_notebook(
+        str(notebook), str(executed), parameters=parameters, cwd=str(NOTEBOOKS), progress_bar=False
     )
+    body, _ = HTMLExporter(exclude_input=True).from_filename(str(executed))
+    executed.with_suffix(".html").write_text(body)
 
 
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
+def pool_loop(params: Path, data: Path, work: Path, jobs: int) -> None:
+    """Every params file as one papermill + HTMLExporter job on a pool of `jobs` processes."""
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(
+                pool_report,
+                NOTEBOOKS / spec["notebook"],
+                {**(spec.get("parameters") or {}), "data": str(data)},
+                work / f"{name}.ipynb",
+            )
+            for name, spec in report_specs(params)
+        ]
+        for future in futures:
+            future.result()
 
 
-def measure(label: str, data: Path, runs: int, scratch: Path) -> dict:
-    """Median seconds of the three ways, their ratios, and per-report memory and size."""
-    naive, cold, unchanged = [], [], []
-    for run in range(runs):
-        work = scratch / f"{label}-naive-{run}"
-        work.mkdir()
-        naive.append(timed(lambda work=work: naive_loop(data, work)))
-        out = scratch / f"{label}-reports-{run}"
-        cold.append(timed(lambda out=out: project_build(data, out)))
-        manifest_path = next(out.glob("*/manifest.json"))
-        manifest = json.loads(manifest_path.read_text())
-        unchanged.append(timed(lambda out=out: project_build(data, out)))
-        print(
-            f"{label} run {run + 1}: naive {naive[-1]:.1f} s, cold {cold[-1]:.1f} s,"
-            f" no change {unchanged[-1]:.2f} s",
-            flush=True,
+def write_params(folder: Path, count: int) -> Path:
+    """`count` reports of the sample data: the overview, every area, region, then markets."""
+    import pandas as pd
+
+    markets = pd.read_csv(SAMPLE / "markets.csv")
+    indications = pd.read_csv(SAMPLE / "indications.csv")
+    sold = set(pd.read_csv(SAMPLE / "sales.csv")["market"])
+    scopes: list[tuple[str, str, dict]] = [("portfolio-overview", "portfolio_overview.ipynb", {})]
+    for area in sorted(set(indications["therapy_area"])):
+        scopes.append((f"ta-{area}", "therapy_area.ipynb", {"therapy_area": area}))
+    for area in sorted(set(indications["disease_area"])):
+        scopes.append((f"da-{area}", "therapy_area.ipynb", {"disease_area": area}))
+    for region in sorted(set(markets["region"])):
+        scopes.append((f"region-{region}", "market.ipynb", {"region": region}))
+    by_sales = sorted(markets["market"], key=lambda market: (market not in sold, market))
+    scopes += [(f"market-{market}", "market.ipynb", {"market": market}) for market in by_sales]
+    if count > len(scopes):
+        raise SystemExit(f"--reports: at most {len(scopes)} scopes in the sample data")
+    folder.mkdir(parents=True)
+    for name, notebook, parameters in scopes[:count]:
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower())
+        spec = {"notebook": notebook, "title": name, "parameters": parameters}
+        (folder / f"{slug}.yaml").write_text(yaml.safe_dump(spec))
+    return folder
+
+
+class Bench:
+    """The peers' commands on one params folder and data set, and their samples."""
+
+    def __init__(self, params: Path, data: Path, scratch: Path, jobs: int) -> None:
+        self.params, self.data, self.scratch, self.jobs = params, data, scratch, jobs
+        blocker = scratch / "block-iri"
+        blocker.mkdir(exist_ok=True)
+        (blocker / "rfc3987_syntax.py").write_text(BLOCK_IRI)
+        path = os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))
+        self.blocked_env = {**os.environ, "PYTHONPATH": path}
+        self.samples: dict[str, list[Sample]] = {peer: [] for peer in PEERS}
+        self.reports = len(report_specs(params))
+
+    def _work(self, label: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"{label}-", dir=self.scratch))
+
+    def _script(self, *arguments: str) -> list[str]:
+        return [sys.executable, __file__, *arguments]
+
+    def _build(self, out: Path, *extra: str) -> Sample:
+        command = [str(BIN / "portfolio-reports"), "build", "--data", str(self.data)]
+        command += ["--params", str(self.params), "--out", str(out), "--jobs", str(self.jobs)]
+        return run_tree([*command, *extra], dict(os.environ), PROJECT)
+
+    def naive(self) -> None:
+        """Time the naive loop once."""
+        work = self._work("naive")
+        command = self._script("--run-naive", str(self.params), str(self.data), str(work))
+        self.samples["naive"].append(run_tree(command, self.blocked_env, PROJECT))
+        shutil.rmtree(work)
+
+    def pool(self) -> None:
+        """Time the process pool once."""
+        work = self._work("pool")
+        command = self._script(
+            "--run-pool", str(self.params), str(self.data), str(work), "--jobs", str(self.jobs)
         )
-    quarter_dir = manifest_path.parent
-    peaks = [
-        report["kernel_peak_mib"] for report in manifest["reports"] if report["kernel_peak_mib"]
-    ]
-    sizes = [
-        (quarter_dir / f"{report['name']}.html").stat().st_size for report in manifest["reports"]
-    ]
-    medians = {
-        name: statistics.median(values)
-        for name, values in (("naive_s", naive), ("cold_s", cold), ("no_change_s", unchanged))
-    }
-    return {
-        "reports": len(manifest["reports"]),
-        "runs": {"naive_s": naive, "cold_s": cold, "no_change_s": unchanged},
-        "median": medians,
-        "ratio_cold_to_naive": medians["cold_s"] / medians["naive_s"],
-        "ratio_no_change_to_naive": medians["no_change_s"] / medians["naive_s"],
-        "kernel_peak_mib": {"median": statistics.median(peaks), "max": max(peaks)}
-        if peaks
-        else None,
-        "html_kib": {"median": statistics.median(sizes) / 1024, "max": max(sizes) / 1024},
-    }
+        self.samples["pool"].append(run_tree(command, self.blocked_env, PROJECT))
+        shutil.rmtree(work)
+
+    def builds(self, peers: set[str]) -> None:
+        """Time the build into an empty folder, then --force, then with nothing changed."""
+        out = self._work("reports")
+        self.samples["empty"].append(self._build(out))
+        if "force" in peers:
+            self.samples["force"].append(self._build(out, "--force"))
+        if "no change" in peers:
+            for _ in range(NO_CHANGE_REPEATS):
+                self.samples["no change"].append(self._build(out))
+        shutil.rmtree(out)
+
+    def rounds(self, count: int, peers: set[str]) -> None:
+        """Run every chosen peer once a round, in an order that rotates from round to round."""
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("naive", self.naive),
+            ("pool", self.pool),
+            ("builds", lambda: self.builds(peers)),
+        ]
+        steps = [(name, step) for name, step in steps if name in peers or name == "builds"]
+        for number in range(count):
+            order = steps[number % len(steps) :] + steps[: number % len(steps)]
+            for _name, step in order:
+                step()
+            done = {p: s[-1] for p, s in self.samples.items() if s}
+            print(
+                f"round {number + 1}: "
+                + ", ".join(f"{p} {s.wall_s:.1f} s / {s.cpu_s:.1f} CPU s" for p, s in done.items()),
+                flush=True,
+            )
+
+    def summary(self) -> dict:
+        """Medians of every peer, and their ratios to the naive loop and to the pool."""
+        medians = {
+            peer: {
+                field: statistics.median(getattr(s, field) for s in samples)
+                for field in ("wall_s", "cpu_s", "peak_mib")
+            }
+            for peer, samples in self.samples.items()
+            if samples
+        }
+        for figures in medians.values():
+            for base in ("naive", "pool"):
+                if base in medians:
+                    figures[f"wall_to_{base}"] = figures["wall_s"] / medians[base]["wall_s"]
+                    figures[f"cpu_to_{base}"] = figures["cpu_s"] / medians[base]["cpu_s"]
+            figures["cpu_s_per_report"] = figures["cpu_s"] / self.reports
+        return medians
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+RATIOS = ("wall_to_naive", "cpu_to_naive", "wall_to_pool", "cpu_to_pool")
+
+
+def print_table(medians: dict, reports: int) -> None:
+    """One line per peer: medians and ratios."""
+    print(f"\n{reports} reports; medians over rounds")
+    columns = (
+        "wall s",
+        "CPU s",
+        "peak MiB",
+        "CPU s/rep",
+        *(r.replace("_to_", "/") for r in RATIOS),
+    )
+    print(f"{'peer':<10}" + "".join(f"{column:>11}" for column in columns))
+    for peer, figures in medians.items():
+        values = [figures["wall_s"], figures["cpu_s"], figures["peak_mib"]]
+        values += [figures["cpu_s_per_report"], *(figures.get(r, float("nan")) for r in RATIOS)]
+        print(f"{peer:<10}" + "".join(f"{value:>11.3f}" for value in values))
 
 
 def main() -> None:
-    """Run the benchmark and print and save its figures."""
+    """Run the benchmark (or one peer's loop, when called by it) and print and save figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--rows", type=int, default=10_000_000, help="0 to skip the large data")
-    parser.add_argument(
-        "--json", type=Path, default=PROJECT / "benchmarks" / "results" / "build.json"
-    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="processes of the pool and the build")
+    parser.add_argument("--reports", type=int, default=0, help="N reports of the sample data")
+    parser.add_argument("--rows", type=int, default=0, help="monthly sales rows of a large set")
+    parser.add_argument("--peers", default=",".join(PEERS), help="a comma-separated subset")
+    parser.add_argument("--json", type=Path, default=PROJECT / "benchmarks/results/build.json")
+    parser.add_argument("--run-naive", nargs=3, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--run-pool", nargs=3, type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    results = {
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
-        "runs": arguments.runs,
-    }
+    if arguments.run_naive:
+        naive_loop(*arguments.run_naive)
+        return
+    if arguments.run_pool:
+        pool_loop(*arguments.run_pool, arguments.jobs)
+        return
+    peers = set(arguments.peers.split(","))
+    if not peers <= set(PEERS):
+        raise SystemExit(f"--peers: choose among {', '.join(PEERS)}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit("cannot become a child subreaper: CPU seconds would miss orphans")
+    started, load_before = datetime.now(UTC), load_average()
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         scratch = Path(folder)
-        datasets = {"sample": PROJECT / "data" / "sample"}
+        params = PROJECT / "params"
+        if arguments.reports:
+            params = write_params(scratch / "params", arguments.reports)
+        data = SAMPLE
         if arguments.rows:
-            datasets[f"{arguments.rows:,} sales rows"] = write_large_data(
-                PROJECT / "data" / "sample", scratch / "large", arguments.rows
-            )
-        for label, data in datasets.items():
-            results[label] = measure(label.split()[0], data, arguments.runs, scratch)
+            from portfolio_reports.tools.large_data import write_large_data
+
+            data = write_large_data(SAMPLE, scratch / "large", arguments.rows)
+        bench = Bench(params, data, scratch, arguments.jobs)
+        bench.rounds(arguments.rounds, peers)
+        medians = bench.summary()
+    results = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "cpu": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+            "load_before": load_before,
+            "load_after": load_average(),
+        },
+        "reports": bench.reports,
+        "rows": arguments.rows or "sample",
+        "rounds": arguments.rounds,
+        "jobs": arguments.jobs,
+        "samples": {peer: [asdict(s) for s in samples] for peer, samples in bench.samples.items()},
+        "median": medians,
+    }
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\n{os.cpu_count()} cores; medians over {arguments.runs} runs")
-    for label, figures in results.items():
-        if not isinstance(figures, dict) or "median" not in figures:
-            continue
-        median = figures["median"]
-        print(
-            f"{label}: naive {median['naive_s']:.1f} s, cold {median['cold_s']:.1f} s"
-            f" (ratio {figures['ratio_cold_to_naive']:.3f}),"
-            f" no change {median['no_change_s']:.2f} s"
-            f" (ratio {figures['ratio_no_change_to_naive']:.4f}); kernel peak MiB"
-            f" {figures['kernel_peak_mib']}; HTML KiB {figures['html_kib']}"
-        )
+    print_table(medians, bench.reports)
+    print(f"{os.cpu_count()} cores; load before {load_before}, after {load_average()}")
     print(f"written to {arguments.json}")
 
 

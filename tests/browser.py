@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -150,3 +151,18 @@ def _dismiss(visit: Visit, dialog: Dialog) -> None:
     """Record a dialog and dismiss it, so the page does not hang."""
     visit.dialogs.append(f"{dialog.type}: {dialog.message}")
     dialog.dismiss()
+
+
+def main() -> int:
+    """Print the chromium the browser tests would drive (exit 0), or why there is none (exit 1)."""
+    with sync_playwright() as playwright:
+        try:
+            print(find_chromium(Path(playwright.chromium.executable_path)))
+        except NoChromiumError as error:
+            print(error, file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

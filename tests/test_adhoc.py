@@ -1,15 +1,24 @@
-"""Ad-hoc reports: finding the notebook and reading command-line values as the defaults' types."""
+"""Ad-hoc reports: finding the notebook and typing command-line values as papermill does."""
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.notebook.adhoc import AdhocReport, find_notebook, run_adhoc, typed_parameters
+from portfolio_reports.notebook.adhoc import (
+    AdhocReport,
+    command_line_parameters,
+    find_notebook,
+    project_folders,
+    run_adhoc,
+)
 
-from .conftest import NOTEBOOKS
-
-DECLARED = {"quarter": None, "market": "CN", "region": None, "top": 5, "share": 0.5, "on": True}
+from .conftest import NOTEBOOKS, SAMPLE_DATA
 
 
 def test_a_notebook_by_path_or_by_name():
@@ -21,36 +30,89 @@ def test_a_notebook_by_path_or_by_name():
         find_notebook("../README", NOTEBOOKS)
 
 
-def test_values_take_the_type_of_the_default():
-    texts = {"market": "NO", "region": "Latin America", "top": "3", "share": "1", "on": "false"}
-    assert typed_parameters(texts, DECLARED) == {
-        "market": "NO",  # Norway, not YAML's false
-        "region": "Latin America",
+def test_values_are_typed_as_papermills_command_line_types_them():
+    values = [
+        ("market", "NO"),  # Norway: text, not YAML's false
+        ("top", "3"),
+        ("share", "0.5"),
+        ("on", "True"),
+        ("off", "false"),  # only True and False are booleans
+        ("var", "It works"),
+        ("msg", ""),
+        ("region", "None"),
+        ("area", "null"),
+    ]
+    assert command_line_parameters(values) == {
+        "market": "NO",
         "top": 3,
-        "share": 1.0,
-        "on": False,
-    }
-    assert typed_parameters({"market": "null", "region": "None"}, DECLARED) == {
-        "market": None,
+        "share": 0.5,
+        "on": True,
+        "off": "false",
+        "var": "It works",
+        "msg": "",
         "region": None,
+        "area": None,
     }
 
 
-def test_a_value_of_an_undeclared_or_untyped_parameter_is_read_as_a_literal():
-    assert typed_parameters({"quarter": "2026Q2", "x": "7", "y": "[1]"}, DECLARED) == {
-        "quarter": "2026Q2",
-        "x": 7,
-        "y": "[1]",
-    }
+def test_yaml_comes_first_then_values_then_raw_text():
+    parameters = command_line_parameters(
+        values=[("top", "3")],
+        raw=[("code", "007")],
+        yaml_texts=["items: [1, 2]\ntop: 1\nwhen: 2026-01-31", "code: 1"],
+    )
+    assert parameters == {"items": [1, 2], "top": 3, "when": "2026-01-31", "code": "007"}
 
 
-@pytest.mark.parametrize(("name", "text"), [("top", "three"), ("share", "half"), ("on", "yes")])
-def test_a_value_that_does_not_fit_the_default_is_named(name, text):
-    with pytest.raises(ParamsError, match=f"parameter '{name}': '{text}' is not"):
-        typed_parameters({name: text}, DECLARED)
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("[1, 2]", "expected a mapping of names to values"), ("a: [1", "invalid YAML")],
+)
+def test_yaml_that_is_not_a_mapping_is_refused(text, problem):
+    with pytest.raises(ParamsError, match=re.escape(problem)):
+        command_line_parameters(yaml_texts=[text])
 
 
 def test_the_target_must_be_an_html_file(tmp_path):
     with pytest.raises(InputError, match=r"--to must name an \.html file"):
         run_adhoc(AdhocReport("market", tmp_path / "japan.pdf"))
     assert list(tmp_path.iterdir()) == []
+
+
+def project_with_other_data(root: Path) -> Path:
+    """A project whose configuration points at a data folder of its own, unlike the sample."""
+    root.mkdir()
+    (root / "portfolio-reports.toml").write_text('data = "company"\n')
+    shutil.copytree(SAMPLE_DATA, root / "company")
+    markets = root / "company" / "markets.csv"
+    markets.write_text(markets.read_text().replace("Japan", "Japan (Nippon)"))
+    (root / "notebooks").mkdir()
+    shutil.copy(
+        Path(__file__).parent / "papermill_notebooks" / "project_values.ipynb", root / "notebooks"
+    )
+    return root
+
+
+def test_the_data_and_notebooks_default_to_the_project_of_the_notebook(tmp_path, monkeypatch):
+    project = project_with_other_data(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    notebook = project / "notebooks" / "project_values.ipynb"
+    data, notebooks = project_folders(AdhocReport(notebook, tmp_path / "page.html"))
+    assert (Path(data).resolve(), notebooks.resolve()) == (
+        project / "company",
+        project / "notebooks",
+    )
+    given = AdhocReport(notebook, tmp_path / "page.html", data=SAMPLE_DATA, notebooks=NOTEBOOKS)
+    assert project_folders(given) == (SAMPLE_DATA, NOTEBOOKS)
+
+
+@pytest.mark.slow
+def test_a_notebook_of_another_project_reads_that_projects_data(tmp_path, monkeypatch):
+    project = project_with_other_data(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "page.html"
+    result = run_adhoc(AdhocReport(project / "notebooks" / "project_values.ipynb", target))
+    assert result.ok, result.error
+    fingerprint = load_dataset(project / "company").fingerprint
+    assert fingerprint != load_dataset(SAMPLE_DATA).fingerprint
+    assert f"<dd>{fingerprint[:16]}</dd>" in target.read_text()

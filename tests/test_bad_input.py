@@ -256,7 +256,7 @@ DATA_CASES = [
     ),
     pytest.param(
         repeat_sales_row,
-        "sales.csv lines 2 and {last}: duplicate key (quarter, product, market) = (2023Q1,"
+        "sales.csv, 2 rows (lines 2, {last}): duplicate key (quarter, product, market) = (2023Q1,"
         " HLX01, BR); each combination must appear once",
         id="duplicate-key",
     ),
@@ -357,7 +357,7 @@ PARAMS_CASES = [
     pytest.param(
         "notebook: markets.ipynb\ntitle: X\n",
         "params/bad.yaml: unknown notebook 'markets.ipynb'; available: market.ipynb,"
-        " portfolio_overview.ipynb, therapy_area.ipynb",
+        " portfolio_overview.ipynb, product.ipynb, therapy_area.ipynb",
         id="unknown-notebook",
     ),
     pytest.param(
@@ -378,10 +378,34 @@ PARAMS_CASES = [
         id="unknown-market",
     ),
     pytest.param(
-        "notebook: market.ipynb\ntitle: X\nparameters:\n  region: Latin America\n",
+        "notebook: market.ipynb\ntitle: X\nparameters:\n  market: CN\n  region: Latin America\n",
         "params/bad.yaml: market 'CN' and region 'Latin America' are both set; set market or"
         " region, not both (the other to None, null in a params file)",
-        id="region-under-the-default-market",
+        id="market-and-region",
+    ),
+    pytest.param(
+        "notebook: market.ipynb\ntitle: X\n",
+        "params/bad.yaml: market.ipynb reports on one market or region; set parameter market"
+        " (in the data: AE, AR, AU,",
+        id="market-report-without-a-market",
+    ),
+    pytest.param(
+        "notebook: therapy_area.ipynb\ntitle: X\nparameters:\n  therapy_area: null\n",
+        "params/bad.yaml: therapy_area.ipynb reports on one therapy area or disease area; set"
+        " parameter therapy_area (in the data: Autoimmune, Bone disease, Oncology, Ophthalmology)"
+        " or disease_area (in the data: Bone loss, Breast cancer,",
+        id="therapy-area-report-without-an-area",
+    ),
+    pytest.param(
+        "notebook: market.ipynb\ntitle: X\nparameters:\n  region: Atlantis\n",
+        "params/bad.yaml: unknown region 'Atlantis'; allowed: Asia-Pacific ex-China, China,"
+        " Europe, Latin America, Middle East and Africa, North America",
+        id="unknown-region",
+    ),
+    pytest.param(
+        "notebook: therapy_area.ipynb\ntitle: X\nparameters:\n  disease_area: Gout\n",
+        "params/bad.yaml: unknown disease area 'Gout'; allowed: Bone loss, Breast cancer,",
+        id="unknown-disease-area",
     ),
     pytest.param(
         "notebook: market.ipynb\ntitle: X\nparameters:\n  market: 12\n",
@@ -395,19 +419,19 @@ PARAMS_CASES = [
         id="list-value",
     ),
     pytest.param(
-        "notebook: market.ipynb\ntitle: X\nname: market-jp\n",
+        "notebook: market.ipynb\ntitle: X\nname: market-jp\nparameters:\n  market: JP\n",
         "params/market-jp.yaml: report name 'market-jp' is also produced by params/bad.yaml;"
         " report names must be unique",
         id="same-report-name",
     ),
     pytest.param(
-        "notebook: market.ipynb\ntitle: X\nname: ../escape\n",
+        "notebook: portfolio_overview.ipynb\ntitle: X\nname: ../escape\n",
         "params/bad.yaml: report name '../escape' must be 1 to 64 lower-case letters, digits,"
         " '-' or '_', starting with a letter or digit (it names a file in the quarter's folder)",
         id="name-escapes-with-dot-dot",
     ),
     pytest.param(
-        "notebook: market.ipynb\ntitle: X\nname: /tmp/escape\n",
+        "notebook: portfolio_overview.ipynb\ntitle: X\nname: /tmp/escape\n",
         "params/bad.yaml: report name '/tmp/escape' must be 1 to 64 lower-case letters, digits,",
         id="name-is-an-absolute-path",
     ),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from portfolio_reports.presentation.charts import RENDER_DPI
 
 from .browser import Browser
 from .conftest import PROJECT
@@ -266,3 +269,102 @@ def test_the_us_page_shows_its_analysts_commentary_marked_as_such(story):
     labels = story["market", 1280]["commentary"]
     assert labels == ["Analyst commentary: the analyst's own words, not computed from the data"]
     assert story["market-jp", 1280]["commentary"] == []
+
+
+# Charts drawn for where they are read: the smallest text in every chart, measured as shown.
+
+A4_COLUMN = round((210 - 2 * 12) / 25.4 * 96)
+"""CSS px across an A4 page inside the stylesheet's 12 mm side margins (@page)."""
+PHONE_TEXT_PX = 9
+PRINT_TEXT_PT = 7
+CHART_TEXT = """() => {
+    document.querySelectorAll('main details').forEach(details => { details.open = true; });
+    return [...document.querySelectorAll('main figure.chart')].map(figure => {
+        const image = figure.querySelector('img');
+        return {alt: image.alt, points: Number(figure.dataset.smallestTextPt),
+                shown: image.getBoundingClientRect().width, drawn: image.naturalWidth,
+                source: image.currentSrc.slice(-24)};
+    });
+}"""
+IMAGES_DECODED = "() => [...document.images].every(image => image.complete && image.naturalWidth)"
+
+
+def smallest_chart_text(browser: Browser, path: Path, width: int, media: str) -> list[dict]:
+    """Each chart of a page with the CSS px its smallest text is shown at, folds open."""
+    visit = browser.visit(path, width)
+    try:
+        visit.page.emulate_media(media=media)
+        visit.page.evaluate(CHART_TEXT)  # open the folds, so every image lays out
+        visit.page.wait_for_function(IMAGES_DECODED)
+        charts = visit.page.evaluate(CHART_TEXT)
+    finally:
+        visit.close()
+    return [
+        {**chart, "px": chart["points"] / 72 * RENDER_DPI * chart["shown"] / chart["drawn"]}
+        for chart in charts
+    ]
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_chart_text_is_at_least_9_px_on_a_phone(browser, quarter_dir, page):
+    charts = smallest_chart_text(browser, quarter_dir / STORY_PAGES[page], PHONE, "screen")
+    assert charts or page == "market-jp"
+    for chart in charts:
+        assert chart["points"] >= 9 and chart["shown"] > 0, chart
+        assert chart["px"] >= PHONE_TEXT_PX, chart
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_chart_text_is_at_least_7_pt_in_print(browser, quarter_dir, page):
+    charts = smallest_chart_text(browser, quarter_dir / STORY_PAGES[page], A4_COLUMN, "print")
+    printed = [chart for chart in charts if chart["shown"]]  # the appendix stays in the HTML
+    assert printed or page == "market-jp"
+    for chart in printed:
+        assert chart["px"] * 72 / 96 >= PRINT_TEXT_PT, chart
+
+
+INDEX_LISTS = """() => [...document.querySelectorAll('main ul.cards, main ul.drill-downs')]
+    .map(list => [...list.children].map(card => ({
+        title: card.querySelector('h3').textContent.trim(),
+        figure: (card.querySelector(':scope > .key-figure') || {textContent: ''}).textContent,
+    })))"""
+SALES_FIGURE = re.compile(r"^Product sales[^:]*: \D*([\d,.]+)")
+
+
+def test_the_index_lists_each_group_by_product_sales_largest_first(browser, quarter_dir):
+    visit = browser.visit(quarter_dir / "index.html", WIDTHS[0])
+    try:
+        lists = visit.page.evaluate(INDEX_LISTS)
+    finally:
+        visit.close()
+    assert len(lists) >= 4  # the overview, areas, markets and regions, and drill-downs
+    for cards in lists:
+        found = [SALES_FIGURE.match(card["figure"]) for card in cards]
+        sales = [float(match.group(1).replace(",", "")) for match in found if match]
+        assert sales == sorted(sales, reverse=True), cards
+        without = [card["title"] for card, match in zip(cards, found, strict=True) if not match]
+        assert without == sorted(without), cards
+        assert all(found[: len(sales)]), "scopes without sales come last"
+    titles = [card["title"] for cards in lists for card in cards]
+    assert titles.index("Oncology") < titles.index("Autoimmune diseases")
+
+
+WIDE_TABLES = """() => {
+    document.querySelectorAll('main details').forEach(details => { details.open = true; });
+    const column = document.querySelector('main').clientWidth;
+    const tables = [...document.querySelectorAll('main table')];
+    return {count: tables.length, column: column, wider: tables
+        .filter(table => table.getBoundingClientRect().width > column)
+        .map(table => table.querySelector('thead') && table.querySelector('thead').innerText)};
+}"""
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_no_table_is_wider_than_its_column_at_1280_px(browser, quarter_dir, page):
+    visit = browser.visit(quarter_dir / STORY_PAGES[page], WIDTHS[0])
+    try:
+        tables = visit.page.evaluate(WIDE_TABLES)
+    finally:
+        visit.close()
+    assert tables["count"] >= 5 and tables["column"] >= 800, tables
+    assert tables["wider"] == [], tables

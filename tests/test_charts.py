@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from matplotlib.text import Text
 from PIL import Image
 
 from portfolio_reports.data.company import Money
@@ -21,6 +22,18 @@ THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
+
+
+def mix_chart(title: str = "Mix") -> charts.Chart:
+    """The revenue mix by therapy area as a stacked chart."""
+    return charts.stacked_revenue(
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title=title,
+        money_unit=MONEY,
+    )
 
 
 def trend() -> pd.DataFrame:
@@ -63,14 +76,7 @@ def approvals() -> pd.DataFrame:
 def every_chart(title: str = "Chart") -> list[charts.Chart]:
     return [
         charts.revenue_trend(trend(), title=title, money_unit=MONEY),
-        charts.stacked_revenue(
-            mix(),
-            index="quarter",
-            columns="therapy_area",
-            values="revenue_m",
-            title=title,
-            money_unit=MONEY,
-        ),
+        mix_chart(title),
         charts.horizontal_bars(
             mix(), label="therapy_area", value="revenue_m", title=title, unit=MONEY
         ),
@@ -80,7 +86,13 @@ def every_chart(title: str = "Chart") -> list[charts.Chart]:
 
 
 def png_of(html: str) -> bytes:
-    encoded = re.search(r'src="data:image/png;base64,([^"]+)"', html)
+    encoded = re.search(r'<img src="data:image/png;base64,([^"]+)"', html)
+    assert encoded, html[:200]
+    return base64.b64decode(encoded.group(1))
+
+
+def narrow_png_of(html: str) -> bytes:
+    encoded = re.search(r'<source media="[^"]+" srcset="data:image/png;base64,([^"]+)"', html)
     assert encoded, html[:200]
     return base64.b64decode(encoded.group(1))
 
@@ -94,22 +106,49 @@ def no_open_figures():
 
 @pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
 def test_every_chart_is_an_inline_palette_png_under_its_html_title(chart):
+    wide_inches = tuple(chart.figure.get_size_inches())
     html = chart.html
     assert html.startswith(
-        '<figure class="chart"><figcaption><span class="chart-title">Chart</span></figcaption>'
-        '<img src="data:image/png;base64,'
+        f'<figure class="chart" data-smallest-text-pt="{chart.smallest_text:g}"><figcaption>'
+        '<span class="chart-title">Chart</span></figcaption><picture>'
+        f'<source media="{charts.PHONE_MEDIA}" srcset="data:image/png;base64,'
     )
-    assert html.endswith("></figure>")
-    png = png_of(html)
-    assert png.startswith(PNG_SIGNATURE)
-    assert 3_000 < len(png) < 25_000
+    assert html.endswith("></picture></figure>")
     width, height = (int(n) for n in re.search(r'width="(\d+)" height="(\d+)"', html).groups())
-    assert (width, height) == tuple(round(n * 100) for n in chart.figure.get_size_inches())
-    with Image.open(io.BytesIO(png)) as image:
-        assert image.mode == "P"
-        rendered = tuple(round(n / 100 * charts.RENDER_DPI) for n in (width, height))
-        assert image.size == rendered
-        assert len(image.getcolors()) <= charts.PNG_COLORS
+    assert (width, height) == tuple(round(n * 100) for n in wide_inches)
+    for png, most_wide in ((png_of(html), width), (narrow_png_of(html), 360)):
+        assert png.startswith(PNG_SIGNATURE)
+        assert 1_000 < len(png) < 25_000
+        with Image.open(io.BytesIO(png)) as image:
+            assert image.mode == "P"
+            assert len(image.getcolors()) <= charts.PNG_COLORS
+            shown_width = image.width / charts.RENDER_DPI * 100
+            assert shown_width <= most_wide + 1
+            if png == png_of(html):
+                rendered = tuple(round(n / 100 * charts.RENDER_DPI) for n in (width, height))
+                assert image.size == rendered
+
+
+@pytest.mark.parametrize("chart", every_chart(), ids=lambda chart: chart.alt.split(" of ")[0])
+def test_no_chart_text_is_smaller_than_the_smallest_readable_size(chart):
+    assert chart.narrow_png  # drawn at both widths
+    sizes = [
+        text.get_fontsize()
+        for figure in (chart.figure, chart.narrow or chart.figure)
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    assert sizes and min(sizes) == chart.smallest_text >= charts.SMALLEST_TEXT
+
+
+def test_a_phone_gets_the_matrix_on_its_side_and_crowded_quarters_on_end():
+    matrix = charts.presence_matrix(approvals(), title="Approvals")
+    assert [label.get_text() for label in matrix.narrow.axes[0].get_yticklabels()] == list(
+        approvals().columns
+    )
+    bars = charts.revenue_trend(trend(), title="Trend", money_unit=MONEY)
+    assert bars.narrow_png
+    assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
 
 
 def test_the_title_is_not_drawn_in_the_image():
@@ -119,14 +158,7 @@ def test_the_title_is_not_drawn_in_the_image():
 
 
 def test_palette_keeps_the_series_colours_exact():
-    chart = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    )
+    chart = mix_chart()
     with Image.open(io.BytesIO(chart.png)) as image:
         colours = {colour for _, colour in image.convert("RGB").getcolors()}
     for area in THERAPY_AREAS:
@@ -180,14 +212,7 @@ def test_revenue_trend_without_a_year_of_history_has_no_growth():
 
 
 def test_stacked_revenue_alt_text_names_the_largest_category():
-    alt = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    ).alt
+    alt = mix_chart().alt
     assert "by therapy area per quarter, 2025Q2 to 2025Q3" in alt
     assert "total RMB 1,000.0 m" in alt
     assert "largest Oncology RMB 600.0 m (60.0%)" in alt
@@ -294,14 +319,7 @@ def test_colours_are_stable_and_distinct_for_therapy_areas():
 
 
 def test_a_series_keeps_its_colour_across_charts():
-    first = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-    )
+    first = mix_chart()
     bars = {container.get_label(): container for container in first.figure.axes[0].containers}
     for area in THERAPY_AREAS:
         assert bars[area][0].get_facecolor() == to_rgba(palette.color_for(area))

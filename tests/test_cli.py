@@ -47,6 +47,11 @@ def test_list_rejects_bad_input_like_a_build(tmp_path):
     [
         (["market", "-p", "market", "XX"], "market.ipynb: unknown market 'XX'; allowed: AE,"),
         (["market", "-p", "colour", "red"], "market.ipynb: parameter 'colour' is not declared"),
+        (
+            ["market"],
+            "market.ipynb: market.ipynb reports on one market or region; set parameter market"
+            " (in the data: AE, AR,",
+        ),
         (["nowhere"], "notebook 'nowhere' not found; report notebooks: market,"),
         (["market", "--quarter", "2030Q1"], "quarter 2030Q1 is not in the data"),
     ],

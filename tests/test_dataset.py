@@ -120,7 +120,7 @@ def test_sales_before_approval_are_rejected(sample_copy):
     pd.concat([sales, early.to_frame().T]).to_csv(sample_copy / "sales.csv", index=False)
     problems = problems_of(sample_copy)
     assert any(
-        f"{first['product']} has sales in {first['market']} in 2019Q1" in p for p in problems
+        f"{first['product']} has sales in {first['market']} from 2019Q1" in p for p in problems
     ), problems
 
 
@@ -138,6 +138,23 @@ def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     for name in TABLE_MODELS:
         pd.testing.assert_frame_equal(again.table(name), dataset.table(name), check_dtype=False)
     assert write_snapshot(dataset, snapshots) == folder
+
+
+def test_a_snapshot_is_read_once_while_it_is_the_one_asked_for(sample_copy, tmp_path):
+    """A warm kernel's reports share one data set, so results kept per data set carry over."""
+    snapshots = OutputLayout(tmp_path, "").snapshots_dir
+    folder = write_snapshot(load_dataset(SAMPLE_DATA), snapshots)
+    first = load_dataset(folder)
+    assert load_dataset(folder) is first
+    markets = sample_copy / "markets.csv"
+    markets.write_text(markets.read_text().replace("Japan", "Nippon"))
+    other = load_dataset(write_snapshot(load_dataset(sample_copy), snapshots))
+    assert other is not first and other.fingerprint != first.fingerprint
+    again = load_dataset(folder)
+    assert again is not first and again.fingerprint == first.fingerprint
+    (folder / "markets.parquet").write_bytes(b"changed")
+    with pytest.raises(DataError):
+        load_dataset(folder)  # no longer a snapshot: validated as a data folder, and refused
 
 
 @pytest.mark.parametrize("table", ["catalysts", "other_revenue"])
@@ -213,7 +230,7 @@ def test_sales_in_a_member_state_count_from_the_unions_approval(sample_copy):
     markets.write_text(markets.read_text() + "DE,Germany,Europe,BfArM,\n")
     sales = sample_copy / "sales.csv"
     sales.write_text(sales.read_text() + "2023Q1,HLX02,DE,1.0,true\n")
-    assert any("HLX02 has sales in DE in 2023Q1" in p for p in problems_of(sample_copy))
+    assert any("HLX02 has sales in DE from 2023Q1" in p for p in problems_of(sample_copy))
     markets.write_text(
         markets.read_text().replace("DE,Germany,Europe,BfArM,", "DE,Germany,Europe,BfArM,EU")
     )
@@ -224,6 +241,7 @@ def test_a_disease_area_in_two_therapy_areas_is_one_line(sample_copy):
     """Line 4 is an Oncology indication; Rheumatology is Autoimmune on lines 3 and 6."""
     edit_cell(sample_copy, "indications", 2, "disease_area", "Rheumatology")
     assert (
-        "indications.csv lines 3, 4 and 6, column therapy_area: disease area 'Rheumatology' is in"
+        "indications.csv, 3 rows (lines 3, 4, 6), column therapy_area: disease area 'Rheumatology'"
+        " is in"
         " therapy areas 'Autoimmune', 'Oncology'; a disease area belongs to one therapy area"
     ) in problems_of(sample_copy)

@@ -27,7 +27,7 @@ def test_csv_with_a_byte_order_mark_and_crlf_reads_as_the_sample(
 
 
 def test_a_byte_order_mark_does_not_hide_a_bad_line(sample_copy: Path, params: Path) -> None:
-    edit_cell(sample_copy, "products", 3, "modality", "Potion")
+    edit_cell(sample_copy, "products", 3, "origin", "Potion")
     excel_csv_utf8(sample_copy)
     assert_one_problem(validate(sample_copy, params), "products.csv line 5", "'Potion'")
 

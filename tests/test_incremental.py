@@ -5,7 +5,9 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
+import nbformat
 import pytest
 
 import portfolio_reports
@@ -13,7 +15,16 @@ from portfolio_reports.builder.inputs import BuildOptions
 from portfolio_reports.builder.keys import NO_PAGE
 from portfolio_reports.builder.plan import planned_reports
 
-from .conftest import NOTEBOOKS, PARAMS, PROJECT, SAMPLE_DATA, cli_command, invoke_cli
+from .conftest import (
+    NOTEBOOKS,
+    PARAMS,
+    PROJECT,
+    SAMPLE_DATA,
+    assert_unchanged,
+    cli_command,
+    invoke_cli,
+    tree_state,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +82,67 @@ def test_nothing_changed_skips_every_report_and_keeps_them_in_the_index(project)
     assert html_times(project) == before
     index = (project / "reports" / "2026Q3" / "index.html").read_text()
     assert all(f'href="{name}.html"' in index for name in REPORTS)
+
+
+REPORT_STACK = {"pandas", "matplotlib", "papermill", "nbconvert"}
+"""What a build with nothing to do never imports."""
+WATCHED_BUILD = """
+import atexit, runpy, sys
+started = []
+sys.addaudithook(lambda e, _: e in ("subprocess.Popen", "os.fork") and started.append(e))
+def report():
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    server = forkserver and forkserver._forkserver._forkserver_pid
+    print(f"processes started: {started}, fork server: {server}", file=sys.stderr)
+atexit.register(report)
+runpy.run_module("portfolio_reports", run_name="__main__")
+"""
+"""Run the command line, then say which processes it started (a kernel, a fork server)."""
+
+
+def watched_build(project):
+    """Run the build in a child process; its output and every module it imported."""
+    arguments = cli_command(*build_arguments(project))[3:]
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", WATCHED_BUILD, *arguments],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert process.returncode == 0, process.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in process.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return process.stderr, imported
+
+
+def test_a_build_with_nothing_to_do_changes_nothing_and_imports_no_report_stack(project):
+    """The stamp of the last build tells it: no pandas, papermill or kernel, no file written;
+    a changed params file or a deleted page is built again, by a build that loads everything."""
+    assert build(project).returncode == 0  # the first build in this folder stamps it
+    before = tree_state(project / "reports")
+    output, imported = watched_build(project)
+    assert "Nothing changed: 2 of 2 reports current for 2026Q3" in output
+    assert "processes started: [], fork server: None" in output
+    assert not REPORT_STACK & imported, REPORT_STACK & imported
+    assert_unchanged(project / "reports", before)
+
+    path = project / "params" / "market-us.yaml"
+    path.write_text(path.read_text().replace("title: United States", "title: USA"))
+    times = html_times(project)
+    output, imported = watched_build(project)
+    assert "Nothing changed" not in output and "pandas" in imported
+    assert statuses(project) == {"market-jp": "skipped", "market-us": "ok"}
+    assert html_times(project)["market-us"] != times["market-us"]
+
+    (project / "reports" / "2026Q3" / "market-jp.html").unlink()
+    output, _ = watched_build(project)
+    assert "Nothing changed" not in output
+    assert statuses(project) == {"market-jp": "ok", "market-us": "skipped"}
+    assert "Nothing changed" in watched_build(project)[0]
 
 
 def test_changing_one_params_file_rebuilds_only_that_report(project):
@@ -144,3 +216,49 @@ def test_a_report_added_gets_linked_from_the_rows_of_pages_built_before_it(tmp_p
     assert invoke_cli("build", *folders).returncode == 0
     assert statuses(tmp_path) == {"portfolio-overview": "ok", "region-latin-america": "ok"}
     assert '<a href="region-latin-america.html">Latin America</a></td>' in overview.read_text()
+
+
+def test_a_failure_stays_recorded_until_the_report_is_built_again(project):
+    """A build of other reports keeps a report's last failure, its error and its last good page,
+    in the manifest and on the index; it is never shown as pending."""
+    notebooks = project / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    market = notebooks / "market.ipynb"
+    good = market.read_text()
+    broken = nbformat.reads(good, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("no sales for this market")'))
+    market.write_text(nbformat.writes(broken))
+    quarter = project / "reports" / "2026Q3"
+    good_page = (quarter / "market-jp.html").read_bytes()
+
+    failed = build(project, "market-jp", "--notebooks", str(notebooks))
+    assert failed.returncode == 1
+    assert "FAILED  market-jp: cell " in failed.stderr
+
+    market.write_text(good)
+    other = build(project, "market-us", "--force", "--notebooks", str(notebooks))
+    assert other.returncode == 0, other.stderr
+    assert "failed  market-jp, not run now; in an earlier build: cell " in other.stderr
+    entry = manifest_entry(project, "market-jp")
+    assert entry["status"] == "failed" and entry["earlier"] is True
+    assert entry["error"]["message"] == "no sales for this market"
+    assert entry["html"] == "market-jp.html"
+    assert (quarter / "market-jp.html").read_bytes() == good_page
+    assert manifest_entry(project, "market-us")["status"] == "ok"
+    index = (quarter / "index.html").read_text()
+    card = index[index.index('<li class="card card-failed">') :].split("</li>")[0]
+    assert 'href="market-jp.html"' in card
+    assert "RuntimeError: no sales for this market" in card
+    assert f"Failed in the build of {entry['built_at']}." in card
+    assert "badge-pending" not in index
+
+    again = build(project, "market-jp", "--notebooks", str(notebooks))
+    assert again.returncode == 0, again.stderr
+    entry = manifest_entry(project, "market-jp")
+    assert (entry["status"], entry["error"], entry["earlier"]) == ("ok", None, False)
+    assert '<li class="card card-failed">' not in (quarter / "index.html").read_text()
+
+
+def manifest_entry(project, name):
+    manifest = json.loads((project / "reports" / "2026Q3" / "manifest.json").read_text())
+    return next(report for report in manifest["reports"] if report["name"] == name)

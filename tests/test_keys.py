@@ -5,9 +5,11 @@ import subprocess
 import sys
 
 from portfolio_reports.builder.keys import (
+    PACKAGE_DIR,
     environment_fingerprint,
     job_key,
     key_parts,
+    page_code_fingerprint,
     rebuild_reasons,
 )
 from portfolio_reports.builder.specs import commentary_file, load_specs
@@ -88,3 +90,23 @@ def test_a_reports_commentary_is_part_of_its_key(tmp_path):
     note.write_text("Launch delayed.\n", encoding="utf-8")
     assert job_key(spec, "2026Q3", "data") not in (without, with_note)
     assert job_key(spec, "2026Q2", "data") != with_note  # another quarter has none
+
+
+def test_the_code_part_counts_what_a_report_kernel_imports_and_the_templates(tmp_path):
+    """A comment in the command line or the build changes no page; one in a module the report
+    notebook imports, or in a page template, rebuilds it."""
+    package = tmp_path / "portfolio_reports"
+    shutil.copytree(PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = NOTEBOOKS / "market.ipynb"
+    before = page_code_fingerprint(notebook, package)
+    for unread in ("cli/commands.py", "builder/run.py", "tools/glossary.py"):
+        with (package / unread).open("a") as module:
+            module.write("\n# a comment\n")
+    assert page_code_fingerprint(notebook, package) == before
+    for read in ("analysis/metrics.py", "presentation/templates/style.css"):
+        path = package / read
+        text = path.read_text()
+        path.write_text(text + "\n/* a comment */\n" if read.endswith(".css") else text + "\n#\n")
+        assert page_code_fingerprint(notebook, package) != before, read
+        path.write_text(text)
+    assert page_code_fingerprint(notebook, package) == before

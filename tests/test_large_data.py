@@ -46,15 +46,26 @@ def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):
     folder = write_large_data(SAMPLE_DATA, tmp_path / "bad", rows=30_000)
     detail = pd.read_parquet(folder / "sales_detail.parquet")
     detail["channel"] = detail["channel"].astype(str)
-    detail.loc[7, "channel"] = "Mail order"
+    detail.loc[[7, 20, 30], "channel"] = "Mail order"
     detail.loc[9, "revenue_m"] = -1.0
+    detail.loc[range(100, 115), "revenue_m"] = [-float(n) for n in range(2, 17)]
+    detail["product"] = detail["product"].astype(object)
+    detail.loc[[3, 4], "product"] = None
     detail.to_parquet(folder / "sales_detail.parquet", index=False)
     assert source_fingerprint(folder) != source_fingerprint(large)
     with pytest.raises(DataError) as caught:
         load_dataset(folder)
+    allowed_revenue = "must be a number from 0 to 100000"
     assert caught.value.problems == [
-        "sales_detail.parquet row 8, column channel: value 'Mail order'; allowed: Hospital,"
-        " Retail pharmacy, DTP pharmacy, Tender",
-        "sales_detail.parquet row 10, column revenue_m: value -1.0;"
-        " must be a number from 0 to 100000",
+        "sales_detail.parquet, 3 rows (rows 8, 21, 31), column channel: value 'Mail order';"
+        " allowed: Hospital, Retail pharmacy, DTP pharmacy, Tender",
+        f"sales_detail.parquet row 10, column revenue_m: value -1.0; {allowed_revenue}",
+        *(
+            f"sales_detail.parquet row {row}, column revenue_m: value -{row - 99}.0;"
+            f" {allowed_revenue}"
+            for row in range(101, 110)
+        ),
+        f"sales_detail.parquet, column revenue_m: 6 more values; {allowed_revenue}",
+        "sales_detail.parquet, 2 rows (rows 4, 5), column product: empty value;"
+        " a value is required",
     ]

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from portfolio_reports.builder.locking import build_lock
 from portfolio_reports.builder.navigation import (
     ReportTree,
+    by_weight,
     quarter_links,
     refresh_links,
     refresh_neighbours,
@@ -37,7 +38,7 @@ def sample():
 @pytest.fixture(scope="module")
 def tree(sample) -> ReportTree:
     dataset, specs = sample
-    return ReportTree.of(specs, dataset)
+    return ReportTree.of(specs, dataset, Q3)
 
 
 def test_each_report_sits_under_the_report_that_contains_its_slice(tree):
@@ -61,12 +62,15 @@ def test_each_report_sits_under_the_report_that_contains_its_slice(tree):
     }
 
 
-def test_the_index_reads_overview_then_therapy_areas_then_markets_and_regions(tree):
+def test_the_index_reads_overview_then_areas_then_markets_and_regions_by_sales(tree):
+    # Product sales in 2026Q3, RMB m: oncology 1,327.9, autoimmune 46.1, bone disease 3.3,
+    # ophthalmology none; China 1,208.0, the EU 55.5, the US 29.1, Asia-Pacific ex-China 29.0,
+    # Latin America 23.6.
     assert [spec.name for spec in tree.top_level()] == [
         "portfolio-overview",
+        "therapy-area-oncology",
         "therapy-area-autoimmune",
         "therapy-area-bone-disease",
-        "therapy-area-oncology",
         "therapy-area-ophthalmology",
         "market-cn",
         "market-eu",
@@ -74,11 +78,22 @@ def test_the_index_reads_overview_then_therapy_areas_then_markets_and_regions(tr
         "region-asia-pacific-ex-china",
         "region-latin-america",
     ]
+    # Breast cancer 689.2, lung cancer 348.8, gastrointestinal cancer 200.9.
     assert [spec.name for spec in tree.children("therapy-area-oncology")] == [
         "disease-area-breast-cancer",
-        "disease-area-gastrointestinal-cancer",
         "disease-area-lung-cancer",
+        "disease-area-gastrointestinal-cancer",
     ]
+
+
+def test_scopes_without_sales_come_last_by_title(sample):
+    dataset, specs = sample
+    early = Quarter.parse("2019Q1")  # before any sales in the data
+    names = [spec.name for spec in by_weight(specs, dataset, early)]
+    assert names[0] == "portfolio-overview"
+    areas = [name for name in names if name.startswith(("therapy-area", "disease-area"))]
+    titles = {spec.name: spec.title for spec in specs}
+    assert [titles[name] for name in areas] == sorted(titles[name] for name in areas)
 
 
 def test_related_links_go_up_to_the_parent_and_overview_and_down_to_drill_downs(tree):

@@ -8,19 +8,16 @@ import papermill
 import pytest
 from nbclient import NotebookClient
 
-from portfolio_reports.builder.specs import BUILD_PARAMETERS
+from portfolio_reports.builder.kinds import KINDS, SCOPE_PARAMETERS
+from portfolio_reports.builder.specs import BUILD_PARAMETERS, declared_parameters
 
 from .conftest import NOTEBOOKS
 
 REPORT_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_three_report_notebooks_exist():
-    assert {path.stem for path in REPORT_NOTEBOOKS} == {
-        "portfolio_overview",
-        "therapy_area",
-        "market",
-    }
+def test_every_report_notebook_is_a_registered_kind():
+    assert {path.stem for path in REPORT_NOTEBOOKS} == set(KINDS)
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
@@ -48,6 +45,15 @@ def test_parameters_cell_holds_plain_values_including_quarter_and_data(path):
         ast.literal_eval(statement.value)
     declared = papermill.inspect_notebook(str(path))
     assert set(BUILD_PARAMETERS) <= set(declared)
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_parameters_default_to_no_data_and_no_scope(path):
+    """A default names no company's market or area, nor a data folder: the project's is used."""
+    declared = declared_parameters(path)
+    defaults = {name: declared[name] for name in ("data", *SCOPE_PARAMETERS) if name in declared}
+    assert "data" in defaults
+    assert set(defaults.values()) == {None}, defaults
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)

@@ -57,6 +57,9 @@ def test_build_of_named_reports_keeps_the_others_and_lists_every_report(tmp_path
     common = ("--quarter", "2026Q2", "--out", str(out), "--params", str(params), "--jobs", "1")
     process = run_cli("build", "market-jp", *common)
     assert process.returncode == 0, process.stderr
+    assert "  ok      market-jp (" in process.stderr
+    assert "13 reports not run: 13 never built" in process.stderr
+    assert "skipped" not in process.stderr and "pending" not in process.stderr
     quarter = out / "2026Q2"
     assert sorted(p.name for p in quarter.glob("*.html")) == ["index.html", "market-jp.html"]
     manifest = json.loads((quarter / "manifest.json").read_text())
@@ -69,7 +72,22 @@ def test_build_of_named_reports_keeps_the_others_and_lists_every_report(tmp_path
 
     process = run_cli("build", "market-c*", *common)
     assert process.returncode == 0, process.stderr
+    assert "13 reports not run: 1 current, 12 never built" in process.stderr
     assert (quarter / "market-jp.html").read_bytes() == first_page
+    states = _list("--out", str(out), "--params", str(params))
+    current = sum(state == "current" for state in states.values())
+    assert (current, states["market-cn"], states["market-jp"]) == (2, "current", "current")
+    assert f"{current} of 14 reports current for 2026Q2" in process.stderr
+    listed = json.loads(
+        run_cli(
+            "list", "--json", "--quarter", "2026Q2", "--out", str(out), "--params", str(params)
+        ).stdout
+    )
+    assert {report["name"]: report["state"] for report in listed} == {
+        name: state.partition(":")[0] for name, state in states.items()
+    }
+    us = next(report for report in listed if report["name"] == "market-us")
+    assert (us["parameters"], us["reasons"]) == ({"market": "US"}, [NO_PAGE])
     statuses = {
         r["name"]: r["status"]
         for r in json.loads((quarter / "manifest.json").read_text())["reports"]

@@ -105,3 +105,17 @@ def test_without_playwright_the_error_names_the_pdf_extra(monkeypatch):
     with pytest.raises(InputError) as raised:
         check_pdf_support()
     assert str(raised.value).endswith("'pdf' extra: pip install 'portfolio-reports[pdf]'")
+
+
+@pytest.mark.slow
+def test_a_pdf_build_says_what_it_printed(tmp_path):
+    out = tmp_path / "out"
+    arguments = ["build", "market-jp", "--format", "html,pdf", "--jobs", "1", "--out", str(out)]
+    first = CliRunner().invoke(cli, arguments)
+    assert first.exit_code == 0, first.output
+    folder = out / "2026Q3"
+    assert f"printed 1 PDF beside the pages in {folder}" in first.output
+    assert (folder / "market-jp.pdf").is_file()
+    again = CliRunner().invoke(cli, arguments)
+    assert again.exit_code == 0, again.output
+    assert f"printed no PDF: every current page in {folder} has one already" in again.output

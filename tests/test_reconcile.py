@@ -22,6 +22,7 @@ MEMBERS = Members(
     },
     markets={"North America": ("CA", "US"), "China": ("CN",)},
     money=Money("RMB", "m"),
+    products=("HLX01", "HLX02"),
 )
 
 
@@ -40,6 +41,20 @@ def test_therapy_areas_that_sum_to_the_portfolio_pass():
         record("ai", Scope(therapy_area="Autoimmune"), 15.0),
     ]
     assert check(records, MEMBERS) == []
+
+
+def test_products_must_sum_to_the_portfolio():
+    products = [
+        record("p1", Scope(product="HLX01"), 40.0),
+        record("p2", Scope(product="HLX02"), 125.0),
+    ]
+    assert check([record("all", Scope(), 165.0), *products], MEMBERS) == []
+    assert check([record("all", Scope(), 160.0), *products], MEMBERS) == [
+        "products sum to Whole portfolio: p1 40.0 + p2 125.0 = RMB 165.0 m against all"
+        " RMB 160.0 m; difference RMB +5.0 m"
+    ]
+    alone = [record("all", Scope(), 165.0), products[1]]
+    assert check(alone, MEMBERS) == [], "one product of two may fall short of the whole"
 
 
 def test_a_difference_below_the_displayed_precision_passes():
@@ -161,6 +176,7 @@ def test_members_are_the_slices_with_sales_in_the_quarter(tiny_dataset):
         ),
     }
     assert dict(members.markets) == {"China": ("CN",), "North America": ("CA", "US")}
+    assert members.products == ("HLX01", "HLX02", "HLX03")
     # Nothing sold in CA in 2025Q2: the US alone makes up North America.
     earlier = Members.of(tiny_dataset, Quarter.parse("2025Q2"))
     assert dict(earlier.markets) == {"China": ("CN",), "North America": ("US",)}

@@ -210,7 +210,7 @@ def test_allocation_problems_name_file_line_and_rule(sample_copy):
         in (problems[0])
     )
     assert (
-        "revenue_allocation.csv lines 23 and 24: shares of HLX02 in US add up to 1.3;"
+        "revenue_allocation.csv, 2 rows (lines 23, 24): shares of HLX02 in US add up to 1.3;"
         " a product's shares in one market may add up to at most 1"
     ) in problems
     assert any(

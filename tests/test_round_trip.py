@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ TARGETS: dict[str, Callable[[Path, Callable[[], str]], tuple[str, str]]] = {
         for kind in TARGETS
     ],
 )
-@settings(max_examples=4, deadline=timedelta(seconds=10))
+@settings(max_examples=4, deadline=None)  # a database's first connection may take seconds
 @given(values=st.lists(TEXT, min_size=3, max_size=3))
 @example(values=['=HYPERLINK("https://evil.example","x")', "+1", "@cmd|' /C calc'!A0"])
 @example(values=["line one\nline two", ' "quoted", ', "_x0041_ and\ttab"])

@@ -18,6 +18,7 @@ EMPTY_SCOPE = Scope(disease_area="Haematological cancer", market="US")
         (Scope(market="US"), "US"),
         (Scope(region="Latin America"), "Latin America"),
         (Scope(therapy_area="Oncology", market="US"), "Oncology, US"),
+        (Scope(product="HLX10"), "HLX10"),
     ],
 )
 def test_label_names_the_slice(scope, label):
@@ -36,6 +37,8 @@ def test_label_names_the_slice(scope, label):
             Scope(disease_area="Lung cancer", region="Europe"),
             "Product sales allocated to Lung cancer by indication share, in the Europe region.",
         ),
+        (Scope(product="HLX10"), "Product sales of HLX10, in all markets."),
+        (Scope(product="HLX10", market="US"), "Product sales of HLX10, in US."),
     ],
 )
 def test_sales_basis_says_what_revenue_counts(scope, basis):
@@ -184,6 +187,7 @@ def test_valid_values_come_from_the_data_sorted(tiny_dataset):
         ],
         "market": ["CA", "CN", "US"],
         "region": ["China", "North America"],
+        "product": ["HLX01", "HLX02", "HLX03"],
     }
 
 
@@ -223,3 +227,38 @@ def test_catalysts_are_chosen_like_events(tiny_dataset):
     assert list(Scope(market="US").catalysts(tiny_dataset).columns) == list(
         tiny_dataset.catalysts.columns
     )
+
+
+def test_a_product_keeps_its_own_sales_events_and_programmes_across_markets(tiny_dataset):
+    """HLX02 sells 110 in CN and 15 in the US in 2025Q3; it has five approval and filing
+    events, a licence deal without indication and a designation; its two indications have
+    five and three phase rows."""
+    scope = Scope(product="HLX02")
+    sales = scope.sales(tiny_dataset)
+    in_quarter = sales[sales["quarter"] == "2025Q3"]
+    assert in_quarter.groupby("market")["revenue_m"].sum().to_dict() == pytest.approx(
+        {"CN": 110.0, "US": 15.0}
+    )
+    assert set(scope.events(tiny_dataset)["product"]) == {"HLX02"}
+    assert len(scope.events(tiny_dataset)) == 7
+    assert sorted(scope.indications(tiny_dataset)["indication"]) == ["HLX02-BC", "HLX02-GC"]
+    assert len(scope.pipeline(tiny_dataset)) == 8
+    assert list(scope.products(tiny_dataset)["product"]) == ["HLX02"]
+    assert set(scope.clinical(tiny_dataset)["trial"]) == {"GC-301"}
+
+
+def test_a_product_in_one_market(tiny_dataset):
+    scope = Scope(product="HLX02", market="US")
+    sales = scope.sales(tiny_dataset)
+    assert sales.loc[sales["quarter"] == "2025Q3", "revenue_m"].sum() == pytest.approx(15.0)
+    assert sorted(scope.events(tiny_dataset)["event_type"]) == [
+        "approval",
+        "filing accepted",
+        "licence deal",
+    ]
+
+
+def test_an_unknown_product_is_named_with_the_allowed_ones(tiny_dataset):
+    assert Scope(product="HLX99").check(tiny_dataset) == [
+        "unknown product 'HLX99'; allowed: HLX01, HLX02, HLX03"
+    ]

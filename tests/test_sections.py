@@ -47,14 +47,14 @@ def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(vi
     ]
     rows = html.split("<tbody>")[1]
     assert "HLX02 (trastuzumab)" in rows
-    assert "CA · Health Canada" in rows
+    assert "Canada · Health Canada" in rows  # the market's name, not its code
     assert f"2025-05-20 {ESTIMATE_MARK}" in rows  # the estimated HLX03 approval in CA
 
 
 def test_catalysts_table_and_nothing_without_catalysts(view, tiny_dataset):
     html = view.catalysts().html
     assert "<caption>Expected from Q4 2025 to Q3 2026</caption>" in html
-    assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "CN"]
+    assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "China"]
     assert "<details" not in html  # three events: short enough to show open
     bare = replace(view, dataset=replace(tiny_dataset, catalysts=tiny_dataset.catalysts[:0]))
     assert bare.catalysts().html == ""  # the key figures say none is recorded
@@ -68,13 +68,13 @@ def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
     assert ">HLX02 + chemo vs placebo + chemo<" in rows
     assert ">PFS 12 vs 8 months, HR 0.70, n=300<" in rows
     assert ">ACR20 60%, n=120<" in rows
-    assert ">Global trial<" in rows and ">CN<" in rows
+    assert ">Global trial<" in rows and ">China<" in rows
 
 
 def test_filings_under_review(view):
     assert view.filings_under_review().html == ""
     earlier = replace(view, quarter=Quarter(2025, 2))
-    assert first_row(earlier.filings_under_review().html)[4] == "CA · Health Canada"
+    assert first_row(earlier.filings_under_review().html)[4] == "Canada · Health Canada"
 
 
 def test_area_summary_is_a_heat_table_labelled_synthetic(view):
@@ -82,7 +82,7 @@ def test_area_summary_is_a_heat_table_labelled_synthetic(view):
     assert html.startswith(
         '<table class="data heat stack"><caption>Product sales in Q3 2025, RMB m'
     )
-    assert "Synthetic figures." in html
+    assert "Synthetic figures." not in html  # the page's sales notice says so, once
     first_quarter = replace(view, quarter=Quarter(2025, 1)).revenue_by_type().html
     assert "<caption>Revenue by type, Q1 2025 and year to date (Q1 2025)</caption>" in first_quarter
     assert "Not allocated" in html  # the sentence saying how areas are counted
@@ -93,13 +93,14 @@ def test_sales_are_noted_synthetic_only_when_they_are(view, tiny_dataset):
     assert "synthetic" in view.sales_note().html
     assert view.revenue_trend().note == (
         "Product sales of all products, in all markets. Product sales: sales of the company's"
-        " products, RMB million; licence and service income is not included. Synthetic figures."
+        " products, RMB million; licence and service income is not included."
     )
+    assert "on this page are synthetic" in view.sales_note().html
     reported = replace(
         view, dataset=replace(tiny_dataset, sales=tiny_dataset.sales.assign(synthetic=False))
     )
     assert reported.sales_note().html == ""
-    assert not reported.revenue_trend().note.endswith("Synthetic figures.")
+    assert reported.revenue_trend().note == view.revenue_trend().note  # no mark per chart
     assert "synthetic" not in reported.about().html
 
 
@@ -162,7 +163,7 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
     ]
     assert "Total revenue: product sales of all products in all markets, plus licence" in html
     assert "Year to date sums the quarters of the calendar year" in html
-    assert "Synthetic figures." in html
+    assert "Synthetic figures." not in html  # the sales are synthetic too: the page says so
 
 
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
@@ -201,7 +202,7 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
             "1 pivotal (Phase 3 or Filed) · 3 programmes · Phase 3 1 · Phase 2 1 · Phase 1 1",
         ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
-        "Next catalyst": ("Q4 2025", "HLX02 approval in CN"),
+        "Next catalyst": ("Q4 2025", "HLX02 approval in China"),
     }
     assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
     assert "sales figures synthetic" in html
@@ -345,7 +346,7 @@ def test_one_revenue_bridge_can_be_drawn_on_its_own(view):
 def test_folded_puts_a_chart_behind_a_summary_and_leaves_nothing_empty(view):
     html = view.folded(view.revenue_trend(), "Product sales per quarter").html
     assert html.startswith('<details class="fold"><summary>Product sales per quarter</summary>')
-    assert '<figure class="chart">' in html and html.endswith("</details>")
+    assert '<figure class="chart" ' in html and html.endswith("</details>")
     without_sales = ReportView(view.dataset, Scope(market="JP"), Q3)
     assert without_sales.folded(without_sales.launch_tracker(), "Launches").html == ""
 

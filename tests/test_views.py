@@ -174,8 +174,8 @@ def test_the_movers_table_names_each_product_by_its_brand_in_the_rows_market(ove
     named = list(zip(movers.frame["Product"], movers.frame["Market"], strict=True))
     # 2026Q3 against 2026Q2: serplulimab grew in the EU (Hetronifly there, HANSIZHUANG in
     # China, where it sells most) and trastuzumab fell in the EU (Zercepac, HANQUYOU in China).
-    assert ("Hetronifly (serplulimab)", "EU") in named
-    assert ("Zercepac (trastuzumab)", "EU") in named
+    assert ("Hetronifly (serplulimab)", "European Union") in named
+    assert ("Zercepac (trastuzumab)", "European Union") in named
     assert views.VIEW_DEFINITIONS["market brand"] in movers.html
 
 

@@ -82,7 +82,7 @@ def test_revenue_trend_has_no_second_value_axis():
     assert growth.get_yticks().size == 0  # growth reads from its bar labels, not an axis
     shown = [text.get_text() for text in growth.texts]
     # YoY of the last four quarters: 11.4/5.7, 13.3/6.65, 17.1/8.55, 19.0/9.5 - 1
-    assert shown == ["", "", "", "", "+100.0%", "+100.0%", "+100.0%", "+100.0%"]
+    assert shown == ["", "", "", "", "+100.0", "+100.0", "+100.0", "+100.0"]  # "YoY, %"
     assert "a panel below shows YoY growth" in chart.alt
 
 
@@ -131,6 +131,47 @@ def test_bridge_bars_take_product_colours_and_span_the_change():
     assert "from Q2 2026 RMB 52.0 m to Q3 2026 RMB 60.0 m (+8.0)" in chart.alt
     labels = tick_labels(chart.figure.axes[0].xaxis)
     assert all(float(label.replace(",", "")) == tick for tick, label in labels.items())
+
+
+def test_a_change_under_the_materiality_bar_is_called_small_on_its_bridge():
+    # -1.5 on 100.0 is -1.5%: under 5% of the base, though the cut axis makes its bar long.
+    small = views.bridge_steps(pd.Series({"HLX10": 98.5}), pd.Series({"HLX10": 100.0}))
+    large = views.bridge_steps(pd.Series({"HLX10": 60.0}), pd.Series({"HLX10": 52.0}))
+    chart = drawn.revenue_bridges(
+        [("Q2 2026", "Q3 2026", s.assign(brand=s["step"])) for s in (small, large)],
+        title="Bridge",
+        money_unit=MONEY,
+    )
+    titles = [axes.get_title(loc="left") for axes in chart.figure.axes]
+    assert titles == [
+        "From Q2 2026 to Q3 2026: -1.5 (-1.5%), a small change: under the materiality bar",
+        "From Q2 2026 to Q3 2026: +8.0 (+15.4%)",
+    ]
+    # Both axes start at 47.5 (52 less 1.5 times the 3.0 span of the second): totals are cut.
+    assert chart.figure.axes[-1].get_xlim()[0] > 0
+    assert (
+        chart.figure.axes[-1]
+        .get_xlabel()
+        .endswith(f"axis from {chart.figure.axes[-1].get_xlim()[0]:,.1f}: totals are cut (//)")
+    )
+
+
+def test_rounding_is_drawn_apart_from_the_products_that_moved_sales():
+    # Each product's change rounds to +10.0, the totals to 0.0 and 20.1: rounding is +0.1.
+    steps = views.bridge_steps(pd.Series({"HLX10": 10.04, "HLX01": 10.04}), pd.Series(dtype=float))
+    assert steps["step"].tolist() == ["start", "HLX01", "HLX10", views.ROUNDING, "end"]
+    chart = drawn.revenue_bridges(
+        [("Q2 2026", "Q3 2026", steps.assign(brand=steps["step"]))],
+        title="Bridge",
+        money_unit=MONEY,
+    )
+    axes = chart.figure.axes[0]
+    bars = list(axes.containers[0])
+    assert [bar.get_hatch() for bar in bars] == [None, None, None, "////", None]
+    assert to_hex(bars[3].get_facecolor()) == drawn.ROUNDING_COLOR
+    rounding = axes.get_yticklabels()[3]
+    assert rounding.get_text() == views.ROUNDING and rounding.get_fontstyle() == "italic"
+    assert {to_hex(bar.get_facecolor()) for bar in bars[1:3]}.isdisjoint({drawn.ROUNDING_COLOR})
 
 
 def test_a_bridge_without_sales_is_a_no_data_chart():

@@ -9,8 +9,10 @@ also come from a PORTFOLIO_REPORTS_<SETTING> environment variable, and from the 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,10 @@ TEMPLATE_DIR = Path(__file__).parent / "project_template"
 """A working project shipped with the package: sample data, notebooks, params and config."""
 TEMPLATE_PARTS = ("data/sample", "notebooks", "params")
 """The template's copies of the repository's folders of the same names."""
+BLANK_DATA = Path("data")
+"""The data folder of a project started from a company's own data (`init --empty`)."""
+BLANK_PARAMS_DIR = TEMPLATE_DIR / "blank" / "params"
+"""One params file per report kind, its scope left to fill in, for `init --empty`."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +100,45 @@ def load_config(start: Path | None = None) -> ProjectConfig:
     return ProjectConfig(file.parent, file, _settings(file.parent, table, file))
 
 
-def init_project(target: Path) -> None:
-    """Write a working project (sample data, notebooks, params, config) into an empty folder."""
+def init_project(target: Path, blank_data: Callable[[Path], None] | None = None) -> None:
+    """Write a project into a new or empty folder: notebooks, params, config and the sample data,
+    or, with `blank_data` (which writes a data folder), a company's own data to fill in.
+
+    The project is written into a hidden folder beside `target` and renamed to it at the end, so
+    a failure (a full disk, Ctrl-C) leaves no half-written project.
+    """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target}: not an empty folder; init writes a project into a new one")
-    shutil.copytree(TEMPLATE_DIR, target, dirs_exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.init-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        shutil.copytree(TEMPLATE_DIR / "notebooks", staging / "notebooks")
+        if blank_data is None:
+            data = DEFAULT_DATA
+            shutil.copytree(TEMPLATE_DIR / DEFAULT_DATA, staging / DEFAULT_DATA)
+            shutil.copytree(TEMPLATE_DIR / DEFAULT_PARAMS, staging / DEFAULT_PARAMS)
+        else:
+            data = BLANK_DATA
+            blank_data(staging / BLANK_DATA)
+            shutil.copytree(BLANK_PARAMS_DIR, staging / DEFAULT_PARAMS)
+        (staging / CONFIG_FILE).write_text(_config_text(data), encoding="utf-8")
+        staging.rename(target)  # over an empty folder too: rename(2) replaces an empty directory
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _config_text(data: Path) -> str:
+    """A new project's portfolio-reports.toml: its folders, with `data` as the data folder."""
+    folders = {**FOLDER_SETTINGS, "data": data}
+    lines = [f'{key} = "{value.as_posix()}"' for key, value in folders.items()]
+    return "\n".join([_CONFIG_HEADING, *lines]) + "\n"
+
+
+_CONFIG_HEADING = (
+    "# The project's folders, relative to this file; PORTFOLIO_REPORTS_<SETTING> overrides each."
+)
 
 
 def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str, Any]:

@@ -16,6 +16,8 @@ FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
 SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
+COMMENTARY_DIR = "commentary"
+"""Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
 SCRATCH_FOLDER_MARK = ".tmp-"

@@ -1,9 +1,9 @@
-"""Small text helpers shared by every layer: an error's first line, a counted noun, a data
-location with its secrets masked."""
+"""Small text helpers shared by every layer: error lines, counted nouns, quotes, masked secrets."""
 
 from __future__ import annotations
 
 import re
+import reprlib
 
 FIRST_LINE_MAX = 300
 """Characters kept of an error's first line."""
@@ -16,6 +16,10 @@ SECRET_QUERY_VALUE = re.compile(
     re.IGNORECASE,
 )
 """A URL query value whose name says it is a secret: ?password=..., &sslpassword=..., &token=..."""
+QUOTED_CHARS = 80
+"""Characters kept of a value quoted from a file in a problem line."""
+_QUOTE = reprlib.Repr()
+_QUOTE.maxstring = _QUOTE.maxother = QUOTED_CHARS
 
 
 def first_line(text: object, default: str = "") -> str:
@@ -62,3 +66,16 @@ def shown_location(location: object) -> str:
         head = f"{user.split(':', 1)[0]}:{MASK}@{host}"
     query = SECRET_QUERY_VALUE.sub(lambda match: f"{match['key']}{MASK}", query)
     return f"{scheme}{separator}{head}{query}"
+
+
+def quoted(value: object) -> str:
+    """A value from a file as a literal in quotes, control characters escaped, long ones cut.
+
+    E.g. 'Neuro', or 'xxxxxxxxxxxx...xxxxxxxxxxxx' for a value of more than QUOTED_CHARS.
+    """
+    return _QUOTE.repr(value)
+
+
+def cut(text: str) -> str:
+    """Text from a file as written, control characters escaped, cut like `quoted` when long."""
+    return quoted(text)[1:-1] if isinstance(text, str) else quoted(text)

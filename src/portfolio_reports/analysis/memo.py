@@ -19,7 +19,8 @@ _P = ParamSpec("_P")
 _Result = TypeVar("_Result", bound=_Copyable)
 
 _dataset: list[Dataset] = []
-"""The data set the results below are for: the last one asked about (a report reads one)."""
+"""The data set the results below are for: the last one asked about (the reports a warm kernel
+runs in one build read one: `dataset.load_dataset` reads a snapshot once per process)."""
 _results: dict[Hashable, Any] = {}
 
 

@@ -451,10 +451,26 @@ def _describe(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     )
 
 
-def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
-    """Events with the brand of their label, INN and indication name, in date order."""
-    described = _describe(events, ds)
+def _branded(events: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Events with the brand of their label, INN and indication name, on the events' index."""
+    described = _describe(events, ds).set_axis(events.index)
     described[TRADE_NAME] = brand_names(described, trade_names_of(ds))
+    return described
+
+
+@per_dataset
+def _branded_events(ds: Dataset) -> pd.DataFrame:
+    """Every regulatory event of the data set `_branded`, worked out once for every report."""
+    return _branded(ds.regulatory_events, ds)
+
+
+def _event_rows(events: pd.DataFrame, ds: Dataset, *, newest_first: bool) -> pd.DataFrame:
+    """Events (rows of the data set's regulatory events) with the brand of their label, INN and
+    indication name, in date order."""
+    if ds.regulatory_events.index.is_unique:  # as loaded; a frame put together may repeat labels
+        described = _branded_events(ds).loc[events.index]
+    else:
+        described = _branded(events, ds)
     ordered = described.sort_values(
         [RegulatoryEvents.date, RegulatoryEvents.product, RegulatoryEvents.market],
         ascending=[not newest_first, True, True],
@@ -486,8 +502,8 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     ),
     "Markets reached": (
         "countries and regions where at least one product's approval is in force (not withdrawn)"
-        " at quarter end; a union counts as one market with the markets it covers (one EC"
-        " approval covers every EU member state)"
+        " at quarter end; a union counts as one market with the markets it covers (one approval"
+        " of the union covers every member market)"
     ),
     INFERRED_MARKETS: (
         "markets reached where every approval in force at quarter end is inferred (its market or"

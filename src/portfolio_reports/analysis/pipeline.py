@@ -147,6 +147,12 @@ def programmes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     row (Approved at the approval date for the latter), `coverage` local or global,
     `life_cycle` true for a programme in development whose product is approved by quarter end.
     """
+    return scope.programme_rows(_every_programme(ds, quarter), ds).reset_index(drop=True)
+
+
+@per_dataset
+def _every_programme(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """`programmes` of every scope, worked out once per data set and quarter for all reports."""
     approvals = closing_approvals(ds)
     approvals = approvals[by_end_of(approvals[APPROVED_ON], quarter)]
     first = approvals.sort_values(APPROVED_ON, kind="stable").drop_duplicates(PROGRAMME)
@@ -170,7 +176,7 @@ def programmes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     frame[LIFE_CYCLE] = (frame[STATUS] == IN_DEVELOPMENT) & frame[Pipeline.indication].map(
         products
     ).isin(approved_products)
-    return scope.programme_rows(frame, ds).reset_index(drop=True)
+    return frame
 
 
 def lifecycle_warnings(ds: Dataset) -> list[str]:

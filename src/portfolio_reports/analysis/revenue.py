@@ -158,6 +158,24 @@ def as_shown(amount: float) -> float:
     return round(round(float(amount), NOISE_DECIMALS), REVENUE_DECIMALS)
 
 
+NOT_ALLOCATED_NOTE = (
+    "The data has no revenue allocation (revenue_allocation, optional), so product sales are not"
+    " attributed to disease areas: this page shows none, and its products' sales count in their"
+    f" therapy area as “{NOT_ALLOCATED}”."
+)
+"""What a disease-area page says instead of "no product sales" without a revenue allocation."""
+
+
+def allocation_warnings(ds: Dataset) -> list[str]:
+    """One line when sales exist but no revenue allocation splits them among disease areas."""
+    if ds.sales.empty or not ds.revenue_allocation.empty:
+        return []
+    return [
+        "revenue_allocation: no rows; product sales are not allocated to disease areas, so"
+        f" disease-area pages show none and therapy areas count them as “{NOT_ALLOCATED}”"
+    ]
+
+
 def material(change: pd.Series, base: pd.Series) -> pd.Series:
     """Whether each revenue change is material (see MATERIALITY): at least MATERIAL_FLOOR and
     at least MATERIAL_SHARE of its base, compared as shown (rounded to REVENUE_DECIMALS)."""

@@ -1,4 +1,4 @@
-"""Report scope: the rows of each table that belong to a therapy area, disease area or market."""
+"""Report scope: the rows of each table that belong to an area, a market or a product."""
 
 from __future__ import annotations
 
@@ -44,23 +44,26 @@ class Scope:
     disease_area: str | None = None
     market: str | None = None
     region: str | None = None
+    product: str | None = None
+    """One product (its code), across its markets and indications."""
 
     @property
     def label(self) -> str:
-        """Name of the slice for titles, e.g. "Oncology", "US" or "Whole portfolio"."""
+        """Name of the slice for titles, e.g. "Oncology", "US", "HLX10" or "Whole portfolio"."""
         return ", ".join(value for value in asdict(self).values() if value) or WHOLE_PORTFOLIO
 
     @property
     def revenue_label(self) -> str:
         """What the scope's revenue figure is, e.g. "Product sales allocated to Lung cancer"."""
         areas = [area for area in (self.therapy_area, self.disease_area) if area is not None]
-        return f"Product sales allocated to {' and '.join(areas)}" if areas else "Product sales"
+        sales = f"Product sales of {self.product}" if self.product else "Product sales"
+        return f"{sales} allocated to {' and '.join(areas)}" if areas else sales
 
     @property
     def sales_basis(self) -> str:
         """One sentence saying which revenue the scope counts, to print beside sales figures."""
         allocated = self.therapy_area is not None or self.disease_area is not None
-        how = " by indication share" if allocated else " of all products"
+        how = " by indication share" if allocated else "" if self.product else " of all products"
         if self.market is not None:
             where = self.market
         elif self.region is not None:
@@ -80,6 +83,7 @@ class Scope:
             "disease_area": sorted(set(ds.indications[Indications.disease_area])),
             "market": sorted(set(ds.markets[Markets.market])),
             "region": sorted(set(ds.markets[Markets.region])),
+            "product": sorted(set(ds.products[Products.product])),
         }
 
     def check(self, ds: Dataset) -> list[str]:
@@ -124,6 +128,7 @@ class Scope:
             _selected(sales[Indications.therapy_area], _only(self.therapy_area))
             & _selected(sales[Indications.disease_area], _only(self.disease_area))
             & _selected(sales[Sales.market], self._sales_markets(ds))
+            & _selected(sales[Sales.product], _only(self.product))
         )
         return sales[keep]
 
@@ -230,8 +235,10 @@ class Scope:
     def _area_indications(self, ds: Dataset) -> pd.Series:
         """Indications in the scope's therapy area and disease area."""
         indications = ds.indications
-        keep = _selected(indications[Indications.therapy_area], _only(self.therapy_area)) & (
-            _selected(indications[Indications.disease_area], _only(self.disease_area))
+        keep = (
+            _selected(indications[Indications.therapy_area], _only(self.therapy_area))
+            & _selected(indications[Indications.disease_area], _only(self.disease_area))
+            & _selected(indications[Indications.product], _only(self.product))
         )
         return indications.loc[keep, Indications.indication]
 
@@ -243,7 +250,9 @@ class Scope:
         if self.disease_area is not None:
             in_disease_area = indications[Indications.disease_area] == self.disease_area
             with_disease_area = indications.loc[in_disease_area, Indications.product]
-        keep = _selected(products[Products.therapy_area], _only(self.therapy_area)) & _selected(
-            products[Products.product], with_disease_area
+        keep = (
+            _selected(products[Products.therapy_area], _only(self.therapy_area))
+            & _selected(products[Products.product], with_disease_area)
+            & _selected(products[Products.product], _only(self.product))
         )
         return products.loc[keep, Products.product]

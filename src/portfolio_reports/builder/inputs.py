@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portfolio_reports.analysis.metrics import resolve_quarter
 from portfolio_reports.analysis.pipeline import lagging_warnings, lifecycle_warnings
+from portfolio_reports.analysis.revenue import allocation_warnings
 from portfolio_reports.builder.specs import (
     ReportSpec,
     commentary_problems,
@@ -86,8 +87,12 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
-    pipeline_warnings = [*lifecycle_warnings(dataset), *lagging_warnings(dataset)]
-    dataset = replace(dataset, warnings=(*dataset.warnings, *pipeline_warnings))
+    found = [
+        *lifecycle_warnings(dataset),
+        *lagging_warnings(dataset),
+        *allocation_warnings(dataset),
+    ]
+    dataset = replace(dataset, warnings=(*dataset.warnings, *found))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
     unreadable = commentary_problems(specs, str(quarter))

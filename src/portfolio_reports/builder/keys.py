@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
-import platform
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
+import nbformat
+
 from portfolio_reports import __version__
+from portfolio_reports.builder.fingerprints import PACKAGE_DIR, environment_fingerprint
 from portfolio_reports.builder.specs import ReportSpec, commentary_file
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-"""The package's source and templates: any change in them rebuilds every report."""
-PAGE_LIBRARIES = (
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "pillow",
-    "pyarrow",
-    "pandera",
-    "papermill",
-    "nbconvert",
-    "nbformat",
-    "ipykernel",
-    "jinja2",
-    "beautifulsoup4",
-    "markdown-it-py",
-)
-"""Libraries whose upgrade may change a page; a new version of any rebuilds every report."""
+PACKAGE = "portfolio_reports"
+PAGE_MODULES = (f"{PACKAGE}.execution.kernel_session", f"{PACKAGE}.presentation.render")
+"""Modules that shape every page besides a notebook's own imports: the warm kernel's session
+(which imports the report API) and the renderer of pages, with its templates."""
+TEMPLATES = Path("presentation") / "templates"
 
 
 KEY_PARTS = ("notebook", "params", "commentary", "data", "code", "libraries", "links")
@@ -59,7 +48,7 @@ def key_parts(
         json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
         commentary.read_bytes() if commentary is not None else b"",
         data_fingerprint.encode(),
-        code_fingerprint().encode(),
+        page_code_fingerprint(spec.notebook).encode(),
         (environment if environment is not None else environment_fingerprint()).encode(),
         json.dumps(sorted(links)).encode(),
     )
@@ -104,23 +93,79 @@ def rebuild_reasons(parts: dict[str, str], published: dict | None) -> tuple[str,
     return tuple(name for name in KEY_PARTS if recorded.get(name) != parts[name])
 
 
-@functools.cache
-def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
-    """Hash of the package version and every source and template file, subpackages included."""
+def page_code_fingerprint(notebook: Path, package_dir: Path = PACKAGE_DIR) -> str:
+    """Hash of the package version and of the package code a notebook's page depends on (see
+    `page_code`): a change elsewhere, in the command line say, rebuilds nothing."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
+    for path in page_code(notebook, package_dir):
+        digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
+def page_code(notebook: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The package files a notebook's page depends on, sorted: every module its kernel may
+    import (from the notebook's imports and PAGE_MODULES, following the package's imports,
+    those inside functions too, and the packages holding them) and the page templates."""
+    stat = notebook.stat()
+    roots = _notebook_imports(notebook, stat.st_mtime_ns, stat.st_size) | set(PAGE_MODULES)
+    modules = _imported_modules(frozenset(roots), package_dir)
+    templates = [path for path in (package_dir / TEMPLATES).rglob("*") if path.is_file()]
+    return sorted({*modules, *templates})
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_imports(notebook: Path, mtime_ns: int, size: int) -> frozenset[str]:
+    """The package modules a notebook's code cells import (IPython magics left out)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    sources = [cell.source for cell in cells if cell.cell_type == "code"]
+    python = "\n".join(
+        line for source in sources for line in source.splitlines() if line.lstrip()[:1] not in "%!"
+    )
+    try:
+        return _imports_of(ast.parse(python), package=PACKAGE)
+    except SyntaxError:  # not Python the parser reads: count every module of the package
+        return frozenset({PACKAGE})
+
+
 @functools.cache
-def environment_fingerprint() -> str:
-    """The Python version and the versions of the libraries that shape a page, as one string."""
-    versions = {"python": platform.python_version()}
-    for library in PAGE_LIBRARIES:
-        try:
-            versions[library] = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            versions[library] = "absent"
-    return json.dumps(versions, sort_keys=True)
+def _imported_modules(roots: frozenset[str], package_dir: Path) -> frozenset[Path]:
+    """The files of the package's modules reachable from `roots` by import, with their packages'
+    __init__ files; a root naming the package itself is every module of it."""
+    if PACKAGE in roots:
+        return frozenset(
+            path for path in package_dir.rglob("*.py") if "__pycache__" not in path.parts
+        )
+    seen: set[Path] = set()
+    waiting = list(roots)
+    while waiting:
+        name = waiting.pop()
+        for path in _module_files(name, package_dir):
+            if path in seen:
+                continue
+            seen.add(path)
+            waiting += _imports_of(ast.parse(path.read_bytes()), package=PACKAGE)
+    return frozenset(seen)
+
+
+def _module_files(name: str, package_dir: Path) -> list[Path]:
+    """A package module's file and the __init__ files of the packages above it; none if the
+    name is not a module of the package (an attribute imported from one, say)."""
+    parts = name.split(".")[1:]
+    files = [package_dir.joinpath(*parts[:depth], "__init__.py") for depth in range(len(parts))]
+    module = package_dir.joinpath(*parts)
+    candidates = [module.with_suffix(".py"), module / "__init__.py"] if parts else []
+    found = [path for path in candidates if path.is_file()]
+    return [path for path in files if path.is_file()] + found
+
+
+def _imports_of(tree: ast.AST, *, package: str) -> frozenset[str]:
+    """Names of the package's modules an AST imports, anywhere in it; `from m import x` also
+    names m.x, which counts when x is a module."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return frozenset(name for name in names if name.split(".")[0] == package)

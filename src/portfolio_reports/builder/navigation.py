@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio_reports.analysis.key_figures import quarter_sales
+from portfolio_reports.analysis.revenue import REVENUE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.builder.locking import build_lock
 from portfolio_reports.builder.specs import ReportSpec
@@ -41,9 +43,10 @@ class ReportTree:
     parents: dict[str, str | None]
 
     @classmethod
-    def of(cls, specs: Iterable[ReportSpec], dataset: Dataset) -> ReportTree:
-        """Place every report under the report whose slice contains its own."""
-        specs = tuple(specs)
+    def of(cls, specs: Iterable[ReportSpec], dataset: Dataset, quarter: Quarter) -> ReportTree:
+        """Place every report under the report whose slice contains its own, each group of
+        reports in order of weight (see `by_weight`)."""
+        specs = by_weight(specs, dataset, quarter)
         by_scope = {spec.scope: spec.name for spec in specs}
         therapy_area = dict(
             zip(
@@ -70,7 +73,7 @@ class ReportTree:
         return cls(specs, parents)
 
     def children(self, name: str) -> list[ReportSpec]:
-        """The reports directly under `name`, in spec order."""
+        """The reports directly under `name`, in order of weight."""
         return [spec for spec in self.specs if self.parents[spec.name] == name]
 
     def top_level(self) -> list[ReportSpec]:
@@ -113,6 +116,21 @@ class ReportTree:
             if region and region_size.get(region) == 1:
                 labels.append((region, page_name(spec.name)))
         return tuple(labels)
+
+
+def by_weight(
+    specs: Iterable[ReportSpec], dataset: Dataset, quarter: Quarter
+) -> tuple[ReportSpec, ...]:
+    """Reports in their groups' order, each group by the quarter's product sales, largest first;
+    reports of scopes without sales that quarter last, by title."""
+
+    def weight(spec: ReportSpec) -> tuple[int, bool, float, str]:
+        sales = float(quarter_sales(dataset, spec.scope, quarter)[REVENUE])
+        return groups[spec.group], sales <= 0, -sales, spec.title
+
+    specs = tuple(specs)
+    groups = {group: rank for rank, group in enumerate(dict.fromkeys(s.group for s in specs))}
+    return tuple(sorted(specs, key=weight))
 
 
 def quarter_links(root: Path, quarter: Quarter, page: str) -> QuarterLinks:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from portfolio_reports import __version__
 from portfolio_reports.builder.inputs import BuildOptions, check_inputs, chosen_reports
@@ -41,6 +42,20 @@ class PlannedReport:
     rebuild: tuple[str, ...] = ()
     """Why a build would rebuild it (see keys.rebuild_reasons); empty when current."""
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain values for JSON: its state is "current" or "will rebuild"."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "group": self.group,
+            "notebook": self.notebook,
+            "parameters": self.parameters,
+            "quarter": self.quarter,
+            "html": str(self.html),
+            "state": "will rebuild" if self.rebuild else "current",
+            "reasons": list(self.rebuild),
+        }
+
 
 def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     """The reports a build with these options would make, in index order, with every parameter."""
@@ -49,7 +64,7 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
     published = published_reports(layout)
     fingerprint = inputs.dataset.fingerprint
     chosen = set(chosen_reports([spec.name for spec in inputs.specs], options.reports))
-    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
     return [
         PlannedReport(
             name=spec.name,
@@ -77,6 +92,19 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
 def build_time() -> str:
     """Now, as pages and manifests state it."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def provenance(
+    parameters: dict[str, Any], notebook: Path, built_at: str, fingerprint: str | None
+) -> dict[str, str]:
+    """A page's provenance footer: parameters, notebook, data (when it read any), version, time."""
+    return {
+        "Parameters": json.dumps(parameters, sort_keys=True, default=str),
+        "Notebook": notebook.name,
+        **({"Data fingerprint": fingerprint[:16]} if fingerprint else {}),
+        "Package version": __version__,
+        BUILD_TIME_KEY: built_at,
+    }
 
 
 def row_links(
@@ -112,13 +140,7 @@ def report_job(
         subtitle=f"{dataset.profile.name} · {spec.group} · {quarter.label}",
         quarter=str(quarter),
         data_as_of=quarter.end.isoformat(),
-        provenance={
-            "Parameters": json.dumps(spec.parameters, sort_keys=True),
-            "Notebook": spec.notebook.name,
-            "Data fingerprint": dataset.fingerprint[:16],
-            "Package version": __version__,
-            BUILD_TIME_KEY: built_at,
-        },
+        provenance=provenance(spec.parameters, spec.notebook, built_at, dataset.fingerprint),
         index=index,
         related=tree.related(spec.name) if tree else (),
         quarters=quarter_links(layout.root, quarter, page) if tree else None,

@@ -33,13 +33,19 @@ MANIFEST_MAX_BYTES = 64 * 2**20
 """Largest manifest.json read: a build of a thousand reports writes a few MB."""
 
 
+def last_outcomes(layout: OutputLayout) -> dict[str, dict]:
+    """Every report's entry in the quarter's manifest: its last outcome, whatever it was."""
+    manifest = _read_manifest(layout.manifest, layout.quarter) or {}
+    reports = manifest.get("reports", [])
+    return {report["name"]: {"built_at": manifest.get("built_at"), **report} for report in reports}
+
+
 def published_reports(layout: OutputLayout) -> dict[str, dict]:
     """Manifest entries of the reports the last build left current, whose HTML is still there."""
-    manifest = _read_manifest(layout.manifest, layout.quarter) or {}
     return {
-        report["name"]: report
-        for report in manifest.get("reports", [])
-        if report.get("status") in CURRENT and layout.html(report["name"]).is_file()
+        name: report
+        for name, report in last_outcomes(layout).items()
+        if report.get("status") in CURRENT and layout.html(name).is_file()
     }
 
 
@@ -88,13 +94,14 @@ def publish_manifest_and_index(
     layout: OutputLayout,
     results: list[ReportResult],
     built_at: str,
-    published: dict[str, dict],
+    earlier: dict[str, dict],
     key_parts: dict[str, dict[str, str] | None],
 ) -> list[str]:
     """Write the quarter's manifest and index page, then the index of every quarter.
 
-    `key_parts` holds the hashes making up each result's key (see keys.key_parts), to tell later
-    why a report will rebuild.
+    `earlier` holds the last manifest's entries (see last_outcomes): a report this build did not
+    run keeps its figures and the time of its outcome from there. `key_parts` holds the hashes
+    making up each result's key (see keys.key_parts), to tell later why a report will rebuild.
 
     Returns the reconciliation: one line per broken identity among the reports' figures.
     """
@@ -104,6 +111,7 @@ def publish_manifest_and_index(
     for result in results:
         spec = by_name[result.name]
         skipped = result.status == ReportStatus.SKIPPED
+        before = earlier.get(spec.name, {})
         reports.append(
             {
                 "name": spec.name,
@@ -111,13 +119,14 @@ def publish_manifest_and_index(
                 "group": spec.group,
                 "notebook": spec.notebook.name,
                 "parameters": spec.parameters,
-                "key_figure": published[spec.name]["key_figure"]
+                "key_figure": before["key_figure"]
                 if skipped
                 else key_figure(dataset, spec.scope, quarter),
                 "html": layout.html(spec.name).name if layout.html(spec.name).exists() else None,
                 **asdict(result),
+                "built_at": before.get("built_at") if result.earlier else built_at,
                 "key_parts": key_parts.get(spec.name),
-                "figures": published[spec.name].get("figures") if skipped else result.figures,
+                "figures": before.get("figures") if skipped else result.figures,
             }
         )
         records.append(
@@ -142,13 +151,15 @@ def publish_manifest_and_index(
             status=report["status"],
             key_figure=report["key_figure"],
             error=result.error.line() if result.error else "",
+            page=report["html"] is not None,
+            built_at=report["built_at"] if result.earlier else None,
             duration_s=None
             if result.status == ReportStatus.PENDING
             else round(report["duration_s"], 1),
         )
         for report, result in zip(reports, results, strict=True)
     }
-    tree = ReportTree.of(specs, dataset)
+    tree = ReportTree.of(specs, dataset, quarter)
     write_text_atomic(
         layout.index,
         quarter_index_html(

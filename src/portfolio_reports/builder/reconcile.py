@@ -4,9 +4,9 @@ Each page records the figures it showed (see `ReportView.figures`); these checks
 them across the reports of one quarter, matched by the scope their params ask for:
 
 - the slices of a report sum to it: therapy areas to the whole (or to a market or region), disease
-  areas to their therapy area, markets to their region, regions to the whole. When every slice
-  with sales in the quarter has a report the sum must equal the parent; when only some do,
-  revenue being never negative, the slices with a report must not exceed it;
+  areas to their therapy area, markets to their region, regions and products to the whole.
+  When every slice with sales in the quarter has a report the sum must equal the parent; when
+  only some do, revenue being never negative, the slices with a report must not exceed it;
 - each index card states what its page states;
 - each page shows the scope its params ask for;
 - each page's pipeline charts count as many programmes as its pipeline tables list.
@@ -62,6 +62,8 @@ class Members:
     """Markets of each region."""
     money: Money
     """The company's currency and unit, as a problem line names amounts."""
+    products: tuple[str, ...] = ()
+    """Products with sales in the quarter."""
 
     @classmethod
     def of(cls, ds: Dataset, quarter: Quarter) -> Members:
@@ -88,6 +90,7 @@ class Members:
                 for region, rows in markets.groupby(Markets.region)
             },
             money=ds.profile.money,
+            products=tuple(sorted(set(sales[Sales.product]))),
         )
 
 
@@ -204,4 +207,7 @@ def _splits(parent: Scope, members: Members) -> list[_Split]:
             for market in members.markets.get(parent.region, ())
         ]
         splits.append(_Split("markets", slices))
+    if parent.product is None and parent.therapy_area is None and parent.disease_area is None:
+        slices = [(replace(parent, product=product),) for product in members.products]
+        splits.append(_Split("products", slices))
     return splits

@@ -23,9 +23,17 @@ from portfolio_reports.builder.navigation import (
 )
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
+    CURRENT,
     check_manifests,
+    last_outcomes,
     publish_manifest_and_index,
     published_reports,
+)
+from portfolio_reports.builder.unchanged import (
+    BuildRequest,
+    forget_stamp,
+    inputs_stamp,
+    record_stamp,
 )
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -33,6 +41,7 @@ from portfolio_reports.data.schema import Sales
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.execution.executors import ExecutorSettings
 from portfolio_reports.execution.job import (
+    Failure,
     ReportJob,
     ReportResult,
     ReportStatus,
@@ -58,6 +67,10 @@ class BuildResult:
     """Data warnings of the build, one line each."""
     reconciliation: tuple[str, ...] = ()
     """Identities the reports' figures break, one line each (see reconcile)."""
+    outdated: tuple[str, ...] = ()
+    """Reports this build kept (not named, or not run) whose page a build would now rebuild."""
+    printed: tuple[Path, ...] = ()
+    """The PDFs printed (with --format pdf)."""
 
     @property
     def ok(self) -> bool:
@@ -83,24 +96,47 @@ class BuildObserver(Protocol):
 
 def build(options: BuildOptions, observer: BuildObserver | None = None) -> BuildResult:
     """Build every report of one quarter; skip unchanged ones; a failure does not stop others."""
+    stamp = inputs_stamp(_request(options))  # before the inputs are read: a change meanwhile
     inputs = check_inputs(options, snapshot=True)
     layout = OutputLayout(Path(options.out).resolve(), str(inputs.quarter))
     check_manifests(layout)
     neighbours = neighbour_folders(layout.root, inputs.quarter)
     written = (layout.root, layout.notebooks_dir, layout.snapshots_dir, *neighbours)
     with build_lock(layout.quarter_dir, *written):
+        forget_stamp(layout.root)
         remove_scratch(layout.leftover_scratch())
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
-        results, reconciliation = _run_build(options, inputs, snapshot, layout, observer)
-        if "pdf" in options.formats:
-            _print(inputs.dataset, layout, results)
+        results, reconciliation, outdated = _run_build(options, inputs, snapshot, layout, observer)
+        printed = _print(inputs.dataset, layout, results) if "pdf" in options.formats else []
+        if stamp and not reconciliation and all(r.status in CURRENT for r in results):
+            names = [result.name for result in results]
+            record_stamp(stamp, layout, names, inputs.dataset.warnings)
     refresh_neighbours(layout.root, inputs.quarter, observer.waiting if observer else None)
     return BuildResult(
-        inputs.quarter, results, layout.index, inputs.dataset.warnings, tuple(reconciliation)
+        inputs.quarter,
+        results,
+        layout.index,
+        inputs.dataset.warnings,
+        tuple(reconciliation),
+        tuple(outdated),
+        tuple(printed),
     )
 
 
-def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> None:
+def _request(options: BuildOptions) -> BuildRequest:
+    """What the options ask a build to do, as the stamp of a build with nothing to do hashes it."""
+    return BuildRequest(
+        options.quarter,
+        options.data,
+        Path(options.params),
+        Path(options.notebooks),
+        Path(options.out),
+        options.reports,
+        options.formats,
+    )
+
+
+def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> list[Path]:
     """Print to PDF every page built now, and every current page that has no PDF yet."""
     pages = [
         layout.html(result.name)
@@ -109,7 +145,7 @@ def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) 
         or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
     ]
     synthetic = bool(dataset.sales[Sales.synthetic].any())
-    print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
+    return print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
 
 
 def _run_build(
@@ -118,13 +154,14 @@ def _run_build(
     snapshot: Path,
     layout: OutputLayout,
     observer: BuildObserver | None,
-) -> tuple[list[ReportResult], list[str]]:
+) -> tuple[list[ReportResult], list[str], list[str]]:
     """Run or skip every report, then write the manifest and the index.
 
-    Returns the results and the reconciliation's broken identities.
+    Returns the results, the reconciliation's broken identities and the reports kept with a
+    page a build would now rebuild.
     """
     built_at = build_time()
-    tree = ReportTree.of(inputs.specs, inputs.dataset)
+    tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
     jobs = [
         report_job(
             spec,
@@ -141,6 +178,7 @@ def _run_build(
     ]
     if observer:
         observer.planned([job.name for job in jobs])
+    earlier = last_outcomes(layout)
     published = published_reports(layout)
     chosen = set(chosen_reports([job.name for job in jobs], options.reports))
     to_run = [
@@ -149,17 +187,22 @@ def _run_build(
         if job.name in chosen
         and (options.force or published.get(job.name, {}).get("key") != job.key)
     ]
-    skipped = [_kept(job, published.get(job.name)) for job in jobs if job not in to_run]
+    kept = [
+        _kept(job, earlier.get(job.name), job.name in published)
+        for job in jobs
+        if job not in to_run
+    ]
     settings = ExecutorSettings(options.jobs, not options.fresh_kernels, options.scheduler)
     running = observer.running if observer else None
     executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
     results = []
     with contextlib.closing(executed):  # on Ctrl-C or a stop signal: stop the workers now
-        for result in itertools.chain(skipped, executed):
+        for result in itertools.chain(kept, executed):
             results.append(result)
             if observer:
                 observer.finished(result)
     order = {job.name: position for position, job in enumerate(jobs)}
+    keys = {job.name: job.key for job in jobs}
     results.sort(key=lambda result: order[result.name])
     parts = {
         spec.name: key_parts(
@@ -173,17 +216,35 @@ def _run_build(
     recorded = {
         result.name: parts[result.name]
         if result.key == key_of(parts[result.name]) and result.status != ReportStatus.PENDING
-        else published.get(result.name, {}).get("key_parts")
+        else earlier.get(result.name, {}).get("key_parts")
         for result in results
     }
     reconciliation = publish_manifest_and_index(
-        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, published, recorded
+        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, earlier, recorded
     )
-    return results, reconciliation
+    outdated = [
+        result.name
+        for result in results
+        if result.status == ReportStatus.SKIPPED and result.key != keys[result.name]
+    ]
+    return results, reconciliation, outdated
 
 
-def _kept(job: ReportJob, published: dict | None) -> ReportResult:
-    """A report this build does not run: its page kept as it is, or pending when it has none."""
-    if published is None:
-        return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)
-    return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, published["key"])
+def _kept(job: ReportJob, earlier: dict | None, current: bool) -> ReportResult:
+    """A report this build does not run: its current page skipped, its last failure kept with
+    its error, or pending when it was never built."""
+    if current and earlier is not None:
+        return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, earlier["key"], earlier=True)
+    if earlier is not None and earlier.get("status") == ReportStatus.FAILED:
+        error = earlier.get("error") or {}
+        failure = Failure(
+            error.get("cell"),
+            str(error.get("error", "")),
+            str(error.get("message", "")),
+            str(error.get("stage", "execute")),
+        )
+        duration = earlier.get("duration_s", 0.0)
+        return ReportResult(
+            job.name, ReportStatus.FAILED, duration, earlier["key"], failure, earlier=True
+        )
+    return ReportResult(job.name, ReportStatus.PENDING, 0.0, job.key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.kinds import SCOPE_PARAMETERS, group_of, group_rank
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.limits import (
     PARAMS_LIMIT_ENV,
@@ -25,14 +25,12 @@ from portfolio_reports.data.limits import (
     oversize_problem,
 )
 from portfolio_reports.errors import ParamsError
-from portfolio_reports.paths import confinement_problem
+from portfolio_reports.paths import COMMENTARY_DIR, confinement_problem
 from portfolio_reports.presentation.commentary import read_commentary
+from portfolio_reports.text import quoted
 
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
-SCOPE_PARAMETERS = ("therapy_area", "disease_area", "market", "region")
-COMMENTARY_DIR = "commentary"
-"""Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 COMMENTARY_PARAMETER = "commentary"
 """The notebook parameter the build sets to a report's commentary file, when it has one."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -68,13 +66,6 @@ class ReportSpec:
     parameters: dict[str, ParameterValue]
     scope: Scope
     source: Path
-
-
-DEFAULT_GROUPS = {
-    "portfolio_overview": "Portfolio",
-    "therapy_area": "Therapy and disease areas",
-    "market": "Markets and regions",
-}
 
 
 def commentary_file(spec: ReportSpec, quarter: str) -> Path | None:
@@ -127,8 +118,7 @@ def load_specs(params_dir: Path, notebooks_dir: Path, dataset: Dataset) -> list[
     problems += _duplicate_name_problems(specs)
     if problems:
         raise ParamsError(problems)
-    group_rank = {group: rank for rank, group in enumerate(DEFAULT_GROUPS.values())}
-    return sorted(specs, key=lambda spec: (group_rank.get(spec.group, len(group_rank)), spec.name))
+    return sorted(specs, key=lambda spec: (group_rank(spec.group), spec.name))
 
 
 def load_spec(path: Path, notebooks_dir: Path, dataset: Dataset) -> ReportSpec:
@@ -162,27 +152,37 @@ def check_parameters(
     label: str,
     notebook: Path,
     declared: dict[str, Any],
-    parameters: dict[str, ParameterValue],
-    dataset: Dataset,
+    parameters: dict[str, Any],
+    dataset: Dataset | None,
+    *,
+    build: bool = True,
 ) -> list[str]:
-    """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data."""
+    """Problems with parameters for a notebook: undeclared, wrong type, unknown in the data.
+
+    With `build` (a params file), the notebook must declare the build's parameters and values
+    must be of their defaults' kinds; without it (`run`, as papermill), any value goes, and only
+    the project's parameters the notebook declares are set by the project. Without a dataset,
+    scope values are not checked.
+    """
     problems = [
         f"{label}: the notebook {notebook.name} does not declare parameter {name!r}"
         f" in a cell tagged 'parameters'"
         for name in BUILD_PARAMETERS
-        if name not in declared
+        if build and name not in declared
     ]
     set_by_build = {*BUILD_PARAMETERS, COMMENTARY_PARAMETER}
+    set_by_project = set_by_build if build else set(BUILD_PARAMETERS) & set(declared)
     for name, value in parameters.items():
-        if name in set_by_build:
-            problems.append(f"{label}: parameter {name!r} is set by the build, not a params file")
+        if name in set_by_project:
+            where = "the build, not a params file" if build else f"the project; use --{name}"
+            problems.append(f"{label}: parameter {name!r} is set by {where}")
         elif name not in declared:
             allowed = ", ".join(sorted(set(declared) - set_by_build))
             problems.append(
                 f"{label}: parameter {name!r} is not declared by {notebook.name};"
                 f" declared: {allowed}"
             )
-        elif not _same_kind(value, declared[name], name):
+        elif (build or name in SCOPE_PARAMETERS) and not _same_kind(value, declared[name], name):
             expected = "text" if name in SCOPE_PARAMETERS else type(declared[name]).__name__
             hint = _YAML_BOOL_HINT.format(name=name) if isinstance(value, bool) else ""
             problems.append(
@@ -194,9 +194,23 @@ def check_parameters(
                 f"{label}: parameter {name!r} is {len(value)} characters long;"
                 f" at most {TEXT_PARAMETER_CHARS} are allowed"
             )
-    if problems:
+    if problems or dataset is None:
         return problems
-    return [f"{label}: {problem}" for problem in scope_of(parameters, declared).check(dataset)]
+    scope = scope_of(parameters, declared)
+    scoped = [name for name in SCOPE_PARAMETERS if name in declared]
+    if scoped and all(getattr(scope, name) is None for name in scoped):
+        return [f"{label}: {_unset_scope(notebook, scoped, dataset)}"]
+    return [f"{label}: {problem}" for problem in scope.check(dataset)]
+
+
+def _unset_scope(notebook: Path, scoped: list[str], dataset: Dataset) -> str:
+    """Why a notebook of one slice (a market, a therapy area) needs a parameter to say which."""
+    valid = Scope.valid_values(dataset)
+    words = " or ".join(name.replace("_", " ") for name in scoped)
+    options = " or ".join(
+        f"{name} (in the data: {', '.join(valid[name]) or 'none yet'})" for name in scoped
+    )
+    return f"{notebook.name} reports on one {words}; set parameter {options}"
 
 
 def resolve_notebook(name: str, notebooks_dir: Path) -> Path | None:
@@ -230,7 +244,7 @@ def _read_spec(
         elif isinstance(document, list):
             kind = "a list"
         else:
-            kind = f"the single value {_SHORT.repr(document)}"
+            kind = f"the single value {quoted(document)}"
         return None, [
             f"{label}: is {kind}; expected a mapping with keys notebook, title, parameters"
         ]
@@ -258,7 +272,7 @@ def _read_spec(
     spec = ReportSpec(
         name=name,
         title=parsed.title,
-        group=parsed.group or DEFAULT_GROUPS.get(notebook.stem, "Reports"),
+        group=parsed.group or group_of(notebook.stem),
         notebook=notebook,
         parameters=parsed.parameters,
         scope=scope_of(parsed.parameters, declared),
@@ -286,7 +300,7 @@ def _pydantic_problem(label: str, item: Any) -> str:
         value = item["input"]
         return (
             f"{label}: parameter {item['loc'][1]!r} has {type(value).__name__} value"
-            f" {_SHORT.repr(value)};"
+            f" {quoted(value)};"
             f" allowed: text, a number, true, false or null"
         )
     return f"{label}: key {key!r}: {item['msg']}"
@@ -363,9 +377,6 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
-_SHORT = reprlib.Repr()
-"""Shows a value from a params file in a problem line, shortened."""
-_SHORT.maxstring = _SHORT.maxother = 80
 _YAML_BOOL_HINT = (
     "; YAML reads unquoted yes, no, on, off, y and n as true or false: quote the value,"
     ' e.g. {name}: "NO"'

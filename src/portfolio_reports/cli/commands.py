@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import logging
 import signal
 import sys
@@ -36,6 +37,7 @@ from portfolio_reports.execution.executors import default_workers, start_fork_se
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
+from portfolio_reports.text import counted
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
@@ -235,12 +237,28 @@ def build_reports(
         portfolio-reports build market-jp 'therapy-area-*'
         portfolio-reports build --format html,pdf
     """
+    chosen_formats = tuple(name.strip() for name in formats.split(",") if name.strip())
+    if not force:
+        from portfolio_reports.builder.unchanged import BuildRequest, unchanged_build
+
+        request = BuildRequest(quarter, data, params, notebooks, out, reports, chosen_formats)
+        unchanged = unchanged_build(request)
+        if unchanged:
+            count = len(unchanged.reports)
+            console.print(
+                inert(
+                    f"Nothing changed: {count} of {count} reports current for"
+                    f" {unchanged.quarter}: {unchanged.index}"
+                )
+            )
+            _print_warnings(unchanged.warnings)
+            sys.exit(EXIT_OK)
     workers = jobs if jobs is not None else default_workers()
     if executor == "local" and workers > 1:
         start_fork_server(WORKER_MODULE)
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.run import build
-    from portfolio_reports.cli.progress import BuildProgress
+    from portfolio_reports.cli.progress import BuildProgress, not_run_line
     from portfolio_reports.execution.job import ReportStatus
 
     options = BuildOptions(
@@ -255,22 +273,29 @@ def build_reports(
         executor=executor,
         scheduler=scheduler,
         reports=reports,
-        formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
+        formats=chosen_formats,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
     with BuildProgress(console, f"Building {quarter or 'latest quarter'}") as progress:
         result = build(options, progress)
-    console.print(progress.summary())
+    summary = progress.summary()
+    if summary is not None:
+        console.print(summary)
+    not_run = not_run_line(result.results, result.outdated)
+    if not_run:
+        console.print(inert(not_run), soft_wrap=True)
     _print_warnings(result.warnings)
-    failed = [r for r in result.results if r.status == ReportStatus.FAILED]
-    current = [r for r in result.results if r.ok]
+    failed = [r for r in result.results if r.status == ReportStatus.FAILED and not r.earlier]
+    current = [r for r in result.results if r.ok and r.name not in result.outdated]
     console.print(
         inert(
             f"{len(current)} of {len(result.results)} reports current for"
             f" {result.quarter}: {result.index}"
         )
     )
+    if "pdf" in options.formats:
+        console.print(inert(_printed_line(result.printed, result.index.parent)), soft_wrap=True)
     _print_reconciliation(result.reconciliation)
     sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
 
@@ -297,6 +322,13 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
         )
     )
     _print_warnings(inputs.dataset.warnings)
+
+
+def _printed_line(printed: tuple[Path, ...], folder: Path) -> str:
+    """What --format pdf printed: how many PDFs, and where."""
+    if not printed:
+        return f"printed no PDF: every current page in {folder} has one already"
+    return f"printed {counted(len(printed), 'PDF')} beside the pages in {folder}"
 
 
 def _print_reconciliation(problems: tuple[str, ...]) -> None:
@@ -364,7 +396,25 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     nargs=2,
     multiple=True,
     metavar="KEY VALUE",
-    help="A notebook parameter; repeat for more. 'null' sets None.",
+    help="A parameter, typed as papermill types it: True, False, None (or null), an integer, a"
+    " decimal, else text. Repeat for more.",
+)
+@click.option(
+    "-r",
+    "--parameter-raw",
+    "raw_parameters",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="A parameter read as text, whatever it looks like.",
+)
+@click.option(
+    "-y",
+    "--parameters-yaml",
+    "yaml_parameters",
+    multiple=True,
+    metavar="YAML",
+    help="Parameters as a YAML mapping, e.g. 'items: [1, 2]' (lists, nested values).",
 )
 @_quarter_option
 @_data_option
@@ -377,6 +427,16 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     help="The HTML file to write.",
 )
 @click.option("--title", help="Page title; default: the notebook heading and the slice.")
+@click.option(
+    "--cwd",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder the notebook runs in (relative paths it reads); default: the notebook's folder.",
+)
+@click.option(
+    "-k",
+    "--kernel",
+    help="Jupyter kernel to run on; default: this Python, whatever kernel the notebook names.",
+)
 @_timeout_option
 @click.option("--open", "open_page", is_flag=True, help="Open the page in a web browser.")
 @_exits_cleanly
@@ -384,67 +444,91 @@ def run_report(
     notebook: str | None,
     params_file: Path | None,
     parameters: tuple[tuple[str, str], ...],
+    raw_parameters: tuple[tuple[str, str], ...],
+    yaml_parameters: tuple[str, ...],
     quarter: str | None,
     data: str,
     notebooks: Path,
     target: Path,
     title: str | None,
+    cwd: Path | None,
+    kernel: str | None,
     timeout: int,
     open_page: bool,
 ) -> None:
-    """Build one ad-hoc report from NOTEBOOK (a path, or a name in notebooks/) to one file.
+    """Run NOTEBOOK (a path, or a name in notebooks/) as papermill would, to one HTML page.
 
-    Parameters are checked as a build checks params files; the page has the same template and
-    provenance footer. With -f, the notebook, title and parameters come from a params file.
+    Any parameterized notebook runs: the project's quarter and data are set only where its
+    parameters cell declares `quarter` or `data` (a notebook declaring neither reads no data);
+    a notebook without a parameters cell gets its parameters injected at the top. Parameters
+    a parameters cell does not declare are refused; report scopes (market, therapy area...)
+    are checked against the data. The page has the report template and provenance footer.
+    With -f, the notebook, title and parameters come from a params file.
 
     \b
     Examples:
         portfolio-reports run therapy_area -p therapy_area null -p disease_area "Lung cancer" \\
             --quarter 2026Q2 --to /tmp/lung-2026Q2.html
         portfolio-reports run -f params/market-jp.yaml --to /tmp/jp.html --open
+        portfolio-reports run analysis.ipynb -p var 'It works' -y 'items: [1, 2]' --to out.html
     """
     from portfolio_reports.cli.progress import result_line
-    from portfolio_reports.notebook.adhoc import AdhocReport, run_adhoc
+    from portfolio_reports.notebook.adhoc import AdhocReport, command_line_parameters, run_adhoc
 
     report = AdhocReport(
         notebook=notebook,
         to=target,
-        parameters=dict(parameters),
+        parameters=command_line_parameters(parameters, raw_parameters, yaml_parameters),
         params_file=params_file,
         notebooks=notebooks,
         quarter=quarter,
         data=data,
         title=title,
         timeout_s=timeout,
+        cwd=cwd,
+        kernel=kernel,
     )
     result = run_adhoc(report)
     console.print(inert(result_line(result)))
     if not result.ok:
         sys.exit(EXIT_FAILED_REPORTS)
     console.print(inert(f"wrote {target}"))
-    if open_page:
-        webbrowser.open(target.resolve().as_uri())
+    if open_page and not webbrowser.open(target.resolve().as_uri()):
+        console.print(inert(f"no web browser found; open {target.resolve().as_uri()}"))
 
 
 @cli.command(name="list")
 @_input_options
 @_out_option("Reports folder the pages would be written to.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list (name, title, group, notebook, parameters, quarter, html, state,"
+    " reasons) for scripts.",
+)
 @_exits_cleanly
-def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, out: Path) -> None:
+def list_reports(
+    quarter: str | None, data: str, params: Path, notebooks: Path, out: Path, as_json: bool
+) -> None:
     """List the reports a build would make, their parameters, and whether each will rebuild.
 
     A report is current when its page was built from the same notebook, params, data, code and
     libraries; otherwise the list names which of those changed. Runs nothing.
 
     \b
-    Example:
+    Examples:
         portfolio-reports list --quarter 2026Q2
+        portfolio-reports list --json | jq -r '.[] | select(.state != "current") | .name'
     """
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.plan import planned_reports
 
     options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
     reports = planned_reports(options)
+    if as_json:
+        click.echo(json.dumps([report.as_dict() for report in reports], indent=2))
+        return
     table = Table(
         title=inert(
             f"{len(reports)} reports for {reports[0].quarter}, into {reports[0].html.parent}"
@@ -467,21 +551,32 @@ def list_reports(quarter: str | None, data: str, params: Path, notebooks: Path, 
 
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--empty",
+    is_flag=True,
+    help="Tables with their headers only, for the company's own data, and a README of them.",
+)
 @_exits_cleanly
-def init(target: Path) -> None:
+def init(target: Path, empty: bool) -> None:
     """Write a working project into TARGET: sample data, notebooks, params and its config.
+
+    With --empty, the data folder holds every table's header line and a README of the schema,
+    and params/ one file per report kind, to fill in.
 
     \b
     Example:
         portfolio-reports init quarterly && cd quarterly && portfolio-reports build
+        portfolio-reports init --empty acme && cd acme && portfolio-reports validate
     """
-    init_project(target)
-    console.print(
-        inert(
-            f"ok: wrote a project to {target};"
-            f" build it with: cd {target} && portfolio-reports build"
-        )
-    )
+    if empty:
+        from portfolio_reports.data.blank import write_blank_data
+
+        init_project(target, write_blank_data)
+        then = "fill in its data (data/README.md), then: portfolio-reports validate"
+    else:
+        init_project(target)
+        then = "build it with: portfolio-reports build"
+    console.print(inert(f"ok: wrote a project to {target}; cd {target} and {then}"))
 
 
 @cli.command()

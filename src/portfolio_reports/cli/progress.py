@@ -8,6 +8,7 @@ from rich.table import Table
 
 from portfolio_reports.cli.terminal import inert
 from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.text import counted
 
 STATUS_STYLES = {
     ReportStatus.OK: "green",
@@ -56,21 +57,25 @@ class BuildProgress:
         self.console.print(inert(line), highlight=False)
 
     def finished(self, result: ReportResult) -> None:
-        """Count the result and print its line."""
+        """Count the result; print its line when it was built or failed (see `not_run_line`)."""
         self.results.append(result)
         self.counts[result.status] += 1
         counts = " ".join(f"{status} {count}" for status, count in self.counts.items() if count)
         self._progress.update(self._task, advance=1, counts=counts)
-        self.console.print(inert(result_line(result)), highlight=False)
+        if result.status in (ReportStatus.OK, ReportStatus.FAILED):
+            self.console.print(inert(result_line(result)), highlight=False)
 
-    def summary(self) -> Table:
-        """A table of every report with its status and time."""
+    def summary(self) -> Table | None:
+        """A table of the reports this build ran, with status, time and memory; None if none."""
+        ran = [result for result in self.results if _ran(result)]
+        if not ran:
+            return None
         table = Table(title="Build summary", title_justify="left")
         table.add_column("report")
         table.add_column("status")
         table.add_column("seconds", justify="right")
         table.add_column("kernel peak MiB", justify="right")
-        for result in self.results:
+        for result in ran:
             table.add_row(
                 result.name,
                 f"[{STATUS_STYLES[result.status]}]{result.status}[/]",
@@ -82,6 +87,36 @@ class BuildProgress:
 
 def result_line(result: ReportResult) -> str:
     """One line for a finished report, with the failing cell and error when it failed."""
+    if result.status == ReportStatus.FAILED and result.earlier:
+        error = f": {result.error.line()}" if result.error else ""
+        return f"  failed  {result.name}, not run now; in an earlier build{error}"
     if result.error is None:
         return f"  {result.status:<7} {result.name} ({result.duration_s:.1f} s)"
     return f"  FAILED  {result.name}: {result.error.line()}"
+
+
+def not_run_line(results: list[ReportResult], outdated: tuple[str, ...]) -> str | None:
+    """One line for the reports a build did not run: kept current or out of date, failed in an
+    earlier build, never built; None when it ran every report."""
+    kept = [result for result in results if not _ran(result)]
+    if not kept:
+        return None
+    skipped = [r.name for r in kept if r.status == ReportStatus.SKIPPED]
+    stale = [name for name in skipped if name in outdated]
+    failed = [r.name for r in kept if r.status == ReportStatus.FAILED]
+    pending = [r.name for r in kept if r.status == ReportStatus.PENDING]
+    parts = []
+    if len(skipped) > len(stale):
+        parts.append(f"{len(skipped) - len(stale)} current")
+    if stale:
+        parts.append(f"{len(stale)} out of date ({', '.join(stale)}; `list` says why)")
+    if failed:
+        parts.append(f"{len(failed)} failed in an earlier build ({', '.join(failed)})")
+    if pending:
+        parts.append(f"{len(pending)} never built")
+    return f"{counted(len(kept), 'report')} not run: {', '.join(parts)}"
+
+
+def _ran(result: ReportResult) -> bool:
+    """Whether this build ran the report (built or failed now)."""
+    return result.status in (ReportStatus.OK, ReportStatus.FAILED) and not result.earlier

@@ -22,11 +22,14 @@ class CsvLineError(Exception):
         self.reason = reason
 
 
-def csv_records(text: str) -> list[tuple[int, list[str]]]:
-    """Every record of a CSV text with the file line it starts on; blank lines give []."""
+def csv_records(text: str, most: int | None = None) -> list[tuple[int, list[str]]]:
+    """Every record of a CSV text with the file line it starts on; blank lines give [].
+
+    With `most`, reading stops after that many records.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
-    while True:
+    while most is None or len(records) < most:
         line = reader.line_num + 1
         try:
             row = next(reader)
@@ -35,6 +38,7 @@ def csv_records(text: str) -> list[tuple[int, list[str]]]:
         except csv.Error as error:
             raise CsvLineError(line, _csv_reason(str(error))) from error
         records.append((line, row))
+    return records
 
 
 def _csv_reason(message: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from portfolio_reports.data.blank import blank_problems
 from portfolio_reports.data.categories import category_problems, covering_unions
 from portfolio_reports.data.company import Profile
 from portfolio_reports.data.limits import capped
@@ -23,6 +25,7 @@ from portfolio_reports.data.schema import (
     RegulatoryEvents,
 )
 from portfolio_reports.data.snapshots import (
+    SNAPSHOT_MANIFEST,
     detail_fingerprint,
     is_snapshot,
     read_snapshot,
@@ -35,6 +38,7 @@ from portfolio_reports.data.sources import (
     write_source,
 )
 from portfolio_reports.errors import DataError
+from portfolio_reports.text import cut, quoted
 
 _LISTED_VALUES = 12
 _MAY_BE_GLOBAL = (
@@ -97,13 +101,24 @@ class Dataset:
 def load_dataset(source: str | Path) -> Dataset:
     """Load and validate a data source (see `sources`), or read a build's own snapshot as it is."""
     if is_snapshot(source):
-        tables, fingerprint = read_snapshot(Path(source))
-        return Dataset(**tables, fingerprint=fingerprint)
+        folder = Path(source).resolve()
+        return _snapshot_dataset(folder, (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
     raw = read_source(source)
     detail = detail_file(source)
     if detail is not None:
         raw = RawSource({**raw.tables, "sales": summed_sales(detail)}, detail_fingerprint(detail))
+    blank = blank_problems({name: table.frame for name, table in raw.tables.items()}, str(source))
+    if blank:
+        raise DataError(blank)
     return _validated(raw)
+
+
+@lru_cache(maxsize=1)
+def _snapshot_dataset(folder: Path, manifest: str) -> Dataset:
+    """A snapshot's data set, read once per process while it is the one asked for (by folder and
+    manifest): a warm kernel's reports then share it, and the results `memo` keeps for it."""
+    tables, fingerprint = read_snapshot(folder)
+    return Dataset(**tables, fingerprint=fingerprint)
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:
@@ -202,16 +217,20 @@ def _foreign_key_problems(
         if (table, column, target, target_column) in _MAY_BE_GLOBAL:
             allowed.add(GLOBAL_SCOPE)
         values = tables[table][column]
-        listed = ", ".join(sorted(allowed)[:_LISTED_VALUES])
+        listed = ", ".join(cut(key) for key in sorted(allowed)[:_LISTED_VALUES])
         more = f", ... ({len(allowed)} in all)" if len(allowed) > _LISTED_VALUES else ""
-        for index, value in values[values.notna() & ~values.isin(allowed)].items():
-            problems.append(
+        unknown = values[values.notna() & ~values.isin(allowed)]
+        problems += _of(
+            table,
+            locations[table].by_cause(
                 (
-                    table,
-                    f"{locations[table].row(index)}, column {column}: unknown {target_column}"
-                    f" {value!r}, not in {locations[target].label}; allowed: {listed}{more}",
+                    index,
+                    f", column {column}: unknown {target_column} {quoted(value)}, not in"
+                    f" {locations[target].label}; allowed: {listed}{more}",
                 )
-            )
+                for index, value in unknown.items()
+            ),
+        )
     if "regulatory_events" in tables:
         problems += _of(
             "regulatory_events",
@@ -258,11 +277,14 @@ def _allocation_problems(
     owners = indications.set_index("indication")["product"]
     owner = allocation["indication"].map(owners)
     foreign = allocation[owner.notna() & (owner != allocation["product"])]
-    problems = [
-        f"{location.row(index)}, column indication: {row.indication!r} is an indication of"
-        f" {owners[row.indication]}, not of {row.product}; allowed: that product's indications"
+    problems = location.by_cause(
+        (
+            index,
+            f", column indication: {quoted(row.indication)} is an indication of"
+            f" {owners[row.indication]}, not of {row.product}; allowed: that product's indications",
+        )
         for index, row in zip(foreign.index, foreign.itertuples(index=False), strict=True)
-    ]
+    )
     keys = [allocation["product"], allocation["market"].fillna("all markets")]
     for (product, market), shares in allocation.groupby(keys)["share"]:
         if shares.sum() > 1 + 1e-9:
@@ -276,12 +298,15 @@ def _allocation_problems(
 def _status_without_date(events: pd.DataFrame, location: TableLocation) -> list[str]:
     """A status needs the date it was reported (status_as_of), and an as-of date needs a status."""
     lone = events[events["status"].isna() != events["status_as_of"].isna()]
-    return [
-        f"{location.row(index)}: status {as_written(row.status)!r} with status_as_of"
-        f" {as_written(row.status_as_of)!r}; give both (a status and the date it was reported) or"
-        " neither"
+    return location.by_cause(
+        (
+            index,
+            f": status {quoted(as_written(row.status))} with status_as_of"
+            f" {quoted(as_written(row.status_as_of))}; give both (a status and the date it was"
+            " reported) or neither",
+        )
         for index, row in zip(lone.index, lone.itertuples(index=False), strict=True)
-    ]
+    )
 
 
 def _labels_of_other_products(
@@ -292,12 +317,15 @@ def _labels_of_other_products(
     labelled = trade_names[trade_names["indication"].notna()]
     owner = labelled["indication"].map(owners)
     wrong = labelled[owner.notna() & (owner != labelled["product"])]
-    return [
-        f"{location.row(index)}, column indication: {row.indication!r} is an indication of"
-        f" {owners[row.indication]}, not of {row.product}; allowed: an indication of"
-        f" {row.product}, or empty for every label"
+    return location.by_cause(
+        (
+            index,
+            f", column indication: {quoted(row.indication)} is an indication of"
+            f" {owners[row.indication]}, not of {row.product}; allowed: an indication of"
+            f" {row.product}, or empty for every label",
+        )
         for index, row in zip(wrong.index, wrong.itertuples(index=False), strict=True)
-    ]
+    )
 
 
 def _with_union_approvals(events: pd.DataFrame, markets: pd.DataFrame | None) -> pd.DataFrame:
@@ -329,11 +357,18 @@ def _sales_before_approval(
     joined = sales.join(first, on=["product", "market"])
     sold_in = pd.PeriodIndex(joined["quarter"], freq="Q")
     early = joined[joined["approved"].isna() | (sold_in < joined["approved"].to_numpy())]
-    return [
-        f"{location.row(index)}: {row.product} has sales in {row.market} in {row.quarter}"
-        f" but {_approval_status(row.approved)}; sales need an approval event in that market first"
-        for index, row in zip(early.index, early.itertuples(index=False), strict=True)
-    ]
+    first_sold = early.groupby(["product", "market"])["quarter"].transform("min")
+    return location.by_cause(
+        (
+            index,
+            f": {row.product} has sales in {row.market} from {first}"
+            f" but {_approval_status(row.approved)}; sales need an approval event in that market"
+            " first",
+        )
+        for index, row, first in zip(
+            early.index, early.itertuples(index=False), first_sold, strict=True
+        )
+    )
 
 
 def _approval_status(approved: pd.Period | None) -> str:

@@ -10,6 +10,9 @@ from portfolio_reports.errors import InputError
 DATA_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_DATA_MB"
 DEFAULT_DATA_MB = 512.0
 """Largest data file read: ten times a large company's ten-year extract, far below RAM."""
+ROWS_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_ROWS"
+DEFAULT_ROWS = 1_000_000
+"""Most rows read of one table: a large company's ten years of quarterly sales hold ~100,000."""
 PARAMS_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_PARAMS_KB"
 DEFAULT_PARAMS_KB = 64.0
 """Largest params file read: a real one is a few hundred bytes."""
@@ -24,12 +27,41 @@ TEXT_PARAMETER_CHARS = 1000
 COMMENTARY_CHARS = 20_000
 """Longest analyst commentary: a few paragraphs under a page's highlights, not a document."""
 PROBLEMS_PER_FILE = 20
-"""Problem lines shown per file before '... and N more problems'."""
+"""Problem lines (one per cause) shown per file before '... and N more problems'."""
+ROWS_LISTED = 10
+"""Line numbers a problem line lists before '... and N more'."""
 
 
 def max_data_bytes() -> int:
     """The size limit on one data file, from PORTFOLIO_REPORTS_MAX_DATA_MB or the default."""
     return _limit(DATA_LIMIT_ENV, DEFAULT_DATA_MB, "MB", 2**20)
+
+
+def max_rows() -> int:
+    """The row limit on one table, from PORTFOLIO_REPORTS_MAX_ROWS or the default."""
+    return _limit(ROWS_LIMIT_ENV, DEFAULT_ROWS, "rows", 1)
+
+
+def too_many_rows(label: str, rows: int) -> str | None:
+    """A one-line problem when a table has more rows than the row limit; None when it fits."""
+    limit = max_rows()
+    if rows <= limit:
+        return None
+    return (
+        f"{label}: more than {limit:,} rows; tables of at most {limit:,} rows are read"
+        f" (set {ROWS_LIMIT_ENV} to allow more)"
+    )
+
+
+def too_many_bytes(label: str, size: int, what: str = "of text") -> str | None:
+    """A one-line problem when a table holds more bytes (once read) than the data size limit."""
+    limit = max_data_bytes()
+    if size <= limit:
+        return None
+    return (
+        f"{label}: more than {_mb(limit)} MB {what}; tables of at most {_mb(limit)} MB are read"
+        f" (set {DATA_LIMIT_ENV} to allow larger ones)"
+    )
 
 
 def max_params_bytes() -> int:

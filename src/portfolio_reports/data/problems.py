@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -10,11 +12,13 @@ from portfolio_reports.data.limits import CELL_CHARS
 from portfolio_reports.data.quarters import FIRST_YEAR, LAST_YEAR, QUARTER_PATTERN
 from portfolio_reports.data.schema import (
     CODE_PATTERN,
+    CURRENCY_PATTERN,
     EXPECTED_PATTERN,
     MARKET_PATTERN,
     URL_PATTERN,
 )
 from portfolio_reports.data.sources import TableLocation
+from portfolio_reports.text import cut, quoted
 
 _TRUE_WORDS = {"true": True, "false": False}
 _PATTERN_HINTS = {
@@ -22,6 +26,7 @@ _PATTERN_HINTS = {
     " e.g. 2025Q3",
     MARKET_PATTERN: "two capital letters, e.g. CN",
     CODE_PATTERN: "a code of capitals, digits and '-', e.g. HLX10",
+    CURRENCY_PATTERN: "an ISO 4217 code of three capital letters, e.g. USD",
     URL_PATTERN: "an http(s) URL",
     EXPECTED_PATTERN: f"a quarter (e.g. 2027Q1) or a date (YYYY-MM-DD) from {FIRST_YEAR} to"
     f" {LAST_YEAR}",
@@ -33,38 +38,45 @@ def validate_table(
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """Parse typed columns and run the pandera model lazily; return the valid rows and problems.
 
-    A table without the model's columns gives no rows, so no other check reads it.
+    Problems come one line per cause (column and value), naming how many rows share it. A table
+    without the model's columns gives no rows, so no other check reads it.
     """
     schema = model.to_schema()
     problems = _column_set_problems(location.label, raw, schema)
     if problems:
         return None, problems
     frame = raw.copy()
+    found: list[tuple[int, str]] = []
     unparsable: set[int] = set()
     for column_name, column in schema.columns.items():
         lengths = raw[column_name].map(lambda cell: len(cell) if isinstance(cell, str) else 0)
         for index, length in lengths[lengths > CELL_CHARS].items():
-            problems.append(
-                f"{location.row(index)}, column {column_name}: a cell of {length} characters;"
-                f" at most {CELL_CHARS} are allowed"
+            found.append(
+                (
+                    index,
+                    f", column {column_name}: a cell of {length} characters;"
+                    f" at most {CELL_CHARS} are allowed",
+                )
             )
             unparsable.add(index)
         parsed, bad = _parse_column(raw[column_name], str(column.dtype))
         frame[column_name] = parsed
-        hint = _type_hint(str(column.dtype))
+        hint = type_hint(str(column.dtype))
         for index in (index for index in bad if index not in unparsable):
-            value = raw.at[index, column_name]
-            problems.append(
-                f"{location.row(index)}, column {column_name}: value {value!r} is not {hint}"
-            )
+            value = quoted(raw.at[index, column_name])
+            found.append((index, f", column {column_name}: value {value} is not {hint}"))
             unparsable.add(index)
     frame = frame.drop(index=sorted(unparsable))
     try:
         frame = model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += _describe_failures(location, errors.failure_cases, schema)
+        problems += _duplicate_problems(location, errors.failure_cases, schema)
+        causes, whole_table = _failure_causes(location, errors.failure_cases, schema)
+        found += causes
+        problems += whole_table
         failed_rows = set(errors.failure_cases["index"].dropna())
         frame = frame.drop(index=[index for index in frame.index if index in failed_rows])
+    problems += location.by_cause(found)
     return frame, problems
 
 
@@ -78,7 +90,7 @@ def _column_set_problems(
         f"{file_name}: missing column {name!r}; required columns: {', '.join(expected)}"
         for name in missing
     ] + [
-        f"{file_name}: unexpected column {name!r}; allowed columns: {', '.join(expected)}"
+        f"{file_name}: unexpected column {quoted(name)}; allowed columns: {', '.join(expected)}"
         for name in extra
     ]
 
@@ -101,43 +113,49 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, list[int]]:
     return parsed, bad
 
 
-def _type_hint(dtype: str) -> str:
+def type_hint(dtype: str) -> str:
+    """What a column of a pandera dtype holds, as a problem or the schema's README says it."""
     if dtype.startswith("datetime"):
         return f"a date of the form YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}"
     if dtype == "bool":
         return "true or false"
-    return "a number"
+    if dtype.startswith("float") or dtype.lower().startswith("int"):
+        return "a number"
+    return "text"
 
 
-def _describe_failures(
+def _failure_causes(
     location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
-) -> list[str]:
-    """Turn pandera failure cases into one readable line per problem."""
-    problems = _duplicate_problems(location, failures, schema)
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """Pandera's failure cases: (row, cause) pairs, and lines on the whole table."""
+    found: list[tuple[int, str]] = []
+    whole_table: list[str] = []
     for failure in failures.itertuples(index=False):
         check = str(failure.check)
         if check in ("multiple_fields_uniqueness", "field_uniqueness"):
             continue
-        column = schema.columns.get(failure.column)
-        allowed = _allowed_text(check, column)
-        where = location.row(failure.index) if failure.index is not None else location.label
         if check == "not_nullable":
-            problems.append(f"{where}, column {failure.column}: empty value; a value is required")
+            cause = f", column {failure.column}: empty value; a value is required"
         else:
-            problems.append(
-                f"{where}, column {failure.column}: value {failure.failure_case!r} not allowed;"
+            allowed = _allowed_text(check, schema.columns.get(failure.column))
+            cause = (
+                f", column {failure.column}: value {quoted(failure.failure_case)} not allowed;"
                 f" {allowed}"
             )
-    return problems
+        if failure.index is None:
+            whole_table.append(f"{location.label}{cause}")
+        else:
+            found.append((failure.index, cause))
+    return found, whole_table
 
 
 def _duplicate_problems(
     location: TableLocation, failures: pd.DataFrame, schema: pa.DataFrameSchema
 ) -> list[str]:
-    """One line per repeated key or unique value, naming every line it appears on."""
+    """One line per repeated key or unique value, counting the lines it appears on."""
     checks = failures["check"].astype(str)
     problems = [
-        f"{location.rows(group['index'])}, column {column}: duplicate value {value!r};"
+        f"{location.rows(group['index'])}, column {column}: duplicate value {quoted(value)};"
         f" values must be unique"
         for (column, value), group in failures[checks == "field_uniqueness"].groupby(
             ["column", "failure_case"], sort=False
@@ -151,7 +169,7 @@ def _duplicate_problems(
         columns=key_columns  # an empty key part has no failure case: it comes back empty
     )
     for key, group in keys.groupby(key_columns, sort=False, dropna=False):
-        shown = ", ".join(as_written(part) for part in key)
+        shown = ", ".join(cut(as_written(part)) for part in key)
         problems.append(
             f"{location.rows(group.index)}: duplicate key ({', '.join(key_columns)})"
             f" = ({shown}); each combination must appear once"
@@ -170,18 +188,30 @@ def _allowed_text(check_name: str, column: pa.Column | None) -> str:
     """Say what a failed check allows, from the check's own statistics."""
     checks = {check.name: check.statistics for check in (column.checks if column else [])}
     name = check_name.split("(")[0]
-    stats = checks.get(name, {})
+    rule = check_rule(name, checks[name]) if name in checks else None
+    if rule is None:
+        return f"fails check {check_name}"
+    return f"allowed: {rule}" if name == "isin" else f"must be {rule}"
+
+
+def check_rule(name: str, statistics: dict[str, Any]) -> str | None:
+    """What one check asks of a value, e.g. "day, month, quarter" (isin) or ">= 0"; None for a
+    check without a rule to say."""
     if name == "isin":
-        return "allowed: " + ", ".join(stats["allowed_values"])
+        return ", ".join(str(value) for value in statistics["allowed_values"])
     if name == "str_matches":
-        return "must be " + _PATTERN_HINTS.get(stats["pattern"], f"of the form {stats['pattern']}")
-    bounds = {
-        "greater_than_or_equal_to": (">=", "min_value"),
-        "greater_than": (">", "min_value"),
-        "less_than_or_equal_to": ("<=", "max_value"),
-        "less_than": ("<", "max_value"),
-    }
-    if name in bounds:
-        symbol, key = bounds[name]
-        return f"must be {symbol} {stats[key]}"
-    return f"fails check {check_name}"
+        pattern = statistics["pattern"]
+        return _PATTERN_HINTS.get(pattern, f"of the form {pattern}")
+    if name in _BOUNDS:
+        symbol, key = _BOUNDS[name]
+        return f"{symbol} {statistics[key]}"
+    return None
+
+
+_BOUNDS = {
+    "greater_than_or_equal_to": (">=", "min_value"),
+    "greater_than": (">", "min_value"),
+    "less_than_or_equal_to": ("<=", "max_value"),
+    "less_than": ("<", "max_value"),
+}
+"""Range checks: the symbol each says its bound with, and the statistic holding the bound."""

@@ -24,9 +24,11 @@ from portfolio_reports.data.schema import (
     SalesDetail,
 )
 from portfolio_reports.data.sources import RawTable, TableLocation
+from portfolio_reports.text import quoted
 
 DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"
-LISTED_ROWS = 10
+LISTED_VALUES = 10
+"""Bad values of one column shown one line each before '... N more values'."""
 
 
 def detail_file(source: str | Path) -> Path | None:
@@ -114,24 +116,26 @@ def _detail_problems(file_name: str, detail: pd.DataFrame) -> list[str]:
         ),
         "account": (~(detail["account"] >= 0).to_numpy(), "must be a whole number >= 0"),
     }
+    location = TableLocation(file_name)
     problems = []
     for column, (bad, allowed) in checks.items():
-        rows = np.flatnonzero(bad)
-        for row in rows[:LISTED_ROWS]:
-            value = detail[column].iloc[row]
+        rows = pd.Series(np.flatnonzero(bad))
+        values = detail[column].iloc[rows.to_numpy()].astype(object).to_numpy()
+        causes = rows.groupby(pd.factorize(values)[0], sort=False)
+        for cause, (_, positions) in enumerate(causes):
+            if cause == LISTED_VALUES:
+                rest = causes.ngroups - LISTED_VALUES
+                problems.append(f"{file_name}, column {column}: {rest:,} more values; {allowed}")
+                break
+            value = values[positions.index[0]]
             value = value.item() if isinstance(value, np.generic) else value
             problems.append(
-                f"{file_name} row {row + 1}, column {column}: value {value!r}; {allowed}"
-            )
-        if len(rows) > LISTED_ROWS:
-            problems.append(
-                f"{file_name}, column {column}: {len(rows) - LISTED_ROWS} more such rows"
+                f"{location.rows(positions)}, column {column}: value {quoted(value)}; {allowed}"
             )
     for column in ("product", "market", "synthetic"):
         rows = np.flatnonzero(detail[column].isna().to_numpy())
         if len(rows):
             problems.append(
-                f"{file_name} row {rows[0] + 1}, column {column}: empty value in {len(rows)} rows;"
-                f" a value is required"
+                f"{location.rows(rows)}, column {column}: empty value; a value is required"
             )
     return problems

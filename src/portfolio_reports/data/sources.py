@@ -17,6 +17,9 @@ from types import ModuleType
 from typing import Any, Protocol
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pyarrow.types as pat
 
 from portfolio_reports.data.cells import (
     CsvLineError,
@@ -28,13 +31,24 @@ from portfolio_reports.data.cells import (
 from portfolio_reports.data.extras import import_extra, missing_extra
 from portfolio_reports.data.limits import (
     DATA_LIMIT_ENV,
+    ROWS_LISTED,
     max_data_bytes,
+    max_rows,
     oversize_problem,
+    too_many_bytes,
+    too_many_rows,
 )
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
-from portfolio_reports.text import error_line, plural, shown_location
+from portfolio_reports.text import (
+    counted,
+    error_line,
+    plural,
+    printable_line,
+    quoted,
+    shown_location,
+)
 
 
 @dataclass(frozen=True)
@@ -50,10 +64,29 @@ class TableLocation:
         return f"{self.label} {self.row_word} {int(index) + self.first_row}"
 
     def rows(self, indices: Iterable[int]) -> str:
-        """Several rows of 0-based frame indices, e.g. 'sales.csv lines 2 and 9'."""
-        numbers = [str(int(index) + self.first_row) for index in sorted(indices)]
-        listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
-        return f"{self.label} {plural(len(numbers), self.row_word)} {listed}"
+        """Rows of 0-based frame indices: one as `row` does; several counted, the first listed.
+
+        E.g. 'sales.csv, 4 rows (lines 2, 3, 5, 9)', or '(lines 2, 3, ..., 11 and 176 more)'.
+        """
+        numbers = sorted({int(index) + self.first_row for index in indices})
+        if len(numbers) == 1:
+            return f"{self.label} {self.row_word} {numbers[0]}"
+        listed = ", ".join(str(number) for number in numbers[:ROWS_LISTED])
+        rest = len(numbers) - ROWS_LISTED
+        more = f" and {rest:,} more" if rest > 0 else ""
+        words = plural(len(numbers), self.row_word)
+        return f"{self.label}, {counted(len(numbers), 'row')} ({words} {listed}{more})"
+
+    def by_cause(self, found: Iterable[tuple[int, str]]) -> list[str]:
+        """One problem line per cause, from (row index, cause) pairs, in the order first found.
+
+        A cause is the text after the place, e.g. ", column market: value 'X' not allowed"; the
+        rows sharing it are counted and listed as `rows` does.
+        """
+        rows: dict[str, list[int]] = {}
+        for index, cause in found:
+            rows.setdefault(cause, []).append(index)
+        return [f"{self.rows(indices)}{cause}" for cause, indices in rows.items()]
 
 
 @dataclass(frozen=True)
@@ -234,20 +267,26 @@ class CsvFolder(_TableFolder):
                 [f"{path.name}: empty file; expected a header line with: {_columns(name)}"],
             )
         try:
-            records = csv_records(text)
+            records = csv_records(text, most=max_rows() + 2)  # the header and one row too many
         except CsvLineError as error:
             return RawTable(location, None, [f"{path.name} line {error.line}: {error.reason}"])
+        too_many = too_many_rows(path.name, len(records) - 1)
+        if too_many:
+            return RawTable(location, None, [too_many])
         header = records[0][1]
         repeated = _repeated_columns(header, f"{path.name} line 1", name)
         if repeated:
             return RawTable(location, None, repeated)
         rows = [(line, row) for line, row in records[1:] if row]
-        ragged = [
-            f"{path.name} line {line}: {len(row)} fields where the header has {len(header)}"
-            f" (truncated or unquoted line)"
+        ragged = location.by_cause(
+            (
+                line - location.first_row,
+                f": {len(row)} fields where the header has {len(header)}"
+                " (truncated or unquoted line)",
+            )
             for line, row in rows
             if len(row) != len(header)
-        ]
+        )
         if ragged:
             return RawTable(location, None, ragged)
         frame = pd.DataFrame(
@@ -276,6 +315,9 @@ class ParquetFolder(_TableFolder):
     def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
         """Read the file and turn its typed cells into text."""
         try:
+            unreadable = _parquet_problems(path)
+            if unreadable:
+                return RawTable(location, None, unreadable)
             frame = pd.read_parquet(path)
         except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
             return RawTable(
@@ -288,6 +330,56 @@ class ParquetFolder(_TableFolder):
     def write_file(self, frame: pd.DataFrame, path: Path, name: str) -> None:
         """Write the typed table as it is."""
         frame.to_parquet(path, index=False)
+
+
+def _parquet_problems(path: Path) -> list[str]:
+    """Why a Parquet file is not read: columns of nested values (lists, structs, maps) that a
+    table cell cannot hold, too many rows (from its footer), or too many bytes once decoded
+    (counted one row group at a time, text columns kept dictionary-encoded while counted)."""
+    with pq.ParquetFile(path) as parquet:
+        schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+    nested = [
+        f"{path.name}: column {field.name} holds nested values"
+        f" ({printable_line(str(field.type), 60)}); a table cell holds one text, number,"
+        " date or true/false value"
+        for field in schema
+        if pat.is_nested(field.type)
+    ]
+    too_many = too_many_rows(path.name, rows)
+    if nested or too_many:
+        return [*nested, *([too_many] if too_many else [])]
+    text = [field.name for field in schema if _is_text(field.type)]
+    size = 0
+    with pq.ParquetFile(path, read_dictionary=text) as parquet:
+        for group in range(parquet.num_row_groups):
+            size += _decoded_bytes(parquet.read_row_group(group))
+            too_large = too_many_bytes(path.name, size, "once decoded")
+            if too_large:
+                return [too_large]
+    return []
+
+
+def _is_text(kind: Any) -> bool:
+    """Whether an Arrow type holds text or bytes, whose decoded size may dwarf the file's."""
+    return bool(
+        pat.is_string(kind)
+        or pat.is_large_string(kind)
+        or pat.is_binary(kind)
+        or pat.is_large_binary(kind)
+    )
+
+
+def _decoded_bytes(table: Any) -> int:
+    """Bytes a table's columns take once every dictionary-encoded value is written out."""
+    total = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pat.is_dictionary(chunk.type) and _is_text(chunk.type.value_type):
+                lengths = pc.binary_length(chunk.dictionary)
+                total += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+            else:
+                total += chunk.nbytes
+    return total
 
 
 class Workbook:
@@ -303,6 +395,11 @@ class Workbook:
         if oversize:
             raise DataError([oversize])
         try:
+            with zipfile.ZipFile(path) as archive:
+                inflated = sum(entry.file_size for entry in archive.infolist())
+            oversize = too_many_bytes(str(path), inflated, "once unzipped")
+            if oversize:
+                raise DataError([oversize])
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (
             OSError,
@@ -373,14 +470,20 @@ def _read_sheet(book: Any, name: str) -> RawTable:
     if repeated:
         return RawTable(location, None, repeated)
     width = len(header)
-    records, index, problems = [], [], []
+    records: list[tuple] = []
+    index: list[int] = []
+    beyond: list[tuple[int, str]] = []
+    most = max_rows()
     for position, row in enumerate(rows):
         if all(_blank(value) for value in row):
             continue
+        if len(records) == most:
+            return RawTable(location, None, [too_many_rows(location.label, most + 1) or ""])
         if not all(_blank(value) for value in row[width:]):
-            problems.append(f"{location.row(position)}: a value right of the last named column")
+            beyond.append((position, ": a value right of the last named column"))
         records.append(tuple(row[:width]) + (None,) * (width - len(row)))
         index.append(position)
+    problems = location.by_cause(beyond)
     if problems:
         return RawTable(location, None, problems)
     frame = pd.DataFrame(records, columns=columns, index=index, dtype=object)
@@ -472,10 +575,18 @@ def _read_database_table(sa: ModuleType, connection: Any, name: str, present: se
             location,
             f"table {name}: missing from the database; expected columns: {_columns(name)}",
         )
-    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)))
-    frame = as_text(
-        pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object), name
-    )
+    most = max_rows()
+    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)).limit(most + 1))
+    rows: list[Any] = []
+    size = 0
+    for chunk in result.partitions(FETCH_ROWS):
+        rows += chunk
+        size += sum(len(str(value)) for row in chunk for value in row if value is not None)
+        too_many = too_many_rows(location.label, len(rows)) or too_many_bytes(location.label, size)
+        if too_many:
+            result.close()
+            return RawTable(location, None, [too_many])
+    frame = as_text(pd.DataFrame(rows, columns=list(result.keys()), dtype=object), name)
     keys = [column for column in key_columns(name) if column in frame.columns]
     if keys:
         frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
@@ -566,7 +677,8 @@ def key_columns(name: str) -> list[str]:
 def _repeated_columns(names: list[str], where: str, name: str) -> list[str]:
     """One problem per column name that a header row holds more than once."""
     return [
-        f"{where}: column {column!r} appears more than once; expected columns: {_columns(name)}"
+        f"{where}: column {quoted(column)} appears more than once;"
+        f" expected columns: {_columns(name)}"
         for column in sorted({column for column in names if names.count(column) > 1})
     ]
 
@@ -575,6 +687,8 @@ def _blank(value: object) -> bool:
     return value is None or value == ""
 
 
+FETCH_ROWS = 10_000
+"""Rows fetched from a database at a time, counted against the row and byte limits."""
 POSTGRESQL, POSTGRESQL_DRIVER = "postgresql", "postgresql+psycopg"
 """A plain postgresql:// URL runs on psycopg 3 (libpq: a URL without a password uses PGPASSWORD
 or ~/.pgpass), not on SQLAlchemy's default psycopg2."""

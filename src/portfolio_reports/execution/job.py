@@ -22,6 +22,8 @@ from portfolio_reports.presentation.render import PageInfo, notebook_to_html
 from portfolio_reports.text import first_line
 
 WORKER_DIED = "the worker process running this report died"
+INJECTED_TAG = "injected-parameters"
+"""The tag of the cell papermill adds with the parameters it was given."""
 
 
 class ReportStatus(StrEnum):
@@ -31,7 +33,7 @@ class ReportStatus(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     PENDING = "pending"
-    """Left out of a build of named reports, with no page from an earlier build."""
+    """Never built: left out of every build of named reports so far."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class ReportJob:
     key: str
     warm: bool = True
     """Run on this process's warm kernel (kept for the next job) rather than a fresh one."""
+    cwd: Path | None = None
+    """The folder the notebook runs in; default: the folder its executed copy is kept in."""
+    kernel_name: str = kernels.KERNEL_NAME
+    """The Jupyter kernel of a fresh run; KERNEL_NAME is this interpreter's Python."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class ReportResult:
     kernel_peak_mib: float | None = None
     figures: dict | None = None
     """The figures the page showed (see ReportView.figures); None when not built now."""
+    earlier: bool = False
+    """The outcome of an earlier build, kept because this build did not run the report."""
 
     @property
     def ok(self) -> bool:
@@ -131,17 +139,20 @@ def lost_job(job: ReportJob, error: BaseException) -> ReportResult:
 def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float | None]:
     """Run the notebook on this worker's warm kernel, or on a fresh one; saved to `output`.
 
-    It runs in the folder it is kept in, as Jupyter runs it there, so that paths the build gives
-    it relative to that folder hold when it is opened again.
+    A build's report runs in the folder it is kept in, as Jupyter runs it there, so that paths
+    the build gives it relative to that folder hold when it is opened again; `job.cwd` says
+    otherwise.
 
     Returns the executed notebook and the kernel's peak memory in MiB (None for a fresh kernel).
     """
+    cwd = job.cwd or job.layout.notebooks_dir
     arguments = {
         "parameters": job.parameters,
-        "cwd": str(job.layout.notebooks_dir),
+        "cwd": str(cwd),
         "progress_bar": False,
         "execution_timeout": job.timeout_s,
-        "kernel_name": kernels.KERNEL_NAME,
+        "kernel_name": job.kernel_name,
+        "language": kernels.kernel_language(job.kernel_name),  # the notebook may not say
     }
     if not job.warm:
         return (
@@ -155,7 +166,7 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
         )
     kernel = kernels.worker_kernel()
     try:
-        kernel.reset(job.layout.notebooks_dir)
+        kernel.reset(cwd)
         kernels.reset_peak_memory(kernel.pid)
         executed = papermill.execute_notebook(
             str(job.notebook),
@@ -193,8 +204,13 @@ def _keep_failed_notebook(scratch: Path, failed: Path, failure: Failure) -> Fail
 
 
 def _failing_cell(notebook: nbformat.NotebookNode) -> int | None:
-    """The last code cell (1-based, among code cells) that papermill started, if any."""
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    """The last code cell that papermill started, if any, numbered among the notebook's own
+    code cells from 1 (the cell papermill injects is not counted)."""
+    code = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and INJECTED_TAG not in cell.metadata.get("tags", [])
+    ]
     started = [
         position
         for position, cell in enumerate(code, start=1)

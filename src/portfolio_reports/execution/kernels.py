@@ -41,6 +41,11 @@ class ThisPythonKernelSpecs(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
+def kernel_language(kernel_name: str) -> str:
+    """The language a kernel runs, by name (Python for KERNEL_NAME); NoSuchKernel if unknown."""
+    return str(ThisPythonKernelSpecs().get_kernel_spec(kernel_name).language)
+
+
 class ThisPythonKernelManager(AsyncKernelManager):
     """A kernel manager that starts KERNEL_NAME on this interpreter (see ThisPythonKernelSpecs)."""
 

@@ -1,62 +1,85 @@
-"""One ad-hoc report: any report notebook, parameters given by hand, one HTML file anywhere.
+"""One ad-hoc report: any parameterized notebook, run as papermill would, one HTML file anywhere.
 
-The report is checked like a build's (the data, the quarter, `specs.check_parameters`), runs
-as a build job (`build.report_job`, `run_report_job`) in a scratch folder, and only its HTML is
-published.
+Parameters are typed as papermill's command line types them and checked against the notebook's
+parameters cell (`specs.check_parameters`); the project's quarter and data go only to a notebook
+that declares them. The notebook runs as a build job (`run_report_job`) in its own folder, and
+only its HTML is published.
 """
 
 from __future__ import annotations
 
-import ast
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import yaml
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from papermill.cli import _resolve_type  # the typing of papermill's -p, to type values alike
+from papermill.iorw import NoDatesSafeLoader
 
 from portfolio_reports.analysis.metrics import resolve_quarter
-from portfolio_reports.builder.plan import build_time, report_job
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.kinds import SCOPE_PARAMETERS
+from portfolio_reports.builder.plan import build_time, provenance
 from portfolio_reports.builder.specs import (
-    SCOPE_PARAMETERS,
-    ParameterValue,
+    COMMENTARY_PARAMETER,
     ReportSpec,
     check_parameters,
+    commentary_file,
     declared_parameters,
     load_spec,
     resolve_notebook,
     scope_of,
 )
-from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
-from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, load_config
+from portfolio_reports.data.dataset import Dataset, load_dataset
+from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.execution.job import ReportResult, run_report_job
-from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S, discard_worker_kernel
+from portfolio_reports.execution.job import ReportJob, ReportResult, run_report_job
+from portfolio_reports.execution.kernels import (
+    DEFAULT_TIMEOUT_S,
+    KERNEL_NAME,
+    discard_worker_kernel,
+    kernel_language,
+)
 from portfolio_reports.paths import OutputLayout, write_text_atomic
+from portfolio_reports.presentation.render import PageInfo
+from portfolio_reports.text import first_line
 
 ADHOC_GROUP = "Ad-hoc report"
 _NAME = "adhoc"
-_NONE_WORDS = {"none", "null", ""}
-_BOOL_WORDS = {"true": True, "false": False}
+_NULL = "null"
+"""A command-line value that means None, besides papermill's own "None"."""
 
 
 @dataclass(frozen=True)
 class AdhocReport:
-    """What to run and where the page goes; parameters as given on a command line (text)."""
+    """What to run, with which parameters (Python values), and where the page goes."""
 
     notebook: str | Path | None
     """The notebook to run; None with a params file, which names it."""
     to: Path
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """Values to inject (see `command_line_parameters` for values typed on a command line)."""
     params_file: Path | None = None
     """A params file to take the notebook, title and parameters from; `parameters` override."""
-    notebooks: Path = DEFAULT_NOTEBOOKS
+    notebooks: Path | None = None
+    """The notebooks folder a notebook name is looked up in; None: the project's."""
     quarter: str | None = None
-    data: str | Path = DEFAULT_DATA
+    data: str | Path | None = None
+    """The data source; None: the project's, as configured (see `project_settings`)."""
     title: str | None = None
     timeout_s: int = DEFAULT_TIMEOUT_S
+    cwd: Path | None = None
+    """The folder the notebook runs in; default: the notebook's own folder."""
+    kernel: str | None = None
+    """The Jupyter kernel to run on; default: this interpreter's Python, whatever the notebook
+    names."""
 
 
 def find_notebook(name: str | Path, notebooks_dir: Path = DEFAULT_NOTEBOOKS) -> Path:
@@ -71,55 +94,104 @@ def find_notebook(name: str | Path, notebooks_dir: Path = DEFAULT_NOTEBOOKS) -> 
     return found
 
 
-def typed_parameters(texts: dict[str, str], declared: dict[str, Any]) -> dict[str, ParameterValue]:
-    """Command-line values as the types of the notebook's defaults ("null" is None)."""
-    return {name: _typed(name, text, declared.get(name)) for name, text in texts.items()}
+def command_line_parameters(
+    values: Iterable[tuple[str, str]] = (),
+    raw: Iterable[tuple[str, str]] = (),
+    yaml_texts: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Parameters typed as papermill's command line types them: YAML mappings (-y) first, then
+    -p values (True, False, None or "null", integers, decimals, else text), then -r raw text."""
+    parameters: dict[str, Any] = {}
+    for text in yaml_texts:
+        try:
+            loaded = yaml.load(text, Loader=NoDatesSafeLoader)
+        except yaml.YAMLError as error:
+            raise ParamsError(f"-y {text!r}: invalid YAML: {first_line(error)}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ParamsError(f"-y {text!r}: expected a mapping of names to values")
+        parameters.update(loaded or {})
+    for name, text in values:
+        parameters[name] = None if text == _NULL else _resolve_type(text)
+    parameters.update(raw)
+    return parameters
+
+
+def project_folders(report: AdhocReport) -> tuple[str | Path, Path]:
+    """The report's data source and notebooks folder, the project's where not given: from the
+    configuration found, as the command line finds it, from the folder of the notebook or params
+    file given by path, else from the current folder."""
+    if report.data is not None and report.notebooks is not None:
+        return report.data, report.notebooks
+    given = report.params_file or (Path(report.notebook) if report.notebook else None)
+    start = given.resolve().parent if given is not None and given.is_file() else None
+    settings = load_config(start).settings
+    data = report.data if report.data is not None else settings["data"]
+    return data, report.notebooks or Path(settings["notebooks"])
 
 
 def run_adhoc(report: AdhocReport) -> ReportResult:
-    """Check, execute and publish one report to `report.to`; a failure keeps its notebook."""
+    """Run one notebook as papermill would and publish its page to `report.to`.
+
+    The project's quarter and data go only to a notebook that declares them, and only then is
+    the data loaded; a notebook without a parameters cell gets its parameters at the top. A
+    failure keeps the executed notebook beside the target.
+    """
     if report.to.suffix.lower() != ".html":
         raise InputError(f"--to must name an .html file, got {str(report.to)!r}")
     if report.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
-    dataset = load_dataset(report.data)
-    quarter = resolve_quarter(dataset, report.quarter)
-    title: str | None
-    if report.params_file is not None:
-        params = load_spec(report.params_file, report.notebooks, dataset)
-        notebook, title, given = params.notebook, report.title or params.title, params.parameters
-    elif report.notebook is not None:
-        notebook, title, given = find_notebook(report.notebook, report.notebooks), report.title, {}
-    else:
-        raise InputError("run needs a NOTEBOOK or a params file (-f PARAMS_FILE)")
-    declared = declared_parameters(notebook)
-    parameters = {**given, **typed_parameters(report.parameters, declared)}
-    problems = check_parameters(notebook.name, notebook, declared, parameters, dataset)
-    if problems:
-        raise ParamsError(problems)
+    data, notebooks = project_folders(report)
+    if report.kernel is not None:
+        _check_kernel(report.kernel)
+    dataset = load_dataset(data) if report.params_file is not None else None
+    spec = _spec(report, dataset, notebooks)
+    declared = declared_parameters(spec.notebook)
+    if dataset is None and _needs_data(report, declared):
+        dataset = load_dataset(data)
+    quarter = _quarter(report, dataset)
+    parameters = {**spec.parameters, **report.parameters}
+    if _has_parameters_cell(spec.notebook):
+        problems = check_parameters(
+            spec.notebook.name, spec.notebook, declared, parameters, dataset, build=False
+        )
+        if problems:
+            raise ParamsError(problems)
+    title = report.title or spec.title or _default_title(spec.notebook, parameters, declared)
     report.to.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portfolio-reports-adhoc-") as scratch:
-        layout = OutputLayout(Path(scratch), str(quarter))
+        layout = OutputLayout(Path(scratch), str(quarter or _NAME))
         layout.notebooks_dir.mkdir(parents=True)
-        snapshot = write_snapshot(dataset, layout.snapshots_dir)
-        spec = ReportSpec(
+        project: dict[str, Any] = {}
+        if quarter is not None and "quarter" in declared:
+            project["quarter"] = str(quarter)
+        if dataset is not None and "data" in declared:
+            project["data"] = str(write_snapshot(dataset, layout.snapshots_dir))
+        commentary = commentary_file(spec, str(quarter)) if report.params_file else None
+        if commentary is not None and COMMENTARY_PARAMETER in declared:
+            project[COMMENTARY_PARAMETER] = str(commentary)
+        job = ReportJob(
             name=_NAME,
-            title=title or _default_title(notebook, parameters, declared),
-            group=ADHOC_GROUP,
-            notebook=notebook,
-            parameters=parameters,
-            scope=scope_of(parameters, declared),
-            source=notebook,
-        )
-        job = report_job(
-            spec,
-            dataset,
-            quarter,
-            snapshot,
-            layout,
-            build_time(),
+            notebook=spec.notebook,
+            parameters={**parameters, **project},
+            layout=layout,
+            page=PageInfo(
+                title=title,
+                subtitle=f"{ADHOC_GROUP} · {quarter.label}" if quarter else ADHOC_GROUP,
+                quarter=str(quarter or ""),
+                data_as_of=quarter.end.isoformat() if quarter else "",
+                provenance=provenance(
+                    parameters,
+                    spec.notebook,
+                    build_time(),
+                    dataset.fingerprint if dataset is not None else None,
+                ),
+                index=None,
+            ),
             timeout_s=report.timeout_s,
-            index=None,
+            key="",
+            warm=report.kernel is None,
+            cwd=(report.cwd or spec.notebook.parent).resolve(),
+            kernel_name=report.kernel or KERNEL_NAME,
         )
         try:
             result = run_report_job(job)
@@ -133,34 +205,53 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
     return result
 
 
-def _typed(name: str, text: str, default: Any) -> ParameterValue:
-    """One command-line value, read as the type of the parameter's default."""
-    if text.strip().lower() in _NONE_WORDS:
-        return None
-    if name in SCOPE_PARAMETERS or isinstance(default, str):
-        return text
-    if isinstance(default, bool):
-        if text.strip().lower() not in _BOOL_WORDS:
-            raise ParamsError(f"parameter {name!r}: {text!r} is not true or false")
-        return _BOOL_WORDS[text.strip().lower()]
-    if isinstance(default, int | float):
-        try:
-            return type(default)(text)
-        except ValueError:
-            raise ParamsError(
-                f"parameter {name!r}: {text!r} is not a {type(default).__name__}"
-            ) from None
+def _spec(report: AdhocReport, dataset: Dataset | None, notebooks: Path) -> ReportSpec:
+    """The notebook, title and parameters to run: from the params file (checked against the
+    data), or the notebook alone (title and scope left empty)."""
+    if report.params_file is not None and dataset is not None:
+        return load_spec(report.params_file, notebooks, dataset)
+    if report.notebook is None:
+        raise InputError("run needs a NOTEBOOK or a params file (-f PARAMS_FILE)")
+    notebook = find_notebook(report.notebook, notebooks)
+    return ReportSpec(_NAME, "", ADHOC_GROUP, notebook, {}, Scope(), notebook)
+
+
+def _check_kernel(name: str) -> None:
+    """Refuse a kernel name no installed kernel spec has, naming those there are."""
     try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-    return value if isinstance(value, str | int | float | bool) else text
+        kernel_language(name)
+    except NoSuchKernel:
+        installed = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+        raise InputError(f"-k {name}: no such Jupyter kernel; installed: {installed}") from None
+
+
+def _needs_data(report: AdhocReport, declared: dict[str, Any]) -> bool:
+    """Whether the notebook needs the project's data: it declares `data`, or `quarter` when no
+    quarter is given (the latest in the data is)."""
+    return "data" in declared or ("quarter" in declared and report.quarter is None)
+
+
+def _quarter(report: AdhocReport, dataset: Dataset | None) -> Quarter | None:
+    """The quarter asked for (checked against the data when loaded), else the data's latest."""
+    if dataset is not None:
+        return resolve_quarter(dataset, report.quarter)
+    return Quarter.parse(report.quarter) if report.quarter else None
+
+
+def _has_parameters_cell(notebook: Path) -> bool:
+    """Whether the notebook has a cell tagged `parameters`; without one, any name goes."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return any("parameters" in cell.metadata.get("tags", []) for cell in cells)
 
 
 def _default_title(notebook: Path, parameters: dict[str, Any], declared: dict[str, Any]) -> str:
-    """The notebook's heading and the slice, e.g. "Market report: JP"."""
-    first = nbformat.read(notebook, as_version=4).cells[0]
-    heading = first.source.partition("\n")[0].removeprefix("# ").strip()
-    if first.cell_type != "markdown" or not heading:
-        heading = notebook.stem.replace("_", " ").capitalize()
+    """The notebook's heading, and its slice when it reports on one: "Market report: JP"."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    first = cells[0] if cells else None
+    heading = ""
+    if first is not None and first.cell_type == "markdown":
+        heading = first.source.partition("\n")[0].removeprefix("# ").strip()
+    heading = heading or notebook.stem.replace("_", " ").capitalize()
+    if not any(name in declared for name in SCOPE_PARAMETERS):
+        return heading
     return f"{heading}: {scope_of(parameters, declared).label}"

@@ -41,7 +41,7 @@ class CommercialSections(PageArea):
         causes = frame[commercial.EXCLUSIVITY_LOST].map(exclusivity_cause)
         shown = frame.assign(asset=views.market_brand_names(frame, self.dataset), cause=causes)
         table = column_table(
-            shown,
+            shown.assign(market=self.page.market_names(frame["market"])),
             [
                 "asset",
                 "market",
@@ -103,8 +103,8 @@ class CommercialSections(PageArea):
             money=self.page.money,
         )
         sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
-        if revenue_by_type_rows(self.dataset)["synthetic"].any():
-            sentences.append("Synthetic figures.")
+        if revenue_by_type_rows(self.dataset)["synthetic"].any() and not self.page.synthetic:
+            sentences.append("Synthetic figures.")  # the page's notice covers only sales
         return defined(table, " ".join(sentences))
 
     def revenue_trend(self) -> Chart | Html:
@@ -238,7 +238,7 @@ class CommercialSections(PageArea):
             title=f"What moved product sales, {self.scope.label} ({self.page.money.label})",
             money_unit=self.page.money,
         )
-        return self.page.noted(chart, "bridge", "brand", sales=True)
+        return self.page.noted(chart, "bridge", "brand")
 
     def launch_tracker(self) -> Chart | Html:
         """Sales per quarter since launch of the products launched in the last eight quarters;
@@ -252,7 +252,7 @@ class CommercialSections(PageArea):
             f" product sales per quarter since launch ({self.page.money.label})",
             money_unit=self.page.money,
         )
-        return self.page.noted(chart, "launch", "brand", sales=True)
+        return self.page.noted(chart, "launch", "brand")
 
     def market_heat(self) -> Html:
         """Product sales per product and market this quarter; nothing on a one-market page or

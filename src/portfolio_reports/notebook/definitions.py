@@ -59,15 +59,16 @@ class DefinitionSections(PageArea):
         )
 
     def sales_note(self) -> Html:
-        """Notices: sales figures are synthetic, when they are; a slice shows product sales only;
-        nothing without sales (the key figures say so)."""
+        """Notices: sales figures are synthetic, when they are (said once a page, here, not under
+        each chart and table); a slice shows product sales only; nothing without sales (the key
+        figures say so)."""
         if not self.page.sells:
             return NOTHING
         notes = []
         if self.page.synthetic:
             notes.append(
-                '<p class="notice">Sales figures in this section are synthetic, not reported by'
-                " the company.</p>"
+                '<p class="notice">Sales figures on this page are synthetic, not reported by'
+                " the company: every sales chart and table here is.</p>"
             )
         if self.scope != Scope():
             notes.append(f'<p class="definition">{escape(NOT_ATTRIBUTABLE)}</p>')

@@ -15,13 +15,13 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Markets
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
 from portfolio_reports.presentation.formatting import dated
 from portfolio_reports.presentation.tables import Html, Table, defined, folded, titled
 
-SYNTHETIC = "Synthetic figures."
 NOTHING = Table("")
 """What a section shows when its scope has nothing for it: the page leaves its heading out."""
 FOLD_ROWS = 4
@@ -64,29 +64,31 @@ class Page:
         """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
         home = home_split(self.dataset)
         meaning = home.definition if by == GEOGRAPHY and home else DEFINITIONS[by]
-        sentences = [self.scope.sales_basis, self.money.spell(meaning)]
-        if self.synthetic:
-            sentences.append(SYNTHETIC)
-        return " ".join(dict.fromkeys(sentences))
+        return " ".join(dict.fromkeys([self.scope.sales_basis, self.money.spell(meaning)]))
 
     def breaks_down(self, by: str) -> bool:
         """Whether the scope sold and sales split by `by`: geography needs a home market."""
         return self.sells and (by != GEOGRAPHY or home_split(self.dataset) is not None)
 
     def sales_chart(self, chart: Chart, by: str | None = None) -> Chart:
-        """A revenue chart noted with what its figures mean, and as synthetic when they are."""
+        """A revenue chart noted with what its figures mean (the page says once when they are
+        synthetic: `sales_note`)."""
         return replace(chart, note=self.meaning(by))
 
     def sales_table(self, table: Table, by: str | None = None) -> Table:
         """A revenue table followed by what its figures mean."""
         return defined(table, self.meaning(by))
 
-    def noted(self, chart: Chart, *terms: str, sales: bool = False) -> Chart:
+    def noted(self, chart: Chart, *terms: str) -> Chart:
         """The chart with the definitions of `terms` (views.VIEW_DEFINITIONS) as its note."""
         sentences = [self.money.spell(views.VIEW_DEFINITIONS[term]) for term in terms]
-        if sales and self.synthetic:
-            sentences.append(SYNTHETIC)
         return replace(chart, note=" ".join(sentences))
+
+    def market_names(self, codes: pd.Series) -> pd.Series:
+        """Market codes as the names readers know ("US" as "United States"); a value that is no
+        market code (Global) as it is."""
+        names = self.dataset.markets.set_index(Markets.market)[Markets.name]
+        return codes.map(names).fillna(codes)
 
     def drew_programmes(self, count: int) -> None:
         """Record what a pipeline chart drew, for the build's check against the tables."""

@@ -111,7 +111,7 @@ class PipelineSections(PageArea):
         horizon = self.quarter.shift(metrics.CATALYST_HORIZON)
         period = f"from {self.quarter.shift(1).label} to {horizon.label}"
         table = column_table(
-            frame.assign(asset=asset(frame)),
+            frame.assign(asset=asset(frame), market=self.page.market_names(frame["market"])),
             ["expected", "event_type", "asset", "market", "indication_name", "detail", "source"],
             caption=f"Expected {period}",
         )
@@ -139,7 +139,7 @@ class PipelineSections(PageArea):
             str(self.quarter.shift(step)) for step in range(1, metrics.CATALYST_HORIZON + 1)
         ]
         return drawn.catalyst_timeline(
-            frame,
+            frame.assign(market=self.page.market_names(frame["market"])),
             quarters,
             title=f"Expected events, {self.quarter.shift(1).label} to"
             f" {self.quarter.shift(metrics.CATALYST_HORIZON).label}",

@@ -40,10 +40,10 @@ def detail_with_status(detail: object, status: object, as_of: pd.Timestamp) -> s
     return "; ".join(part for part in ("" if pd.isna(detail) else str(detail), stated) if part)
 
 
-def market_agency(frame: pd.DataFrame) -> pd.Series:
-    """Market code with the agency where one is named, e.g. "US · FDA"."""
-    market, agency = frame["market"], frame["agency"]
-    return market.where(agency.isna(), market + " · " + agency)
+def market_agency(markets: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """Each market with the agency where one is named, e.g. "United States · FDA"."""
+    agency = frame["agency"]
+    return markets.where(agency.isna(), markets + " · " + agency)
 
 
 class RecordSections(PageArea):
@@ -86,13 +86,23 @@ class RecordSections(PageArea):
         if frame.empty or len(frame.columns) < 2:
             return NOTHING
         return charts.presence_matrix(
-            frame, title=f"Approved products by market, end of {self.quarter.label}"
+            frame.rename(
+                columns=dict(
+                    zip(
+                        frame.columns,
+                        self.page.market_names(frame.columns.to_series()),
+                        strict=True,
+                    )
+                )
+            ),
+            title=f"Approved products by market, end of {self.quarter.label}",
         )
 
     def approvals_by_market(self) -> Table:
         """Approvals and accepted filings to date per market and agency."""
         frame = metrics.approvals_and_filings(self.dataset, self.scope, self.quarter)
-        return column_table(frame, ["market", "agency", "approvals", "filings"])
+        shown = frame.assign(market=self.page.market_names(frame["market"]))
+        return column_table(shown, ["market", "agency", "approvals", "filings"])
 
     def events_to_date(self, kind: str) -> Table:
         """Setbacks, approvals, filings, designations or licence deals to date, newest first."""
@@ -139,13 +149,12 @@ class RecordSections(PageArea):
         shown = frame.assign(
             date=dated_column(frame, "date"),
             asset=asset(frame),
-            market_agency=market_agency(frame),
+            market_agency=market_agency(self.page.market_names(frame["market"]), frame),
             detail=pd.Series(details, index=frame.index, dtype=object),
         )
         return column_table(shown, EVENT_COLUMNS, empty=empty)
 
-    @staticmethod
-    def _clinical_table(frame: pd.DataFrame, empty: str | None = None) -> Table:
+    def _clinical_table(self, frame: pd.DataFrame, empty: str | None = None) -> Table:
         """Clinical results, one line per trial, endpoint and population: arms, result, n."""
         results = result_summaries(frame).merge(
             frame[["trial", "indication_name"]].drop_duplicates("trial"), on="trial", how="left"
@@ -154,7 +163,7 @@ class RecordSections(PageArea):
             date=dated_column(results, "date"),
             trial=results["trial"] + " (" + results["phase"] + ")",
             result=narrative.result_lines(results),
-            run_in=results["market"].replace(GLOBAL_SCOPE, GLOBAL_TRIAL),
+            run_in=self.page.market_names(results["market"].replace(GLOBAL_SCOPE, GLOBAL_TRIAL)),
         )
         return column_table(
             shown,

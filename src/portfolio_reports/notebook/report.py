@@ -7,6 +7,7 @@ from typing import Any
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.config import load_config
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import ParamsError
@@ -32,20 +33,22 @@ AREAS: dict[str, type[PageArea]] = {
 
 
 def open_report(
-    data: str,
+    data: str | None,
     quarter: str | None = None,
     *,
     therapy_area: str | None = None,
     disease_area: str | None = None,
     market: str | None = None,
     region: str | None = None,
+    product: str | None = None,
 ) -> ReportView:
-    """Load the data and bind one slice and quarter (default: the latest in the data).
+    """Load the data (None: the project's, as configured) and bind one slice and quarter
+    (default: the latest in the data).
 
     Set market or region, not both; ParamsError says so in one line otherwise.
     """
-    dataset = load_dataset(data)
-    scope = Scope(therapy_area, disease_area, market, region)
+    dataset = load_dataset(data if data is not None else load_config().settings["data"])
+    scope = Scope(therapy_area, disease_area, market, region, product)
     problems = scope.check(dataset)
     if problems:
         raise ParamsError(problems)

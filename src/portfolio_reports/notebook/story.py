@@ -6,7 +6,12 @@ import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
 from portfolio_reports.analysis import pipeline as lifecycle
-from portfolio_reports.analysis.revenue import OVERSEAS, REVENUE, home_split
+from portfolio_reports.analysis.revenue import (
+    NOT_ALLOCATED_NOTE,
+    OVERSEAS,
+    REVENUE,
+    home_split,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
@@ -94,7 +99,7 @@ class StorySections(PageArea):
         return kpi_strip(
             tiles,
             caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
-            note=None if self.page.sells else f"No product sales from {window} to {quarter.label}.",
+            note=None if self.page.sells else self._no_sales_note(window),
         )
 
     def _pipeline_tile(self, counts: pd.Series) -> Tile:
@@ -171,6 +176,12 @@ class StorySections(PageArea):
             )
         ]
 
+    def _no_sales_note(self, window: str) -> str:
+        """Why the key figures hold no sales: none sold, or none allocated to a disease area."""
+        if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
+            return NOT_ALLOCATED_NOTE
+        return f"No product sales from {window} to {self.quarter.label}."
+
     def _partnering_tiles(self) -> list[Tile]:
         """Licence deals and filings under review: what a scope without sales is about."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
@@ -218,6 +229,7 @@ class StorySections(PageArea):
         return Tile(
             "Next catalyst",
             narrative.timing(catalyst["expected"]),
-            f"{catalyst['product']} {catalyst['event_type']} in {catalyst['market']}",
+            f"{catalyst['product']} {catalyst['event_type']} in"
+            f" {self.page.market_names(pd.Series([catalyst['market']])).iloc[0]}",
             key_figures.DEFINITIONS["next_catalyst"],
         )

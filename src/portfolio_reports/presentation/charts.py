@@ -1,17 +1,21 @@
 """Matplotlib charts in one house style, each with alt text, shown as inline HTML figures.
 
 The title is the figure's HTML caption, not drawn in the image: it stays sharp and readable at
-any page width and is not repeated. Images are palette PNGs, a fraction of full-colour size.
+any page width and is not repeated. Images are palette PNGs, a fraction of full-colour size. Each
+chart is drawn twice, for where it is read: at page width, and at a phone's width with the same
+text sizes (chosen by the browser through `<picture>`), so its smallest text stays readable there.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
 from html import escape
+from itertools import pairwise
 from typing import Any, ParamSpec, cast
 
 import matplotlib
@@ -21,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
@@ -51,6 +56,18 @@ PNG_COMPRESSION = 8
 SNAP_DISTANCE = 12
 """A palette entry this close (summed RGB difference) to a common colour becomes that colour."""
 WIDTH = 8.0
+NARROW_WIDTH = 3.6
+"""Width of the phone variant, in inches: drawn at 360 CSS px, shown at about 343 px at 375."""
+NARROW_LABEL = 14
+"""Characters on a line of a category label in the phone variant; longer ones wrap."""
+NARROW_TITLE = 30
+"""Characters on a line of a panel title in the phone variant."""
+LINE_GROWTH = 0.35
+"""How much taller the phone variant grows per extra line its wrapped labels take."""
+PHONE_MEDIA = "(max-width: 40rem)"
+"""Screens that get the phone variant (the stylesheet's phone breakpoint)."""
+SMALLEST_TEXT = 9
+"""Smallest text in a chart, in points: about 12 CSS px on a phone and 8 pt in print."""
 HEIGHT = 4.5
 TREND_HEIGHT = 2.6
 """Height of the revenue-per-quarter bars: a trend reads at a glance without a tall chart."""
@@ -95,6 +112,8 @@ class Chart:
     """A figure with its title, alt text and an optional note; shows as an HTML figure.
 
     `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable names, raw values.
+    `narrow` is the figure drawn for a phone when the chart needs a layout of its own there (a
+    matrix turned on its side); without it, the figure is redrawn at NARROW_WIDTH.
     """
 
     figure: Figure
@@ -102,37 +121,158 @@ class Chart:
     alt: str
     note: str = ""
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    narrow: Figure | None = field(default=None, repr=False)
 
     @cached_property
     def png(self) -> bytes:
-        """The chart as a palette PNG.
+        """The chart as a palette PNG."""
+        return _draw(self.figure)
 
-        One Agg draw straight to pixels: `savefig` would lay the figure out in a dry-run draw,
-        draw it again and encode a full-colour PNG only for it to be decoded here.
+    @cached_property
+    def narrow_png(self) -> bytes | None:
+        """The chart drawn for a phone's width; None when the figure is that narrow already.
+
+        Drawn after `png`: it moves the figure's legends below the plot and stands crowded
+        category labels on end; the figure keeps its page width.
         """
+        if self.narrow is not None:
+            return _draw(self.narrow)
+        if self.figure.get_figwidth() <= NARROW_WIDTH * 1.25:
+            return None
+        self.png  # noqa: B018 - the page-width drawing first, before the figure is resized
+        width = self.figure.get_figwidth()
         with matplotlib.rc_context(_STYLE):
-            self.figure.set_dpi(RENDER_DPI)
-            canvas = cast(FigureCanvasAgg, self.figure.canvas)
-            canvas.draw()
-            pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-            image = pixels.convert("RGB")
-        return _palette_png(image)
+            self.figure.set_figwidth(NARROW_WIDTH)
+            _legends_below(self.figure)
+            _upright_crowded_labels(self.figure)
+        narrow = _draw(self.figure)
+        self.figure.set_figwidth(width)  # the size the page-width image is shown at
+        return narrow
+
+    @property
+    def smallest_text(self) -> float:
+        """The smallest text size in the chart's drawings, in points."""
+        figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
+        return min(_smallest_text(figure) for figure in figures)
 
     @property
     def html(self) -> str:
-        """The chart as an HTML figure: its title and note as the caption, the PNG inlined."""
-        data = base64.b64encode(self.png).decode("ascii")
+        """The chart as an HTML figure: its title and note as the caption, the PNGs inlined.
+
+        The phone variant is a `<source>` of a `<picture>`: the browser picks one by width.
+        """
         width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
+        image = (
+            f'<img src="{_data_url(self.png)}" alt="{escape(self.alt)}" '
+            f'width="{width}" height="{height}">'
+        )
+        narrow = self.narrow_png
+        if narrow is not None:
+            image = (
+                f'<picture><source media="{PHONE_MEDIA}" srcset="{_data_url(narrow)}">'
+                f"{image}</picture>"
+            )
         note = f'<span class="chart-note">{escape(self.note)}</span>' if self.note else ""
         return (
-            f'<figure class="chart"><figcaption><span class="chart-title">{escape(self.title)}'
-            f"</span>{note}</figcaption>"
-            f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" '
-            f'width="{width}" height="{height}"></figure>'
+            f'<figure class="chart" data-smallest-text-pt="{self.smallest_text:g}">'
+            f'<figcaption><span class="chart-title">{escape(self.title)}'
+            f"</span>{note}</figcaption>{image}</figure>"
         )
 
     def _repr_html_(self) -> str:
         return in_notebook(self.html)
+
+
+def _data_url(png: bytes) -> str:
+    """A PNG as a data URL."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _draw(figure: Figure) -> bytes:
+    """The figure as a palette PNG.
+
+    One Agg draw straight to pixels: `savefig` would lay the figure out in a dry-run draw,
+    draw it again and encode a full-colour PNG only for it to be decoded here.
+    """
+    with matplotlib.rc_context(_STYLE):
+        figure.set_dpi(RENDER_DPI)
+        canvas = cast(FigureCanvasAgg, figure.canvas)
+        canvas.draw()
+        pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+        image = pixels.convert("RGB")
+    return _palette_png(image)
+
+
+def _smallest_text(figure: Figure) -> float:
+    """The smallest size, in points, of the visible text drawn in a figure."""
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if isinstance(text, Text) and text.get_visible() and text.get_text().strip()
+    ]
+    return float(min(sizes, default=SMALLEST_TEXT))
+
+
+def _overlap(texts: Sequence[Text]) -> bool:
+    """Whether any two of the texts, in their order along the x axis, overlap side by side."""
+    boxes = sorted(
+        (text.get_window_extent() for text in texts if text.get_text()), key=lambda box: box.x0
+    )
+    return any(left.x1 > right.x0 and left.overlaps(right) for left, right in pairwise(boxes))
+
+
+def _legends_below(figure: Figure) -> None:
+    """Move legends beside the plot to below it, in two columns, as a narrow figure needs."""
+    for legend in list(figure.legends):
+        title = legend.get_title().get_text()
+        texts = legend.get_texts()
+        handles = [handle for handle in legend.legend_handles if handle is not None]
+        legend.remove()
+        figure.legend(
+            handles,
+            [text.get_text() for text in texts],
+            title=title or None,
+            loc="outside lower left",
+            ncols=2,
+            fontsize=texts[0].get_fontsize() if texts else None,
+            title_fontsize=legend.get_title().get_fontsize(),
+        )
+
+
+def _upright_crowded_labels(figure: Figure) -> None:
+    """Fit labels to a narrow figure: long category names and titles wrapped (the figure grows
+    to hold the extra lines), and x tick labels or bar labels that would overlap side by side
+    stood on end."""
+    lines = max([1, *(_wrap_category_labels(axes) for axes in figure.axes)])
+    figure.set_figheight(figure.get_figheight() * (1 + LINE_GROWTH * (lines - 1)))
+    for axes in figure.axes:
+        title = axes.get_title(loc="left")
+        for text in axes.findobj(Text):
+            if title and isinstance(text, Text) and text.get_text() == title:
+                text.set_text(textwrap.fill(title, NARROW_TITLE))
+    figure.draw_without_rendering()
+    for axes in figure.axes:
+        if _overlap(axes.get_xticklabels()):
+            axes.tick_params(axis="x", labelrotation=90)
+        if _overlap(axes.texts):
+            for text in axes.texts:
+                text.set_rotation(90)
+
+
+def _wrap_category_labels(axes: Any) -> int:
+    """Wrap an axes' long y tick labels, keeping each label's colour and style; returns the
+    most lines a label takes."""
+    labels = axes.get_yticklabels()
+    texts = [label.get_text() for label in labels]
+    wrapped = [textwrap.fill(text, NARROW_LABEL, break_on_hyphens=False) for text in texts]
+    if wrapped != texts:
+        styles = [
+            {"color": label.get_color(), "fontstyle": label.get_fontstyle()} for label in labels
+        ]
+        axes.set_yticks(axes.get_yticks(), wrapped)
+        for label, style in zip(axes.get_yticklabels(), styles, strict=True):
+            label.set(**style)
+    return max([1, *(text.count("\n") + 1 for text in wrapped)])
 
 
 def _palette_png(image: Image.Image) -> bytes:
@@ -195,7 +335,7 @@ def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Char
         axes = figure.add_subplot()
     axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
     amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Revenue, {money_unit.label}")
+    axes.set_ylabel(f"Product sales, {money_unit.label}")
     if has_growth:
         _growth_panel(growth, positions, yoy)
         axes.tick_params(axis="x", length=0)
@@ -218,14 +358,14 @@ def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Char
 
 
 def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
-    """YoY growth as bars from zero, each labelled, without a value axis to misread."""
+    """YoY growth as bars from zero, each labelled in percent, without a value axis to misread."""
     values = yoy.fillna(0).to_numpy() * 100
     bars = axes.bar(positions, values, width=0.65, color=GROWTH_COLOR)
     axes.bar_label(
         bars,
-        labels=["" if pd.isna(v) else signed_percent(v) for v in yoy],
+        labels=["" if pd.isna(v) else signed_percent(v).removesuffix("%") for v in yoy],
         padding=2,
-        fontsize=8,
+        fontsize=SMALLEST_TEXT,
     )
     axes.axhline(0, color=MUTED_COLOR, linewidth=0.8)
     low, high = min(values.min(), 0), max(values.max(), 0)
@@ -233,7 +373,7 @@ def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
     axes.set_ylim(low - 0.35 * span * (low < 0), high + 0.35 * span)
     axes.set_yticks([])
     axes.spines[["left"]].set_visible(False)
-    axes.set_ylabel("YoY", rotation=0, ha="right", va="center")
+    axes.set_ylabel("YoY, %", rotation=0, ha="right", va="center")
 
 
 @house_style
@@ -251,7 +391,7 @@ def stacked_revenue(
     figure, axes = _axes()
     _stack(axes, table)
     amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Revenue, {money_unit.label}")
+    axes.set_ylabel(f"Product sales, {money_unit.label}")
     _stack_legend(figure, axes, columns)
     periods = table.index.astype(str).tolist()
     latest = table.iloc[-1]
@@ -286,7 +426,9 @@ def horizontal_bars(
     bars = axes.barh(
         positions, values * (100 if unit == "%" else 1), height=0.65, color=TOTAL_COLOR
     )
-    axes.bar_label(bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=9)
+    axes.bar_label(
+        bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=SMALLEST_TEXT
+    )
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.tick_params(axis="y", length=0)
@@ -320,7 +462,7 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
         axes.containers[-1],
         labels=[f"{total:,.0f}" if total else "" for total in totals],
         padding=2,
-        fontsize=9,
+        fontsize=SMALLEST_TEXT,
     )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("Programmes")
@@ -336,19 +478,43 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
 
 @house_style
 def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
-    """Matrix of rows (products) by columns (markets); a cell is filled when True or dated."""
+    """Matrix of rows (products) by columns (markets); a cell is filled when True or dated.
+
+    On a phone the matrix stands on its side, columns as rows, so its labels keep their size.
+    """
     if frame.empty:
         return no_data(title)
     present = frame.notna() & frame.astype(object).ne(False)
     rows, columns = present.shape
     row_noun = _words(frame.index.name or "product")
     column_noun = _words(frame.columns.name or "market")
+    per_row = present.sum(axis=1)
+    alt = (
+        f"Matrix of {counted(rows, row_noun)} by {counted(columns, column_noun)}; "
+        f"{int(per_row.sum())} of {rows * columns} cells approved"
+    )
+    if per_row.max() > 0:
+        alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
+    return Chart(
+        _matrix_figure(present, (row_noun, column_noun), widest=MATRIX_WIDTH, narrowest=5.0),
+        title,
+        alt + ".",
+        frame=readable(frame),
+        narrow=_matrix_figure(present.T, (column_noun, row_noun), widest=NARROW_WIDTH),
+    )
+
+
+def _matrix_figure(
+    present: pd.DataFrame, nouns: tuple[str, str], *, widest: float, narrowest: float = 0.0
+) -> Figure:
+    """A presence matrix of at most `widest` inches: (row, column) nouns name its axes."""
+    rows, columns = present.shape
     row_labels = present.index.astype(str).tolist()
     column_labels = present.columns.astype(str).tolist()
     left = _label_inches(row_labels) + 0.5
-    cell = min(MATRIX_CELL, (MATRIX_WIDTH - left) / columns)
+    cell = min(MATRIX_CELL, (widest - left) / columns)
     figure, axes = _axes(
-        width=max(5.0, left + cell * columns + 0.2),
+        width=max(narrowest, left + cell * columns + 0.2),
         height=_label_inches(column_labels) + cell * rows + 1.3,
     )
     axes.pcolormesh(
@@ -365,8 +531,8 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     axes.invert_yaxis()
     axes.xaxis.tick_top()
     axes.xaxis.set_label_position("top")
-    axes.set_xlabel(column_noun.capitalize())
-    axes.set_ylabel(row_noun.capitalize())
+    axes.set_xlabel(nouns[1].capitalize())
+    axes.set_ylabel(nouns[0].capitalize())
     axes.tick_params(length=0)
     axes.spines[:].set_visible(False)
     figure.legend(
@@ -377,14 +543,7 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
         loc="outside lower left",
         ncols=2,
     )
-    per_row = present.sum(axis=1)
-    alt = (
-        f"Matrix of {counted(rows, row_noun)} by {counted(columns, column_noun)}; "
-        f"{int(per_row.sum())} of {rows * columns} cells approved"
-    )
-    if per_row.max() > 0:
-        alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
-    return Chart(figure, title, alt + ".", frame=readable(frame))
+    return figure
 
 
 class AmountFormatter(Formatter):

@@ -100,6 +100,10 @@ class IndexEntry:
     key_figure: str
     error: str
     duration_s: float | None
+    page: bool = True
+    """Whether the report has a page: the last good one when it failed since."""
+    built_at: str | None = None
+    """When an earlier build made this outcome; None when this build made it."""
     children: tuple[IndexEntry, ...] = ()
     """Reports that drill down from this one (disease areas of a therapy area, markets of a
     region), shown under its card."""
@@ -188,6 +192,7 @@ class _ReportCleanup(Preprocessor):
             output
             for output in cell.outputs
             if not (output.output_type == "stream" and output.name == "stderr")
+            and not _is_clean_exit(output)
         ]
         for output in cell.outputs:
             if "text/html" in output.get("data", {}):
@@ -200,6 +205,15 @@ class _ReportCleanup(Preprocessor):
                 output.traceback = []
                 resources["errors"].append(f"{output.ename}: {message}")
         return cell, resources
+
+
+def _is_clean_exit(output: nbformat.NotebookNode) -> bool:
+    """Whether an output is `sys.exit(0)` (or `sys.exit()`): a clean end, as papermill takes it."""
+    return (
+        output.output_type == "error"
+        and output.ename == "SystemExit"
+        and output.evalue in ("", "0")
+    )
 
 
 @functools.cache

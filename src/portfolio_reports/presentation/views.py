@@ -13,10 +13,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from portfolio_reports.analysis.revenue import material
+from portfolio_reports.analysis.views import ROUNDING
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import DEVELOPMENT_PHASES
 from portfolio_reports.presentation.charts import (
+    MUTED_COLOR,
+    SMALLEST_TEXT,
     WIDTH,
     Chart,
     amount_axis,
@@ -25,10 +29,12 @@ from portfolio_reports.presentation.charts import (
     no_data,
 )
 from portfolio_reports.presentation.columns import readable
-from portfolio_reports.presentation.formatting import money, signed_money
+from portfolio_reports.presentation.formatting import money, signed_money, signed_percent
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
 from portfolio_reports.presentation.tables import Html
 
+ROUNDING_COLOR = "#ffffff"
+"""A rounding step is white, hatched in the muted colour: not a product's change."""
 ROW_INCHES = 0.28
 """Height of one bridge step."""
 PARTNER_CHARACTERS = 40
@@ -63,9 +69,12 @@ def revenue_bridges(
     """One horizontal waterfall per (start label, end label, steps) from `views.bridge_steps`.
 
     A bridge without sales at either end is left out. Totals are grey bars cut (marked //)
-    where the amount axis starts, near the lowest running total; changes float from the
-    running total in their product's colour, each labelled with its signed figure; the panels
-    share the amount axis.
+    where the amount axis starts, near the lowest running total, and the axis title says where
+    it starts; changes float from the running total in their product's colour, each labelled
+    with its signed figure; rounding is hatched and muted, apart from the products that drove
+    the change. Each panel's title gives the change in all, and says when it is under the
+    materiality bar (`revenue.material`), however long its bars look. The panels share the
+    amount axis.
     """
     shown = [bridge for bridge in bridges if bridge[2]["revenue_m"].abs().sum() > 0]
     if not shown:
@@ -80,31 +89,37 @@ def revenue_bridges(
     for axes, (start, end, steps) in zip(panels, shown, strict=True):
         totals = steps["kind"] == "total"
         names = steps[label].where(~totals, [start] + [""] * (len(steps) - 2) + [end])
+        rounding = (steps["step"] == ROUNDING).to_numpy()
         colors = [
-            TOTAL_COLOR if total else color_for(str(step))
-            for total, step in zip(totals, steps["step"], strict=True)
+            TOTAL_COLOR if total else ROUNDING_COLOR if apart else color_for(str(step))
+            for total, apart, step in zip(totals, rounding, steps["step"], strict=True)
         ]
         positions = np.arange(len(steps))
         starts = steps["start"].where(~totals, left)
         bars = axes.barh(positions, steps["end"] - starts, left=starts, height=0.6, color=colors)
+        for bar in np.asarray(bars.patches)[rounding]:
+            bar.set(hatch="////", edgecolor=MUTED_COLOR, linewidth=0)
         for position in positions[totals.to_numpy()].astype(float):
             axes.text(left, position, " //", va="center", color="white", fontweight="bold")
         labels = [
             money(value) if total else signed_money(value)
             for total, value in zip(totals, steps["revenue_m"], strict=True)
         ]
-        axes.bar_label(bars, labels=labels, padding=3, fontsize=9)
+        axes.bar_label(bars, labels=labels, padding=3, fontsize=SMALLEST_TEXT)
         axes.set_yticks(positions, names.tolist())
+        for tick in np.asarray(axes.get_yticklabels())[rounding]:
+            tick.set(color=MUTED_COLOR, fontstyle="italic")
         axes.invert_yaxis()
         axes.tick_params(axis="y", length=0)
         amount_axis(axes.xaxis)
-        axes.set_title(f"From {start} to {end}", loc="left", fontsize=10)
+        axes.set_title(_bridge_title(start, end, steps), loc="left", fontsize=10)
         change = steps["revenue_m"].iloc[-1] - steps["revenue_m"].iloc[0]
         alt.append(
             f"from {start} {money_unit.amount(money(steps['revenue_m'].iloc[0]))} to {end}"
             f" {money_unit.amount(money(steps['revenue_m'].iloc[-1]))} ({signed_money(change)})"
         )
-    panels[-1].set_xlabel(f"Product sales, {money_unit.label}")
+    cut = f"\naxis from {money(left)}: totals are cut (//)" if left > 0 else ""
+    panels[-1].set_xlabel(f"Product sales, {money_unit.label}{cut}")
     panels[-1].set_xlim(left=left)
     panels[-1].margins(x=0.12)
     steps = pd.concat(
@@ -150,7 +165,7 @@ def launch_tracker(
     axes.set_ylabel(f"Product sales, {money_unit.label}")
     amount_axis(axes.yaxis)
     axes.set_ylim(bottom=0)
-    figure.legend(loc="outside lower left", ncols=2, fontsize=9)
+    figure.legend(loc="outside lower left", ncols=2, fontsize=SMALLEST_TEXT)
     return Chart(
         figure,
         title,
@@ -226,6 +241,18 @@ def _bar_label(modality: object, partner: object) -> str:
     first, *others = str(partner).split("; ")
     more = f" +{len(others)}" if others else ""
     return f"{modality} · {_short(first, PARTNER_CHARACTERS)}{more}"
+
+
+def _bridge_title(start: str, end: str, steps: pd.DataFrame) -> str:
+    """A bridge panel's title: its quarters and the change in all, called small when it is
+    under the materiality bar."""
+    first, last = steps["revenue_m"].iloc[0], steps["revenue_m"].iloc[-1]
+    change = last - first
+    growth = f" ({signed_percent(change / first)})" if first else ""
+    title = f"From {start} to {end}: {signed_money(change)}{growth}"
+    if not material(pd.Series([change]), pd.Series([first])).iloc[0]:
+        title += ", a small change: under the materiality bar"
+    return title
 
 
 def _bridge_axis_start(steps: pd.DataFrame) -> float:

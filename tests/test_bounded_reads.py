@@ -1,0 +1,158 @@
+"""Inputs that expand when read are refused while they are read, in one line naming the table and
+the limit, with the command's memory far below the documented ceiling.
+
+Each case runs `validate` in a child process whose peak memory is measured (the largest
+resident set of the command and every process under it, from getrusage) and printed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from portfolio_reports.data.limits import DATA_LIMIT_ENV, ROWS_LIMIT_ENV
+
+from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
+
+MEMORY_CEILING_MB = 2048
+"""The documented ceiling of a build's memory (README, "Limits")."""
+MEASURED = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(f'peak-kb {peak}', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+"""Run a command and print the peak resident memory of its process tree, in kB."""
+
+
+def validate_measured(data: str, params: Path, **env: str) -> tuple[int, list[str], float]:
+    """Validate in a child process: exit code, error lines, and peak memory in MB (printed)."""
+    command = cli_command(
+        "validate", "--data", data, "--params", str(params), "--notebooks", str(NOTEBOOKS)
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", MEASURED, *command],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **env},
+    )
+    lines = process.stderr.splitlines()
+    peak_mb = int(lines[-1].split()[1]) / 1024
+    print(f"peak memory of validate's process tree: {peak_mb:.0f} MB")
+    assert "Traceback" not in process.stderr, process.stderr
+    return process.returncode, [line for line in lines if line.startswith("error: ")], peak_mb
+
+
+def assert_refused(result: tuple[int, list[str], float], *fragments: str) -> None:
+    """Exit 2, one error line holding every fragment, memory under the ceiling."""
+    code, lines, peak_mb = result
+    assert code == 2, lines
+    assert len(lines) == 1, lines
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert peak_mb < MEMORY_CEILING_MB
+
+
+def exported(tmp_path: Path, url: str) -> str:
+    """The sample exported to a database URL."""
+    assert run_cli("export-sample", "--to", url).returncode == 0
+    return url
+
+
+def test_an_endless_sqlite_view_is_cut_at_the_row_limit(tmp_path: Path, params: Path) -> None:
+    url = exported(tmp_path, f"sqlite:///{tmp_path / 'endless.db'}")
+    with sqlite3.connect(tmp_path / "endless.db") as connection:
+        connection.executescript(
+            "ALTER TABLE catalysts RENAME TO catalysts_written;"
+            "CREATE VIEW catalysts AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+            " FROM n) SELECT catalysts_written.* FROM n CROSS JOIN catalysts_written;"
+        )
+    assert_refused(validate_measured(url, params), "table catalysts", "more than 1,000,000 rows")
+
+
+def test_a_duckdb_view_of_ten_billion_rows_is_cut_at_the_row_limit(
+    tmp_path: Path, params: Path
+) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    url = exported(tmp_path, f"duckdb:///{tmp_path / 'big.duckdb'}")
+    with duckdb.connect(str(tmp_path / "big.duckdb")) as connection:
+        connection.execute("ALTER TABLE sales RENAME TO sales_written")
+        connection.execute(
+            "CREATE VIEW sales AS SELECT sales_written.* FROM sales_written,"
+            " range(12500000)"  # 816 rows x 12.5 million: ten billion rows
+        )
+    assert_refused(validate_measured(url, params), "table sales", "more than 1,000,000 rows")
+
+
+def test_a_row_limit_is_configurable_and_applies_to_csv(params: Path) -> None:
+    result = validate_measured(str(SAMPLE_DATA), params, **{ROWS_LIMIT_ENV: "500"})
+    assert_refused(result, "sales.csv", "more than 500 rows", ROWS_LIMIT_ENV)
+    code, lines, _ = validate_measured(str(SAMPLE_DATA), params, **{ROWS_LIMIT_ENV: "1000"})
+    assert code == 0, lines
+
+
+def test_a_small_parquet_file_of_huge_strings_is_refused_as_it_is_decoded(
+    tmp_path: Path, params: Path
+) -> None:
+    folder = tmp_path / "parquet"
+    assert run_cli("export-sample", "--to", str(folder), "--format", "parquet").returncode == 0
+    table = pq.read_table(folder / "products.parquet")
+    huge = pa.DictionaryArray.from_arrays(  # one 32 MiB string, in every row
+        pa.array([0] * table.num_rows, type=pa.int32()), pa.array(["x" * 2**25])
+    )
+    column = table.schema.get_field_index("reference_product")
+    table = table.set_column(column, "reference_product", huge)
+    pq.write_table(table, folder / "products.parquet", compression="zstd", store_schema=False)
+    assert (folder / "products.parquet").stat().st_size < 100_000
+    assert_refused(
+        validate_measured(str(folder), params),
+        "products.parquet",
+        "MB once decoded",
+        DATA_LIMIT_ENV,
+    )
+
+
+def test_a_parquet_file_with_nested_columns_is_one_line(tmp_path: Path, params: Path) -> None:
+    folder = tmp_path / "parquet"
+    assert run_cli("export-sample", "--to", str(folder), "--format", "parquet").returncode == 0
+    table = pq.read_table(folder / "markets.parquet")
+    nested = pa.array([[1, 2]] * table.num_rows, type=pa.list_(pa.int64()))
+    table = table.set_column(table.schema.get_field_index("regulator"), "regulator", nested)
+    pq.write_table(table, folder / "markets.parquet")
+    assert_refused(
+        validate_measured(str(folder), params),
+        "markets.parquet: column regulator holds nested values (list<",
+    )
+
+
+def test_a_workbook_that_inflates_past_the_limit_is_refused_unread(
+    tmp_path: Path, params: Path
+) -> None:
+    workbook = tmp_path / "bomb.xlsx"
+    assert run_cli("export-sample", "--to", str(workbook)).returncode == 0
+    with (
+        zipfile.ZipFile(workbook, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.xml", "w") as padding,
+    ):
+        for _ in range(64):
+            padding.write(b" " * 2**20)  # 64 MiB of spaces: a few hundred kB zipped
+    assert workbook.stat().st_size < 2 * 2**20
+    result = validate_measured(str(workbook), params, **{DATA_LIMIT_ENV: "32"})
+    assert_refused(result, "bomb.xlsx", "32.0 MB once unzipped")
+
+
+def test_a_workbook_sheet_is_cut_at_the_row_limit(tmp_path: Path, params: Path) -> None:
+    workbook = tmp_path / "sample.xlsx"
+    assert run_cli("export-sample", "--to", str(workbook)).returncode == 0
+    result = validate_measured(str(workbook), params, **{ROWS_LIMIT_ENV: "500"})
+    assert_refused(result, "sales sheet", "more than 500 rows")

@@ -1,0 +1,117 @@
+"""A company unlike the sample (USD, no home market, EU sales by member state) end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .browser import Browser
+from .conftest import NOTEBOOKS, PROJECT, run_cli
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+SECOND = Path(__file__).parent / "data" / "second_company"
+QUARTER = "2026Q2"
+"""The last quarter of the second company's sales."""
+SCREENSHOTS = PROJECT / "test-artifacts" / "screenshots" / "second-company"
+TEXT = """() => [
+    document.body.textContent,
+    ...[...document.images].map(image => image.getAttribute('alt') || ''),
+].join('\\n')"""
+"""Everything a reader can reach on a page: the text, folded parts included, and alt texts."""
+MONEY = re.compile(r"(?P<before>\S*)\s(?P<figure>[+-]?\d[\d,]*\.\d) m\b")
+"""A figure in millions as the pages print it, with the word before it."""
+BUILT_IN = ("RMB", "China", "overseas", "mainland")
+"""Words the package used to print whatever the data said."""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The second company validated and built for its last quarter with the project's notebooks."""
+    out = tmp_path_factory.mktemp("second") / "reports"
+    where = ("--data", str(SECOND / "data"), "--params", str(SECOND / "params"))
+    checked = run_cli("validate", *where, "--notebooks", str(NOTEBOOKS))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    result = run_cli("build", *where, "--notebooks", str(NOTEBOOKS), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING revenue_allocation: no rows;" in result.stdout + result.stderr
+    return out / QUARTER
+
+
+@pytest.fixture(scope="module")
+def pages(built: Path, browser: Browser) -> dict[str, str]:
+    """Each page's text as chromium shows it at 1280 px, screenshots at 1280 and 375 px saved."""
+    texts = {}
+    for page in sorted(built.glob("*.html")):
+        for width in (1280, 375):
+            visit = browser.visit(page, width)
+            assert not visit.page_errors and not visit.remote_requests, page.name
+            if width == 1280:
+                texts[page.stem] = visit.page.evaluate(TEXT)
+            visit.screenshot(SCREENSHOTS / f"{page.stem}-{width}.png")
+            visit.close()
+    return texts
+
+
+def test_every_report_of_the_second_company_builds(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {report["name"]: report["status"] for report in manifest["reports"]}
+    assert len(statuses) == len(list((SECOND / "params").glob("*.yaml"))) == 11
+    assert set(statuses.values()) == {"ok"}, statuses
+
+
+def test_no_page_names_a_currency_or_market_the_data_does_not(pages: dict[str, str]) -> None:
+    data = " ".join(path.read_text(encoding="utf-8") for path in (SECOND / "data").glob("*.csv"))
+    assert not [word for word in BUILT_IN if word in data]
+    found = {
+        name: [word for word in BUILT_IN if re.search(rf"\b{word}\b", text, re.IGNORECASE)]
+        for name, text in pages.items()
+    }
+    assert not any(found.values()), found
+
+
+def test_every_money_figure_carries_the_companys_currency(pages: dict[str, str]) -> None:
+    figures = {name: list(MONEY.finditer(text)) for name, text in pages.items()}
+    assert sum(len(found) for found in figures.values()) > 50
+    bare = {
+        name: [match.group(0) for match in found if not match["before"].endswith("USD")]
+        for name, found in figures.items()
+    }
+    assert not any(bare.values()), bare
+    assert "Product sales (USD m)" in pages["portfolio-overview"]
+
+
+def test_the_company_name_heads_every_page(pages: dict[str, str]) -> None:
+    assert all("Meridian Neurogenetics Inc. (fictional)" in text for text in pages.values())
+
+
+def test_markets_reached_counts_the_eu_once(pages: dict[str, str]) -> None:
+    """Approved in US, EU (sold in five member states), UK and CA: four markets."""
+    overview = pages["portfolio-overview"]
+    assert re.search(r"On the market\s*3 products\s*in 4 markets", overview)
+    assert re.search(r"Markets reached\s*4\s*countries and regions", overview)
+
+
+def test_a_member_state_shows_the_unions_record_and_the_union_its_members_sales(
+    pages: dict[str, str],
+) -> None:
+    germany = " ".join(pages["market-de"].split())
+    assert "EU · EC" in germany and "SPINORA" in germany  # the EC approvals hold in Germany
+    europe_union = pages["market-eu"]
+    # 2026Q2: MRT-101 DE 22.4 + FR 16.8 + IT 13.5 + ES 10.2 + NL 4.6, MRT-202 DE 7.0 + FR 5.2
+    assert re.search(r"Product sales, Q2 2026\s*USD 79.7 m", europe_union)
+
+
+def test_no_home_market_split_without_a_home_market(pages: dict[str, str]) -> None:
+    """No tile, table, sentence or glossary entry splits sales by geography."""
+    assert not [name for name, text in pages.items() if "Geography" in text or " / " in text]
+
+
+def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, str]) -> None:
+    """The data has no revenue_allocation: never "No product sales" where products sold."""
+    page = pages["disease-area-neuromuscular-disease"]
+    assert "No product sales" not in page
+    assert "product sales are not attributed to disease areas" in page
