@@ -40,7 +40,7 @@ def test_codes_with_spaces_around_them_are_trimmed_with_one_warning(
     edit_cell(sample_copy, "sales", 1, "market", "\tCN ")
     result = validate(sample_copy, params)
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.output.splitlines() if "WARNING" in line]
+    warnings = [line for line in result.output.splitlines() if "WARNING markets.csv" in line]
     assert len(warnings) == 1, result.output
     assert "markets.csv line 2, column market: 'CN ' and 2 more" in warnings[0]
     assert "spaces" in warnings[0]

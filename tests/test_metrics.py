@@ -460,7 +460,9 @@ def test_revenue_movers(tiny_dataset):
         "previous_quarter_m",
         "change_m",
         "qoq",
+        "exclusivity_lost",
     ]
+    assert movers["exclusivity_lost"].isna().all()  # the tiny data records none
     assert rows(movers, "direction", "product", "market", "change_m") == [
         ("increase", "HLX02", "CN", 10),
         ("increase", "HLX01", "CN", 5),
@@ -527,6 +529,7 @@ def test_phase_moves_report_a_step_back(tiny_dataset):
 def test_changes_since_previous_quarter(tiny_dataset):
     changes = metrics.changes_since_previous_quarter(tiny_dataset, WHOLE, Q3)
     assert rows(changes, "kind", "this_quarter", "previous_quarter") == [
+        ("setbacks", 0, 0),
         ("approvals", 1, 1),
         ("filings and designations", 1, 0),
         ("licence deals", 1, 0),

@@ -15,12 +15,24 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(), Q3)
     assert lines == [
         # 165 against 150 and 120; 2025Q1-Q3 140 + 150 + 165 = 455 against 0 + 110 + 120 = 230.
-        # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10 (HLX01 first on the
-        # larger revenue); China 145 vs 110, North America 20 vs 10.
+        # Against 2025Q2: HLX02 125 vs 120 (+4.2%, under 5%), HLX01 25 vs 20, HLX03 15 vs 10
+        # (HLX01 first on the larger revenue); China 145 vs 130, North America 20 vs 20.
+        # Against 2024Q3: HLX02 125 vs 90, HLX01 25 vs 20, HLX03 15 vs 10; China 145 vs 110,
+        # North America 20 vs 10.
         "Product sales: RMB 165.0 m, +10.0% QoQ, +37.5% YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q3 2024:"
-        " HLX02 +RMB 35.0 m (+38.9%), HLX01 +RMB 5.0 m (+25.0%), HLX03 +RMB 5.0 m (+50.0%);"
+        # Products by their brand in the home market: HLX01 HANLIKANG, HLX02 HANQUYOU, HLX03
+        # HANDAYUAN.
+        " (Q1-Q3 2025) RMB 455.0 m, +97.8% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
+        " HANLIKANG +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%); China +RMB 15.0 m"
+        " (+11.5%). Moved most against Q3 2024 (YoY): HANQUYOU +RMB 35.0 m (+38.9%), HANLIKANG"
+        " +RMB 5.0 m (+25.0%), HANDAYUAN +RMB 5.0 m (+50.0%);"
         " China +RMB 35.0 m (+31.8%), North America +RMB 10.0 m (+100.0%).",
+        # Total 181 (165 + licence 10 from Accord + service 6) against 175 and 150.
+        "Total revenue: RMB 181.0 m, +3.4% QoQ, +20.7% YoY. Against Q2 2025 (QoQ): product"
+        " sales +RMB 15.0 m (+10.0%), licence income from Accord -RMB 10.0 m (-50.0%), service"
+        " income +RMB 1.0 m (+20.0%). Against Q3 2024 (YoY): product sales +RMB 45.0 m"
+        " (+37.5%), licence income from Accord -RMB 20.0 m (-66.7%), service income +RMB 6.0 m"
+        " (new).",
         "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",
@@ -48,7 +60,8 @@ def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
     # CA sold 5 of HLX03 in 2025Q3 and nothing before: no growth rates, a new product.
     assert lines[0] == (
         "Product sales: RMB 5.0 m, n/a QoQ, n/a YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 5.0 m. Moved most against Q3 2024: HLX03 +RMB 5.0 m (new)."
+        " (Q1-Q3 2025) RMB 5.0 m. Moved most against Q2 2025 (QoQ): HLX03 +RMB 5.0 m (new)."
+        " Moved most against Q3 2024 (YoY): HLX03 +RMB 5.0 m (new)."
     )
     assert lines[-1] == "No filings in Q3 2025."
 
@@ -60,20 +73,22 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     assert lines[-1] == "No approvals or clinical readouts in Q2 2023."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
     # US: 15 against 20 and 10; 2025Q1-Q3 20 + 20 + 15 = 55 against 10; one market, so no
-    # places listed.
+    # places listed; HLX02 by its US brand.
     assert us_q3[0] == (
         "Product sales: RMB 15.0 m, -25.0% QoQ, +50.0% YoY (synthetic figures); year to date"
-        " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q3 2024:"
-        " HLX02 +RMB 5.0 m (+50.0%)."
+        " (Q1-Q3 2025) RMB 55.0 m, +450.0% on Q1-Q3 2024. Moved most against Q2 2025 (QoQ):"
+        " HERCESSI -RMB 5.0 m (-25.0%). Moved most against Q3 2024 (YoY): HERCESSI +RMB 5.0 m"
+        " (+50.0%)."
     )
 
 
 def test_immaterial_moves_are_not_named(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     us = (sales["market"] == "US") & (sales["quarter"] == "2025Q3")
-    sales.loc[us, "revenue_m"] = 10.5  # +0.5 on 10 a year earlier: under RMB 1 m
+    sales.loc[us, "revenue_m"] = 19.5  # -0.5 on 20, +9.5 (+95%) on 10 a year earlier
     lines = highlights(replace(tiny_dataset, sales=sales), Scope(market="US"), Q3)
-    assert "Moved most" not in lines[0]
+    assert "(QoQ)" not in lines[0]
+    assert lines[0].endswith("Moved most against Q3 2024 (YoY): HERCESSI +RMB 9.5 m (+95.0%).")
 
 
 def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
@@ -93,7 +108,7 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
         columns=events.columns,
     ).astype(events.dtypes.to_dict())
     busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
-    assert highlights(busy, Scope(), Q3)[1] == (
+    assert highlights(busy, Scope(), Q3)[2] == (  # after product sales and total revenue
         "5 approvals in Q3 2025: HLX03 for Rheumatoid arthritis in US (FDA), "
         "HLX03 for Rheumatoid arthritis in US (FDA), HLX03 for Rheumatoid arthritis in US (FDA) "
         "and 2 more."

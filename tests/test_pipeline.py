@@ -113,6 +113,7 @@ def test_counts_by_status_split_local_and_global(tiny_dataset):
     assert counts.to_dict(orient="index") == {
         "in development": {"local": 1, "global": 1},
         "approved": {"local": 2, "global": 1},
+        "withdrawn": {"local": 0, "global": 0},
         "discontinued": {"local": 0, "global": 0},
         "life_cycle": {"local": 1, "global": 1},
     }
@@ -143,3 +144,21 @@ def test_a_programme_in_development_after_its_approval_is_a_warning(tiny_dataset
         tiny_dataset, [*PIPELINE, ("HLX02-GC", "Global", "Approved", "2025-09-10")]
     )
     assert pipeline.lifecycle_warnings(closed) == []
+
+
+def test_a_market_programme_left_behind_its_global_programme_is_a_warning(tiny_dataset):
+    # Latest date 2025-09-10. HLX02-BC: Global at Phase 3; a JP programme at Phase 2 since
+    # 2023-03-01 (two phases behind, unchanged for two years) and a KR one at Phase 2 since
+    # 2024-03-01 (only 18 months); HLX03-AS in the US has no Global programme.
+    rows = [
+        *PIPELINE,
+        ("HLX02-BC", "JP", "Phase 2", "2023-03-01"),
+        ("HLX02-BC", "KR", "Phase 2", "2024-03-01"),
+        ("HLX02-BC", "TW", "Phase 2/3", "2022-01-01"),
+    ]
+    assert pipeline.lagging_warnings(lifecycle_data(tiny_dataset, rows)) == [
+        "pipeline.csv, programme (HLX02-BC, JP) at Phase 2 since 2023-03-01 is 2 phases or more"
+        " behind (HLX02-BC, Global) at Phase 3 since 2024-02-01, unchanged for 2 years: record"
+        " its current phase, or Discontinued"
+    ]
+    assert pipeline.lagging_warnings(lifecycle_data(tiny_dataset)) == []

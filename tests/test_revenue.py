@@ -116,10 +116,10 @@ def test_hong_kong_counts_as_overseas(tiny_dataset):
     [
         # 2025Q3: approvals of HLX01, HLX02, HLX03 in CN, US and CA; HLX02 approved in CA in
         # the quarter; HLX02-GC and HLX03-AS in development (HLX01-RA discontinued).
-        (Q3, [3, 3, 3, 1, 0, 2]),
+        (Q3, [3, 3, 3, 0, 1, 0, 2, 1]),
         # 2025Q1: CA not reached yet (HLX03 approved there 2025-05-20); HLX02's CA filing
         # accepted 2025-01-15; HLX01-RA (Phase 3) and HLX02-GC, HLX02-BC in CA in development.
-        (Quarter(2025, 1), [3, 3, 2, 0, 1, 2]),
+        (Quarter(2025, 1), [3, 3, 2, 0, 0, 1, 2, 2]),
     ],
 )
 def test_portfolio_counts_follow_their_definitions(tiny_dataset, quarter, expected):
@@ -149,6 +149,18 @@ def test_markets_reached_count_the_eu_once(tiny_dataset):
     counts = metrics.portfolio_counts(ds, WHOLE, Q3).set_index("count")["value"]
     assert counts["Markets reached"] == 4
     assert counts["Approvals this quarter"] == 2
+
+
+def test_markets_reached_on_inferred_approvals_only(tiny_dataset):
+    events = tiny_dataset.regulatory_events.copy()
+    # The US: its one approval inferred; CA: the HLX02 approval inferred, the HLX03 one reported.
+    approvals = events["event_type"] == "approval"
+    events.loc[approvals & (events["market"] == "US"), "inferred"] = True
+    hlx02_ca = approvals & (events["market"] == "CA") & (events["product"] == "HLX02")
+    events.loc[hlx02_ca, "inferred"] = True
+    ds = replace(tiny_dataset, regulatory_events=events)
+    counts = metrics.portfolio_counts(ds, WHOLE, Q3).set_index("count")["value"]
+    assert (counts["Markets reached"], counts[metrics.INFERRED_MARKETS]) == (3, 1)
 
 
 def test_ranking_compares_figures_as_shown_then_breaks_ties():
@@ -329,9 +341,35 @@ def test_revenue_drivers_rank_material_moves_on_a_year_earlier(tiny_dataset):
     assert both[["market", "change_m"]].values.tolist() == [["CN", 20.0], ["US", 20.0]]
 
 
+def test_revenue_drivers_rank_material_moves_on_the_previous_quarter(tiny_dataset):
+    products = commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, by="product", base="previous")
+    # 2025Q3 against 2025Q2: HLX02 125 vs 120 (+4.2%, under 5%), HLX01 25 vs 20, HLX03 15 vs 10.
+    assert products[["product", "change_m"]].values.tolist() == [["HLX01", 5.0], ["HLX03", 5.0]]
+    assert products["qoq"].tolist() == pytest.approx([0.25, 0.5])
+    with pytest.raises(ValueError, match="base must be one of previous, year_ago"):
+        commercial.revenue_drivers(tiny_dataset, WHOLE, Q3, base="last year")
+
+
 def test_revenue_movers_leave_out_immaterial_changes(tiny_dataset):
     sales = tiny_dataset.sales.copy()
     hlx01 = (sales["product"] == "HLX01") & (sales["quarter"] == "2025Q3")
     sales.loc[hlx01, "revenue_m"] = 20.5  # +0.5 on 20: under RMB 1 m
     movers = commercial.revenue_movers(replace(tiny_dataset, sales=sales), WHOLE, Q3)
     assert rows(movers, "product", "market") == [("HLX02", "CN"), ("HLX03", "CA"), ("HLX02", "US")]
+
+
+def test_total_revenue_drivers_name_the_type_and_the_counterparty(tiny_dataset):
+    # 2025Q3 against 2024Q3: product sales 165 vs 120, licence income from Accord 10 vs 30,
+    # service income 6 vs 0; against 2025Q2 the service income moves by 1.0 on 5 (+20%).
+    year_ago = commercial.total_revenue_drivers(tiny_dataset, Q3)
+    assert rows(year_ago, "revenue_type", "counterparty", "change_m") == [
+        ("product sales", "", 45.0),
+        ("licence income", "Accord", -20.0),
+        ("service income", "", 6.0),
+    ]
+    assert year_ago["yoy"].iloc[:2].tolist() == pytest.approx([0.375, -2 / 3])
+    previous = commercial.total_revenue_drivers(tiny_dataset, Q3, "previous", n=2)
+    assert rows(previous, "revenue_type", "counterparty", "change_m") == [
+        ("product sales", "", 15.0),
+        ("licence income", "Accord", -10.0),
+    ]

@@ -136,7 +136,7 @@ def test_event_dates_show_their_precision_and_statuses_their_as_of_month(tiny_da
     data = replace(tiny_dataset, regulatory_events=events)
     q1 = ReportView(data, Scope(), Quarter(2025, 1)).filings_under_review().html
     q2 = ReportView(data, Scope(), Quarter(2025, 2)).filings_under_review().html
-    assert first_row(q1)[0] == "Jan 2025" and "under review" not in q1
+    assert first_row(q1)[0] == "Jan 2025" and "under review as of" not in q1
     assert first_row(q2)[0] == "Jan 2025" and first_row(q2)[6] == "under review as of Apr 2025"
     approvals = ReportView(data, Scope(), Q3).events_to_date("approvals").html
     assert ">2025-05-20 inferred<" in approvals and "est." not in approvals
@@ -196,7 +196,11 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         "Year to date, Q1-Q3 2025": ("RMB 455.0 m", "+97.8% on Q1-Q3 2024"),
         "China / overseas": ("87.9% / 12.1%", "of product sales in Q3 2025"),
         "On the market": ("3 products", "in 3 markets"),
-        "In development": ("3 programmes", "Phase 3 1 · Phase 2 1 · Phase 1 1"),
+        # HLX02 (Global Phase 3, CN Phase 2) and HLX03 (US Phase 1): two molecules, one pivotal.
+        "In development": (
+            "2 molecules",
+            "1 pivotal (Phase 3 or Filed) · 3 programmes · Phase 3 1 · Phase 2 1 · Phase 1 1",
+        ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         "Next catalyst": ("Q4 2025", "HLX02 approval in China"),
     }
@@ -212,7 +216,12 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
     # January 2025 is undecided at the end of Q2.
     assert shown == {
         "On the market": ("1 product", "in Canada"),
-        "In development": ("2 programmes", "Filed 1 · Phase 2 1"),
+        # HLX02 Filed in CA and at Phase 2 globally: one molecule, pivotal.
+        "In development": (
+            "1 molecule",
+            "1 pivotal (Phase 3 or Filed) · 2 programmes: 1 run in Canada, 1 global"
+            " · Filed 1 · Phase 2 1",
+        ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),
         "Under review": ("1 filing", "HLX02"),
         "Next catalyst": ("None recorded", "up to Q2 2026"),
@@ -257,6 +266,7 @@ def test_appendix_folds_each_record(view):
     html = view.appendix().html
     assert re.findall(r"<summary>(.*?)</summary>", html) == [
         "Approvals and filings by market",
+        "Setbacks to date",
         "Approvals to date",
         "Filings and designations to date",
         "Licence deals to date",
@@ -314,10 +324,12 @@ def test_changes_put_the_quarter_and_the_one_before_in_rows_of_counts(view):
     assert second[:5] == ["Q2 2025", "1", "0", "0", "1"]
 
 
-def test_a_quarters_news_tables_of_more_than_two_rows_fold_behind_their_count(view):
+def test_a_quarters_news_tables_of_more_than_two_rows_fold_behind_the_count_of_their_rows(view):
     events, results = view.quarter_events().html, view.readouts().html
     assert events.startswith('<details class="fold"><summary>Table: 3 events in Q3 2025')
-    assert results.startswith('<details class="fold"><summary>Table: 3 results reported in')
+    # Two trials report one result line each (GC-301 has two arms in one line): shown open,
+    # titled with the count of its rows.
+    assert results.startswith('<table class="data stack"><caption>2 results reported in Q3 2025')
     q2 = replace(view, quarter=Quarter(2025, 2))
     assert q2.quarter_events().html.startswith("<table")  # one approval: shown as is
 

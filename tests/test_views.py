@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.analysis import commercial, metrics, views
+from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import open_report
 
@@ -176,3 +177,17 @@ def test_the_movers_table_names_each_product_by_its_brand_in_the_rows_market(ove
     assert ("Hetronifly (serplulimab)", "European Union") in named
     assert ("Zercepac (trastuzumab)", "European Union") in named
     assert views.VIEW_DEFINITIONS["market brand"] in movers.html
+
+
+def test_a_page_names_each_product_once(tiny_dataset):
+    whole = views.display_names(tiny_dataset, Scope(), Quarter(2025, 3))
+    # The whole portfolio: brands in the home market (CN).
+    assert whole[["HLX01", "HLX02", "HLX03"]].tolist() == ["HANLIKANG", "HANQUYOU", "HANDAYUAN"]
+    us = views.display_names(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
+    # The US page: HLX02's US brand; HLX01 has none there and is named by its code.
+    assert us[["HLX01", "HLX02"]].tolist() == ["HLX01", "HERCESSI"]
+    america = views.display_names(tiny_dataset, Scope(region="North America"), Quarter(2025, 3))
+    # North America (no home market): where it sold most there, the US (15) for HLX02.
+    assert america[["HLX02", "HLX03"]].tolist() == ["HERCESSI", "HLX03"]
+    bridge = views.revenue_bridge(tiny_dataset, Scope(), Quarter(2025, 3), "year_ago")
+    assert "HANQUYOU (trastuzumab)" in bridge["brand"].tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis import setbacks
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     check_choice,
@@ -15,6 +16,7 @@ from portfolio_reports.analysis.metrics import (
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     GEOGRAPHY,
+    PRODUCT_SALES_TYPE,
     REVENUE,
     REVENUE_TYPE,
     TOTAL_REVENUE,
@@ -30,6 +32,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import (
     Indications,
     Markets,
+    OtherRevenue,
     Products,
     RegulatoryEvents,
     Sales,
@@ -41,6 +44,10 @@ YEAR_TO_DATE_REVENUE = "year_to_date_m"
 YEAR_AGO_TO_DATE_REVENUE = "year_ago_to_date_m"
 ALWAYS_SHOWN_TYPES = TYPES_IN_ORDER[:3]
 """Revenue types listed even when 0: product sales, licence income and service income."""
+DRIVER_BASES = {"previous": (PREVIOUS_REVENUE, "qoq"), "year_ago": (YEAR_AGO_REVENUE, "yoy")}
+"""What drivers compare with: the base quarter's revenue column and the growth column."""
+EXCLUSIVITY_LOST = "exclusivity_lost"
+"""Date of the loss of exclusivity that a fall in sales follows, where one does."""
 REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
 
 
@@ -135,6 +142,40 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     return table.reset_index()
 
 
+def total_revenue_drivers(
+    ds: Dataset, quarter: Quarter, base: str = "year_ago", n: int = 3
+) -> pd.DataFrame:
+    """What moved the company's total revenue against the `base` quarter (DRIVER_BASES): the `n`
+    largest material changes (`revenue.MATERIALITY`) of product sales or of one other revenue
+    type from one counterparty, whether or not the total moved materially (parts may offset).
+
+    Columns: revenue_type, counterparty ("" where none is named), revenue_m, the base's
+    revenue column, change_m and its growth (qoq or yoy).
+    """
+    check_choice("base", base, tuple(DRIVER_BASES))
+    base_revenue, growth = DRIVER_BASES[base]
+    other = ds.other_revenue
+    rows = pd.concat(
+        [
+            ds.sales.assign(**{REVENUE_TYPE: PRODUCT_SALES_TYPE, OtherRevenue.counterparty: ""}),
+            other.assign(
+                **{OtherRevenue.counterparty: other[OtherRevenue.counterparty].fillna("")}
+            ),
+        ]
+    )
+    keys = [REVENUE_TYPE, OtherRevenue.counterparty]
+    table = _summed_per(rows, keys, _compared_quarters(quarter))
+    table["change_m"] = table[REVENUE] - table[base_revenue]
+    table[growth] = _growth(table[REVENUE], table[base_revenue])
+    moved = table[material(table["change_m"], table[base_revenue])]
+    order = ranked(
+        moved.assign(_size=moved["change_m"].abs()),
+        ["_size", REVENUE, *keys],
+        [False, False, True, True],
+    )
+    return order[[*keys, REVENUE, base_revenue, "change_m", growth]].head(n).reset_index(drop=True)
+
+
 def area_summary(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "region") -> pd.DataFrame:
     """Revenue in the quarter and approvals to date per therapy area and region or market.
 
@@ -187,14 +228,13 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     last quarter.
 
     Up to `n` of each, material changes only (`revenue.MATERIALITY`); `direction` is "increase"
-    or "decrease". Ranked by the change as shown
+    or "decrease"; `exclusivity_lost` dates the loss of exclusivity a decrease follows
+    (`_exclusivity_lost`). Ranked by the change as shown
     (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
     then to product and market code in alphabetical order.
     """
     keys = [Sales.product, Sales.market]
-    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
-    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
-    pairs.insert(after_previous, "change_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    pairs = _pair_changes(ds, scope, quarter)
     pairs = pairs[material(pairs["change_m"], pairs[PREVIOUS_REVENUE])]
     change = pairs["change_m"]
     order = ["change_m", REVENUE, *keys]
@@ -206,27 +246,87 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
             decreases.head(n).assign(direction="decrease"),
         ]
     )
+    movers[EXCLUSIVITY_LOST] = _exclusivity_lost(ds, scope, movers, quarter.previous, quarter)
     direction_first = ["direction", *movers.columns.drop("direction")]
     return with_inn(movers[direction_first].reset_index(drop=True), ds)
 
 
-def revenue_drivers(
-    ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product", n: int = 3
-) -> pd.DataFrame:
-    """The `n` values of `by` whose product sales moved most against the same quarter a year
-    earlier, material changes only (`revenue.MATERIALITY`), largest change as shown first.
+def largest_move(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series | None:
+    """The product and market pair whose sales changed most against the previous quarter, by
+    size as shown (ties as `revenue_movers`), material or not; None when no pair sold in either.
 
-    Columns: `by`, revenue_m, year_ago_m, change_m, yoy.
+    Fields: product, inn, market, revenue_m, previous_quarter_m, change_m, qoq.
     """
+    pairs = _pair_changes(ds, scope, quarter)
+    if pairs.empty:
+        return None
+    order = ranked(
+        pairs.assign(_size=pairs["change_m"].abs()),
+        ["_size", REVENUE, Sales.product, Sales.market],
+        [False, False, True, True],
+    )
+    return with_inn(order.drop(columns="_size").head(1), ds).iloc[0]
+
+
+def _pair_changes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Sales per product and market this quarter and the previous one, with the change and QoQ;
+    pairs without sales in either quarter left out."""
+    keys = [Sales.product, Sales.market]
+    pairs = _revenue_per(scope.sales(ds), keys, quarter).drop(columns=[YEAR_AGO_REVENUE, "yoy"])
+    pairs = pairs[(pairs[REVENUE] != 0) | (pairs[PREVIOUS_REVENUE] != 0)]
+    after_previous = pairs.columns.get_loc(PREVIOUS_REVENUE) + 1
+    pairs.insert(after_previous, "change_m", pairs[REVENUE] - pairs[PREVIOUS_REVENUE])
+    return pairs
+
+
+def revenue_drivers(
+    ds: Dataset,
+    scope: Scope,
+    quarter: Quarter,
+    by: str = "product",
+    n: int = 3,
+    base: str = "year_ago",
+) -> pd.DataFrame:
+    """The `n` values of `by` whose product sales moved most against the `base` quarter
+    (DRIVER_BASES: the same quarter a year earlier, or the previous one), material changes only
+    (`revenue.MATERIALITY`), largest change as shown first.
+
+    Columns: `by`, revenue_m, the base's revenue column, change_m, its growth (yoy or
+    qoq), and by product `exclusivity_lost` (`_exclusivity_lost`).
+    """
+    check_choice("base", base, tuple(DRIVER_BASES))
+    base_revenue, growth = DRIVER_BASES[base]
     table = revenue_by(ds, scope, quarter, by=by)
-    table["change_m"] = table[REVENUE] - table[YEAR_AGO_REVENUE]
-    moved = table[material(table["change_m"], table[YEAR_AGO_REVENUE])]
+    table["change_m"] = table[REVENUE] - table[base_revenue]
+    moved = table[material(table["change_m"], table[base_revenue])]
     order = ranked(
         moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, by],
         [False, False, True],
     )
-    return order[[by, REVENUE, YEAR_AGO_REVENUE, "change_m", "yoy"]].head(n).reset_index(drop=True)
+    drivers = order[[by, REVENUE, base_revenue, "change_m", growth]].head(n)
+    if by == Sales.product:
+        since = quarter.year_ago if base == "year_ago" else quarter.previous
+        lost = _exclusivity_lost(ds, scope, drivers, since, quarter)
+        drivers = drivers.assign(**{EXCLUSIVITY_LOST: lost})
+    return drivers.reset_index(drop=True)
+
+
+def _exclusivity_lost(
+    ds: Dataset, scope: Scope, moves: pd.DataFrame, base: Quarter, quarter: Quarter
+) -> pd.Series:
+    """For each fall in sales from `base` to `quarter`, the date of the product's loss of
+    exclusivity (in the row's market, where it names one) from the start of `base` to the end of
+    `quarter` (`setbacks.exclusivity_lost`); NaT for a rise or where none is recorded."""
+    keys = [Sales.product, Sales.market] if Sales.market in moves.columns else [Sales.product]
+    lost = setbacks.exclusivity_lost(
+        moves,
+        scope.events(ds),
+        pd.Timestamp(base.start),
+        pd.Timestamp(quarter.shift(1).start),
+        keys,
+    )
+    return lost.where(moves["change_m"] < 0)
 
 
 def _with_dimension(sales: pd.DataFrame, ds: Dataset, by: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio_reports.analysis import pipeline, revenue
+from portfolio_reports.analysis import pipeline, revenue, setbacks
 from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
 from portfolio_reports.analysis.revenue import HomeSplit
 from portfolio_reports.analysis.views import VIEW_DEFINITIONS
@@ -20,9 +20,11 @@ SHARED_TERMS = {
     "Programme": pipeline.DEFINITIONS["programme"],
     "In development": pipeline.DEFINITIONS[pipeline.IN_DEVELOPMENT],
     "Approved": pipeline.DEFINITIONS[pipeline.APPROVED],
+    "Withdrawn": pipeline.DEFINITIONS[pipeline.WITHDRAWN],
     "Discontinued": pipeline.DEFINITIONS[pipeline.DISCONTINUED],
     "Life-cycle": pipeline.DEFINITIONS[pipeline.LIFE_CYCLE],
     "Global programme": pipeline.DEFINITIONS[pipeline.GLOBAL],
+    **setbacks.DEFINITIONS,
     "Product sales": revenue.PRODUCT_SALES,
     "Total revenue": revenue.TOTAL,
     "Year to date": revenue.YEAR_TO_DATE,
@@ -36,7 +38,8 @@ SHARED_TERMS = {
     "Brand on commercial views": VIEW_DEFINITIONS["brand"],
     "Brand in one market": VIEW_DEFINITIONS["market brand"],
 }
-"""Terms whose sentence lives with the code that counts them (pipeline, revenue, metrics, views)."""
+"""Terms whose sentence lives with the code that counts them (pipeline, setbacks, revenue,
+metrics, views)."""
 
 REPORT_TERMS = {
     "QoQ, YoY": (
@@ -46,8 +49,10 @@ REPORT_TERMS = {
     ),
     "Mix": "Mix is a product's, market's or area's share of the report's sales in the quarter.",
     "Under review": (
-        "A filing is under review at quarter end when it was accepted by then and no approval of"
-        " the product in that market, for the same indication where both name one, followed it."
+        "A filing is under review at quarter end when it was accepted by then, no approval of"
+        " the product in that market, for the same indication where both name one, followed it,"
+        " and no complete response letter, refusal or negative opinion ended its review without"
+        " a resubmission since."
     ),
     "Clinical readouts": (
         "Clinical readouts counts the distinct trials that reported a result in the quarter."

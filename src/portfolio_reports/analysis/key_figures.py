@@ -30,10 +30,12 @@ DEFINITIONS = {
     "total_revenue": "Product sales plus licence, service and other income of the quarter: the"
     " company's total revenue, against the previous quarter and a year earlier.",
     "year_to_date": YEAR_TO_DATE,
-    "on_market": "Products with at least one approval by quarter end, and the markets where any"
-    " is approved.",
-    "in_development": "Programmes (one indication in one market, or Global) in development at"
-    " quarter end, by phase.",
+    "on_market": "Products with at least one approval in force at quarter end, and the markets"
+    " where any is in force, with how many of those rest on inferred approvals only.",
+    "in_development": "Molecules (products) with a programme in development at quarter end;"
+    " pivotal: those with one at Phase 3 or Filed; then the programmes (one indication in one"
+    " market, or Global) in development, run in the page's market or region and global, by"
+    " phase.",
     "news": "Approval events and filings accepted by a regulator, dated in the quarter.",
     "deals": "Licence deals to date for products of this scope; the latest is named.",
     "under_review": "Filings accepted by quarter end and not yet decided.",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis import setbacks
 from portfolio_reports.analysis.brands import brand_names, trade_names_of
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.ordering import by_sales
@@ -43,16 +44,18 @@ from portfolio_reports.errors import DataError, InputError
 APPROVAL = "approval"
 FILING = "filing accepted"
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "setbacks": setbacks.SETBACKS,
     "approvals": (APPROVAL,),
     "filings and designations": (
         FILING,
+        setbacks.RESUBMISSION,
         "priority review",
         "breakthrough designation",
         "orphan designation",
     ),
     "licence deals": ("licence deal",),
 }
-"""Kinds of regulatory news a report lists and counts, with the event types each covers."""
+"""Kinds of regulatory news a report lists and counts, setbacks first, with their event types."""
 
 GROUPINGS = ("therapy_area", "disease_area", COVERAGE)
 """Groupings of pipeline counts: areas in `ordering.by_sales` order, coverage as COVERAGES."""
@@ -246,11 +249,12 @@ def approvals_and_filings(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Dat
 
 
 def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
-    """First approval date per product (index) and market (columns) up to quarter end, else NaT.
+    """First approval date per product (index) and market (columns) of the approvals in force at
+    quarter end (`approvals_in_force`), else NaT.
 
-    Products and markets without any approval by then are left out; markets in data order.
+    Products and markets without any approval in force then are left out; markets in data order.
     """
-    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
+    approvals = approvals_in_force(ds, scope, quarter)
     first = (
         approvals.groupby([RegulatoryEvents.product, RegulatoryEvents.market])[
             RegulatoryEvents.date
@@ -262,6 +266,14 @@ def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame
     return first.reindex(columns=markets).rename_axis(
         index=RegulatoryEvents.product, columns=RegulatoryEvents.market
     )
+
+
+def approvals_in_force(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Approval events dated by quarter end that no withdrawal by then has ended
+    (`setbacks.withdrawn`)."""
+    events = events_by_end_of(ds, scope, quarter, [APPROVAL, setbacks.WITHDRAWAL])
+    approvals = events[events[RegulatoryEvents.event_type] == APPROVAL]
+    return approvals[~setbacks.withdrawn(approvals, events)]
 
 
 @per_dataset
@@ -286,37 +298,36 @@ def events_to_date(ds: Dataset, scope: Scope, quarter: Quarter, kind: str) -> pd
 
 
 def filings_under_review(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
-    """Filings accepted by quarter end and not yet followed by an approval, oldest first.
+    """Filings accepted by quarter end, neither decided by an approval nor ended by a setback,
+    oldest first.
 
     An approval of the product in the market on or after the filing date decides it when
-    either names no indication or both name the same one.
+    either names no indication or both name the same one; a complete response letter, refusal or
+    negative opinion ends its review until a resubmission (`setbacks.review_ended`).
     """
-    keys = [RegulatoryEvents.product, RegulatoryEvents.market]
-    filings = events_by_end_of(ds, scope, quarter, [FILING])
-    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
-    pairs = filings.reset_index().merge(
-        approvals[[*keys, RegulatoryEvents.indication, RegulatoryEvents.date]],
-        on=keys,
-        suffixes=("", "_approval"),
+    events = events_by_end_of(
+        ds, scope, quarter, [APPROVAL, *setbacks.REVIEW_ENDING, *setbacks.REVIEW_OPENING]
     )
-    filed, approved = pairs[RegulatoryEvents.indication], pairs["indication_approval"]
-    decides = (pairs["date_approval"] >= pairs[RegulatoryEvents.date]) & (
-        filed.isna() | approved.isna() | (filed == approved)
-    )
-    pending = filings.drop(index=pairs.loc[decides, "index"].unique())
-    return _event_rows(pending, ds, newest_first=False)
+    filings = events[events[RegulatoryEvents.event_type] == FILING]
+    decided = setbacks.approved_since(filings, events) | setbacks.review_ended(filings, events)
+    return _event_rows(filings[~decided], ds, newest_first=False)
 
 
 @per_dataset
 def upcoming_catalysts(
     ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = CATALYST_HORIZON
 ) -> pd.DataFrame:
-    """Events expected in the `quarters` quarters after `quarter`, soonest first.
+    """Events expected in the `quarters` quarters after `quarter`, soonest first; an expected
+    decision on a filing whose review a setback ended by quarter end is closed and left out.
 
     `expected` is the timing as given (a quarter or a date); `expected_quarter` the quarter it
     falls in.
     """
     catalysts = scope.catalysts(ds)
+    known = events_by_end_of(
+        ds, scope, quarter, [*setbacks.REVIEW_ENDING, *setbacks.REVIEW_OPENING]
+    )
+    catalysts = catalysts[~setbacks.decision_closed(catalysts, known)]
     window = [str(q) for q in quarter.shift(quarters).trailing(quarters)]
     timing = catalysts[Catalysts.expected].map(lambda text: str(Quarter.of_expected(text)))
     upcoming = catalysts.assign(**{EXPECTED_QUARTER: timing.astype(object)})
@@ -477,16 +488,26 @@ def _clinical_rows(results: pd.DataFrame, ds: Dataset, *, newest_first: bool) ->
     return ordered[READOUT_COLUMNS].reset_index(drop=True)
 
 
+INFERRED_MARKETS = "Markets reached on inferred approvals"
+PIVOTAL = "Pivotal assets"
+PIVOTAL_PHASES = ("Phase 3", "Filed")
+"""Phases whose trials (or filings) support an approval: a molecule there is a pivotal asset."""
 PORTFOLIO_COUNTS: dict[str, str] = {
-    "Products launched": "products with at least one approval in any market by quarter end",
+    "Products launched": (
+        "products with at least one approval in force (not withdrawn) in any market at quarter end"
+    ),
     "Approved indications": (
         "indications with at least one approved programme at quarter end (see the programme"
         " definitions), each counted once"
     ),
     "Markets reached": (
-        "countries and regions where at least one product is approved by quarter end; a union"
-        " counts as one market with the markets it covers (one approval of the union covers every"
-        " member market)"
+        "countries and regions where at least one product's approval is in force (not withdrawn)"
+        " at quarter end; a union counts as one market with the markets it covers (one approval"
+        " of the union covers every member market)"
+    ),
+    INFERRED_MARKETS: (
+        "markets reached where every approval in force at quarter end is inferred (its market or"
+        " date inferred from indirect public statements, not reported)"
     ),
     "Approvals this quarter": (
         "approval events dated in the quarter, one per product, market and label (indication)"
@@ -495,6 +516,9 @@ PORTFOLIO_COUNTS: dict[str, str] = {
     "Molecules in development": (
         "products with at least one programme in development at quarter end, launched products"
         " with new indications or markets included"
+    ),
+    PIVOTAL: (
+        "molecules in development with at least one programme at Phase 3 or Filed at quarter end"
     ),
 }
 """The portfolio counts the company states, each with the definition a report shows."""
@@ -508,10 +532,11 @@ def markets_reached(markets: pd.Series, ds: Dataset) -> int:
 
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """The PORTFOLIO_COUNTS of the scope at quarter end: count, value and definition."""
-    approvals = events_by_end_of(ds, scope, quarter, [APPROVAL])
+    approvals = approvals_in_force(ds, scope, quarter)
     programmes = lifecycle.programmes(ds, scope, quarter)
     products = ds.indications.set_index(Indications.indication)[Indications.product]
     status = programmes[STATUS]
+    developing = status == lifecycle.IN_DEVELOPMENT
     in_quarter = events_in_quarter(ds, scope, quarter, [APPROVAL, FILING])[
         RegulatoryEvents.event_type
     ]
@@ -521,10 +546,16 @@ def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFram
             status == lifecycle.APPROVED, Pipeline.indication
         ].nunique(),
         "Markets reached": markets_reached(approvals[RegulatoryEvents.market], ds),
+        INFERRED_MARKETS: approvals.groupby(RegulatoryEvents.market)[RegulatoryEvents.inferred]
+        .all()
+        .sum(),
         "Approvals this quarter": (in_quarter == APPROVAL).sum(),
         "Filings accepted this quarter": (in_quarter == FILING).sum(),
-        "Molecules in development": programmes.loc[
-            status == lifecycle.IN_DEVELOPMENT, Pipeline.indication
+        "Molecules in development": programmes.loc[developing, Pipeline.indication]
+        .map(products)
+        .nunique(),
+        PIVOTAL: programmes.loc[
+            developing & programmes[Pipeline.phase].isin(PIVOTAL_PHASES), Pipeline.indication
         ]
         .map(products)
         .nunique(),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio_reports.analysis import setbacks
 from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.dataset import Dataset
@@ -40,7 +41,8 @@ DISCONTINUED_PHASE = "Discontinued"
 IN_DEVELOPMENT = "in development"
 APPROVED = "approved"
 DISCONTINUED = "discontinued"
-STATUSES = (IN_DEVELOPMENT, APPROVED, DISCONTINUED)
+WITHDRAWN = "withdrawn"
+STATUSES = (IN_DEVELOPMENT, APPROVED, WITHDRAWN, DISCONTINUED)
 LOCAL = "local"
 GLOBAL = "global"
 COVERAGES = (LOCAL, GLOBAL)
@@ -60,6 +62,8 @@ DEFINITIONS = {
     " (an Approved phase or an approval event naming the indication); a Global programme"
     " counts as approved from the indication's first approval outside the company's home market"
     " (anywhere, for a company without one).",
+    WITHDRAWN: "Withdrawn: a market programme whose latest approval was ended by a withdrawal of"
+    " its indication, or of its product, in its market by quarter end.",
     DISCONTINUED: "Discontinued: its latest phase at quarter end is Discontinued.",
     LIFE_CYCLE: "Life-cycle: a programme in development for a product already approved by"
     " quarter end, in another indication or another market.",
@@ -165,6 +169,7 @@ def _every_programme(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     ended = frame[Pipeline.phase] == DISCONTINUED_PHASE
     approved = frame[APPROVED_ON].notna() & ~(ended & (frame[Pipeline.since] >= frame[APPROVED_ON]))
     frame[STATUS] = np.select([approved, ended], [APPROVED, DISCONTINUED], IN_DEVELOPMENT)
+    frame.loc[approved & _withdrawn(ds, approvals, frame, quarter), STATUS] = WITHDRAWN
     frame[COVERAGE] = np.where(frame[Pipeline.scope] == GLOBAL_SCOPE, GLOBAL, LOCAL)
     products = ds.indications.set_index(Indications.indication)[Indications.product]
     approved_products = _approved_products(ds, approvals, products, quarter)
@@ -187,6 +192,65 @@ def lifecycle_warnings(ds: Dataset) -> list[str]:
         f" ({row.approval_basis}); reports count it as approved; add its Approved row"
         for row in stale.sort_values(PROGRAMME).itertuples()
     ]
+
+
+LAGGING_PHASES = 2
+"""Phases a market programme must trail its indication's Global programme by to be lagging."""
+LAGGING_YEARS = 2
+"""Years a lagging market programme must have kept its phase before a warning names it."""
+
+
+def lagging_warnings(ds: Dataset) -> list[str]:
+    """One line per market programme in development left behind the Global programme of its
+    indication: LAGGING_PHASES or more behind it and unchanged for LAGGING_YEARS years at the
+    data's latest date."""
+    dates = pd.concat([ds.pipeline[Pipeline.since], ds.regulatory_events[RegulatoryEvents.date]])
+    if dates.dropna().empty:
+        return []
+    latest = dates.max()
+    every = programmes(ds, Scope(), Quarter.of(latest))
+    developing = every[every[STATUS] == IN_DEVELOPMENT].assign(
+        _rank=lambda rows: phase_rank(rows[Pipeline.phase])
+    )
+    global_ = developing[developing[Pipeline.scope] == GLOBAL_SCOPE]
+    pairs = developing[developing[Pipeline.scope] != GLOBAL_SCOPE].merge(
+        global_, on=Pipeline.indication, suffixes=("", "_global")
+    )
+    lagging = pairs[
+        (pairs["_rank_global"] - pairs["_rank"] >= LAGGING_PHASES)
+        & (pairs[Pipeline.since] <= latest - pd.DateOffset(years=LAGGING_YEARS))
+    ]
+    return [
+        f"pipeline.csv, programme ({row.indication}, {row.scope}) at {row.phase} since"
+        f" {row.since:%Y-%m-%d} is {LAGGING_PHASES} phases or more behind ({row.indication},"
+        f" {GLOBAL_SCOPE}) at {row.phase_global} since {row.since_global:%Y-%m-%d}, unchanged"
+        f" for {LAGGING_YEARS} years: record its current phase, or Discontinued"
+        for row in lagging.sort_values(PROGRAMME).itertuples()
+    ]
+
+
+def _withdrawn(
+    ds: Dataset, approvals: pd.DataFrame, frame: pd.DataFrame, quarter: Quarter
+) -> pd.Series:
+    """Whether each market programme's latest approval by quarter end was ended by a withdrawal
+    by then (`setbacks.withdrawn`); Global programmes are never withdrawn as a whole."""
+    latest = approvals.groupby(PROGRAMME)[APPROVED_ON].max()
+    products = ds.indications.set_index(Indications.indication)[Indications.product]
+    rows = pd.DataFrame(
+        {
+            RegulatoryEvents.product: frame[Pipeline.indication].map(products),
+            RegulatoryEvents.market: frame[Pipeline.scope],
+            RegulatoryEvents.indication: frame[Pipeline.indication],
+            RegulatoryEvents.date: pd.MultiIndex.from_frame(frame[PROGRAMME]).map(latest),
+        },
+        index=frame.index,
+    )
+    rows = rows[
+        (rows[RegulatoryEvents.market] != GLOBAL_SCOPE) & rows[RegulatoryEvents.date].notna()
+    ]
+    events = ds.regulatory_events
+    known = events[by_end_of(events[RegulatoryEvents.date], quarter)]
+    return setbacks.withdrawn(rows, known).reindex(frame.index, fill_value=False)
 
 
 def _approved_products(

@@ -23,6 +23,8 @@ REVENUE = Sales.revenue_m
 REVENUE_DECIMALS = 1
 """Decimals a revenue figure is shown with (in the company's unit); ranks compare figures
 rounded so."""
+NOISE_DECIMALS = 6
+"""Decimals past which a sum's digits are float noise (0.1 + 0.2): dropped before rounding."""
 NOT_ALLOCATED = "Not allocated"
 """Disease area of the part of a product's sales that no indication share covers."""
 OVERSEAS = "Overseas"
@@ -148,6 +150,12 @@ def allocated_sales(ds: Dataset) -> pd.DataFrame:
     rest = rest[rest[REVENUE].abs() > 10 ** -(REVENUE_DECIMALS + 3)]
     combined = pd.concat([parts, rest], ignore_index=True).sort_values("_sale", kind="stable")
     return combined.drop(columns="_sale").reset_index(drop=True)
+
+
+def as_shown(amount: float) -> float:
+    """An amount rounded as every page shows it, to REVENUE_DECIMALS once its float noise is
+    dropped, so a figure summed in any order shows the same digits (199.05 is 199.1)."""
+    return round(round(float(amount), NOISE_DECIMALS), REVENUE_DECIMALS)
 
 
 NOT_ALLOCATED_NOTE = (

@@ -15,7 +15,7 @@ from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.metrics import vocabulary_rank
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import phase_rank
-from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS
+from portfolio_reports.analysis.revenue import REVENUE, REVENUE_DECIMALS, as_shown
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import MONEY
 from portfolio_reports.data.dataset import Dataset
@@ -24,6 +24,7 @@ from portfolio_reports.data.schema import (
     GLOBAL_SCOPE,
     Catalysts,
     Indications,
+    Markets,
     Pipeline,
     Products,
     Sales,
@@ -34,7 +35,7 @@ BRIDGE_PRODUCTS = 6
 """Products a revenue bridge names; the others are summed as OTHER."""
 OTHER = "Other"
 ROUNDING = "Rounding"
-"""The bridge step that closes the gap left by rounding when no product is left for OTHER."""
+"""The bridge step that closes the gap rounding leaves between the changes and the totals."""
 LAUNCH_WINDOW = 8
 """Quarters back a launch counts as recent for the launch tracker."""
 HEAT_MARKETS = 7
@@ -59,8 +60,9 @@ BASES = {"previous": commercial.PREVIOUS_REVENUE, "year_ago": commercial.YEAR_AG
 VIEW_DEFINITIONS = {
     "bridge": "A revenue bridge goes from the base quarter's product sales, through each"
     f" product's change (the {BRIDGE_PRODUCTS} largest named, the rest summed as “{OTHER}”), to"
-    " this quarter's; figures are rounded to one decimal and the changes add up to the"
-    " difference. Its axis starts near the totals, whose bars are cut (//), so the changes show.",
+    " this quarter's; figures are rounded to one decimal, and what rounding leaves between the"
+    f" changes and the difference of the totals is a step of its own, “{ROUNDING}”. Its axis"
+    " starts near the totals, whose bars are cut (//), so the changes show.",
     "launch": "A product's launch quarter is its first quarter with product sales in the"
     " report's scope (one selling in the first quarter of the data is not counted as launched"
     f" then); the launch tracker shows the products launched in the last {LAUNCH_WINDOW}"
@@ -72,8 +74,10 @@ VIEW_DEFINITIONS = {
     "heat": "The product by market table shows each product's sales in the quarter in each"
     f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
-    "brand": "Commercial views name a product by its brand in the market where it sold most in"
-    " the quarter (where the data names one), with its INN.",
+    "brand": "A page names each product once and the same way everywhere: by its brand in the"
+    " page's market, else in the home market where the page covers it, else in the market"
+    " where it sold most in the quarter, else by its code; the product table gives its code"
+    " and INN. A row of one product in one market uses that market's brand.",
     "market brand": "A row of one product in one market names the product by its brand in that"
     " market (where the data names one), with its INN.",
 }
@@ -86,26 +90,29 @@ def bridge_steps(
     """Steps of a waterfall from `base` to `current` revenue (both by product).
 
     Rows: the base total, the `keep` largest product changes (by size, ties by product), OTHER
-    for the rest, then the current total; every figure is rounded to REVENUE_DECIMALS, and
-    OTHER (or ROUNDING, when every product is named) takes what makes the changes add up to the
-    difference of the rounded totals. Columns: step, kind (total or change), value, start, end
+    for the rest, then the current total; every figure is rounded as shown (`as_shown`), and
+    ROUNDING, on every page alike, takes what rounding leaves between the shown changes and the
+    difference of the shown totals. Columns: step, kind (total or change), value, start, end
     (the bar spans start to end).
     """
     products = current.index.union(base.index)
     now = current.reindex(products, fill_value=0.0)
     then = base.reindex(products, fill_value=0.0)
-    changes = (now - then).round(REVENUE_DECIMALS)
+    exact = now - then
+    changes = exact.map(as_shown)
     order = (
         pd.DataFrame({"size": changes.abs().to_numpy(), "name": products})
         .sort_values(["size", "name"], ascending=[False, True])["name"]
         .tolist()
     )
     named = [product for product in order[:keep] if changes[product] != 0]
-    first, last = round(then.sum(), REVENUE_DECIMALS), round(now.sum(), REVENUE_DECIMALS)
-    rest = round(last - first - changes[named].sum(), REVENUE_DECIMALS)
+    first, last = as_shown(then.sum()), as_shown(now.sum())
+    other = as_shown(exact.drop(index=named).sum())
+    rounding = as_shown(last - first - changes[named].sum() - other)
     steps = [(str(product), CHANGE, float(changes[product])) for product in named]
-    if rest != 0:
-        steps.append((OTHER if len(named) < (changes != 0).sum() else ROUNDING, CHANGE, rest))
+    steps += [
+        (step, CHANGE, value) for step, value in ((OTHER, other), (ROUNDING, rounding)) if value
+    ]
     frame = pd.DataFrame(
         [(START, TOTAL, first), *steps, (END, TOTAL, last)], columns=[STEP, KIND, REVENUE]
     )
@@ -247,24 +254,47 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
 
 @per_dataset
-def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
-    """Each product's name on commercial views: brand (INN), else code (INN) (VIEW_DEFINITIONS).
+def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
+    """Each product's one name on a page (VIEW_DEFINITIONS "brand"), by product code.
 
-    The brand is the one the product carries in its market with the most sales in the quarter
-    (ties by market code), on every label there; products without sales in the quarter or
-    without a brand there are named by code.
+    The brand the product carries, on every label, in the page's market; else in the home
+    market, where the page covers it; else in the market of the page where it sold most in the
+    quarter (ties by market code); else its code.
     """
+    codes = ds.products[Products.product]
     sales = scope.sales(ds)
     sales = sales[sales[Sales.quarter] == str(quarter)]
     per_market = sales.groupby([Sales.product, Sales.market], as_index=False)[REVENUE].sum()
-    top = per_market.sort_values(
-        [REVENUE, Sales.market], ascending=[False, True], kind="stable"
-    ).drop_duplicates(Sales.product)
-    brands = brand_names(top.assign(**{TradeNames.indication: None}), trade_names_of(ds))
-    brand = pd.Series(brands.to_numpy(), index=top[Sales.product])
+    top = per_market.sort_values([REVENUE, Sales.market], ascending=[False, True], kind="stable")
+    places = [scope.market] if scope.market is not None else []
+    home = ds.profile.home_market
+    regions = ds.markets.set_index(Markets.market)[Markets.region]
+    if home is not None and scope.market is None and scope.region in (None, regions.get(home)):
+        places.append(home)
+    candidates = pd.concat(
+        [
+            *(pd.DataFrame({Sales.product: codes, Sales.market: place}) for place in places),
+            top[[Sales.product, Sales.market]],
+        ],
+        ignore_index=True,
+    )
+    brands = brand_names(candidates.assign(**{TradeNames.indication: None}), trade_names_of(ds))
+    first = (
+        candidates.assign(_brand=brands)
+        .dropna(subset="_brand")
+        .drop_duplicates(Sales.product)
+        .set_index(Sales.product)["_brand"]
+    )
+    named = codes.map(first).astype(object)
+    return pd.Series(named.where(named.notna(), codes).to_numpy(), index=codes.to_numpy())
+
+
+def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str]:
+    """Each product's name on commercial views, `display_names` with its INN, e.g.
+    "HANQUYOU (trastuzumab)"."""
+    names = display_names(ds, scope, quarter)
     codes = ds.products[Products.product]
-    branded = codes.map(brand).astype(object)
-    named = ds.products.assign(**{Products.product: branded.where(branded.notna(), codes)})
+    named = ds.products.assign(**{Products.product: codes.map(names)})
     return {str(code): str(name) for code, name in zip(codes, asset_names(named), strict=True)}
 
 

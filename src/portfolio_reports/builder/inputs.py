@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from portfolio_reports.analysis.metrics import resolve_quarter
-from portfolio_reports.analysis.pipeline import lifecycle_warnings
+from portfolio_reports.analysis.pipeline import lagging_warnings, lifecycle_warnings
 from portfolio_reports.analysis.revenue import allocation_warnings
 from portfolio_reports.builder.specs import (
     ReportSpec,
@@ -87,7 +87,11 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data)
-    found = [*lifecycle_warnings(dataset), *allocation_warnings(dataset)]
+    found = [
+        *lifecycle_warnings(dataset),
+        *lagging_warnings(dataset),
+        *allocation_warnings(dataset),
+    ]
     dataset = replace(dataset, warnings=(*dataset.warnings, *found))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)

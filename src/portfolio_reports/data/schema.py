@@ -35,6 +35,11 @@ EVENT_TYPES = (
     "reimbursement listed",
     "licence deal",
     "complete response letter",
+    "negative opinion",
+    "refusal",
+    "withdrawal",
+    "loss of exclusivity",
+    "resubmission",
 )
 DATE_PRECISIONS = ("day", "month", "quarter")
 """How precisely a date is known; a month is stored as its 15th, a quarter as its middle month's."""

@@ -8,6 +8,8 @@ from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
+    MATERIAL_FLOOR,
+    MATERIAL_SHARE,
     MATERIALITY,
     NOT_ATTRIBUTABLE,
     REVENUE,
@@ -18,11 +20,12 @@ from portfolio_reports.analysis.revenue import (
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
-from portfolio_reports.presentation import charts
+from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import REVENUE_FIGURE
+from portfolio_reports.presentation.formatting import exclusivity_cause, signed_percent
 from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 from portfolio_reports.text import counted
 
@@ -35,11 +38,10 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
+        causes = frame[commercial.EXCLUSIVITY_LOST].map(exclusivity_cause)
+        shown = frame.assign(asset=views.market_brand_names(frame, self.dataset), cause=causes)
         table = column_table(
-            frame.assign(
-                asset=views.market_brand_names(frame, self.dataset),
-                market=self.page.market_names(frame["market"]),
-            ),
+            shown.assign(market=self.page.market_names(frame["market"])),
             [
                 "asset",
                 "market",
@@ -47,11 +49,12 @@ class CommercialSections(PageArea):
                 "previous_quarter_m",
                 "change_m",
                 "qoq",
+                *(["cause"] if (causes != "").any() else []),
             ],
             caption=f"{self.quarter.label} against {self.quarter.previous.label},"
             f" {self.page.money.label}",
             money=self.page.money,
-            empty="No revenue this quarter or the previous one.",
+            empty=self._no_movers(),
         )
         ranking = (
             f"Ranked by the change as shown ({self.page.money.label}, one decimal); ties go to"
@@ -59,6 +62,21 @@ class CommercialSections(PageArea):
         )
         notes = [self.page.money.spell(MATERIALITY), views.VIEW_DEFINITIONS["market brand"]]
         return defined(table, " ".join([ranking, *notes, self.page.meaning("market")]))
+
+    def _no_movers(self) -> str:
+        """Why the movers table is empty, with its exact condition and the largest move."""
+        previous = self.quarter.previous.label
+        largest = commercial.largest_move(self.dataset, self.scope, self.quarter)
+        if largest is None:
+            return f"No product sales in {self.quarter.label} or {previous}."
+        name = views.market_brand_names(largest.to_frame().T, self.dataset).iloc[0]
+        return (
+            f"No product and market moved by at least"
+            f" {self.page.money.amount(f'{MATERIAL_FLOOR:.1f}')} and"
+            f" {MATERIAL_SHARE:.0%} against {previous}; the largest move was {name} in"
+            f" {largest['market']}, {narrative.money_change(largest['change_m'], self.page.money)}"
+            f" ({signed_percent(largest['qoq'])})."
+        )
 
     def revenue_by_type(self) -> Table:
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
@@ -140,7 +158,8 @@ class CommercialSections(PageArea):
             return NOTHING
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
-            frame = frame.assign(asset=asset(frame))
+            names = views.display_names(*self.page.slice)
+            frame = frame.assign(asset=frame["product"].map(names) + " (" + asset(frame) + ")")
         table = column_table(
             frame,
             [

@@ -47,7 +47,7 @@ class DefinitionSections(PageArea):
             glossary(self.page.money, home_split(self.dataset)).items(),
             columns=["term", "definition"],
         )
-        return column_table(terms, ["term", "definition"])
+        return column_table(terms, ["term", "definition"], caption="Terms used on this page")
 
     def portfolio_counts(self) -> Table:
         """The portfolio counts the company states, each with its definition."""

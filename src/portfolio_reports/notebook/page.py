@@ -20,11 +20,13 @@ from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
 from portfolio_reports.presentation.formatting import dated
-from portfolio_reports.presentation.tables import Html, Table, defined, folded
+from portfolio_reports.presentation.tables import Html, Table, defined, folded, titled
 
 NOTHING = Table("")
 """What a section shows when its scope has nothing for it: the page leaves its heading out."""
 FOLD_ROWS = 4
+TABLE_SUMMARY = "Table: "
+"""How the summary line of a folded table starts."""
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
 
 
@@ -123,8 +125,11 @@ class PageArea:
 
 
 def fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
-    """A table of more than `most` rows folded behind its summary line; a short one as is."""
-    return folded(table, summary) if rows > most else table
+    """A table of more than `most` rows folded behind its summary line; a short one shown open,
+    titled by that line when it has no caption of its own."""
+    if rows > most:
+        return folded(table, summary)
+    return titled(table, summary.removeprefix(TABLE_SUMMARY))
 
 
 def asset(frame: pd.DataFrame) -> pd.Series:

@@ -24,7 +24,8 @@ class PipelineSections(PageArea):
         counts = metrics.programme_counts(self.dataset, self.scope, self.quarter)
         labels = {**STATUS_LABELS, lifecycle.LIFE_CYCLE: "of which life-cycle (in development)"}
         order = [lifecycle.IN_DEVELOPMENT, lifecycle.LIFE_CYCLE, lifecycle.APPROVED]
-        frame = counts.reindex([*order, lifecycle.DISCONTINUED]).rename(index=labels)
+        ended = [lifecycle.WITHDRAWN, lifecycle.DISCONTINUED]
+        frame = counts.reindex([*order, *ended]).rename(index=labels)
         return column_table(
             frame.rename(columns=self.page.coverage_names).reset_index(),
             ["status", *self.page.coverage_names.values()],
@@ -97,6 +98,7 @@ class PipelineSections(PageArea):
         return column_table(
             shown,
             ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
+            caption=f"Phase changes in {self.quarter.label}",
             empty="No phase changes this quarter.",
         )
 

@@ -59,14 +59,15 @@ class RecordSections(PageArea):
         return fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
     def readouts(self) -> Html:
-        """Clinical results reported this quarter, a long list folded (the highlights give
-        them); nothing when there were none."""
+        """Clinical results reported this quarter, one row per trial, endpoint and population, a
+        long list folded behind the count of those rows; nothing when there were none."""
         frame = metrics.readouts_in_quarter(self.dataset, self.scope, self.quarter)
         if frame.empty:
             return NOTHING
-        results = counted(len(frame), "result", "results")
+        table = self._clinical_table(frame)
+        results = counted(len(table.frame), "result", "results")
         summary = f"Table: {results} reported in {self.quarter.label}"
-        return fold(self._clinical_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
+        return fold(table, len(table.frame), summary, most=NEWS_FOLD_ROWS)
 
     def filings_under_review(self) -> Html:
         """Filings accepted and not yet decided at quarter end, oldest first; a long list folded
@@ -104,13 +105,13 @@ class RecordSections(PageArea):
         return column_table(shown, ["market", "agency", "approvals", "filings"])
 
     def events_to_date(self, kind: str) -> Table:
-        """Approvals, filings, designations or licence deals to date, newest first."""
+        """Setbacks, approvals, filings, designations or licence deals to date, newest first."""
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return self._events_table(frame, f"No {kind} to date.")
 
     def appendix(self) -> Html:
-        """The full record to date, each part folded: approvals and filings by market, approvals,
-        filings and designations, licence deals and clinical results.
+        """The full record to date, each part folded: approvals and filings by market, setbacks,
+        approvals, filings and designations, licence deals and clinical results.
 
         Its frame is the main part's, approvals and filings by market; each part's own is that
         section's (`approvals_by_market`, `events_to_date`, `clinical_results`).
@@ -119,7 +120,7 @@ class RecordSections(PageArea):
             "Approvals and filings by market": self.approvals_by_market(),
             **{
                 f"{kind.capitalize()} to date": self.events_to_date(kind)
-                for kind in ("approvals", "filings and designations", "licence deals")
+                for kind in ("setbacks", "approvals", "filings and designations", "licence deals")
             },
             "Clinical results to date": self.clinical_results(),
         }

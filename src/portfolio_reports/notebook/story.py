@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics
+from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.revenue import (
     NOT_ALLOCATED_NOTE,
     OVERSEAS,
@@ -15,7 +16,7 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
 from portfolio_reports.presentation.commentary import commentary_html
-from portfolio_reports.presentation.formatting import date_text, money, percent, signed_percent
+from portfolio_reports.presentation.formatting import dated, money, percent, signed_percent
 from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
 from portfolio_reports.presentation.tables import Html, Table, bullet_list, html_table
 from portfolio_reports.text import counted
@@ -36,8 +37,8 @@ class StorySections(PageArea):
         return NOTHING if path is None else commentary_html(path)
 
     def changes(self) -> Table:
-        """Counts of news, readouts and phase changes this quarter against the previous one;
-        nothing when all are 0."""
+        """Counts of news, readouts and phase changes this quarter against the previous one,
+        setbacks first when either quarter had any; nothing when all are 0."""
         frame = metrics.changes_since_previous_quarter(self.dataset, self.scope, self.quarter)
         if not frame[["this_quarter", "previous_quarter"]].to_numpy().any():
             return NOTHING
@@ -46,6 +47,8 @@ class StorySections(PageArea):
             "previous_quarter": self.quarter.previous.label,
         }
         by_quarter = frame.set_index("kind")[list(periods)].T.rename(index=periods)
+        if not by_quarter["setbacks"].any():
+            by_quarter = by_quarter.drop(columns="setbacks")
         kinds = list(by_quarter.columns)
         return html_table(
             by_quarter.rename_axis("quarter").reset_index(),
@@ -65,6 +68,8 @@ class StorySections(PageArea):
             reach = f"in {scope.place(ds)}"
         elif launched:
             reach = f"in {counted(counts['Markets reached'], 'market', 'markets')}"
+            inferred = counts[metrics.INFERRED_MARKETS]
+            reach += f", {inferred} of them on inferred approvals only" if inferred else ""
         else:
             reach = "in any market"
         tiles.append(
@@ -75,15 +80,7 @@ class StorySections(PageArea):
                 meaning["on_market"],
             )
         )
-        phases = key_figures.in_development_by_phase(ds, scope, quarter)
-        tiles.append(
-            Tile(
-                "In development",
-                counted(int(phases.sum()), "programme", "programmes"),
-                " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items()),
-                meaning["in_development"],
-            )
-        )
+        tiles.append(self._pipeline_tile(counts))
         tiles.append(
             Tile(
                 f"News in {quarter.label}",
@@ -103,6 +100,27 @@ class StorySections(PageArea):
             tiles,
             caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
             note=None if self.page.sells else self._no_sales_note(window),
+        )
+
+    def _pipeline_tile(self, counts: pd.Series) -> Tile:
+        """Molecules in development and pivotal assets, then programmes by phase: how many run
+        in the page's market or region and how many are global."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        phases = key_figures.in_development_by_phase(ds, scope, quarter)
+        by_phase = " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items())
+        programmes = counted(int(phases.sum()), "programme", "programmes")
+        place = scope.place(ds)
+        if place is not None:
+            split = metrics.programme_counts(ds, scope, quarter).loc[lifecycle.IN_DEVELOPMENT]
+            programmes += (
+                f": {split[lifecycle.LOCAL]} run in {place}, {split[lifecycle.GLOBAL]} global"
+            )
+        molecules = counted(counts["Molecules in development"], "molecule", "molecules")
+        return Tile(
+            "In development",
+            molecules,
+            f"{counts[metrics.PIVOTAL]} pivotal (Phase 3 or Filed) · {programmes} · {by_phase}",
+            key_figures.DEFINITIONS["in_development"],
         )
 
     def _sales_tiles(self) -> list[Tile]:
@@ -171,7 +189,12 @@ class StorySections(PageArea):
         tiles = []
         deals, latest = key_figures.latest_deal(ds, scope, quarter)
         if latest is not None:
-            when = date_text(latest["date"], latest["date_precision"])
+            when = dated(
+                latest["date"],
+                latest["date_precision"],
+                estimated=bool(latest["estimated"]),
+                inferred=bool(latest["inferred"]),
+            )
             tiles.append(
                 Tile(
                     "Licence deals",

@@ -63,6 +63,7 @@ HEADERS = {
     "approvals": "Approvals",
     "filings": "Filings accepted",
     "direction": "Direction",
+    "cause": "Cause",
     "kind": "Kind",
     "programme_type": "Programme",
     "coverage": "Scope",

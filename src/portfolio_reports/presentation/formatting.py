@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio_reports.analysis.revenue import as_shown
+
 MISSING = "n/a"
 
 
 def money(amount: float | None) -> str:
     """Format an amount with a thousands separator and one decimal, e.g. "1,234.5"."""
-    if pd.isna(amount):
+    if amount is None or pd.isna(amount):
         return MISSING
-    return f"{amount:,.1f}"
+    return f"{as_shown(amount):,.1f}"
 
 
 def signed_money(amount: float | None) -> str:
     """Format a change in an amount with its sign, e.g. "+11.2", "-3.6"; zero as "0.0"."""
     if amount is None or pd.isna(amount):
         return MISSING
-    if round(amount, 1) == 0:
+    if as_shown(amount) == 0:
         return money(0.0)
-    return f"{amount:+,.1f}"
+    return f"{as_shown(amount):+,.1f}"
 
 
 def percent(fraction: float | None) -> str:
@@ -62,3 +64,8 @@ def dated(
         return ""
     mark = INFERRED_MARK if inferred else ESTIMATE_MARK if estimated else ""
     return f"{date_text(day, precision)} {mark}".strip()
+
+
+def exclusivity_cause(lost: pd.Timestamp) -> str:
+    """What a fall in sales follows: "loss of exclusivity in Q3 2025"; "" when nothing recorded."""
+    return "" if pd.isna(lost) else f"loss of exclusivity in {date_text(lost, 'quarter')}"

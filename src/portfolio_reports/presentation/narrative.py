@@ -6,8 +6,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from portfolio_reports.analysis.commercial import revenue_by_quarter, revenue_drivers
-from portfolio_reports.analysis.key_figures import has_sales, year_to_date
+from portfolio_reports.analysis.commercial import (
+    DRIVER_BASES,
+    EXCLUSIVITY_LOST,
+    revenue_by_quarter,
+    revenue_drivers,
+    total_revenue_drivers,
+)
+from portfolio_reports.analysis.key_figures import has_sales, total_revenue, year_to_date
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
@@ -26,10 +32,14 @@ from portfolio_reports.analysis.pipeline import (
     IN_DEVELOPMENT,
     LIFE_CYCLE,
     LOCAL,
+    WITHDRAWN,
 )
-from portfolio_reports.analysis.revenue import REVENUE
+from portfolio_reports.analysis.revenue import REVENUE, REVENUE_TYPE
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.analysis.setbacks import RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
+from portfolio_reports.analysis.views import display_names
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import ClinicalResults, Sales
@@ -37,29 +47,36 @@ from portfolio_reports.presentation.formatting import (
     ESTIMATE_MARK,
     INFERRED_MARK,
     MISSING,
+    exclusivity_cause,
     money,
     signed_percent,
 )
 from portfolio_reports.text import counted
 
-MAX_HIGHLIGHTS = 7
-"""Bullets the highlights hold at most: five kinds of news, the outlook and the quiet line."""
+MAX_HIGHLIGHTS = 9
+"""Bullets the highlights hold at most: setbacks, product sales, total revenue (whole portfolio),
+four more kinds of news, the outlook and the quiet line."""
 LISTED_AT_MOST = 3
 RESULTS_PER_TRIAL = 2
 """Results a highlight quotes for one trial; the tables list them all."""
-DESIGNATIONS = tuple(t for t in EVENT_GROUPS["filings and designations"] if t != FILING)
+DESIGNATIONS = tuple(
+    t for t in EVENT_GROUPS["filings and designations"] if t not in (FILING, RESUBMISSION)
+)
 DEALS = EVENT_GROUPS["licence deals"]
+SETBACKS = EVENT_GROUPS["setbacks"]
 
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
-    """At most seven bullets, each with its numbers: product sales with the year to date and
-    what moved them most, approvals, readouts with their results, other regulatory news, phase
-    changes and the events expected next; the quiet ones folded into one last line.
+    """At most nine bullets, each with its numbers: setbacks first, product sales with the
+    year to date and what moved them most, total revenue and what moved it (whole portfolio),
+    approvals, readouts with their results, other
+    regulatory news, phase changes and the events expected next; the quiet ones folded into one
+    last line.
 
     Product sales (when the scope sold in the quarters a page charts), approvals, readouts,
     filings and phase changes are named in the last line when there were none; filings,
-    designations and deals share a bullet; designations, deals and expected events appear only
-    when there are some.
+    resubmissions, designations and deals share a bullet; setbacks, resubmissions,
+    designations, deals and expected events appear only when there are some.
     """
     filings = _events_sentence(
         ds, scope, quarter, [FILING], ("filing accepted", "filings accepted")
@@ -75,6 +92,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
         sentence
         for sentence in (
             filings,
+            _events_sentence(ds, scope, quarter, [RESUBMISSION], ("resubmission", "resubmissions")),
             _events_sentence(ds, scope, quarter, DESIGNATIONS, ("designation", "designations")),
             _events_sentence(ds, scope, quarter, DEALS, ("licence deal", "licence deals")),
         )
@@ -84,7 +102,9 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
     if not has_sales(ds, scope, quarter):
         quiet.remove("product sales")  # the key figures say the scope has none to chart
     lines = [
+        _events_sentence(ds, scope, quarter, SETBACKS, ("setback", "setbacks")),
         news["product sales"],
+        _total_revenue_sentence(ds, quarter) if scope == Scope() and news["product sales"] else "",
         news["approvals"],
         news["clinical readouts"],
         regulatory,
@@ -118,6 +138,9 @@ def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     else:
         approved = counted(counts.loc[APPROVED, LOCAL], "programme", "programmes") + f" in {place}"
         ended = ""
+    withdrawn = counts.loc[WITHDRAWN, LOCAL]
+    if withdrawn:
+        ended += f"; withdrawn: {withdrawn}"
     return (
         f"In development at the end of {quarter.label}: {_in_development(counts, scope, ds)}"
         f"; {life_cycle} of them life-cycle. Approved: {approved}{ended}."
@@ -149,8 +172,9 @@ def _revenue_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str | None:
 
 
 def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
-    """Revenue with its growth and the year to date, then the products and markets that moved
-    it most against a year earlier; empty when there was none."""
+    """Revenue with its growth and the year to date, then the products and places that moved it
+    most against the previous quarter and against a year earlier, each line saying which;
+    empty when there was none."""
     figure = _revenue_figure(ds, scope, quarter)
     if figure is None:
         return ""
@@ -160,14 +184,48 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
         f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
         f" {ds.profile.money.amount(money(ytd.revenue))}{growth}."
     )
-    moves = [
-        _listing(_moves(ds, scope, quarter, by, n), n)
-        for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
-        if by is not None
-    ]
-    moves = [move for move in moves if move]
-    if moves:
-        sentence += f" Moved most against {quarter.year_ago.label}: {'; '.join(moves)}."
+    for base, compared, growth in _bases(quarter):
+        moves = [
+            _listing(_moves(ds, scope, quarter, by, n, base), n)
+            for by, n in ((Sales.product, 3), (_place_dimension(scope), 2))
+            if by is not None
+        ]
+        moves = [move for move in moves if move]
+        if moves:
+            sentence += f" Moved most against {compared.label} ({growth}): {'; '.join(moves)}."
+    return sentence
+
+
+def _bases(quarter: Quarter) -> tuple[tuple[str, Quarter, str], ...]:
+    """Each base a move is told against: its name, its quarter and its growth label."""
+    return (("previous", quarter.previous, "QoQ"), ("year_ago", quarter.year_ago, "YoY"))
+
+
+def _total_revenue_sentence(ds: Dataset, quarter: Quarter) -> str:
+    """Total revenue with its growth, and the parts that moved it (`total_revenue_drivers`):
+    product sales, or one revenue type from one counterparty."""
+    total = total_revenue(ds, quarter)
+    sentence = (
+        f"Total revenue: {ds.profile.money.amount(money(total[REVENUE]))},"
+        f" {signed_percent(total['qoq'])} QoQ,"
+        f" {signed_percent(total['yoy'])} YoY."
+    )
+    for base, compared, growth in _bases(quarter):
+        drivers = total_revenue_drivers(ds, quarter, base)
+        rate = drivers[DRIVER_BASES[base][1]]
+        items = [
+            f"{kind}{f' from {party}' if party else ''} {money_change(change, ds.profile.money)}"
+            + _aside("new" if pd.isna(share) else signed_percent(share))
+            for kind, party, change, share in zip(
+                drivers[REVENUE_TYPE],
+                drivers["counterparty"],
+                drivers["change_m"],
+                rate,
+                strict=True,
+            )
+        ]
+        if items:
+            sentence += f" Against {compared.label} ({growth}): {_listing(items)}."
     return sentence
 
 
@@ -178,15 +236,26 @@ def _place_dimension(scope: Scope) -> str | None:
     return Sales.market if scope.region is not None else "region"
 
 
-def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int) -> list[str]:
-    """The material year-on-year moves by `by`, e.g. "HLX10 +USD 34.2 m (+8.6%)"."""
-    drivers = revenue_drivers(ds, scope, quarter, by=by, n=n)
-    cash = ds.profile.money
+def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int, base: str) -> list[str]:
+    """The material moves by `by` against the `base` quarter (`revenue_drivers`), products by
+    their name on the page (`display_names`), e.g. "HANSIZHUANG +USD 34.2 m (+8.6%)"."""
+    drivers = revenue_drivers(ds, scope, quarter, by=by, n=n, base=base)
+    if by == Sales.product:
+        drivers[by] = drivers[by].map(display_names(ds, scope, quarter))
+    growth = drivers[DRIVER_BASES[base][1]]
+    causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [
-        f"{name} {'+' if change > 0 else '-'}{cash.amount(money(abs(change)))}"
-        f" ({'new' if pd.isna(yoy) else signed_percent(yoy)})"
-        for name, change, yoy in zip(drivers[by], drivers["change_m"], drivers["yoy"], strict=True)
+        f"{name} {money_change(change, ds.profile.money)}"
+        + _aside("new" if pd.isna(rate) else signed_percent(rate), exclusivity_cause(lost) or None)
+        for name, change, rate, lost in zip(
+            drivers[by], drivers["change_m"], growth, causes, strict=True
+        )
     ]
+
+
+def money_change(change: float, cash: Money) -> str:
+    """A change in revenue with its sign before the currency, e.g. "+USD 34.2 m", "-USD 0.6 m"."""
+    return f"{'+' if change > 0 else '-'}{cash.amount(money(abs(change)))}"
 
 
 def _events_sentence(

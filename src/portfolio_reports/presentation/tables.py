@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html import escape
@@ -203,6 +204,16 @@ def folded(table: Html, summary: str) -> Html:
     """A fragment behind a one-line summary the reader opens (a <details>, no script)."""
     opening = f'<details class="fold"><summary>{escape(summary)}</summary>'
     return wrapped(table, opening, "</details>")
+
+
+def titled(table: _Fragment, title: str) -> _Fragment:
+    """The fragment with `title` as the caption of its first table, unless that has one."""
+    opening = re.search(r"<table[^>]*>", table.html)
+    if opening is None or table.html.startswith("<caption>", opening.end()):
+        return table
+    caption = f"<caption>{escape(title[:1].upper() + title[1:])}</caption>"
+    html = table.html[: opening.end()] + caption + table.html[opening.end() :]
+    return replace(table, html=html)
 
 
 def defined(table: _Fragment, meaning: str) -> _Fragment:
