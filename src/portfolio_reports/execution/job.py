@@ -15,6 +15,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from portfolio_reports.execution import kernels
 from portfolio_reports.execution.executors import WorkerLost
+from portfolio_reports.execution.processes import strays_ended
 from portfolio_reports.execution.warm_engine import WARM_ENGINE
 from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
 from portfolio_reports.presentation.figures import read_figures
@@ -110,7 +111,8 @@ def run_report_job(job: ReportJob) -> ReportResult:
         return ReportResult(job.name, ReportStatus.FAILED, elapsed, job.key, failure)
 
     try:
-        executed, peak_mib = _execute(job, scratch)
+        with strays_ended(lambda: kernels.current_kernel_pid() if job.warm else None):
+            executed, peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
         return failed(_keep_failed_notebook(scratch, layout.failed(job.name), Failure.of(error)))
     try:

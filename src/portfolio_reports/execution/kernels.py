@@ -113,6 +113,11 @@ def worker_kernel() -> WarmKernel:
     return _worker_kernel
 
 
+def current_kernel_pid() -> int | None:
+    """Process id of this process's warm kernel, when it has one."""
+    return _worker_kernel.pid if _worker_kernel is not None else None
+
+
 def discard_worker_kernel() -> None:
     """Shut down this process's warm kernel, if any; the next report starts a new one."""
     global _worker_kernel
