@@ -178,7 +178,7 @@ def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
     return sa.Text
 
 
-FETCH_ROWS = 10_000
+FETCH_ROWS = 1_000
 """Rows fetched from a database at a time, counted against the row and byte limits."""
 
 

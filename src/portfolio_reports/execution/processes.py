@@ -1,5 +1,4 @@
-"""End every process a report started: its kernel's children, and the daemons and new sessions
-that left it.
+"""End every process a report started: children, new sessions and daemons included.
 
 A process that forks twice (a daemon) or calls setsid leaves the kernel's tree: its parent
 exits and the system gives it to the nearest child subreaper. A worker that runs reports makes
