@@ -165,11 +165,16 @@ def test_a_foreign_manifest_is_refused_before_the_build_starts(
     assert tree(out) == before
 
 
+@pytest.fixture
+def neighbour(tmp_path: Path) -> Path:
+    """The previous quarter, published in tmp_path/reports."""
+    return publish_quarter(tmp_path / "reports", PREVIOUS)
+
+
 def test_a_read_only_neighbour_is_refused_before_anything_is_published(
-    tmp_path: Path, params: Path
+    neighbour: Path, params: Path
 ) -> None:
-    out = tmp_path / "reports"
-    neighbour = publish_quarter(out, PREVIOUS)
+    out = neighbour.parent
     before = tree(out)
     read_only = (
         f"mount --bind {neighbour} {neighbour} && mount -o remount,bind,ro {neighbour} && exec "
@@ -187,10 +192,9 @@ def test_a_read_only_neighbour_is_refused_before_anything_is_published(
 
 
 def test_scratch_of_ended_builds_is_removed_and_live_scratch_kept(
-    tmp_path: Path, params: Path
+    neighbour: Path, params: Path
 ) -> None:
-    out = tmp_path / "reports"
-    neighbour = publish_quarter(out, PREVIOUS)
+    out = neighbour.parent
     gone = 99_999_999  # above any pid_max: no such process
     leftovers = [
         out / f".index.{gone}-{uuid.uuid4().hex}.partial.html",
