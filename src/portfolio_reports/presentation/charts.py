@@ -429,8 +429,8 @@ def _matrix_figure(
     rows, columns = present.shape
     row_labels = present.index.astype(str).tolist()
     column_labels = present.columns.astype(str).tolist()
-    left = _label_inches(row_labels) + 0.5
-    cell = min(MATRIX_CELL, (widest - left) / columns)
+    left = min(_label_inches(row_labels), widest / 2) + 0.5  # a very long name is cut off
+    cell = max(MATRIX_CELL / 4, min(MATRIX_CELL, (widest - left) / columns))
     figure, axes = _axes(
         width=max(narrowest, left + cell * columns + 0.2),
         height=_label_inches(column_labels) + cell * rows + 1.3,
