@@ -8,9 +8,6 @@ from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
-    MATERIAL_FLOOR,
-    MATERIAL_SHARE,
-    MATERIALITY,
     NOT_ATTRIBUTABLE,
     REVENUE,
     REVENUE_TYPE,
@@ -20,63 +17,17 @@ from portfolio_reports.analysis.revenue import (
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
-from portfolio_reports.presentation import charts, narrative
+from portfolio_reports.presentation import charts
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import REVENUE_FIGURE
-from portfolio_reports.presentation.formatting import exclusivity_cause, signed_percent
 from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 from portfolio_reports.text import counted
 
 
 class CommercialSections(PageArea):
     """Product sales of the scope: per quarter, by product, market, region and area, and why."""
-
-    def revenue_movers(self) -> Table:
-        """Product and market pairs with the largest revenue changes against last quarter."""
-        if not self.page.sells:
-            return NOTHING
-        frame = commercial.revenue_movers(self.dataset, self.scope, self.quarter)
-        causes = frame[commercial.EXCLUSIVITY_LOST].map(exclusivity_cause)
-        shown = frame.assign(asset=views.market_brand_names(frame, self.dataset), cause=causes)
-        table = column_table(
-            shown.assign(market=self.page.market_names(frame["market"])),
-            [
-                "asset",
-                "market",
-                "revenue_m",
-                "previous_quarter_m",
-                "change_m",
-                "qoq",
-                *(["cause"] if (causes != "").any() else []),
-            ],
-            caption=f"{self.quarter.label} against {self.quarter.previous.label},"
-            f" {self.page.money.label}",
-            money=self.page.money,
-            empty=self._no_movers(),
-        )
-        ranking = (
-            f"Ranked by the change as shown ({self.page.money.label}, one decimal); ties go to"
-            " the larger revenue this quarter, then product and market code."
-        )
-        notes = [self.page.money.spell(MATERIALITY), views.VIEW_DEFINITIONS["market brand"]]
-        return defined(table, " ".join([ranking, *notes, self.page.meaning("market")]))
-
-    def _no_movers(self) -> str:
-        """Why the movers table is empty, with its exact condition and the largest move."""
-        previous = self.quarter.previous.label
-        largest = commercial.largest_move(self.dataset, self.scope, self.quarter)
-        if largest is None:
-            return f"No product sales in {self.quarter.label} or {previous}."
-        name = views.market_brand_names(largest.to_frame().T, self.dataset).iloc[0]
-        return (
-            f"No product and market moved by at least"
-            f" {self.page.money.amount(f'{MATERIAL_FLOOR:.1f}')} and"
-            f" {MATERIAL_SHARE:.0%} against {previous}; the largest move was {name} in"
-            f" {largest['market']}, {narrative.money_change(largest['change_m'], self.page.money)}"
-            f" ({signed_percent(largest['qoq'])})."
-        )
 
     def revenue_by_type(self) -> Table:
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
@@ -222,23 +173,6 @@ class CommercialSections(PageArea):
             " approvals to date",
         )
         return self.page.sales_table(table, "therapy_area")
-
-    def revenue_bridge(self, *bases: str) -> Chart | Html:
-        """Product sales to this quarter from each base of `bases` ("previous", "year_ago";
-        both by default), by product; nothing when the scope sold nothing in those quarters."""
-        quarters = {"previous": self.quarter.previous, "year_ago": self.quarter.year_ago}
-        bridges = []
-        for name in bases or tuple(quarters):
-            steps = views.revenue_bridge(*self.page.slice, name)
-            bridges.append((quarters[name].label, self.quarter.label, steps))
-        if not any(frame["revenue_m"].any() for _, _, frame in bridges):
-            return NOTHING
-        chart = drawn.revenue_bridges(
-            bridges,
-            title=f"What moved product sales, {self.scope.label} ({self.page.money.label})",
-            money_unit=self.page.money,
-        )
-        return self.page.noted(chart, "bridge", "brand")
 
     def launch_tracker(self) -> Chart | Html:
         """Sales per quarter since launch of the products launched in the last eight quarters;

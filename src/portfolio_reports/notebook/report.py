@@ -13,6 +13,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.commercial import CommercialSections
 from portfolio_reports.notebook.definitions import DefinitionSections
+from portfolio_reports.notebook.movers import MoverSections
 from portfolio_reports.notebook.page import Page, PageArea
 from portfolio_reports.notebook.pipeline import PipelineSections
 from portfolio_reports.notebook.record import RecordSections
@@ -25,6 +26,7 @@ from portfolio_reports.presentation.tables import Html, folded
 AREAS: dict[str, type[PageArea]] = {
     "story": StorySections,
     "commercial": CommercialSections,
+    "movers": MoverSections,
     "pipeline": PipelineSections,
     "record": RecordSections,
     "definitions": DefinitionSections,
@@ -60,7 +62,8 @@ class ReportView:
     """The sections of one report: a data set seen through one scope at one quarter.
 
     Each section is a method of one page area: `story` (key figures, highlights, commentary,
-    change counts), `commercial`, `pipeline`, `record` (regulatory and clinical) and `definitions`.
+    change counts), `commercial`, `movers`, `pipeline`, `record` (regulatory and clinical) and
+    `definitions`.
     The report answers every section by name, e.g. `report.revenue_table()`.
     """
 
@@ -70,6 +73,7 @@ class ReportView:
     page: Page = field(init=False, repr=False, compare=False)
     story: StorySections = field(init=False, repr=False, compare=False)
     commercial: CommercialSections = field(init=False, repr=False, compare=False)
+    movers: MoverSections = field(init=False, repr=False, compare=False)
     pipeline: PipelineSections = field(init=False, repr=False, compare=False)
     record: RecordSections = field(init=False, repr=False, compare=False)
     definitions: DefinitionSections = field(init=False, repr=False, compare=False)
