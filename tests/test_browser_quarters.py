@@ -125,7 +125,11 @@ def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_o
         assert f"Portfolio overview · {PREVIOUS}" in text
         assert "Synthetic sales" in text
         assert f"Page {number} of {len(overview.pages)}" in text
-    everything = "".join(printed.extract_text() for printed in overview.pages)
+    everything = "".join(
+        printed.extract_text()
+        for pdf in sorted(folder.glob("*.pdf"))
+        for printed in PdfReader(pdf).pages
+    )  # the overview prints no table with sources now: its record and catalysts are folded
     assert "(http" in everything, "source links print their address"
     assert "Approvals to date" not in everything, "the appendix stays in the HTML"
 

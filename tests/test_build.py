@@ -148,7 +148,7 @@ def test_japan_report_shows_the_eisai_licence(quarter_dir):
 @pytest.mark.parametrize("brand", ["HERCESSI", "BILDYOS", "POHERDY"])
 def test_us_report_shows_fda_approvals(quarter_dir, brand):
     rows = table_rows(page(quarter_dir, "market-us"))
-    approvals = [row for row in rows if "approval" in row and "US · FDA" in row]
+    approvals = [row for row in rows if "approval" in row and "United States · FDA" in row]
     assert any(brand in row for row in approvals), brand
 
 
@@ -205,7 +205,7 @@ def test_overview_states_the_company_counts(quarter_dir):
             rows.setdefault(row[0], row[1:])
     assert rows["Products launched"][0] == "9"
     assert rows["Markets reached"][0] == "60"
-    assert "the EU counts as one market" in rows["Markets reached"][1]
+    assert "a union counts as one market" in rows["Markets reached"][1]
 
 
 def test_overview_shows_total_revenue_by_type_from_the_csv_files(quarter_dir):

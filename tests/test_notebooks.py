@@ -101,4 +101,4 @@ def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
             shown = [o for o in cell.outputs if o.output_type == "execute_result"]
             assert shown and "text/html" in shown[0].data, cell.source
             if any(word in cell.source for word in charts):
-                assert '<figure class="chart">' in shown[0].data["text/html"], cell.source
+                assert '<figure class="chart"' in shown[0].data["text/html"], cell.source
