@@ -165,8 +165,7 @@ class OutputLayout:
         """Scratch files left by a build that was killed: any in this quarter's folders (whose
         lock the caller holds), and those of ended processes in the reports folder, the other
         quarters' folders and the snapshots folder."""
-        pattern = f".*{SCRATCH_MARK}*"
-        ours = [*self.quarter_dir.glob(pattern), *self.notebooks_dir.glob(pattern)]
+        ours = self.quarter_scratch()
         folders = [
             self.root,
             self.snapshots_dir,
@@ -175,6 +174,11 @@ class OutputLayout:
         ]
         ended = [path for folder in folders for path in folder.glob(".*") if _owner_gone(path)]
         return list(dict.fromkeys([*ours, *ended]))
+
+    def quarter_scratch(self) -> list[Path]:
+        """Scratch files in this quarter's folders: a build writing them, or one killed."""
+        pattern = f".*{SCRATCH_MARK}*"
+        return [*self.quarter_dir.glob(pattern), *self.notebooks_dir.glob(pattern)]
 
     def failed(self, name: str) -> Path:
         """The partially executed notebook of a report whose last run failed."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
 from portfolio_reports.config import ENV_PREFIX
-from portfolio_reports.paths import COMMENTARY_DIR, SCRATCH_MARK, OutputLayout
+from portfolio_reports.paths import COMMENTARY_DIR, OutputLayout
 
 STAMP_NAME = ".unchanged.json"
 """The stamp of the last build that left every report current, in the reports folder."""
@@ -93,7 +93,7 @@ def unchanged_build(request: BuildRequest) -> UnchangedBuild | None:
         recorded.get("others") != _other_quarters(request.out, layout.quarter)
         or recorded.get("manifest") != _file_hash(layout.manifest)
         or not all(page.is_file() for page in [layout.index, *pages])
-        or _scratch_left(layout)
+        or layout.quarter_scratch()  # a killed build's: the full path removes them
     ):
         return None
     return UnchangedBuild(
@@ -119,14 +119,6 @@ def record_stamp(
         "manifest": _file_hash(layout.manifest),
     }
     (layout.root / STAMP_NAME).write_text(json.dumps(record, indent=1), encoding="utf-8")
-
-
-def _scratch_left(layout: OutputLayout) -> bool:
-    """Whether a killed build left scratch files in the quarter's folders: the full path
-    removes them."""
-    pattern = f".*{SCRATCH_MARK}*"
-    folders = (layout.quarter_dir, layout.notebooks_dir)
-    return any(next(folder.glob(pattern), None) for folder in folders)
 
 
 def _page(layout: OutputLayout, name: str, kind: str) -> Path:
