@@ -196,26 +196,42 @@ def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
 
 
-def test_a_report_added_gets_linked_from_the_rows_of_pages_built_before_it(tmp_path):
+def test_a_report_added_rebuilds_only_the_pages_with_a_row_it_links_from(tmp_path):
     """A revenue table's rows link to the reports that exist when its page is built: a page
-    built before a report was added is rebuilt, or its row would stay without the link."""
+    showing a row labelled by a report added later is rebuilt, or that row would stay without
+    its link; a page with no such row stays as it is."""
     params = tmp_path / "params"
     params.mkdir()
-    shutil.copy(PARAMS / "portfolio-overview.yaml", params)
+    for name in ("portfolio-overview", "market-us"):
+        shutil.copy(PARAMS / f"{name}.yaml", params)
     folders = ["--params", str(params), "--out", str(tmp_path / "reports"), "--jobs", "1"]
     assert invoke_cli("build", *folders).returncode == 0
     overview = tmp_path / "reports" / "2026Q3" / "portfolio-overview.html"
     assert 'href="region-latin-america.html"' not in overview.read_text()
+    manifest = json.loads((tmp_path / "reports" / "2026Q3" / "manifest.json").read_text())
+    shown = {report["name"]: report["row_labels"] for report in manifest["reports"]}
+    assert "Latin America" in shown["portfolio-overview"]
+    assert "Latin America" not in shown["market-us"]
 
     shutil.copy(PARAMS / "region-latin-america.yaml", params)
     options = BuildOptions(
         data=SAMPLE_DATA, params=params, notebooks=NOTEBOOKS, out=tmp_path / "reports"
     )
     reasons = {report.name: report.rebuild for report in planned_reports(options)}
-    assert reasons == {"portfolio-overview": ("links",), "region-latin-america": (NO_PAGE,)}
+    assert reasons == {
+        "portfolio-overview": ("links",),
+        "market-us": (),
+        "region-latin-america": (NO_PAGE,),
+    }
     assert invoke_cli("build", *folders).returncode == 0
-    assert statuses(tmp_path) == {"portfolio-overview": "ok", "region-latin-america": "ok"}
+    assert statuses(tmp_path) == {
+        "portfolio-overview": "ok",
+        "market-us": "skipped",
+        "region-latin-america": "ok",
+    }
     assert '<a href="region-latin-america.html">Latin America</a></td>' in overview.read_text()
+    after = {report.name: report.rebuild for report in planned_reports(options)}
+    assert after == dict.fromkeys(after, ())
 
 
 def test_a_failure_stays_recorded_until_the_report_is_built_again(project):

@@ -111,13 +111,15 @@ def test_related_links_go_up_to_the_parent_and_overview_and_down_to_drill_downs(
     assert overview == [f"{spec.name}.html" for spec in tree.top_level()[1:]]
 
 
-def test_revenue_rows_drill_down_by_slice_name_and_a_lone_market_by_its_region(tree, sample):
+def test_revenue_rows_drill_down_by_name_a_market_also_by_code_a_lone_one_by_region(tree, sample):
     dataset, _ = sample
     labels = dict(tree.drill_downs(dataset))
     assert labels["Oncology"] == "therapy-area-oncology.html"
     assert labels["Lung cancer"] == "disease-area-lung-cancer.html"
     assert labels["Latin America"] == "region-latin-america.html"
-    assert labels["CN"] == labels["China"] == "market-cn.html"
+    assert labels["CN"] == labels["China (mainland)"] == labels["China"] == "market-cn.html"
+    assert labels["JP"] == labels["Japan"] == "market-jp.html"
+    assert labels["US"] == labels["United States"] == "market-us.html"
     assert "North America" not in labels  # the US and Canada: no single report covers it
     assert "Whole portfolio" not in labels
 

@@ -9,7 +9,7 @@ from nbformat import v4
 from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation.columns import column_table
-from portfolio_reports.presentation.render import notebook_to_html
+from portfolio_reports.presentation.render import render_report
 from portfolio_reports.presentation.tables import NOTEBOOK_BOX, Table, for_report, in_notebook
 
 from .test_render import page_info, report_notebook
@@ -56,8 +56,8 @@ def test_the_page_of_boxed_outputs_equals_the_page_of_bare_ones():
         return v4.new_code_cell("report.revenue_table()", execution_count=9, outputs=[output])
 
     shown = table()
-    boxed = notebook_to_html(report_notebook(cell(shown._repr_html_())), page_info())
-    bare = notebook_to_html(report_notebook(cell(shown.html)), page_info())
+    boxed = render_report(report_notebook(cell(shown._repr_html_())), page_info()).html
+    bare = render_report(report_notebook(cell(shown.html)), page_info()).html
     assert boxed == bare
     assert NOTEBOOK_BOX not in boxed
 

@@ -19,10 +19,10 @@ from portfolio_reports.presentation.render import (
     NavLink,
     PageInfo,
     QuarterLinks,
-    notebook_to_html,
     quarter_index_html,
     quarter_links_html,
     quarters_index_html,
+    render_report,
     replace_block,
 )
 
@@ -143,7 +143,7 @@ def page_info(**changes: object) -> PageInfo:
 
 @pytest.fixture(scope="module")
 def report_html() -> str:
-    return notebook_to_html(report_notebook(), page_info())
+    return render_report(report_notebook(), page_info()).html
 
 
 def test_report_shows_no_code_parameters_or_prompts(report_html):
@@ -215,7 +215,7 @@ def test_markdown_images_of_local_files_are_not_embedded(tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for the report")
     notebook = report_notebook(v4.new_markdown_cell(f"![chart]({secret})"))
-    html = notebook_to_html(notebook, page_info())
+    html = render_report(notebook, page_info()).html
     assert base64.b64encode(secret.read_bytes()).decode() not in html
     assert "img-src data:" in html  # the page's policy blocks loading the file
 
@@ -236,7 +236,7 @@ def test_page_info_is_escaped():
         data_as_of=HOSTILE,
         provenance={HOSTILE: HOSTILE, BUILD_TIME_KEY: HOSTILE},
     )
-    html = notebook_to_html(report_notebook(), page)
+    html = render_report(report_notebook(), page).html
     assert HOSTILE not in html
     assert html.count(ESCAPED_HOSTILE) >= 8
 
@@ -244,8 +244,8 @@ def test_page_info_is_escaped():
 def test_render_is_deterministic_and_leaves_the_notebook_alone():
     notebook = report_notebook()
     before = copy.deepcopy(notebook)
-    first = notebook_to_html(notebook, page_info())
-    second = notebook_to_html(copy.deepcopy(before), page_info())
+    first = render_report(notebook, page_info()).html
+    second = render_report(copy.deepcopy(before), page_info()).html
     assert first == second
     assert notebook == before
 
@@ -258,7 +258,7 @@ def test_report_with_four_charts_stays_small():
         )
         for n in range(4)
     ]
-    html = notebook_to_html(report_notebook(*charts), page_info())
+    html = render_report(report_notebook(*charts), page_info()).html
     payload = sum(len(png(35_000, n)) for n in range(4))
     assert len(html.encode()) < 250_000
     assert len(html.encode()) - payload < 22_000  # the inlined stylesheet, print rules too
@@ -268,7 +268,7 @@ def test_malformed_notebook_raises_render_error():
     notebook = report_notebook()
     notebook.cells[-1].outputs.append(nbformat.from_dict({"output_type": "stream"}))
     with pytest.raises(RenderError, match="Lung cancer"):
-        notebook_to_html(notebook, page_info())
+        render_report(notebook, page_info())
 
 
 def entry(name: str, group: str, status: str = "ok", **changes: object) -> IndexEntry:
@@ -386,9 +386,9 @@ def test_quarters_index_lists_quarters_newest_first():
 
 
 def test_a_page_published_on_its_own_has_no_link_to_an_index():
-    linked = notebook_to_html(report_notebook(), page_info())
+    linked = render_report(report_notebook(), page_info()).html
     assert '<nav class="crumbs" aria-label="Quarters"><a href="index.html">' in linked
-    alone = notebook_to_html(report_notebook(), page_info(index=None))
+    alone = render_report(report_notebook(), page_info(index=None)).html
     assert 'class="crumbs"' not in alone
     assert "index.html" not in alone
 
@@ -405,10 +405,10 @@ def test_a_pages_figures_are_left_out_of_the_page_but_not_the_cells_around_them(
             )
         ],
     )
-    html = notebook_to_html(report_notebook(figures), page_info())
+    html = render_report(report_notebook(figures), page_info()).html
     assert "98765.4" not in html
     assert "report.figures" not in html
-    assert html.count('class="output') == notebook_to_html(report_notebook(), page_info()).count(
+    assert html.count('class="output') == render_report(report_notebook(), page_info()).html.count(
         'class="output'
     )
 
@@ -454,9 +454,10 @@ def test_revenue_table_rows_link_to_their_drill_down_reports_only():
         table_cell("Approvals by market", ["China"]),
     )
     drill_downs = (("China", "market-cn.html"), ("Latin America", "region-latin-america.html"))
-    html = notebook_to_html(notebook, page_info(drill_downs=drill_downs))
-    soup = BeautifulSoup(html, "html.parser")
+    rendered = render_report(notebook, page_info(drill_downs=drill_downs))
+    soup = BeautifulSoup(rendered.html, "html.parser")
     revenue, approvals = soup.find_all("table")[-2:]
+    assert rendered.row_labels == ("China", "Europe", "Latin America")
     assert [(a.get_text(), a["href"]) for a in revenue.find_all("a")] == [
         ("China", "market-cn.html"),
         ("Latin America", "region-latin-america.html"),
@@ -471,7 +472,7 @@ def test_the_appendix_and_long_tables_are_left_out_of_print_with_a_note():
         v4.new_markdown_cell("## Appendix\n\nThe record to date."),
         table_cell("History", ["c"] * 3),
     )
-    soup = BeautifulSoup(notebook_to_html(notebook, page_info()), "html.parser")
+    soup = BeautifulSoup(render_report(notebook, page_info()).html, "html.parser")
     omitted = [caption.get_text() for caption in soup.select(".print-omit caption")]
     assert omitted == ["Long", "History"]
     assert soup.find("h2", id="Appendix").find_parent(class_="print-omit") is not None
@@ -485,7 +486,7 @@ def test_related_and_quarter_links_are_blocks_a_later_build_can_replace():
         related=(NavLink("oncology.html", "Oncology", "contains this report"),),
         quarters=QuarterLinks("lung.html", previous="2026Q2"),
     )
-    html = notebook_to_html(report_notebook(), page)
+    html = render_report(report_notebook(), page).html
     header = BeautifulSoup(html, "html.parser").find("header")
     assert [a["href"] for a in header.find_all("a")] == [
         "index.html",
@@ -520,7 +521,7 @@ def test_sections_with_nothing_to_show_lose_their_headings():
     ]
     notebook = report_notebook(*cells)
     before = copy.deepcopy(notebook)
-    soup = BeautifulSoup(notebook_to_html(notebook, page_info()), "html.parser")
+    soup = BeautifulSoup(render_report(notebook, page_info()).html, "html.parser")
     headings = [h.get_text(strip=True).rstrip("¶") for h in soup.select("main h2, main h3")]
     assert "Commercial" in headings and "Definitions" in headings
     assert not {"Revenue mix", "Clinical", "Readouts this quarter"} & set(headings)

@@ -25,9 +25,10 @@ TEMPLATES = Path("presentation") / "templates"
 KEY_PARTS = ("notebook", "params", "commentary", "data", "code", "libraries", "links")
 """What a rebuild key is made of, in order; the manifest records each part's hash.
 
-`links` are the reports a page's table rows link to (`navigation.ReportTree.drill_downs`): a
-report added or removed changes them, and pages built before would link too little or to
-nothing. The header's links are rewritten in place instead (`navigation.refresh_links`).
+`links` are the reports a page's table rows link to (`navigation.ReportTree.drill_downs`),
+narrowed to the row labels its last page showed (`shown_links`): a report added or removed
+rebuilds only the pages with a row it links from or to. The header's links are rewritten in
+place instead (`navigation.refresh_links`).
 """
 NO_PAGE = "no current page"
 """Why a report without a page from its last build will be built."""
@@ -55,6 +56,18 @@ def key_parts(
     return {
         name: hashlib.sha256(part).hexdigest() for name, part in zip(KEY_PARTS, parts, strict=True)
     }
+
+
+def shown_links(
+    links: Sequence[tuple[str, str]], row_labels: Sequence[str] | None
+) -> tuple[tuple[str, str], ...]:
+    """The (row label, page) links whose label is among a page's revenue table rows; all of
+    them when the page's rows are not known (a report never built, or built before they were
+    recorded)."""
+    if row_labels is None:
+        return tuple(links)
+    shown = set(row_labels)
+    return tuple((label, page) for label, page in links if label in shown)
 
 
 def job_key(

@@ -100,21 +100,26 @@ class ReportTree:
     def drill_downs(self, dataset: Dataset) -> tuple[tuple[str, str], ...]:
         """(row label, page) for every report a revenue table row can link to.
 
-        A therapy area, disease area or region is labelled by its name, a market by its code; a
-        market alone in its region is also labelled by the region.
+        A therapy area, disease area or region is labelled by its name, a market by its code and
+        its name; a market alone in its region is also labelled by the region.
         """
         markets = dataset.markets
         region_size = markets[Markets.region].value_counts()
         region_of = dict(zip(markets[Markets.market], markets[Markets.region], strict=True))
+        name_of = dict(zip(markets[Markets.market], markets[Markets.name], strict=True))
         labels = []
         for spec in self.specs:
             values = [value for value in vars(spec.scope).values() if value]
             if len(values) != 1:
                 continue
-            labels.append((values[0], page_name(spec.name)))
-            region = region_of.get(spec.scope.market or "")
+            page = page_name(spec.name)
+            market = spec.scope.market or ""
+            labels.append((values[0], page))
+            if market in name_of:
+                labels.append((name_of[market], page))
+            region = region_of.get(market)
             if region and region_size.get(region) == 1:
-                labels.append((region, page_name(spec.name)))
+                labels.append((region, page))
         return tuple(labels)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from portfolio_reports import __version__
 from portfolio_reports.builder.inputs import BuildOptions, check_inputs, chosen_reports
-from portfolio_reports.builder.keys import job_key, key_parts, rebuild_reasons
+from portfolio_reports.builder.keys import job_key, key_parts, rebuild_reasons, shown_links
 from portfolio_reports.builder.navigation import ReportTree, quarter_links
 from portfolio_reports.builder.publish import published_reports
 from portfolio_reports.builder.specs import (
@@ -79,7 +79,10 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
                     spec,
                     str(inputs.quarter),
                     fingerprint,
-                    links=row_links(spec, tree, inputs.dataset),
+                    links=shown_links(
+                        row_links(spec, tree, inputs.dataset),
+                        published.get(spec.name, {}).get("row_labels"),
+                    ),
                 ),
                 published.get(spec.name),
             ),
@@ -128,10 +131,12 @@ def report_job(
     warm: bool = True,
     index: str | None = "index.html",
     tree: ReportTree | None = None,
+    row_labels: list[str] | None = None,
 ) -> ReportJob:
     """The job that builds one report: its parameters, page header and footer, and rebuild key.
 
-    With `tree`, the page links its related reports and the same report in other quarters.
+    With `tree`, the page links its related reports and the same report in other quarters;
+    `row_labels` are its revenue table rows when last built, which its key's links count.
     """
     commentary = commentary_file(spec, str(quarter))
     page = page_name(spec.name)
@@ -158,6 +163,8 @@ def report_job(
         layout=layout,
         page=info,
         timeout_s=timeout_s,
-        key=job_key(spec, str(quarter), dataset.fingerprint, links=info.drill_downs),
+        key=job_key(
+            spec, str(quarter), dataset.fingerprint, links=shown_links(info.drill_downs, row_labels)
+        ),
         warm=warm,
     )

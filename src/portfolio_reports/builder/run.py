@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +14,7 @@ from portfolio_reports.builder.inputs import (
     check_inputs,
     chosen_reports,
 )
-from portfolio_reports.builder.keys import key_of, key_parts
+from portfolio_reports.builder.keys import key_of, key_parts, shown_links
 from portfolio_reports.builder.locking import build_lock
 from portfolio_reports.builder.navigation import (
     ReportTree,
@@ -162,6 +162,8 @@ def _run_build(
     """
     built_at = build_time()
     tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
+    earlier = last_outcomes(layout)
+    published = published_reports(layout)
     jobs = [
         report_job(
             spec,
@@ -173,13 +175,12 @@ def _run_build(
             timeout_s=options.timeout_s,
             warm=not options.fresh_kernels,
             tree=tree,
+            row_labels=published.get(spec.name, {}).get("row_labels"),
         )
         for spec in inputs.specs
     ]
     if observer:
         observer.planned([job.name for job in jobs])
-    earlier = last_outcomes(layout)
-    published = published_reports(layout)
     chosen = set(chosen_reports([job.name for job in jobs], options.reports))
     to_run = [
         job
@@ -204,15 +205,23 @@ def _run_build(
     order = {job.name: position for position, job in enumerate(jobs)}
     keys = {job.name: job.key for job in jobs}
     results.sort(key=lambda result: order[result.name])
+    row_labels = {result.name: result.row_labels for result in results}
     parts = {
         spec.name: key_parts(
             spec,
             str(inputs.quarter),
             inputs.dataset.fingerprint,
-            links=row_links(spec, tree, inputs.dataset),
+            links=shown_links(row_links(spec, tree, inputs.dataset), row_labels[spec.name]),
         )
         for spec in inputs.specs
     }
+    # a page built now is keyed on the rows it shows now, which its job could not know
+    results = [
+        replace(result, key=key_of(parts[result.name]))
+        if result.status == ReportStatus.OK
+        else result
+        for result in results
+    ]
     recorded = {
         result.name: parts[result.name]
         if result.key == key_of(parts[result.name]) and result.status != ReportStatus.PENDING
@@ -234,7 +243,15 @@ def _kept(job: ReportJob, earlier: dict | None, current: bool) -> ReportResult:
     """A report this build does not run: its current page skipped, its last failure kept with
     its error, or pending when it was never built."""
     if current and earlier is not None:
-        return ReportResult(job.name, ReportStatus.SKIPPED, 0.0, earlier["key"], earlier=True)
+        labels = earlier.get("row_labels")
+        return ReportResult(
+            job.name,
+            ReportStatus.SKIPPED,
+            0.0,
+            earlier["key"],
+            earlier=True,
+            row_labels=tuple(labels) if labels is not None else None,
+        )
     if earlier is not None and earlier.get("status") == ReportStatus.FAILED:
         error = earlier.get("error") or {}
         failure = Failure(

@@ -19,7 +19,7 @@ from portfolio_reports.execution.processes import strays_ended
 from portfolio_reports.execution.warm_engine import WARM_ENGINE
 from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
 from portfolio_reports.presentation.figures import read_figures
-from portfolio_reports.presentation.render import PageInfo, notebook_to_html
+from portfolio_reports.presentation.render import PageInfo, render_report
 from portfolio_reports.text import first_line
 
 WORKER_DIED = "the worker process running this report died"
@@ -93,6 +93,9 @@ class ReportResult:
     """The figures the page showed (see ReportView.figures); None when not built now."""
     earlier: bool = False
     """The outcome of an earlier build, kept because this build did not run the report."""
+    row_labels: tuple[str, ...] | None = None
+    """The labels of the page's revenue table rows (see render.RenderedReport); None when not
+    known."""
 
     @property
     def ok(self) -> bool:
@@ -116,7 +119,8 @@ def run_report_job(job: ReportJob) -> ReportResult:
     except Exception as error:  # any failure of one report is recorded, not raised
         return failed(_keep_failed_notebook(scratch, layout.failed(job.name), Failure.of(error)))
     try:
-        write_text_atomic(layout.html(job.name), notebook_to_html(executed, job.page))
+        rendered = render_report(executed, job.page)
+        write_text_atomic(layout.html(job.name), rendered.html)
         os.replace(scratch, layout.executed(job.name))
     except Exception as error:  # rendering or writing failed: the last good report stays
         scratch.unlink(missing_ok=True)
@@ -124,7 +128,16 @@ def run_report_job(job: ReportJob) -> ReportResult:
     layout.failed(job.name).unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     figures = read_figures(executed)
-    return ReportResult(job.name, ReportStatus.OK, elapsed, job.key, None, peak_mib, figures)
+    return ReportResult(
+        job.name,
+        ReportStatus.OK,
+        elapsed,
+        job.key,
+        None,
+        peak_mib,
+        figures,
+        row_labels=rendered.row_labels,
+    )
 
 
 def lost_job(job: ReportJob, error: BaseException) -> ReportResult:

@@ -286,19 +286,26 @@ def _link_headings(soup: BeautifulSoup) -> list[_Heading]:
     return contents
 
 
-def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> None:
-    """Link each revenue table row whose label names a report to that report."""
+def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> tuple[str, ...]:
+    """Link each revenue table row whose label names a report to that report; return every
+    revenue table row's label, linked or not, in page order without repeats."""
+    labels: dict[str, None] = {}
     for table in soup.find_all("table"):
         caption = table.find("caption")
         if caption is None or not REVENUE_CAPTION.search(caption.get_text()):
             continue
         for row in table.select("tbody tr"):
             label = row.find(["th", "td"])
-            href = drill_downs.get(label.get_text(strip=True)) if label else None
-            if label is not None and href is not None and label.find("a") is None:
+            if label is None:
+                continue
+            text = label.get_text(strip=True)
+            labels[text] = None
+            href = drill_downs.get(text)
+            if href is not None and label.find("a") is None:
                 link = soup.new_tag("a", href=href)
                 link.extend(list(label.contents))
                 label.append(link)
+    return tuple(labels)
 
 
 def _omit_from_print(tag: Tag) -> bool:
@@ -339,7 +346,16 @@ def _mark_appendix(soup: BeautifulSoup) -> None:
         cell = cell.find_next_sibling()
 
 
-def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
+@dataclass(frozen=True)
+class RenderedReport:
+    """A report's self-contained HTML page, and the row labels its revenue tables show."""
+
+    html: str
+    row_labels: tuple[str, ...]
+    """What decides which reports the page's rows link to (see keys.KEY_PARTS, `links`)."""
+
+
+def render_report(notebook: nbformat.NotebookNode, page: PageInfo) -> RenderedReport:
     """Render an executed report notebook as one self-contained HTML page."""
     try:
         body, resources = _exporter().from_notebook_node(notebook)
@@ -348,10 +364,10 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
     provenance = dict(page.provenance)
     soup = BeautifulSoup(body, "html.parser")
     contents = _link_headings(soup)
-    _link_drill_downs(soup, dict(page.drill_downs))
+    row_labels = _link_drill_downs(soup, dict(page.drill_downs))
     _mark_appendix(soup)
     _mark_long_tables(soup)
-    return _render(
+    html = _render(
         "report.html.j2",
         page=page,
         body=Markup(str(soup)),
@@ -360,6 +376,7 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: PageInfo) -> str:
         built=provenance.pop(BUILD_TIME_KEY, ""),
         provenance=provenance,
     )
+    return RenderedReport(html, row_labels)
 
 
 def _nav_macro(name: str, *args: Any) -> str:
