@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,3 +210,39 @@ def test_a_name_the_parameters_cell_does_not_declare_is_refused_in_one_line(fold
         "error: raises.ipynb: parameter 'limt' is not declared by raises.ipynb; declared: limit\n"
     )
     assert not target.exists()
+
+
+def run_and_open(folder: Path, browser: str) -> subprocess.CompletedProcess[str]:
+    """`run --open` in a process of its own, with `browser` as the only web browser known."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER")
+    }
+    environment["BROWSER"] = browser
+    command = [sys.executable, "-m", "portfolio_reports", "run", "no_parameters_cell.ipynb"]
+    command += ["-p", "name", "World", "--to", str(folder / "page.html"), "--open"]
+    return subprocess.run(
+        command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_open_hands_the_page_to_the_browser(folder):
+    """The browser is given the page's address."""
+    opened = folder / "opened.txt"
+    browser = folder / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n')
+    browser.chmod(0o755)
+    process = run_and_open(folder, str(browser))
+    assert process.returncode == 0, process.stderr
+    assert opened.read_text() == (folder / "page.html").resolve().as_uri()
+    assert "no web browser found" not in process.stderr
+
+
+def test_open_without_a_browser_says_where_the_page_is(folder):
+    """With no browser that opens, the page is still written and its address printed."""
+    process = run_and_open(folder, "false")
+    assert process.returncode == 0, process.stderr
+    page = (folder / "page.html").resolve()
+    assert "Hello, World!" in page.read_text()
+    assert f"no web browser found; open {page.as_uri()}" in " ".join(process.stderr.split())
