@@ -31,7 +31,11 @@ from portfolio_reports.data.schema import PHASES
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
 from portfolio_reports.presentation.palette import OTHER, SERIES, TOTAL_COLOR, series_colors
-from portfolio_reports.presentation.phone import fit_to_width, smallest_text
+from portfolio_reports.presentation.phone import (
+    fit_to_width,
+    smallest_text,
+    stand_crowded_labels,
+)
 from portfolio_reports.presentation.tables import in_notebook
 from portfolio_reports.text import counted
 
@@ -136,6 +140,8 @@ class Chart:
         with matplotlib.rc_context(_STYLE):
             fit_to_width(self.figure, NARROW_WIDTH)
         narrow = _draw(self.figure)
+        if stand_crowded_labels(self.figure):  # seen overlapping in that drawing: draw again
+            narrow = _draw(self.figure)
         self.figure.set_figwidth(width)  # the size the page-width image is shown at
         return narrow
 

@@ -19,10 +19,26 @@ LINE_GROWTH = 0.35
 
 
 def fit_to_width(figure: Figure, width: float) -> None:
-    """Lay a figure out again at `width` inches, for a phone: see the module's summary."""
+    """Lay a figure out again at `width` inches, for a phone: legends below the plot, long
+    category labels and panel titles wrapped (see `stand_crowded_labels` for the rest)."""
     figure.set_figwidth(width)
     _legends_below(figure)
-    _upright_crowded_labels(figure)
+    _wrap_labels(figure)
+
+
+def stand_crowded_labels(figure: Figure) -> bool:
+    """Stand on end the x tick labels, or bar labels, that overlap side by side in the figure as
+    last drawn; whether any did, so that the figure needs drawing again."""
+    crowded = False
+    for axes in figure.axes:
+        if _overlap(axes.get_xticklabels()):
+            axes.tick_params(axis="x", labelrotation=90)
+            crowded = True
+        if _overlap(axes.texts):
+            for text in axes.texts:
+                text.set_rotation(90)
+            crowded = True
+    return crowded
 
 
 def smallest_text(figure: Figure) -> float:
@@ -61,10 +77,8 @@ def _legends_below(figure: Figure) -> None:
         )
 
 
-def _upright_crowded_labels(figure: Figure) -> None:
-    """Fit labels to a narrow figure: long category names and titles wrapped (the figure grows
-    to hold the extra lines), and x tick labels or bar labels that would overlap side by side
-    stood on end."""
+def _wrap_labels(figure: Figure) -> None:
+    """Wrap long category names and panel titles; the figure grows to hold the extra lines."""
     lines = max([1, *(_wrap_category_labels(axes) for axes in figure.axes)])
     figure.set_figheight(figure.get_figheight() * (1 + LINE_GROWTH * (lines - 1)))
     for axes in figure.axes:
@@ -72,13 +86,6 @@ def _upright_crowded_labels(figure: Figure) -> None:
         for text in axes.findobj(Text):
             if title and isinstance(text, Text) and text.get_text() == title:
                 text.set_text(textwrap.fill(title, NARROW_TITLE))
-    figure.draw_without_rendering()
-    for axes in figure.axes:
-        if _overlap(axes.get_xticklabels()):
-            axes.tick_params(axis="x", labelrotation=90)
-        if _overlap(axes.texts):
-            for text in axes.texts:
-                text.set_rotation(90)
 
 
 def _wrap_category_labels(axes: Any) -> int:
