@@ -527,7 +527,7 @@ PORTFOLIO_COUNTS: dict[str, str] = {
 def markets_reached(markets: pd.Series, ds: Dataset) -> int:
     """Markets of these approvals, a market a union covers (covered_by) counted as the union."""
     unions = covering_unions(ds.markets)
-    return markets.map(unions).fillna(markets).nunique()
+    return markets.map(lambda market: unions.get(market, market)).nunique()
 
 
 def portfolio_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
