@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from portfolio_reports.data.limits import DATA_LIMIT_ENV, ROWS_LIMIT_ENV
+from portfolio_reports.tools.large_data import write_large_data
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
 
@@ -156,3 +157,49 @@ def test_a_workbook_sheet_is_cut_at_the_row_limit(tmp_path: Path, params: Path) 
     assert run_cli("export-sample", "--to", str(workbook)).returncode == 0
     result = validate_measured(str(workbook), params, **{ROWS_LIMIT_ENV: "500"})
     assert_refused(result, "sales sheet", "more than 500 rows")
+
+
+@pytest.fixture
+def detail_folder(tmp_path: Path) -> Path:
+    """A data folder whose sales come from a sales_detail.parquet extract."""
+    return write_large_data(SAMPLE_DATA, tmp_path / "detail", rows=3_000)
+
+
+def test_a_sales_detail_extract_is_cut_at_the_row_limit(detail_folder: Path, params: Path) -> None:
+    result = validate_measured(str(detail_folder), params, **{ROWS_LIMIT_ENV: "500"})
+    assert_refused(result, "sales_detail.parquet", "more than 500 rows", ROWS_LIMIT_ENV)
+
+
+def test_a_small_sales_detail_extract_of_huge_strings_is_refused_as_it_is_decoded(
+    detail_folder: Path, params: Path
+) -> None:
+    path = detail_folder / "sales_detail.parquet"
+    table = pq.read_table(path)
+    huge = pa.DictionaryArray.from_arrays(  # one 32 MiB product code, in every row
+        pa.array([0] * table.num_rows, type=pa.int32()), pa.array(["x" * 2**25])
+    )
+    table = table.set_column(table.schema.get_field_index("product"), "product", huge)
+    pq.write_table(table, path, compression="zstd", store_schema=False)
+    assert path.stat().st_size < 200_000
+    assert_refused(
+        validate_measured(str(detail_folder), params),
+        "sales_detail.parquet",
+        "MB once decoded",
+        DATA_LIMIT_ENV,
+    )
+
+
+def test_a_sales_detail_extract_over_the_size_limit_or_nested_is_refused_unread(
+    detail_folder: Path, params: Path
+) -> None:
+    path = detail_folder / "sales_detail.parquet"
+    result = validate_measured(str(detail_folder), params, **{DATA_LIMIT_ENV: "0.05"})
+    assert_refused(result, "sales_detail.parquet: 0.", "files of at most 0.05 MB", DATA_LIMIT_ENV)
+    table = pq.read_table(path)
+    nested = pa.array([[1, 2]] * table.num_rows, type=pa.list_(pa.int64()))
+    column = table.schema.get_field_index("account")
+    pq.write_table(table.set_column(column, "account", nested), path)
+    assert_refused(
+        validate_measured(str(detail_folder), params),
+        "sales_detail.parquet: column account holds nested values (list<",
+    )

@@ -24,7 +24,8 @@ from portfolio_reports.data.schema import (
     SALES_DETAIL_TABLE,
     SalesDetail,
 )
-from portfolio_reports.text import quoted
+from portfolio_reports.data.sources import data_file_problem, parquet_problems
+from portfolio_reports.text import error_line, quoted
 
 DETAIL_FILE = f"{SALES_DETAIL_TABLE}.parquet"
 LISTED_VALUES = 10
@@ -50,12 +51,21 @@ def detail_hash(path: Path) -> str:
 
 
 def summed_sales(path: Path) -> RawTable:
-    """The quarterly sales table (as text, like a sales.csv) summed from the detail file."""
+    """The quarterly sales table (as text, like a sales.csv) summed from the detail file, read
+    within the same bounds as any Parquet table (see `sources.parquet_problems`)."""
     location = TableLocation(f"sales (summed from {path.name})")
+    unreadable = data_file_problem(path)
+    if unreadable:
+        return RawTable(location, None, [unreadable])
     try:
+        refused = parquet_problems(path)
+        if refused:
+            return RawTable(location, None, refused)
         detail = pd.read_parquet(path)
     except Exception as error:  # any unreadable Parquet file is one data problem
-        return RawTable(location, None, [f"{path.name}: not a readable Parquet file ({error})"])
+        return RawTable(
+            location, None, [f"{path.name}: not a readable Parquet file ({error_line(error)})"]
+        )
     problems = _detail_problems(path.name, detail)
     if problems:
         return RawTable(location, None, problems)

@@ -77,6 +77,13 @@ def _over_limit(path: Path) -> bool:
     return path.stat().st_size > max_data_bytes()
 
 
+def data_file_problem(path: Path) -> str | None:
+    """Why a data file is not read: it leaves its folder or is not a regular file, or it is
+    larger on disk than the size limit; None when it may be read."""
+    outside = confinement_problem(path.name, path, path.parent, "the data folder")
+    return outside or oversize_problem(path.name, path, max_data_bytes(), DATA_LIMIT_ENV)
+
+
 def source_for(location: str | Path, folder_format: str | None = None) -> Source:
     """The kind of source at a location: by URL scheme, by file suffix, else a folder."""
     text = str(location)
@@ -165,12 +172,9 @@ class _TableFolder(ABC):
             return RawTable(
                 location, None, [f"{path.name}: is a directory, not a {self.kind} file"]
             )
-        unreadable = confinement_problem(path.name, path, path.parent, "the data folder")
+        unreadable = data_file_problem(path)
         if unreadable:
             return RawTable(location, None, [unreadable])
-        oversize = oversize_problem(path.name, path, max_data_bytes(), DATA_LIMIT_ENV)
-        if oversize:
-            return RawTable(location, None, [oversize])
         return self.read_file(path, name, location)
 
 
@@ -251,7 +255,7 @@ class ParquetFolder(_TableFolder):
     def read_file(self, path: Path, name: str, location: TableLocation) -> RawTable:
         """Read the file and turn its typed cells into text."""
         try:
-            unreadable = _parquet_problems(path)
+            unreadable = parquet_problems(path)
             if unreadable:
                 return RawTable(location, None, unreadable)
             frame = pd.read_parquet(path)
@@ -268,7 +272,7 @@ class ParquetFolder(_TableFolder):
         frame.to_parquet(path, index=False)
 
 
-def _parquet_problems(path: Path) -> list[str]:
+def parquet_problems(path: Path) -> list[str]:
     """Why a Parquet file is not read: columns of nested values (lists, structs, maps) that a
     table cell cannot hold, too many rows (from its footer), or too many bytes once decoded
     (counted one row group at a time, text columns kept dictionary-encoded while counted)."""
