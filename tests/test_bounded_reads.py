@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from portfolio_reports.data.limits import DATA_LIMIT_ENV, ROWS_LIMIT_ENV
+from portfolio_reports.data.limits import DATA_LIMIT_ENV, READ_LIMIT_ENV, ROWS_LIMIT_ENV
 from portfolio_reports.tools.large_data import write_large_data
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
@@ -79,6 +80,22 @@ def test_an_endless_sqlite_view_is_cut_at_the_row_limit(tmp_path: Path, params: 
             " FROM n) SELECT catalysts_written.* FROM n CROSS JOIN catalysts_written;"
         )
     assert_refused(validate_measured(url, params), "table catalysts", "more than 1,000,000 rows")
+
+
+def test_an_sqlite_view_whose_first_row_never_comes_is_stopped_at_the_time_limit(
+    tmp_path: Path, params: Path
+) -> None:
+    url = exported(tmp_path, f"sqlite:///{tmp_path / 'silent.db'}")
+    with sqlite3.connect(tmp_path / "silent.db") as connection:
+        connection.executescript(  # counts for ever, keeps no row: LIMIT never ends it
+            "ALTER TABLE markets RENAME TO markets_written;"
+            "CREATE VIEW markets AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+            " FROM n) SELECT markets_written.* FROM n CROSS JOIN markets_written WHERE n.i < 0;"
+        )
+    started = time.monotonic()
+    result = validate_measured(url, params, **{READ_LIMIT_ENV: "2"})
+    assert_refused(result, "table markets: still reading after 2 s", READ_LIMIT_ENV)
+    assert time.monotonic() - started < 60
 
 
 def test_a_duckdb_view_of_ten_billion_rows_is_cut_at_the_row_limit(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,9 +18,11 @@ from portfolio_reports.data.cells import (
 )
 from portfolio_reports.data.extras import import_extra, missing_extra
 from portfolio_reports.data.limits import (
+    max_read_seconds,
     max_rows,
     too_many_bytes,
     too_many_rows,
+    too_slow,
 )
 from portfolio_reports.data.raw import (
     RawSource,
@@ -122,21 +127,55 @@ def _read_database_table(sa: ModuleType, connection: Any, name: str, present: se
             f"table {name}: missing from the database; expected columns: {expected_columns(name)}",
         )
     most = max_rows()
-    result = connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)).limit(most + 1))
     rows: list[Any] = []
     size = 0
-    for chunk in result.partitions(FETCH_ROWS):
-        rows += chunk
-        size += sum(len(str(value)) for row in chunk for value in row if value is not None)
-        too_many = too_many_rows(location.label, len(rows)) or too_many_bytes(location.label, size)
-        if too_many:
-            result.close()
-            return RawTable(location, None, [too_many])
+    with _time_bound(connection) as out_of_time:
+        try:
+            query = sa.select(sa.text("*")).select_from(sa.table(name)).limit(most + 1)
+            result = connection.execute(query)
+            for chunk in result.partitions(FETCH_ROWS):
+                rows += chunk
+                size += sum(len(str(value)) for row in chunk for value in row if value is not None)
+                too_many = too_many_rows(location.label, len(rows)) or too_many_bytes(
+                    location.label, size
+                )
+                if too_many:
+                    result.close()
+                    return RawTable(location, None, [too_many])
+        except sa.exc.OperationalError:
+            if out_of_time():
+                return RawTable(location, None, [too_slow(location.label)])
+            raise
     frame = as_text(pd.DataFrame(rows, columns=list(result.keys()), dtype=object), name)
     keys = [column for column in key_columns(name) if column in frame.columns]
     if keys:
         frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
     return RawTable(location, frame)
+
+
+@contextlib.contextmanager
+def _time_bound(connection: Any) -> Iterator[Callable[[], bool]]:
+    """Stop an SQLite statement once the table's read passes the time limit; yield a function
+    telling whether it has.
+
+    SQLite's C code does not return to Python while a view computes rows it never yields, so
+    neither LIMIT nor a signal stops it; its progress handler, called every PROGRESS_STEPS
+    virtual machine steps, interrupts the statement. Other databases are read unbounded in time.
+    """
+    deadline = time.monotonic() + max_read_seconds()
+
+    def out_of_time() -> bool:
+        return time.monotonic() > deadline
+
+    raw = connection.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        yield lambda: False
+        return
+    raw.set_progress_handler(out_of_time, PROGRESS_STEPS)
+    try:
+        yield out_of_time
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def database_url(location: str) -> Any:
@@ -178,6 +217,8 @@ def _sql_type(sa: ModuleType, column: pd.Series) -> Any:
     return sa.Text
 
 
+PROGRESS_STEPS = 100_000
+"""SQLite virtual machine steps between two looks at the clock while a table is read."""
 FETCH_ROWS = 1_000
 """Rows fetched from a database at a time, counted against the row and byte limits."""
 

@@ -26,6 +26,10 @@ TEXT_PARAMETER_CHARS = 1000
 """Longest text parameter in a params file."""
 COMMENTARY_CHARS = 20_000
 """Longest analyst commentary: a few paragraphs under a page's highlights, not a document."""
+READ_LIMIT_ENV = "PORTFOLIO_REPORTS_MAX_READ_S"
+DEFAULT_READ_S = 120
+"""Longest read of one database table: a million rows come in seconds; a view that never
+yields its first row (an endless join inside) would otherwise hang the build."""
 PROBLEMS_PER_FILE = 20
 """Problem lines (one per cause) shown per file before '... and N more problems'."""
 ROWS_LISTED = 10
@@ -34,12 +38,12 @@ ROWS_LISTED = 10
 
 def max_data_bytes() -> int:
     """The size limit on one data file, from PORTFOLIO_REPORTS_MAX_DATA_MB or the default."""
-    return _limit(DATA_LIMIT_ENV, DEFAULT_DATA_MB, "MB", 2**20)
+    return env_limit(DATA_LIMIT_ENV, DEFAULT_DATA_MB, "MB", 2**20)
 
 
 def max_rows() -> int:
     """The row limit on one table, from PORTFOLIO_REPORTS_MAX_ROWS or the default."""
-    return _limit(ROWS_LIMIT_ENV, DEFAULT_ROWS, "rows", 1)
+    return env_limit(ROWS_LIMIT_ENV, DEFAULT_ROWS, "rows", 1)
 
 
 def too_many_rows(label: str, rows: int) -> str | None:
@@ -53,20 +57,35 @@ def too_many_rows(label: str, rows: int) -> str | None:
     )
 
 
+def max_read_seconds() -> int:
+    """The time limit on reading one database table, from PORTFOLIO_REPORTS_MAX_READ_S."""
+    return env_limit(READ_LIMIT_ENV, DEFAULT_READ_S, "seconds", 1)
+
+
+def too_slow(label: str) -> str:
+    """The one-line problem of a table read stopped at the time limit."""
+    limit = max_read_seconds()
+    return (
+        f"{label}: still reading after {limit:,} s; a table is read in at most {limit:,} s"
+        f" (set {READ_LIMIT_ENV} to allow longer)"
+    )
+
+
 def too_many_bytes(label: str, size: int, what: str = "of text") -> str | None:
     """A one-line problem when a table holds more bytes (once read) than the data size limit."""
     limit = max_data_bytes()
     if size <= limit:
         return None
     return (
-        f"{label}: more than {_mb(limit)} MB {what}; tables of at most {_mb(limit)} MB are read"
+        f"{label}: more than {megabytes(limit)} MB {what}; tables of at most"
+        f" {megabytes(limit)} MB are read"
         f" (set {DATA_LIMIT_ENV} to allow larger ones)"
     )
 
 
 def max_params_bytes() -> int:
     """The size limit on one params file, from PORTFOLIO_REPORTS_MAX_PARAMS_KB or the default."""
-    return _limit(PARAMS_LIMIT_ENV, DEFAULT_PARAMS_KB, "KB", 2**10)
+    return env_limit(PARAMS_LIMIT_ENV, DEFAULT_PARAMS_KB, "KB", 2**10)
 
 
 def oversize_problem(label: str, path: Path, limit: int, env: str) -> str | None:
@@ -75,7 +94,7 @@ def oversize_problem(label: str, path: Path, limit: int, env: str) -> str | None
     if size <= limit:
         return None
     return (
-        f"{label}: {_mb(size)} MB; files of at most {_mb(limit)} MB are read"
+        f"{label}: {megabytes(size)} MB; files of at most {megabytes(limit)} MB are read"
         f" (set {env} to allow larger ones)"
     )
 
@@ -88,7 +107,8 @@ def capped(label: str, problems: list[str]) -> list[str]:
     return [*problems[:PROBLEMS_PER_FILE], f"{label}: ... and {rest} more problems"]
 
 
-def _limit(env: str, default: float, unit: str, unit_bytes: int) -> int:
+def env_limit(env: str, default: float, unit: str, unit_bytes: int) -> int:
+    """A limit from environment variable `env` (in `unit`s of `unit_bytes`), or `default`."""
     text = os.environ.get(env, "").strip()
     try:
         value = float(text) if text else default
@@ -99,6 +119,7 @@ def _limit(env: str, default: float, unit: str, unit_bytes: int) -> int:
     return int(value * unit_bytes)
 
 
-def _mb(size: int) -> str:
-    megabytes = size / 2**20
-    return f"{megabytes:.1f}" if megabytes >= 0.1 else f"{megabytes:.2g}"
+def megabytes(size: int) -> str:
+    """A size in MB as printed in a limit's line: one decimal, two digits below 0.1 MB."""
+    value = size / 2**20
+    return f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
