@@ -13,12 +13,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -200,6 +202,44 @@ def cli_command(*args: str) -> list[str]:
 def run_cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """Run the installed command line in a child process, as a user would."""
     return subprocess.run(cli_command(*args), cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+def tree_memory(pid: int) -> int:
+    """Bytes of memory a process and every process under it hold: each one's proportional set
+    size (shared pages divided among the processes sharing them), summed."""
+    total = 0
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        for member in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += member.memory_full_info().pss
+    return total
+
+
+def run_measured(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, float]:
+    """Run a command as run_cli does; also return the peak, in MB, of the memory of its whole
+    process tree (see tree_memory, sampled every 20 ms), which is printed."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            stdout=out,
+            stderr=err,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_memory(process.pid))
+            time.sleep(0.02)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+    peak_mb = peak / 2**20
+    print(f"peak memory of the command's process tree (PSS summed): {peak_mb:.0f} MB")
+    return done, peak_mb
 
 
 @pytest.fixture

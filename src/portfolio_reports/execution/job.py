@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -15,8 +15,9 @@ from papermill.exceptions import PapermillExecutionError
 
 from portfolio_reports.execution import kernels
 from portfolio_reports.execution.executors import WorkerLost
+from portfolio_reports.execution.limits import OutputCaps
 from portfolio_reports.execution.processes import strays_ended
-from portfolio_reports.execution.warm_engine import WARM_ENGINE
+from portfolio_reports.execution.warm_engine import FRESH_ENGINE, WARM_ENGINE
 from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
 from portfolio_reports.presentation.figures import read_figures
 from portfolio_reports.presentation.render import PageInfo, render_report
@@ -77,6 +78,8 @@ class ReportJob:
     """The folder the notebook runs in; default: the folder its executed copy is kept in."""
     kernel_name: str = kernels.KERNEL_NAME
     """The Jupyter kernel of a fresh run; KERNEL_NAME is this interpreter's Python."""
+    output_caps: OutputCaps = field(default_factory=OutputCaps.from_environment)
+    """Most output a cell and the report may send; read where the job is made."""
 
 
 @dataclass(frozen=True)
@@ -168,12 +171,14 @@ def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float
         "execution_timeout": job.timeout_s,
         "kernel_name": job.kernel_name,
         "language": kernels.kernel_language(job.kernel_name),  # the notebook may not say
+        "output_caps": job.output_caps,
     }
     if not job.warm:
         return (
             papermill.execute_notebook(
                 str(job.notebook),
                 str(output),
+                engine_name=FRESH_ENGINE,
                 kernel_manager_class=kernels.ThisPythonKernelManager,
                 **arguments,
             ),
