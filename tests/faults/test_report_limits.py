@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio_reports.execution.limits import CELL_OUTPUT_ENV, REPORT_OUTPUT_ENV
+from portfolio_reports.execution.limits import CELL_OUTPUT_ENV, MEMORY_ENV, REPORT_OUTPUT_ENV
 
 from ..conftest import cli_command, run_measured
 from .conftest import Project, incomplete
@@ -64,3 +64,20 @@ def test_a_report_whose_output_passes_the_report_cap_fails(project) -> None:
     project.report("market-jp", "JP")
     code, stderr, _ = build_measured(project, "--jobs", "1", **{REPORT_OUTPUT_ENV: "5"})
     assert_failed_alone(project, code, stderr, "chatty", "cells wrote more than 5.0 MB of output")
+
+
+HOLDS_TOO_MUCH = "hoard = []\nfor _ in range(64):\n    hoard.append(bytearray(2**25))"
+"""A cell that holds 2 GiB, 32 MiB at a time (bytearray fills its memory with zeros)."""
+
+
+@pytest.mark.parametrize("options", [("--jobs", "2"), ("--jobs", "1"), ("--fresh-kernels",)])
+def test_a_report_passing_the_memory_ceiling_fails_alone(project, options) -> None:
+    project.notebook("hoards.ipynb", HOLDS_TOO_MUCH)
+    project.report("market-jp", "JP")
+    project.report("hoards", "US", "hoards.ipynb")
+    code, stderr, peak_mb = build_measured(project, *options, **{MEMORY_ENV: "1200"})
+    assert_failed_alone(
+        project, code, stderr, "hoards", "the build passed its memory ceiling of 1,200 MB ("
+    )
+    assert "this report held the most" in stderr and MEMORY_ENV in stderr
+    assert peak_mb < 1200 + 300  # what a tenth of a second's allocation may add before it ends

@@ -48,6 +48,7 @@ from portfolio_reports.execution.job import (
     lost_job,
     run_report_job,
 )
+from portfolio_reports.execution.limits import memory_ceiling
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import OutputLayout, remove_scratch
 from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
@@ -193,7 +194,9 @@ def _run_build(
         for job in jobs
         if job not in to_run
     ]
-    settings = ExecutorSettings(options.jobs, not options.fresh_kernels, options.scheduler)
+    settings = ExecutorSettings(
+        options.jobs, not options.fresh_kernels, options.scheduler, memory_ceiling()
+    )
     running = observer.running if observer else None
     executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
     results = []

@@ -19,7 +19,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+import psutil
+
 from portfolio_reports.execution import kernels
+from portfolio_reports.execution.memory import MemoryCeilingPassed, memory_ceiling_kept
 
 
 class NamedJob(Protocol):
@@ -68,6 +71,8 @@ class ExecutorSettings:
     workers: int = field(default_factory=default_workers)
     warm: bool = True
     scheduler: str | None = None
+    memory_ceiling: int | None = None
+    """Bytes the build's processes may hold together (see `memory`); None: not watched."""
 
 
 class Executor(Protocol):
@@ -95,16 +100,48 @@ def start_fork_server(module: str) -> None:
 
 
 def run_serial(
-    work: Callable[[Job], Result], jobs: Iterable[Job], on_running: RunningCallback | None = None
+    work: Callable[[Job], Result],
+    jobs: Iterable[Job],
+    on_running: RunningCallback | None = None,
+    *,
+    memory_ceiling: int | None = None,
+    lost: Callable[[Job, BaseException], Result] | None = None,
 ) -> Generator[Result, None, None]:
-    """Run the jobs one after the other in this process, then stop its warm kernel."""
+    """Run the jobs one after the other in this process, then stop its warm kernel.
+
+    A job whose processes (its kernel, and what it started) were ended at the memory ceiling
+    yields `lost(job, MemoryCeilingPassed(...))`.
+    """
+    before = {child.pid for child in psutil.Process().children()}
+    current: list[str] = []
+
+    def report() -> dict[str, list[psutil.Process]]:
+        started = [child for child in psutil.Process().children() if child.pid not in before]
+        return {name: started for name in current}
+
     try:
-        for job in jobs:
-            if on_running:
-                on_running([job.name])
-            yield work(job)
+        with memory_ceiling_kept(memory_ceiling, report) as ended:
+            for job in jobs:
+                if on_running:
+                    on_running([job.name])
+                current[:] = [job.name]
+                outcome = work(job)
+                current.clear()
+                yield _ceiling_outcome(job, outcome, ended, lost)
     finally:
         kernels.discard_worker_kernel()
+
+
+def _ceiling_outcome(
+    job: Job,
+    outcome: Result,
+    ended: dict[str, str],
+    lost: Callable[[Job, BaseException], Result] | None,
+) -> Result:
+    """The job's outcome; `lost` with the reason when the memory watch ended the job."""
+    if job.name in ended and lost is not None:
+        return lost(job, MemoryCeilingPassed(ended[job.name]))
+    return outcome
 
 
 class WorkerLost(Exception):
@@ -119,35 +156,47 @@ def run_local_pool(
     *,
     warm: bool = True,
     lost: Callable[[Job, BaseException], Result],
+    memory_ceiling: int | None = None,
 ) -> Generator[Result, None, None]:
     """Run the jobs on `workers` processes, each with its own kernel; yield results as they end.
 
     Each worker runs one job at a time. When a worker dies (killed, out of memory), only the job
     it was running yields `lost(job, WorkerLost(how it ended))`, once; a new worker takes its place
-    and the other jobs go on; so does a job whose `work` raised, with that exception. On any
-    exception here (Ctrl-C, a stop signal) every worker is stopped with its kernel.
+    and the other jobs go on; so does a job whose `work` raised, with that exception. A job whose
+    processes were ended at the memory ceiling yields `lost(job, MemoryCeilingPassed(...))`. On
+    any exception here (Ctrl-C, a stop signal) every worker is stopped with its kernel.
     """
     queued = deque(jobs)
     context = _fork_server(work.__module__)
     pool: list[_Worker[Job, Result]] = []
     running: dict[_Worker[Job, Result], Job] = {}
+
+    def reports() -> dict[str, list[psutil.Process]]:
+        return {job.name: worker.report_processes() for worker, job in dict(running).items()}
+
     try:
-        while queued or running:
-            pool = [worker for worker in pool if worker in running or worker.usable()]
-            idle = [worker for worker in pool if worker not in running]
-            for _ in range(min(workers - len(pool), len(queued) - len(idle))):
-                pool.append(_Worker(context, work, warm))
-                idle.append(pool[-1])
-            for worker in idle[: len(queued)]:
-                running[worker] = queued.popleft()
-                worker.give(running[worker])
-            if on_running:
-                on_running([job.name for job in running.values()])
-            waitables = {waitable: worker for worker in running for waitable in worker.waitables()}
-            ready = multiprocessing.connection.wait(list(waitables), timeout=POLL_S)
-            for worker in {waitables[waitable]: None for waitable in ready}:
-                job, outcome = running.pop(worker), worker.take()
-                yield lost(job, outcome) if isinstance(outcome, BaseException) else outcome
+        with memory_ceiling_kept(memory_ceiling, reports) as ended:
+            while queued or running:
+                pool = [worker for worker in pool if worker in running or worker.usable()]
+                idle = [worker for worker in pool if worker not in running]
+                for _ in range(min(workers - len(pool), len(queued) - len(idle))):
+                    pool.append(_Worker(context, work, warm))
+                    idle.append(pool[-1])
+                for worker in idle[: len(queued)]:
+                    running[worker] = queued.popleft()
+                    worker.give(running[worker])
+                if on_running:
+                    on_running([job.name for job in running.values()])
+                waitables = {
+                    waitable: worker for worker in running for waitable in worker.waitables()
+                }
+                ready = multiprocessing.connection.wait(list(waitables), timeout=POLL_S)
+                for worker in {waitables[waitable]: None for waitable in ready}:
+                    job, outcome = running.pop(worker), worker.take()
+                    if isinstance(outcome, BaseException):
+                        yield lost(job, outcome)
+                    else:
+                        yield _ceiling_outcome(job, outcome, ended, lost)
         for worker in pool:
             worker.finish()
     finally:
@@ -163,10 +212,13 @@ def run_local(
     lost: Callable[[Job, BaseException], Result],
 ) -> Generator[Result, None, None]:
     """Run the jobs here, or on as many local worker processes as useful."""
+    ceiling = settings.memory_ceiling
     if settings.workers <= 1 or len(jobs) <= 1:
-        return run_serial(work, jobs, on_running)
+        return run_serial(work, jobs, on_running, memory_ceiling=ceiling, lost=lost)
     workers = min(settings.workers, len(jobs))
-    return run_local_pool(work, jobs, workers, on_running, warm=settings.warm, lost=lost)
+    return run_local_pool(
+        work, jobs, workers, on_running, warm=settings.warm, lost=lost, memory_ceiling=ceiling
+    )
 
 
 def _fork_server(module: str) -> multiprocessing.context.BaseContext:
@@ -202,6 +254,15 @@ class _Worker(Generic[Job, Result]):
             return True
         self.connection.close()
         return False
+
+    def report_processes(self) -> list[psutil.Process]:
+        """The processes of the job the worker runs: its kernel and what that started, or the
+        worker itself while it has none."""
+        try:
+            worker = psutil.Process(self.process.pid)
+            return worker.children() or [worker]
+        except psutil.Error:
+            return []
 
     def waitables(self) -> list[Any]:
         """What becomes ready when the worker returns a result or dies."""
