@@ -1,16 +1,13 @@
 """Inputs that expand when read are refused while they are read, in one line naming the table and
 the limit, with the command's memory far below the documented ceiling.
 
-Each case runs `validate` in a child process whose peak memory is measured (the largest
-resident set of the command and every process under it, from getrusage) and printed.
+Each case runs a build in a child process (it checks the data before anything runs) whose peak
+memory is measured (the memory of the command and every process under it, summed) and printed.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -22,36 +19,29 @@ import pytest
 from portfolio_reports.data.limits import DATA_LIMIT_ENV, READ_LIMIT_ENV, ROWS_LIMIT_ENV
 from portfolio_reports.tools.large_data import write_large_data
 
-from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
+from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli, run_measured
 
 MEMORY_CEILING_MB = 2048
 """The documented ceiling of a build's memory (README, "Limits")."""
-MEASURED = (
-    "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:]).returncode\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(f'peak-kb {peak}', file=sys.stderr)\n"
-    "sys.exit(code)\n"
-)
-"""Run a command and print the peak resident memory of its process tree, in kB."""
 
 
 def validate_measured(data: str, params: Path, **env: str) -> tuple[int, list[str], float]:
-    """Validate in a child process: exit code, error lines, and peak memory in MB (printed)."""
+    """Build from `data` in a child process, which checks the data first: exit code, error lines,
+    and the peak memory of its process tree in MB (printed)."""
     command = cli_command(
-        "validate", "--data", data, "--params", str(params), "--notebooks", str(NOTEBOOKS)
+        "build",
+        "--data",
+        data,
+        "--params",
+        str(params),
+        "--notebooks",
+        str(NOTEBOOKS),
+        "--out",
+        str(params.parent / "reports"),
     )
-    process = subprocess.run(
-        [sys.executable, "-c", MEASURED, *command],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, **env},
-    )
-    lines = process.stderr.splitlines()
-    peak_mb = int(lines[-1].split()[1]) / 1024
-    print(f"peak memory of validate's process tree: {peak_mb:.0f} MB")
+    process, peak_mb = run_measured(command, env)
     assert "Traceback" not in process.stderr, process.stderr
+    lines = process.stderr.splitlines()
     return process.returncode, [line for line in lines if line.startswith("error: ")], peak_mb
 
 
