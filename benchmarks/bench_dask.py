@@ -20,7 +20,7 @@ from distributed import LocalCluster
 
 from portfolio_reports.builder.inputs import BuildOptions
 from portfolio_reports.builder.run import build
-from portfolio_reports.config import DEFAULT_DATA, DEFAULT_NOTEBOOKS
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, project_data
 from portfolio_reports.data.dataset import load_dataset
 
 WORKERS = 2
@@ -28,7 +28,7 @@ WORKERS = 2
 
 def write_params(folder: Path, count: int) -> None:
     """`count` market reports, cycling over the markets of the sample data."""
-    markets = sorted(load_dataset(DEFAULT_DATA).markets["market"])
+    markets = sorted(load_dataset(project_data()).markets["market"])
     folder.mkdir(parents=True)
     for number in range(count):
         market = markets[number % len(markets)]

@@ -14,9 +14,10 @@ from portfolio_reports.notebook.adhoc import (
     AdhocReport,
     command_line_parameters,
     find_notebook,
-    project_folders,
+    project_of,
     run_adhoc,
 )
+from portfolio_reports.notebook.report import open_report
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA
 
@@ -97,13 +98,31 @@ def test_the_data_and_notebooks_default_to_the_project_of_the_notebook(tmp_path,
     project = project_with_other_data(tmp_path / "project")
     monkeypatch.chdir(tmp_path)
     notebook = project / "notebooks" / "project_values.ipynb"
-    data, notebooks = project_folders(AdhocReport(notebook, tmp_path / "page.html"))
-    assert (Path(data).resolve(), notebooks.resolve()) == (
-        project / "company",
-        project / "notebooks",
+    config = project_of(AdhocReport(notebook, tmp_path / "page.html"))
+    assert config.file == project / "portfolio-reports.toml"
+    assert Path(config.data_source()).resolve() == project / "company"
+    assert Path(config.settings["notebooks"]).resolve() == project / "notebooks"
+
+
+def test_without_a_project_a_notebook_needing_data_stops_saying_where_it_looked(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("PORTFOLIO_REPORTS_DATA", raising=False)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(NOTEBOOKS / "market.ipynb", folder)
+    monkeypatch.chdir(folder)  # where Jupyter runs a notebook it opens
+    looked = re.escape(
+        f"no data source: no portfolio-reports.toml, nor pyproject.toml with"
+        f" [tool.portfolio-reports], in {folder} or any folder above;"
     )
-    given = AdhocReport(notebook, tmp_path / "page.html", data=SAMPLE_DATA, notebooks=NOTEBOOKS)
-    assert project_folders(given) == (SAMPLE_DATA, NOTEBOOKS)
+    with pytest.raises(InputError, match=looked):
+        open_report(market="JP")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match=looked) as raised:
+        run_adhoc(AdhocReport(folder / "market.ipynb", tmp_path / "japan.html", {"market": "JP"}))
+    assert "\n" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == [folder]
 
 
 @pytest.mark.slow

@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_reports.config import TEMPLATE_DIR, TEMPLATE_PARTS, init_project, load_config
+from portfolio_reports.config import (
+    TEMPLATE_DIR,
+    TEMPLATE_PARTS,
+    init_project,
+    load_config,
+    project_data,
+)
 from portfolio_reports.errors import InputError
 
-from .conftest import PROJECT, cli_command, run_cli
+from .conftest import PROJECT, SAMPLE_DATA, cli_command, invoke_cli, run_cli
 
 
 def _write(path: Path, text: str) -> Path:
@@ -63,6 +69,53 @@ def test_bad_config_names_the_file_and_setting(tmp_path, text, message):
     with pytest.raises(InputError, match="^" + str(config)) as raised:
         load_config(tmp_path)
     assert message in str(raised.value)
+
+
+@pytest.fixture
+def no_data_variable(monkeypatch):
+    """No PORTFOLIO_REPORTS_DATA in the environment, so only config files set the data."""
+    monkeypatch.delenv("PORTFOLIO_REPORTS_DATA", raising=False)
+
+
+def test_the_repository_and_a_new_project_are_configured_with_the_sample(tmp_path):
+    assert Path(project_data(PROJECT / "notebooks")).resolve() == SAMPLE_DATA
+    init_project(tmp_path / "p")
+    assert Path(project_data(tmp_path / "p" / "notebooks")).resolve() == (
+        tmp_path / "p" / "data" / "sample"
+    )
+
+
+@pytest.mark.usefixtures("no_data_variable")
+def test_without_a_config_no_data_source_is_assumed(tmp_path):
+    config = load_config(tmp_path)
+    assert (config.file, "data" in config.settings) == (None, False)
+    with pytest.raises(InputError) as raised:
+        config.data_source()
+    assert str(raised.value) == (
+        "no data source: no portfolio-reports.toml, nor pyproject.toml with"
+        f" [tool.portfolio-reports], in {tmp_path} or any folder above; `portfolio-reports init`"
+        " writes a project set up with the sample data; or set PORTFOLIO_REPORTS_DATA, or pass"
+        " one (--data; `data=` in Python)"
+    )
+
+
+@pytest.mark.usefixtures("no_data_variable")
+def test_a_config_without_data_says_to_add_it_and_the_variable_sets_it(tmp_path, monkeypatch):
+    config = _write(tmp_path / "portfolio-reports.toml", 'out = "pages"\n')
+    with pytest.raises(InputError, match=f'^{config}: no data source set; add data = "FOLDER'):
+        project_data(tmp_path)
+    monkeypatch.setenv("PORTFOLIO_REPORTS_DATA", "elsewhere")
+    assert project_data(tmp_path) == "elsewhere"
+
+
+@pytest.mark.usefixtures("no_data_variable")
+@pytest.mark.parametrize("command", [["validate"], ["build", "--jobs", "1"], ["list", "--json"]])
+def test_commands_outside_a_project_stop_in_one_line(tmp_path, command):
+    result = invoke_cli(*command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no data source: no portfolio-reports.toml")
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_validate_works_from_the_notebooks_folder():

@@ -28,17 +28,19 @@ TOOL_TABLE = "portfolio-reports"
 ENV_PREFIX = "PORTFOLIO_REPORTS"
 """Environment variables PORTFOLIO_REPORTS_DATA, ..._OUT, ..._JOBS set any setting."""
 
-DEFAULT_DATA = Path("data/sample")
+SAMPLE_DATA = Path("data/sample")
+"""Where `init` puts the sample data, and the `data` it configures; never a default."""
 DEFAULT_PARAMS = Path("params")
 DEFAULT_NOTEBOOKS = Path("notebooks")
 DEFAULT_REPORTS = Path("reports")
-FOLDER_SETTINGS: dict[str, Path] = {
-    "data": DEFAULT_DATA,
+FOLDER_SETTINGS: dict[str, Path | None] = {
+    "data": None,
     "params": DEFAULT_PARAMS,
     "notebooks": DEFAULT_NOTEBOOKS,
     "out": DEFAULT_REPORTS,
 }
-"""Settings naming a folder or file, with their defaults, relative to the project root."""
+"""Settings naming a folder or file, with their defaults relative to the project root; `data`
+has none: a project names its data source."""
 OTHER_SETTINGS: dict[str, type] = {
     "quarter": str,
     "jobs": int,
@@ -53,7 +55,7 @@ CONFIG_MAX_BYTES = 256 * 1024
 """Largest config file (or pyproject.toml) read: a real one is a few hundred bytes."""
 TEMPLATE_DIR = Path(__file__).parent / "project_template"
 """A working project shipped with the package: sample data, notebooks, params and config."""
-TEMPLATE_PARTS = ("data/sample", "notebooks", "params")
+TEMPLATE_PARTS = (SAMPLE_DATA.as_posix(), "notebooks", "params")
 """The template's copies of the repository's folders of the same names."""
 BLANK_DATA = Path("data")
 """The data folder of a project started from a company's own data (`init --empty`)."""
@@ -68,7 +70,26 @@ class ProjectConfig:
     root: Path
     file: Path | None
     settings: dict[str, Any]
-    """Every folder setting (as a path from the current folder) and the other settings given."""
+    """Every folder setting (as a path from the current folder; `data` only when set) and the
+    other settings given."""
+
+    def data_source(self) -> str:
+        """The data source: PORTFOLIO_REPORTS_DATA, else the file's `data`; InputError saying where
+        it looked and how to set one when neither is."""
+        source = os.environ.get(env_var("data")) or self.settings.get("data")
+        if source:
+            return str(source)
+        others = f"set {env_var('data')}, or pass one (--data; `data=` in Python)"
+        if self.file is not None:
+            raise InputError(
+                f'{self.file}: no data source set; add data = "FOLDER, .xlsx or database URL",'
+                f" or {others}"
+            )
+        raise InputError(
+            f"no data source: no {CONFIG_FILE}, nor {PYPROJECT} with [tool.{TOOL_TABLE}], in"
+            f" {self.root} or any folder above; `portfolio-reports init` writes a project set up"
+            f" with the sample data; or {others}"
+        )
 
 
 def env_var(setting: str) -> str:
@@ -100,6 +121,12 @@ def load_config(start: Path | None = None) -> ProjectConfig:
     return ProjectConfig(file.parent, file, _settings(file.parent, table, file))
 
 
+def project_data(start: Path | None = None) -> str:
+    """The data source of the project holding `start` (default: the current folder), as
+    configured (see `ProjectConfig.data_source`)."""
+    return load_config(start).data_source()
+
+
 def init_project(target: Path, blank_data: Callable[[Path], None] | None = None) -> None:
     """Write a project into a new or empty folder: notebooks, params, config and the sample data,
     or, with `blank_data` (which writes a data folder), a company's own data to fill in.
@@ -115,8 +142,8 @@ def init_project(target: Path, blank_data: Callable[[Path], None] | None = None)
     try:
         shutil.copytree(TEMPLATE_DIR / "notebooks", staging / "notebooks")
         if blank_data is None:
-            data = DEFAULT_DATA
-            shutil.copytree(TEMPLATE_DIR / DEFAULT_DATA, staging / DEFAULT_DATA)
+            data = SAMPLE_DATA
+            shutil.copytree(TEMPLATE_DIR / SAMPLE_DATA, staging / SAMPLE_DATA)
             shutil.copytree(TEMPLATE_DIR / DEFAULT_PARAMS, staging / DEFAULT_PARAMS)
         else:
             data = BLANK_DATA
@@ -132,7 +159,7 @@ def init_project(target: Path, blank_data: Callable[[Path], None] | None = None)
 def _config_text(data: Path) -> str:
     """A new project's portfolio-reports.toml: its folders, with `data` as the data folder."""
     folders = {**FOLDER_SETTINGS, "data": data}
-    lines = [f'{key} = "{value.as_posix()}"' for key, value in folders.items()]
+    lines = [f'{key} = "{value.as_posix()}"' for key, value in folders.items() if value]
     return "\n".join([_CONFIG_HEADING, *lines]) + "\n"
 
 
@@ -163,7 +190,9 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
             _check_inside(where, root, str(value))
         settings[key] = value
     for key, default in FOLDER_SETTINGS.items():
-        value = settings.get(key, str(default))
+        value = settings.get(key, default and str(default))
+        if value is None:
+            continue
         if not (key == "data" and "://" in value):
             value = os.path.relpath(root / value)
         settings[key] = value

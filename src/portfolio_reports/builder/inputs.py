@@ -15,10 +15,10 @@ from portfolio_reports.builder.specs import (
     load_specs,
 )
 from portfolio_reports.config import (
-    DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
+    project_data,
 )
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -36,7 +36,8 @@ class BuildOptions:
     """What to build and where."""
 
     quarter: str | None = None
-    data: str | Path = DEFAULT_DATA
+    data: str | Path = field(default_factory=project_data)
+    """The data source; default: the project's, as configured (InputError when none is)."""
     params: Path = DEFAULT_PARAMS
     notebooks: Path = DEFAULT_NOTEBOOKS
     out: Path = DEFAULT_REPORTS

@@ -23,7 +23,6 @@ from rich.table import Table
 from portfolio_reports import __version__
 from portfolio_reports.cli.terminal import inert
 from portfolio_reports.config import (
-    DEFAULT_DATA,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
@@ -31,6 +30,7 @@ from portfolio_reports.config import (
     env_var,
     init_project,
     load_config,
+    project_data,
 )
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
 from portfolio_reports.execution.executors import default_workers, start_fork_server
@@ -124,8 +124,7 @@ _data_option = _setting_option(
     "data",
     "Data source: a folder of CSV or Parquet files, an .xlsx workbook, or a database URL"
     " (sqlite:///FILE, postgresql://USER@HOST/DB, duckdb:///FILE; a PostgreSQL password comes"
-    " from PGPASSWORD or ~/.pgpass).",
-    default=str(DEFAULT_DATA),
+    " from PGPASSWORD or ~/.pgpass). Default: the project's `data` setting.",
 )
 _notebooks_option = _setting_option(
     "notebooks",
@@ -139,6 +138,11 @@ _quarter_option = _setting_option(
 _timeout_option = _setting_option(
     "timeout", "Seconds per cell.", type=int, default=DEFAULT_TIMEOUT_S
 )
+
+
+def _data(data: str | None) -> str:
+    """The data source given or configured; InputError saying where it looked when none is."""
+    return data if data is not None else project_data()
 
 
 def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -215,7 +219,7 @@ def cli(ctx: click.Context) -> None:
 def build_reports(
     reports: tuple[str, ...],
     quarter: str | None,
-    data: str,
+    data: str | None,
     params: Path,
     notebooks: Path,
     out: Path,
@@ -238,6 +242,7 @@ def build_reports(
         portfolio-reports build --format html,pdf
     """
     chosen_formats = tuple(name.strip() for name in formats.split(",") if name.strip())
+    data = _data(data)
     if not force:
         from portfolio_reports.builder.unchanged import BuildRequest, unchanged_build
 
@@ -303,7 +308,7 @@ def build_reports(
 @cli.command()
 @_input_options
 @_exits_cleanly
-def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> None:
+def validate(quarter: str | None, data: str | None, params: Path, notebooks: Path) -> None:
     """Check the data and every params file; run nothing.
 
     \b
@@ -313,11 +318,11 @@ def validate(quarter: str | None, data: str, params: Path, notebooks: Path) -> N
     from portfolio_reports.builder.inputs import BuildOptions, check_inputs
     from portfolio_reports.text import shown_location
 
-    options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks)
+    options = BuildOptions(quarter=quarter, data=_data(data), params=params, notebooks=notebooks)
     inputs = check_inputs(options)
     console.print(
         inert(
-            f"ok: data {shown_location(data)} ({len(inputs.dataset.sales)} sales rows),"
+            f"ok: data {shown_location(options.data)} ({len(inputs.dataset.sales)} sales rows),"
             f" {len(inputs.specs)} params files valid, quarter {inputs.quarter}"
         )
     )
@@ -361,8 +366,8 @@ def _print_lines(heading: str, style: str, mark: str, lines: tuple[str, ...]) ->
     help="File format when --to is a folder.",
 )
 @_exits_cleanly
-def export_sample(data: str, target: str, folder_format: str) -> None:
-    """Write the sample data (or any --data source) to a folder, workbook or database.
+def export_sample(data: str | None, target: str, folder_format: str) -> None:
+    """Write the project's data (or any --data source) to a folder, workbook or database.
 
     Tables of the same names at --to are replaced.
 
@@ -377,8 +382,9 @@ def export_sample(data: str, target: str, folder_format: str) -> None:
     from portfolio_reports.data.dataset import export_dataset, load_dataset
     from portfolio_reports.text import shown_location
 
-    export_dataset(load_dataset(data), target, folder_format)
-    console.print(inert(f"ok: wrote {shown_location(data)} to {shown_location(target)}"))
+    source = _data(data)
+    export_dataset(load_dataset(source), target, folder_format)
+    console.print(inert(f"ok: wrote {shown_location(source)} to {shown_location(target)}"))
 
 
 @cli.command(name="run")
@@ -447,7 +453,7 @@ def run_report(
     raw_parameters: tuple[tuple[str, str], ...],
     yaml_parameters: tuple[str, ...],
     quarter: str | None,
-    data: str,
+    data: str | None,
     notebooks: Path,
     target: Path,
     title: str | None,
@@ -509,7 +515,7 @@ def run_report(
 )
 @_exits_cleanly
 def list_reports(
-    quarter: str | None, data: str, params: Path, notebooks: Path, out: Path, as_json: bool
+    quarter: str | None, data: str | None, params: Path, notebooks: Path, out: Path, as_json: bool
 ) -> None:
     """List the reports a build would make, their parameters, and whether each will rebuild.
 
@@ -524,7 +530,9 @@ def list_reports(
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.plan import planned_reports
 
-    options = BuildOptions(quarter=quarter, data=data, params=params, notebooks=notebooks, out=out)
+    options = BuildOptions(
+        quarter=quarter, data=_data(data), params=params, notebooks=notebooks, out=out
+    )
     reports = planned_reports(options)
     if as_json:
         click.echo(json.dumps([report.as_dict() for report in reports], indent=2))
@@ -582,7 +590,7 @@ def init(target: Path, empty: bool) -> None:
 @cli.command()
 @_data_option
 @_exits_cleanly
-def doctor(data: str) -> None:
+def doctor(data: str | None) -> None:
     """Check the installation: the report kernel, the extras, a browser and the data source.
 
     Exits 1 when the kernel or the data fails; an absent extra or browser is only reported.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
 
+from portfolio_reports.config import project_data
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.errors import InputError, PortfolioReportsError
 from portfolio_reports.execution.kernels import KERNEL_NAME, WarmKernel
@@ -38,7 +39,7 @@ class Check:
     """Whether a failure makes the installation unusable (an absent extra does not)."""
 
 
-def run_checks(data: str) -> list[Check]:
+def run_checks(data: str | None) -> list[Check]:
     """Every check, in order: kernel, extras, browser, data source."""
     return [check_kernel(), *check_extras(), check_browser(), check_data(data)]
 
@@ -92,10 +93,16 @@ def check_browser() -> Check:
     return Check("browser", found is not None, detail, required=False)
 
 
-def check_data(data: str) -> Check:
-    """The configured data source loads and validates (a database's password: libpq's own)."""
-    shown = shown_location(data if "://" in data else Path(data))
-    return _attempt("data", lambda: f"{shown}: {len(load_dataset(data).sales)} sales rows")
+def check_data(data: str | None) -> Check:
+    """The data source given, else the project's, loads and validates (a database's password:
+    libpq's own)."""
+
+    def loaded() -> str:
+        source = data if data is not None else project_data()
+        shown = shown_location(source if "://" in source else Path(source))
+        return f"{shown}: {len(load_dataset(source).sales)} sales rows"
+
+    return _attempt("data", loaded)
 
 
 def _attempt(name: str, check: Callable[[], str]) -> Check:

@@ -35,7 +35,7 @@ from portfolio_reports.builder.specs import (
     resolve_notebook,
     scope_of,
 )
-from portfolio_reports.config import DEFAULT_NOTEBOOKS, load_config
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, ProjectConfig, load_config
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
@@ -72,7 +72,7 @@ class AdhocReport:
     """The notebooks folder a notebook name is looked up in; None: the project's."""
     quarter: str | None = None
     data: str | Path | None = None
-    """The data source; None: the project's, as configured (see `project_settings`)."""
+    """The data source; None: the project's, as configured (see `project_of`)."""
     title: str | None = None
     timeout_s: int = DEFAULT_TIMEOUT_S
     cwd: Path | None = None
@@ -116,17 +116,11 @@ def command_line_parameters(
     return parameters
 
 
-def project_folders(report: AdhocReport) -> tuple[str | Path, Path]:
-    """The report's data source and notebooks folder, the project's where not given: from the
-    configuration found, as the command line finds it, from the folder of the notebook or params
-    file given by path, else from the current folder."""
-    if report.data is not None and report.notebooks is not None:
-        return report.data, report.notebooks
+def project_of(report: AdhocReport) -> ProjectConfig:
+    """The configuration of the project holding the notebook or params file given by path, else
+    the current folder, found as the command line finds it."""
     given = report.params_file or (Path(report.notebook) if report.notebook else None)
-    start = given.resolve().parent if given is not None and given.is_file() else None
-    settings = load_config(start).settings
-    data = report.data if report.data is not None else settings["data"]
-    return data, report.notebooks or Path(settings["notebooks"])
+    return load_config(given.resolve().parent if given is not None and given.is_file() else None)
 
 
 def run_adhoc(report: AdhocReport) -> ReportResult:
@@ -140,14 +134,14 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         raise InputError(f"--to must name an .html file, got {str(report.to)!r}")
     if report.timeout_s < 1:
         raise InputError(f"--timeout must be 1 second or more, got {report.timeout_s}")
-    data, notebooks = project_folders(report)
+    project = project_of(report)
     if report.kernel is not None:
         _check_kernel(report.kernel)
-    dataset = load_dataset(data) if report.params_file is not None else None
-    spec = _spec(report, dataset, notebooks)
+    dataset = _load_data(report, project) if report.params_file is not None else None
+    spec = _spec(report, dataset, report.notebooks or Path(project.settings["notebooks"]))
     declared = declared_parameters(spec.notebook)
     if dataset is None and _needs_data(report, declared):
-        dataset = load_dataset(data)
+        dataset = _load_data(report, project)
     quarter = _quarter(report, dataset)
     parameters = {**spec.parameters, **report.parameters}
     if _has_parameters_cell(spec.notebook):
@@ -161,18 +155,18 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
     with tempfile.TemporaryDirectory(prefix="portfolio-reports-adhoc-") as scratch:
         layout = OutputLayout(Path(scratch), str(quarter or _NAME))
         layout.notebooks_dir.mkdir(parents=True)
-        project: dict[str, Any] = {}
+        values: dict[str, Any] = {}
         if quarter is not None and "quarter" in declared:
-            project["quarter"] = str(quarter)
+            values["quarter"] = str(quarter)
         if dataset is not None and "data" in declared:
-            project["data"] = str(write_snapshot(dataset, layout.snapshots_dir))
+            values["data"] = str(write_snapshot(dataset, layout.snapshots_dir))
         commentary = commentary_file(spec, str(quarter)) if report.params_file else None
         if commentary is not None and COMMENTARY_PARAMETER in declared:
-            project[COMMENTARY_PARAMETER] = str(commentary)
+            values[COMMENTARY_PARAMETER] = str(commentary)
         job = ReportJob(
             name=_NAME,
             notebook=spec.notebook,
-            parameters={**parameters, **project},
+            parameters={**parameters, **values},
             layout=layout,
             page=PageInfo(
                 title=title,
@@ -203,6 +197,11 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
             failed = report.to.with_suffix(".failed.ipynb")
             shutil.copyfile(layout.failed(_NAME), failed)
     return result
+
+
+def _load_data(report: AdhocReport, project: ProjectConfig) -> Dataset:
+    """The data given, else the project's; InputError saying where it looked when none is set."""
+    return load_dataset(report.data if report.data is not None else project.data_source())
 
 
 def _spec(report: AdhocReport, dataset: Dataset | None, notebooks: Path) -> ReportSpec:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.config import load_config
+from portfolio_reports.config import project_data
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import ParamsError
@@ -35,7 +36,7 @@ AREAS: dict[str, type[PageArea]] = {
 
 
 def open_report(
-    data: str | None,
+    data: str | Path | None = None,
     quarter: str | None = None,
     *,
     therapy_area: str | None = None,
@@ -47,9 +48,11 @@ def open_report(
     """Load the data (None: the project's, as configured) and bind one slice and quarter
     (default: the latest in the data).
 
-    Set market or region, not both; ParamsError says so in one line otherwise.
+    The project is the one holding the current folder (a notebook's own folder in Jupyter);
+    InputError says where it looked when none configures a data source. Set market or region,
+    not both; ParamsError says so in one line otherwise.
     """
-    dataset = load_dataset(data if data is not None else load_config().settings["data"])
+    dataset = load_dataset(data if data is not None else project_data())
     scope = Scope(therapy_area, disease_area, market, region, product)
     problems = scope.check(dataset)
     if problems:
