@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from portfolio_reports.notebook.frames import FRAME_COLUMNS
 from portfolio_reports.notebook.report import AREAS
 
 from .conftest import PROJECT
@@ -41,3 +42,5 @@ def test_the_api_reference_builds_with_every_section_and_entry_point(tmp_path):
         sections = [name for name in vars(area) if not name.startswith("_")]
         missing = [name for name in sections if f'id="{area.__name__}.{name}"' not in text]
         assert not missing, (area.__name__, missing)
+        documented = [name for name in sections if name in FRAME_COLUMNS]
+        assert text.count("<code>.frame</code> columns: ") == len(documented) > 0, area.__name__

@@ -16,6 +16,7 @@ from portfolio_reports.analysis.revenue import (
 )
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.errors import ParamsError
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation import views as drawn
@@ -29,6 +30,14 @@ from portfolio_reports.text import counted
 class CommercialSections(PageArea):
     """Product sales of the scope: per quarter, by product, market, region and area, and why."""
 
+    @frame_columns(
+        "Revenue type",
+        "This quarter ({money})",
+        "QoQ",
+        "YoY",
+        "Year to date ({money})",
+        "Year to date YoY",
+    )
     def revenue_by_type(self) -> Table:
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
         if self.scope != Scope():
@@ -58,6 +67,7 @@ class CommercialSections(PageArea):
             sentences.append("Synthetic figures.")  # the page's notice covers only sales
         return defined(table, " ".join(sentences))
 
+    @frame_columns("Quarter", "Product sales ({money})", "QoQ", "YoY")
     def revenue_trend(self) -> Chart | Html:
         """Revenue per quarter over two years, with YoY growth; nothing without sales (the key
         figures say so)."""
@@ -68,6 +78,7 @@ class CommercialSections(PageArea):
         chart = charts.revenue_trend(frame, title=title, money_unit=self.page.money)
         return self.page.sales_chart(chart)
 
+    @frame_columns("Quarter", "Product sales ({money})", "QoQ", "YoY")
     def revenue_table(self) -> Html:
         """Revenue per quarter over two years, with QoQ and YoY growth, folded under the chart;
         none without sales."""
@@ -82,6 +93,7 @@ class CommercialSections(PageArea):
         summary = f"Table: product sales per quarter, {first} to {self.quarter}"
         return fold(table, len(frame), summary)
 
+    @frame_columns("Quarter", "{by}", "Product sales ({money})")
     def revenue_mix(self, by: str) -> Chart | Html:
         """Revenue per quarter stacked by product, market, region, area or geography."""
         if not self.page.breaks_down(by):
@@ -98,6 +110,15 @@ class CommercialSections(PageArea):
         )
         return self.page.sales_chart(chart, by)
 
+    @frame_columns(
+        "{by}",
+        "Product sales ({money})",
+        "Previous quarter ({money})",
+        "QoQ",
+        "Year ago ({money})",
+        "YoY",
+        "Mix",
+    )
     def revenue_breakdown(self, by: str) -> Html:
         """Revenue this quarter by product, market, region or area, with growth and mix; a long
         table folded; nothing when it has one row (the page's own total, as the key figures
@@ -132,6 +153,7 @@ class CommercialSections(PageArea):
         )
         return fold(self.page.sales_table(table, by), len(frame), summary)
 
+    @frame_columns("Product", "Product sales ({money})")
     def top_products(self) -> Chart | Html:
         """The products with the most revenue this quarter."""
         if not self.page.sells:
@@ -146,6 +168,7 @@ class CommercialSections(PageArea):
         )
         return self.page.sales_chart(chart, "product")
 
+    @frame_columns("Therapy area", "<one per region>", "Total")
     def area_summary(self) -> Table:
         """Revenue this quarter and approvals to date per therapy area and region."""
         if not self.page.sells:
@@ -174,6 +197,14 @@ class CommercialSections(PageArea):
         )
         return self.page.sales_table(table, "therapy_area")
 
+    @frame_columns(
+        "Product",
+        "Brand",
+        "Launch quarter",
+        "Quarter since launch",
+        "Quarter",
+        "Product sales ({money})",
+    )
     def launch_tracker(self) -> Chart | Html:
         """Sales per quarter since launch of the products launched in the last eight quarters;
         nothing when none was."""
@@ -188,6 +219,12 @@ class CommercialSections(PageArea):
         )
         return self.page.noted(chart, "launch", "brand")
 
+    @frame_columns(
+        "Product",
+        "<one per market code>",
+        "[Other markets: the rest, when there are more]",
+        "Total",
+    )
     def market_heat(self) -> Html:
         """Product sales per product and market this quarter; nothing on a one-market page or
         without sales."""

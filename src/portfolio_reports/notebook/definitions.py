@@ -10,6 +10,7 @@ from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, OVERSEAS, home_split
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.formatting import ESTIMATE_MARK, INFERRED_MARK
@@ -19,6 +20,7 @@ from portfolio_reports.presentation.tables import Html, Table, bullet_list
 class DefinitionSections(PageArea):
     """What the page covers and what each of its terms, counts and sums means."""
 
+    @frame_columns("Line")
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
         lines = [
@@ -41,6 +43,7 @@ class DefinitionSections(PageArea):
         home = home_split(self.dataset)
         return "" if home is None else f"{home.label} and {OVERSEAS.lower()}"
 
+    @frame_columns("Term", "Definition")
     def glossary(self) -> Table:
         """What each term, count and sum on the page means: one sentence each."""
         terms = pd.DataFrame(
@@ -49,6 +52,7 @@ class DefinitionSections(PageArea):
         )
         return column_table(terms, ["term", "definition"], caption="Terms used on this page")
 
+    @frame_columns("Count", "Value", "Definition")
     def portfolio_counts(self) -> Table:
         """The portfolio counts the company states, each with its definition."""
         frame = metrics.portfolio_counts(self.dataset, self.scope, self.quarter)
@@ -58,6 +62,7 @@ class DefinitionSections(PageArea):
             caption=f"{self.scope.label}, end of {self.quarter.label}",
         )
 
+    @frame_columns()
     def sales_note(self) -> Html:
         """Notices: sales figures are synthetic, when they are (said once a page, here, not under
         each chart and table); a slice shows product sales only; nothing without sales (the key

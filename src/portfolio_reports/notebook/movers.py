@@ -8,6 +8,7 @@ from portfolio_reports.analysis.revenue import (
     MATERIAL_SHARE,
     MATERIALITY,
 )
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
 from portfolio_reports.presentation import views as drawn
@@ -20,6 +21,14 @@ from portfolio_reports.presentation.tables import Html, Table, defined
 class MoverSections(PageArea):
     """Which products and markets moved product sales, against which quarter, and why."""
 
+    @frame_columns(
+        "Product",
+        "Market",
+        "Product sales ({money})",
+        "Previous quarter ({money})",
+        "Change ({money})",
+        "QoQ",
+    )
     def revenue_movers(self) -> Table:
         """Product and market pairs with the largest revenue changes against last quarter."""
         if not self.page.sells:
@@ -65,6 +74,7 @@ class MoverSections(PageArea):
             f" ({signed_percent(largest['qoq'])})."
         )
 
+    @frame_columns("Bridge", "Step", "Brand", "Kind", "Product sales ({money})")
     def revenue_bridge(self, *bases: str) -> Chart | Html:
         """Product sales to this quarter from each base of `bases` ("previous", "year_ago";
         both by default), by product; nothing when the scope sold nothing in those quarters."""

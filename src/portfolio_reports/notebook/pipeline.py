@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portfolio_reports.analysis import metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, dated_column, fold
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation import views as drawn
@@ -19,6 +20,7 @@ STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
 class PipelineSections(PageArea):
     """Programmes in development of the scope, how they moved, and what is expected next."""
 
+    @frame_columns("Status", "{local}", "Global")
     def pipeline_summary(self) -> Table:
         """Programmes by status at quarter end, run in the scope and global, under one sentence."""
         counts = metrics.programme_counts(self.dataset, self.scope, self.quarter)
@@ -33,10 +35,12 @@ class PipelineSections(PageArea):
         )
 
     @staticmethod
+    @frame_columns("Definition")
     def pipeline_definitions() -> Html:
         """Each pipeline definition in one sentence."""
         return bullet_list(list(lifecycle.DEFINITIONS.values()), heading="Definition")
 
+    @frame_columns("Phase", "<one per value of `by`>")
     def pipeline_chart(self, by: str = "therapy_area") -> Chart | Html:
         """Programmes in development per phase, stacked by area or by local and global."""
         frame = metrics.pipeline_counts_by_phase(self.dataset, self.scope, self.quarter, by=by)
@@ -53,6 +57,17 @@ class PipelineSections(PageArea):
             f" {self.quarter.label}",
         )
 
+    @frame_columns(
+        "Product",
+        "Target",
+        "Modality",
+        "Indication",
+        "Line",
+        "Programme",
+        "Phase",
+        "Scope",
+        "Since",
+    )
     def pipeline_table(self, coverage: str | None = None) -> Html:
         """Programmes in development at quarter end; only local or global ones when asked."""
         frame = metrics.pipeline_snapshot(self.dataset, self.scope, self.quarter)
@@ -88,6 +103,7 @@ class PipelineSections(PageArea):
         )
         return fold(table, count, f"Table: {caption}")
 
+    @frame_columns("Product", "Indication", "Scope", "Change", "From", "To", "Since")
     def phase_moves(self) -> Table:
         """Indications that moved phase, entered or left the pipeline this quarter; nothing when
         none did (the highlights say so)."""
@@ -102,6 +118,7 @@ class PipelineSections(PageArea):
             empty="No phase changes this quarter.",
         )
 
+    @frame_columns("Expected", "Event", "Product", "Market", "Indication", "Detail", "Source")
     def catalysts(self) -> Html:
         """Events expected in the next four quarters, soonest first, a long list folded (the
         highlights name the first); nothing when none is recorded (the key figures say so)."""
@@ -118,6 +135,17 @@ class PipelineSections(PageArea):
         summary = f"Table: {counted(len(frame), 'event', 'events')} expected {period}"
         return fold(table, len(frame), summary)
 
+    @frame_columns(
+        "Therapy area",
+        "Product",
+        "INN",
+        "Indication",
+        "Scope",
+        "Phase",
+        "Modality",
+        "Partner",
+        "Next milestone",
+    )
     def programme_bars(self) -> Html:
         """Each programme in development as a bar across the phase columns, by therapy area."""
         frame = views.pipeline_bars(*self.page.slice)
@@ -129,6 +157,7 @@ class PipelineSections(PageArea):
             note=views.VIEW_DEFINITIONS["pipeline"],
         )
 
+    @frame_columns("Expected", "Event", "Product", "Indication", "Market", "Detail")
     def catalyst_timeline(self) -> Html:
         """Events expected in the next four quarters, as a timeline; nothing when none is (the
         key figures say so)."""

@@ -8,6 +8,7 @@ from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.schema import GLOBAL_SCOPE
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea, asset, dated_column, fold
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
@@ -49,6 +50,7 @@ def market_agency(markets: pd.Series, frame: pd.DataFrame) -> pd.Series:
 class RecordSections(PageArea):
     """Regulatory events, filings, approvals and clinical results of the scope, to date."""
 
+    @frame_columns("Date", "Event", "Product", "Brand", "Market", "Indication", "Detail", "Source")
     def quarter_events(self) -> Html:
         """Regulatory events and deals of the quarter, a long list folded (the highlights name
         them); nothing when there were none."""
@@ -58,6 +60,16 @@ class RecordSections(PageArea):
         summary = f"Table: {counted(len(frame), 'event', 'events')} in {self.quarter.label}"
         return fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
+    @frame_columns(
+        "Date",
+        "Trial",
+        "Indication",
+        "Population",
+        "Arms",
+        "Result",
+        "Run in",
+        "Source",
+    )
     def readouts(self) -> Html:
         """Clinical results reported this quarter, one row per trial, endpoint and population, a
         long list folded behind the count of those rows; nothing when there were none."""
@@ -69,6 +81,7 @@ class RecordSections(PageArea):
         summary = f"Table: {results} reported in {self.quarter.label}"
         return fold(table, len(table.frame), summary, most=NEWS_FOLD_ROWS)
 
+    @frame_columns("Date", "Event", "Product", "Brand", "Market", "Indication", "Detail", "Source")
     def filings_under_review(self) -> Html:
         """Filings accepted and not yet decided at quarter end, oldest first; a long list folded
         behind its count."""
@@ -79,6 +92,7 @@ class RecordSections(PageArea):
         summary = f"Table: {counted(len(frame), 'filing', 'filings')} under review at the end of"
         return fold(table, len(frame), f"{summary} {self.quarter.label}")
 
+    @frame_columns("Product", "<one per market, by name>")
     def approval_matrix(self) -> Chart | Html:
         """Which product is approved in which market at quarter end; nothing when none is or
         for one market alone (the key figures count its products)."""
@@ -98,17 +112,20 @@ class RecordSections(PageArea):
             title=f"Approved products by market, end of {self.quarter.label}",
         )
 
+    @frame_columns("Market", "Agency", "Approvals", "Filings accepted")
     def approvals_by_market(self) -> Table:
         """Approvals and accepted filings to date per market and agency."""
         frame = metrics.approvals_and_filings(self.dataset, self.scope, self.quarter)
         shown = frame.assign(market=self.page.market_names(frame["market"]))
         return column_table(shown, ["market", "agency", "approvals", "filings"])
 
+    @frame_columns("Date", "Event", "Product", "Brand", "Market", "Indication", "Detail", "Source")
     def events_to_date(self, kind: str) -> Table:
         """Setbacks, approvals, filings, designations or licence deals to date, newest first."""
         frame = metrics.events_to_date(self.dataset, self.scope, self.quarter, kind)
         return self._events_table(frame, f"No {kind} to date.")
 
+    @frame_columns("Market", "Agency", "Approvals", "Filings accepted")
     def appendix(self) -> Html:
         """The full record to date, each part folded: approvals and filings by market, setbacks,
         approvals, filings and designations, licence deals and clinical results.
@@ -128,6 +145,16 @@ class RecordSections(PageArea):
         main = parts["Approvals and filings by market"].frame
         return Html(f'<div class="appendix">{sections}</div>', main)
 
+    @frame_columns(
+        "Date",
+        "Trial",
+        "Indication",
+        "Population",
+        "Arms",
+        "Result",
+        "Run in",
+        "Source",
+    )
     def clinical_results(self) -> Table:
         """Every clinical result relevant to the slice, newest first."""
         frame = metrics.clinical_results_to_date(self.dataset, self.scope, self.quarter)

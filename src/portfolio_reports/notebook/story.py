@@ -13,6 +13,7 @@ from portfolio_reports.analysis.revenue import (
     home_split,
 )
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
 from portfolio_reports.presentation.commentary import commentary_html
@@ -25,6 +26,7 @@ from portfolio_reports.text import counted
 class StorySections(PageArea):
     """Key figures fitted to the scope, highlights, commentary and what changed in counts."""
 
+    @frame_columns("Highlight")
     def highlights(self) -> Html:
         """Short sentences with the quarter's numbers."""
         return bullet_list(
@@ -32,10 +34,20 @@ class StorySections(PageArea):
         )
 
     @staticmethod
+    @frame_columns()
     def commentary(path: str | None) -> Html:
         """The analyst's commentary file, marked as theirs; nothing when there is none."""
         return NOTHING if path is None else commentary_html(path)
 
+    @frame_columns(
+        "Quarter",
+        "[Setbacks: when either quarter had any]",
+        "Approvals",
+        "Filings and designations",
+        "Licence deals",
+        "Clinical readouts",
+        "Phase changes",
+    )
     def changes(self) -> Table:
         """Counts of news, readouts and phase changes this quarter against the previous one,
         setbacks first when either quarter had any; nothing when all are 0."""
@@ -57,6 +69,7 @@ class StorySections(PageArea):
             caption=f"{self.quarter.label} against {self.quarter.previous.label}",
         )
 
+    @frame_columns("Figure", "Value", "Detail", "Definition")
     def kpi_strip(self) -> Html:
         """The quarter's story in key figures fitted to the scope, each with its definition."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
