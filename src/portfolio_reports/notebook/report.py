@@ -1,4 +1,8 @@
-"""What report notebooks call: one slice and quarter, each section a chart or a table."""
+"""What report notebooks call: one slice and quarter, each section a chart or a table.
+
+Start with `open_report`; docs/explore.md is the guide to exploring in Jupyter, and
+notebooks/exploratory/explore-portfolio.ipynb the worked example.
+"""
 
 from __future__ import annotations
 
