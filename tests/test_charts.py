@@ -176,22 +176,22 @@ def test_the_background_stays_pure_white_so_no_box_shows_on_the_page(chart):
 def test_a_note_shows_under_the_title_escaped():
     chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
     noted = type(chart)(chart.figure, chart.title, chart.alt, note=HOSTILE)
-    html = noted._repr_html_()
+    html = noted.html
     assert '<span class="chart-note">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
     assert "<script>" not in html
 
 
 def test_rendering_twice_gives_the_same_html():
     chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
-    first = chart._repr_html_()
-    assert chart._repr_html_() == first
-    assert charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)._repr_html_() == first
+    first = chart.html
+    assert chart.html == first
+    assert charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY).html == first
 
 
 def test_alt_text_and_caption_are_escaped():
     frame = pd.DataFrame({"product": [HOSTILE, "<img src=x onerror=alert(1)>"], "n": [3, 1]})
     chart = charts.horizontal_bars(frame, label="product", value="n", title=HOSTILE, unit="count")
-    html = chart._repr_html_()
+    html = chart.html
     assert "<script>" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -279,7 +279,7 @@ def test_presence_matrix_with_forty_markets_stays_page_wide():
     width, _ = chart.figure.get_size_inches()
     assert width <= charts.MATRIX_WIDTH + 0.5
     assert "12 of 480 cells approved" in chart.alt
-    assert png_of(chart._repr_html_()).startswith(PNG_SIGNATURE)
+    assert png_of(chart.html).startswith(PNG_SIGNATURE)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +307,7 @@ def test_presence_matrix_with_forty_markets_stays_page_wide():
 )
 def test_empty_input_gives_a_no_data_chart(chart):
     assert chart.alt == "Revenue: no data to show."
-    assert png_of(chart._repr_html_()).startswith(PNG_SIGNATURE)
+    assert png_of(chart.html).startswith(PNG_SIGNATURE)
 
 
 def test_colours_are_stable_and_distinct_for_therapy_areas():
@@ -329,5 +329,5 @@ def test_a_series_keeps_its_colour_across_charts():
 def test_figures_do_not_accumulate():
     for _ in range(3):
         for chart in every_chart():
-            chart._repr_html_()
+            chart._repr_mimebundle_()
     assert plt.get_fignums() == []

@@ -9,9 +9,11 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from bs4 import BeautifulSoup
 
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.execution.kernels import KERNEL_NAME, ThisPythonKernelManager
+from portfolio_reports.presentation.tables import NOTEBOOK_BOX, PAGE_HTML
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA
 
@@ -89,3 +91,21 @@ def test_without_a_project_the_example_notebook_stops_saying_where_it_looked(tmp
         f"no data source: no portfolio-reports.toml, nor pyproject.toml with"
         f" [tool.portfolio-reports], in {alone} or any folder above;"
     )
+
+
+def test_its_sections_carry_their_look_in_html_that_untrusted_jupyterlab_keeps(explored):
+    _, notebook = explored
+    sections = [
+        output.data
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if PAGE_HTML in output.get("data", {})
+    ]
+    assert len(sections) == 5  # key figures, trend, markets, pipeline, the product's markets
+    for data in sections:
+        shown = str(data["text/html"])
+        assert shown.startswith(f'<div class="{NOTEBOOK_BOX}">') and "<style" not in shown
+    strip, trend = (BeautifulSoup(str(data["text/html"]), "html.parser") for data in sections[:2])
+    assert "display: flex" in strip.select_one("section.kpis dl")["style"]
+    assert "display: block" in trend.select_one(".chart-title")["style"]
+    assert "display: block" in trend.select_one(".chart-note")["style"]

@@ -42,7 +42,7 @@ def assert_no_live_markup(html: str) -> None:
 def test_cells_headers_and_caption_are_escaped():
     frame = pd.DataFrame({SCRIPT: [IMAGE, "plain"], IMAGE: [SCRIPT, 1.0]})
     table = html_table(frame, columns={SCRIPT: IMAGE, IMAGE: SCRIPT}, caption=SCRIPT + IMAGE)
-    html = table._repr_html_()
+    html = table.html
     assert_no_live_markup(html)
     assert "<caption>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x" in html
     assert '<th scope="col" class="text">&lt;img src=x onerror=alert(1)&gt;</th>' in html

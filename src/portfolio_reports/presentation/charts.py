@@ -36,7 +36,7 @@ from portfolio_reports.presentation.phone import (
     smallest_text,
     stand_crowded_labels,
 )
-from portfolio_reports.presentation.tables import in_notebook
+from portfolio_reports.presentation.tables import notebook_outputs
 from portfolio_reports.text import counted
 
 PALETTE = SERIES
@@ -157,12 +157,15 @@ class Chart:
 
         The phone variant is a `<source>` of a `<picture>`: the browser picks one by width.
         """
+        return self._figure(self.narrow_png)
+
+    def _figure(self, narrow: bytes | None) -> str:
+        """The HTML figure, with a phone variant of the image when `narrow` is given."""
         width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
         image = (
             f'<img src="{_data_url(self.png)}" alt="{escape(self.alt)}" '
             f'width="{width}" height="{height}">'
         )
-        narrow = self.narrow_png
         if narrow is not None:
             image = (
                 f'<picture><source media="{PHONE_MEDIA}" srcset="{_data_url(narrow)}">'
@@ -175,8 +178,9 @@ class Chart:
             f"</span>{note}</figcaption>{image}</figure>"
         )
 
-    def _repr_html_(self) -> str:
-        return in_notebook(self.html)
+    def _repr_mimebundle_(self, **_: Any) -> dict[str, str]:
+        """The page's figure, and Jupyter's without the phone variant (a notebook is as wide)."""
+        return notebook_outputs(self.html, self._figure(None))
 
 
 def _data_url(png: bytes) -> str:

@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from portfolio_reports.errors import RenderError
 from portfolio_reports.presentation.figures import is_figures
-from portfolio_reports.presentation.tables import for_report
+from portfolio_reports.presentation.tables import PAGE_HTML, for_report
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Every template and the stylesheet; a change here changes every page."""
@@ -184,8 +184,8 @@ class _ReportCleanup(Preprocessor):
     def preprocess_cell(
         self, cell: nbformat.NotebookNode, resources: dict[str, Any], index: int
     ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
-        """Remove stderr streams; take HTML out of its notebook box; keep only the exception
-        name and first message line."""
+        """Remove stderr streams; take each section's page HTML (PAGE_HTML) for its notebook's;
+        keep only the exception name and first message line."""
         if cell.cell_type != "code":
             return cell, resources
         cell.outputs = [
@@ -196,7 +196,8 @@ class _ReportCleanup(Preprocessor):
         ]
         for output in cell.outputs:
             if "text/html" in output.get("data", {}):
-                output.data["text/html"] = for_report(str(output.data["text/html"]))
+                output.data["text/html"] = for_report(output.data)
+                output.data.pop(PAGE_HTML, None)
             if output.output_type == "error":
                 message = (output.evalue.strip().splitlines() or [""])[0]
                 if len(message) > _ERROR_CHARS:

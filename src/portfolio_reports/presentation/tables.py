@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import css_inline
 import pandas as pd
 
 from portfolio_reports.presentation.formatting import MISSING, money, percent, signed_percent
@@ -26,6 +27,8 @@ HEAT_LEVELS = 4
 TOTAL = "Total"
 NOTEBOOK_BOX = "portfolio-reports-output"
 """Class of the box a fragment stands in when Jupyter shows it; the report page drops the box."""
+PAGE_HTML = "application/vnd.portfolio-reports.page+html"
+"""The MIME type of a section's HTML as the report page takes it, beside Jupyter's text/html."""
 NOTEBOOK_CSS = (
     f".{NOTEBOOK_BOX} table.data th,.{NOTEBOOK_BOX} table.data td,"
     f".{NOTEBOOK_BOX} figure.view th,.{NOTEBOOK_BOX} figure.view td"
@@ -40,12 +43,24 @@ NOTEBOOK_CSS = (
     "{display:block;font-size:.875em;color:#5b6470}"
     f".{NOTEBOOK_BOX} .heat-value,.{NOTEBOOK_BOX} .heat-count{{display:block}}"
     f".{NOTEBOOK_BOX} img{{max-width:100%;height:auto}}"
+    f".{NOTEBOOK_BOX} .kpis-caption{{margin:0 0 .4em;font-size:.875em;color:#5b6470}}"
+    f".{NOTEBOOK_BOX} .kpis-note{{margin:0 0 .5em;padding:.4em .75em;"
+    "border-left:4px solid #8a5a00;background-color:#fff6e0}"
+    f".{NOTEBOOK_BOX} .kpis dl{{display:flex;flex-wrap:wrap;gap:.6em;margin:0}}"
+    f".{NOTEBOOK_BOX} .kpi{{flex:1 1 12em;padding:.55em .75em;border:1px solid #d9dee4;"
+    "border-top:3px solid #1d5c8c;border-radius:4px;background-color:#fff}"
+    f".{NOTEBOOK_BOX} .kpi dt,.{NOTEBOOK_BOX} .kpi dd"
+    "{display:block;float:none;width:auto;margin:0;padding:0;text-align:left}"
+    f".{NOTEBOOK_BOX} .kpi dt{{font-size:.8em;font-weight:600;color:#5b6470}}"
+    f".{NOTEBOOK_BOX} .kpi-value{{font-size:1.25em;font-weight:600;line-height:1.3}}"
+    f".{NOTEBOOK_BOX} .kpi-detail{{font-size:.875em;line-height:1.35}}"
+    f".{NOTEBOOK_BOX} .kpi dd.kpi-definition{{display:none}}"
 )
-"""The few rules of the report stylesheet a notebook needs where Jupyter's own differ: text
-left and numbers right in tables and views (Jupyter right-aligns every cell), a chart's title and
-note on lines of their own, charts within the width; scoped to the box, so nothing else in the
-notebook changes."""
-_NOTEBOOK_OPENING = f'<div class="{NOTEBOOK_BOX}"><style>{NOTEBOOK_CSS}</style>'
+"""The rules of the report stylesheet a notebook needs where Jupyter's own differ or are missing:
+text left and numbers right in tables and views (Jupyter right-aligns every cell), a chart's
+title and note on lines of their own, charts within the width, the key figures as tiles (their
+definitions are the tiles' titles, shown on hover). They are inlined into each element's style
+attribute, which JupyterLab keeps in untrusted notebooks too (it strips <style> elements)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -59,25 +74,38 @@ class Html:
     html: str
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
-    def _repr_html_(self) -> str:
-        return in_notebook(self.html)
+    def _repr_mimebundle_(self, **_: Any) -> dict[str, str]:
+        return notebook_outputs(self.html)
 
     def __repr__(self) -> str:
         """A one line stand-in: notebooks keep it as the plain-text output beside the HTML."""
         return f"<{type(self).__name__}: {len(self.html):,} characters of HTML{framed(self.frame)}>"
 
 
-def in_notebook(html: str) -> str:
-    """A fragment as Jupyter shows it: in a box with the rules it needs there; empty stays empty."""
-    return f"{_NOTEBOOK_OPENING}{html}</div>" if html else ""
+def notebook_outputs(page: str, shown: str | None = None) -> dict[str, str]:
+    """A section's outputs: the page's HTML under PAGE_HTML, and as text/html what Jupyter shows
+    (`shown`, default the page's HTML) in its box, with the notebook's rules inlined; an empty
+    section stays empty (the page leaves out its heading)."""
+    if not page:
+        return {"text/html": ""}
+    boxed = f'<div class="{NOTEBOOK_BOX}">{page if shown is None else shown}</div>'
+    return {"text/html": css_inline.inline_fragment(boxed, NOTEBOOK_CSS), PAGE_HTML: page}
 
 
-def for_report(html: str) -> str:
-    """A notebook output's HTML as the report page takes it: out of its notebook box, if any
-    (the page's stylesheet has the box's rules)."""
-    if html.startswith(_NOTEBOOK_OPENING) and html.endswith("</div>"):
-        return html.removeprefix(_NOTEBOOK_OPENING).removesuffix("</div>")
-    return html
+def for_report(data: Mapping[str, Any]) -> str:
+    """A notebook output's HTML as the report page takes it: a section's own (PAGE_HTML), else
+    its text/html, out of the notebook box an older build put it in, if any."""
+    if PAGE_HTML in data:
+        return str(data[PAGE_HTML])
+    html = str(data.get("text/html", ""))
+    boxed = _OLDER_BOX.fullmatch(html)
+    return boxed["fragment"] if boxed else html
+
+
+_OLDER_BOX = re.compile(
+    rf'<div class="{NOTEBOOK_BOX}"><style>[^<]*</style>(?P<fragment>.*)</div>', re.DOTALL
+)
+"""An older build's notebook box: the notebook rules in a <style>, then the fragment."""
 
 
 def framed(frame: pd.DataFrame) -> str:
