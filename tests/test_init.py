@@ -56,11 +56,14 @@ def test_empty_project_has_every_tables_header_and_nothing_else(project: Path) -
     assert 'data = "data"\n' in (project / "portfolio-reports.toml").read_text()
     notebooks = sorted(path.name for path in (project / "notebooks").iterdir())
     assert notebooks == [
+        "exploratory",
         "market.ipynb",
         "portfolio_overview.ipynb",
         "product.ipynb",
         "therapy_area.ipynb",
     ]
+    explore = project / "notebooks" / "exploratory"
+    assert [path.name for path in explore.iterdir()] == ["explore-portfolio.ipynb"]
 
 
 def test_readme_gives_every_column_its_type_requirement_and_rules(project: Path) -> None:
