@@ -47,10 +47,10 @@ US, United States, North America, FDA,
 CA, Canada, North America, Health Canada,
 """,
     "products": """
-product, inn, modality, target, therapy_area, origin, partner, reference_product
-HLX01, rituximab, Biosimilar mAb, CD20, Oncology, In-house, , MabThera
-HLX02, trastuzumab, Biosimilar mAb, HER2, Oncology, In-house, Accord, Herceptin
-HLX03, adalimumab, Biosimilar mAb, TNF-alpha, Autoimmune, In-house, , Humira
+product, inn, modality, target, therapy_area, origin, partner, reference_product, display_name
+HLX01, rituximab, Biosimilar mAb, CD20, Oncology, In-house, , MabThera,
+HLX02, trastuzumab, Biosimilar mAb, HER2, Oncology, In-house, Accord, Herceptin,
+HLX03, adalimumab, Biosimilar mAb, TNF-alpha, Autoimmune, In-house, , Humira,
 """,
     "trade_names": """
 product, market, indication, trade_name

@@ -245,3 +245,28 @@ def test_a_disease_area_in_two_therapy_areas_is_one_line(sample_copy):
         " is in"
         " therapy areas 'Autoimmune', 'Oncology'; a disease area belongs to one therapy area"
     ) in problems_of(sample_copy)
+
+
+def with_display_names(folder, names: dict[str, str]) -> None:
+    """Add products.csv's optional display_name column, set for the products named."""
+    path = folder / "products.csv"
+    products = pd.read_csv(path, dtype=str, keep_default_na=False)
+    products["display_name"] = products["product"].map(names).fillna("")
+    products.to_csv(path, index=False)
+
+
+def test_a_display_name_is_optional_and_loads_where_set(sample_copy):
+    assert load_dataset(sample_copy).products["display_name"].isna().all()
+    with_display_names(sample_copy, {"HLX02": "Trastuzumab Henlius"})
+    products = load_dataset(sample_copy).products.set_index("product")["display_name"]
+    assert products["HLX02"] == "Trastuzumab Henlius"
+    assert products.drop(index="HLX02").isna().all()
+
+
+def test_two_products_of_one_display_name_are_one_line(sample_copy):
+    """HLX01 and HLX02 are lines 2 and 3 of products.csv."""
+    with_display_names(sample_copy, {"HLX01": "Henlius mAb", "HLX02": "Henlius mAb"})
+    assert (
+        "products.csv, 2 rows (lines 2, 3), column display_name: 'Henlius mAb' names products"
+        " HLX01, HLX02; each product needs a name of its own"
+    ) in problems_of(sample_copy)

@@ -33,16 +33,17 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         " income +RMB 1.0 m (+20.0%). Against Q3 2024 (YoY): product sales +RMB 45.0 m"
         " (+37.5%), licence income from Accord -RMB 20.0 m (-66.7%), service income +RMB 6.0 m"
         " (new).",
-        "1 approval in Q3 2025: HLX02 for HER2+ breast cancer in CA (Health Canada).",
+        # Events, phase changes and catalysts name products as the movers do.
+        "1 approval in Q3 2025: HANQUYOU for HER2+ breast cancer in CA (Health Canada).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",
-        "1 designation in Q3 2025: HLX02 breakthrough designation for HER2+ gastric cancer"
-        " in CN (NMPA). 1 licence deal in Q3 2025: HLX02 in US (US rights).",
-        "4 phase changes in Q3 2025: HLX02 in HER2+ gastric cancer (Global) advanced from"
-        " Phase 2 to Phase 3, HLX01 in rheumatoid arthritis (CN) discontinued, HLX02 in HER2+"
-        " breast cancer (CA) advanced from Filed to Approved and 1 more.",
-        "3 events expected by Q3 2026: HLX02 approval in CN (Q4 2025), HLX02 approval in US"
-        " (Q4 2025), HLX03 topline data in US (2026-02-10).",
+        "1 designation in Q3 2025: HANQUYOU breakthrough designation for HER2+ gastric cancer"
+        " in CN (NMPA). 1 licence deal in Q3 2025: HANQUYOU in US (US rights).",
+        "4 phase changes in Q3 2025: HANQUYOU in HER2+ gastric cancer (Global) advanced from"
+        " Phase 2 to Phase 3, HANLIKANG in rheumatoid arthritis (CN) discontinued, HANQUYOU in"
+        " HER2+ breast cancer (CA) advanced from Filed to Approved and 1 more.",
+        "3 events expected by Q3 2026: HANQUYOU approval in CN (Q4 2025), HANQUYOU approval in"
+        " US (Q4 2025), HANDAYUAN topline data in US (2026-02-10).",
         "No filings in Q3 2025.",
     ]
     assert len(lines) <= MAX_HIGHLIGHTS
@@ -50,7 +51,7 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
 
 def test_quiet_categories_fold_into_one_line(tiny_dataset):
     assert highlights(tiny_dataset, Scope(), Quarter(2025, 4)) == [
-        "1 event expected by Q4 2026: HLX03 topline data in US (2026-02-10).",
+        "1 event expected by Q4 2026: HANDAYUAN topline data in US (2026-02-10).",
         "No product sales, approvals, clinical readouts, filings or phase changes in Q4 2025.",
     ]
 
@@ -68,7 +69,10 @@ def test_highlights_of_a_market_with_growth_from_zero(tiny_dataset):
 
 def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="US"), Quarter(2023, 2))
-    assert lines[0] == "1 filing accepted in Q2 2023: HLX02 for HER2+ breast cancer in US (FDA)."
+    # HLX02 by its US brand on the US page.
+    assert lines[0] == (
+        "1 filing accepted in Q2 2023: HERCESSI for HER2+ breast cancer in US (FDA)."
+    )
     # No US sales in the eight quarters to 2023Q2: the key figures say so, not the highlights.
     assert lines[-1] == "No approvals or clinical readouts in Q2 2023."
     us_q3 = highlights(tiny_dataset, Scope(market="US"), Q3)
@@ -109,9 +113,9 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
     ).astype(events.dtypes.to_dict())
     busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
     assert highlights(busy, Scope(), Q3)[2] == (  # after product sales and total revenue
-        "5 approvals in Q3 2025: HLX03 for Rheumatoid arthritis in US (FDA), "
-        "HLX03 for Rheumatoid arthritis in US (FDA), HLX03 for Rheumatoid arthritis in US (FDA) "
-        "and 2 more."
+        "5 approvals in Q3 2025: HANDAYUAN for Rheumatoid arthritis in US (FDA), HANDAYUAN for"
+        " Rheumatoid arthritis in US (FDA), HANDAYUAN for Rheumatoid arthritis in US (FDA)"
+        " and 2 more."
     )
 
 
@@ -120,11 +124,11 @@ def test_event_without_indication_or_agency_names_product_market_and_detail(tiny
     events.loc[events["event_type"] == "licence deal", "event_type"] = "approval"
     renamed = replace(tiny_dataset, regulatory_events=events)
     assert highlights(renamed, Scope(market="US"), Q3)[1] == (
-        "1 approval in Q3 2025: HLX02 in US (US rights)."
+        "1 approval in Q3 2025: HERCESSI in US (US rights)."
     )
     events.loc[events["event_type"] == "approval", "detail"] = None
     bare = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(bare, Scope(market="US"), Q3)[1] == "1 approval in Q3 2025: HLX02 in US."
+    assert highlights(bare, Scope(market="US"), Q3)[1] == "1 approval in Q3 2025: HERCESSI in US."
 
 
 def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_dataset):
@@ -134,8 +138,8 @@ def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_
 
 def test_an_indication_name_is_lower_cased_mid_sentence_unless_an_acronym(tiny_dataset):
     retired = " ".join(highlights(tiny_dataset, Scope(market="CN"), Q3))
-    assert "HLX01 in rheumatoid arthritis (CN) discontinued" in retired
-    assert "HLX02 in HER2+ gastric cancer (Global)" in retired
+    assert "HANLIKANG in rheumatoid arthritis (CN) discontinued" in retired
+    assert "HANQUYOU in HER2+ gastric cancer (Global)" in retired
 
 
 def test_real_figures_are_not_flagged_synthetic(tiny_dataset):

@@ -160,14 +160,14 @@ def test_a_loss_of_exclusivity_explains_the_fall_it_follows(setback_dataset):
 def test_setbacks_lead_the_highlights_of_their_quarter(setback_dataset):
     lines = highlights(setback_dataset, Scope(), Q3)
     assert lines[0] == (
-        "4 setbacks in Q3 2025: HLX02 loss of exclusivity in US (biosimilar entry),"
-        " HLX02 complete response letter for HER2+ gastric cancer in US (FDA),"
-        " HLX01 negative opinion for Non-Hodgkin lymphoma in EU (EMA) and 1 more."
+        "4 setbacks in Q3 2025: HANQUYOU loss of exclusivity in US (biosimilar entry),"
+        " HANQUYOU complete response letter for HER2+ gastric cancer in US (FDA),"
+        " HANLIKANG negative opinion for Non-Hodgkin lymphoma in EU (EMA) and 1 more."
     )
     assert len(lines) <= MAX_HIGHLIGHTS
     resubmitted = highlights(setback_dataset, Scope(), Q4)
     assert any(
-        "1 resubmission in Q4 2025: HLX02 for HER2+ gastric cancer in US (FDA)." in line
+        "1 resubmission in Q4 2025: HANQUYOU for HER2+ gastric cancer in US (FDA)." in line
         for line in resubmitted
     )
     assert not any("setback" in line for line in resubmitted)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -9,6 +11,7 @@ from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import open_report
+from portfolio_reports.presentation.narrative import highlights
 
 from .conftest import PROJECT
 
@@ -191,3 +194,27 @@ def test_a_page_names_each_product_once(tiny_dataset):
     assert america[["HLX02", "HLX03"]].tolist() == ["HERCESSI", "HLX03"]
     bridge = views.revenue_bridge(tiny_dataset, Scope(), Quarter(2025, 3), "year_ago")
     assert "HANQUYOU (trastuzumab)" in bridge["brand"].tolist()
+
+
+def test_a_display_name_overrides_the_brand_on_every_page(tiny_dataset):
+    products = tiny_dataset.products.copy()
+    products["display_name"] = products["product"].map({"HLX02": "Trastuzumab Tiny"})
+    named = replace(tiny_dataset, products=products)
+    for scope in (Scope(), Scope(market="US"), Scope(region="North America")):
+        names = views.display_names(named, scope, Quarter(2025, 3))
+        # HLX02's display name wins over HANQUYOU (home) and HERCESSI (US); the others keep
+        # the brand each page would pick.
+        assert names["HLX02"] == "Trastuzumab Tiny"
+    assert views.display_names(named, Scope(), Quarter(2025, 3))["HLX01"] == "HANLIKANG"
+    assert views.display_names(named, Scope(market="US"), Quarter(2025, 3))["HLX01"] == "HLX01"
+    lines = " ".join(highlights(named, Scope(market="US"), Quarter(2025, 3)))
+    assert "Trastuzumab Tiny" in lines and "HERCESSI" not in lines
+
+
+def test_catalysts_name_products_as_the_page_does(tiny_dataset):
+    rows = views.catalyst_rows(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
+    # HLX02's catalysts by its US brand, with its INN; HLX03 has no US brand: code and INN.
+    assert set(rows[views.LABEL].str.split(" · ").str[0]) >= {
+        "HERCESSI (trastuzumab)",
+        "HLX03 (adalimumab)",
+    }

@@ -35,7 +35,7 @@ SHARED_TERMS = {
     "Launch quarter": VIEW_DEFINITIONS["launch"],
     "Pipeline bar, next milestone": VIEW_DEFINITIONS["pipeline"],
     "Product by market": VIEW_DEFINITIONS["heat"],
-    "Brand on commercial views": VIEW_DEFINITIONS["brand"],
+    "Product name": VIEW_DEFINITIONS["brand"],
     "Brand in one market": VIEW_DEFINITIONS["market brand"],
 }
 """Terms whose sentence lives with the code that counts them (pipeline, setbacks, revenue,

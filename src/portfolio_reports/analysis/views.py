@@ -74,7 +74,8 @@ VIEW_DEFINITIONS = {
     "heat": "The product by market table shows each product's sales in the quarter in each"
     f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
-    "brand": "A page names each product once and the same way everywhere: by its brand in the"
+    "brand": "A page names each product once and the same way in its highlights, bridges,"
+    " charts and catalysts: by the display name the data gives it, else by its brand in the"
     " page's market, else in the home market where the page covers it, else in the market"
     " where it sold most in the quarter, else by its code; the product table gives its code"
     " and INN. A row of one product in one market uses that market's brand.",
@@ -234,14 +235,14 @@ def asset_names(frame: pd.DataFrame) -> pd.Series:
 def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """`metrics.upcoming_catalysts` with the product's therapy area and a LABEL per row.
 
-    The label names the product (code and INN) and the indication, e.g. "HLX11 (pertuzumab) ·
-    HER2-positive early and metastatic breast cancer"; the area is the indication's, or the
+    The label names the product (`product_labels`) and the indication, e.g. "HLX11 (pertuzumab)
+    · HER2-positive early and metastatic breast cancer"; the area is the indication's, or the
     product's primary one when the catalyst names no indication.
     """
     upcoming = metrics.upcoming_catalysts(ds, scope, quarter)
     areas = ds.indications.set_index(Indications.indication)[Indications.therapy_area]
     primary = ds.products.set_index(Products.product)[Products.therapy_area]
-    product = asset_names(upcoming)
+    product = upcoming[Products.product].map(product_labels(ds, scope, quarter))
     what = upcoming[metrics.INDICATION_NAME].fillna("all labels")
     return upcoming.assign(
         **{
@@ -257,9 +258,9 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
     """Each product's one name on a page (VIEW_DEFINITIONS "brand"), by product code.
 
-    The brand the product carries, on every label, in the page's market; else in the home
-    market, where the page covers it; else in the market of the page where it sold most in the
-    quarter (ties by market code); else its code.
+    Its display name where products.csv sets one; else the brand the product carries, on every
+    label, in the page's market; else in the home market, where the page covers it; else in the
+    market of the page where it sold most in the quarter (ties by market code); else its code.
     """
     codes = ds.products[Products.product]
     sales = scope.sales(ds)
@@ -285,7 +286,8 @@ def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
         .drop_duplicates(Sales.product)
         .set_index(Sales.product)["_brand"]
     )
-    named = codes.map(first).astype(object)
+    chosen = ds.products[Products.display_name].astype(object)
+    named = chosen.where(chosen.notna(), codes.map(first).astype(object))
     return pd.Series(named.where(named.notna(), codes).to_numpy(), index=codes.to_numpy())
 
 

@@ -3,7 +3,7 @@
 Therapy areas, disease areas, modalities, lines of therapy and regions are whatever the tables
 name; a name must be readable (not blank, at most NAME_MAX_LENGTH characters, no control
 characters), a disease area belongs to one therapy area, a union covers markets that are not
-unions themselves, and the company table holds one row.
+unions themselves, no two products share a display name, and the company table holds one row.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from portfolio_reports.data.schema import NAME_MAX_LENGTH, Indications, Markets
+from portfolio_reports.data.schema import NAME_MAX_LENGTH, Indications, Markets, Products
 
 if TYPE_CHECKING:
     from portfolio_reports.data.raw import TableLocation
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("products", "therapy_area"),
     ("products", "modality"),
+    ("products", "display_name"),
     ("indications", "therapy_area"),
     ("indications", "disease_area"),
     ("indications", "line_of_therapy"),
@@ -40,8 +41,9 @@ def covering_unions(markets: pd.DataFrame) -> pd.Series:
 def category_problems(
     tables: dict[str, pd.DataFrame], locations: dict[str, TableLocation]
 ) -> list[tuple[str, str]]:
-    """One (table, line) per unreadable name, split disease area or nested union, and one when
-    the company table has not one row (an empty project is told what to fill elsewhere)."""
+    """One (table, line) per unreadable name, split disease area, nested union or display name
+    two products share, and one when the company table has not one row (an empty project is
+    told what to fill elsewhere)."""
     problems: list[tuple[str, str]] = []
     company = tables.get("company")
     filled = any(len(frame) for name, frame in tables.items() if name != "company")
@@ -67,6 +69,11 @@ def category_problems(
     if "markets" in tables:
         problems += [
             ("markets", line) for line in _nested_unions(tables["markets"], locations["markets"])
+        ]
+    if "products" in tables:
+        problems += [
+            ("products", line)
+            for line in _shared_display_names(tables["products"], locations["products"])
         ]
     return problems
 
@@ -110,4 +117,18 @@ def _nested_unions(markets: pd.DataFrame, location: TableLocation) -> list[str]:
         f"{location.row(rows[member])}, column covered_by: {member} covered by {union!r}; a"
         " union covers other markets and is not covered itself"
         for member, union in wrong.items()
+    ]
+
+
+def _shared_display_names(products: pd.DataFrame, location: TableLocation) -> list[str]:
+    """A display name given to more than one product, one line each."""
+    if Products.display_name not in products:
+        return []
+    names = products[Products.display_name].dropna()
+    shared = names[names.duplicated(keep=False)]
+    return [
+        f"{location.rows(rows.index)}, column display_name: {name!r} names products"
+        f" {', '.join(products.loc[rows.index, Products.product])}; each product needs a name"
+        " of its own"
+        for name, rows in shared.groupby(shared, sort=True)
     ]

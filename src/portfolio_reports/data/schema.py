@@ -115,6 +115,10 @@ class Products(_Table):
     origin: Series[str] = pa.Field(isin=ORIGINS)
     partner: Series[str] = pa.Field(nullable=True, description="partners and their territories")
     reference_product: Series[str] = pa.Field(nullable=True, description="biosimilar reference")
+    display_name: Series[str] = pa.Field(
+        nullable=True,
+        description="the name every page gives the product, over the brand it would pick; optional",
+    )
 
 
 class TradeNames(_Table):
@@ -304,7 +308,10 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "other_revenue": OtherRevenue,
     "colours": Colours,
 }
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"markets": ("covered_by",)}
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "markets": ("covered_by",),
+    "products": ("display_name",),
+}
 """Columns a table may leave out; an absent one loads empty."""
 OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation", "other_revenue", "colours"})
 """Tables a data source may leave out; an absent one loads as an empty table."""

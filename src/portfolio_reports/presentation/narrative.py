@@ -265,14 +265,15 @@ def _events_sentence(
     event_types: Sequence[str],
     noun: tuple[str, str],
 ) -> str:
-    """The quarter's events of some types, each as product, indication, market and agency;
-    empty without events."""
+    """The quarter's events of some types, each as product (by its name on the page),
+    indication, market and agency; empty without events."""
     events = events_in_quarter(ds, scope, quarter, event_types)
     if events.empty:
         return ""
     several_types = len(event_types) > 1
+    names = display_names(ds, scope, quarter)
     items = [
-        event.product
+        _product_name(event.product, names)
         + (f" {event.event_type}" if several_types else "")
         + ("" if pd.isna(event.indication_name) else f" for {event.indication_name}")
         + f" in {event.market}"
@@ -280,6 +281,11 @@ def _events_sentence(
         for event in events.itertuples()
     ]
     return f"{counted(len(events), *noun)} in {quarter.label}: {_listing(items)}."
+
+
+def _product_name(product: str, names: pd.Series) -> str:
+    """A product by its name on the page (`display_names`), its code where it has none."""
+    return str(names.get(product, product))
 
 
 def _provenance(event: object) -> str | None:
@@ -351,8 +357,10 @@ def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     moves = phase_moves(ds, scope, quarter)
     if moves.empty:
         return ""
+    names = display_names(ds, scope, quarter)
     items = [
-        f"{move.product} in {_lower_first(move.indication_name)} ({move.scope}) "
+        f"{_product_name(move.product, names)} in {_lower_first(move.indication_name)}"
+        f" ({move.scope}) "
         + {
             "entered": f"entered at {move.to_phase}",
             "discontinued": "discontinued",
@@ -368,8 +376,10 @@ def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     expected = upcoming_catalysts(ds, scope, quarter)
     if expected.empty:
         return ""
+    names = display_names(ds, scope, quarter)
     items = [
-        f"{row.product} {row.event_type} in {row.market} ({timing(row.expected)})"
+        f"{_product_name(row.product, names)} {row.event_type} in {row.market}"
+        f" ({timing(row.expected)})"
         for row in expected.itertuples()
     ]
     horizon = quarter.shift(CATALYST_HORIZON).label
