@@ -123,12 +123,13 @@ def test_event_without_indication_or_agency_names_product_market_and_detail(tiny
     events = tiny_dataset.regulatory_events.copy()
     events.loc[events["event_type"] == "licence deal", "event_type"] = "approval"
     renamed = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(renamed, Scope(market="US"), Q3)[1] == (
+    # After product sales and the US licence income.
+    assert highlights(renamed, Scope(market="US"), Q3)[2] == (
         "1 approval in Q3 2025: HERCESSI in US (US rights)."
     )
     events.loc[events["event_type"] == "approval", "detail"] = None
     bare = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(bare, Scope(market="US"), Q3)[1] == "1 approval in Q3 2025: HERCESSI in US."
+    assert highlights(bare, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HERCESSI in US."
 
 
 def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_dataset):
@@ -183,3 +184,15 @@ def test_a_readout_highlight_quotes_two_results_per_trial_then_counts_the_rest(t
         "1 clinical readout in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300; OS 20 vs 15 months, HR 0.80, n=300 and 1 more)."
     )
+
+
+def test_a_slice_highlights_the_quarters_income_that_names_it(tiny_dataset):
+    us = highlights(tiny_dataset, Scope(market="US"), Q3)
+    assert us[1] == (
+        "Income other than product sales in Q3 2025: licence income from Accord for HERCESSI"
+        " in US RMB 10.0 m (synthetic)."
+    )
+    canada = highlights(tiny_dataset, Scope(market="CA"), Q3)
+    assert not any(line.startswith("Income other than") for line in canada)
+    whole = highlights(tiny_dataset, Scope(), Q3)  # total revenue says it there
+    assert not any(line.startswith("Income other than") for line in whole)

@@ -373,3 +373,41 @@ def test_total_revenue_drivers_name_the_type_and_the_counterparty(tiny_dataset):
         ("product sales", "", 15.0),
         ("licence income", "Accord", -10.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("scope", "amounts"),
+    [
+        # The Accord rows name HLX02 (Oncology) and the US (North America); the service and
+        # other income rows name nothing and count only for the whole portfolio.
+        (Scope(), [30.0, 4.0, 5.0, 20.0, 5.0, 10.0, 6.0]),
+        (Scope(market="US"), [30.0, 20.0, 10.0]),
+        (Scope(region="North America"), [30.0, 20.0, 10.0]),
+        (Scope(therapy_area="Oncology"), [30.0, 20.0, 10.0]),
+        (Scope(product="HLX02"), [30.0, 20.0, 10.0]),
+        (Scope(market="CA"), []),
+        (Scope(therapy_area="Autoimmune"), []),
+        (Scope(disease_area="Breast cancer"), []),
+    ],
+)
+def test_other_revenue_counts_on_the_pages_it_names(tiny_dataset, scope, amounts):
+    assert scope.other_revenue(tiny_dataset)["revenue_m"].tolist() == amounts
+
+
+def test_other_income_is_the_slices_rows_of_the_year_to_date_newest_first(tiny_dataset):
+    rows = commercial.other_income(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
+    assert rows[["quarter", "counterparty", "revenue_m"]].values.tolist() == [
+        ["2025Q3", "Accord", 10.0],
+        ["2025Q2", "Accord", 20.0],
+    ]
+    whole = commercial.other_income(tiny_dataset, Scope(), Quarter(2025, 3))
+    # 2025Q3 licence 10 and services 6, 2025Q2 licence 20 and services 5, 2025Q1 services 5.
+    assert whole["revenue_m"].tolist() == [10.0, 6.0, 20.0, 5.0, 5.0]
+    assert whole["revenue_m"].sum() == 46.0
+
+
+def test_the_sample_japan_page_lists_the_eisai_licence_income():
+    rows = commercial.other_income(load_dataset(SAMPLE_DATA), Scope(market="JP"), Quarter(2026, 3))
+    assert rows[["quarter", "revenue_type", "counterparty", "revenue_m"]].values.tolist() == [
+        ["2026Q1", "licence income", "Eisai", 330.0]
+    ]

@@ -116,3 +116,17 @@ def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, s
     assert "No product sales" not in page
     assert "product sales are not attributed to disease areas" in page
     assert "Sales not allocated to disease areas; in development" in pages["index"]
+
+
+def test_income_that_names_a_market_is_on_its_page_and_revenue_by_type_on_the_overview(
+    pages: dict[str, str],
+) -> None:
+    japan = pages["market-jp"]
+    assert "Income other than product sales, Q1-Q2 2026" in japan
+    # MRT-101 has no brand in Japan and no sales there: its code.
+    assert re.search(r"Licence income\s*Hokuto Pharma\s*MRT-101\s*Japan\s*45\.0", japan)
+    assert "Hokuto Pharma" not in pages["market-eu"]  # it names Japan only
+    overview = pages["portfolio-overview"]
+    # 2026Q2: service income 3.5; licence income 0 (45.0 was booked in Q1).
+    assert "Revenue by type, Q2 2026 and year to date (Q1-Q2 2026)" in overview
+    assert re.search(r"Service income\s*3\.5", overview)

@@ -168,11 +168,37 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
 
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
     oncology = ReportView(tiny_dataset, Scope(therapy_area="Oncology"), Q3)
-    assert oncology.sales_note().html.count("not by therapy area or market") == 1
-    with pytest.raises(ParamsError, match="for the company as a whole"):
+    assert oncology.sales_note().html.count("Revenue figures on this page are product sales") == 1
+    with pytest.raises(ParamsError, match="listed under “Income other than product sales”"):
         oncology.revenue_by_type()
     whole = ReportView(tiny_dataset, Scope(), Q3)
-    assert "not by therapy area" not in whole.sales_note().html
+    assert "Revenue figures on this page" not in whole.sales_note().html
+
+
+def test_a_slice_lists_the_income_that_names_it_apart_from_product_sales(tiny_dataset):
+    us = ReportView(tiny_dataset, Scope(market="US"), Q3).other_income().html
+    assert "<caption>Income other than product sales, Q1-Q3 2025</caption>" in us
+    assert headers(us) == [
+        "Quarter",
+        "Revenue type",
+        "From",
+        "Product",
+        "Market",
+        "Amount (RMB m)",
+        "What for",
+    ]
+    body = us.split("<tbody>")[1]
+    cells = [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
+    # Accord's HLX02 payments in the US in 2025, newest first; 2024Q3's 30 is a year earlier.
+    assert cells == [
+        ["2025Q3", "Licence income", "Accord", "HERCESSI", "United States", "10.0", "milestone"],
+        ["2025Q2", "Licence income", "Accord", "HERCESSI", "United States", "20.0", "milestone"],
+    ]
+    assert "income that names neither" in us
+    # Canada and the Autoimmune area: no income names them, so no section; the whole portfolio
+    # counts it under revenue by type instead.
+    for scope in (Scope(market="CA"), Scope(therapy_area="Autoimmune"), Scope()):
+        assert ReportView(tiny_dataset, scope, Q3).other_income().html == ""
 
 
 def tiles(html: str) -> dict[str, tuple[str, str]]:

@@ -142,6 +142,20 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     return table.reset_index()
 
 
+def other_income(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """The scope's licence, service and other income (`Scope.other_revenue`, OTHER_INCOME) in the
+    year to date of `quarter`, newest first, then by type and counterparty.
+
+    Columns: quarter, revenue_type, counterparty, product, market, revenue_m, synthetic, basis.
+    """
+    rows = scope.other_revenue(ds)
+    rows = rows[rows[OtherRevenue.quarter].isin([str(q) for q in quarter.year_to_date])]
+    order = [OtherRevenue.quarter, REVENUE_TYPE, OtherRevenue.counterparty]
+    return rows.sort_values(order, ascending=[False, True, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
 def total_revenue_drivers(
     ds: Dataset, quarter: Quarter, base: str = "year_ago", n: int = 3
 ) -> pd.DataFrame:

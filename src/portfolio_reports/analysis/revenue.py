@@ -82,10 +82,17 @@ YEAR_TO_DATE = (
     "Year to date sums the quarters of the calendar year up to this one; its YoY compares with"
     " the same quarters a year earlier, and growth is n/a where the earlier figure is 0."
 )
+OTHER_INCOME = (
+    "Licence, service and other income that names a market or a product is listed, apart from"
+    " product sales and with the partner that paid it, on the pages of that market, its region,"
+    " the product and the product's primary therapy area, for the quarters of the year to date;"
+    " income that names neither, and all of it on disease-area pages, is counted for the company"
+    " as a whole."
+)
 NOT_ATTRIBUTABLE = (
-    "Licence, service and other income is counted for the company as a whole, not by therapy"
-    " area or market, so revenue on this page is product sales only; the portfolio overview"
-    " shows total revenue by type."
+    "Revenue figures on this page are product sales; licence, service and other income is"
+    " apart, listed under “Income other than product sales” where it names this page's market"
+    " or products, and the portfolio overview shows total revenue by type."
 )
 
 

@@ -15,6 +15,7 @@ from portfolio_reports.data.schema import (
     ClinicalResults,
     Indications,
     Markets,
+    OtherRevenue,
     Pipeline,
     Products,
     RegulatoryEvents,
@@ -131,6 +132,20 @@ class Scope:
             & _selected(sales[Sales.product], _only(self.product))
         )
         return sales[keep]
+
+    def other_revenue(self, ds: Dataset) -> pd.DataFrame:
+        """Rows of other revenue that name the scope: a market or region by the row's market (a
+        union's page takes its members' rows, as with sales), a therapy area or product by the
+        row's product and its primary therapy area; every row for the whole portfolio, none for
+        a disease area (income is not split among indications)."""
+        rows = ds.other_revenue
+        if self.disease_area is not None:
+            return rows.iloc[:0]
+        by_product = self.therapy_area is not None or self.product is not None
+        keep = _selected(rows[OtherRevenue.market], self._sales_markets(ds)) & _selected(
+            rows[OtherRevenue.product], self._area_products(ds) if by_product else None
+        )
+        return rows[keep]
 
     def events(self, ds: Dataset) -> pd.DataFrame:
         """Regulatory events of the scope, by indication, or by product where none is given."""

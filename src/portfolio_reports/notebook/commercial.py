@@ -9,6 +9,7 @@ from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
     NOT_ATTRIBUTABLE,
+    OTHER_INCOME,
     REVENUE,
     REVENUE_TYPE,
     YEAR_TO_DATE,
@@ -66,6 +67,30 @@ class CommercialSections(PageArea):
         if revenue_by_type_rows(self.dataset)["synthetic"].any() and not self.page.synthetic:
             sentences.append("Synthetic figures.")  # the page's notice covers only sales
         return defined(table, " ".join(sentences))
+
+    def other_income(self) -> Html:
+        """Licence, service and other income naming the page's market or products in the year to
+        date, apart from product sales, with who paid it; nothing on the whole portfolio (its
+        revenue by type counts it) or without any."""
+        frame = commercial.other_income(self.dataset, self.scope, self.quarter)
+        if self.scope == Scope() or frame.empty:
+            return NOTHING
+        names = views.display_names(*self.page.slice)
+        shown = frame.assign(
+            revenue_type=frame[REVENUE_TYPE].str.capitalize(),
+            product=frame["product"].map(names).fillna(""),
+            market=self.page.market_names(frame["market"]).fillna(""),
+            counterparty=frame["counterparty"].fillna(""),
+            amount_m=frame[REVENUE],
+        )
+        columns = ["quarter", "revenue_type", "counterparty", "product", "market", "amount_m"]
+        table = column_table(
+            shown,
+            [*columns, "basis"],
+            caption=f"Income other than product sales, {self.quarter.year_to_date_label}",
+            money=self.page.money,
+        )
+        return defined(table, OTHER_INCOME)
 
     @frame_columns("Quarter", "Product sales ({money})", "QoQ", "YoY")
     def revenue_trend(self) -> Chart | Html:

@@ -9,6 +9,7 @@ import pandas as pd
 from portfolio_reports.analysis.commercial import (
     DRIVER_BASES,
     EXCLUSIVITY_LOST,
+    other_income,
     revenue_by_quarter,
     revenue_drivers,
     total_revenue_drivers,
@@ -68,8 +69,8 @@ SETBACKS = EVENT_GROUPS["setbacks"]
 
 def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
     """At most nine bullets, each with its numbers: setbacks first, product sales with the
-    year to date and what moved them most, total revenue and what moved it (whole portfolio),
-    approvals, readouts with their results, other
+    year to date and what moved them most, total revenue and what moved it (whole portfolio) or
+    the slice's other income (`other_income`), approvals, readouts with their results, other
     regulatory news, phase changes and the events expected next; the quiet ones folded into one
     last line.
 
@@ -105,6 +106,7 @@ def highlights(ds: Dataset, scope: Scope, quarter: Quarter) -> list[str]:
         _events_sentence(ds, scope, quarter, SETBACKS, ("setback", "setbacks")),
         news["product sales"],
         _total_revenue_sentence(ds, quarter) if scope == Scope() and news["product sales"] else "",
+        _other_income_sentence(ds, scope, quarter),
         news["approvals"],
         news["clinical readouts"],
         regulatory,
@@ -227,6 +229,27 @@ def _total_revenue_sentence(ds: Dataset, quarter: Quarter) -> str:
         if items:
             sentence += f" Against {compared.label} ({growth}): {_listing(items)}."
     return sentence
+
+
+def _other_income_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
+    """A slice's licence, service and other income of the quarter (`other_income`), apart from
+    product sales, each with who paid it; empty on the whole portfolio (total revenue tells it)
+    or without any."""
+    rows = other_income(ds, scope, quarter)
+    rows = rows[rows[Sales.quarter] == str(quarter)]
+    if scope == Scope() or rows.empty:
+        return ""
+    names = display_names(ds, scope, quarter)
+    items = [
+        f"{row.revenue_type}"
+        + (f" from {row.counterparty}" if pd.notna(row.counterparty) else "")
+        + (f" for {_product_name(row.product, names)}" if pd.notna(row.product) else "")
+        + (f" in {row.market}" if pd.notna(row.market) else "")
+        + f" {ds.profile.money.amount(money(row.revenue_m))}"
+        + _aside("synthetic" if row.synthetic else None)
+        for row in rows.itertuples()
+    ]
+    return f"Income other than product sales in {quarter.label}: {_listing(items)}."
 
 
 def _place_dimension(scope: Scope) -> str | None:
