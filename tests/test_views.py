@@ -10,7 +10,7 @@ import pytest
 from portfolio_reports.analysis import commercial, metrics, views
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.notebook.report import open_report
+from portfolio_reports.notebook.report import ReportView, open_report
 from portfolio_reports.presentation.narrative import highlights
 
 from .conftest import PROJECT
@@ -218,3 +218,30 @@ def test_catalysts_name_products_as_the_page_does(tiny_dataset):
         "HERCESSI (trastuzumab)",
         "HLX03 (adalimumab)",
     }
+
+
+def test_asset_bars_show_each_molecule_once_at_its_most_advanced_phase(tiny_dataset):
+    whole = views.asset_bars(tiny_dataset, Scope(), Quarter(2025, 3))
+    # In development at 2025Q3: HLX02-GC Global Phase 3 and CN Phase 2, HLX03-AS US Phase 1
+    # (HLX01-RA was discontinued). Oncology sells more than Autoimmune, so it comes first.
+    assert whole[["product", "phase", "programmes", "therapy_area"]].values.tolist() == [
+        ["HLX02", "Phase 3", 2, "Oncology"],
+        ["HLX03", "Phase 1", 1, "Autoimmune"],
+    ]
+    assert whole["label"].tolist() == ["HANQUYOU (trastuzumab)", "HANDAYUAN (adalimumab)"]
+    # The soonest expected event of each product: 2025Q4 approvals of HLX02 (CN first), the
+    # HLX03 topline data of 2026-02-10.
+    assert whole["next_milestone"].tolist() == ["approval CN 2025Q4", "topline data US 2026Q1"]
+    us = views.asset_bars(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
+    # The US page: HLX02's Global programme only (the CN one runs elsewhere), its US brand.
+    assert us[["label", "programmes", "next_milestone"]].values.tolist() == [
+        ["HERCESSI (trastuzumab)", 1, "approval US 2025Q4"],
+        ["HLX03 (adalimumab)", 1, "topline data US 2026Q1"],
+    ]
+
+
+def test_the_asset_chart_titles_its_count_and_names_each_asset(tiny_dataset):
+    html = ReportView(tiny_dataset, Scope(), Quarter(2025, 3)).asset_bars().html
+    assert "2 molecules in development by phase, Whole portfolio, end of Q3 2025" in html
+    assert "HANQUYOU (trastuzumab)<small>Biosimilar mAb · 2 programmes</small>" in html
+    assert views.VIEW_DEFINITIONS["assets"] in html

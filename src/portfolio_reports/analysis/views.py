@@ -53,6 +53,7 @@ LAUNCH_QUARTER = "launch_quarter"
 SINCE_LAUNCH = "quarters_since_launch"
 NEXT_MILESTONE = "next_milestone"
 LABEL = "label"
+PROGRAMMES = "programmes"
 CURVE_COLUMNS = [Sales.product, LAUNCH_QUARTER, SINCE_LAUNCH, Sales.quarter, REVENUE]
 BASES = {"previous": commercial.PREVIOUS_REVENUE, "year_ago": commercial.YEAR_AGO_REVENUE}
 """What a revenue bridge starts from: the previous quarter or the same quarter a year earlier."""
@@ -71,6 +72,10 @@ VIEW_DEFINITIONS = {
     " its next milestone is the soonest event expected for its indication (or its product,"
     " where the event names no indication) in its market, or any market for a Global"
     " programme, within the next four quarters.",
+    "assets": "An asset is a molecule in development: a product with at least one programme in"
+    " development at quarter end, shown once, in its primary therapy area, at the most advanced"
+    " phase of its programmes; its next milestone is the soonest event expected for the product"
+    " within the next four quarters.",
     "heat": "The product by market table shows each product's sales in the quarter in each"
     f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
@@ -216,6 +221,34 @@ def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     return ordered.drop(columns=["_area", "_phase"]).reset_index(drop=True)
 
 
+def asset_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Each molecule in development once (VIEW_DEFINITIONS "assets"), at its most advanced
+    programme of `metrics.pipeline_snapshot`, with PROGRAMMES (how many it has in development),
+    its LABEL (`product_labels`) and the NEXT_MILESTONE of the product; ordered by its primary
+    therapy area (`ordering.by_sales`), then most advanced phase and product."""
+    snapshot = metrics.pipeline_snapshot(ds, scope, quarter)  # most advanced phase first
+    lead = snapshot.drop_duplicates(Products.product)
+    products = ds.products.set_index(Products.product)
+    upcoming = metrics.upcoming_catalysts(ds, scope, quarter)  # soonest first
+    soonest = _milestone_texts(upcoming).groupby(upcoming[Catalysts.product]).first()
+    area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
+    code = lead[Products.product]
+    assets = lead.assign(
+        **{
+            Products.therapy_area: code.map(products[Products.therapy_area]),
+            Products.partner: code.map(products[Products.partner]),
+            PROGRAMMES: code.map(snapshot[Products.product].value_counts()),
+            LABEL: code.map(product_labels(ds, scope, quarter)),
+            NEXT_MILESTONE: code.map(soonest).fillna(""),
+        }
+    )
+    ordered = assets.assign(
+        _area=assets[Products.therapy_area].map(area_rank),
+        _phase=phase_rank(assets[Pipeline.phase]),
+    ).sort_values(["_area", "_phase", Products.product], ascending=[True, False, True])
+    return ordered.drop(columns=["_area", "_phase"]).reset_index(drop=True)
+
+
 def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
     """Each row's product by its brand in the row's market, with its INN ("HERCESSI
     (trastuzumab)" in US, "HANQUYOU (trastuzumab)" in CN); code and INN where it has none there.
@@ -304,14 +337,7 @@ def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Ser
     """Per programme, the soonest upcoming catalyst of its indication (or of its product, when
     the catalyst names no indication) in its market, any market for a Global programme;
     e.g. "approval CN 2026Q4", empty when none."""
-    text = (
-        upcoming[Catalysts.event_type]
-        + " "
-        + upcoming[Catalysts.market]
-        + " "
-        + upcoming[metrics.EXPECTED_QUARTER]
-    )
-    catalysts = upcoming.assign(_text=text)  # soonest first (upcoming_catalysts' order)
+    catalysts = upcoming.assign(_text=_milestone_texts(upcoming))  # soonest first
     milestones = []
     for programme in programmes.itertuples():
         same = catalysts[Catalysts.indication].eq(programme.indication) | (
@@ -323,6 +349,17 @@ def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Ser
         found = catalysts.loc[same & here, "_text"]
         milestones.append(found.iloc[0] if len(found) else "")
     return pd.Series(milestones, index=programmes.index, dtype=object)
+
+
+def _milestone_texts(upcoming: pd.DataFrame) -> pd.Series:
+    """Each upcoming catalyst as a milestone reads, e.g. "approval CN 2026Q4"."""
+    return (
+        upcoming[Catalysts.event_type]
+        + " "
+        + upcoming[Catalysts.market]
+        + " "
+        + upcoming[metrics.EXPECTED_QUARTER]
+    )
 
 
 def _by_total(totals: pd.Series) -> list[str]:

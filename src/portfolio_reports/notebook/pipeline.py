@@ -157,6 +157,29 @@ class PipelineSections(PageArea):
             note=views.VIEW_DEFINITIONS["pipeline"],
         )
 
+    @frame_columns(
+        "Therapy area",
+        "Product",
+        "Name",
+        "Phase",
+        "Programmes",
+        "Indication",
+        "Scope",
+        "Modality",
+        "Partner",
+        "Next milestone",
+    )
+    def asset_bars(self) -> Html:
+        """Each molecule in development once, as a bar to its most advanced phase, by therapy
+        area, with its next milestone."""
+        frame = views.asset_bars(*self.page.slice)
+        return drawn.asset_bars(
+            frame,
+            title=f"{counted(len(frame), 'molecule', 'molecules')} in development by phase,"
+            f" {self.scope.label}, end of {self.quarter.label}",
+            note=views.VIEW_DEFINITIONS["assets"],
+        )
+
     @frame_columns("Expected", "Event", "Product", "Indication", "Market", "Detail")
     def catalyst_timeline(self) -> Html:
         """Events expected in the next four quarters, as a timeline; nothing when none is (the

@@ -52,6 +52,8 @@ HEADERS = {
     "revenue_m": "Product sales ({money})",
     "revenue_type": "Revenue type",
     "counterparty": "From",
+    "label": "Name",
+    "programmes": "Programmes",
     "amount_m": "Amount ({money})",
     "basis": "What for",
     "this_quarter_m": "This quarter ({money})",

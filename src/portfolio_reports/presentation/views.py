@@ -52,6 +52,19 @@ PIPELINE_COLUMNS = [
     "next_milestone",
 ]
 """The pipeline bars' frame: what each bar shows, one row per programme."""
+ASSET_COLUMNS = [
+    "therapy_area",
+    "product",
+    "label",
+    "phase",
+    "programmes",
+    "indication_name",
+    "scope",
+    "modality",
+    "partner",
+    "next_milestone",
+]
+"""The asset bars' frame: one row per molecule, at its most advanced programme."""
 CATALYST_COLUMNS = ["expected", "event_type", "product", "indication_name", "market", "detail"]
 """The catalyst timeline's frame: one row per expected event."""
 LAUNCH_COLUMNS = ["product", "launch_quarter", "quarters_since_launch", "quarter", "revenue_m"]
@@ -181,30 +194,59 @@ def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
     product, indication and scope over modality and partner; the bar spans the phase columns
     reached in the area's colour and names the phase; the next milestone stands at the right.
     """
+    names = [f"{row.product} · {row.indication_name} ({row.scope})" for row in frame.itertuples()]
+    details = [_bar_label(row.modality, row.partner) for row in frame.itertuples()]
+    bars = _phase_bars(frame, names, details, heading="Programme", title=title, note=note)
+    return Html(bars, readable(frame, PIPELINE_COLUMNS))
+
+
+def asset_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
+    """One bar per molecule (`analysis.views.asset_bars`) to its most advanced phase, grouped
+    by therapy area, as `pipeline_bars`: the row names the asset over its modality and how many
+    programmes it has in development."""
+    details = [
+        f"{row.modality} · {row.programmes} programme{'s' if row.programmes > 1 else ''}"
+        for row in frame.itertuples()
+    ]
+    names = [str(label) for label in frame.get("label", [])]
+    bars = _phase_bars(frame, names, details, heading="Asset", title=title, note=note)
+    return Html(bars, readable(frame, ASSET_COLUMNS))
+
+
+def _phase_bars(
+    frame: pd.DataFrame,
+    names: list[str],
+    details: list[str],
+    *,
+    heading: str,
+    title: str,
+    note: str,
+) -> str:
+    """Rows of `frame` (therapy_area, phase, next_milestone) as bars across the phase columns,
+    each headed by its name over its detail, under one heading row per therapy area: a
+    figure's HTML."""
     phases = list(DEVELOPMENT_PHASES)
     head = "".join(f"<span>{escape(phase)}</span>" for phase in phases)
     rows = []
     area = ""
-    for row in frame.itertuples():
+    for row, name, detail in zip(frame.itertuples(), names, details, strict=True):
         if row.therapy_area != area:
             area = str(row.therapy_area)
             rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
         reached = phases.index(row.phase) + 1
         rows.append(
-            f'<tr><th scope="row">{escape(row.product)} · {escape(row.indication_name)}'
-            f" ({escape(row.scope)})<small>{escape(_bar_label(row.modality, row.partner))}"
+            f'<tr><th scope="row">{escape(name)}<small>{escape(detail)}'
             f'</small></th><td class="track"><span class="bar" style="width:'
             f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
             f"{escape(row.phase)}</span></td><td>{escape(row.next_milestone)}</td></tr>"
         )
     body = "\n".join(rows) or f'<tr><td colspan="3" class="empty">{NO_PROGRAMMES}</td></tr>'
-    return Html(
+    return (
         f'<figure class="view pipeline-bars">{_caption(title, note)}<table>'
-        f'<thead><tr><th scope="col">Programme</th><th scope="col" class="phases">'
+        f'<thead><tr><th scope="col">{heading}</th><th scope="col" class="phases">'
         f"<div>{head}</div></th>"
         f'<th scope="col">Next milestone</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>'
-        "</figure>",
-        readable(frame, PIPELINE_COLUMNS),
+        "</figure>"
     )
 
 
