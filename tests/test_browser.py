@@ -192,10 +192,11 @@ SCREENS = {1280: 800, PHONE: 667}
 """Viewport height of a laptop (1280 x 800) and a phone (375 x 667)."""
 KPI_SCREENS = {1280: 1.0, PHONE: 1.5}
 """How many screens down the key figures must end: the first on a laptop, 1.5 on a phone."""
-MAIN_BODY_SCREENS = 6.5
-"""The overview's main body (everything above the appendix) at 1280 px, in screens: six until
-the highlights gained movers against both quarters, setbacks and total revenue's drivers (2026Q2
-measured 6.4); the next page work has to bring it back to six."""
+MAIN_BODY_SCREENS = 6.2
+"""The overview's main body (everything above the appendix) at 1280 px, in screens: 6.4 once the
+highlights gained movers against both quarters, setbacks and total revenue's drivers; with revenue
+by type and the assets across phases in it, and the quarter's phase changes, events and
+catalysts in the appendix, 2026Q2 measures 6.15 and 2026Q3 5.9. The aim is six."""
 STORY_PAGES = {**{page: PAGES[page] for page in REPORTS}, "market-jp": "market-jp.html"}
 STORY = """() => {
     const box = element => element ? element.getBoundingClientRect() : null;

@@ -72,10 +72,9 @@ VIEW_DEFINITIONS = {
     " its next milestone is the soonest event expected for its indication (or its product,"
     " where the event names no indication) in its market, or any market for a Global"
     " programme, within the next four quarters.",
-    "assets": "An asset is a molecule in development: a product with at least one programme in"
-    " development at quarter end, shown once, in its primary therapy area, at the most advanced"
-    " phase of its programmes; its next milestone is the soonest event expected for the product"
-    " within the next four quarters.",
+    "assets": "An asset is a molecule in development (a product with a programme in development"
+    " at quarter end), shown once at its most advanced phase in its primary therapy area; its"
+    " next milestone is the product's soonest event expected in the next four quarters.",
     "heat": "The product by market table shows each product's sales in the quarter in each"
     f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",

@@ -202,14 +202,10 @@ def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
 
 def asset_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
     """One bar per molecule (`analysis.views.asset_bars`) to its most advanced phase, grouped
-    by therapy area, as `pipeline_bars`: the row names the asset over its modality and how many
-    programmes it has in development."""
-    details = [
-        f"{row.modality} · {row.programmes} programme{'s' if row.programmes > 1 else ''}"
-        for row in frame.itertuples()
-    ]
+    by therapy area, as `pipeline_bars`, one line a row to stay compact: the row names the
+    asset; its modality and programmes are in the frame."""
     names = [str(label) for label in frame.get("label", [])]
-    bars = _phase_bars(frame, names, details, heading="Asset", title=title, note=note)
+    bars = _phase_bars(frame, names, [""] * len(names), heading="Asset", title=title, note=note)
     return Html(bars, readable(frame, ASSET_COLUMNS))
 
 
@@ -223,8 +219,8 @@ def _phase_bars(
     note: str,
 ) -> str:
     """Rows of `frame` (therapy_area, phase, next_milestone) as bars across the phase columns,
-    each headed by its name over its detail, under one heading row per therapy area: a
-    figure's HTML."""
+    each headed by its name over its detail (where it has one), under one heading row per
+    therapy area: a figure's HTML."""
     phases = list(DEVELOPMENT_PHASES)
     head = "".join(f"<span>{escape(phase)}</span>" for phase in phases)
     rows = []
@@ -235,8 +231,9 @@ def _phase_bars(
             rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
         reached = phases.index(row.phase) + 1
         rows.append(
-            f'<tr><th scope="row">{escape(name)}<small>{escape(detail)}'
-            f'</small></th><td class="track"><span class="bar" style="width:'
+            f'<tr><th scope="row">{escape(name)}'
+            + (f"<small>{escape(detail)}</small>" if detail else "")
+            + f'</th><td class="track"><span class="bar" style="width:'
             f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
             f"{escape(row.phase)}</span></td><td>{escape(row.next_milestone)}</td></tr>"
         )
