@@ -228,7 +228,8 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
             "1 pivotal (Phase 3 or Filed) · 3 programmes · Phase 3 1 · Phase 2 1 · Phase 1 1",
         ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
-        "Next catalyst": ("Q4 2025", "HLX02 approval in China"),
+        # Products by their name on the page, as in the highlights.
+        "Next catalyst": ("Q4 2025", "HANQUYOU approval in China"),
     }
     assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
     assert "sales figures synthetic" in html
@@ -249,7 +250,7 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
             " · Filed 1 · Phase 2 1",
         ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),
-        "Under review": ("1 filing", "HLX02"),
+        "Under review": ("1 filing", "HLX02"),  # no brand in Canada, no sales there yet
         "Next catalyst": ("None recorded", "up to Q2 2026"),
     }
     us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 3))

@@ -76,7 +76,7 @@ def test_a_tile_marks_an_estimated_date(tiny_dataset):
     ]
     data = replace(tiny_dataset, regulatory_events=events)
     html = ReportView(data, Scope(market="US"), Quarter(2024, 2)).kpi_strip().html
-    assert "latest: HLX02 US rights (Mar 2024 est.)" in html
+    assert "latest: HERCESSI US rights (Mar 2024 est.)" in html  # HLX02 by its US brand
 
 
 def test_a_short_table_keeps_its_title(tiny_dataset):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from portfolio_reports.analysis import key_figures, metrics
+from portfolio_reports.analysis import key_figures, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.revenue import (
     NOT_ALLOCATED_NOTE,
@@ -212,7 +212,7 @@ class StorySections(PageArea):
                 Tile(
                     "Licence deals",
                     counted(deals, "deal", "deals"),
-                    f"latest: {latest['product']} {latest['detail']} ({when})",
+                    f"latest: {self._name(latest['product'])} {latest['detail']} ({when})",
                     meaning["deals"],
                 )
             )
@@ -222,11 +222,15 @@ class StorySections(PageArea):
                 Tile(
                     "Under review",
                     counted(len(pending), "filing", "filings"),
-                    ", ".join(dict.fromkeys(pending["product"])),
+                    ", ".join(dict.fromkeys(pending["product"].map(self._name))),
                     meaning["under_review"],
                 )
             )
         return tiles
+
+    def _name(self, product: str) -> str:
+        """A product by its name on the page (`views.display_names`)."""
+        return str(views.display_names(*self.page.slice).get(product, product))
 
     def _catalyst_tile(self) -> Tile:
         """The soonest expected event, or that none is recorded up to the horizon."""
@@ -242,7 +246,7 @@ class StorySections(PageArea):
         return Tile(
             "Next catalyst",
             narrative.timing(catalyst["expected"]),
-            f"{catalyst['product']} {catalyst['event_type']} in"
+            f"{self._name(catalyst['product'])} {catalyst['event_type']} in"
             f" {self.page.market_names(pd.Series([catalyst['market']])).iloc[0]}",
             key_figures.DEFINITIONS["next_catalyst"],
         )
