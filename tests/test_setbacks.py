@@ -190,3 +190,17 @@ def test_what_changed_and_the_record_count_setbacks_first(setback_dataset, tiny_
     appendix = view.appendix().html
     assert appendix.index("Setbacks to date") < appendix.index("Approvals to date")
     assert "No setbacks to date." in ReportView(tiny_dataset, Scope(), Q3).appendix().html
+
+
+def test_a_loss_of_exclusivity_is_marked_on_the_sales_chart_of_its_pages(setback_dataset):
+    losses = commercial.exclusivity_losses(setback_dataset, Scope(), Q3)
+    # The HLX02 biosimilar entry in the US on 2025-07-15: quarter 2025Q3.
+    assert losses[["quarter", "product", "market"]].values.tolist() == [["2025Q3", "HLX02", "US"]]
+    assert commercial.exclusivity_losses(setback_dataset, Scope(market="CN"), Q3).empty
+    # Eight quarters to 2025Q2 end before it.
+    assert commercial.exclusivity_losses(setback_dataset, Scope(), Q2).empty
+    us = ReportView(setback_dataset, Scope(market="US"), Q3).revenue_trend()
+    assert "dashed lines: LOE HERCESSI US (2025Q3)" in us.alt
+    assert us.note.endswith(commercial.EXCLUSIVITY_MARKER)
+    china = ReportView(setback_dataset, Scope(market="CN"), Q3).revenue_trend()
+    assert "dashed" not in china.alt and commercial.EXCLUSIVITY_MARKER not in china.note

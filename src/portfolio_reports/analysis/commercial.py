@@ -142,6 +142,28 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
     return table.reset_index()
 
 
+EXCLUSIVITY_MARKER = (
+    "A dashed line marks the quarter a product lost exclusivity (generic or biosimilar entry) in"
+    " a market of the page; its label names the product and the market."
+)
+"""What a loss-of-exclusivity marker on a sales chart means."""
+
+
+def exclusivity_losses(
+    ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = 8
+) -> pd.DataFrame:
+    """The scope's losses of exclusivity (`Scope.events`) dated in the `quarters` quarters to
+    `quarter`, oldest first: quarter, product, market and date."""
+    events = scope.events(ds)
+    losses = events[events[RegulatoryEvents.event_type] == setbacks.LOSS_OF_EXCLUSIVITY]
+    when = losses[RegulatoryEvents.date].map(lambda day: str(Quarter.of(day)))
+    window = [str(q) for q in quarter.trailing(quarters)]
+    found = losses.assign(**{Sales.quarter: when})[when.isin(window)]
+    columns = [Sales.quarter, RegulatoryEvents.product, RegulatoryEvents.market]
+    ordered = found.sort_values(RegulatoryEvents.date, kind="stable")
+    return ordered[[*columns, RegulatoryEvents.date]].reset_index(drop=True)
+
+
 def other_income(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """The scope's licence, service and other income (`Scope.other_revenue`, OTHER_INCOME) in the
     year to date of `quarter`, newest first, then by type and counterparty.

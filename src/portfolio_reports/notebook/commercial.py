@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics, views
+from portfolio_reports.analysis.commercial import EXCLUSIVITY_MARKER
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
@@ -94,14 +97,22 @@ class CommercialSections(PageArea):
 
     @frame_columns("Quarter", "Product sales ({money})", "QoQ", "YoY")
     def revenue_trend(self) -> Chart | Html:
-        """Revenue per quarter over two years, with YoY growth; nothing without sales (the key
-        figures say so)."""
+        """Revenue per quarter over two years, with YoY growth and a marker at each loss of
+        exclusivity; nothing without sales (the key figures say so)."""
         if not self.page.sells:
             return NOTHING
         frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
         title = f"Product sales per quarter, {self.scope.label} ({self.page.money.label})"
-        chart = charts.revenue_trend(frame, title=title, money_unit=self.page.money)
-        return self.page.sales_chart(chart)
+        losses = commercial.exclusivity_losses(self.dataset, self.scope, self.quarter)
+        names = views.display_names(*self.page.slice)
+        markers = [
+            (loss.quarter, f"LOE {names.get(loss.product, loss.product)} {loss.market}")
+            for loss in losses.itertuples()
+        ]
+        chart = self.page.sales_chart(
+            charts.revenue_trend(frame, title=title, money_unit=self.page.money, markers=markers)
+        )
+        return replace(chart, note=f"{chart.note} {EXCLUSIVITY_MARKER}") if markers else chart
 
     @frame_columns("Quarter", "Product sales ({money})", "QoQ", "YoY")
     def revenue_table(self) -> Html:

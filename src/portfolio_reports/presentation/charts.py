@@ -245,8 +245,15 @@ def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
 
 
 @house_style
-def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Chart:
-    """Bars of revenue per quarter, with YoY growth as labelled bars in a small panel below."""
+def revenue_trend(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    money_unit: Money,
+    markers: Sequence[tuple[str, str]] = (),
+) -> Chart:
+    """Bars of revenue per quarter, with YoY growth as labelled bars in a small panel below;
+    each marker (quarter, label) a dashed line at its quarter, labelled at the top."""
     if frame.empty:
         return no_data(title)
     data = frame.sort_values("quarter")
@@ -264,6 +271,24 @@ def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Char
     axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
     amount_axis(axes.yaxis)
     axes.set_ylabel(f"Product sales, {money_unit.label}")
+    shown = [(quarters.index(at), label) for at, label in markers if at in quarters]
+    if shown:  # headroom above the bars for the markers' labels
+        low, high = axes.get_ylim()
+        axes.set_ylim(low, high + 0.12 * (high - low))
+    for position, label in shown:
+        axes.axvline(position - 0.45, color=MUTED_COLOR, linestyle="--", linewidth=1)
+        right_half = position > len(quarters) / 2  # labelled on the side with room
+        axes.annotate(
+            label,
+            (position - 0.45, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3 if right_half else 3, -3),
+            textcoords="offset points",
+            ha="right" if right_half else "left",
+            va="top",
+            fontsize=SMALLEST_TEXT,
+            color=MUTED_COLOR,
+        )
     if has_growth:
         _growth_panel(growth, positions, yoy)
         axes.tick_params(axis="x", length=0)
@@ -277,6 +302,10 @@ def revenue_trend(frame: pd.DataFrame, *, title: str, money_unit: Money) -> Char
     )
     if pd.notna(latest["yoy"]):
         alt += f", YoY {signed_percent(latest['yoy'])}"
+    if shown:
+        alt += "; dashed lines: " + ", ".join(
+            f"{label} ({quarters[position]})" for position, label in shown
+        )
     return Chart(
         figure,
         title,
