@@ -29,8 +29,13 @@ def headers(html: str) -> list[str]:
 
 
 def first_row(html: str) -> list[str]:
-    row = html.split("<tbody>")[1].split("</tr>")[0]
-    return re.findall(r"<td [^>]*>(.*?)</td>", row)
+    return body_rows(html)[0]
+
+
+def body_rows(html: str) -> list[list[str]]:
+    """The cells of each row of a table's body."""
+    body = html.split("<tbody>")[1]
+    return [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
 
 
 def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(view):
@@ -153,9 +158,7 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
         "Year to date (RMB m)",
         "Year to date YoY",
     ]
-    body = html.split("<tbody>")[1]
-    cells = [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
-    assert [row[:2] for row in cells] == [
+    assert [row[:2] for row in body_rows(html)] == [
         ["Product sales", "165.0"],
         ["Licence income", "10.0"],
         ["Service income", "6.0"],
@@ -187,10 +190,8 @@ def test_a_slice_lists_the_income_that_names_it_apart_from_product_sales(tiny_da
         "Amount (RMB m)",
         "What for",
     ]
-    body = us.split("<tbody>")[1]
-    cells = [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
     # Accord's HLX02 payments in the US in 2025, newest first; 2024Q3's 30 is a year earlier.
-    assert cells == [
+    assert body_rows(us) == [
         ["2025Q3", "Licence income", "Accord", "HERCESSI", "United States", "10.0", "milestone"],
         ["2025Q2", "Licence income", "Accord", "HERCESSI", "United States", "20.0", "milestone"],
     ]
