@@ -124,6 +124,7 @@ SECTION_CALLS: dict[str, list[tuple[dict[str, str], str | None, tuple[str, ...]]
     "revenue_breakdown": [({}, None, (by,)) for by in BREAKDOWNS],
     "revenue_bridge": [({}, None, ()), ({}, None, ("previous",))],
     "pipeline_summary": [({}, None, ()), (JAPAN, None, ())],
+    "other_income": [(JAPAN, None, ())],  # the Eisai licence income; none on the overview
     "pipeline_chart": [
         (scope, None, (by,))
         for scope in ({}, JAPAN)

@@ -71,6 +71,9 @@ class CommercialSections(PageArea):
             sentences.append("Synthetic figures.")  # the page's notice covers only sales
         return defined(table, " ".join(sentences))
 
+    @frame_columns(
+        "Quarter", "Revenue type", "From", "Product", "Market", "Amount ({money})", "What for"
+    )
     def other_income(self) -> Html:
         """Licence, service and other income naming the page's market or products in the year to
         date, apart from product sales, with who paid it; nothing on the whole portfolio (its
