@@ -47,8 +47,13 @@ OTHER_SETTINGS: dict[str, type] = {
     "timeout": int,
     "executor": str,
     "scheduler": str,
+    "classification": str,
 }
 """Settings that are not paths, with their types."""
+DEFAULT_CLASSIFICATION = "Confidential"
+"""The classification line every page of a board pack carries unless the project sets one."""
+CLASSIFICATION_MAX = 60
+"""Longest classification line: it shares a page's footer with the page numbers."""
 CONFINED_SETTINGS = ("data", "params", "notebooks")
 """Folders read from, which a config file may only name inside its project (not `out`)."""
 CONFIG_MAX_BYTES = 256 * 1024
@@ -168,6 +173,17 @@ _CONFIG_HEADING = (
 )
 
 
+def classification_problem(value: str) -> str | None:
+    """What is wrong with a classification line, None when it is fine: it must be one line of
+    printable text, 1 to CLASSIFICATION_MAX characters."""
+    if not value.strip() or len(value) > CLASSIFICATION_MAX or not value.isprintable():
+        return (
+            f"must be one line of 1 to {CLASSIFICATION_MAX} printable characters"
+            f' (e.g. "Confidential"), got {value[:80]!r}'
+        )
+    return None
+
+
 def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str, Any]:
     """The table's settings checked, its folders made relative to the current folder."""
     allowed = [*FOLDER_SETTINGS, *OTHER_SETTINGS]
@@ -186,6 +202,9 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
                 f"{where}: holds a password; leave it out of the URL and set PGPASSWORD or"
                 " ~/.pgpass instead"
             )
+        problem = classification_problem(str(value)) if key == "classification" else None
+        if problem:
+            raise InputError(f"{where}: {problem}")
         if key in CONFINED_SETTINGS and file and "://" not in str(value):
             _check_inside(where, root, str(value))
         settings[key] = value

@@ -18,6 +18,8 @@ SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
 COMMENTARY_DIR = "commentary"
 """Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
+BOARD_PACK = "board-pack.pdf"
+"""A quarter's board pack, in its folder beside the reports."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
 SCRATCH_FOLDER_MARK = ".tmp-"
@@ -151,6 +153,11 @@ class OutputLayout:
     def pdf(self, name: str) -> Path:
         """A report's printed PDF, beside its HTML."""
         return self.quarter_dir / f"{name}.pdf"
+
+    @property
+    def board_pack(self) -> Path:
+        """The quarter's reports printed as one PDF, with a cover, contents and definitions."""
+        return self.quarter_dir / BOARD_PACK
 
     def from_notebooks(self, path: Path) -> str:
         """`path` as the kept notebooks reach it: relative to their folder, where they run, so

@@ -15,9 +15,11 @@ from portfolio_reports.builder.specs import (
     load_specs,
 )
 from portfolio_reports.config import (
+    DEFAULT_CLASSIFICATION,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
+    classification_problem,
     project_data,
 )
 from portfolio_reports.data.dataset import Dataset, load_dataset
@@ -50,7 +52,10 @@ class BuildOptions:
     reports: tuple[str, ...] = ()
     """Names or globs of the reports to build; the others keep their pages. Empty: every one."""
     formats: tuple[str, ...] = ("html",)
-    """Outputs per report: "html" always; "pdf" also prints each page to <report>.pdf."""
+    """Outputs per report: "html" always; "pdf" also prints each page to <report>.pdf, and the
+    quarter's board pack."""
+    classification: str = DEFAULT_CLASSIFICATION
+    """The line every page of the board pack carries, e.g. "Confidential"."""
 
 
 FORMATS = ("html", "pdf")
@@ -83,6 +88,9 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     unknown = sorted(set(options.formats) - set(FORMATS))
     if unknown or not options.formats:
         raise InputError(f"--format must be one or more of {', '.join(FORMATS)}, got {unknown}")
+    problem = classification_problem(options.classification)
+    if problem:
+        raise InputError(f"--classification {problem}")
     if "pdf" in options.formats:
         check_pdf_support()
     snapshots = OutputLayout(options.out, "").snapshots_dir

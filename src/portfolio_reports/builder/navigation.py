@@ -81,6 +81,15 @@ class ReportTree:
         roots = [spec for spec in self.specs if self.parents[spec.name] is None]
         return [*roots, *(child for root in roots for child in self.children(root.name))]
 
+    def index_order(self) -> list[ReportSpec]:
+        """Every report in the order the quarter's index lists them: the top level, each report
+        followed by the reports that drill down from it."""
+        return [
+            spec
+            for top in self.top_level()
+            for spec in ((top, *self.children(top.name)) if self.parents[top.name] else (top,))
+        ]
+
     def related(self, name: str) -> tuple[NavLink, ...]:
         """Links from one report to its overview, parent and children."""
         titles = {spec.name: spec.title for spec in self.specs}

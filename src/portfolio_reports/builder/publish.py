@@ -40,6 +40,13 @@ def last_outcomes(layout: OutputLayout) -> dict[str, dict]:
     return {report["name"]: {"built_at": manifest.get("built_at"), **report} for report in reports}
 
 
+def last_pack(layout: OutputLayout) -> dict | None:
+    """The board pack's record in the quarter's manifest; None when the last build made none."""
+    manifest = _read_manifest(layout.manifest, layout.quarter) or {}
+    pack = manifest.get("board_pack")
+    return pack if isinstance(pack, dict) else None
+
+
 def published_reports(layout: OutputLayout) -> dict[str, dict]:
     """Manifest entries of the reports the last build left current, whose HTML is still there."""
     return {
@@ -96,12 +103,15 @@ def publish_manifest_and_index(
     built_at: str,
     earlier: dict[str, dict],
     key_parts: dict[str, dict[str, str] | None],
+    pack: dict | None = None,
 ) -> list[str]:
     """Write the quarter's manifest and index page, then the index of every quarter.
 
     `earlier` holds the last manifest's entries (see last_outcomes): a report this build did not
     run keeps its figures and the time of its outcome from there. `key_parts` holds the hashes
     making up each result's key (see keys.key_parts), to tell later why a report will rebuild.
+    `pack` is the board pack's record (see builder.pack): the index links the pack when there is
+    one.
 
     Returns the reconciliation: one line per broken identity among the reports' figures.
     """
@@ -141,6 +151,7 @@ def publish_manifest_and_index(
         "warnings": list(dataset.warnings),
         "reconciliation": reconciliation,
         "reports": reports,
+        **({"board_pack": pack} if pack else {}),
     }
     write_text_atomic(layout.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
     entries = {
@@ -170,6 +181,7 @@ def publish_manifest_and_index(
             built_at=built_at,
             warnings=dataset.warnings,
             reconciliation=reconciliation,
+            pack=(pack["file"], pack["pages"]) if pack else None,
         ),
     )
     refresh_links(layout.root, quarter, tree)

@@ -21,11 +21,13 @@ from portfolio_reports.builder.navigation import (
     neighbour_folders,
     refresh_neighbours,
 )
+from portfolio_reports.builder.pack import board_pack, printed_mark
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
     CURRENT,
     check_manifests,
     last_outcomes,
+    last_pack,
     publish_manifest_and_index,
     published_reports,
 )
@@ -37,7 +39,6 @@ from portfolio_reports.builder.unchanged import (
 )
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.data.schema import Sales
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.execution.executors import ExecutorSettings
 from portfolio_reports.execution.job import (
@@ -52,9 +53,6 @@ from portfolio_reports.execution.limits import memory_ceiling
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import OutputLayout, remove_scratch
 from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
-
-SYNTHETIC_MARK = "Synthetic sales"
-"""The running header's mark on printed pages when the sales figures are synthetic."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,8 @@ class BuildResult:
     """Reports this build kept (not named, or not run) whose page a build would now rebuild."""
     printed: tuple[Path, ...] = ()
     """The PDFs printed (with --format pdf)."""
+    pack: dict | None = None
+    """The board pack's manifest record (see builder.pack), None when there is none current."""
 
     @property
     def ok(self) -> bool:
@@ -107,8 +107,9 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         forget_stamp(layout.root)
         remove_scratch(layout.leftover_scratch())
         snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
-        results, reconciliation, outdated = _run_build(options, inputs, snapshot, layout, observer)
-        printed = _print(inputs.dataset, layout, results) if "pdf" in options.formats else []
+        results, reconciliation, outdated, printed, pack = _run_build(
+            options, inputs, snapshot, layout, observer
+        )
         if stamp and not reconciliation and all(r.status in CURRENT for r in results):
             names = [result.name for result in results]
             record_stamp(stamp, layout, names, inputs.dataset.warnings)
@@ -121,6 +122,7 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         tuple(reconciliation),
         tuple(outdated),
         tuple(printed),
+        pack,
     )
 
 
@@ -134,6 +136,7 @@ def _request(options: BuildOptions) -> BuildRequest:
         Path(options.out),
         options.reports,
         options.formats,
+        options.classification,
     )
 
 
@@ -145,8 +148,7 @@ def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) 
         if result.status == ReportStatus.OK
         or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
     ]
-    synthetic = bool(dataset.sales[Sales.synthetic].any())
-    return print_pdfs(pages, check_pdf_support(), mark=SYNTHETIC_MARK if synthetic else "")
+    return print_pdfs(pages, check_pdf_support(), mark=printed_mark(dataset))
 
 
 def _run_build(
@@ -155,11 +157,12 @@ def _run_build(
     snapshot: Path,
     layout: OutputLayout,
     observer: BuildObserver | None,
-) -> tuple[list[ReportResult], list[str], list[str]]:
-    """Run or skip every report, then write the manifest and the index.
+) -> tuple[list[ReportResult], list[str], list[str], list[Path], dict | None]:
+    """Run or skip every report, print them (with --format pdf), then write the manifest and
+    the index.
 
-    Returns the results, the reconciliation's broken identities and the reports kept with a
-    page a build would now rebuild.
+    Returns the results, the reconciliation's broken identities, the reports kept with a page a
+    build would now rebuild, the PDFs printed and the board pack's record.
     """
     built_at = build_time()
     tree = ReportTree.of(inputs.specs, inputs.dataset, inputs.quarter)
@@ -231,15 +234,40 @@ def _run_build(
         else earlier.get(result.name, {}).get("key_parts")
         for result in results
     }
-    reconciliation = publish_manifest_and_index(
-        inputs.dataset, inputs.quarter, inputs.specs, layout, results, built_at, earlier, recorded
-    )
+    printing = "pdf" in options.formats
+    printed: list[Path] = []
+    pack = None
+    try:  # the manifest and index are written whatever printing does: the pages are published
+        printed = _print(inputs.dataset, layout, results) if printing else []
+        pack = board_pack(
+            inputs.dataset,
+            inputs.quarter,
+            tree,
+            results,
+            layout,
+            built_at=built_at,
+            classification=options.classification,
+            earlier=last_pack(layout),
+            chromium=check_pdf_support() if printing else None,
+        )
+    finally:
+        reconciliation = publish_manifest_and_index(
+            inputs.dataset,
+            inputs.quarter,
+            inputs.specs,
+            layout,
+            results,
+            built_at,
+            earlier,
+            recorded,
+            pack,
+        )
     outdated = [
         result.name
         for result in results
         if result.status == ReportStatus.SKIPPED and result.key != keys[result.name]
     ]
-    return results, reconciliation, outdated
+    return results, reconciliation, outdated, printed, pack
 
 
 def _kept(job: ReportJob, earlier: dict | None, current: bool) -> ReportResult:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
-from portfolio_reports.config import ENV_PREFIX
+from portfolio_reports.config import DEFAULT_CLASSIFICATION, ENV_PREFIX
 from portfolio_reports.paths import COMMENTARY_DIR, OutputLayout
 
 STAMP_NAME = ".unchanged.json"
@@ -37,6 +37,7 @@ class BuildRequest:
     out: Path
     reports: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("html",)
+    classification: str = DEFAULT_CLASSIFICATION
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def inputs_stamp(request: BuildRequest) -> str | None:
         "out": str(request.out.resolve()),
         "reports": sorted(request.reports),
         "formats": sorted(request.formats),
+        "classification": request.classification,
         "environment": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
         "code": code_fingerprint(),
         "libraries": environment_fingerprint(),
@@ -89,6 +91,8 @@ def unchanged_build(request: BuildRequest) -> UnchangedBuild | None:
         return None
     layout = OutputLayout(request.out, str(recorded["quarter"]))
     pages = [_page(layout, name, kind) for name in recorded["reports"] for kind in request.formats]
+    if "pdf" in request.formats:
+        pages.append(layout.board_pack)
     if (
         recorded.get("others") != _other_quarters(request.out, layout.quarter)
         or recorded.get("manifest") != _file_hash(layout.manifest)

@@ -23,6 +23,7 @@ from rich.table import Table
 from portfolio_reports import __version__
 from portfolio_reports.cli.terminal import inert
 from portfolio_reports.config import (
+    DEFAULT_CLASSIFICATION,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
@@ -212,8 +213,13 @@ def cli(ctx: click.Context) -> None:
     "formats",
     default="html",
     show_default=True,
-    help="html, pdf or html,pdf: pdf also prints each page to <report>.pdf beside it"
-    " (needs the pdf extra and Chromium).",
+    help="html, pdf or html,pdf: pdf also prints each page to <report>.pdf beside it, and the"
+    " quarter's board pack to board-pack.pdf (needs the pdf extra and Chromium).",
+)
+@_setting_option(
+    "classification",
+    "The line on the board pack's cover and every page of it.",
+    default=DEFAULT_CLASSIFICATION,
 )
 @_exits_cleanly
 def build_reports(
@@ -230,6 +236,7 @@ def build_reports(
     executor: str,
     scheduler: str | None,
     formats: str,
+    classification: str,
 ) -> None:
     """Build the REPORTS named (names or globs; default: every report in params/) of a quarter.
 
@@ -246,7 +253,9 @@ def build_reports(
     if not force:
         from portfolio_reports.builder.unchanged import BuildRequest, unchanged_build
 
-        request = BuildRequest(quarter, data, params, notebooks, out, reports, chosen_formats)
+        request = BuildRequest(
+            quarter, data, params, notebooks, out, reports, chosen_formats, classification
+        )
         unchanged = unchanged_build(request)
         if unchanged:
             count = len(unchanged.reports)
@@ -279,6 +288,7 @@ def build_reports(
         scheduler=scheduler,
         reports=reports,
         formats=chosen_formats,
+        classification=classification,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
@@ -301,6 +311,7 @@ def build_reports(
     )
     if "pdf" in options.formats:
         console.print(inert(_printed_line(result.printed, result.index.parent)), soft_wrap=True)
+        console.print(inert(_pack_line(result.pack, result.index.parent)), soft_wrap=True)
     _print_reconciliation(result.reconciliation)
     sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
 
@@ -334,6 +345,14 @@ def _printed_line(printed: tuple[Path, ...], folder: Path) -> str:
     if not printed:
         return f"printed no PDF: every current page in {folder} has one already"
     return f"printed {counted(len(printed), 'PDF')} beside the pages in {folder}"
+
+
+def _pack_line(pack: dict | None, folder: Path) -> str:
+    """Where --format pdf left the board pack, and how long it is."""
+    if pack is None:
+        return "no board pack: no report has a current page"
+    left_out = f"; not in it: {', '.join(pack['left_out'])}" if pack["left_out"] else ""
+    return f"board pack: {folder / pack['file']} ({counted(pack['pages'], 'page')}){left_out}"
 
 
 def _print_reconciliation(problems: tuple[str, ...]) -> None:

@@ -410,11 +410,13 @@ def quarter_index_html(
     built_at: str,
     warnings: Sequence[str] = (),
     reconciliation: Sequence[str] = (),
+    pack: tuple[str, int] | None = None,
 ) -> str:
     """Render a quarter's index, headed by the company's name: problems, report cards (children
     under their parent), build log.
 
-    `entries` are the top-level reports in reading order, each carrying its drill-downs.
+    `entries` are the top-level reports in reading order, each carrying its drill-downs;
+    `pack` is the board pack's file and its count of pages, when there is one.
     """
     groups: dict[str, list[IndexEntry]] = {}
     for entry in entries:
@@ -433,6 +435,7 @@ def quarter_index_html(
         built_at=built_at,
         warnings=warnings,
         reconciliation=reconciliation,
+        pack=pack,
     )
 
 
@@ -440,3 +443,41 @@ def quarters_index_html(quarters: list[tuple[str, int, int]], company: str) -> s
     """Render the company's list of quarters, each (quarter, reports ok, reports failed), newest
     first."""
     return _render("quarters.html.j2", quarters=quarters, company=company)
+
+
+@dataclass(frozen=True)
+class PackCover:
+    """What a board pack's cover says: whose, which quarter, from which data, when, how marked."""
+
+    company: str
+    quarter: str
+    """The quarter's label, e.g. "Q3 2026"."""
+    data_as_of: str
+    fingerprint: str
+    built_at: str
+    classification: str
+    left_out: tuple[str, ...] = ()
+    """Reports not in the pack, each as "market-jp (failed)"."""
+
+    @property
+    def title(self) -> str:
+        """The pack's title, e.g. "Example Bio · Board pack · Q3 2026"."""
+        return f"{self.company} · Board pack · {self.quarter}"
+
+
+@dataclass(frozen=True)
+class PackEntry:
+    """A line of a board pack's contents: a part's title and its first page."""
+
+    title: str
+    page: int
+
+
+def pack_front_html(cover: PackCover, contents: Sequence[PackEntry]) -> str:
+    """Render a board pack's cover and, from a new page, its contents."""
+    return _render("pack_front.html.j2", cover=cover, contents=contents)
+
+
+def pack_definitions_html(cover: PackCover, terms: dict[str, str]) -> str:
+    """Render a board pack's closing page: each term the reports use, with its definition."""
+    return _render("pack_definitions.html.j2", cover=cover, terms=terms)

@@ -1,0 +1,108 @@
+"""The quarter's board pack: which reports it holds, its rebuild key and its manifest record.
+
+The pack holds every report with a current page, in the index's order (see
+`navigation.ReportTree.top_level`, each report followed by its drill-downs); a report that failed
+or was never built is left out, and its cover says so. The pack is printed again only when its
+key changes: the pages it holds, its cover (bar the build date), the definitions, the code and
+the libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from portfolio_reports.analysis.definitions import glossary
+from portfolio_reports.analysis.revenue import home_split
+from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
+from portfolio_reports.builder.navigation import ReportTree
+from portfolio_reports.data.dataset import Dataset
+from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Sales
+from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.paths import OutputLayout
+from portfolio_reports.presentation.pack import PackPart, print_pack
+from portfolio_reports.presentation.render import PackCover
+
+SYNTHETIC_MARK = "Synthetic sales"
+"""The running header's mark on printed pages when the sales figures are synthetic."""
+LEFT_OUT = {ReportStatus.FAILED: "failed", ReportStatus.PENDING: "not built"}
+"""Why a report is not in the pack, by its status."""
+
+
+def printed_mark(dataset: Dataset) -> str:
+    """The mark every printed page carries: "Synthetic sales" when the sales are, else none."""
+    return SYNTHETIC_MARK if bool(dataset.sales[Sales.synthetic].any()) else ""
+
+
+def pack_contents(
+    tree: ReportTree, results: list[ReportResult], layout: OutputLayout
+) -> tuple[list[PackPart], tuple[str, ...]]:
+    """The reports in the pack, in the index's order, and those left out, as "name (why)"."""
+    status = {result.name: result.status for result in results}
+    parts, left_out = [], []
+    for spec in tree.index_order():
+        page = layout.html(spec.name)
+        if status.get(spec.name) in (ReportStatus.OK, ReportStatus.SKIPPED) and page.is_file():
+            parts.append(PackPart(spec.name, spec.title, page))
+        else:
+            why = LEFT_OUT.get(status.get(spec.name, ReportStatus.PENDING), "no page")
+            left_out.append(f"{spec.name} ({why})")
+    return parts, tuple(left_out)
+
+
+def pack_key(cover: PackCover, parts: list[PackPart], terms: dict[str, str], mark: str) -> str:
+    """Hash of everything the pack shows but its build date."""
+    digest = hashlib.sha256(code_fingerprint().encode() + environment_fingerprint().encode())
+    shown = {"cover": asdict(replace(cover, built_at="")), "terms": terms, "mark": mark}
+    digest.update(json.dumps(shown, sort_keys=True).encode())
+    for part in parts:
+        digest.update(f"\0{part.name}\0{part.title}\0".encode() + part.html.read_bytes())
+    return digest.hexdigest()
+
+
+def board_pack(
+    dataset: Dataset,
+    quarter: Quarter,
+    tree: ReportTree,
+    results: list[ReportResult],
+    layout: OutputLayout,
+    *,
+    built_at: str,
+    classification: str,
+    earlier: dict | None,
+    chromium: Path | None,
+) -> dict | None:
+    """The pack's manifest record: the earlier one while its key holds and its file is there,
+    else a pack printed now with `chromium`; None without either, or without a report to hold."""
+    parts, left_out = pack_contents(tree, results, layout)
+    if not parts:
+        return None
+    cover = PackCover(
+        company=dataset.profile.name,
+        quarter=quarter.label,
+        data_as_of=quarter.end.isoformat(),
+        fingerprint=dataset.fingerprint[:16],
+        built_at=built_at,
+        classification=classification,
+        left_out=left_out,
+    )
+    terms = glossary(dataset.profile.money, home_split(dataset))
+    mark = printed_mark(dataset)
+    key = pack_key(cover, parts, terms, mark)
+    if earlier is not None and earlier.get("key") == key and layout.board_pack.is_file():
+        return earlier
+    if chromium is None:
+        return None
+    printed = print_pack(layout.board_pack, chromium, cover, parts, terms, mark=mark)
+    return {
+        "file": layout.board_pack.name,
+        "key": key,
+        "built_at": built_at,
+        "classification": classification,
+        "pages": printed.pages,
+        "starts": printed.starts,
+        "left_out": list(left_out),
+    }
