@@ -62,6 +62,9 @@ def test_a_pyproject_without_the_table_is_passed_over(tmp_path):
         ('jobs = "two"', "jobs: must be whole number, got 'two'"),
         ('data = "postgresql://r:secret@db/p"', "data: holds a password; leave it out of the URL"),
         ("data = ", "not valid TOML"),
+        ('classification = ""', "classification: must be one line of 1 to 60 printable"),
+        ('classification = "Board\\nonly"', "classification: must be one line of 1 to 60"),
+        ("classification = 1", "classification: must be text, got 1"),
     ],
 )
 def test_bad_config_names_the_file_and_setting(tmp_path, text, message):

@@ -103,6 +103,7 @@ def board_pack(
         "built_at": built_at,
         "classification": classification,
         "pages": printed.pages,
+        "reports": [part.name for part in parts],
         "starts": printed.starts,
         "left_out": list(left_out),
     }

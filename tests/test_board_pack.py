@@ -1,0 +1,171 @@
+"""The quarter's board pack: cover, contents, every report in the index's order, definitions,
+bookmarks and page numbers running through, read back from the PDF with pypdf."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from portfolio_reports.analysis.definitions import glossary
+from portfolio_reports.analysis.revenue import home_split
+from portfolio_reports.data.dataset import load_dataset
+
+from .conftest import NOTEBOOKS, SAMPLE_DATA, run_cli
+
+SECOND = Path(__file__).parent / "data" / "second_company"
+PAGE_NUMBER = re.compile(r"Page (\d+) of (\d+)")
+CLASSIFICATION = "Board use only"
+
+
+def texts(reader: PdfReader) -> list[str]:
+    """Each page's text, ligatures spelled out and white space runs made single spaces."""
+    return [
+        " ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+        for page in reader.pages
+    ]
+
+
+def bookmarks(reader: PdfReader) -> list[tuple[str, int]]:
+    """The outline's (title, page from 1)."""
+    return [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+
+
+def index_titles(index: Path) -> list[str]:
+    """The report titles of a quarter's index, in the order it lists them."""
+    soup = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    return [card.h3.get_text(strip=True) for card in soup.select("li.card")]
+
+
+def check_pack(folder: Path, classification: str) -> tuple[list[str], list[tuple[str, int]]]:
+    """Check what every pack holds; return its pages' text and its bookmarks."""
+    reader = PdfReader(folder / "board-pack.pdf")
+    pages = texts(reader)
+    marks = bookmarks(reader)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    record = manifest["board_pack"]
+    assert record["pages"] == len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert PAGE_NUMBER.findall(text) == [(str(number), str(len(pages)))], number
+        assert classification in text, number
+    included = record["reports"]
+    titles = {report["name"]: report["title"] for report in manifest["reports"]}
+    listed = [title for title in index_titles(folder / "index.html") if title in titles.values()]
+    in_pack = [titles[name] for name in included]
+    assert [title for title in listed if title in in_pack] == in_pack, "the index's order"
+    assert [title for title, _ in marks] == ["Cover", "Contents", *in_pack, "Definitions"]
+    contents = pages[1]
+    for (title, start), name in zip(marks[2:-1], included, strict=True):
+        assert f"{title} {start}" in contents
+        assert pages[start - 1].startswith(f"{title} "), f"{title} starts on page {start}"
+        report = PdfReader(folder / f"{name}.pdf")
+        following = [page for _, page in marks if page > start]
+        assert min(following) - start == len(report.pages), f"{title}: its own page count"
+    definitions = marks[-1][1]
+    assert f"Definitions {definitions}" in contents
+    assert pages[definitions - 1].startswith("Definitions")
+    cover = pages[0]
+    assert classification in cover
+    assert f"Built {record['built_at']}" in cover
+    return pages, marks
+
+
+def test_a_bad_classification_on_the_command_line_stops_the_build_first(tmp_path) -> None:
+    out = tmp_path / "reports"
+    process = run_cli("build", "--out", str(out), "--format", "pdf", "--classification", " ")
+    assert process.returncode == 2
+    assert process.stderr.strip().splitlines() == [
+        "error: --classification must be one line of 1 to 60 printable characters"
+        " (e.g. \"Confidential\"), got ' '"
+    ]
+    assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def sample_pack(sample_build, tmp_path_factory) -> Path:
+    """The sample's reports printed with their board pack: the session's HTML build, then PDF."""
+    built, process = sample_build
+    assert process.returncode == 0, process.stderr
+    out = tmp_path_factory.mktemp("pack") / "reports"
+    shutil.copytree(built, out)
+    assert "Board pack" not in (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    printed = run_cli("build", "--out", str(out), "--jobs", "2", "--format", "html,pdf")
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    assert f"board pack: {out / '2026Q3' / 'board-pack.pdf'}" in printed.stderr
+    return out / "2026Q3"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_sample_pack_holds_every_report_in_index_order(sample_pack: Path) -> None:
+    pages, marks = check_pack(sample_pack, "Confidential")
+    assert len(marks) == 14 + 3, "cover, contents, 14 reports, definitions"
+    cover = pages[0]
+    dataset = load_dataset(SAMPLE_DATA)
+    assert dataset.profile.name in cover
+    assert "Board pack · Q3 2026" in cover
+    assert f"Data as of 2026-09-30 (data fingerprint {dataset.fingerprint[:16]})" in cover
+    assert "Not in this pack" not in cover
+    closing = " ".join(pages[marks[-1][1] - 1 :])
+    terms = glossary(dataset.profile.money, home_split(dataset))
+    assert [term for term in terms if term not in closing] == []
+    assert all("Synthetic sales" in page for page in pages)
+    index = (sample_pack / "index.html").read_text(encoding="utf-8")
+    assert '<a href="board-pack.pdf">Board pack (PDF)</a>' in index
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_pack_whose_parts_did_not_change_is_not_printed_again(sample_pack: Path) -> None:
+    pack = sample_pack / "board-pack.pdf"
+    before = pack.stat().st_mtime_ns
+    again = run_cli(
+        "build", "market-jp", "--out", str(sample_pack.parent), "--jobs", "1", "--format", "pdf"
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "printed no PDF" in again.stderr
+    assert pack.stat().st_mtime_ns == before
+
+
+@pytest.fixture(scope="module")
+def second_pack(tmp_path_factory) -> tuple[Path, str]:
+    """The second company's project, classified in its config, with a market page that fails:
+    three reports built to PDF, the others never built. Returns (quarter folder, output)."""
+    project = tmp_path_factory.mktemp("second-pack")
+    shutil.copytree(SECOND / "data", project / "data")
+    shutil.copytree(SECOND / "params", project / "params")
+    shutil.copytree(NOTEBOOKS, project / "notebooks")
+    market = nbformat.read(project / "notebooks" / "market.ipynb", as_version=4)
+    market.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("no market page")'))
+    nbformat.write(market, project / "notebooks" / "market.ipynb")
+    (project / "portfolio-reports.toml").write_text(
+        f'data = "data"\nparams = "params"\nnotebooks = "notebooks"\nout = "reports"\n'
+        f'classification = "{CLASSIFICATION}"\n',
+        encoding="utf-8",
+    )
+    reports = ("portfolio-overview", "therapy-area-neurology", "market-us")
+    process = run_cli("build", *reports, "--jobs", "2", "--format", "pdf", cwd=project)
+    assert process.returncode == 1, process.stdout + process.stderr
+    return project / "reports" / "2026Q2", process.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_second_company_pack_leaves_out_the_failed_report(second_pack) -> None:
+    folder, output = second_pack
+    pages, marks = check_pack(folder, CLASSIFICATION)
+    assert [title for title, _ in marks[2:-1]] == ["Portfolio overview", "Neurology"]
+    cover = pages[0]
+    assert load_dataset(SECOND / "data").profile.name in cover
+    assert "Board pack · Q2 2026" in cover
+    assert "Data as of 2026-06-30" in cover
+    assert "market-us (failed)" in cover
+    assert "market-jp (not built)" in cover
+    assert "not in it: " in output and "market-us (failed)" in output
