@@ -46,7 +46,7 @@ def pack_contents(
     for spec in tree.index_order():
         page = layout.html(spec.name)
         if status.get(spec.name) in (ReportStatus.OK, ReportStatus.SKIPPED) and page.is_file():
-            parts.append(PackPart(spec.name, spec.title, page))
+            parts.append(PackPart(spec.name, spec.title, spec.group, page))
         else:
             why = LEFT_OUT.get(status.get(spec.name, ReportStatus.PENDING), "no page")
             left_out.append(f"{spec.name} ({why})")
@@ -59,7 +59,8 @@ def pack_key(cover: PackCover, parts: list[PackPart], terms: dict[str, str], mar
     shown = {"cover": asdict(replace(cover, built_at="")), "terms": terms, "mark": mark}
     digest.update(json.dumps(shown, sort_keys=True).encode())
     for part in parts:
-        digest.update(f"\0{part.name}\0{part.title}\0".encode() + part.html.read_bytes())
+        named = f"\0{part.name}\0{part.title}\0{part.group}\0"
+        digest.update(named.encode() + part.html.read_bytes())
     return digest.hexdigest()
 
 

@@ -34,14 +34,17 @@ from portfolio_reports.presentation.render import (
 COVER = "Cover"
 CONTENTS = "Contents"
 DEFINITIONS = "Definitions"
+REFERENCE = "Reference"
+"""The contents' group of the pack's closing definitions."""
 
 
 @dataclass(frozen=True)
 class PackPart:
-    """One report printed in the pack: its name, title and published page."""
+    """One report printed in the pack: its name, title, group and published page."""
 
     name: str
     title: str
+    group: str
     html: Path
 
 
@@ -94,8 +97,8 @@ def _print_pack(
     front_pages = 2  # the cover, and contents on one page unless it needs more
     while True:
         starts = _starts(parts, lengths, front_pages)
-        entries = [PackEntry(part.title, starts[part.name]) for part in parts]
-        entries.append(PackEntry(DEFINITIONS, starts[DEFINITIONS]))
+        entries = [PackEntry(part.title, starts[part.name], part.group) for part in parts]
+        entries.append(PackEntry(DEFINITIONS, starts[DEFINITIONS], REFERENCE))
         front = _print_html(printer, work / "front", pack_front_html(cover, entries), header(mark))
         length = len(pypdf.PdfReader(front).pages)
         if length == front_pages:

@@ -467,10 +467,11 @@ class PackCover:
 
 @dataclass(frozen=True)
 class PackEntry:
-    """A line of a board pack's contents: a part's title and its first page."""
+    """A line of a board pack's contents: a part's title, its first page and its group."""
 
     title: str
     page: int
+    group: str = ""
 
 
 def pack_front_html(cover: PackCover, contents: Sequence[PackEntry]) -> str:
