@@ -23,7 +23,7 @@ EXTRA_MODULES = {
     "duckdb": ("sqlalchemy", "duckdb_engine"),
     "excel": ("openpyxl",),
     "dask": ("distributed",),
-    "pdf": ("playwright",),
+    "pdf": ("playwright", "pypdf"),
 }
 """The modules each optional extra installs."""
 
