@@ -76,6 +76,7 @@ def test_an_unchanged_build_is_told_with_its_quarter_reports_and_warnings(projec
         "quarter",
         "reports",
         "format",
+        "classification",
         "environment",
     ],
 )
@@ -100,8 +101,21 @@ def test_any_input_changed_means_work_to_do(project, monkeypatch, change):
         request = request_of(project, reports=("market-jp",))
     elif change == "format":
         request = request_of(project, formats=("html", "pdf"))
+    elif change == "classification":
+        request = request_of(project, classification="Board only")
     else:
         monkeypatch.setenv("PORTFOLIO_REPORTS_MAX_DATA_MB", "1")
+    assert unchanged_build(request) is None
+
+
+def test_a_pdf_build_without_its_board_pack_means_work_to_do(project):
+    request = request_of(project, formats=("html", "pdf"))
+    layout = published(project, inputs_stamp(request))
+    for name in REPORTS:
+        layout.pdf(name).write_text("printed")
+    layout.board_pack.write_text("printed")
+    assert unchanged_build(request) is not None
+    layout.board_pack.unlink()
     assert unchanged_build(request) is None
 
 
