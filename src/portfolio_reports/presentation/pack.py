@@ -108,11 +108,11 @@ def _print_pack(
     for pdf in (front, *printed, definitions):
         writer.append(str(pdf), import_outline=False)
     total = len(writer.pages)
-    writer.add_outline_item(COVER, 0)
-    writer.add_outline_item(CONTENTS, 1)
+    writer.add_outline_item(title=COVER, page_number=0)
+    writer.add_outline_item(title=CONTENTS, page_number=1)
     for part in parts:
-        writer.add_outline_item(part.title, starts[part.name] - 1)
-    writer.add_outline_item(DEFINITIONS, starts[DEFINITIONS] - 1)
+        writer.add_outline_item(title=part.title, page_number=starts[part.name] - 1)
+    writer.add_outline_item(title=DEFINITIONS, page_number=starts[DEFINITIONS] - 1)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": cover.title})
     footers = _print_html(printer, work / "footers", _blank_pages(total), EMPTY, footer(cover))
