@@ -274,7 +274,7 @@ DATA_CASES = [
     ),
     pytest.param(
         lambda data: edit_cell(data, "markets", 2, "region", "R" * 81),
-        "markets.csv line 4, column region: name 'RRRR",
+        f"markets.csv line 4, column region: name '{'R' * 37}...{'R' * 38}' not allowed",
         id="region-name-too-long",
     ),
     pytest.param(

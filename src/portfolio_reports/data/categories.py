@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from portfolio_reports.data.schema import NAME_MAX_LENGTH, Indications, Markets, Products
+from portfolio_reports.text import quoted
 
 if TYPE_CHECKING:
     from portfolio_reports.data.raw import TableLocation
@@ -87,7 +88,7 @@ def _unreadable(values: pd.Series, column: str, location: TableLocation) -> list
         | text.str.contains(_CONTROL, regex=True)
     ]
     return [
-        f"{location.rows(rows.index)}, column {column}: name {name!r} not allowed; a name is"
+        f"{location.rows(rows.index)}, column {column}: name {quoted(name)} not allowed; a name is"
         f" 1 to {NAME_MAX_LENGTH} characters without control characters"
         for name, rows in bad.groupby(bad, sort=True)
     ]
@@ -100,9 +101,9 @@ def _split_disease_areas(indications: pd.DataFrame, location: TableLocation) -> 
     problems = []
     for disease_area, therapy_areas in areas[areas.map(len) > 1].items():
         rows = pairs.index[pairs[Indications.disease_area] == disease_area]
-        named = ", ".join(repr(area) for area in sorted(therapy_areas))
+        named = ", ".join(quoted(area) for area in sorted(therapy_areas))
         problems.append(
-            f"{location.rows(rows)}, column therapy_area: disease area {disease_area!r} is in"
+            f"{location.rows(rows)}, column therapy_area: disease area {quoted(disease_area)} is in"
             f" therapy areas {named}; a disease area belongs to one therapy area"
         )
     return problems
@@ -114,7 +115,7 @@ def _nested_unions(markets: pd.DataFrame, location: TableLocation) -> list[str]:
     wrong = unions[(unions == unions.index) | unions.isin(unions.index)]
     rows = markets.reset_index().set_index(Markets.market)["index"]
     return [
-        f"{location.row(rows[member])}, column covered_by: {member} covered by {union!r}; a"
+        f"{location.row(rows[member])}, column covered_by: {member} covered by {quoted(union)}; a"
         " union covers other markets and is not covered itself"
         for member, union in wrong.items()
     ]

@@ -175,7 +175,7 @@ def _trimmed_codes(name: str, raw: RawTable) -> tuple[pd.DataFrame, list[str]]:
         changed += [(index, column, value) for index, value in spaced.items()]
         trimmed.loc[spaced.index, column] = spaced.str.strip().replace("", None)
     where = [
-        f"{raw.location.row(index)}, column {column}: {value!r}"
+        f"{raw.location.row(index)}, column {column}: {quoted(value)}"
         for index, column, value in sorted(changed)
     ]
     return (trimmed, where) if changed else (frame, [])
