@@ -10,6 +10,7 @@ import pytest
 from portfolio_reports.config import (
     TEMPLATE_DIR,
     TEMPLATE_PARTS,
+    Materiality,
     init_project,
     load_config,
     project_data,
@@ -65,6 +66,12 @@ def test_a_pyproject_without_the_table_is_passed_over(tmp_path):
         ('classification = ""', "classification: must be one line of 1 to 60 printable"),
         ('classification = "Board\\nonly"', "classification: must be one line of 1 to 60"),
         ("classification = 1", "classification: must be text, got 1"),
+        ("material_floor = -1", "material_floor: must be a positive number, got -1"),
+        ("material_floor = 0", "material_floor: must be a positive number, got 0"),
+        ('material_floor = "1 m"', "material_floor: must be a number, got '1 m'"),
+        ("material_share = 5", "material_share: must be between 0 and 1 (exclusive), got 5"),
+        ("material_share = 1.0", "material_share: must be between 0 and 1 (exclusive), got 1"),
+        ("material_share = nan", "material_share: must be between 0 and 1 (exclusive), got nan"),
     ],
 )
 def test_bad_config_names_the_file_and_setting(tmp_path, text, message):
@@ -119,6 +126,22 @@ def test_commands_outside_a_project_stop_in_one_line(tmp_path, command):
     assert result.stderr.startswith("error: no data source: no portfolio-reports.toml")
     assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_materiality_bar_is_read_from_the_config_with_todays_defaults(tmp_path):
+    _write(tmp_path / "portfolio-reports.toml", "material_floor = 250\nmaterial_share = 0.1\n")
+    assert Materiality.of(load_config(tmp_path).settings) == Materiality(250.0, 0.1)
+    _write(tmp_path / "other" / "portfolio-reports.toml", "material_share = 0.02\n")
+    assert Materiality.of(load_config(tmp_path / "other").settings) == Materiality(1.0, 0.02)
+
+
+def test_a_bad_bar_on_the_command_line_is_refused_in_one_line(tmp_path):
+    process = run_cli("build", "--material-share", "1.5", "--out", str(tmp_path / "reports"))
+    assert process.returncode == 2
+    assert (process.stdout + process.stderr).strip().splitlines() == [
+        "error: --material-share must be between 0 and 1 (exclusive), got 1.5"
+    ]
+    assert not (tmp_path / "reports").exists()
 
 
 def test_validate_works_from_the_notebooks_folder():

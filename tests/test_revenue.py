@@ -6,8 +6,17 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.analysis import commercial, metrics
-from portfolio_reports.analysis.revenue import NOT_ALLOCATED, allocated_sales, material, ranked
+from portfolio_reports.analysis.revenue import (
+    NOT_ALLOCATED,
+    allocated_sales,
+    floor_figure,
+    material,
+    materiality,
+    ranked,
+)
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.config import DEFAULT_MATERIALITY, Materiality
+from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import DataError
@@ -320,7 +329,37 @@ def test_a_change_is_material_from_rmb_1_m_and_5_percent_of_its_base():
     change = pd.Series([1.0, 0.9, 4.0, 5.0, 1.2, -2.0, 0.96])
     base = pd.Series([10.0, 5.0, 100.0, 100.0, 0.0, 30.0, 1.0])
     # 0.96 shows as 1.0, so it counts as RMB 1.0 m; 4.0 is under 5% of 100.
-    assert material(change, base).tolist() == [True, False, False, True, True, True, True]
+    rule = DEFAULT_MATERIALITY
+    assert material(change, base, rule).tolist() == [True, False, False, True, True, True, True]
+
+
+def test_the_materiality_bar_is_the_projects_floor_and_share():
+    change = pd.Series([1.0, 4.0, 30.0, -250.0])
+    base = pd.Series([10.0, 100.0, 1_000.0, 2_000.0])
+    # A company counting in thousands: 250 is 12.5% of 2,000; 30 is 3% of 1,000.
+    thousands = Materiality(floor=25.0, share=0.05)
+    assert material(change, base, thousands).tolist() == [False, False, False, True]
+    # A bar of 2% and 0.5: 1.0 is 10% of 10, 4.0 4% of 100, 30 3% of 1,000.
+    finer = Materiality(floor=0.5, share=0.02)
+    assert material(change, base, finer).tolist() == [True, True, True, True]
+    spelled = Money("USD", "k").spell(materiality(Materiality(floor=0.25, share=0.025)))
+    assert spelled.startswith(
+        "A change is material when it is at least USD 0.25 k and at least 2.5% of the sales"
+    )
+    assert floor_figure(Materiality(floor=1_000.0)) == "1,000.0"
+    assert floor_figure(DEFAULT_MATERIALITY) == "1.0"
+
+
+def test_a_mover_material_under_one_floor_is_not_under_a_higher_one(tiny_dataset):
+    # 2025Q3 against 2024Q3: HLX02 +35.0 (on 90), HLX01 +5.0 (on 20), HLX03 +5.0 (on 10).
+    def moved(rule: Materiality) -> list[str]:
+        ruled = replace(tiny_dataset, materiality=rule)
+        return commercial.revenue_drivers(ruled, WHOLE, Q3, by="product")["product"].tolist()
+
+    assert moved(DEFAULT_MATERIALITY) == ["HLX02", "HLX01", "HLX03"]
+    assert moved(Materiality(floor=6.0)) == ["HLX02"]
+    # A 30% share: HLX01's 25% is under it, HLX03's 50% and HLX02's 38.9% are not.
+    assert moved(Materiality(share=0.3)) == ["HLX02", "HLX03"]
 
 
 def test_revenue_drivers_rank_material_moves_on_a_year_earlier(tiny_dataset):

@@ -35,7 +35,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = ("--data", str(SECOND / "data"), "--params", str(SECOND / "params"))
     checked = run_cli("validate", *where, "--notebooks", str(NOTEBOOKS))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    result = run_cli("build", *where, "--notebooks", str(NOTEBOOKS), "--out", str(out))
+    bar = ("--material-floor", "2.5", "--material-share", "0.04")  # a bar of its own
+    result = run_cli("build", *where, *bar, "--notebooks", str(NOTEBOOKS), "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING revenue_allocation: no rows;" in result.stdout + result.stderr
     return out / QUARTER
@@ -82,6 +83,12 @@ def test_every_money_figure_carries_the_companys_currency(pages: dict[str, str])
     }
     assert not any(bare.values()), bare
     assert "Product sales (USD m)" in pages["portfolio-overview"]
+
+
+def test_every_page_states_the_projects_own_materiality_bar(pages: dict[str, str]) -> None:
+    bar = "A change is material when it is at least USD 2.5 m and at least 4% of the sales"
+    reports = {name: text for name, text in pages.items() if name != "index"}
+    assert all(bar in " ".join(text.split()) for text in reports.values()), list(reports)
 
 
 def test_the_company_name_heads_every_page(pages: dict[str, str]) -> None:

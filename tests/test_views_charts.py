@@ -8,6 +8,7 @@ import pytest
 from matplotlib.colors import to_hex, to_rgba
 
 from portfolio_reports.analysis import views
+from portfolio_reports.config import DEFAULT_MATERIALITY
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -116,7 +117,12 @@ def test_bridge_bars_take_product_colours_and_span_the_change():
     current = pd.Series({"HLX10": 50.0, "HLX01": 10.0})
     base = pd.Series({"HLX10": 40.0, "HLX01": 12.0})
     steps = views.bridge_steps(current, base).assign(brand=lambda rows: rows["step"])
-    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge", money_unit=MONEY)
+    chart = drawn.revenue_bridges(
+        [("Q2 2026", "Q3 2026", steps)],
+        title="Bridge",
+        money_unit=MONEY,
+        materiality=DEFAULT_MATERIALITY,
+    )
     bars = chart.figure.axes[0].containers[0]
     colours = [to_hex(bar.get_facecolor()) for bar in bars]
     assert colours == [
@@ -141,6 +147,7 @@ def test_a_change_under_the_materiality_bar_is_called_small_on_its_bridge():
         [("Q2 2026", "Q3 2026", s.assign(brand=s["step"])) for s in (small, large)],
         title="Bridge",
         money_unit=MONEY,
+        materiality=DEFAULT_MATERIALITY,
     )
     titles = [axes.get_title(loc="left") for axes in chart.figure.axes]
     assert titles == [
@@ -164,6 +171,7 @@ def test_rounding_is_drawn_apart_from_the_products_that_moved_sales():
         [("Q2 2026", "Q3 2026", steps.assign(brand=steps["step"]))],
         title="Bridge",
         money_unit=MONEY,
+        materiality=DEFAULT_MATERIALITY,
     )
     axes = chart.figure.axes[0]
     bars = list(axes.containers[0])
@@ -176,7 +184,12 @@ def test_rounding_is_drawn_apart_from_the_products_that_moved_sales():
 
 def test_a_bridge_without_sales_is_a_no_data_chart():
     steps = views.bridge_steps(pd.Series(dtype=float), pd.Series(dtype=float))
-    chart = drawn.revenue_bridges([("Q2 2026", "Q3 2026", steps)], title="Bridge", money_unit=MONEY)
+    chart = drawn.revenue_bridges(
+        [("Q2 2026", "Q3 2026", steps)],
+        title="Bridge",
+        money_unit=MONEY,
+        materiality=DEFAULT_MATERIALITY,
+    )
     assert chart.alt == "Bridge: no data to show."
 
 

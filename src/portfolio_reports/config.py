@@ -8,6 +8,7 @@ also come from a PORTFOLIO_REPORTS_<SETTING> environment variable, and from the 
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import shutil
@@ -48,6 +49,8 @@ OTHER_SETTINGS: dict[str, type] = {
     "executor": str,
     "scheduler": str,
     "classification": str,
+    "material_floor": float,
+    "material_share": float,
 }
 """Settings that are not paths, with their types."""
 DEFAULT_CLASSIFICATION = "Confidential"
@@ -66,6 +69,37 @@ BLANK_DATA = Path("data")
 """The data folder of a project started from a company's own data (`init --empty`)."""
 BLANK_PARAMS_DIR = TEMPLATE_DIR / "blank" / "params"
 """One params file per report kind, its scope left to fill in, for `init --empty`."""
+
+
+@dataclass(frozen=True)
+class Materiality:
+    """The bar a revenue change must reach for a page to call it material (a mover, a driver)."""
+
+    floor: float = 1.0
+    """The smallest change, in the company's currency and unit."""
+    share: float = 0.05
+    """The smallest change as a share of the figure it is compared with, between 0 and 1."""
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> Materiality:
+        """The bar the settings give, today's defaults where they give none."""
+        return cls(
+            float(settings.get("material_floor", cls.floor)),
+            float(settings.get("material_share", cls.share)),
+        )
+
+
+DEFAULT_MATERIALITY = Materiality()
+"""The bar a project sets none of: 1.0 in the company's unit and 5%."""
+MATERIALITY_SETTINGS = ("material_floor", "material_share")
+"""The settings of the materiality bar (Materiality.floor, Materiality.share)."""
+
+
+def materiality_problem(setting: str, value: float) -> str | None:
+    """Why a value of a materiality setting cannot be used; None when it can."""
+    if setting == "material_share":
+        return None if 0 < value < 1 else f"must be between 0 and 1 (exclusive), got {value:g}"
+    return None if 0 < value < math.inf else f"must be a positive number, got {value:g}"
 
 
 @dataclass(frozen=True)
@@ -194,9 +228,13 @@ def _settings(root: Path, table: dict[str, Any], file: Path | None) -> dict[str,
         wanted = str if key in FOLDER_SETTINGS else OTHER_SETTINGS.get(key)
         if wanted is None:
             raise InputError(f"{where}: unknown setting; allowed: {', '.join(allowed)}")
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            kind = "whole number" if wanted is int else "text"
+        numeric = wanted is float and isinstance(value, int)
+        if not (isinstance(value, wanted) or numeric) or isinstance(value, bool):
+            kind = {int: "whole number", float: "a number"}.get(wanted, "text")
             raise InputError(f"{where}: must be {kind}, got {value!r}")
+        problem = materiality_problem(key, value) if key in MATERIALITY_SETTINGS else None
+        if problem is not None:
+            raise InputError(f"{where}: {problem}")
         if key == "data" and shown_location(value) != value:
             raise InputError(
                 f"{where}: holds a password; leave it out of the URL and set PGPASSWORD or"

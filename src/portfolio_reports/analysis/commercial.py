@@ -182,7 +182,7 @@ def total_revenue_drivers(
     ds: Dataset, quarter: Quarter, base: str = "year_ago", n: int = 3
 ) -> pd.DataFrame:
     """What moved the company's total revenue against the `base` quarter (DRIVER_BASES): the `n`
-    largest material changes (`revenue.MATERIALITY`) of product sales or of one other revenue
+    largest material changes (`revenue.materiality`) of product sales or of one other revenue
     type from one counterparty, whether or not the total moved materially (parts may offset).
 
     Columns: revenue_type, counterparty ("" where none is named), revenue_m, the base's
@@ -203,7 +203,7 @@ def total_revenue_drivers(
     table = _summed_per(rows, keys, _compared_quarters(quarter))
     table["change_m"] = table[REVENUE] - table[base_revenue]
     table[growth] = _growth(table[REVENUE], table[base_revenue])
-    moved = table[material(table["change_m"], table[base_revenue])]
+    moved = table[material(table["change_m"], table[base_revenue], ds.materiality)]
     order = ranked(
         moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, *keys],
@@ -263,7 +263,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     """Product and market pairs with the largest material revenue increases and decreases vs
     last quarter.
 
-    Up to `n` of each, material changes only (`revenue.MATERIALITY`); `direction` is "increase"
+    Up to `n` of each, material changes only (`revenue.materiality`); `direction` is "increase"
     or "decrease"; `exclusivity_lost` dates the loss of exclusivity a decrease follows
     (`_exclusivity_lost`). Ranked by the change as shown
     (rounded to REVENUE_DECIMALS), largest first; ties go to the larger revenue this quarter,
@@ -271,7 +271,7 @@ def revenue_movers(ds: Dataset, scope: Scope, quarter: Quarter, n: int = 5) -> p
     """
     keys = [Sales.product, Sales.market]
     pairs = _pair_changes(ds, scope, quarter)
-    pairs = pairs[material(pairs["change_m"], pairs[PREVIOUS_REVENUE])]
+    pairs = pairs[material(pairs["change_m"], pairs[PREVIOUS_REVENUE], ds.materiality)]
     change = pairs["change_m"]
     order = ["change_m", REVENUE, *keys]
     increases = ranked(pairs[change > 0], order, [False, False, True, True])
@@ -325,7 +325,7 @@ def revenue_drivers(
 ) -> pd.DataFrame:
     """The `n` values of `by` whose product sales moved most against the `base` quarter
     (DRIVER_BASES: the same quarter a year earlier, or the previous one), material changes only
-    (`revenue.MATERIALITY`), largest change as shown first.
+    (`revenue.materiality`), largest change as shown first.
 
     Columns: `by`, revenue_m, the base's revenue column, change_m, its growth (yoy or
     qoq), and by product `exclusivity_lost` (`_exclusivity_lost`).
@@ -334,7 +334,7 @@ def revenue_drivers(
     base_revenue, growth = DRIVER_BASES[base]
     table = revenue_by(ds, scope, quarter, by=by)
     table["change_m"] = table[REVENUE] - table[base_revenue]
-    moved = table[material(table["change_m"], table[base_revenue])]
+    moved = table[material(table["change_m"], table[base_revenue], ds.materiality)]
     order = ranked(
         moved.assign(_size=moved["change_m"].abs()),
         ["_size", REVENUE, by],

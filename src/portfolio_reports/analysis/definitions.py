@@ -6,6 +6,7 @@ from portfolio_reports.analysis import pipeline, revenue, setbacks
 from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
 from portfolio_reports.analysis.revenue import HomeSplit
 from portfolio_reports.analysis.views import VIEW_DEFINITIONS
+from portfolio_reports.config import Materiality
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 
@@ -29,7 +30,6 @@ SHARED_TERMS = {
     "Total revenue": revenue.TOTAL,
     "Year to date": revenue.YEAR_TO_DATE,
     "Allocated revenue": revenue.ALLOCATION,
-    "Material change": revenue.MATERIALITY,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
     "Revenue bridge": VIEW_DEFINITIONS["bridge"],
     "Launch quarter": VIEW_DEFINITIONS["launch"],
@@ -97,18 +97,19 @@ GLOSSARY: dict[str, str] = {
 """Term -> its sentence, MONEY standing for the company's currency (see `glossary`)."""
 
 
-def glossary(money: Money, home: HomeSplit | None) -> dict[str, str]:
+def glossary(money: Money, home: HomeSplit | None, rule: Materiality) -> dict[str, str]:
     """Term -> the sentence a report's glossary shows: amounts named in the company's money,
-    the home market's split after allocated revenue where the company has a home market."""
+    after allocated revenue the home market's split (where the company has a home market) and
+    the materiality bar `rule`."""
     terms = {term: money.spell(sentence) for term, sentence in GLOSSARY.items()}
-    if home is None:
-        return terms
     at = list(terms).index("Allocated revenue") + 1
     items = list(terms.items())
-    return dict([*items[:at], (home.term.capitalize(), home.definition), *items[at:]])
+    split = [] if home is None else [(home.term.capitalize(), home.definition)]
+    bar = ("Material change", money.spell(revenue.materiality(rule)))
+    return dict([*items[:at], *split, bar, *items[at:]])
 
 
 def glossary_markdown(ds: Dataset) -> str:
     """A data set's glossary as a Markdown list, one term per line, as its README holds it."""
-    terms = glossary(ds.profile.money, revenue.home_split(ds))
+    terms = glossary(ds.profile.money, revenue.home_split(ds), ds.materiality)
     return "\n".join(f"- **{term}**: {sentence}" for term, sentence in terms.items()) + "\n"

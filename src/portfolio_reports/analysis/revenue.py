@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.config import Materiality
 from portfolio_reports.data.company import CURRENCY, MONEY, UNIT
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import (
@@ -43,16 +44,21 @@ TOTAL = (
     " in the quarter of the data; the types add up to the total."
 )
 
-MATERIAL_FLOOR = 1.0
-"""The smallest revenue change a page calls a mover or a driver, in the company's unit."""
-MATERIAL_SHARE = 0.05
-"""The smallest revenue change a page calls a mover or a driver, as a share of its base."""
-MATERIALITY = (
-    f"A change is material when it is at least {CURRENCY} {MATERIAL_FLOOR:.1f} {UNIT} and at least"
-    f" {MATERIAL_SHARE:.0%} of the sales it is compared with (any such change from no sales"
-    " counts); smaller ones are not listed."
-)
-"""What `material` counts; MONEY spelled by `Money.spell`."""
+
+def materiality(rule: Materiality) -> str:
+    """What `material` counts under `rule`, in a sentence; MONEY spelled by `Money.spell`."""
+    return (
+        f"A change is material when it is at least {CURRENCY} {floor_figure(rule)} {UNIT} and at"
+        f" least {rule.share * 100:g}% of the sales it is compared with (any such change from no"
+        " sales counts); smaller ones are not listed."
+    )
+
+
+def floor_figure(rule: Materiality) -> str:
+    """The floor as pages write it: with REVENUE_DECIMALS, or more where it has more."""
+    shown = f"{rule.floor:,.{REVENUE_DECIMALS}f}"
+    return shown if float(shown.replace(",", "")) == rule.floor else f"{rule.floor:,g}"
+
 
 PRODUCT_SALES = (
     f"Product sales: sales of the company's products, {MONEY}; licence and service income"
@@ -183,13 +189,11 @@ def allocation_warnings(ds: Dataset) -> list[str]:
     ]
 
 
-def material(change: pd.Series, base: pd.Series) -> pd.Series:
-    """Whether each revenue change is material (see MATERIALITY): at least MATERIAL_FLOOR and
-    at least MATERIAL_SHARE of its base, compared as shown (rounded to REVENUE_DECIMALS)."""
+def material(change: pd.Series, base: pd.Series, rule: Materiality) -> pd.Series:
+    """Whether each revenue change is material (see `materiality`): at least the rule's floor and
+    its share of the base, compared as shown (rounded to REVENUE_DECIMALS)."""
     size = change.abs().round(REVENUE_DECIMALS)
-    return (size >= MATERIAL_FLOOR) & (
-        size >= (MATERIAL_SHARE * base.abs()).round(REVENUE_DECIMALS)
-    )
+    return (size >= rule.floor) & (size >= (rule.share * base.abs()).round(REVENUE_DECIMALS))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from portfolio_reports.analysis.metrics import resolve_quarter
@@ -16,10 +16,14 @@ from portfolio_reports.builder.specs import (
 )
 from portfolio_reports.config import (
     DEFAULT_CLASSIFICATION,
+    DEFAULT_MATERIALITY,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
+    MATERIALITY_SETTINGS,
+    Materiality,
     classification_problem,
+    materiality_problem,
     project_data,
 )
 from portfolio_reports.data.dataset import Dataset, load_dataset
@@ -56,6 +60,8 @@ class BuildOptions:
     quarter's board pack."""
     classification: str = DEFAULT_CLASSIFICATION
     """The line every page of the board pack carries, e.g. "Confidential"."""
+    materiality: Materiality = DEFAULT_MATERIALITY
+    """The bar a revenue change must reach for the pages to call it material."""
 
 
 FORMATS = ("html", "pdf")
@@ -91,11 +97,15 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     problem = classification_problem(options.classification)
     if problem:
         raise InputError(f"--classification {problem}")
+    for setting, value in zip(MATERIALITY_SETTINGS, astuple(options.materiality), strict=True):
+        problem = materiality_problem(setting, value)
+        if problem is not None:
+            raise InputError(f"--{setting.replace('_', '-')} {problem}")
     if "pdf" in options.formats:
         check_pdf_support()
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
-    dataset = load_dataset(cached or options.data)
+    dataset = load_dataset(cached or options.data, options.materiality)
     found = [
         *lifecycle_warnings(dataset),
         *lagging_warnings(dataset),

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,7 @@ import nbformat
 from portfolio_reports import __version__
 from portfolio_reports.builder.fingerprints import PACKAGE_DIR, environment_fingerprint
 from portfolio_reports.builder.specs import ReportSpec, commentary_file
+from portfolio_reports.config import DEFAULT_MATERIALITY, Materiality
 
 PACKAGE = "portfolio_reports"
 PAGE_MODULES = (f"{PACKAGE}.execution.kernel_session", f"{PACKAGE}.presentation.render")
@@ -40,13 +42,17 @@ def key_parts(
     data_fingerprint: str,
     environment: str | None = None,
     links: Sequence[tuple[str, str]] = (),
+    materiality: Materiality = DEFAULT_MATERIALITY,
 ) -> dict[str, str]:
-    """The hash of each thing a report depends on: notebook, parameters, the analyst's
-    commentary, data, code, libraries, and the (row label, page) links its tables may carry."""
+    """The hash of each thing a report depends on: notebook, parameters (the materiality bar
+    among them), the analyst's commentary, data, code, libraries, and the (row label, page)
+    links its tables may carry."""
     commentary = commentary_file(spec, quarter)
     parts = (
         spec.notebook.read_bytes(),
-        json.dumps([spec.title, spec.group, spec.parameters, quarter], sort_keys=True).encode(),
+        json.dumps(
+            [spec.title, spec.group, spec.parameters, quarter, asdict(materiality)], sort_keys=True
+        ).encode(),
         commentary.read_bytes() if commentary is not None else b"",
         data_fingerprint.encode(),
         page_code_fingerprint(spec.notebook).encode(),
@@ -76,10 +82,11 @@ def job_key(
     data_fingerprint: str,
     environment: str | None = None,
     links: Sequence[tuple[str, str]] = (),
+    materiality: Materiality = DEFAULT_MATERIALITY,
 ) -> str:
     """Hash of everything a report depends on: notebook, parameters, commentary, data, code,
     libraries and row links."""
-    return key_of(key_parts(spec, quarter, data_fingerprint, environment, links))
+    return key_of(key_parts(spec, quarter, data_fingerprint, environment, links, materiality))
 
 
 def key_of(parts: dict[str, str]) -> str:

@@ -90,7 +90,7 @@ def board_pack(
         classification=classification,
         left_out=left_out,
     )
-    terms = glossary(dataset.profile.money, home_split(dataset))
+    terms = glossary(dataset.profile.money, home_split(dataset), dataset.materiality)
     mark = printed_mark(dataset)
     key = pack_key(cover, parts, terms, mark)
     if earlier is not None and earlier.get("key") == key and layout.board_pack.is_file():

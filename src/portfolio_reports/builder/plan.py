@@ -18,6 +18,8 @@ from portfolio_reports.builder.specs import (
     ParameterValue,
     ReportSpec,
     commentary_file,
+    declared_parameters,
+    materiality_parameters,
 )
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -83,6 +85,7 @@ def planned_reports(options: BuildOptions) -> list[PlannedReport]:
                         row_links(spec, tree, inputs.dataset),
                         published.get(spec.name, {}).get("row_labels"),
                     ),
+                    materiality=inputs.dataset.materiality,
                 ),
                 published.get(spec.name),
             ),
@@ -159,12 +162,17 @@ def report_job(
             "quarter": str(quarter),
             "data": layout.from_notebooks(snapshot),
             **({COMMENTARY_PARAMETER: layout.from_notebooks(commentary)} if commentary else {}),
+            **materiality_parameters(dataset.materiality, declared_parameters(spec.notebook)),
         },
         layout=layout,
         page=info,
         timeout_s=timeout_s,
         key=job_key(
-            spec, str(quarter), dataset.fingerprint, links=shown_links(info.drill_downs, row_labels)
+            spec,
+            str(quarter),
+            dataset.fingerprint,
+            links=shown_links(info.drill_downs, row_labels),
+            materiality=dataset.materiality,
         ),
         warm=warm,
     )

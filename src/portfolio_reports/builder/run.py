@@ -137,6 +137,7 @@ def _request(options: BuildOptions) -> BuildRequest:
         options.reports,
         options.formats,
         options.classification,
+        options.materiality,
     )
 
 
@@ -218,6 +219,7 @@ def _run_build(
             str(inputs.quarter),
             inputs.dataset.fingerprint,
             links=shown_links(row_links(spec, tree, inputs.dataset), row_labels[spec.name]),
+            materiality=inputs.dataset.materiality,
         )
         for spec in inputs.specs
     }

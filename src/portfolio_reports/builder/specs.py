@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.builder.kinds import SCOPE_PARAMETERS, group_of, group_rank
+from portfolio_reports.config import MATERIALITY_SETTINGS, Materiality
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.limits import (
     PARAMS_LIMIT_ENV,
@@ -33,6 +34,9 @@ BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
 COMMENTARY_PARAMETER = "commentary"
 """The notebook parameter the build sets to a report's commentary file, when it has one."""
+PROJECT_PARAMETERS = MATERIALITY_SETTINGS
+"""Parameters of the project's settings the build (and `run`) sets in a notebook that declares
+them; a notebook without them keeps the defaults."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A report name, matched whole: it names <name>.html in the quarter's folder."""
 RESERVED_NAMES = frozenset({"index", "manifest", "notebooks", "snapshots"})
@@ -170,11 +174,17 @@ def check_parameters(
         for name in BUILD_PARAMETERS
         if build and name not in declared
     ]
-    set_by_build = {*BUILD_PARAMETERS, COMMENTARY_PARAMETER}
-    set_by_project = set_by_build if build else set(BUILD_PARAMETERS) & set(declared)
+    set_by_build = {*BUILD_PARAMETERS, *PROJECT_PARAMETERS, COMMENTARY_PARAMETER}
+    set_by_project = (
+        set_by_build if build else {*BUILD_PARAMETERS, *PROJECT_PARAMETERS} & set(declared)
+    )
     for name, value in parameters.items():
         if name in set_by_project:
-            where = "the build, not a params file" if build else f"the project; use --{name}"
+            where = (
+                "the build, not a params file"
+                if build
+                else f"the project; use --{name.replace('_', '-')}"
+            )
             problems.append(f"{label}: parameter {name!r} is set by {where}")
         elif name not in declared:
             allowed = ", ".join(sorted(set(declared) - set_by_build))
@@ -201,6 +211,12 @@ def check_parameters(
     if scoped and all(getattr(scope, name) is None for name in scoped):
         return [f"{label}: {_unset_scope(notebook, scoped, dataset)}"]
     return [f"{label}: {problem}" for problem in scope.check(dataset)]
+
+
+def materiality_parameters(rule: Materiality, declared: dict[str, Any]) -> dict[str, float]:
+    """The materiality settings as the parameters a notebook declares of them."""
+    values = dict(zip(MATERIALITY_SETTINGS, astuple(rule), strict=True))
+    return {name: value for name, value in values.items() if name in declared}
 
 
 def _unset_scope(notebook: Path, scoped: list[str], dataset: Dataset) -> str:

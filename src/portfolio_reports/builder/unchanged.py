@@ -15,11 +15,16 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
-from portfolio_reports.config import DEFAULT_CLASSIFICATION, ENV_PREFIX
+from portfolio_reports.config import (
+    DEFAULT_CLASSIFICATION,
+    DEFAULT_MATERIALITY,
+    ENV_PREFIX,
+    Materiality,
+)
 from portfolio_reports.paths import COMMENTARY_DIR, OutputLayout
 
 STAMP_NAME = ".unchanged.json"
@@ -38,6 +43,7 @@ class BuildRequest:
     reports: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("html",)
     classification: str = DEFAULT_CLASSIFICATION
+    materiality: Materiality = DEFAULT_MATERIALITY
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ def inputs_stamp(request: BuildRequest) -> str | None:
         "reports": sorted(request.reports),
         "formats": sorted(request.formats),
         "classification": request.classification,
+        "materiality": asdict(request.materiality),
         "environment": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
         "code": code_fingerprint(),
         "libraries": environment_fingerprint(),

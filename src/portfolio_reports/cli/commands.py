@@ -24,10 +24,12 @@ from portfolio_reports import __version__
 from portfolio_reports.cli.terminal import inert
 from portfolio_reports.config import (
     DEFAULT_CLASSIFICATION,
+    DEFAULT_MATERIALITY,
     DEFAULT_NOTEBOOKS,
     DEFAULT_PARAMS,
     DEFAULT_REPORTS,
     ENV_PREFIX,
+    Materiality,
     env_var,
     init_project,
     load_config,
@@ -112,7 +114,7 @@ def _raise_stopped(signum: int, frame: Any) -> None:
 def _setting_option(setting: str, help_text: str, **kwargs: Any) -> Callable[..., Any]:
     """The --SETTING option; its default comes from the project config (see config.py)."""
     return click.option(
-        f"--{setting}",
+        f"--{setting.replace('_', '-')}",
         envvar=env_var(setting),
         show_envvar=True,
         show_default="default" in kwargs,
@@ -208,6 +210,18 @@ def cli(ctx: click.Context) -> None:
 @_setting_option(
     "scheduler", "dask scheduler address, e.g. tcp://HOST:8786 (with --executor dask)."
 )
+@_setting_option(
+    "material_floor",
+    "The smallest revenue change pages call material, in the company's currency and unit.",
+    type=float,
+    default=DEFAULT_MATERIALITY.floor,
+)
+@_setting_option(
+    "material_share",
+    "The smallest revenue change pages call material, as a share of its base (0 to 1).",
+    type=float,
+    default=DEFAULT_MATERIALITY.share,
+)
 @click.option(
     "--format",
     "formats",
@@ -235,6 +249,8 @@ def build_reports(
     fresh_kernels: bool,
     executor: str,
     scheduler: str | None,
+    material_floor: float,
+    material_share: float,
     formats: str,
     classification: str,
 ) -> None:
@@ -250,11 +266,20 @@ def build_reports(
     """
     chosen_formats = tuple(name.strip() for name in formats.split(",") if name.strip())
     data = _data(data)
+    materiality = Materiality(material_floor, material_share)
     if not force:
         from portfolio_reports.builder.unchanged import BuildRequest, unchanged_build
 
         request = BuildRequest(
-            quarter, data, params, notebooks, out, reports, chosen_formats, classification
+            quarter,
+            data,
+            params,
+            notebooks,
+            out,
+            reports,
+            chosen_formats,
+            classification,
+            materiality,
         )
         unchanged = unchanged_build(request)
         if unchanged:
@@ -289,6 +314,7 @@ def build_reports(
         reports=reports,
         formats=chosen_formats,
         classification=classification,
+        materiality=materiality,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)

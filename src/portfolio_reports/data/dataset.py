@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from portfolio_reports.config import DEFAULT_MATERIALITY, Materiality
 from portfolio_reports.data.blank import blank_problems
 from portfolio_reports.data.categories import category_problems, covering_unions
 from portfolio_reports.data.company import Profile
@@ -77,6 +78,8 @@ class Dataset:
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a build, one line each naming file and row or key."""
+    materiality: Materiality = DEFAULT_MATERIALITY
+    """The bar a revenue change must reach to be called material (the project's setting)."""
 
     def table(self, name: str) -> pd.DataFrame:
         """Return one table by its name."""
@@ -93,11 +96,13 @@ class Dataset:
         return Profile.of(self.company)
 
 
-def load_dataset(source: str | Path) -> Dataset:
-    """Load and validate a data source (see `sources`), or read a build's own snapshot as it is."""
+def load_dataset(source: str | Path, materiality: Materiality = DEFAULT_MATERIALITY) -> Dataset:
+    """Load and validate a data source (see `sources`), or read a build's own snapshot as it is;
+    revenue changes are called material by `materiality`."""
     if is_snapshot(source):
         folder = Path(source).resolve()
-        return _snapshot_dataset(folder, (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
+        manifest = (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8")
+        return _snapshot_dataset(folder, manifest, materiality)
     raw = read_source(source)
     detail = detail_file(source)
     if detail is not None:
@@ -105,15 +110,16 @@ def load_dataset(source: str | Path) -> Dataset:
     blank = blank_problems({name: table.frame for name, table in raw.tables.items()}, str(source))
     if blank:
         raise DataError(blank)
-    return _validated(raw)
+    return replace(_validated(raw), materiality=materiality)
 
 
 @lru_cache(maxsize=1)
-def _snapshot_dataset(folder: Path, manifest: str) -> Dataset:
-    """A snapshot's data set, read once per process while it is the one asked for (by folder and
-    manifest): a warm kernel's reports then share it, and the results `memo` keeps for it."""
+def _snapshot_dataset(folder: Path, manifest: str, materiality: Materiality) -> Dataset:
+    """A snapshot's data set, read once per process while it is the one asked for (by folder,
+    manifest and materiality): a warm kernel's reports then share it, and the results `memo`
+    keeps for it."""
     tables, fingerprint = read_snapshot(folder)
-    return Dataset(**tables, fingerprint=fingerprint)
+    return Dataset(**tables, fingerprint=fingerprint, materiality=materiality)
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:

@@ -1,9 +1,9 @@
 """One ad-hoc report: any parameterized notebook, run as papermill would, one HTML file anywhere.
 
 Parameters are typed as papermill's command line types them and checked against the notebook's
-parameters cell (`specs.check_parameters`); the project's quarter and data go only to a notebook
-that declares them. The notebook runs as a build job (`run_report_job`) in its own folder, and
-only its HTML is published.
+parameters cell (`specs.check_parameters`); the project's quarter, data and materiality go only
+to a notebook that declares them. The notebook runs as a build job (`run_report_job`) in its own
+folder, and only its HTML is published.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from portfolio_reports.builder.specs import (
     commentary_file,
     declared_parameters,
     load_spec,
+    materiality_parameters,
     resolve_notebook,
     scope_of,
 )
-from portfolio_reports.config import DEFAULT_NOTEBOOKS, ProjectConfig, load_config
+from portfolio_reports.config import DEFAULT_NOTEBOOKS, Materiality, ProjectConfig, load_config
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
@@ -126,9 +127,9 @@ def project_of(report: AdhocReport) -> ProjectConfig:
 def run_adhoc(report: AdhocReport) -> ReportResult:
     """Run one notebook as papermill would and publish its page to `report.to`.
 
-    The project's quarter and data go only to a notebook that declares them, and only then is
-    the data loaded; a notebook without a parameters cell gets its parameters at the top. A
-    failure keeps the executed notebook beside the target.
+    The project's quarter, data and materiality go only to a notebook that declares them, and
+    only then is the data loaded; a notebook without a parameters cell gets its parameters at
+    the top. A failure keeps the executed notebook beside the target.
     """
     if report.to.suffix.lower() != ".html":
         raise InputError(f"--to must name an .html file, got {str(report.to)!r}")
@@ -163,6 +164,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         commentary = commentary_file(spec, str(quarter)) if report.params_file else None
         if commentary is not None and COMMENTARY_PARAMETER in declared:
             values[COMMENTARY_PARAMETER] = str(commentary)
+        values.update(materiality_parameters(Materiality.of(project.settings), declared))
         job = ReportJob(
             name=_NAME,
             notebook=spec.notebook,

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from portfolio_reports.analysis import commercial, views
-from portfolio_reports.analysis.revenue import (
-    MATERIAL_FLOOR,
-    MATERIAL_SHARE,
-    MATERIALITY,
-)
+from portfolio_reports.analysis.revenue import floor_figure, materiality
 from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import narrative
@@ -56,7 +52,10 @@ class MoverSections(PageArea):
             f"Ranked by the change as shown ({self.page.money.label}, one decimal); ties go to"
             " the larger revenue this quarter, then product and market code."
         )
-        notes = [self.page.money.spell(MATERIALITY), views.VIEW_DEFINITIONS["market brand"]]
+        notes = [
+            self.page.money.spell(materiality(self.dataset.materiality)),
+            views.VIEW_DEFINITIONS["market brand"],
+        ]
         return defined(table, " ".join([ranking, *notes, self.page.meaning("market")]))
 
     def _no_movers(self) -> str:
@@ -66,10 +65,11 @@ class MoverSections(PageArea):
         if largest is None:
             return f"No product sales in {self.quarter.label} or {previous}."
         name = views.market_brand_names(largest.to_frame().T, self.dataset).iloc[0]
+        rule = self.dataset.materiality
         return (
             f"No product and market moved by at least"
-            f" {self.page.money.amount(f'{MATERIAL_FLOOR:.1f}')} and"
-            f" {MATERIAL_SHARE:.0%} against {previous}; the largest move was {name} in"
+            f" {self.page.money.amount(floor_figure(rule))} and"
+            f" {rule.share * 100:g}% against {previous}; the largest move was {name} in"
             f" {largest['market']}, {narrative.money_change(largest['change_m'], self.page.money)}"
             f" ({signed_percent(largest['qoq'])})."
         )
@@ -89,5 +89,6 @@ class MoverSections(PageArea):
             bridges,
             title=f"What moved product sales, {self.scope.label} ({self.page.money.label})",
             money_unit=self.page.money,
+            materiality=self.dataset.materiality,
         )
         return self.page.noted(chart, "bridge", "brand")

@@ -12,7 +12,7 @@ from typing import Any
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.config import project_data
+from portfolio_reports.config import Materiality, load_config, materiality_problem, project_data
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import ParamsError
@@ -48,15 +48,26 @@ def open_report(
     market: str | None = None,
     region: str | None = None,
     product: str | None = None,
+    material_floor: float | None = None,
+    material_share: float | None = None,
 ) -> ReportView:
     """Load the data (None: the project's, as configured) and bind one slice and quarter
-    (default: the latest in the data).
+    (default: the latest in the data); a revenue change is material from `material_floor` and
+    `material_share` (None: the project's, as configured).
 
     The project is the one holding the current folder (a notebook's own folder in Jupyter);
     InputError says where it looked when none configures a data source. Set market or region,
     not both; ParamsError says so in one line otherwise.
     """
-    dataset = load_dataset(data if data is not None else project_data())
+    given = {"material_floor": material_floor, "material_share": material_share}
+    for name, value in given.items():
+        problem = None if value is None else materiality_problem(name, value)
+        if problem is not None:
+            raise ParamsError(f"parameter {name} {problem}")
+    chosen = {name: value for name, value in given.items() if value is not None}
+    settings = {**(load_config().settings if len(chosen) < len(given) else {}), **chosen}
+    rule = Materiality.of(settings)
+    dataset = load_dataset(data if data is not None else project_data(), rule)
     scope = Scope(therapy_area, disease_area, market, region, product)
     problems = scope.check(dataset)
     if problems:

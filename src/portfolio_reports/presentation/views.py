@@ -15,6 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from portfolio_reports.analysis.revenue import material
 from portfolio_reports.analysis.views import ROUNDING
+from portfolio_reports.config import Materiality
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import DEVELOPMENT_PHASES
@@ -77,6 +78,7 @@ def revenue_bridges(
     *,
     title: str,
     money_unit: Money,
+    materiality: Materiality,
     label: str = "brand",
 ) -> Chart:
     """One horizontal waterfall per (start label, end label, steps) from `views.bridge_steps`.
@@ -125,7 +127,7 @@ def revenue_bridges(
         axes.invert_yaxis()
         axes.tick_params(axis="y", length=0)
         amount_axis(axes.xaxis)
-        axes.set_title(_bridge_title(start, end, steps), loc="left", fontsize=10)
+        axes.set_title(_bridge_title(start, end, steps, materiality), loc="left", fontsize=10)
         change = steps["revenue_m"].iloc[-1] - steps["revenue_m"].iloc[0]
         alt.append(
             f"from {start} {money_unit.amount(money(steps['revenue_m'].iloc[0]))} to {end}"
@@ -282,14 +284,14 @@ def _bar_label(modality: object, partner: object) -> str:
     return f"{modality} · {_short(first, PARTNER_CHARACTERS)}{more}"
 
 
-def _bridge_title(start: str, end: str, steps: pd.DataFrame) -> str:
+def _bridge_title(start: str, end: str, steps: pd.DataFrame, materiality: Materiality) -> str:
     """A bridge panel's title: its quarters and the change in all, called small when it is
     under the materiality bar."""
     first, last = steps["revenue_m"].iloc[0], steps["revenue_m"].iloc[-1]
     change = last - first
     growth = f" ({signed_percent(change / first)})" if first else ""
     title = f"From {start} to {end}: {signed_money(change)}{growth}"
-    if not material(pd.Series([change]), pd.Series([first])).iloc[0]:
+    if not material(pd.Series([change]), pd.Series([first]), materiality).iloc[0]:
         title += ", a small change: under the materiality bar"
     return title
 
