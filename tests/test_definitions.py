@@ -13,9 +13,7 @@ from portfolio_reports.analysis.definitions import (
     glossary,
     glossary_markdown,
 )
-from portfolio_reports.analysis.revenue import home_split
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.config import Materiality
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import ReportView
@@ -52,7 +50,7 @@ def test_every_scope_shows_the_same_glossary(tiny_dataset):
     }
     assert len(pages) == 1
     html = pages.pop()
-    terms = glossary(tiny_dataset.profile.money, home_split(tiny_dataset), Materiality())
+    terms = glossary(tiny_dataset)
     assert "China, overseas" in terms and "{money}" not in "".join(terms.values())
     for term, sentence in terms.items():
         assert f">{term}<" in html and f">{sentence}<".replace("'", "&#x27;") in html

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from portfolio_reports.analysis import key_figures
+from portfolio_reports.analysis import commercial, key_figures
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
 
@@ -28,6 +29,33 @@ def test_year_to_date_of_a_first_quarter_is_that_quarter(tiny_dataset):
     assert ytd.revenue == pytest.approx(20.0)
     assert math.isnan(ytd.growth)
     assert ytd.period == "Q1 2025"
+
+
+def test_year_to_date_follows_a_fiscal_year_from_april(tiny_dataset):
+    april = replace(tiny_dataset, company=tiny_dataset.company.assign(fiscal_year_start_month=4))
+    ytd = key_figures.year_to_date(april, Scope(), Q3)
+    # Q2-Q3 2025: 150 + 165 = 315; Q2-Q3 2024: 110 + 120 = 230.
+    assert ytd.revenue == pytest.approx(315.0)
+    assert ytd.growth == pytest.approx(315 / 230 - 1)
+    assert (ytd.name, ytd.period, ytd.base_period) == (
+        "Fiscal year to date",
+        "Q2-Q3 2025",
+        "Q2-Q3 2024",
+    )
+    assert ytd.definition.startswith(
+        "Fiscal year to date sums the quarters of the fiscal year, which starts in April, up to"
+    )
+    # 2025Q1 closes the fiscal year from April 2024: 110 + 120 + 130 + 140; none a year before.
+    closing = key_figures.year_to_date(april, Scope(), Quarter(2025, 1))
+    assert closing.revenue == pytest.approx(500.0)
+    assert math.isnan(closing.growth)
+    assert closing.period == "Q2 2024-Q1 2025"
+    calendar_year = key_figures.year_to_date(tiny_dataset, Scope(), Q3)
+    assert (calendar_year.name, calendar_year.revenue) == ("Year to date", pytest.approx(455.0))
+    # Revenue by type sums the same quarters.
+    by_type = commercial.revenue_by_type(april, Q3).set_index("revenue_type")
+    assert by_type.at["product sales", "year_to_date_m"] == pytest.approx(315.0)
+    assert by_type.at["product sales", "year_to_date_yoy"] == pytest.approx(315 / 230 - 1)
 
 
 def test_home_share_needs_sales_on_both_sides(tiny_dataset):

@@ -72,7 +72,24 @@ def test_a_month_falls_in_its_quarter(month, quarter):
 
 
 def test_year_to_date_lists_and_names_the_years_quarters():
-    assert [str(q) for q in Quarter(2026, 3).year_to_date] == ["2026Q1", "2026Q2", "2026Q3"]
-    assert Quarter(2026, 3).year_to_date_label == "Q1-Q3 2026"
-    assert Quarter(2026, 1).year_to_date == [Quarter(2026, 1)]
-    assert Quarter(2026, 1).year_to_date_label == "Q1 2026"
+    assert [str(q) for q in Quarter(2026, 3).year_to_date()] == ["2026Q1", "2026Q2", "2026Q3"]
+    assert Quarter(2026, 3).year_to_date_label() == "Q1-Q3 2026"
+    assert Quarter(2026, 1).year_to_date() == [Quarter(2026, 1)]
+    assert Quarter(2026, 1).year_to_date_label() == "Q1 2026"
+
+
+def test_a_fiscal_year_from_april_starts_its_year_to_date_in_the_second_quarter():
+    assert Quarter(2026, 2).year_to_date(4) == [Quarter(2026, 2)]
+    assert Quarter(2026, 2).year_to_date_label(4) == "Q2 2026"
+    assert [str(q) for q in Quarter(2026, 3).year_to_date(4)] == ["2026Q2", "2026Q3"]
+    assert Quarter(2026, 3).year_to_date_label(4) == "Q2-Q3 2026"
+    # The fiscal year from April 2026 ends with the first quarter of 2027.
+    assert [str(q) for q in Quarter(2027, 1).year_to_date(4)] == [
+        "2026Q2",
+        "2026Q3",
+        "2026Q4",
+        "2027Q1",
+    ]
+    assert Quarter(2027, 1).year_to_date_label(4) == "Q2 2026-Q1 2027"
+    assert [str(q) for q in Quarter(2026, 4).year_to_date(10)] == ["2026Q4"]
+    assert [str(q) for q in Quarter(2026, 3).year_to_date(7)] == ["2026Q3"]

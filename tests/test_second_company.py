@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -89,6 +90,17 @@ def test_every_page_states_the_projects_own_materiality_bar(pages: dict[str, str
     bar = "A change is material when it is at least USD 2.5 m and at least 4% of the sales"
     reports = {name: text for name, text in pages.items() if name != "index"}
     assert all(bar in " ".join(text.split()) for text in reports.values()), list(reports)
+
+
+def test_the_year_to_date_follows_the_fiscal_year_from_october(pages: dict[str, str]) -> None:
+    with (SECOND / "data" / "sales.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    fiscal = sum(
+        float(row["revenue_m"]) for row in rows if row["quarter"] in ("2025Q4", "2026Q1", "2026Q2")
+    )
+    overview = " ".join(pages["portfolio-overview"].split())
+    assert re.search(rf"Fiscal year to date, Q4 2025-Q2 2026\s*USD {fiscal:,.1f} m", overview)
+    assert "the fiscal year, which starts in October, up to this one" in overview
 
 
 def test_the_company_name_heads_every_page(pages: dict[str, str]) -> None:

@@ -169,6 +169,26 @@ def test_revenue_by_type_table_lists_each_type_and_the_total_with_its_definition
     assert "Synthetic figures." not in html  # the sales are synthetic too: the page says so
 
 
+def test_a_fiscal_year_from_april_names_its_year_to_date_on_the_page(tiny_dataset):
+    april = replace(tiny_dataset, company=tiny_dataset.company.assign(fiscal_year_start_month=4))
+    page = ReportView(april, Scope(), Q3)
+    html = page.revenue_by_type().html
+    caption = "Revenue by type, Q3 2025 and fiscal year to date (Q2-Q3 2025)"
+    assert f"<caption>{caption}</caption>" in html
+    assert headers(html)[-2:] == ["Fiscal year to date (RMB m)", "Fiscal year to date YoY"]
+    # Product sales Q2-Q3 2025: 150 + 165 = 315, against 110 + 120 = 230 a year earlier.
+    product_sales = re.findall(r"<td [^>]*>(.*?)</td>", html.split("<tbody>")[1].split("</tr>")[0])
+    assert product_sales[4:] == ["315.0", "+37.0%"]
+    assert "the fiscal year, which starts in April, up to this one" in html
+    assert tiles(page.kpi_strip().html)["Fiscal year to date, Q2-Q3 2025"] == (
+        "RMB 315.0 m",
+        "+37.0% on Q2-Q3 2024",
+    )
+    assert "; fiscal year to date (Q2-Q3 2025) RMB 315.0 m, +37.0% on Q2-Q3 2024." in str(
+        page.highlights().html
+    )
+
+
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
     oncology = ReportView(tiny_dataset, Scope(therapy_area="Oncology"), Q3)
     assert oncology.sales_note().html.count("Revenue figures on this page are product sales") == 1

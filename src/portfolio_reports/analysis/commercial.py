@@ -120,12 +120,16 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
 
     Counts `revenue.revenue_by_type_rows` (company-wide: no scope); rows in TYPES_IN_ORDER, the
     types of ALWAYS_SHOWN_TYPES always, others only when they have revenue in a period shown;
-    the last row, TOTAL_REVENUE, sums them. Year to date sums the quarters of the calendar year
-    up to `quarter`; its YoY compares with the same quarters a year earlier.
+    the last row, TOTAL_REVENUE, sums them. Year to date sums the quarters of the fiscal year
+    (`year_to_date_definition`) up to `quarter`; its YoY compares with the same quarters a year
+    earlier.
     """
     rows = revenue_by_type_rows(ds)
-    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.year_to_date}
-    year_ago = {str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.year_to_date}
+    start_month = ds.profile.fiscal_year_start_month
+    year_to_date = {str(q): YEAR_TO_DATE_REVENUE for q in quarter.year_to_date(start_month)}
+    year_ago = {
+        str(q): YEAR_AGO_TO_DATE_REVENUE for q in quarter.year_ago.year_to_date(start_month)
+    }
     sums = [
         _summed_per(rows, [REVENUE_TYPE], periods).set_index(REVENUE_TYPE)
         for periods in (_compared_quarters(quarter), year_to_date | year_ago)
@@ -171,7 +175,8 @@ def other_income(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     Columns: quarter, revenue_type, counterparty, product, market, revenue_m, synthetic, basis.
     """
     rows = scope.other_revenue(ds)
-    rows = rows[rows[OtherRevenue.quarter].isin([str(q) for q in quarter.year_to_date])]
+    year = quarter.year_to_date(ds.profile.fiscal_year_start_month)
+    rows = rows[rows[OtherRevenue.quarter].isin([str(q) for q in year])]
     order = [OtherRevenue.quarter, REVENUE_TYPE, OtherRevenue.counterparty]
     return rows.sort_values(order, ascending=[False, True, True], kind="stable").reset_index(
         drop=True

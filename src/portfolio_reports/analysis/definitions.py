@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from portfolio_reports.analysis import pipeline, revenue, setbacks
 from portfolio_reports.analysis.metrics import PORTFOLIO_COUNTS
-from portfolio_reports.analysis.revenue import HomeSplit
 from portfolio_reports.analysis.views import VIEW_DEFINITIONS
-from portfolio_reports.config import Materiality
-from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 
 
@@ -28,7 +25,6 @@ SHARED_TERMS = {
     **setbacks.DEFINITIONS,
     "Product sales": revenue.PRODUCT_SALES,
     "Total revenue": revenue.TOTAL,
-    "Year to date": revenue.YEAR_TO_DATE,
     "Allocated revenue": revenue.ALLOCATION,
     **{term: PORTFOLIO_COUNTS[term] for term in PORTFOLIO_COUNTS},
     "Revenue bridge": VIEW_DEFINITIONS["bridge"],
@@ -97,19 +93,26 @@ GLOSSARY: dict[str, str] = {
 """Term -> its sentence, MONEY standing for the company's currency (see `glossary`)."""
 
 
-def glossary(money: Money, home: HomeSplit | None, rule: Materiality) -> dict[str, str]:
-    """Term -> the sentence a report's glossary shows: amounts named in the company's money,
-    after allocated revenue the home market's split (where the company has a home market) and
-    the materiality bar `rule`."""
+def glossary(ds: Dataset) -> dict[str, str]:
+    """Term -> the sentence a report's glossary shows: amounts named in the company's money;
+    after total revenue the year to date of its fiscal year; after allocated revenue the home
+    market's split (where the company has a home market) and the project's materiality bar."""
+    money = ds.profile.money
     terms = {term: money.spell(sentence) for term, sentence in GLOSSARY.items()}
-    at = list(terms).index("Allocated revenue") + 1
+    start = ds.profile.fiscal_year_start_month
+    after_total = list(terms).index("Total revenue") + 1
     items = list(terms.items())
+    items.insert(
+        after_total, (revenue.year_to_date_name(start), revenue.year_to_date_definition(start))
+    )
+    at = [term for term, _ in items].index("Allocated revenue") + 1
+    home = revenue.home_split(ds)
     split = [] if home is None else [(home.term.capitalize(), home.definition)]
-    bar = ("Material change", money.spell(revenue.materiality(rule)))
+    bar = ("Material change", money.spell(revenue.materiality(ds.materiality)))
     return dict([*items[:at], *split, bar, *items[at:]])
 
 
 def glossary_markdown(ds: Dataset) -> str:
     """A data set's glossary as a Markdown list, one term per line, as its README holds it."""
-    terms = glossary(ds.profile.money, revenue.home_split(ds), ds.materiality)
+    terms = glossary(ds)
     return "\n".join(f"- **{term}**: {sentence}" for term, sentence in terms.items()) + "\n"

@@ -13,8 +13,9 @@ from portfolio_reports.analysis.revenue import (
     REVENUE,
     REVENUE_TYPE,
     TOTAL_REVENUE,
-    YEAR_TO_DATE,
     home_split,
+    year_to_date_definition,
+    year_to_date_name,
 )
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import MONEY
@@ -29,7 +30,6 @@ DEFINITIONS = {
     " and the same quarter a year earlier (YoY).",
     "total_revenue": "Product sales plus licence, service and other income of the quarter: the"
     " company's total revenue, against the previous quarter and a year earlier.",
-    "year_to_date": YEAR_TO_DATE,
     "on_market": "Products with at least one approval in force at quarter end, and the markets"
     " where any is in force, with how many of those rest on inferred approvals only.",
     "in_development": "Molecules (products) with a programme in development at quarter end;"
@@ -54,16 +54,28 @@ class YearToDate:
     """Fraction; NaN when the same quarters a year earlier had no sales."""
     quarter: Quarter
     """The quarter the year runs to."""
+    start_month: int
+    """The month the (fiscal) year starts in."""
+
+    @property
+    def name(self) -> str:
+        """ "Year to date", or "Fiscal year to date" when the year is not the calendar year."""
+        return year_to_date_name(self.start_month)
+
+    @property
+    def definition(self) -> str:
+        """What the figure sums, in a sentence."""
+        return year_to_date_definition(self.start_month)
 
     @property
     def period(self) -> str:
-        """The quarters counted, e.g. "Q1-Q3 2026"."""
-        return self.quarter.year_to_date_label
+        """The quarters counted, e.g. "Q1-Q3 2026", or "Q2 2025-Q1 2026" from April."""
+        return self.quarter.year_to_date_label(self.start_month)
 
     @property
     def base_period(self) -> str:
         """The same quarters a year earlier, e.g. "Q1-Q3 2025"."""
-        return self.quarter.year_ago.year_to_date_label
+        return self.quarter.year_ago.year_to_date_label(self.start_month)
 
 
 def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
@@ -73,14 +85,15 @@ def has_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> bool:
 
 
 def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
-    """Product sales of the calendar year up to and including `quarter`, with growth on the
-    same quarters of the year before."""
-    periods = len(quarter.year_to_date)
+    """Product sales of the fiscal year (company.csv's fiscal_year_start_month) up to and
+    including `quarter`, with growth on the same quarters of the year before."""
+    start_month = ds.profile.fiscal_year_start_month
+    periods = len(quarter.year_to_date(start_month))
     this_year = commercial.revenue_by_quarter(ds, scope, quarter, quarters=periods)
     last_year = commercial.revenue_by_quarter(ds, scope, quarter.year_ago, quarters=periods)
     revenue, base = float(this_year[REVENUE].sum()), float(last_year[REVENUE].sum())
     growth = (revenue - base) / base if base else float("nan")
-    return YearToDate(revenue, growth, quarter)
+    return YearToDate(revenue, growth, quarter, start_month)
 
 
 def home_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:

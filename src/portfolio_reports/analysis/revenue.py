@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,10 +85,26 @@ DEFINITIONS: dict[str | None, str] = {
 stands for the company's currency and unit (`Money.spell`); GEOGRAPHY's is `home_split`'s."""
 
 
-YEAR_TO_DATE = (
-    "Year to date sums the quarters of the calendar year up to this one; its YoY compares with"
-    " the same quarters a year earlier, and growth is n/a where the earlier figure is 0."
-)
+def year_to_date_name(start_month: int) -> str:
+    """What the year to date is called: "Fiscal year to date" when the fiscal year starts in
+    `start_month` other than January."""
+    return "Year to date" if start_month == 1 else "Fiscal year to date"
+
+
+def year_to_date_definition(start_month: int) -> str:
+    """What the year to date sums, for a fiscal year starting in `start_month`."""
+    year = (
+        "the calendar year"
+        if start_month == 1
+        else f"the fiscal year, which starts in {calendar.month_name[start_month]},"
+    )
+    return (
+        f"{year_to_date_name(start_month)} sums the quarters of {year} up to this one; its YoY"
+        " compares with the same quarters a year earlier, and growth is n/a where the earlier"
+        " figure is 0."
+    )
+
+
 OTHER_INCOME = (
     "Licence, service and other income that names a market or a product is listed, apart from"
     " product sales and with the partner that paid it, on the pages of that market, its region,"

@@ -92,15 +92,23 @@ class Quarter:
         """Human label such as "Q3 2025"."""
         return f"Q{self.number} {self.year}"
 
-    @property
-    def year_to_date(self) -> list[Quarter]:
-        """The quarters of the calendar year up to and including this one, oldest first."""
-        return self.trailing(self.number)
+    def year_to_date(self, start_month: int = 1) -> list[Quarter]:
+        """The quarters of the year starting in `start_month` (1, 4, 7 or 10: the fiscal year)
+        up to and including this one, oldest first."""
+        first = (start_month - 1) // 3 + 1
+        return self.trailing((self.number - first) % 4 + 1)
 
-    @property
-    def year_to_date_label(self) -> str:
-        """Label of the year to date: "Q1-Q3 2025", or "Q1 2025" for a first quarter."""
-        return f"Q1-{self.label}" if self.number > 1 else self.label
+    def year_to_date_label(self, start_month: int = 1) -> str:
+        """Label of the year to date: "Q1-Q3 2025", "Q1 2025" for a first quarter, or
+        "Q2 2025-Q1 2026" for a fiscal year from April."""
+        first = self.year_to_date(start_month)[0]
+        if first == self:
+            return self.label
+        return (
+            f"Q{first.number}-{self.label}"
+            if first.year == self.year
+            else f"{first.label}-{self.label}"
+        )
 
     def contains(self, day: date | pd.Timestamp) -> bool:
         """Whether a date falls in this quarter."""

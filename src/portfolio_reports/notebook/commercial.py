@@ -15,8 +15,9 @@ from portfolio_reports.analysis.revenue import (
     OTHER_INCOME,
     REVENUE,
     REVENUE_TYPE,
-    YEAR_TO_DATE,
     revenue_by_type_rows,
+    year_to_date_definition,
+    year_to_date_name,
 )
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.errors import ParamsError
@@ -48,25 +49,20 @@ class CommercialSections(PageArea):
             raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
         frame = commercial.revenue_by_type(self.dataset, self.quarter)
         quarter = self.quarter
+        start = self.dataset.profile.fiscal_year_start_month
+        to_date = "year_to_date" if start == 1 else "fiscal_year_to_date"
         shown = frame.assign(
             revenue_type=frame[REVENUE_TYPE].str.capitalize(),
             this_quarter_m=frame[REVENUE],
-        )
+        ).rename(columns=lambda column: column.replace("year_to_date", to_date))
         table = column_table(
             shown,
-            [
-                "revenue_type",
-                "this_quarter_m",
-                "qoq",
-                "yoy",
-                "year_to_date_m",
-                "year_to_date_yoy",
-            ],
-            caption=f"Revenue by type, {quarter.label} and year to date"
-            f" ({quarter.year_to_date_label})",
+            ["revenue_type", "this_quarter_m", "qoq", "yoy", f"{to_date}_m", f"{to_date}_yoy"],
+            caption=f"Revenue by type, {quarter.label} and {year_to_date_name(start).lower()}"
+            f" ({quarter.year_to_date_label(start)})",
             money=self.page.money,
         )
-        sentences = [DEFINITIONS[REVENUE_TYPE], YEAR_TO_DATE]
+        sentences = [DEFINITIONS[REVENUE_TYPE], year_to_date_definition(start)]
         if revenue_by_type_rows(self.dataset)["synthetic"].any() and not self.page.synthetic:
             sentences.append("Synthetic figures.")  # the page's notice covers only sales
         return defined(table, " ".join(sentences))
@@ -93,7 +89,8 @@ class CommercialSections(PageArea):
         table = column_table(
             shown,
             [*columns, "basis"],
-            caption=f"Income other than product sales, {self.quarter.year_to_date_label}",
+            caption="Income other than product sales,"
+            f" {self.quarter.year_to_date_label(self.dataset.profile.fiscal_year_start_month)}",
             money=self.page.money,
         )
         return defined(table, OTHER_INCOME)

@@ -47,7 +47,7 @@ class DefinitionSections(PageArea):
     def glossary(self) -> Table:
         """What each term, count and sum on the page means: one sentence each."""
         terms = pd.DataFrame(
-            glossary(self.page.money, home_split(self.dataset), self.dataset.materiality).items(),
+            glossary(self.dataset).items(),
             columns=["term", "definition"],
         )
         return column_table(terms, ["term", "definition"], caption="Terms used on this page")

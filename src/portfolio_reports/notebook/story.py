@@ -153,12 +153,12 @@ class StorySections(PageArea):
             ),
             *self._total_revenue_tile(),
             Tile(
-                f"Year to date, {ytd.period}",
+                f"{ytd.name}, {ytd.period}",
                 cash.amount(money(ytd.revenue)),
                 f"no sales in {ytd.base_period}"
                 if pd.isna(ytd.growth)
                 else f"{signed_percent(ytd.growth)} on {ytd.base_period}",
-                meaning["year_to_date"],
+                ytd.definition,
             ),
         ]
         share = key_figures.home_share(ds, scope, quarter)

@@ -183,7 +183,7 @@ def _revenue_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     ytd = year_to_date(ds, scope, quarter)
     growth = "" if pd.isna(ytd.growth) else f", {signed_percent(ytd.growth)} on {ytd.base_period}"
     sentence = (
-        f"{scope.revenue_label}: {figure}; year to date ({ytd.period})"
+        f"{scope.revenue_label}: {figure}; {ytd.name.lower()} ({ytd.period})"
         f" {ds.profile.money.amount(money(ytd.revenue))}{growth}."
     )
     for base, compared, growth in _bases(quarter):
