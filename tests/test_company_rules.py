@@ -215,5 +215,6 @@ def test_sales_without_a_revenue_allocation_give_one_warning(tiny_dataset):
     )
     assert allocation_warnings(without) == [
         "revenue_allocation: no rows; product sales are not allocated to disease areas, so"
-        " disease-area pages show none and therapy areas count them as “Not allocated”"
+        " disease-area pages show the sales of the products with indications there, not"
+        " allocated, and therapy areas count them as “Not allocated”"
     ]

@@ -58,6 +58,25 @@ def test_year_to_date_follows_a_fiscal_year_from_april(tiny_dataset):
     assert by_type.at["product sales", "year_to_date_yoy"] == pytest.approx(315 / 230 - 1)
 
 
+def test_without_allocation_a_disease_area_shows_its_products_sales_whole(tiny_dataset):
+    unallocated = replace(tiny_dataset, revenue_allocation=tiny_dataset.revenue_allocation[:0])
+    rheumatology = key_figures.indicated_sales(unallocated, Scope(disease_area="Rheumatology"), Q3)
+    # HLX01 (RA, and NHL in haematological cancer) and HLX03 (RA, AS): 2025Q3 HLX01 CN 25,
+    # HLX03 CN 10 and CA 5; their indications span two disease areas.
+    assert rheumatology == key_figures.IndicatedSales(40.0, ("HLX01", "HLX03"), 2)
+    north_america = Scope(disease_area="Rheumatology", region="North America")
+    assert key_figures.indicated_sales(unallocated, north_america, Q3) == (
+        key_figures.IndicatedSales(5.0, ("HLX01", "HLX03"), 2)  # HLX03 in CA only
+    )
+    breast = key_figures.indicated_sales(unallocated, Scope(disease_area="Breast cancer"), Q3)
+    assert breast == key_figures.IndicatedSales(125.0, ("HLX02",), 2)  # CN 110 + US 15
+    # With an allocation the disease area has sales of its own; a therapy area is no disease area.
+    assert (
+        key_figures.indicated_sales(tiny_dataset, Scope(disease_area="Breast cancer"), Q3) is None
+    )
+    assert key_figures.indicated_sales(unallocated, Scope(therapy_area="Oncology"), Q3) is None
+
+
 def test_home_share_needs_sales_on_both_sides(tiny_dataset):
     # 2025Q3: China 110 + 25 + 10 = 145 of 165; overseas US 15 + CA 5 = 20.
     assert key_figures.home_share(tiny_dataset, Scope(), Q3) == pytest.approx(145 / 165)

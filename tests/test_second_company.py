@@ -39,7 +39,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bar = ("--material-floor", "2.5", "--material-share", "0.04")  # a bar of its own
     result = run_cli("build", *where, *bar, "--notebooks", str(NOTEBOOKS), "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARNING revenue_allocation: no rows;" in result.stdout + result.stderr
+    warning = (
+        "WARNING revenue_allocation: no rows; product sales are not allocated to disease areas,"
+        " so disease-area pages show the sales of the products with indications there"
+    )
+    assert (checked.stdout + checked.stderr).count(warning) == 1
+    assert (result.stdout + result.stderr).count(warning) == 1
     return out / QUARTER
 
 
@@ -134,18 +139,28 @@ def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, s
     page = pages["disease-area-neuromuscular-disease"]
     assert "No product sales" not in page
     assert "product sales are not attributed to disease areas" in page
-    assert "Sales not allocated to disease areas; in development" in pages["index"]
+    # 2026Q2: MRT-101 (SMA, and epilepsy) 132.0 + 12.0 + 6.3 + 22.4 + 16.8 + 13.5 + 10.2 + 4.6
+    # = 217.8 and MRT-303 (SMA) 65.0: 282.8, not allocated between SMA and epilepsy.
+    assert re.search(
+        r"Sales of products with indications here, Q2 2026\s*USD 282.8 m\s*"
+        r"not allocated among their 2 disease areas",
+        page,
+    )
+    assert (
+        "Sales not allocated to disease areas (sales of products with indications here:"
+        " USD 282.8 m); in development" in pages["index"]
+    )
 
 
 def test_income_that_names_a_market_is_on_its_page_and_revenue_by_type_on_the_overview(
     pages: dict[str, str],
 ) -> None:
     japan = pages["market-jp"]
-    assert "Income other than product sales, Q1-Q2 2026" in japan
+    assert "Income other than product sales, Q4 2025-Q2 2026" in japan
     # MRT-101 has no brand in Japan and no sales there: its code.
     assert re.search(r"Licence income\s*Hokuto Pharma\s*MRT-101\s*Japan\s*45\.0", japan)
     assert "Hokuto Pharma" not in pages["market-eu"]  # it names Japan only
     overview = pages["portfolio-overview"]
     # 2026Q2: service income 3.5; licence income 0 (45.0 was booked in Q1).
-    assert "Revenue by type, Q2 2026 and year to date (Q1-Q2 2026)" in overview
+    assert "Revenue by type, Q2 2026 and fiscal year to date (Q4 2025-Q2 2026)" in overview
     assert re.search(r"Service income\s*3\.5", overview)

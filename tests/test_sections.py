@@ -189,6 +189,31 @@ def test_a_fiscal_year_from_april_names_its_year_to_date_on_the_page(tiny_datase
     )
 
 
+def test_a_disease_area_without_allocation_shows_its_products_sales_unallocated(tiny_dataset):
+    unallocated = replace(tiny_dataset, revenue_allocation=tiny_dataset.revenue_allocation[:0])
+    page = ReportView(unallocated, Scope(disease_area="Rheumatology"), Q3)
+    html = page.kpi_strip().html
+    # HLX01 25 + HLX03 10 + 5 in 2025Q3, across haematological cancer and rheumatology.
+    assert tiles(html)["Sales of products with indications here, Q3 2025"] == (
+        "RMB 40.0 m",
+        "not allocated among their 2 disease areas",
+    )
+    assert "every product with an indication in this disease area" in html
+    assert "No product sales" not in html
+    assert "the page shows the sales of the products with indications here, whole" in html
+    assert (
+        page.figures()
+        .figures["key_figure"]
+        .startswith(
+            "Sales not allocated to disease areas (sales of products with indications here:"
+            " RMB 40.0 m); in development:"
+        )
+    )
+    assert page.shown.get("revenue_m", 0) == 0  # not the area's own sales: nothing to reconcile
+    allocated = ReportView(tiny_dataset, Scope(disease_area="Rheumatology"), Q3).kpi_strip().html
+    assert "Sales of products with indications here" not in allocated
+
+
 def test_a_slice_shows_product_sales_only_and_says_so_once(tiny_dataset):
     oncology = ReportView(tiny_dataset, Scope(therapy_area="Oncology"), Q3)
     assert oncology.sales_note().html.count("Revenue figures on this page are product sales") == 1

@@ -21,6 +21,7 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import MONEY
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.data.schema import Indications, Sales
 
 SALES_WINDOW = 8
 """Quarters of sales a page charts; a scope without sales in them has no commercial section."""
@@ -40,6 +41,11 @@ DEFINITIONS = {
     "deals": "Licence deals to date for products of this scope; the latest is named.",
     "under_review": "Filings accepted by quarter end and not yet decided.",
     "next_catalyst": "The soonest event expected in the next four quarters; timings are estimates.",
+    "indicated_sales": f"Without a revenue allocation in the data: the quarter's product sales, in"
+    f" {MONEY}, of every product with an indication in this disease area (approved or in"
+    " development), whole and in the page's markets. They are not split among the disease areas"
+    " each product has indications in, so a product counts in full on each of their pages and"
+    " these figures do not add up to the therapy area.",
 }
 """One sentence per key figure, shown with it (MONEY spelled by `Money.spell`); the home
 market's share has `home_split`'s."""
@@ -94,6 +100,41 @@ def year_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> YearToDate:
     revenue, base = float(this_year[REVENUE].sum()), float(last_year[REVENUE].sum())
     growth = (revenue - base) / base if base else float("nan")
     return YearToDate(revenue, growth, quarter, start_month)
+
+
+@dataclass(frozen=True)
+class IndicatedSales:
+    """The quarter's sales of the products with an indication in a disease area, not allocated
+    among disease areas (DEFINITIONS["indicated_sales"])."""
+
+    revenue: float
+    products: tuple[str, ...]
+    disease_areas: int
+    """How many disease areas those products have indications in, this one included."""
+
+
+def indicated_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> IndicatedSales | None:
+    """Product sales in the quarter of the products with an indication in the scope's disease
+    area, whole, in its markets; None with a revenue allocation (the area has sales of its own),
+    without a disease area, or when none of those products sold in the SALES_WINDOW quarters."""
+    if scope.disease_area is None or not ds.revenue_allocation.empty:
+        return None
+    indications = ds.indications
+    here = indications[Indications.disease_area] == scope.disease_area
+    products = sorted(
+        product
+        for product in set(indications.loc[here, Indications.product])
+        if scope.product in (None, product)
+    )
+    places = Scope(market=scope.market, region=scope.region, product=scope.product)
+    sales = places.sales(ds)
+    sales = sales[sales[Sales.product].isin(products)]
+    window = [str(q) for q in quarter.trailing(SALES_WINDOW)]
+    if not (sales.loc[sales[Sales.quarter].isin(window), REVENUE] > 0).any():
+        return None
+    revenue = float(sales.loc[sales[Sales.quarter] == str(quarter), REVENUE].sum())
+    theirs = indications[indications[Indications.product].isin(products)]
+    return IndicatedSales(revenue, tuple(products), theirs[Indications.disease_area].nunique())
 
 
 def home_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:

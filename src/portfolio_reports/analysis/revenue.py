@@ -190,8 +190,9 @@ def as_shown(amount: float) -> float:
 
 NOT_ALLOCATED_NOTE = (
     "The data has no revenue allocation (revenue_allocation, optional), so product sales are not"
-    " attributed to disease areas: this page shows none, and its products' sales count in their"
-    f" therapy area as “{NOT_ALLOCATED}”."
+    " attributed to disease areas: no sales are this disease area's own, its products' sales"
+    f" count in their therapy area as “{NOT_ALLOCATED}”, and the page shows the sales of the"
+    " products with indications here, whole."
 )
 """What a disease-area page says instead of "no product sales" without a revenue allocation."""
 
@@ -202,7 +203,8 @@ def allocation_warnings(ds: Dataset) -> list[str]:
         return []
     return [
         "revenue_allocation: no rows; product sales are not allocated to disease areas, so"
-        f" disease-area pages show none and therapy areas count them as “{NOT_ALLOCATED}”"
+        " disease-area pages show the sales of the products with indications there, not"
+        f" allocated, and therapy areas count them as “{NOT_ALLOCATED}”"
     ]
 
 

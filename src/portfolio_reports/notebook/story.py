@@ -74,7 +74,7 @@ class StorySections(PageArea):
         """The quarter's story in key figures fitted to the scope, each with its definition."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         meaning = key_figures.DEFINITIONS
-        tiles = self._sales_tiles() if self.page.sells else []
+        tiles = self._sales_tiles() if self.page.sells else self._indicated_tiles()
         counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
         launched = counts["Products launched"]
         if scope.market is not None:
@@ -186,6 +186,22 @@ class StorySections(PageArea):
                 self.dataset.profile.money.amount(money(total[REVENUE])),
                 f"{signed_percent(total['qoq'])} QoQ · {signed_percent(total['yoy'])} YoY",
                 key_figures.DEFINITIONS["total_revenue"],
+            )
+        ]
+
+    def _indicated_tiles(self) -> list[Tile]:
+        """On a disease-area page without a revenue allocation, the sales of the products with
+        indications here, not allocated; none elsewhere, or when those products sold nothing."""
+        indicated = key_figures.indicated_sales(self.dataset, self.scope, self.quarter)
+        if indicated is None:
+            return []
+        cash = self.dataset.profile.money
+        return [
+            Tile(
+                f"Sales of products with indications here, {self.quarter.label}",
+                cash.amount(money(indicated.revenue)),
+                f"not allocated among their {indicated.disease_areas} disease areas",
+                cash.spell(key_figures.DEFINITIONS["indicated_sales"]),
             )
         ]
 

@@ -14,7 +14,12 @@ from portfolio_reports.analysis.commercial import (
     revenue_drivers,
     total_revenue_drivers,
 )
-from portfolio_reports.analysis.key_figures import has_sales, total_revenue, year_to_date
+from portfolio_reports.analysis.key_figures import (
+    has_sales,
+    indicated_sales,
+    total_revenue,
+    year_to_date,
+)
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     CATALYST_HORIZON,
@@ -125,7 +130,11 @@ def key_figure(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     counts = programme_counts(ds, scope, quarter)
     none = f"No revenue in {quarter.label}"
     if scope.disease_area is not None and ds.revenue_allocation.empty:
+        indicated = indicated_sales(ds, scope, quarter)
         none = "Sales not allocated to disease areas"
+        if indicated is not None:
+            amount = ds.profile.money.amount(money(indicated.revenue))
+            none += f" (sales of products with indications here: {amount})"
     return f"{none}; in development: {_in_development(counts, scope, ds)}"
 
 
