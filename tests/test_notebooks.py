@@ -7,6 +7,7 @@ import nbformat
 import papermill
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from portfolio_reports.builder.kinds import KINDS, SCOPE_PARAMETERS
 from portfolio_reports.builder.specs import BUILD_PARAMETERS, declared_parameters
@@ -76,10 +77,16 @@ def test_notebook_is_thin(path):
     assert sum(cell.cell_type == "markdown" for cell in notebook.cells) >= 8
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
-    notebook = nbformat.read(path, as_version=4)
+SAMPLE_SCOPES = {
+    "market": 'market = "CN"',
+    "therapy_area": 'therapy_area = "Oncology"',
+    "product": 'product = "HLX10"',
+}
+"""A slice of the sample for each notebook of one slice (a kind with scope parameters)."""
+
+
+def _executed(notebook: nbformat.NotebookNode) -> None:
+    """Run every cell of the notebook in a fresh kernel from the notebooks folder."""
     client = NotebookClient(
         notebook,
         timeout=300,
@@ -87,6 +94,33 @@ def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "stem", [stem for stem in KINDS if KINDS[stem].parameters], ids=lambda stem: stem
+)
+def test_a_notebook_of_one_slice_opened_as_is_asks_for_one(stem):
+    notebook = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    with pytest.raises(CellExecutionError) as raised:
+        _executed(notebook)
+    words = " or ".join(name.replace("_", " ") for name in KINDS[stem].parameters)
+    assert raised.value.ename == "ParamsError"
+    assert raised.value.evalue.startswith(
+        f"{stem}.ipynb reports on one {words}; set parameter {KINDS[stem].parameters[0]}"
+        " (in the data: "
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_top_to_bottom_as_is_in_a_fresh_kernel(path):
+    """As it is, or with the one slice a notebook of one slice asks for."""
+    notebook = nbformat.read(path, as_version=4)
+    if path.stem in SAMPLE_SCOPES:
+        parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+        parameters.source += f"\n{SAMPLE_SCOPES[path.stem]}"
+    _executed(notebook)
     charts = ("_chart", "trend", "mix(", "top_", "bridge(")
     if path.stem != "market":  # the market notebook opens one market: no approval matrix
         charts += ("matrix()",)

@@ -125,6 +125,23 @@ def test_open_report_takes_a_market_or_a_region_not_both():
     assert region.scope.label == "Latin America"
 
 
+def test_a_report_of_one_slice_opened_without_one_asks_for_one():
+    with pytest.raises(ParamsError) as raised:
+        open_report(str(SAMPLE_DATA), kind="market", market=None, region=None)
+    assert str(raised.value).startswith(
+        "market.ipynb reports on one market or region; set parameter market (in the data: AE, AR,"
+    )
+    assert "or region (in the data: Asia-Pacific ex-China, China," in str(raised.value)
+    with pytest.raises(ParamsError, match=r"^therapy_area\.ipynb reports on one therapy area or"):
+        open_report(str(SAMPLE_DATA), kind="therapy_area")
+    with pytest.raises(ParamsError, match=r"^unknown report kind 'markets'; kinds: portfolio_"):
+        open_report(str(SAMPLE_DATA), kind="markets", market="JP")
+    assert open_report(str(SAMPLE_DATA), kind="market", region="Latin America").scope == Scope(
+        region="Latin America"
+    )
+    assert open_report(str(SAMPLE_DATA), kind="portfolio_overview").scope == Scope()
+
+
 def test_open_report_defaults_to_the_latest_quarter_and_takes_a_known_one():
     assert open_report(str(SAMPLE_DATA), market="JP").quarter == Quarter(2026, 3)
     assert open_report(str(SAMPLE_DATA), "2025Q4", market="JP").quarter == Quarter(2025, 4)

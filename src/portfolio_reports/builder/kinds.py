@@ -8,9 +8,11 @@ kind is registered here with `register`, next to its notebook in notebooks/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.data.dataset import Dataset
 
 SCOPE_PARAMETERS = tuple(field.name for field in fields(Scope))
 """Notebook parameters that choose a report's slice: each a field of Scope, text or None."""
@@ -58,3 +60,13 @@ def group_rank(group: str) -> int:
     """Where a group comes on the index: the registered kinds' order, other groups after."""
     groups = list(dict.fromkeys(kind.group for kind in KINDS.values()))
     return groups.index(group) if group in groups else len(groups)
+
+
+def unset_scope(notebook: str, scoped: Sequence[str], dataset: Dataset) -> str:
+    """Why a notebook of one slice (a market, a therapy area) needs a parameter to say which."""
+    valid = Scope.valid_values(dataset)
+    words = " or ".join(name.replace("_", " ") for name in scoped)
+    options = " or ".join(
+        f"{name} (in the data: {', '.join(valid[name]) or 'none yet'})" for name in scoped
+    )
+    return f"{notebook} reports on one {words}; set parameter {options}"

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.builder.kinds import SCOPE_PARAMETERS, group_of, group_rank
+from portfolio_reports.builder.kinds import SCOPE_PARAMETERS, group_of, group_rank, unset_scope
 from portfolio_reports.config import MATERIALITY_SETTINGS, Materiality
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.limits import (
@@ -209,7 +209,7 @@ def check_parameters(
     scope = scope_of(parameters, declared)
     scoped = [name for name in SCOPE_PARAMETERS if name in declared]
     if scoped and all(getattr(scope, name) is None for name in scoped):
-        return [f"{label}: {_unset_scope(notebook, scoped, dataset)}"]
+        return [f"{label}: {unset_scope(notebook.name, scoped, dataset)}"]
     return [f"{label}: {problem}" for problem in scope.check(dataset)]
 
 
@@ -217,16 +217,6 @@ def materiality_parameters(rule: Materiality, declared: dict[str, Any]) -> dict[
     """The materiality settings as the parameters a notebook declares of them."""
     values = dict(zip(MATERIALITY_SETTINGS, astuple(rule), strict=True))
     return {name: value for name, value in values.items() if name in declared}
-
-
-def _unset_scope(notebook: Path, scoped: list[str], dataset: Dataset) -> str:
-    """Why a notebook of one slice (a market, a therapy area) needs a parameter to say which."""
-    valid = Scope.valid_values(dataset)
-    words = " or ".join(name.replace("_", " ") for name in scoped)
-    options = " or ".join(
-        f"{name} (in the data: {', '.join(valid[name]) or 'none yet'})" for name in scoped
-    )
-    return f"{notebook.name} reports on one {words}; set parameter {options}"
 
 
 def resolve_notebook(name: str, notebooks_dir: Path) -> Path | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.kinds import KINDS, unset_scope
 from portfolio_reports.config import Materiality, load_config, materiality_problem, project_data
 from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
@@ -50,6 +51,7 @@ def open_report(
     product: str | None = None,
     material_floor: float | None = None,
     material_share: float | None = None,
+    kind: str | None = None,
 ) -> ReportView:
     """Load the data (None: the project's, as configured) and bind one slice and quarter
     (default: the latest in the data); a revenue change is material from `material_floor` and
@@ -57,8 +59,12 @@ def open_report(
 
     The project is the one holding the current folder (a notebook's own folder in Jupyter);
     InputError says where it looked when none configures a data source. Set market or region,
-    not both; ParamsError says so in one line otherwise.
+    not both; ParamsError says so in one line otherwise. A `kind`'s notebook (builder.kinds:
+    "market", "therapy_area", "product") reports on one slice: with none of its scope parameters
+    set, ParamsError asks for one, naming the values in the data.
     """
+    if kind is not None and kind not in KINDS:
+        raise ParamsError(f"unknown report kind {kind!r}; kinds: {', '.join(KINDS)}")
     given = {"material_floor": material_floor, "material_share": material_share}
     for name, value in given.items():
         problem = None if value is None else materiality_problem(name, value)
@@ -69,6 +75,9 @@ def open_report(
     rule = Materiality.of(settings)
     dataset = load_dataset(data if data is not None else project_data(), rule)
     scope = Scope(therapy_area, disease_area, market, region, product)
+    scoped = KINDS[kind].parameters if kind is not None else ()
+    if scoped and all(getattr(scope, name) is None for name in scoped):
+        raise ParamsError(unset_scope(f"{kind}.ipynb", scoped, dataset))
     problems = scope.check(dataset)
     if problems:
         raise ParamsError(problems)
