@@ -37,8 +37,8 @@ SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 TINY_TABLES = {
     "company": """
-name, currency, unit, home_market, fiscal_year_start_month
-Tiny Biotech, RMB, m, CN, 1
+name, currency, unit, home_market, fiscal_year_start_month, rest_of_world_label
+Tiny Biotech, RMB, m, CN, 1, overseas
 """,
     "markets": """
 market, name, region, regulator, covered_by

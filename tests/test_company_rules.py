@@ -11,11 +11,12 @@ from portfolio_reports.analysis import key_figures, metrics
 from portfolio_reports.analysis.brands import trade_names_of
 from portfolio_reports.analysis.ordering import by_sales
 from portfolio_reports.analysis.pipeline import programmes
-from portfolio_reports.analysis.revenue import OVERSEAS, allocation_warnings, geography, home_split
+from portfolio_reports.analysis.revenue import allocation_warnings, geography, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
+from portfolio_reports.notebook.report import ReportView
 from portfolio_reports.presentation import palette
 
 Q3 = Quarter(2025, 3)
@@ -58,9 +59,36 @@ def test_the_home_market_split_is_named_from_the_markets_table(tiny_dataset):
     # CN is the only market of region China, so the split reads by the region's name.
     assert (split.label, split.term) == ("China", "China, overseas")
     markets = pd.Series(["CN", "US", "CA"])
-    assert geography(markets, tiny_dataset).tolist() == ["China", OVERSEAS, OVERSEAS]
+    assert geography(markets, tiny_dataset).tolist() == ["China", "Overseas", "Overseas"]
     # 2025Q3: CN 110 + 25 + 10 = 145 of 165.
     assert key_figures.home_share(tiny_dataset, Scope(), Q3) == pytest.approx(145 / 165)
+
+
+def test_the_rest_of_the_world_is_named_by_the_company_profile(tiny_dataset):
+    unnamed = dataclasses.replace(
+        tiny_dataset, company=tiny_dataset.company.assign(rest_of_world_label=None)
+    )
+    split = home_split(unnamed)
+    assert split is not None
+    assert (split.rest, split.rest_name, split.term) == (
+        "rest of world",
+        "Rest of world",
+        "China, rest of world",
+    )
+    assert split.definition == (
+        "China: product sales booked in China; rest of world: every other market."
+    )
+    markets = pd.Series(["CN", "US"])
+    assert geography(markets, unnamed).tolist() == ["China", "Rest of world"]
+    # 2025Q3: CN 145 of 165, whatever the rest is called.
+    assert key_figures.home_share(unnamed, Scope(), Q3) == pytest.approx(145 / 165)
+    international = dataclasses.replace(
+        tiny_dataset, company=tiny_dataset.company.assign(rest_of_world_label="international")
+    )
+    split = home_split(international)
+    assert split is not None and split.term == "China, international"
+    tile = ReportView(unnamed, Scope(), Q3).kpi_strip().html
+    assert "<dt>China / rest of world</dt>" in tile and "overseas" not in tile.lower()
 
 
 def test_a_home_market_sharing_its_region_goes_by_its_own_name(tiny_dataset):

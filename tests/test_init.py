@@ -48,7 +48,14 @@ def test_empty_project_has_every_tables_header_and_nothing_else(project: Path) -
         ["README.md", *(f"{name}.csv" for name in TABLE_MODELS)]
     )
     assert header_and_rows(data / "company.csv") == [
-        ["name", "currency", "unit", "home_market", "fiscal_year_start_month"]
+        [
+            "name",
+            "currency",
+            "unit",
+            "home_market",
+            "fiscal_year_start_month",
+            "rest_of_world_label",
+        ]
     ]
     for name, model in TABLE_MODELS.items():
         assert header_and_rows(data / f"{name}.csv") == [list(model.to_schema().columns)], name

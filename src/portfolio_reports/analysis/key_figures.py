@@ -9,7 +9,6 @@ import pandas as pd
 from portfolio_reports.analysis import commercial, metrics
 from portfolio_reports.analysis.revenue import (
     GEOGRAPHY,
-    OVERSEAS,
     REVENUE,
     REVENUE_TYPE,
     TOTAL_REVENUE,
@@ -139,12 +138,12 @@ def indicated_sales(ds: Dataset, scope: Scope, quarter: Quarter) -> IndicatedSal
 
 def home_share(ds: Dataset, scope: Scope, quarter: Quarter) -> float | None:
     """The home market's share of the quarter's product sales; None without a home market or
-    unless both it and overseas markets sold (a one-sided split says nothing)."""
+    unless both it and the other markets sold (a one-sided split says nothing)."""
     home = home_split(ds)
     if home is None:
         return None
     split = commercial.revenue_by(ds, scope, quarter, by=GEOGRAPHY).set_index(GEOGRAPHY)
-    revenue = split[REVENUE].reindex([home.label, OVERSEAS], fill_value=0.0)
+    revenue = split[REVENUE].reindex([home.label, home.rest_name], fill_value=0.0)
     if not (revenue > 0).all():
         return None
     return float(revenue[home.label] / revenue.sum())

@@ -1,4 +1,4 @@
-"""What a revenue figure counts: allocated sales, home market vs overseas, types, ranking."""
+"""What a revenue figure counts: allocated sales, home market vs the rest, types, ranking."""
 
 from __future__ import annotations
 
@@ -29,8 +29,6 @@ NOISE_DECIMALS = 6
 """Decimals past which a sum's digits are float noise (0.1 + 0.2): dropped before rounding."""
 NOT_ALLOCATED = "Not allocated"
 """Disease area of the part of a product's sales that no indication share covers."""
-OVERSEAS = "Overseas"
-"""Geography of the sales outside the company's home market."""
 GEOGRAPHY = "geography"
 REVENUE_TYPE = OtherRevenue.revenue_type
 PRODUCT_SALES_TYPE = "product sales"
@@ -224,17 +222,25 @@ class HomeSplit:
     label: str
     """The home market's name on a page: its region where it is the region's only market, else
     its own name."""
+    rest: str
+    """What the other markets are called in a sentence (company.csv's rest_of_world_label)."""
     definition: str
     """The sentence defining the split."""
 
     @property
+    def rest_name(self) -> str:
+        """The other markets' name as a chart or table category, capitalised: "Rest of world"."""
+        return self.rest[:1].upper() + self.rest[1:]
+
+    @property
     def term(self) -> str:
-        """The glossary term: the home market's label, then overseas."""
-        return f"{self.label}, {OVERSEAS.lower()}"
+        """The glossary term: the home market's label, then the rest."""
+        return f"{self.label}, {self.rest}"
 
 
 def home_split(ds: Dataset) -> HomeSplit | None:
-    """The split of sales into the home market and overseas; None without a home market."""
+    """The split of sales into the home market and the rest of the world (named as the company
+    profile says); None without a home market."""
     home = ds.profile.home_market
     if home is None:
         return None
@@ -244,17 +250,18 @@ def home_split(ds: Dataset) -> HomeSplit | None:
     label = str(region if alone else markets.at[home, Markets.name])
     definition = (
         f"{label}: product sales booked in {markets.at[home, Markets.name]};"
-        f" {OVERSEAS.lower()}: every other market."
+        f" {ds.profile.rest_of_world}: every other market."
     )
-    return HomeSplit(home, label, definition)
+    return HomeSplit(home, label, ds.profile.rest_of_world, definition)
 
 
 def geography(markets: pd.Series, ds: Dataset) -> pd.Series:
-    """The home market's label (`home_split`) for its sales, OVERSEAS for every other market."""
+    """The home market's label (`home_split`) for its sales, the rest's name for every other
+    market."""
     split = home_split(ds)
     if split is None:
         raise ValueError("the company has no home market to split sales by")
-    return (markets == split.market).map({True: split.label, False: OVERSEAS})
+    return (markets == split.market).map({True: split.label, False: split.rest_name})
 
 
 def ranked(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("indications", "disease_area"),
     ("indications", "line_of_therapy"),
     ("markets", "region"),
+    ("company", "rest_of_world_label"),
 )
 """(table, column) of the names the company chooses."""
 _CONTROL = r"[\x00-\x1f\x7f]"

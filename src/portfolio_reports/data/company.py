@@ -14,6 +14,8 @@ CURRENCY = "{currency}"
 """Stands in a definition for the company's currency code."""
 UNIT = "{unit}"
 """Stands in a definition for the company's unit (k, m or bn)."""
+REST_OF_WORLD = "rest of world"
+"""What pages call the markets other than the home market when company.csv names nothing."""
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,23 @@ class Profile:
     name: str
     money: Money
     home_market: str | None
-    """The market sales are split against (home and overseas); None for no split."""
+    """The market sales are split against (home and the rest of the world); None for no
+    split."""
     fiscal_year_start_month: int
     """1, 4, 7 or 10: year to date and full years follow the fiscal year."""
+    rest_of_world: str = REST_OF_WORLD
+    """What pages call the markets other than the home market, as in a sentence."""
 
     @classmethod
     def of(cls, table: pd.DataFrame) -> Profile:
         """The profile in a validated company table of one row."""
         row = table.iloc[0]
         home = row[Company.home_market]
+        rest = row.get(Company.rest_of_world_label)
         return cls(
             name=str(row[Company.name]),
             money=Money(str(row[Company.currency]), str(row[Company.unit])),
             home_market=None if pd.isna(home) else str(home),
             fiscal_year_start_month=int(row[Company.fiscal_year_start_month]),
+            rest_of_world=REST_OF_WORLD if rest is None or pd.isna(rest) else str(rest),
         )

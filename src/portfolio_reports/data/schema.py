@@ -89,6 +89,11 @@ class Company(_Table):
     fiscal_year_start_month: Series[int] = pa.Field(
         isin=(1, 4, 7, 10), description="1, 4, 7 or 10: the month the fiscal year starts"
     )
+    rest_of_world_label: Series[str] = pa.Field(
+        nullable=True,
+        description="optional: what pages call the markets other than the home market, as in"
+        " a sentence (e.g. international); empty: rest of world",
+    )
 
 
 class Markets(_Table):
@@ -311,6 +316,7 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "markets": ("covered_by",),
     "products": ("display_name",),
+    "company": ("rest_of_world_label",),
 }
 """Columns a table may leave out; an absent one loads empty."""
 OPTIONAL_TABLES = frozenset({"catalysts", "revenue_allocation", "other_revenue", "colours"})

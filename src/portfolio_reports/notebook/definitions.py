@@ -8,7 +8,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.definitions import glossary
-from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, OVERSEAS, home_split
+from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
@@ -37,11 +37,11 @@ class DefinitionSections(PageArea):
         )
         return bullet_list(lines)
 
-    def home_and_overseas(self) -> str:
-        """The geography breakdown's name, the home market's and overseas; empty without a
+    def home_and_rest(self) -> str:
+        """The geography breakdown's name, the home market's and the rest's; empty without a
         home market."""
         home = home_split(self.dataset)
-        return "" if home is None else f"{home.label} and {OVERSEAS.lower()}"
+        return "" if home is None else f"{home.label} and {home.rest}"
 
     @frame_columns("Term", "Definition")
     def glossary(self) -> Table:

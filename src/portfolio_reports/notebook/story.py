@@ -8,7 +8,6 @@ from portfolio_reports.analysis import key_figures, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.analysis.revenue import (
     NOT_ALLOCATED_NOTE,
-    OVERSEAS,
     REVENUE,
     home_split,
 )
@@ -138,7 +137,7 @@ class StorySections(PageArea):
 
     def _sales_tiles(self) -> list[Tile]:
         """The quarter's product sales with growth, the year to date, home market against
-        overseas."""
+        the rest of the world."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         meaning = key_figures.DEFINITIONS
         cash = ds.profile.money
@@ -166,7 +165,7 @@ class StorySections(PageArea):
         if share is not None and home is not None:
             tiles.append(
                 Tile(
-                    f"{home.label} / {OVERSEAS.lower()}",
+                    f"{home.label} / {home.rest}",
                     f"{percent(share)} / {percent(1 - share)}",
                     f"of product sales in {quarter.label}",
                     home.definition,
