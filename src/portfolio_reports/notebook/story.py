@@ -189,8 +189,7 @@ class StorySections(PageArea):
         ]
 
     def _indicated_tiles(self) -> list[Tile]:
-        """On a disease-area page without a revenue allocation, the sales of the products with
-        indications here, not allocated; none elsewhere, or when those products sold nothing."""
+        """Without a revenue allocation, the disease area's products' sales, not allocated."""
         indicated = key_figures.indicated_sales(self.dataset, self.scope, self.quarter)
         if indicated is None:
             return []
