@@ -129,7 +129,7 @@ def _shared_display_names(products: pd.DataFrame, location: TableLocation) -> li
     names = products[Products.display_name].dropna()
     shared = names[names.duplicated(keep=False)]
     return [
-        f"{location.rows(rows.index)}, column display_name: {name!r} names products"
+        f"{location.rows(rows.index)}, column display_name: {quoted(name)} names products"
         f" {', '.join(products.loc[rows.index, Products.product])}; each product needs a name"
         " of its own"
         for name, rows in shared.groupby(shared, sort=True)
