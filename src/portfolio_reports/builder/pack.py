@@ -15,7 +15,6 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from portfolio_reports.analysis.definitions import glossary
-from portfolio_reports.analysis.revenue import home_split
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
 from portfolio_reports.builder.navigation import ReportTree
 from portfolio_reports.data.dataset import Dataset
@@ -90,7 +89,7 @@ def board_pack(
         classification=classification,
         left_out=left_out,
     )
-    terms = glossary(dataset.profile.money, home_split(dataset), dataset.materiality)
+    terms = glossary(dataset)
     mark = printed_mark(dataset)
     key = pack_key(cover, parts, terms, mark)
     if earlier is not None and earlier.get("key") == key and layout.board_pack.is_file():
