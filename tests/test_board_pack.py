@@ -15,7 +15,6 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from portfolio_reports.analysis.definitions import glossary
-from portfolio_reports.analysis.revenue import home_split
 from portfolio_reports.data.dataset import load_dataset
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, run_cli
@@ -114,7 +113,7 @@ def test_the_sample_pack_holds_every_report_in_index_order(sample_pack: Path) ->
     assert f"Data as of 2026-09-30 (data fingerprint {dataset.fingerprint[:16]})" in cover
     assert "Not in this pack" not in cover
     closing = " ".join(pages[marks[-1][1] - 1 :])
-    terms = glossary(dataset.profile.money, home_split(dataset))
+    terms = glossary(dataset)
     assert [term for term in terms if term not in closing] == []
     assert all("Synthetic sales" in page for page in pages)
     index = (sample_pack / "index.html").read_text(encoding="utf-8")
