@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from portfolio_reports.builder.locking import LOCK_NAME, BuildLockedError, build_lock
+from portfolio_reports.builder.locking import BuildLockedError, build_lock, lock_path
 from portfolio_reports.errors import InputError
 
 HOLD = """
@@ -33,7 +33,8 @@ def test_the_claim_ends_with_the_block(tmp_path):
     with build_lock(tmp_path):
         pass
     with build_lock(tmp_path):
-        assert (tmp_path / LOCK_NAME).is_file()
+        assert lock_path(tmp_path).is_file()
+        assert not list(tmp_path.glob(".*")), "only pages and their assets in the folder"
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_reports.builder.locking import LOCK_NAME, BuildLockedError, build_lock
+from portfolio_reports.builder.locking import LOCKS_FOLDER, BuildLockedError, build_lock, lock_path
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, WriteError
@@ -51,19 +51,31 @@ def test_a_lock_that_is_a_link_is_refused_and_its_target_untouched(tmp_path: Pat
     folder.mkdir(parents=True)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
-    (folder / LOCK_NAME).symlink_to(victim)
-    refused = pytest.raises(InputError, match=r"\.build\.lock: cannot use it .*\(a link\)")
+    lock_path(folder).symlink_to(victim)
+    refused = pytest.raises(InputError, match=r"\.locks/2026Q3\.lock: cannot use it .*\(a link\)")
     with refused, build_lock(folder):
         pass
     assert victim.read_text() == "precious\n"
 
 
+def test_a_locks_folder_that_is_a_link_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / LOCKS_FOLDER).symlink_to(elsewhere)
+    refused = pytest.raises(InputError, match=r"\.locks: a link, not a folder of build locks")
+    with refused, build_lock(tmp_path / "reports" / QUARTER):
+        pass
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_hostile_lock_content_is_cut_and_stripped(tmp_path: Path) -> None:
-    lock = tmp_path / LOCK_NAME
+    folder = tmp_path / QUARTER
+    lock = lock_path(folder)
     lock.write_bytes(b"\x1b[2J\x1b]0;owned\x07evil " + b"x" * 52_000_000 + b"\n")
     holder = hold(lock)
     try:
-        with pytest.raises(BuildLockedError) as refused, build_lock(tmp_path):
+        with pytest.raises(BuildLockedError) as refused, build_lock(folder):
             pass
     finally:
         holder.kill()
@@ -75,8 +87,9 @@ def test_hostile_lock_content_is_cut_and_stripped(tmp_path: Path) -> None:
 
 
 def test_a_build_waiting_for_a_lock_says_so_at_once(tmp_path: Path) -> None:
-    (tmp_path / LOCK_NAME).write_text("the build with process id 1, started today,\n")
-    holder = hold(tmp_path / LOCK_NAME)
+    folder = tmp_path / QUARTER
+    lock_path(folder).write_text("the build with process id 1, started today,\n")
+    holder = hold(lock_path(folder))
     told: list[tuple[float, str]] = []
     started = time.monotonic()
 
@@ -85,7 +98,7 @@ def test_a_build_waiting_for_a_lock_says_so_at_once(tmp_path: Path) -> None:
         holder.send_signal(signal.SIGKILL)  # the other build ends; the lock is released
 
     try:
-        with build_lock(tmp_path, wait=True, on_wait=on_wait):
+        with build_lock(folder, wait=True, on_wait=on_wait):
             pass
     finally:
         holder.kill()
@@ -93,7 +106,7 @@ def test_a_build_waiting_for_a_lock_says_so_at_once(tmp_path: Path) -> None:
     assert len(told) == 1
     after, line = told[0]
     assert after < 1.0
-    assert line.startswith(f"{tmp_path}: waiting for ")
+    assert line.startswith(f"{folder}: waiting for ")
 
 
 # Manifests, neighbours and scratch: through the command line

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio_reports.builder.locking import LOCK_NAME
+from portfolio_reports.builder.locking import LOCKS_FOLDER
 from portfolio_reports.paths import SCRATCH_MARK, scratch_path
 
 from ..conftest import (
@@ -129,7 +129,11 @@ def _build_on_a_full_disk(project: Project, filler: Path) -> dict[str, object]:
     project.report("a", "JP")
     project.report("full", "US", "fills.ipynb")  # runs after a: the disk is full from then on
     build = project.build("--jobs", "1")
-    files = [path for path in project.out.rglob("*") if path.is_file() and path.name != LOCK_NAME]
+    files = [
+        path
+        for path in project.out.rglob("*")
+        if path.is_file() and path.parent.name != LOCKS_FOLDER
+    ]
     sizes = {str(path): path.stat().st_size for path in files}
     whole = {path.name: incomplete(path) for path in published(project.out)}
     filler.unlink()

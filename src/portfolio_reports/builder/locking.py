@@ -16,8 +16,9 @@ from typing import BinaryIO
 from portfolio_reports.errors import InputError
 from portfolio_reports.text import printable_line
 
-LOCK_NAME = ".build.lock"
-"""The lock file in a quarter's folder; it holds a line naming the build that has the lock."""
+LOCKS_FOLDER = ".locks"
+"""The reports folder's hidden folder of build locks, one per quarter: <quarter>.lock holds a line
+naming the build that has the lock. Only pages and their assets go in a quarter's folder."""
 HOLDER_BYTES = 1024
 """Bytes of the lock file read to name its holder; the build writes about 70."""
 HOLDER_CHARS = 120
@@ -40,7 +41,7 @@ def build_lock(
     With `wait`, a taken lock is waited for instead of refused, and `on_wait` is told at once
     who holds it.
 
-    The lock is an flock on quarter_dir/.build.lock, which the system releases when its holder
+    The lock is an flock on `lock_path(quarter_dir)`, which the system releases when its holder
     exits however it exits, so a killed build never leaves a stale lock behind. The lock file is
     opened without following a link, so a link planted there never redirects the write. Every
     folder the build writes (quarter_dir and `also_written`) is created if needed and checked
@@ -49,7 +50,7 @@ def build_lock(
     folders = [quarter_dir, *also_written]
     for folder in folders:
         _check_writable(folder)
-    descriptor = _open_lock(quarter_dir / LOCK_NAME)
+    descriptor = _open_lock(lock_path(quarter_dir))
     with os.fdopen(descriptor, "r+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -72,6 +73,18 @@ def build_lock(
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lock_path(quarter_dir: Path) -> Path:
+    """The lock file of a quarter's folder: beside it, in the reports folder's hidden locks
+    folder, which is created if needed and refused when it is a link."""
+    folder = quarter_dir.parent / LOCKS_FOLDER
+    if folder.is_symlink():
+        raise InputError(
+            f"{folder}: a link, not a folder of build locks; remove it and build again"
+        )
+    _check_writable(folder)
+    return folder / f"{quarter_dir.name}.lock"
 
 
 def _open_lock(path: Path) -> int:
