@@ -456,3 +456,14 @@ def test_the_approval_matrix_needs_two_markets(view, tiny_dataset):
     # Tiny data: HLX01, HLX02 and HLX03 approved across CN, US and CA by 2025Q3.
     assert "Matrix of 3 products by 3 markets" in view.approval_matrix().alt
     assert ReportView(tiny_dataset, Scope(market="CN"), Q3).approval_matrix().html == ""
+
+
+def test_a_market_is_named_not_coded_in_its_captions_and_breakdown_rows(tiny_dataset):
+    us = ReportView(tiny_dataset, Scope(market="US"), Q3)
+    assert "Key figures, United States, Q3 2025" in us.kpi_strip().html
+    america = ReportView(tiny_dataset, Scope(region="North America"), Q3)
+    rows = re.findall(
+        r'<tr><td [^>]*data-label="Market">(.*?)</td>', america.revenue_breakdown("market").html
+    )
+    # The tiny data sells RMB 15.0 m in the US and 5.0 m in Canada in Q3 2025.
+    assert rows == ["United States", "Canada"]

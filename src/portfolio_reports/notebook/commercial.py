@@ -46,7 +46,7 @@ class CommercialSections(PageArea):
     def revenue_by_type(self) -> Table:
         """Total revenue by type this quarter and year to date, with growth (whole portfolio)."""
         if self.scope != Scope():
-            raise ParamsError([f"{self.scope.label}: {NOT_ATTRIBUTABLE}"])
+            raise ParamsError([f"{self.page.label}: {NOT_ATTRIBUTABLE}"])
         frame = commercial.revenue_by_type(self.dataset, self.quarter)
         quarter = self.quarter
         start = self.dataset.profile.fiscal_year_start_month
@@ -102,7 +102,7 @@ class CommercialSections(PageArea):
         if not self.page.sells:
             return NOTHING
         frame = commercial.revenue_by_quarter(self.dataset, self.scope, self.quarter)
-        title = f"Product sales per quarter, {self.scope.label} ({self.page.money.label})"
+        title = f"Product sales per quarter, {self.page.label} ({self.page.money.label})"
         losses = commercial.exclusivity_losses(self.dataset, self.scope, self.quarter)
         names = views.display_names(*self.page.slice)
         markers = [
@@ -140,7 +140,7 @@ class CommercialSections(PageArea):
             index="quarter",
             columns=by,
             values="revenue_m",
-            title=f"Product sales by {HEADERS[by].lower()}, {self.scope.label}"
+            title=f"Product sales by {HEADERS[by].lower()}, {self.page.label}"
             f" ({self.page.money.label})",
             money_unit=self.page.money,
         )
@@ -168,6 +168,8 @@ class CommercialSections(PageArea):
             frame = metrics.with_inn(frame, self.dataset)
             names = views.display_names(*self.page.slice)
             frame = frame.assign(asset=frame["product"].map(names) + " (" + asset(frame) + ")")
+        if by == "market":
+            frame = frame.assign(market=self.page.market_names(frame["market"]))
         table = column_table(
             frame,
             [
@@ -249,7 +251,7 @@ class CommercialSections(PageArea):
             return NOTHING
         chart = drawn.launch_tracker(
             frame,
-            title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.scope.label}:"
+            title=f"Launches of the last {views.LAUNCH_WINDOW} quarters, {self.page.label}:"
             f" product sales per quarter since launch ({self.page.money.label})",
             money_unit=self.page.money,
         )

@@ -24,7 +24,7 @@ class DefinitionSections(PageArea):
     def about(self) -> Html:
         """What the report covers and how revenue is counted."""
         lines = [
-            f"Scope: {self.scope.label}. Quarter: {self.quarter.label}"
+            f"Scope: {self.page.label}. Quarter: {self.quarter.label}"
             f" (data as of {self.quarter.end.isoformat()}).",
             self.scope.sales_basis,
         ]
@@ -59,7 +59,7 @@ class DefinitionSections(PageArea):
         return column_table(
             frame,
             ["count", "value", "definition"],
-            caption=f"{self.scope.label}, end of {self.quarter.label}",
+            caption=f"{self.page.label}, end of {self.quarter.label}",
         )
 
     @frame_columns()

@@ -87,7 +87,7 @@ class MoverSections(PageArea):
             return NOTHING
         chart = drawn.revenue_bridges(
             bridges,
-            title=f"What moved product sales, {self.scope.label} ({self.page.money.label})",
+            title=f"What moved product sales, {self.page.label} ({self.page.money.label})",
             money_unit=self.page.money,
             materiality=self.dataset.materiality,
         )

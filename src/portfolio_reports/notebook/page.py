@@ -84,6 +84,14 @@ class Page:
         sentences = [self.money.spell(views.VIEW_DEFINITIONS[term]) for term in terms]
         return replace(chart, note=" ".join(sentences))
 
+    @property
+    def label(self) -> str:
+        """The scope's name for titles, its market named as readers know it ("United States")."""
+        if self.scope.market is None:
+            return self.scope.label
+        name = self.market_names(pd.Series([self.scope.market])).iloc[0]
+        return replace(self.scope, market=name).label
+
     def market_names(self, codes: pd.Series) -> pd.Series:
         """Market codes as the names readers know ("US" as "United States"); a value that is no
         market code (Global) as it is."""

@@ -152,7 +152,7 @@ class PipelineSections(PageArea):
         self.page.drew_programmes(len(frame))
         return drawn.pipeline_bars(
             frame,
-            title=f"Programmes in development by phase, {self.scope.label},"
+            title=f"Programmes in development by phase, {self.page.label},"
             f" end of {self.quarter.label}",
             note=views.VIEW_DEFINITIONS["pipeline"],
         )

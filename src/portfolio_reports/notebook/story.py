@@ -110,7 +110,7 @@ class StorySections(PageArea):
         window = quarter.shift(1 - key_figures.SALES_WINDOW).label
         return kpi_strip(
             tiles,
-            caption=f"Key figures, {scope.label}, {quarter.label}{synthetic}",
+            caption=f"Key figures, {self.page.label}, {quarter.label}{synthetic}",
             note=None if self.page.sells else self._no_sales_note(window),
         )
 
