@@ -62,7 +62,7 @@ def test_reports_hold_no_code_and_no_parameters_cell(quarter_dir):
     for path in quarter_dir.glob("*.html"):
         html = path.read_text(encoding="utf-8")
         assert "open_report" not in html, path.name
-        assert "report.about()" not in html and "report.highlights()" not in html, path.name
+        assert "report.glossary()" not in html and "report.highlights()" not in html, path.name
         assert ".snapshots" not in html, path.name
         assert 'quarter = "' not in html and "data = " not in html, path.name
         assert "<script" not in html, path.name

@@ -43,13 +43,15 @@ def test_each_report_term_is_one_sentence(term, sentence):
     assert not re.search(r"[.!?] [A-Z]", body), f"{term}: more than one sentence"
 
 
-def test_every_scope_shows_the_same_glossary(tiny_dataset):
-    pages = {
-        ReportView(tiny_dataset, scope, Quarter(2025, 3)).glossary().html
+def test_every_scope_shows_the_same_glossary_folded_under_what_it_covers(tiny_dataset):
+    sections = [
+        ReportView(tiny_dataset, scope, Quarter(2025, 3)).glossary()
         for scope in (Scope(), Scope(market="US"), Scope(therapy_area="Autoimmune"))
-    }
-    assert len(pages) == 1
-    html = pages.pop()
+    ]
+    assert all(section.frame.equals(sections[0].frame) for section in sections)
+    assert "Scope: United States. Quarter: Q3 2025" in sections[1].html
+    html = sections[0].html
+    assert html.startswith('<details class="glossary"><summary>') and html.endswith("</details>")
     terms = glossary(tiny_dataset)
     assert "China, overseas" in terms and "{money}" not in "".join(terms.values())
     for term, sentence in terms.items():

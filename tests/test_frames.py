@@ -84,7 +84,7 @@ def test_revenue_sections_hold_the_quarters_sales(view):
     products = view.revenue_breakdown("product").frame
     assert sorted(products[SALES]) == [15, 25, 125]
     markets = view.revenue_breakdown("market").frame.set_index("Market")[SALES]
-    assert markets.to_dict() == {"CN": 145, "US": 15, "CA": 5}
+    assert markets.to_dict() == {"China": 145, "United States": 15, "Canada": 5}
     assert sorted(view.top_products().frame[SALES]) == [15, 25, 125]
     heat = view.market_heat().frame.set_index("Product")
     assert heat.loc["Total", "Total"] == 165

@@ -221,7 +221,7 @@ def test_a_pipeline_chart_that_counts_more_than_its_tables_break(tiny_data, tmp_
     # In the US at 2025Q3: HLX03-AS US Phase 1 and HLX02-GC Global Phase 3 are in development;
     # the edited page draws the chart of both but lists only the programme run in the US.
     notebooks = notebooks_folder(
-        tmp_path, "market", 'report.pipeline_table("global")', "report.pipeline_definitions()"
+        tmp_path, "market", 'report.pipeline_table("global")', "report.about()"
     )
     params = params_folder(tmp_path, ["market-us"])
     problems = in_process_build(tiny_data, params, notebooks, tmp_path / "reports")

@@ -19,12 +19,14 @@ from portfolio_reports.presentation.render import (
     NavLink,
     PageInfo,
     QuarterLinks,
+    glossary_html,
     quarter_index_html,
     quarter_links_html,
     quarters_index_html,
     render_report,
     replace_block,
 )
+from portfolio_reports.presentation.tables import GLOSSARY_CLASS
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED_HOSTILE = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -261,7 +263,7 @@ def test_report_with_four_charts_stays_small():
     html = render_report(report_notebook(*charts), page_info()).html
     payload = sum(len(png(35_000, n)) for n in range(4))
     assert len(html.encode()) < 250_000
-    assert len(html.encode()) - payload < 22_000  # the inlined stylesheet, print rules too
+    assert len(html.encode()) - payload < 24_000  # the inlined stylesheet, print rules too
 
 
 def test_malformed_notebook_raises_render_error():
@@ -306,6 +308,7 @@ def test_quarter_index_nests_drill_downs_and_logs_the_build_at_the_bottom():
     assert hrefs == [
         "../index.html",
         "../2026Q2/index.html",
+        "glossary.html",
         "portfolio_overview.html",
         "oncology.html",
         "lung_cancer.html",
@@ -345,7 +348,7 @@ def test_quarter_index_links_only_the_quarters_that_are_published():
         built_at="x",
         company="Tiny Biotech",
     )
-    assert [a["href"] for a in Page(alone).all("a")] == ["../index.html", "a.html"]
+    assert [a["href"] for a in Page(alone).all("a")] == ["../index.html", "glossary.html", "a.html"]
     both = quarter_index_html(
         "2025Q1",
         [entry("a", "Portfolio")],
@@ -479,6 +482,93 @@ def test_the_appendix_and_long_tables_are_left_out_of_print_with_a_note():
     assert [note.get_text() for note in soup.select(".print-only")] == [
         "A table of 13 rows here is in the HTML report only."
     ]
+
+
+def printed(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The cell tagged to print."""
+    cell.metadata["tags"] = ["print"]
+    return cell
+
+
+def glossary_cell(terms: dict[str, str]) -> nbformat.NotebookNode:
+    """A code cell showing a folded glossary of these terms, as `report.glossary()` does."""
+    rows = "".join(
+        f"<tr><td>{term}</td><td>{sentence}</td></tr>" for term, sentence in terms.items()
+    )
+    html = (
+        f'<details class="{GLOSSARY_CLASS}"><summary>Definitions</summary>'
+        f"<table><caption>Terms used on this page</caption><tbody>{rows}</tbody></table></details>"
+    )
+    return v4.new_code_cell(
+        "report.glossary()",
+        execution_count=10,
+        outputs=[v4.new_output("display_data", data={"text/html": html, "text/plain": "g"})],
+    )
+
+
+def test_a_chosen_print_set_prints_only_its_cells_and_names_the_rest_in_a_closing_line():
+    notebook = report_notebook(
+        v4.new_markdown_cell("## Commercial"),
+        printed(table_cell("Product sales by product", ["a"] * 20)),
+        table_cell("Product sales by market", ["b"]),
+        v4.new_markdown_cell("## Appendix\n\nOpen a part to read it."),
+        v4.new_markdown_cell("### Record"),
+        table_cell("Approvals to date", ["c"]),
+        v4.new_markdown_cell("## Definitions"),
+        printed(
+            glossary_cell({"Mix": "Mix is a share.", "QoQ, YoY": "Growth.", "Brand": "A name."})
+        ),
+    )
+    html = render_report(notebook, page_info()).html
+    soup = BeautifulSoup(html, "html.parser")
+    assert "print-set" in soup.find("main")["class"]
+    kept = [
+        part.find(["h2", "h3", "caption"]).get_text(strip=True).rstrip("¶")
+        for part in soup.find("main").find_all("div", recursive=False)
+        if "print-omit" not in part["class"] and part.find(["h2", "h3", "caption"])
+    ]
+    # a chosen table prints whole, however long; the appendix heading never prints
+    assert kept == [
+        "Commercial",
+        "Product sales by product",
+        "Definitions",
+        "Terms used on this page",
+    ]
+    closing = soup.find("p", class_="html-only").get_text()
+    assert closing == (
+        "In the HTML report: Sales & mix; Pipeline; Product sales by market; Record."
+    )
+    assert soup.select(".print-only:not(.html-only)") == []  # no "rows in the HTML" notes
+
+
+def test_a_pages_glossary_keeps_the_terms_it_shows_and_in_print_those_it_prints():
+    notebook = report_notebook(
+        printed(table_cell("Mix by product", ["a"])),
+        table_cell("Growth", ["YoY"]),
+        printed(
+            glossary_cell({"Mix": "Mix is a share.", "QoQ, YoY": "Growth.", "Brand": "A name."})
+        ),
+    )
+    soup = BeautifulSoup(render_report(notebook, page_info()).html, "html.parser")
+    block = soup.find("details", class_=GLOSSARY_CLASS)
+    rows = {row.td.get_text(): "print-omit" in row.get("class", []) for row in block("tr")}
+    assert rows == {"Mix": False, "QoQ, YoY": True}  # Brand is nowhere; YoY only on screen
+    assert block.find("a", href="glossary.html").get_text() == "Every term of the quarter's reports"
+    alone = render_report(notebook, page_info(index=None)).html
+    assert "glossary.html" not in alone
+
+
+def test_the_quarter_glossary_page_defines_every_term_once():
+    html = glossary_html(
+        "2026Q3", "Tiny Biotech", {"Mix": "Mix is a share.", "QoQ, YoY": "Growth."}
+    )
+    soup = BeautifulSoup(html, "html.parser")
+    assert [(dt.get_text(), dt.find_next("dd").get_text()) for dt in soup("dt")] == [
+        ("Mix", "Mix is a share."),
+        ("QoQ, YoY", "Growth."),
+    ]
+    assert soup.find("a", href="index.html") is not None
+    assert "<h1>Definitions · 2026Q3</h1>" in html
 
 
 def test_related_and_quarter_links_are_blocks_a_later_build_can_replace():

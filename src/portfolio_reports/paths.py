@@ -20,6 +20,8 @@ COMMENTARY_DIR = "commentary"
 """Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 BOARD_PACK = "board-pack.pdf"
 """A quarter's board pack, in its folder beside the reports."""
+GLOSSARY_PAGE = "glossary.html"
+"""A quarter's glossary page, beside its reports, which each report's definitions link."""
 SCRATCH_MARK = ".partial"
 """Files are written under a hidden name holding this mark, then renamed into place."""
 SCRATCH_FOLDER_MARK = ".tmp-"
@@ -135,6 +137,11 @@ class OutputLayout:
     def index(self) -> Path:
         """The quarter's index.html."""
         return self.quarter_dir / "index.html"
+
+    @property
+    def glossary(self) -> Path:
+        """The quarter's glossary.html: every term of its reports, defined once."""
+        return self.quarter_dir / GLOSSARY_PAGE
 
     @property
     def top_index(self) -> Path:

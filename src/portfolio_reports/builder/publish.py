@@ -8,6 +8,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from portfolio_reports import __version__
+from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.builder.navigation import ReportTree, quarter_links, refresh_links
 from portfolio_reports.builder.reconcile import Members, PageRecord, check
 from portfolio_reports.builder.specs import ReportSpec
@@ -19,6 +20,7 @@ from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
 from portfolio_reports.presentation.render import (
     IndexEntry,
+    glossary_html,
     quarter_index_html,
     quarters_index_html,
 )
@@ -184,6 +186,8 @@ def publish_manifest_and_index(
             pack=(pack["file"], pack["pages"]) if pack else None,
         ),
     )
+    terms = glossary(dataset)
+    write_text_atomic(layout.glossary, glossary_html(str(quarter), dataset.profile.name, terms))
     refresh_links(layout.root, quarter, tree)
     quarters = _published_quarters(layout.root)
     write_text_atomic(layout.top_index, quarters_index_html(quarters, dataset.profile.name))

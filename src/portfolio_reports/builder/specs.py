@@ -39,7 +39,7 @@ PROJECT_PARAMETERS = MATERIALITY_SETTINGS
 them; a notebook without them keeps the defaults."""
 REPORT_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A report name, matched whole: it names <name>.html in the quarter's folder."""
-RESERVED_NAMES = frozenset({"index", "manifest", "notebooks", "snapshots"})
+RESERVED_NAMES = frozenset({"glossary", "index", "manifest", "notebooks", "snapshots"})
 """Names of files and folders a build writes beside the reports."""
 ParameterValue = str | int | float | bool | None
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -14,7 +14,14 @@ from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.formatting import ESTIMATE_MARK, INFERRED_MARK
-from portfolio_reports.presentation.tables import Html, Table, bullet_list
+from portfolio_reports.presentation.tables import (
+    GLOSSARY_CLASS,
+    GLOSSARY_SUMMARY,
+    Html,
+    Table,
+    bullet_list,
+    wrapped,
+)
 
 
 class DefinitionSections(PageArea):
@@ -22,19 +29,15 @@ class DefinitionSections(PageArea):
 
     @frame_columns("Line")
     def about(self) -> Html:
-        """What the report covers and how revenue is counted."""
+        """What the report covers, how revenue is counted and how dates are marked (the page's
+        sales notice says once that sales figures are synthetic, where they are)."""
         lines = [
             f"Scope: {self.page.label}. Quarter: {self.quarter.label}"
             f" (data as of {self.quarter.end.isoformat()}).",
             self.scope.sales_basis,
-        ]
-        if self.page.synthetic:
-            lines.append("Sales figures in this data set are synthetic, not reported figures.")
-        lines.append(
             f"Dates marked “{ESTIMATE_MARK}” are estimates and events marked “{INFERRED_MARK}”"
-            " are inferred, not reported; a month or quarter is as precisely as a date is known"
-            " (see the definitions at the end)."
-        )
+            " are inferred, not reported; a month or quarter is as precisely as a date is known.",
+        ]
         return bullet_list(lines)
 
     def home_and_rest(self) -> str:
@@ -44,13 +47,19 @@ class DefinitionSections(PageArea):
         return "" if home is None else f"{home.label} and {home.rest}"
 
     @frame_columns("Term", "Definition")
-    def glossary(self) -> Table:
-        """What each term, count and sum on the page means: one sentence each."""
+    def glossary(self) -> Html:
+        """What the page covers and what each term, count and sum means, one sentence each,
+        folded; the published page keeps only the terms it shows (`render.GLOSSARY_CLASS`)."""
         terms = pd.DataFrame(
             glossary(self.dataset).items(),
             columns=["term", "definition"],
         )
-        return column_table(terms, ["term", "definition"], caption="Terms used on this page")
+        table = column_table(terms, ["term", "definition"], caption="Terms used on this page")
+        opening = (
+            f'<details class="{GLOSSARY_CLASS}"><summary>{GLOSSARY_SUMMARY}</summary>'
+            f"{self.about().html}"
+        )
+        return wrapped(Html(table.html, table.frame), opening, "</details>")
 
     @frame_columns("Count", "Value", "Definition")
     def portfolio_counts(self) -> Table:

@@ -20,13 +20,18 @@ from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
 from portfolio_reports.presentation.formatting import dated
-from portfolio_reports.presentation.tables import Html, Table, defined, folded, titled
+from portfolio_reports.presentation.tables import (
+    TABLE_SUMMARY,
+    Html,
+    Table,
+    defined,
+    folded,
+    titled,
+)
 
 NOTHING = Table("")
 """What a section shows when its scope has nothing for it: the page leaves its heading out."""
 FOLD_ROWS = 4
-TABLE_SUMMARY = "Table: "
-"""How the summary line of a folded table starts."""
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
 
 

@@ -11,7 +11,7 @@ from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import TABLE_PROGRAMMES
-from portfolio_reports.presentation.tables import Html, Table, bullet_list
+from portfolio_reports.presentation.tables import Html, Table
 from portfolio_reports.text import counted
 
 STATUS_LABELS = {status: status.capitalize() for status in lifecycle.STATUSES}
@@ -33,12 +33,6 @@ class PipelineSections(PageArea):
             ["status", *self.page.coverage_names.values()],
             caption=narrative.programmes_sentence(self.dataset, self.scope, self.quarter),
         )
-
-    @staticmethod
-    @frame_columns("Definition")
-    def pipeline_definitions() -> Html:
-        """Each pipeline definition in one sentence."""
-        return bullet_list(list(lifecycle.DEFINITIONS.values()), heading="Definition")
 
     @frame_columns("Phase", "<one per value of `by`>")
     def pipeline_chart(self, by: str = "therapy_area") -> Chart | Html:

@@ -19,8 +19,14 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from portfolio_reports.errors import RenderError
+from portfolio_reports.paths import GLOSSARY_PAGE
 from portfolio_reports.presentation.figures import is_figures
-from portfolio_reports.presentation.tables import PAGE_HTML, for_report
+from portfolio_reports.presentation.tables import (
+    GLOSSARY_CLASS,
+    PAGE_HTML,
+    TABLE_SUMMARY,
+    for_report,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Every template and the stylesheet; a change here changes every page."""
@@ -47,6 +53,14 @@ REVENUE_CAPTION = re.compile(r"\b(sales|revenue)\b", re.IGNORECASE)
 """A table whose caption matches this is a revenue table: its row labels link to drill-downs."""
 PRINT_MAX_ROWS = 12
 """A table longer than this is left out of print (a line says so): the HTML keeps it whole."""
+PRINT_TAG = "print"
+"""The cell tag that puts a cell's outputs in print: a notebook with such tags prints only them
+(with their sections' headings) and names the rest in a closing line; one without prints all
+but its appendix."""
+PRINT_OMIT = "print_omit"
+"""The key marking a cell, and each of its outputs, left out of print (see PRINT_TAG)."""
+HTML_ONLY = "In the HTML report: "
+"""How the printed closing line, naming the parts left out of print, starts."""
 QUARTER_LINKS = "quarter-links"
 RELATED_LINKS = "related-links"
 """Names of the page blocks that navigation rewrites in place after later builds."""
@@ -159,6 +173,28 @@ def _without_empty_sections(cells: list[nbformat.NotebookNode]) -> list[nbformat
     return [cell for index, cell in enumerate(cells) if index not in empty]
 
 
+def _mark_print_set(cells: list[nbformat.NotebookNode]) -> bool:
+    """Mark the cells left out of print when any cell is tagged PRINT_TAG: every untagged code
+    cell, the appendix heading and each other markdown cell whose section prints nothing.
+    Whether the notebook chose its print set."""
+    printed = [PRINT_TAG in cell.metadata.get("tags", ()) for cell in cells]
+    if not any(printed):
+        return False
+    levels = [_heading_level(cell) for cell in cells]
+    for start, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            cell.metadata[PRINT_OMIT] = not printed[start]
+            continue
+        level = levels[start] or 7
+        end = next(
+            (index for index in range(start + 1, len(cells)) if (levels[index] or 99) <= level),
+            len(cells),
+        )
+        appendix = level == 2 and cell.source.lstrip("# ").lower().startswith(APPENDIX_HEADING)
+        cell.metadata[PRINT_OMIT] = appendix or not any(printed[start + 1 : end])
+    return True
+
+
 class _ReportCleanup(Preprocessor):
     """Drop the title line, the page's figures, stderr output, notebook boxes and sections with
     nothing to show; cut errors to one line each."""
@@ -179,6 +215,7 @@ class _ReportCleanup(Preprocessor):
                 if not (cell.cell_type == "code" and any(map(is_figures, cell.get("outputs", []))))
             ]
         )
+        resources["print_set"] = _mark_print_set(nb.cells)
         return super().preprocess(nb, resources)
 
     def preprocess_cell(
@@ -195,6 +232,8 @@ class _ReportCleanup(Preprocessor):
             and not _is_clean_exit(output)
         ]
         for output in cell.outputs:
+            if cell.metadata.get(PRINT_OMIT):
+                output[PRINT_OMIT] = True
             if "text/html" in output.get("data", {}):
                 output.data["text/html"] = for_report(output.data)
                 output.data.pop(PAGE_HTML, None)
@@ -330,21 +369,97 @@ def _mark_long_tables(soup: BeautifulSoup) -> None:
         output.insert_after(note)
 
 
+def _title(part: Tag) -> str | None:
+    """What a part of the page is called: its heading, fold, caption, chart title or alt text."""
+    found = part.find(["h2", "h3", "summary", "caption", "figcaption"])
+    if found is None:
+        image = part.find("img")
+        return str(image.get("alt") or "") or None if image is not None else None
+    title = found.find(class_="chart-title") or found
+    words = " ".join(title.get_text(" ").replace("¶", "").split())
+    return words.removeprefix(TABLE_SUMMARY).rstrip(":") or None
+
+
+def _classes(tag: Tag) -> list[str]:
+    """A tag's classes."""
+    return [str(name) for name in tag.get_attribute_list("class") if name]
+
+
+def _name_html_only(soup: BeautifulSoup) -> None:
+    """End the page, in print only, with a line naming the parts left out of print; a section
+    left out is named by its heading alone, the appendix by its parts."""
+    names: list[str] = []
+    skipped_below: int | None = None
+    for part in soup.find_all("div", recursive=False):
+        heading = part.find(["h2", "h3"]) if "markdown" in _classes(part) else None
+        level = int(heading.name[1]) if heading is not None else None
+        if level is not None and skipped_below is not None and level <= skipped_below:
+            skipped_below = None
+        if skipped_below is not None or "print-omit" not in _classes(part):
+            continue
+        if heading is not None and _is_appendix(heading):
+            continue
+        skipped_below = level
+        title = _title(part)
+        if title and title not in names:
+            names.append(title)
+    if names:
+        line = soup.new_tag("p", attrs={"class": "print-only html-only"})
+        line.string = HTML_ONLY + "; ".join(names) + "."
+        soup.append(line)
+
+
+def _is_appendix(heading: Tag) -> bool:
+    """Whether a heading is the appendix's."""
+    return (
+        heading.name == "h2"
+        and heading.get_text(strip=True).rstrip("¶").lower() == APPENDIX_HEADING
+    )
+
+
 def _mark_appendix(soup: BeautifulSoup) -> None:
     """Mark the appendix heading's cell and every cell after it to be left out of print."""
-    heading = next(
-        (
-            h
-            for h in soup.find_all("h2")
-            if h.get_text(strip=True).rstrip("¶").lower() == APPENDIX_HEADING
-        ),
-        None,
-    )
+    heading = next((h for h in soup.find_all("h2") if _is_appendix(h)), None)
     cell = heading.find_parent("div", class_="markdown") if heading else None
     while cell is not None:
         if cell.name == "div":
             _omit_from_print(cell)
         cell = cell.find_next_sibling()
+
+
+def _text(soup: BeautifulSoup, leaving_out: Tag, *, printed: bool) -> str:
+    """The page's words outside `leaving_out`; with `printed`, only those print keeps."""
+    return " ".join(
+        str(text)
+        for text in soup.find_all(string=True)
+        if leaving_out not in text.parents
+        and not (printed and any("print-omit" in _classes(parent) for parent in text.parents))
+    )
+
+
+def _cut_glossary(soup: BeautifulSoup, *, linked: bool) -> None:
+    """Keep in the page's glossary only the terms the rest of the page shows (a term of several
+    spellings, "QoQ, YoY", when it shows any), in print only those it prints, and link the
+    quarter's glossary when `linked`."""
+    block = soup.find("details", class_=GLOSSARY_CLASS)
+    if block is None:
+        return
+    shown = _text(soup, block, printed=False)
+    printed = _text(soup, block, printed=True)
+    for row in block.select("tbody tr"):
+        term = row.get_text("|", strip=True).partition("|")[0]
+        spellings = "|".join(re.escape(spelling.strip()) for spelling in term.split(","))
+        pattern = re.compile(rf"(?<!\w)(?:{spellings})(?!\w)", re.IGNORECASE)
+        if not pattern.search(shown):
+            row.decompose()
+        elif not pattern.search(printed):
+            _omit_from_print(row)
+    if linked:
+        link = soup.new_tag("p", attrs={"class": "glossary-link"})
+        anchor = soup.new_tag("a", href=GLOSSARY_PAGE)
+        anchor.string = "Every term of the quarter's reports"
+        link.append(anchor)
+        block.append(link)
 
 
 @dataclass(frozen=True)
@@ -366,13 +481,18 @@ def render_report(notebook: nbformat.NotebookNode, page: PageInfo) -> RenderedRe
     soup = BeautifulSoup(body, "html.parser")
     contents = _link_headings(soup)
     row_labels = _link_drill_downs(soup, dict(page.drill_downs))
-    _mark_appendix(soup)
-    _mark_long_tables(soup)
+    if resources["print_set"]:
+        _name_html_only(soup)
+    else:
+        _mark_appendix(soup)
+        _mark_long_tables(soup)
+    _cut_glossary(soup, linked=page.index is not None)
     html = _render(
         "report.html.j2",
         page=page,
         body=Markup(str(soup)),
         toc=contents,
+        print_set=resources["print_set"],
         errors=resources["errors"],
         built=provenance.pop(BUILD_TIME_KEY, ""),
         provenance=provenance,
@@ -482,3 +602,8 @@ def pack_front_html(cover: PackCover, contents: Sequence[PackEntry]) -> str:
 def pack_definitions_html(cover: PackCover, terms: dict[str, str]) -> str:
     """Render a board pack's closing page: each term the reports use, with its definition."""
     return _render("pack_definitions.html.j2", cover=cover, terms=terms)
+
+
+def glossary_html(quarter: str, company: str, terms: dict[str, str]) -> str:
+    """Render a quarter's glossary page: every term of its reports with its sentence."""
+    return _render("glossary.html.j2", quarter=quarter, company=company, terms=terms)

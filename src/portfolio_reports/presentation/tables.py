@@ -228,6 +228,13 @@ def bullet_list(
     return Html(f"<ul>{items}</ul>", pd.DataFrame({heading: [str(line) for line in lines]}))
 
 
+TABLE_SUMMARY = "Table: "
+"""How the summary line of a folded table starts."""
+GLOSSARY_CLASS = "glossary"
+"""The class of a page's folded definitions, which the published page cuts to the terms it shows."""
+GLOSSARY_SUMMARY = "Definitions: what each term, count and sum on this page means"
+
+
 def folded(table: Html, summary: str) -> Html:
     """A fragment behind a one-line summary the reader opens (a <details>, no script)."""
     opening = f'<details class="fold"><summary>{escape(summary)}</summary>'
