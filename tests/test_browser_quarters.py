@@ -3,14 +3,21 @@ report prints to PDF, and the overview's main body stays short in both quarters.
 
 from __future__ import annotations
 
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
-from .conftest import PROJECT, run_cli
+from portfolio_reports.analysis.definitions import glossary
+from portfolio_reports.analysis.revenue import home_split
+from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.presentation.render import HTML_ONLY
+
+from .conftest import PROJECT, SAMPLE_DATA, run_cli
 from .test_browser import (
     MAIN_BODY_SCREENS,
     PAGES,
@@ -32,6 +39,8 @@ NAV_LINKS = """() => [...document.querySelectorAll(
     'header a[href], nav.related a[href], table a[href]'
 )].filter(link => link.protocol === 'file:').map(link => ({href: link.href, rel: link.rel}))"""
 OVERVIEW_MAX_PAGES = 6
+TERM = r"(?<!\w)(?:{})(?!\w)"
+"""A glossary term's spellings as whole words, as the page's glossary finds them."""
 
 
 LINKED_REPORTS = (
@@ -117,7 +126,11 @@ def test_a_page_header_links_its_region_and_the_previous_quarter(browser, both_o
 
 def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_orders):
     folder = both_orders[ORDERS[0]] / PREVIOUS
-    pages = sorted(path.stem for path in folder.glob("*.html") if path.name != "index.html")
+    pages = sorted(
+        path.stem
+        for path in folder.glob("*.html")
+        if path.name not in ("index.html", "glossary.html")
+    )
     reports = sorted(path for path in folder.glob("*.pdf") if path.name != "board-pack.pdf")
     assert [path.stem for path in reports] == pages
     overview = PdfReader(folder / "portfolio-overview.pdf")
@@ -131,6 +144,84 @@ def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_o
     )  # the overview prints no table with sources now: its record and catalysts are folded
     assert "(http" in everything, "source links print their address"
     assert "Approvals to date" not in everything, "the appendix stays in the HTML"
+
+
+HEADINGS = {
+    "portfolio-overview": ("Highlights", "Upcoming catalysts", "Definitions"),
+    "market-us": ("Highlights", "Pipeline", "Upcoming catalysts", "Definitions"),
+}
+"""The headings the overview's and the US report's PDFs print for 2026Q2, each on a line."""
+OPENINGS = {
+    "portfolio-overview": (
+        "Key figures, Whole portfolio",
+        "Expected events,",
+        "Product sales by product,",
+        "Product sales by region,",
+        "Programmes in development by phase,",
+        "6 filings under review at the end of",
+        HTML_ONLY,
+    ),
+    "market-us": (
+        "Key figures, United States",
+        "Expected events,",
+        "Product sales by product,",
+        HTML_ONLY,
+    ),
+}
+"""How the lines with the titles of their other printed parts start."""
+MARGINS_PT = (16 / 25.4 * 72, 13 / 25.4 * 72)
+"""The top and bottom A4 margins in points, where the running header and page numbers sit."""
+
+
+def plain(text: str) -> str:
+    """PDF text with ligatures undone ("ﬁ" as "fi") and each run of spaces as one."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def lowest_text(page: PageObject) -> float:
+    """How far down the page's body its text runs, as a share of the space between margins."""
+    top, bottom = float(page.mediabox.top) - MARGINS_PT[0], MARGINS_PT[1]
+    heights = []
+
+    def seen(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        y = cm[5] + tm[5] * cm[3]
+        if text.strip() and bottom < y < top:
+            heights.append(y)
+
+    page.extract_text(visitor_text=seen)
+    return (top - min(heights, default=top)) / (top - bottom)
+
+
+@pytest.mark.parametrize("report", HEADINGS)
+def test_a_pdf_prints_its_chosen_parts_once_each_and_defines_every_term_it_prints(
+    both_orders, report
+):
+    reader = PdfReader(both_orders[ORDERS[0]] / PREVIOUS / f"{report}.pdf")
+    lines = [plain(line) for page in reader.pages for line in page.extract_text().splitlines()]
+    for heading in HEADINGS[report]:
+        assert lines.count(heading) == 1, heading
+    for opening in OPENINGS[report]:
+        assert len([line for line in lines if line.startswith(opening)]) == 1, opening
+    text = plain(" ".join(reader.pages[n].extract_text() for n in range(len(reader.pages))))
+    shown = text.partition(HTML_ONLY)[0]  # the closing line names what only the HTML holds
+    assert "Approvals to date" not in shown and "events expected from" not in shown
+    # Every glossary term printed between the key figures and the definitions is defined there
+    dataset = load_dataset(SAMPLE_DATA)
+    body, _, definitions = text.partition("Key figures")[2].partition("Definitions Scope: ")
+    assert body and definitions, "the PDF prints its key figures and its definitions"
+    printed = {
+        term: sentence
+        for term, sentence in glossary(dataset.profile.money, home_split(dataset)).items()
+        if re.search(TERM.format("|".join(map(re.escape, term.split(", ")))), body, re.I)
+    }
+    assert {"Product sales", "QoQ, YoY", "Mix"} <= set(printed), sorted(printed)
+    undefined = [
+        term for term, sentence in printed.items() if plain(sentence)[:40] not in definitions
+    ]
+    assert undefined == []
+    # No page less than half used, but the last
+    used = [lowest_text(page) for page in reader.pages]
+    assert all(share >= 0.5 for share in used[:-1]), used
 
 
 def test_the_overview_prints_on_at_most_six_a4_pages(both_orders):

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,6 +36,15 @@ def table_rows(soup):
     ]
 
 
+def reports(quarter_dir: Path) -> list[Path]:
+    """The report pages of a quarter's folder: every page but its index and glossary."""
+    return [
+        path
+        for path in sorted(quarter_dir.glob("*.html"))
+        if path.name not in ("index.html", "glossary.html")
+    ]
+
+
 def test_index_links_every_report_and_each_exists(quarter_dir):
     index = BeautifulSoup((quarter_dir / "index.html").read_text(), "html.parser")
     links = {a["href"] for a in index.find_all("a") if a["href"].endswith(".html")}
@@ -48,7 +58,7 @@ def test_index_links_every_report_and_each_exists(quarter_dir):
 def test_manifest_records_each_report(quarter_dir):
     manifest = json.loads((quarter_dir / "manifest.json").read_text())
     assert manifest["quarter"] == LATEST
-    assert len(manifest["reports"]) == len(list(quarter_dir.glob("*.html"))) - 1
+    assert len(manifest["reports"]) == len(list(quarter_dir.glob("*.html"))) - 2  # index, glossary
     for report in manifest["reports"]:
         assert report["status"] == "ok", report
         assert report["error"] is None
@@ -122,19 +132,26 @@ def test_a_dated_status_says_as_of_when(quarter_dir):
     assert any("BLA; under review as of Dec 2025" in row for row in hlx11), hlx11
 
 
-def test_every_report_ends_with_the_same_definitions(quarter_dir):
-    glossaries = set()
-    for path in quarter_dir.glob("*.html"):
-        if path.name == "index.html":
-            continue
+def test_every_report_ends_with_the_definitions_of_its_terms_from_the_quarter_glossary(
+    quarter_dir,
+):
+    quarter = page(quarter_dir, "glossary")
+    every = {dt.get_text(): dt.find_next("dd").get_text() for dt in quarter("dt")}
+    assert "n is the number of patients" in every["n"] and len(every) >= 30
+    counts = {}
+    for path in reports(quarter_dir):
         soup = page(quarter_dir, path.stem)
         heading = soup.find(
             lambda tag: tag.name == "h2" and tag.get_text(strip=True).startswith("Definitions")
         )
         assert heading is not None, path.name
-        glossaries.add(str(heading.find_next("table")))
-    assert len(glossaries) == 1
-    assert "n is the number of patients" in glossaries.pop()
+        block = heading.find_next("details", class_="glossary")
+        rows = [[cell.get_text() for cell in row("td")] for row in block.tbody("tr")]
+        assert all(every[term] == sentence for term, sentence in rows), path.name
+        assert block.find("a", href="glossary.html"), path.name
+        counts[path.stem] = len(rows)
+    # each page keeps only what it shows: Japan, without sales, fewer terms than the overview
+    assert counts["market-jp"] < counts["portfolio-overview"] < len(every)
 
 
 def test_japan_report_shows_the_eisai_licence(quarter_dir):
@@ -249,9 +266,7 @@ def test_cards_of_disease_areas_say_their_sales_are_allocated(quarter_dir):
 def test_every_report_has_charts_with_alt_text_and_none_for_sales_it_does_not_have(quarter_dir):
     """Three charts or more where the scope sells; where it does not, no image: no sales chart,
     and its programmes are drawn in HTML."""
-    for path in quarter_dir.glob("*.html"):
-        if path.name == "index.html":
-            continue
+    for path in reports(quarter_dir):
         soup = BeautifulSoup(path.read_text(), "html.parser")
         images = soup.find_all("img")
         if "No product sales" in soup.get_text():

@@ -385,6 +385,17 @@ def _classes(tag: Tag) -> list[str]:
     return [str(name) for name in tag.get_attribute_list("class") if name]
 
 
+def _title_chosen_folds(soup: BeautifulSoup) -> None:
+    """Give each printed fold without a caption of its own its summary line as a printed title
+    (print leaves the summary out)."""
+    for fold in soup.select("details.fold"):
+        if fold.find(["caption", "figcaption"]) or fold.find_parent(class_="print-omit"):
+            continue
+        title = soup.new_tag("p", attrs={"class": "print-only fold-title"})
+        title.string = _title(fold) or ""
+        fold.insert_before(title)
+
+
 def _name_html_only(soup: BeautifulSoup) -> None:
     """End the page, in print only, with a line naming the parts left out of print; a section
     left out is named by its heading alone, the appendix by its parts."""
@@ -482,6 +493,7 @@ def render_report(notebook: nbformat.NotebookNode, page: PageInfo) -> RenderedRe
     contents = _link_headings(soup)
     row_labels = _link_drill_downs(soup, dict(page.drill_downs))
     if resources["print_set"]:
+        _title_chosen_folds(soup)
         _name_html_only(soup)
     else:
         _mark_appendix(soup)
