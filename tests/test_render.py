@@ -514,6 +514,7 @@ def test_a_chosen_print_set_prints_only_its_cells_and_names_the_rest_in_a_closin
         v4.new_markdown_cell("## Appendix\n\nOpen a part to read it."),
         v4.new_markdown_cell("### Record"),
         table_cell("Approvals to date", ["c"]),
+        printed(v4.new_code_cell("report.filings_under_review()")),  # none: shows nothing
         v4.new_markdown_cell("## Definitions"),
         printed(
             glossary_cell({"Mix": "Mix is a share.", "QoQ, YoY": "Growth.", "Brand": "A name."})

@@ -34,7 +34,7 @@ class DefinitionSections(PageArea):
         lines = [
             f"Scope: {self.page.label}. Quarter: {self.quarter.label}"
             f" (data as of {self.quarter.end.isoformat()}).",
-            self.scope.sales_basis,
+            self.page.named.sales_basis,
             f"Dates marked “{ESTIMATE_MARK}” are estimates and events marked “{INFERRED_MARK}”"
             " are inferred, not reported; a month or quarter is as precisely as a date is known.",
         ]

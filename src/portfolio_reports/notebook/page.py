@@ -69,7 +69,7 @@ class Page:
         """What the figures of a revenue breakdown mean (`by`; None: the total), in sentences."""
         home = home_split(self.dataset)
         meaning = home.definition if by == GEOGRAPHY and home else DEFINITIONS[by]
-        return " ".join(dict.fromkeys([self.scope.sales_basis, self.money.spell(meaning)]))
+        return " ".join(dict.fromkeys([self.named.sales_basis, self.money.spell(meaning)]))
 
     def breaks_down(self, by: str) -> bool:
         """Whether the scope sold and sales split by `by`: geography needs a home market."""
@@ -90,12 +90,17 @@ class Page:
         return replace(chart, note=" ".join(sentences))
 
     @property
-    def label(self) -> str:
-        """The scope's name for titles, its market named as readers know it ("United States")."""
+    def named(self) -> Scope:
+        """The scope for titles and sentences: its market named as readers know it ("United
+        States", not "US")."""
         if self.scope.market is None:
-            return self.scope.label
-        name = self.market_names(pd.Series([self.scope.market])).iloc[0]
-        return replace(self.scope, market=name).label
+            return self.scope
+        return replace(self.scope, market=self.market_names(pd.Series([self.scope.market])).iloc[0])
+
+    @property
+    def label(self) -> str:
+        """The scope's name for titles, e.g. "United States" or "Whole portfolio"."""
+        return self.named.label
 
     def market_names(self, codes: pd.Series) -> pd.Series:
         """Market codes as the names readers know ("US" as "United States"); a value that is no

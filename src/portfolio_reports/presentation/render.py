@@ -175,11 +175,15 @@ def _without_empty_sections(cells: list[nbformat.NotebookNode]) -> list[nbformat
 
 def _mark_print_set(cells: list[nbformat.NotebookNode]) -> bool:
     """Mark the cells left out of print when any cell is tagged PRINT_TAG: every untagged code
-    cell, the appendix heading and each other markdown cell whose section prints nothing.
+    cell, the appendix heading and each other markdown cell whose section prints nothing (a
+    chosen cell that shows nothing prints nothing).
     Whether the notebook chose its print set."""
-    printed = [PRINT_TAG in cell.metadata.get("tags", ()) for cell in cells]
-    if not any(printed):
+    tagged = [PRINT_TAG in cell.metadata.get("tags", ()) for cell in cells]
+    if not any(tagged):
         return False
+    printed = [
+        chosen and bool(cell.get("outputs")) for chosen, cell in zip(tagged, cells, strict=True)
+    ]
     levels = [_heading_level(cell) for cell in cells]
     for start, cell in enumerate(cells):
         if cell.cell_type != "markdown":
