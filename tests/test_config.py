@@ -187,4 +187,4 @@ def test_init_writes_a_project_that_builds_from_its_own_folder(tmp_path):
     assert process.returncode == 0, process.stderr
     assert "2 of 14 reports current for 2026Q2" in process.stderr
     built = sorted(path.stem for path in (project / "reports" / "2026Q2").glob("*.html"))
-    assert built == sorted(["index", *reports])
+    assert built == sorted(["glossary", "index", *reports])

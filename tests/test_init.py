@@ -164,6 +164,7 @@ def test_a_project_started_empty_builds_once_filled(project: Path, tiny_dataset:
     built = sorted(path.stem for path in quarter.glob("*.html"))
     assert built == [
         "disease-area",
+        "glossary",
         "index",
         "market",
         "portfolio-overview",

@@ -61,7 +61,11 @@ def test_build_of_named_reports_keeps_the_others_and_lists_every_report(tmp_path
     assert "13 reports not run: 13 never built" in process.stderr
     assert "skipped" not in process.stderr and "pending" not in process.stderr
     quarter = out / "2026Q2"
-    assert sorted(p.name for p in quarter.glob("*.html")) == ["index.html", "market-jp.html"]
+    assert sorted(p.name for p in quarter.glob("*.html")) == [
+        "glossary.html",
+        "index.html",
+        "market-jp.html",
+    ]
     manifest = json.loads((quarter / "manifest.json").read_text())
     statuses = {report["name"]: report["status"] for report in manifest["reports"]}
     assert len(statuses) == 14 and statuses.pop("market-jp") == "ok"
