@@ -253,7 +253,7 @@ def test_overview_shows_total_revenue_by_type_from_the_csv_files(quarter_dir):
 @pytest.mark.parametrize("name", ["therapy-area-oncology", "market-us"])
 def test_slices_show_product_sales_only_and_say_so_once(quarter_dir, name):
     text = page(quarter_dir, name).get_text(" ")
-    assert text.count("not by therapy area or market") == 1
+    assert text.count("Revenue figures on this page are product sales") == 1
     assert "Revenue by type" not in text
 
 
