@@ -22,6 +22,8 @@ from .conftest import NOTEBOOKS, SAMPLE_DATA, run_cli
 SECOND = Path(__file__).parent / "data" / "second_company"
 PAGE_NUMBER = re.compile(r"Page (\d+) of (\d+)")
 CLASSIFICATION = "Board use only"
+PAGE_TERMS = "Terms used on this page"
+"""The caption of a report's own definitions, which its PDF prints and the pack leaves out."""
 
 
 def texts(reader: PdfReader) -> list[str]:
@@ -66,7 +68,10 @@ def check_pack(folder: Path, classification: str) -> tuple[list[str], list[tuple
         assert pages[start - 1].startswith(f"{title} "), f"{title} starts on page {start}"
         report = PdfReader(folder / f"{name}.pdf")
         following = [page for _, page in marks if page > start]
-        assert min(following) - start == len(report.pages), f"{title}: its own page count"
+        assert min(following) - start <= len(report.pages), f"{title}: at most its own pages"
+        part = pages[start - 1 : min(following) - 1]
+        assert any(PAGE_TERMS in page for page in texts(report)), f"{title}: its own definitions"
+        assert not any(PAGE_TERMS in page for page in part), f"{title}: its definitions in the pack"
     definitions = marks[-1][1]
     assert f"Definitions {definitions}" in contents
     assert pages[definitions - 1].startswith("Definitions")

@@ -30,12 +30,19 @@ from portfolio_reports.presentation.render import (
     pack_definitions_html,
     pack_front_html,
 )
+from portfolio_reports.presentation.tables import GLOSSARY_CLASS
 
 COVER = "Cover"
 CONTENTS = "Contents"
 DEFINITIONS = "Definitions"
 REFERENCE = "Reference"
 """The contents' group of the pack's closing definitions."""
+WITHOUT_PAGE_DEFINITIONS = (
+    f"div.markdown:has(+ div.output details.{GLOSSARY_CLASS}),"
+    f" div.output:has(details.{GLOSSARY_CLASS}) {{ display: none; }}"
+)
+"""A report in the pack prints without its own definitions (heading and block): the pack's
+closing definitions hold every term once."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,13 @@ def _print_pack(
     """Print every part into `work`, then join, bookmark and number them into `target`."""
     pypdf = import_extra("pypdf", "pdf")
     printed = [
-        printer.print(part.html, work / f"{index}.pdf", header=header(mark), footer=EMPTY)
+        printer.print(
+            part.html,
+            work / f"{index}.pdf",
+            header=header(mark),
+            footer=EMPTY,
+            style=WITHOUT_PAGE_DEFINITIONS,
+        )
         for index, part in enumerate(parts)
     ]
     lengths = [len(pypdf.PdfReader(pdf).pages) for pdf in printed]

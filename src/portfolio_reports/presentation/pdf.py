@@ -102,10 +102,13 @@ class Printer:
         self._page = page
         self._error = error
 
-    def print(self, html: Path, pdf: Path, *, header: str, footer: str) -> Path:
+    def print(self, html: Path, pdf: Path, *, header: str, footer: str, style: str = "") -> Path:
         """Print the HTML file to `pdf`, atomically, its folds opened, with these running
-        header and footer templates (Chromium fills their pageNumber, totalPages and title)."""
+        header and footer templates (Chromium fills their pageNumber, totalPages and title) and
+        `style` added to the page's own."""
         self._page.goto(html.resolve().as_uri(), wait_until="load")
+        if style:
+            self._page.add_style_tag(content=style)
         self._page.evaluate(OPEN_DETAILS)
         scratch = scratch_path(pdf)
         try:
