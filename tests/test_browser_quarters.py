@@ -150,14 +150,14 @@ def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_o
 
 
 HEADINGS = {
-    "portfolio-overview": ("Highlights", "Upcoming catalysts", "Definitions"),
+    "portfolio-overview": ("Highlights", "Revenue by type", "Definitions"),
     "market-us": ("Highlights", "Pipeline", "Upcoming catalysts", "Definitions"),
 }
 """The headings the overview's and the US report's PDFs print for 2026Q2, each on a line."""
 OPENINGS = {
     "portfolio-overview": (
         "Key figures, Whole portfolio",
-        "Expected events,",
+        "Revenue by type,",
         "Product sales by product,",
         "Product sales by region,",
         "Programmes in development by phase,",
