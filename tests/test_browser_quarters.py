@@ -13,7 +13,6 @@ import pytest
 from pypdf import PageObject, PdfReader
 
 from portfolio_reports.analysis.definitions import glossary
-from portfolio_reports.analysis.revenue import home_split
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.paths import GLOSSARY_PAGE
 from portfolio_reports.presentation.render import HTML_ONLY
@@ -214,7 +213,7 @@ def test_a_pdf_prints_its_chosen_parts_once_each_and_defines_every_term_it_print
     assert body and definitions, "the PDF prints its key figures and its definitions"
     printed = {
         term: sentence
-        for term, sentence in glossary(dataset.profile.money, home_split(dataset)).items()
+        for term, sentence in glossary(dataset).items()
         if re.search(TERM.format("|".join(map(re.escape, term.split(", ")))), body, re.I)
     }
     assert {"Product sales", "QoQ, YoY", "Mix"} <= set(printed), sorted(printed)
