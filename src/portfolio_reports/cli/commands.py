@@ -40,7 +40,6 @@ from portfolio_reports.execution.executors import default_workers, start_fork_se
 from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
-from portfolio_reports.text import counted
 
 # The report stack (pandas, papermill, nbconvert...) takes a second or more to import, so each
 # command imports what it needs when it runs: `--help` stays quick, and `build` first starts
@@ -297,7 +296,12 @@ def build_reports(
         start_fork_server(WORKER_MODULE)
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.run import build
-    from portfolio_reports.cli.progress import BuildProgress, not_run_line
+    from portfolio_reports.cli.progress import (
+        BuildProgress,
+        not_run_line,
+        pack_line,
+        printed_line,
+    )
     from portfolio_reports.execution.job import ReportStatus
 
     options = BuildOptions(
@@ -336,8 +340,8 @@ def build_reports(
         )
     )
     if "pdf" in options.formats:
-        console.print(inert(_printed_line(result.printed, result.index.parent)), soft_wrap=True)
-        console.print(inert(_pack_line(result.pack, result.index.parent)), soft_wrap=True)
+        console.print(inert(printed_line(result.printed, result.index.parent)), soft_wrap=True)
+        console.print(inert(pack_line(result.pack, result.index.parent)), soft_wrap=True)
     _print_reconciliation(result.reconciliation)
     sys.exit(EXIT_FAILED_REPORTS if failed or result.reconciliation else EXIT_OK)
 
@@ -364,21 +368,6 @@ def validate(quarter: str | None, data: str | None, params: Path, notebooks: Pat
         )
     )
     _print_warnings(inputs.dataset.warnings)
-
-
-def _printed_line(printed: tuple[Path, ...], folder: Path) -> str:
-    """What --format pdf printed: how many PDFs, and where."""
-    if not printed:
-        return f"printed no PDF: every current page in {folder} has one already"
-    return f"printed {counted(len(printed), 'PDF')} beside the pages in {folder}"
-
-
-def _pack_line(pack: dict | None, folder: Path) -> str:
-    """Where --format pdf left the board pack, and how long it is."""
-    if pack is None:
-        return "no board pack: no report has a current page"
-    left_out = f"; not in it: {', '.join(pack['left_out'])}" if pack["left_out"] else ""
-    return f"board pack: {folder / pack['file']} ({counted(pack['pages'], 'page')}){left_out}"
 
 
 def _print_reconciliation(problems: tuple[str, ...]) -> None:

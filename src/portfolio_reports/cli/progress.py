@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -120,3 +122,18 @@ def not_run_line(results: list[ReportResult], outdated: tuple[str, ...]) -> str 
 def _ran(result: ReportResult) -> bool:
     """Whether this build ran the report (built or failed now)."""
     return result.status in (ReportStatus.OK, ReportStatus.FAILED) and not result.earlier
+
+
+def printed_line(printed: tuple[Path, ...], folder: Path) -> str:
+    """What --format pdf printed: how many PDFs, and where."""
+    if not printed:
+        return f"printed no PDF: every current page in {folder} has one already"
+    return f"printed {counted(len(printed), 'PDF')} beside the pages in {folder}"
+
+
+def pack_line(pack: dict | None, folder: Path) -> str:
+    """Where --format pdf left the board pack, and how long it is."""
+    if pack is None:
+        return "no board pack: no report has a current page"
+    left_out = f"; not in it: {', '.join(pack['left_out'])}" if pack["left_out"] else ""
+    return f"board pack: {folder / pack['file']} ({counted(pack['pages'], 'page')}){left_out}"
