@@ -68,7 +68,7 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-API_MODULES = notebook.report notebook.story notebook.commercial notebook.movers notebook.pipeline notebook.record \
+API_MODULES = notebook.report notebook.tiles notebook.story notebook.commercial notebook.income notebook.movers notebook.pipeline notebook.record \
 	notebook.definitions notebook.adhoc builder.run builder.inputs builder.plan builder.kinds
 DOCS ?= docs/api
 

@@ -19,19 +19,23 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.errors import ParamsError
 from portfolio_reports.notebook.commercial import CommercialSections
 from portfolio_reports.notebook.definitions import DefinitionSections
+from portfolio_reports.notebook.income import IncomeSections
 from portfolio_reports.notebook.movers import MoverSections
 from portfolio_reports.notebook.page import Page, PageArea
 from portfolio_reports.notebook.pipeline import PipelineSections
 from portfolio_reports.notebook.record import RecordSections
 from portfolio_reports.notebook.story import StorySections
+from portfolio_reports.notebook.tiles import TileSections
 from portfolio_reports.presentation import narrative, palette
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.figures import KEY_FIGURE, SCOPE, PageFigures
 from portfolio_reports.presentation.tables import Html, folded
 
 AREAS: dict[str, type[PageArea]] = {
+    "tiles": TileSections,
     "story": StorySections,
     "commercial": CommercialSections,
+    "income": IncomeSections,
     "movers": MoverSections,
     "pipeline": PipelineSections,
     "record": RecordSections,
@@ -88,9 +92,9 @@ def open_report(
 class ReportView:
     """The sections of one report: a data set seen through one scope at one quarter.
 
-    Each section is a method of one page area: `story` (key figures, highlights, commentary,
-    change counts), `commercial`, `movers`, `pipeline`, `record` (regulatory and clinical) and
-    `definitions`.
+    Each section is a method of one page area: `tiles` (key figures), `story` (highlights,
+    commentary, change counts), `commercial`, `income` (revenue by type, other income),
+    `movers`, `pipeline`, `record` (regulatory and clinical) and `definitions`.
     The report answers every section by name, e.g. `report.revenue_table()`.
     """
 
@@ -98,8 +102,10 @@ class ReportView:
     scope: Scope
     quarter: Quarter
     page: Page = field(init=False, repr=False, compare=False)
+    tiles: TileSections = field(init=False, repr=False, compare=False)
     story: StorySections = field(init=False, repr=False, compare=False)
     commercial: CommercialSections = field(init=False, repr=False, compare=False)
+    income: IncomeSections = field(init=False, repr=False, compare=False)
     movers: MoverSections = field(init=False, repr=False, compare=False)
     pipeline: PipelineSections = field(init=False, repr=False, compare=False)
     record: RecordSections = field(init=False, repr=False, compare=False)

@@ -1,0 +1,222 @@
+"""The key figures a page opens with, fitted to its scope, each with its definition."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio_reports.analysis import key_figures, metrics, views
+from portfolio_reports.analysis import pipeline as lifecycle
+from portfolio_reports.analysis.revenue import (
+    NOT_ALLOCATED_NOTE,
+    REVENUE,
+    home_split,
+)
+from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.notebook.frames import frame_columns
+from portfolio_reports.notebook.page import PageArea
+from portfolio_reports.presentation import narrative
+from portfolio_reports.presentation.formatting import dated, money, percent, signed_percent
+from portfolio_reports.presentation.kpi_strip import Tile, kpi_strip
+from portfolio_reports.presentation.tables import Html
+from portfolio_reports.text import counted
+
+
+class TileSections(PageArea):
+    """The key-figure strip: sales, market reach, pipeline, news, partners, next catalyst."""
+
+    @frame_columns("Figure", "Value", "Detail", "Definition")
+    def kpi_strip(self) -> Html:
+        """The quarter's story in key figures fitted to the scope, each with its definition."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        tiles = self._sales_tiles() if self.page.sells else self._indicated_tiles()
+        counts = metrics.portfolio_counts(ds, scope, quarter).set_index("count")["value"]
+        launched = counts["Products launched"]
+        if scope.market is not None:
+            reach = f"in {scope.place(ds)}"
+        elif launched:
+            reach = f"in {counted(counts['Markets reached'], 'market', 'markets')}"
+            inferred = counts[metrics.INFERRED_MARKETS]
+            reach += f", {inferred} of them on inferred approvals only" if inferred else ""
+        else:
+            reach = "in any market"
+        tiles.append(
+            Tile(
+                "On the market",
+                counted(launched, "product", "products") if launched else "None approved",
+                reach,
+                meaning["on_market"],
+            )
+        )
+        tiles.append(self._pipeline_tile(counts))
+        tiles.append(
+            Tile(
+                f"News in {quarter.label}",
+                counted(counts["Approvals this quarter"], "approval", "approvals"),
+                counted(
+                    counts["Filings accepted this quarter"], "filing accepted", "filings accepted"
+                ),
+                meaning["news"],
+            )
+        )
+        if not self.page.sells:
+            tiles.extend(self._partnering_tiles())
+        tiles.append(self._catalyst_tile())
+        synthetic = "; sales figures synthetic" if self.page.sells and self.page.synthetic else ""
+        window = quarter.shift(1 - key_figures.SALES_WINDOW).label
+        return kpi_strip(
+            tiles,
+            caption=f"Key figures, {self.page.label}, {quarter.label}{synthetic}",
+            note=None if self.page.sells else self._no_sales_note(window),
+        )
+
+    def _pipeline_tile(self, counts: pd.Series) -> Tile:
+        """Molecules in development and pivotal assets, then programmes by phase: how many run
+        in the page's market or region and how many are global."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        phases = key_figures.in_development_by_phase(ds, scope, quarter)
+        by_phase = " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items())
+        programmes = counted(int(phases.sum()), "programme", "programmes")
+        place = scope.place(ds)
+        if place is not None:
+            split = metrics.programme_counts(ds, scope, quarter).loc[lifecycle.IN_DEVELOPMENT]
+            programmes += (
+                f": {split[lifecycle.LOCAL]} run in {place}, {split[lifecycle.GLOBAL]} global"
+            )
+        molecules = counted(counts["Molecules in development"], "molecule", "molecules")
+        return Tile(
+            "In development",
+            molecules,
+            f"{counts[metrics.PIVOTAL]} pivotal (Phase 3 or Filed) · {programmes} · {by_phase}",
+            key_figures.DEFINITIONS["in_development"],
+        )
+
+    def _sales_tiles(self) -> list[Tile]:
+        """The quarter's product sales with growth, the year to date, home market against
+        the rest of the world."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        cash = ds.profile.money
+        sales = key_figures.quarter_sales(ds, scope, quarter)
+        ytd = key_figures.year_to_date(ds, scope, quarter)
+        tiles = [
+            Tile(
+                f"{scope.revenue_label}, {quarter.label}",
+                cash.amount(money(sales[REVENUE])),
+                f"{signed_percent(sales['qoq'])} QoQ · {signed_percent(sales['yoy'])} YoY",
+                cash.spell(meaning["sales"]),
+            ),
+            *self._total_revenue_tile(),
+            Tile(
+                f"{ytd.name}, {ytd.period}",
+                cash.amount(money(ytd.revenue)),
+                f"no sales in {ytd.base_period}"
+                if pd.isna(ytd.growth)
+                else f"{signed_percent(ytd.growth)} on {ytd.base_period}",
+                ytd.definition,
+            ),
+        ]
+        share = key_figures.home_share(ds, scope, quarter)
+        home = home_split(ds)
+        if share is not None and home is not None:
+            tiles.append(
+                Tile(
+                    f"{home.label} / {home.rest}",
+                    f"{percent(share)} / {percent(1 - share)}",
+                    f"of product sales in {quarter.label}",
+                    home.definition,
+                )
+            )
+        return tiles
+
+    def _total_revenue_tile(self) -> list[Tile]:
+        """Total revenue with growth on the whole-portfolio page; none elsewhere (licence,
+        service and other income belong to no market or area)."""
+        if self.scope != Scope():
+            return []
+        total = key_figures.total_revenue(self.dataset, self.quarter)
+        return [
+            Tile(
+                f"Total revenue, {self.quarter.label}",
+                self.dataset.profile.money.amount(money(total[REVENUE])),
+                f"{signed_percent(total['qoq'])} QoQ · {signed_percent(total['yoy'])} YoY",
+                key_figures.DEFINITIONS["total_revenue"],
+            )
+        ]
+
+    def _indicated_tiles(self) -> list[Tile]:
+        """Without a revenue allocation, the disease area's products' sales, not allocated."""
+        indicated = key_figures.indicated_sales(self.dataset, self.scope, self.quarter)
+        if indicated is None:
+            return []
+        cash = self.dataset.profile.money
+        return [
+            Tile(
+                f"Sales of products with indications here, {self.quarter.label}",
+                cash.amount(money(indicated.revenue)),
+                f"not allocated among their {indicated.disease_areas} disease areas",
+                cash.spell(key_figures.DEFINITIONS["indicated_sales"]),
+            )
+        ]
+
+    def _no_sales_note(self, window: str) -> str:
+        """Why the key figures hold no sales: none sold, or none allocated to a disease area."""
+        if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
+            return NOT_ALLOCATED_NOTE
+        return f"No product sales from {window} to {self.quarter.label}."
+
+    def _partnering_tiles(self) -> list[Tile]:
+        """Licence deals and filings under review: what a scope without sales is about."""
+        ds, scope, quarter = self.dataset, self.scope, self.quarter
+        meaning = key_figures.DEFINITIONS
+        tiles = []
+        deals, latest = key_figures.latest_deal(ds, scope, quarter)
+        if latest is not None:
+            when = dated(
+                latest["date"],
+                latest["date_precision"],
+                estimated=bool(latest["estimated"]),
+                inferred=bool(latest["inferred"]),
+            )
+            tiles.append(
+                Tile(
+                    "Licence deals",
+                    counted(deals, "deal", "deals"),
+                    f"latest: {self._name(latest['product'])} {latest['detail']} ({when})",
+                    meaning["deals"],
+                )
+            )
+        pending = metrics.filings_under_review(ds, scope, quarter)
+        if not pending.empty:
+            tiles.append(
+                Tile(
+                    "Under review",
+                    counted(len(pending), "filing", "filings"),
+                    ", ".join(dict.fromkeys(pending["product"].map(self._name))),
+                    meaning["under_review"],
+                )
+            )
+        return tiles
+
+    def _name(self, product: str) -> str:
+        """A product by its name on the page (`views.display_names`)."""
+        return str(views.display_names(*self.page.slice).get(product, product))
+
+    def _catalyst_tile(self) -> Tile:
+        """The soonest expected event, or that none is recorded up to the horizon."""
+        catalyst = key_figures.next_catalyst(self.dataset, self.scope, self.quarter)
+        horizon = self.quarter.shift(metrics.CATALYST_HORIZON).label
+        if catalyst is None:
+            return Tile(
+                "Next catalyst",
+                "None recorded",
+                f"up to {horizon}",
+                key_figures.DEFINITIONS["next_catalyst"],
+            )
+        return Tile(
+            "Next catalyst",
+            narrative.timing(catalyst["expected"]),
+            f"{self._name(catalyst['product'])} {catalyst['event_type']} in"
+            f" {self.page.market_names(pd.Series([catalyst['market']])).iloc[0]}",
+            key_figures.DEFINITIONS["next_catalyst"],
+        )
