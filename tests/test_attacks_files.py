@@ -160,6 +160,7 @@ def in_folder(folder: Path, *args: str) -> object:
 # Secrets
 
 
+@pytest.mark.slow  # commands in child processes, each trying a connection
 @pytest.mark.parametrize(
     "url",
     [

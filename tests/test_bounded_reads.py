@@ -21,6 +21,8 @@ from portfolio_reports.tools.large_data import write_large_data
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli, run_measured
 
+pytestmark = pytest.mark.slow  # each case runs a whole build in a child process and measures it
+
 MEMORY_CEILING_MB = 2048
 """The documented ceiling of a build's memory (README, "Limits")."""
 

@@ -135,6 +135,7 @@ def test_the_materiality_bar_is_read_from_the_config_with_todays_defaults(tmp_pa
     assert Materiality.of(load_config(tmp_path / "other").settings) == Materiality(1.0, 0.02)
 
 
+@pytest.mark.slow  # a command in a child process
 def test_a_bad_bar_on_the_command_line_is_refused_in_one_line(tmp_path):
     process = run_cli("build", "--material-share", "1.5", "--out", str(tmp_path / "reports"))
     assert process.returncode == 2
@@ -144,12 +145,14 @@ def test_a_bad_bar_on_the_command_line_is_refused_in_one_line(tmp_path):
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.slow  # a command in a child process
 def test_validate_works_from_the_notebooks_folder():
     process = run_cli("validate", cwd=PROJECT / "notebooks")
     assert process.returncode == 0, process.stderr
     assert "ok: data ../data/sample (816 sales rows), 14 params files valid" in process.stderr
 
 
+@pytest.mark.slow  # a command in a child process
 def test_an_environment_variable_overrides_the_config(tmp_path):
     env = {**os.environ, "PORTFOLIO_REPORTS_PARAMS": str(tmp_path)}
     process = subprocess.run(

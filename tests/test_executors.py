@@ -7,6 +7,8 @@ import signal
 import time
 from dataclasses import dataclass
 
+import pytest
+
 from portfolio_reports.execution.executors import run_local_pool
 
 
@@ -34,6 +36,7 @@ def lost(job: Sleep, error: BaseException) -> tuple[str, str]:
     return job.name, f"{type(error).__name__}: {error}"
 
 
+@pytest.mark.slow  # starts and kills worker processes
 def test_a_dead_worker_loses_its_own_job_and_the_others_complete():
     jobs = [Sleep("dies", fate="dies"), Sleep("running", 2.0), Sleep("queued"), Sleep("last")]
     results = dict(run_local_pool(sleep, jobs, 2, warm=False, lost=lost))

@@ -111,6 +111,7 @@ def test_build_of_named_reports_keeps_the_others_and_lists_every_report(tmp_path
     assert states["market-us"] == f"will rebuild: {NO_PAGE}"
 
 
+@pytest.mark.slow  # builds
 def test_build_names_the_reports_when_a_pattern_matches_none(tmp_path):
     process = run_cli("build", "market-xx", "--out", str(tmp_path))
     assert process.returncode == 2

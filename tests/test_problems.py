@@ -168,6 +168,7 @@ def test_the_cap_counts_causes_so_every_files_causes_show(tiny_folder: Path) -> 
     ]
 
 
+@pytest.mark.slow  # validates 100,000 rows
 def test_a_hundred_thousand_duplicates_give_one_short_line(tiny_folder: Path) -> None:
     path = tiny_folder / "markets.csv"
     header, *rows = path.read_text(encoding="utf-8").splitlines()

@@ -32,6 +32,8 @@ time.sleep(60)
 """
 """Hold an flock on a file as it is, without writing to it."""
 
+pytestmark = pytest.mark.slow  # builds into published folders in child processes
+
 
 def hold(path: Path) -> subprocess.Popen:
     """A process holding the flock on `path` until killed."""

@@ -38,6 +38,7 @@ TARGETS: dict[str, Callable[[Path, Callable[[], str]], tuple[str, str]]] = {
 """Where each kind of target goes, and the folder format it is written with."""
 
 
+@pytest.mark.slow  # hypothesis writes and reads each format many times
 @pytest.mark.parametrize(
     "kind",
     [

@@ -131,6 +131,7 @@ def sample() -> Dataset:
     return load_dataset(SAMPLE_DATA)
 
 
+@pytest.mark.slow  # every section of every sample page
 @pytest.mark.parametrize("quarter", [Quarter(2026, 2), Quarter(2026, 3)], ids=str)
 def test_every_sample_page_section_holds_the_rules(sample, quarter):
     problems = []
