@@ -232,9 +232,14 @@ def test_a_pipeline_chart_that_counts_more_than_its_tables_break(tiny_data, tmp_
 
 
 def test_a_page_that_ignores_its_params_breaks_against_its_card(tiny_data, tmp_path):
-    # The region page opened without its region shows the whole portfolio (165, not 20).
+    # The region page opened without its region (nor the kind that asks for one) shows the
+    # whole portfolio (165, not 20).
+    opened = "region=region,\n{0}material_floor=material_floor, material_share=material_share,\n{0}"
     notebooks = notebooks_folder(
-        tmp_path, "market", "market=market, region=region)", "market=market)"
+        tmp_path,
+        "market",
+        opened.format(" " * 21) + 'kind="market")',
+        "material_floor=material_floor, material_share=material_share)",
     )
     params = params_folder(tmp_path, ["region-north-america"])
     problems = in_process_build(tiny_data, params, notebooks, tmp_path / "reports")
