@@ -47,6 +47,10 @@ def market_agency(markets: pd.Series, frame: pd.DataFrame) -> pd.Series:
     return markets.where(agency.isna(), markets + " · " + agency)
 
 
+RESULT_COLUMNS = ("Date", "Trial", "Indication", "Population", "Arms", "Result", "Run in", "Source")
+"""The columns of a table of clinical results, this quarter's or to date."""
+
+
 class RecordSections(PageArea):
     """Regulatory events, filings, approvals and clinical results of the scope, to date."""
 
@@ -60,16 +64,7 @@ class RecordSections(PageArea):
         summary = f"Table: {counted(len(frame), 'event', 'events')} in {self.quarter.label}"
         return fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
-    @frame_columns(
-        "Date",
-        "Trial",
-        "Indication",
-        "Population",
-        "Arms",
-        "Result",
-        "Run in",
-        "Source",
-    )
+    @frame_columns(*RESULT_COLUMNS)
     def readouts(self) -> Html:
         """Clinical results reported this quarter, one row per trial, endpoint and population, a
         long list folded behind the count of those rows; nothing when there were none."""
@@ -145,16 +140,7 @@ class RecordSections(PageArea):
         main = parts["Approvals and filings by market"].frame
         return Html(f'<div class="appendix">{sections}</div>', main)
 
-    @frame_columns(
-        "Date",
-        "Trial",
-        "Indication",
-        "Population",
-        "Arms",
-        "Result",
-        "Run in",
-        "Source",
-    )
+    @frame_columns(*RESULT_COLUMNS)
     def clinical_results(self) -> Table:
         """Every clinical result relevant to the slice, newest first."""
         frame = metrics.clinical_results_to_date(self.dataset, self.scope, self.quarter)
