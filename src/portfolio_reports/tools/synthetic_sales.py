@@ -3,7 +3,7 @@
 Every figure is made up. Quarterly product totals follow the sizing in the sample README (itself
 calibrated to the company's reported revenue); a product sells in a market only from the quarter
 of its first approval there (the next quarter when the approval falls in a quarter's last month),
-and overseas launches ramp up. A fixed seed makes the output identical on every run:
+and launches outside the home market ramp up. A fixed seed makes the output identical on every run:
 
     python -m portfolio_reports.tools.synthetic_sales data/sample
 """
@@ -38,7 +38,7 @@ MARKET_NOISE = 0.06
 
 @dataclass(frozen=True)
 class ProductPlan:
-    """Size of one product's quarterly sales, all markets together, in RMB million."""
+    """Size of one product's quarterly sales, all markets together, in millions."""
 
     first: float
     last: float
@@ -58,7 +58,7 @@ PLANS: dict[str, ProductPlan] = {
     "HLX11": ProductPlan(0.0, 5.0, launch=True),
 }
 
-OVERSEAS_SHARES: dict[str, dict[str, float]] = {
+ABROAD_SHARES: dict[str, dict[str, float]] = {
     "HLX02": {
         "EU": 0.06,
         "US": 0.03,
@@ -84,9 +84,9 @@ OVERSEAS_SHARES: dict[str, dict[str, float]] = {
     "HLX14": {"US": 0.6, "EU": 0.4},
     "HLX11": {"US": 1.0},
 }
-"""Share of a product's sales each overseas market reaches once fully ramped up (for products
-sold outside China only, the relative weight of each market)."""
-DEFAULT_OVERSEAS_SHARE = 0.0015
+"""Share of a product's sales each market abroad reaches once fully ramped up (for products
+sold only abroad, the relative weight of each market)."""
+DEFAULT_ABROAD_SHARE = 0.0015
 
 OTHERS = "others"
 SIZING: dict[str, tuple[float, float]] = {
@@ -95,7 +95,7 @@ SIZING: dict[str, tuple[float, float]] = {
     "HLX04": (40.0, 50.0),
     OTHERS: (100.0, 150.0),
 }
-"""Range of each product's (or all other products') quarterly sales, RMB million."""
+"""Range of each product's (or all other products') quarterly sales, in millions."""
 SIZING_MARGIN = 0.01
 
 
@@ -158,16 +158,16 @@ def _split_by_market(
     noise = 1 + float(np.clip(rng.normal(0, TOTAL_NOISE), -bound, bound))
     total = _product_total(plan, quarter, min(selling.values()))
     total *= SEASONALITY[quarter.number] * noise
-    shares = OVERSEAS_SHARES.get(product, {})
-    overseas = {}
+    shares = ABROAD_SHARES.get(product, {})
+    abroad = {}
     for market in sorted(set(selling) - {HOME_MARKET}):
         jitter = float(np.exp(rng.normal(0, MARKET_NOISE)))
         reached = ramp(_steps(selling[market], quarter))
-        overseas[market] = shares.get(market, DEFAULT_OVERSEAS_SHARE) * reached * jitter
+        abroad[market] = shares.get(market, DEFAULT_ABROAD_SHARE) * reached * jitter
     if HOME_MARKET not in selling:
-        weight = sum(overseas.values())
-        return {market: total * share / weight for market, share in overseas.items()}
-    values = {market: total * share for market, share in overseas.items()}
+        weight = sum(abroad.values())
+        return {market: total * share / weight for market, share in abroad.items()}
+    values = {market: total * share for market, share in abroad.items()}
     values[HOME_MARKET] = total - sum(values.values())
     return values
 
