@@ -213,24 +213,16 @@ def _palette_png(image: Image.Image) -> bytes:
         colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     counts = image.getcolors(image.width * image.height) or []
-    common = cast(
-        list[list[int]], [colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]]
-    )
-    entries = palette.getpalette() or []
-    for start in range(0, len(entries), 3):
-        entry = entries[start : start + 3]
-        close = [colour for colour in common if _distance(colour, entry) <= SNAP_DISTANCE]
-        if close:
-            entries[start : start + 3] = close[0]  # the commonest
-    palette.putpalette(entries)
+    common = np.array([colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]])
+    entries = np.array(palette.getpalette() or [], dtype=int).reshape(-1, 3)
+    distances = np.abs(entries[:, None, :] - common[None, :, :]).sum(axis=2)
+    close = distances <= SNAP_DISTANCE
+    snapped = close.any(axis=1)
+    entries[snapped] = common[close.argmax(axis=1)[snapped]]  # the commonest close colour
+    palette.putpalette(entries.ravel().tolist())
     small = io.BytesIO()
     palette.save(small, format="png", compress_level=PNG_COMPRESSION)
     return small.getvalue()
-
-
-def _distance(first: Sequence[int], second: Sequence[int]) -> int:
-    """Sum of the channel differences of two RGB colours."""
-    return sum(abs(a - b) for a, b in zip(first, second, strict=True))
 
 
 def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
