@@ -16,6 +16,7 @@ from PIL import Image
 
 from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts, palette
+from portfolio_reports.presentation.phone import stand_overfull_labels
 
 MONEY = Money("RMB", "m")
 THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
@@ -149,6 +150,16 @@ def test_a_phone_gets_the_matrix_on_its_side_and_crowded_quarters_on_end():
     bars = charts.revenue_trend(trend(), title="Trend", money_unit=MONEY)
     assert bars.narrow_png
     assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
+
+
+def test_labels_wider_together_than_the_figure_stand_on_end_before_drawing_and_others_do_not():
+    crowded, roomy = charts.new_figure(3.6, 2), charts.new_figure(3.6, 2)
+    crowded.add_subplot().set_xticks(range(8), [f"2026 quarter {n}" for n in range(8)])
+    roomy.add_subplot().set_xticks(range(3), ["Q1", "Q2", "Q3"])
+    for figure in (crowded, roomy):
+        stand_overfull_labels(figure)
+    assert {label.get_rotation() for label in crowded.axes[0].get_xticklabels()} == {90}
+    assert {label.get_rotation() for label in roomy.axes[0].get_xticklabels()} == {0}
 
 
 def test_the_title_is_not_drawn_in_the_image():

@@ -35,6 +35,7 @@ from portfolio_reports.presentation.phone import (
     fit_to_width,
     smallest_text,
     stand_crowded_labels,
+    stand_overfull_labels,
 )
 from portfolio_reports.presentation.tables import notebook_outputs
 from portfolio_reports.text import counted
@@ -139,6 +140,7 @@ class Chart:
         width = self.figure.get_figwidth()
         with matplotlib.rc_context(_STYLE):
             fit_to_width(self.figure, NARROW_WIDTH)
+            stand_overfull_labels(self.figure)
         narrow = _draw(self.figure)
         if stand_crowded_labels(self.figure):  # seen overlapping in that drawing: draw again
             narrow = _draw(self.figure)

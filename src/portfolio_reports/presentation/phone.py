@@ -26,6 +26,17 @@ def fit_to_width(figure: Figure, width: float) -> None:
     _wrap_labels(figure)
 
 
+def stand_overfull_labels(figure: Figure) -> None:
+    """Before drawing, stand on end the x tick labels wider together than the whole figure:
+    they cannot help overlapping, so the drawing that would show it is saved."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = figure.get_figwidth() * figure.dpi
+    for axes in figure.axes:
+        labels = [label for label in axes.get_xticklabels() if label.get_text()]
+        if sum(label.get_window_extent(renderer).width for label in labels) > room:
+            axes.tick_params(axis="x", labelrotation=90)
+
+
 def stand_crowded_labels(figure: Figure) -> bool:
     """Stand on end the x tick labels, or bar labels, that overlap side by side in the figure as
     last drawn; whether any did, so that the figure needs drawing again."""
