@@ -47,6 +47,7 @@ import pandas as pd
 leftover = 42
 matplotlib.rcParams["axes.titlesize"] = 31
 pd.set_option("display.max_rows", 3)
+pd.set_option("mode.string_storage", "pyarrow")
 os.environ["LEFTOVER"] = "yes"
 plt.figure()
 warnings.simplefilter("error")
@@ -73,6 +74,7 @@ assert "LEFTOVER" not in os.environ, "an environment variable survived"
 assert plt.get_fignums() == [], "a figure survived"
 if clean:  # a warm kernel; a fresh one has recorded nothing and starts clean
     assert warnings.filters == clean["warnings"], "a warning filter survived"
+    assert pd.get_option("mode.string_storage") == "python", "the kernel's text storage was lost"
     assert random.getstate() == clean["random"], "a report's random state survived"
     assert (np.random.get_state()[1] == clean["numpy_random"][1]).all(), "NumPy's state survived"
 assert not logging.getLogger().handlers, "a root logging handler survived"
