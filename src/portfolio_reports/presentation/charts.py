@@ -147,13 +147,13 @@ class Chart:
         self.figure.set_figwidth(width)  # the size the page-width image is shown at
         return narrow
 
-    @property
+    @cached_property
     def smallest_text(self) -> float:
         """The smallest text size in the chart's drawings, in points."""
         figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
         return min(smallest_text(figure) for figure in figures)
 
-    @property
+    @cached_property
     def html(self) -> str:
         """The chart as an HTML figure: its title and note as the caption, the PNGs inlined.
 
