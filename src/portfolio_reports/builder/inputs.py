@@ -31,7 +31,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import find_snapshot
 from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.executors import default_workers
-from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.limits import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import OutputLayout
 from portfolio_reports.presentation.pdf import check_pdf_support

@@ -37,7 +37,7 @@ from portfolio_reports.config import (
 )
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
 from portfolio_reports.execution.executors import default_workers, start_fork_server
-from portfolio_reports.execution.kernels import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.limits import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
 

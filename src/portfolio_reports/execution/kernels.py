@@ -18,8 +18,6 @@ from traitlets import default
 
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
-DEFAULT_TIMEOUT_S = 600
-"""Seconds a notebook cell may run before its report fails (`--timeout`)."""
 _WARM_UP = (
     "import portfolio_reports.execution.kernel_session as _s; _s.remember_clean_state(); del _s"
 )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from portfolio_reports.data.limits import env_limit, megabytes
 
+DEFAULT_TIMEOUT_S = 600
+"""Seconds a notebook cell may run before its report fails (`--timeout`)."""
 CELL_OUTPUT_ENV = "PORTFOLIO_REPORTS_MAX_CELL_OUTPUT_MB"
 DEFAULT_CELL_OUTPUT_MB = 10.0
 """Most output one cell may send: a page's largest cell (charts inlined) sends under 1 MB."""
