@@ -34,7 +34,7 @@ reports: $(STAMP) ## Build every report for the latest quarter of the sample dat
 	$(BIN)/portfolio-reports build
 
 test: $(STAMP) test-browser ## Run the whole test suite, on parallel workers (fetches a chromium first)
-	$(BIN)/pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=20
 
 # The browser tests' chromium (tests/browser.py says which): when there is none, root fetches one
 # as `make browsers` does; anyone else is told in one line which command to run.
