@@ -326,9 +326,11 @@ def main() -> None:
             params = write_params(scratch / "params", arguments.reports)
         data = SAMPLE
         if arguments.rows:
+            from portfolio_reports.data.limits import ROWS_LIMIT_ENV
             from portfolio_reports.tools.large_data import write_large_data
 
             data = write_large_data(SAMPLE, scratch / "large", arguments.rows)
+            os.environ[ROWS_LIMIT_ENV] = str(arguments.rows)  # the default limit is 1,000,000
         bench = Bench(params, data, scratch, arguments.jobs)
         bench.rounds(arguments.rounds, peers)
         medians = bench.summary()
