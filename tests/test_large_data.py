@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.sales_detail import monthly_sales
 from portfolio_reports.data.snapshots import source_fingerprint
 from portfolio_reports.errors import DataError
 from portfolio_reports.tools.large_data import write_large_data
@@ -69,3 +70,27 @@ def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):
         "sales_detail.parquet, 2 rows (rows 4, 5), column product: empty value;"
         " a value is required",
     ]
+
+
+@pytest.mark.parametrize("dtype", ["object", "category"])
+def test_monthly_sums_each_month_product_and_market_and_flags_synthetic_only_when_all_are(dtype):
+    detail = pd.DataFrame(
+        {
+            "month": ["2026-01", "2026-01", "2026-01", "2026-02", "2026-01"],
+            "product": ["A", "A", "B", "A", "A"],
+            "market": ["US", "US", "US", "US", "JP"],
+            "revenue_m": [1.5, 2.25, 4.0, 8.0, 0.5],
+            "synthetic": [True, False, True, True, True],
+        }
+    ).astype({"month": dtype, "product": dtype, "market": dtype})
+    monthly = monthly_sales(detail).astype({"month": str, "product": str, "market": str})
+    rows = {
+        (row.month, row.product, row.market): (row.revenue_m, row.synthetic)
+        for row in monthly.itertuples()
+    }
+    assert rows == {
+        ("2026-01", "A", "US"): (3.75, False),
+        ("2026-01", "B", "US"): (4.0, True),
+        ("2026-02", "A", "US"): (8.0, True),
+        ("2026-01", "A", "JP"): (0.5, True),
+    }
