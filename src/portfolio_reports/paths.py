@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import stat
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,24 @@ SCRATCH_OWNER = re.compile(
     rf"(?:{re.escape(SCRATCH_MARK)}.*)?"
 )
 """A scratch file's or folder's name, holding the id of the process writing it."""
+
+
+HASH_BLOCK = 1 << 20
+"""Bytes read at a time when a file is hashed."""
+
+
+def file_blocks(path: Path) -> Iterator[bytes]:
+    """A file's bytes a block at a time, for hashing a file of any size without holding it."""
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(HASH_BLOCK), b"")
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    for block in file_blocks(path):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def confinement_problem(label: str, path: Path, folder: Path, what: str) -> str | None:

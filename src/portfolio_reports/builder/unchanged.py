@@ -25,7 +25,7 @@ from portfolio_reports.config import (
     ENV_PREFIX,
     Materiality,
 )
-from portfolio_reports.paths import COMMENTARY_DIR, OutputLayout
+from portfolio_reports.paths import COMMENTARY_DIR, OutputLayout, file_blocks, file_hash
 
 STAMP_NAME = ".unchanged.json"
 """The stamp of the last build that left every report current, in the reports folder."""
@@ -83,7 +83,9 @@ def inputs_stamp(request: BuildRequest) -> str | None:
         (commentary, _files(commentary.rglob("*"))),
     ):
         for path in files:
-            digest.update(f"\0{path.relative_to(base)}\0".encode() + path.read_bytes())
+            digest.update(f"\0{path.relative_to(base)}\0".encode())
+            for block in file_blocks(path):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -145,7 +147,7 @@ def _other_quarters(out: Path, quarter: str) -> list[str]:
 def _file_hash(path: Path) -> str | None:
     """Hash of a file's bytes; None when it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_hash(path)
     except OSError:
         return None
 

@@ -8,7 +8,6 @@ as a sales.csv would, so products, markets and approvals are checked as usual.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,15 +42,6 @@ def detail_file(source: str | Path) -> Path | None:
     folder = Path(source)
     path = folder / DETAIL_FILE
     return path if path.is_file() and not (folder / "sales.csv").exists() else None
-
-
-def detail_hash(path: Path) -> str:
-    """Hash of the detail file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def summed_sales(path: Path) -> RawTable:

@@ -16,11 +16,11 @@ from typing import Protocol
 
 import pandas as pd
 
-from portfolio_reports.data.sales_detail import detail_file, detail_hash
+from portfolio_reports.data.sales_detail import detail_file
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import cheap_fingerprint
 from portfolio_reports.errors import WriteError
-from portfolio_reports.paths import SNAPSHOTS_FOLDER, scratch_folder
+from portfolio_reports.paths import SNAPSHOTS_FOLDER, file_hash, scratch_folder
 from portfolio_reports.text import error_line
 
 SNAPSHOT_MANIFEST = "snapshot.json"
@@ -49,7 +49,7 @@ def source_fingerprint(source: str | Path) -> str | None:
 
 def detail_fingerprint(detail: Path) -> str:
     """Hash of a folder holding a sales detail file: its CSV tables and the detail file."""
-    digest = hashlib.sha256(detail_hash(detail).encode())
+    digest = hashlib.sha256(file_hash(detail).encode())
     for path in sorted(detail.parent.glob("*.csv")):
         if path.stem not in TABLE_MODELS:
             continue
