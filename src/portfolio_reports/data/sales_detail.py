@@ -64,6 +64,8 @@ def summed_sales(path: Path) -> RawTable:
     if problems:
         return RawTable(location, None, problems)
     monthly = monthly_sales(detail)
+    del detail
+    pa.default_memory_pool().release_unused()  # the detail's memory, back to the system
     month = monthly["month"].astype(str)
     monthly["quarter"] = month.map(
         {label: str(Quarter.of_month(label)) for label in month.unique()}
