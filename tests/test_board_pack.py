@@ -34,6 +34,11 @@ def texts(reader: PdfReader) -> list[str]:
     ]
 
 
+def unnumbered(text: str, classification: str) -> str:
+    """A page's text without its page number and classification."""
+    return PAGE_NUMBER.sub("", text).replace(classification, "").strip()
+
+
 def bookmarks(reader: PdfReader) -> list[tuple[str, int]]:
     """The outline's (title, page from 1)."""
     return [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
@@ -72,9 +77,11 @@ def check_pack(folder: Path, classification: str) -> tuple[list[str], list[tuple
         part = pages[start - 1 : min(following) - 1]
         assert any(PAGE_TERMS in page for page in texts(report)), f"{title}: its own definitions"
         assert not any(PAGE_TERMS in page for page in part), f"{title}: its definitions in the pack"
+        # the pack holds the report's own print, bar the pages from the one before its definitions
+        body = [unnumbered(page, classification) for page in part[:-2]]
+        assert body == [unnumbered(page, classification) for page in texts(report)[: len(body)]]
     definitions = marks[-1][1]
     assert f"Definitions {definitions}" in contents
-    assert pages[definitions - 1].startswith("Definitions")
     cover = pages[0]
     assert classification in cover
     assert f"Built {record['built_at']}" in cover

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, replace
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 
 from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
@@ -22,7 +21,7 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Sales
 from portfolio_reports.execution.job import ReportResult, ReportStatus
 from portfolio_reports.paths import OutputLayout
-from portfolio_reports.presentation.pack import PackPart, print_pack
+from portfolio_reports.presentation.pack import PackContent, PackPart, PrintedPack
 from portfolio_reports.presentation.render import PackCover
 
 SYNTHETIC_MARK = "Synthetic sales"
@@ -63,7 +62,30 @@ def pack_key(cover: PackCover, parts: list[PackPart], terms: dict[str, str], mar
     return digest.hexdigest()
 
 
-def board_pack(
+@dataclass(frozen=True)
+class PackOrder:
+    """The board pack the build's current pages make: what it prints, its mark and its key."""
+
+    content: PackContent
+    mark: str
+    key: str
+
+    def record(self, printed: PrintedPack, layout: OutputLayout) -> dict:
+        """The manifest record of this pack, printed now to `layout.board_pack`."""
+        cover = self.content.cover
+        return {
+            "file": layout.board_pack.name,
+            "key": self.key,
+            "built_at": cover.built_at,
+            "classification": cover.classification,
+            "pages": printed.pages,
+            "reports": [part.name for part in self.content.parts],
+            "starts": printed.starts,
+            "left_out": list(cover.left_out),
+        }
+
+
+def pack_order(
     dataset: Dataset,
     quarter: Quarter,
     tree: ReportTree,
@@ -72,11 +94,8 @@ def board_pack(
     *,
     built_at: str,
     classification: str,
-    earlier: dict | None,
-    chromium: Path | None,
-) -> dict | None:
-    """The pack's manifest record: the earlier one while its key holds and its file is there,
-    else a pack printed now with `chromium`; None without either, or without a report to hold."""
+) -> PackOrder | None:
+    """The pack of the reports with a current page; None without a report to hold."""
     parts, left_out = pack_contents(tree, results, layout)
     if not parts:
         return None
@@ -91,19 +110,13 @@ def board_pack(
     )
     terms = glossary(dataset)
     mark = printed_mark(dataset)
-    key = pack_key(cover, parts, terms, mark)
-    if earlier is not None and earlier.get("key") == key and layout.board_pack.is_file():
-        return earlier
-    if chromium is None:
+    return PackOrder(PackContent(cover, parts, terms), mark, pack_key(cover, parts, terms, mark))
+
+
+def current_pack(
+    order: PackOrder | None, earlier: dict | None, layout: OutputLayout
+) -> dict | None:
+    """The earlier pack's manifest record while its key holds and its file is there, else None."""
+    if order is None or earlier is None or earlier.get("key") != order.key:
         return None
-    printed = print_pack(layout.board_pack, chromium, cover, parts, terms, mark=mark)
-    return {
-        "file": layout.board_pack.name,
-        "key": key,
-        "built_at": built_at,
-        "classification": classification,
-        "pages": printed.pages,
-        "reports": [part.name for part in parts],
-        "starts": printed.starts,
-        "left_out": list(left_out),
-    }
+    return earlier if layout.board_pack.is_file() else None

@@ -21,7 +21,7 @@ from portfolio_reports.builder.navigation import (
     neighbour_folders,
     refresh_neighbours,
 )
-from portfolio_reports.builder.pack import board_pack, printed_mark
+from portfolio_reports.builder.pack import PackOrder, current_pack, pack_order, printed_mark
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
     CURRENT,
@@ -52,7 +52,8 @@ from portfolio_reports.execution.job import (
 from portfolio_reports.execution.limits import memory_ceiling
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import OutputLayout, remove_scratch
-from portfolio_reports.presentation.pdf import check_pdf_support, print_pdfs
+from portfolio_reports.presentation.pack import print_build
+from portfolio_reports.presentation.pdf import check_pdf_support
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,32 @@ def _request(options: BuildOptions) -> BuildRequest:
     )
 
 
-def _print(dataset: Dataset, layout: OutputLayout, results: list[ReportResult]) -> list[Path]:
-    """Print to PDF every page built now, and every current page that has no PDF yet."""
+def _print(
+    dataset: Dataset,
+    layout: OutputLayout,
+    results: list[ReportResult],
+    order: PackOrder | None,
+    pack: dict | None,
+) -> tuple[list[Path], dict | None]:
+    """Print to PDF every page built now, and every current page that has no PDF yet, and the
+    board pack unless `pack` (its record) is current; return the PDFs and the pack's record."""
     pages = [
         layout.html(result.name)
         for result in results
         if result.status == ReportStatus.OK
         or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
     ]
-    return print_pdfs(pages, check_pdf_support(), mark=printed_mark(dataset))
+    fresh = order if pack is None else None
+    printed = print_build(
+        check_pdf_support(),
+        pages,
+        fresh.content if fresh else None,
+        layout.board_pack,
+        mark=printed_mark(dataset),
+    )
+    if fresh is not None and printed is not None:
+        pack = fresh.record(printed, layout)
+    return [page.with_suffix(".pdf") for page in pages], pack
 
 
 def _run_build(
@@ -236,12 +254,10 @@ def _run_build(
         else earlier.get(result.name, {}).get("key_parts")
         for result in results
     }
-    printing = "pdf" in options.formats
     printed: list[Path] = []
     pack = None
     try:  # the manifest and index are written whatever printing does: the pages are published
-        printed = _print(inputs.dataset, layout, results) if printing else []
-        pack = board_pack(
+        wanted = pack_order(
             inputs.dataset,
             inputs.quarter,
             tree,
@@ -249,9 +265,10 @@ def _run_build(
             layout,
             built_at=built_at,
             classification=options.classification,
-            earlier=last_pack(layout),
-            chromium=check_pdf_support() if printing else None,
         )
+        pack = current_pack(wanted, last_pack(layout), layout)
+        if "pdf" in options.formats:
+            printed, pack = _print(inputs.dataset, layout, results, wanted, pack)
     finally:
         reconciliation = publish_manifest_and_index(
             inputs.dataset,

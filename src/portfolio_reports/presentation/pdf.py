@@ -1,18 +1,27 @@
-"""Print published report pages to A4 PDF for board packs, with headless Chromium via Playwright."""
+"""Print published report pages to A4 PDF for board packs, with headless Chromium via Playwright.
+
+Each page is printed once, without page numbers: its own PDF gets them laid over each page with
+pypdf, from a blank document of as many pages that Chromium prints with the running footer. The
+board pack takes the same print, bar its last pages, which it prints again without the page's
+own definitions (see `print_pages`).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, TypeVar
 
 from portfolio_reports.data.extras import import_extra
 from portfolio_reports.errors import InputError, RenderError
-from portfolio_reports.paths import scratch_path
+from portfolio_reports.paths import scratch_path, write_text_atomic
+from portfolio_reports.presentation.tables import GLOSSARY_CLASS
 
 CHROMIUM_ENV = "PORTFOLIO_REPORTS_CHROMIUM"
 """Environment variable naming the Chromium executable to print with."""
@@ -49,6 +58,19 @@ def band(left: str, right: str) -> str:
 
 FOOTER = band("", PAGE_NUMBERS)
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+DEFINITIONS_HEADING = f"div.markdown:has(+ div.output details.{GLOSSARY_CLASS})"
+"""The cell heading a page's own definitions."""
+WITHOUT_PAGE_DEFINITIONS = (
+    f"{DEFINITIONS_HEADING}, div.output:has(details.{GLOSSARY_CLASS}) {{ display: none; }}"
+)
+"""A report in the board pack prints without its own definitions (heading and block): the
+pack's closing definitions hold every term once."""
+DEFINITIONS_ID = (
+    f"() => document.querySelector('{DEFINITIONS_HEADING} :is(h1, h2, h3, h4, h5, h6)[id]')"
+    "?.id ?? null"
+)
+"""The id of the heading of the page's own definitions: the contents link it, so Chromium
+names its place in the PDF (a named destination)."""
 
 
 def find_chromium() -> Path:
@@ -87,12 +109,112 @@ def print_pdfs(pages: Iterable[Path], chromium: Path, *, mark: str) -> list[Path
     pages = list(pages)
 
     def print_each(printer: Printer) -> list[Path]:
-        """Print every page with its running header and page numbers."""
-        for html in pages:
-            printer.print(html, html.with_suffix(".pdf"), header=header(mark), footer=FOOTER)
+        """Print every page once, then number its pages."""
+        with tempfile.TemporaryDirectory(prefix="pdf-") as folder:
+            print_pages(printer, pages, [], Path(folder), mark=mark)
         return [html.with_suffix(".pdf") for html in pages]
 
     return in_browser(chromium, print_each)
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A printed PDF's pages: all of them, or those from the first to before the second of
+    `span` (counted from 0)."""
+
+    pdf: Path
+    span: tuple[int, int] | None = None
+
+    def count(self) -> int:
+        """How many pages these are."""
+        if self.span is None:
+            return len(import_extra("pypdf", "pdf").PdfReader(self.pdf).pages)
+        return self.span[1] - self.span[0]
+
+    def append_to(self, writer: Any) -> None:
+        """Append these pages to a pypdf writer, without the PDF's outline."""
+        writer.append(str(self.pdf), pages=self.span, import_outline=False)
+
+
+def print_pages(
+    printer: Printer, pages: list[Path], parts: list[Path], work: Path, *, mark: str
+) -> dict[Path, list[Pages]]:
+    """Print each HTML page once: those of `pages` to <page>.pdf beside it, with page numbers;
+    those of `parts` into `work` as the board pack holds them, without page numbers or their own
+    definitions. Returns each part's runs of printed pages by its page.
+
+    A page of both is printed once with its definitions, and its last pages again without them
+    from the page before the definitions start (the pages after the body may fill the body's last
+    page otherwise); the pack takes the first print's pages before those.
+    """
+    pypdf = import_extra("pypdf", "pdf")
+    numbered: list[tuple[Path, Path]] = []
+    printed: dict[Path, list[Pages]] = {}
+    for index, html in enumerate(dict.fromkeys([*pages, *parts])):
+        printer.open(html)
+        start, own = 1, None
+        if html in pages:
+            own = printer.pdf(work / f"{index}.pdf", header=header(mark))
+            numbered.append((own, html.with_suffix(".pdf")))
+        if html not in parts:
+            continue
+        if own is not None:
+            begins = _named_page(pypdf.PdfReader(own), printer.definitions())
+            start = max(1, (begins or 1) - 1)
+        printer.add_style(WITHOUT_PAGE_DEFINITIONS)
+        rest = printer.pdf(work / f"{index}-part.pdf", header=header(mark), pages=f"{start}-")
+        before = [Pages(own, (0, start - 1))] if own is not None and start > 1 else []
+        printed[html] = [*before, Pages(rest)]
+    stamps: dict[int, Path] = {}
+    for own, target in numbered:
+        writer = pypdf.PdfWriter(clone_from=own)
+        count = len(writer.pages)
+        if count not in stamps:
+            stamps[count] = blank_pages(printer, work / f"numbers-{count}", count, FOOTER)
+        stamp(writer, stamps[count])
+        write_pdf(writer, target)
+    return printed
+
+
+def _named_page(reader: Any, name: str | None) -> int | None:
+    """The page (from 1) of the PDF's destination of that name; None without one."""
+    destinations = reader.named_destinations
+    found = destinations.get(f"/{name}", destinations.get(name)) if name else None
+    return None if found is None else reader.get_destination_page_number(found) + 1
+
+
+def print_html(
+    printer: Printer, stem: Path, html: str, *, header: str, footer: str = EMPTY
+) -> Path:
+    """Write an HTML document to <stem>.html and print it to <stem>.pdf."""
+    page = stem.with_suffix(".html")
+    write_text_atomic(page, html)
+    return printer.print(page, stem.with_suffix(".pdf"), header=header, footer=footer)
+
+
+def blank_pages(printer: Printer, stem: Path, count: int, footer: str) -> Path:
+    """Print to <stem>.pdf `count` blank pages with this running footer, to lay over others."""
+    pages = '<div style="break-after: page; height: 1px"></div>' * (count - 1) + "<div></div>"
+    html = f"<!DOCTYPE html><html><head><title></title></head><body>{pages}</body></html>"
+    return print_html(printer, stem, html, header=EMPTY, footer=footer)
+
+
+def stamp(writer: Any, stamps: Path) -> None:
+    """Lay each page of the PDF `stamps` over the writer's page of the same number."""
+    pypdf = import_extra("pypdf", "pdf")
+    for page, over in zip(writer.pages, pypdf.PdfReader(stamps).pages, strict=True):
+        page.merge_page(over)
+
+
+def write_pdf(writer: Any, target: Path) -> None:
+    """Write a pypdf writer's document to `target`, atomically."""
+    scratch = scratch_path(target)
+    try:
+        with scratch.open("wb") as handle:
+            writer.write(handle)
+        os.replace(scratch, target)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 class Printer:
@@ -102,14 +224,24 @@ class Printer:
         self._page = page
         self._error = error
 
-    def print(self, html: Path, pdf: Path, *, header: str, footer: str, style: str = "") -> Path:
-        """Print the HTML file to `pdf`, atomically, its folds opened, with these running
-        header and footer templates (Chromium fills their pageNumber, totalPages and title) and
-        `style` added to the page's own."""
+    def open(self, html: Path) -> None:
+        """Load the HTML file, its folds opened."""
         self._page.goto(html.resolve().as_uri(), wait_until="load")
-        if style:
-            self._page.add_style_tag(content=style)
         self._page.evaluate(OPEN_DETAILS)
+
+    def add_style(self, style: str) -> None:
+        """Add `style` to the open page's own."""
+        self._page.add_style_tag(content=style)
+
+    def definitions(self) -> str | None:
+        """The id of the heading of the open page's own definitions; None without one."""
+        heading = self._page.evaluate(DEFINITIONS_ID)
+        return heading if isinstance(heading, str) else None
+
+    def pdf(self, pdf: Path, *, header: str, footer: str = EMPTY, pages: str = "") -> Path:
+        """Print the open page to `pdf`, atomically, with these running header and footer
+        templates (Chromium fills their pageNumber, totalPages and title); `pages` names the
+        pages to print ("3-": from the third), all when empty."""
         scratch = scratch_path(pdf)
         try:
             self._page.pdf(
@@ -121,6 +253,7 @@ class Printer:
                 display_header_footer=True,
                 header_template=header,
                 footer_template=footer,
+                page_ranges=pages,
             )
             os.replace(scratch, pdf)
         except self._error as error:
@@ -129,6 +262,14 @@ class Printer:
         finally:
             scratch.unlink(missing_ok=True)
         return pdf
+
+    def print(self, html: Path, pdf: Path, *, header: str, footer: str, style: str = "") -> Path:
+        """Print the HTML file to `pdf`, atomically, its folds opened, with these running
+        header and footer templates and `style` added to the page's own."""
+        self.open(html)
+        if style:
+            self.add_style(style)
+        return self.pdf(pdf, header=header, footer=footer)
 
 
 def in_browser(chromium: Path, work: Callable[[Printer], T]) -> T:
