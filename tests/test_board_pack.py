@@ -44,6 +44,28 @@ def bookmarks(reader: PdfReader) -> list[tuple[str, int]]:
     return [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
 
 
+def contents_links(reader: PdfReader, number: int) -> list[tuple[str, int]]:
+    """Each link on a page: the text inside its box, and the page (from 1) it leads to."""
+    placed: list[tuple[float, float, str]] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
+            placed.append((x, y, unicodedata.normalize("NFKC", text).strip()))
+
+    page = reader.pages[number]
+    page.extract_text(visitor_text=seen)
+    numbers = {pdf_page.indirect_reference.idnum: n for n, pdf_page in enumerate(reader.pages, 1)}
+    links = []
+    for annotation in page.get("/Annots", []):
+        link = annotation.get_object()
+        left, bottom, right, top = (float(edge) for edge in link["/Rect"])
+        inside = [text for x, y, text in placed if left - 1 <= x <= right and bottom <= y <= top]
+        destination = link["/Dest"] if "/Dest" in link else link["/A"]["/D"]
+        links.append((" ".join(inside), numbers[destination[0].idnum]))
+    return links
+
+
 def index_titles(index: Path) -> list[str]:
     """The report titles of a quarter's index, in the order it lists them."""
     soup = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
@@ -82,6 +104,14 @@ def check_pack(folder: Path, classification: str) -> tuple[list[str], list[tuple
         assert body == [unnumbered(page, classification) for page in texts(report)[: len(body)]]
     definitions = marks[-1][1]
     assert f"Definitions {definitions}" in contents
+    # Each contents line (its title and its page number) links to the page where its part starts
+    links = contents_links(reader, 1)
+    expected = dict(marks[2:])
+    assert sorted(links) == sorted(
+        [(title, start) for title, start in expected.items()]
+        + [(str(start), start) for start in expected.values()]
+    )
+    assert pages[definitions - 1].startswith("Definitions")
     cover = pages[0]
     assert classification in cover
     assert f"Built {record['built_at']}" in cover

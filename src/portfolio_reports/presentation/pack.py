@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from portfolio_reports.data.extras import import_extra
 from portfolio_reports.presentation.pdf import (
@@ -29,6 +30,7 @@ from portfolio_reports.presentation.pdf import (
     write_pdf,
 )
 from portfolio_reports.presentation.render import (
+    PACK_PAGE_LINK,
     PackCover,
     PackEntry,
     pack_definitions_html,
@@ -127,11 +129,36 @@ def _print_pack(
     for part in parts:
         writer.add_outline_item(title=part.title, page_number=starts[part.name] - 1)
     writer.add_outline_item(title=DEFINITIONS, page_number=starts[DEFINITIONS] - 1)
+    _link_contents(writer, front_pages)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": cover.title})
     stamp(writer, blank_pages(printer, work / "footers", total, footer(cover)))
     write_pdf(writer, target)
     return PrintedPack(total, {COVER: 1, CONTENTS: 2, **starts})
+
+
+def _link_contents(writer: Any, front_pages: int) -> None:
+    """Turn each contents line's printed link to "pack-page:N" into a link to page N."""
+    annotations = import_extra("pypdf.annotations", "pdf")
+    generic = import_extra("pypdf.generic", "pdf")
+    for number in range(front_pages):
+        page = writer.pages[number]
+        links, kept = [], []
+        for annotation in page.get("/Annots", []):
+            action = annotation.get_object().get("/A", {})
+            target = str(action.get("/URI", ""))
+            if target.startswith(PACK_PAGE_LINK):
+                rect = [float(edge) for edge in annotation.get_object()["/Rect"]]
+                links.append((rect, int(target.removeprefix(PACK_PAGE_LINK)) - 1))
+            else:
+                kept.append(annotation)
+        if not links:
+            continue
+        page[generic.NameObject("/Annots")] = generic.ArrayObject(kept)
+        for rect, target_page in links:
+            writer.add_annotation(
+                number, annotations.Link(rect=rect, target_page_index=target_page)
+            )
 
 
 def _starts(parts: list[PackPart], lengths: list[int], front_pages: int) -> dict[str, int]:

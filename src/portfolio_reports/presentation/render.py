@@ -610,9 +610,15 @@ class PackEntry:
     group: str = ""
 
 
+PACK_PAGE_LINK = "pack-page:"
+"""How a contents line's link names its page in the board pack ("pack-page:12"): printed as a
+link to that address, which the pack turns into a link to the page."""
+
+
 def pack_front_html(cover: PackCover, contents: Sequence[PackEntry]) -> str:
-    """Render a board pack's cover and, from a new page, its contents."""
-    return _render("pack_front.html.j2", cover=cover, contents=contents)
+    """Render a board pack's cover and, from a new page, its contents, each line a link to its
+    page (see PACK_PAGE_LINK)."""
+    return _render("pack_front.html.j2", cover=cover, contents=contents, link=PACK_PAGE_LINK)
 
 
 def pack_definitions_html(cover: PackCover, terms: dict[str, str]) -> str:
