@@ -283,3 +283,18 @@ def test_build_prints_one_line_per_report(sample_build):
     _, process = sample_build
     lines = [line for line in process.stderr.splitlines() if re.match(r"\s+ok\s", line)]
     assert len(lines) >= 14
+
+
+@pytest.mark.slow
+def test_no_table_of_a_built_page_names_a_market_by_its_code(quarter_dir):
+    codes = set(pd.read_csv(SAMPLE_DATA / "markets.csv")["market"])
+    found = []
+    for path in reports(quarter_dir):
+        for table in page(quarter_dir, path.stem).find_all("table"):
+            heads = [head.get_text(" ", strip=True) for head in table.select("thead th")]
+            for row in table.select("tbody tr"):
+                for head, cell in zip(heads, row.find_all(["td", "th"]), strict=False):
+                    text = cell.get_text(" ", strip=True)
+                    if text in codes and head != "Agency":  # EC: the European Commission
+                        found.append(f"{path.stem}: {head} {text}")
+    assert found == []

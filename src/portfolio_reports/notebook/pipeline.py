@@ -71,6 +71,7 @@ class PipelineSections(PageArea):
             asset=asset(frame),
             since=dated_column(frame, "since"),
             programme_type=frame[lifecycle.LIFE_CYCLE].map({True: "Life-cycle", False: "New"}),
+            scope=self.page.market_names(frame["scope"]),
         )
         place = self.scope.place(self.dataset)
         kind = "global " if coverage == lifecycle.GLOBAL else ""
@@ -104,7 +105,11 @@ class PipelineSections(PageArea):
         frame = metrics.phase_moves(self.dataset, self.scope, self.quarter)
         if frame.empty:
             return NOTHING
-        shown = frame.assign(asset=asset(frame), since=dated_column(frame, "since"))
+        shown = frame.assign(
+            asset=asset(frame),
+            since=dated_column(frame, "since"),
+            scope=self.page.market_names(frame["scope"]),
+        )
         return column_table(
             shown,
             ["asset", "indication_name", "scope", "change", "from_phase", "to_phase", "since"],
