@@ -175,6 +175,38 @@ def test_a_pack_whose_parts_did_not_change_is_not_printed_again(sample_pack: Pat
     assert pack.stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_pack_no_longer_current_is_kept_and_the_index_says_which_build_printed_it(
+    sample_pack: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    shutil.copytree(sample_pack.parent, out)
+    folder = out / "2026Q3"
+    pack = folder / "board-pack.pdf"
+    before = pack.read_bytes()
+    printed_at = json.loads((folder / "manifest.json").read_text("utf-8"))["board_pack"]["built_at"]
+    # Its cover's classification changes, in a build without PDF output
+    html = run_cli("build", "--out", str(out), "--jobs", "2", "--classification", CLASSIFICATION)
+    assert html.returncode == 0, html.stdout + html.stderr
+    assert pack.read_bytes() == before
+    record = json.loads((folder / "manifest.json").read_text("utf-8"))["board_pack"]
+    assert record["stale"] is True
+    assert record["built_at"] == printed_at
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert '<a href="board-pack.pdf">Board pack (PDF)</a>' in index
+    assert f"printed by the build of {printed_at}, before these pages changed" in index
+    # A build with PDF output prints it again, current
+    again = run_cli(
+        "build", "--out", str(out), "--jobs", "2", "--format", "pdf",
+        "--classification", CLASSIFICATION,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    check_pack(folder, CLASSIFICATION)
+    assert "stale" not in json.loads((folder / "manifest.json").read_text("utf-8"))["board_pack"]
+    assert "before these pages changed" not in (folder / "index.html").read_text("utf-8")
+
+
 @pytest.fixture(scope="module")
 def second_pack(tmp_path_factory) -> tuple[Path, str]:
     """The second company's project, classified in its config, with a market page that fails:

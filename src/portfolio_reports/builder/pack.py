@@ -26,6 +26,8 @@ from portfolio_reports.presentation.render import PackCover
 
 SYNTHETIC_MARK = "Synthetic sales"
 """The running header's mark on printed pages when the sales figures are synthetic."""
+STALE = "stale"
+"""The manifest record's mark of a pack printed from pages that changed since."""
 LEFT_OUT = {ReportStatus.FAILED: "failed", ReportStatus.PENDING: "not built"}
 """Why a report is not in the pack, by its status."""
 
@@ -119,4 +121,19 @@ def current_pack(
     """The earlier pack's manifest record while its key holds and its file is there, else None."""
     if order is None or earlier is None or earlier.get("key") != order.key:
         return None
-    return earlier if layout.board_pack.is_file() else None
+    return _record(earlier, stale=False) if layout.board_pack.is_file() else None
+
+
+def kept_pack(earlier: dict | None, layout: OutputLayout) -> dict | None:
+    """The earlier pack's record, marked stale, when a build leaves no current pack: its file
+    stays (a build never removes what it published), and the index says which build printed it.
+    None when there is no earlier pack."""
+    if earlier is None or not layout.board_pack.is_file():
+        return None
+    return _record(earlier, stale=True)
+
+
+def _record(record: dict, *, stale: bool) -> dict:
+    """A pack's manifest record, marked stale (printed from pages that changed since) or not."""
+    kept = {key: value for key, value in record.items() if key != STALE}
+    return {**kept, STALE: True} if stale else kept

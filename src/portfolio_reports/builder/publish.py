@@ -20,6 +20,7 @@ from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
 from portfolio_reports.presentation.render import (
     IndexEntry,
+    PackLink,
     glossary_html,
     quarter_index_html,
     quarters_index_html,
@@ -113,7 +114,7 @@ def publish_manifest_and_index(
     run keeps its figures and the time of its outcome from there. `key_parts` holds the hashes
     making up each result's key (see keys.key_parts), to tell later why a report will rebuild.
     `pack` is the board pack's record (see builder.pack): the index links the pack when there is
-    one.
+    one, and says when an earlier build printed it from pages that changed since (stale).
 
     Returns the reconciliation: one line per broken identity among the reports' figures.
     """
@@ -183,7 +184,11 @@ def publish_manifest_and_index(
             built_at=built_at,
             warnings=dataset.warnings,
             reconciliation=reconciliation,
-            pack=(pack["file"], pack["pages"]) if pack else None,
+            pack=PackLink(
+                pack["file"], pack["pages"], pack["built_at"] if pack.get("stale") else ""
+            )
+            if pack
+            else None,
         ),
     )
     terms = glossary(dataset)

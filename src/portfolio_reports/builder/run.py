@@ -21,7 +21,13 @@ from portfolio_reports.builder.navigation import (
     neighbour_folders,
     refresh_neighbours,
 )
-from portfolio_reports.builder.pack import PackOrder, current_pack, pack_order, printed_mark
+from portfolio_reports.builder.pack import (
+    PackOrder,
+    current_pack,
+    kept_pack,
+    pack_order,
+    printed_mark,
+)
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
     CURRENT,
@@ -72,7 +78,8 @@ class BuildResult:
     printed: tuple[Path, ...] = ()
     """The PDFs printed (with --format pdf)."""
     pack: dict | None = None
-    """The board pack's manifest record (see builder.pack), None when there is none current."""
+    """The board pack's manifest record (see builder.pack): a current one, or the last one kept
+    and marked stale; None when there is none."""
 
     @property
     def ok(self) -> bool:
@@ -255,7 +262,7 @@ def _run_build(
         for result in results
     }
     printed: list[Path] = []
-    pack = None
+    pack = earlier_pack = None
     try:  # the manifest and index are written whatever printing does: the pages are published
         wanted = pack_order(
             inputs.dataset,
@@ -266,10 +273,12 @@ def _run_build(
             built_at=built_at,
             classification=options.classification,
         )
-        pack = current_pack(wanted, last_pack(layout), layout)
+        earlier_pack = last_pack(layout)
+        pack = current_pack(wanted, earlier_pack, layout)
         if "pdf" in options.formats:
             printed, pack = _print(inputs.dataset, layout, results, wanted, pack)
     finally:
+        pack = pack or kept_pack(earlier_pack, layout)
         reconciliation = publish_manifest_and_index(
             inputs.dataset,
             inputs.quarter,

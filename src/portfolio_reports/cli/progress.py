@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from portfolio_reports.builder.pack import STALE
 from portfolio_reports.cli.terminal import inert
 from portfolio_reports.execution.job import ReportResult, ReportStatus
 from portfolio_reports.text import counted
@@ -133,7 +134,8 @@ def printed_line(printed: tuple[Path, ...], folder: Path) -> str:
 
 def pack_line(pack: dict | None, folder: Path) -> str:
     """Where --format pdf left the board pack, and how long it is."""
-    if pack is None:
-        return "no board pack: no report has a current page"
+    if pack is None or pack.get(STALE):
+        kept = f"; kept {folder / pack['file']} of {pack['built_at']}" if pack else ""
+        return f"no board pack: no report has a current page{kept}"
     left_out = f"; not in it: {', '.join(pack['left_out'])}" if pack["left_out"] else ""
     return f"board pack: {folder / pack['file']} ({counted(pack['pages'], 'page')}){left_out}"

@@ -104,6 +104,16 @@ class PageInfo:
 
 
 @dataclass(frozen=True)
+class PackLink:
+    """The board pack as a quarter's index links it: its file, its pages, and, when an earlier
+    build printed it from pages that changed since, that build's time."""
+
+    file: str
+    pages: int
+    earlier: str = ""
+
+
+@dataclass(frozen=True)
 class IndexEntry:
     """One report's line on a quarter index; `name` is also the page's file stem."""
 
@@ -546,13 +556,13 @@ def quarter_index_html(
     built_at: str,
     warnings: Sequence[str] = (),
     reconciliation: Sequence[str] = (),
-    pack: tuple[str, int] | None = None,
+    pack: PackLink | None = None,
 ) -> str:
     """Render a quarter's index, headed by the company's name: problems, report cards (children
     under their parent), build log.
 
     `entries` are the top-level reports in reading order, each carrying its drill-downs;
-    `pack` is the board pack's file and its count of pages, when there is one.
+    `pack` is the board pack's link, when there is one.
     """
     groups: dict[str, list[IndexEntry]] = {}
     for entry in entries:
