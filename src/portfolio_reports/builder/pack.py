@@ -1,10 +1,10 @@
-"""The quarter's board pack: which reports it holds, its rebuild key and its manifest record.
+"""The quarter's board pack: what it holds, its rebuild key, its printing and its manifest record.
 
 The pack holds every report with a current page, in the index's order (see
 `navigation.ReportTree.top_level`, each report followed by its drill-downs); a report that failed
 or was never built is left out, and its cover says so. The pack is printed again only when its
 key changes: the pages it holds, its cover (bar the build date), the definitions, the code and
-the libraries.
+the libraries; a pack no longer current is kept, marked stale.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.builder.fingerprints import code_fingerprint, environment_fingerprint
@@ -21,7 +22,8 @@ from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Sales
 from portfolio_reports.execution.job import ReportResult, ReportStatus
 from portfolio_reports.paths import OutputLayout
-from portfolio_reports.presentation.pack import PackContent, PackPart, PrintedPack
+from portfolio_reports.presentation.pack import PackContent, PackPart, PrintedPack, print_build
+from portfolio_reports.presentation.pdf import check_pdf_support
 from portfolio_reports.presentation.render import PackCover
 
 SYNTHETIC_MARK = "Synthetic sales"
@@ -137,3 +139,31 @@ def _record(record: dict, *, stale: bool) -> dict:
     """A pack's manifest record, marked stale (printed from pages that changed since) or not."""
     kept = {key: value for key, value in record.items() if key != STALE}
     return {**kept, STALE: True} if stale else kept
+
+
+def print_pdfs(
+    dataset: Dataset,
+    layout: OutputLayout,
+    results: list[ReportResult],
+    order: PackOrder | None,
+    pack: dict | None,
+) -> tuple[list[Path], dict | None]:
+    """Print to PDF every page built now, and every current page that has no PDF yet, and the
+    board pack unless `pack` (its record) is current; return the PDFs and the pack's record."""
+    pages = [
+        layout.html(result.name)
+        for result in results
+        if result.status == ReportStatus.OK
+        or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
+    ]
+    fresh = order if pack is None else None
+    printed = print_build(
+        check_pdf_support(),
+        pages,
+        fresh.content if fresh else None,
+        layout.board_pack,
+        mark=printed_mark(dataset),
+    )
+    if fresh is not None and printed is not None:
+        pack = fresh.record(printed, layout)
+    return [page.with_suffix(".pdf") for page in pages], pack

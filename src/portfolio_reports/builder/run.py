@@ -22,11 +22,10 @@ from portfolio_reports.builder.navigation import (
     refresh_neighbours,
 )
 from portfolio_reports.builder.pack import (
-    PackOrder,
     current_pack,
     kept_pack,
     pack_order,
-    printed_mark,
+    print_pdfs,
 )
 from portfolio_reports.builder.plan import build_time, report_job, row_links
 from portfolio_reports.builder.publish import (
@@ -43,7 +42,6 @@ from portfolio_reports.builder.unchanged import (
     inputs_stamp,
     record_stamp,
 )
-from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.execution.executors import ExecutorSettings
@@ -58,8 +56,6 @@ from portfolio_reports.execution.job import (
 from portfolio_reports.execution.limits import memory_ceiling
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import OutputLayout, remove_scratch
-from portfolio_reports.presentation.pack import print_build
-from portfolio_reports.presentation.pdf import check_pdf_support
 
 
 @dataclass(frozen=True)
@@ -147,34 +143,6 @@ def _request(options: BuildOptions) -> BuildRequest:
         options.classification,
         options.materiality,
     )
-
-
-def _print(
-    dataset: Dataset,
-    layout: OutputLayout,
-    results: list[ReportResult],
-    order: PackOrder | None,
-    pack: dict | None,
-) -> tuple[list[Path], dict | None]:
-    """Print to PDF every page built now, and every current page that has no PDF yet, and the
-    board pack unless `pack` (its record) is current; return the PDFs and the pack's record."""
-    pages = [
-        layout.html(result.name)
-        for result in results
-        if result.status == ReportStatus.OK
-        or (result.status == ReportStatus.SKIPPED and not layout.pdf(result.name).is_file())
-    ]
-    fresh = order if pack is None else None
-    printed = print_build(
-        check_pdf_support(),
-        pages,
-        fresh.content if fresh else None,
-        layout.board_pack,
-        mark=printed_mark(dataset),
-    )
-    if fresh is not None and printed is not None:
-        pack = fresh.record(printed, layout)
-    return [page.with_suffix(".pdf") for page in pages], pack
 
 
 def _run_build(
@@ -276,7 +244,7 @@ def _run_build(
         earlier_pack = last_pack(layout)
         pack = current_pack(wanted, earlier_pack, layout)
         if "pdf" in options.formats:
-            printed, pack = _print(inputs.dataset, layout, results, wanted, pack)
+            printed, pack = print_pdfs(inputs.dataset, layout, results, wanted, pack)
     finally:
         pack = pack or kept_pack(earlier_pack, layout)
         reconciliation = publish_manifest_and_index(
