@@ -332,7 +332,6 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
         canada.revenue_trend(),
         canada.revenue_bridge(),
         canada.launch_tracker(),
-        canada.sales_note(),
         canada.revenue_table(),
         canada.revenue_mix("product"),
         canada.revenue_breakdown("product"),
@@ -341,6 +340,16 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
     ]
     assert [section.html for section in quiet] == [""] * len(quiet)
     assert canada.figures().figures["revenue_m"] == 0.0
+
+
+def test_the_sales_part_opens_with_the_notebooks_sentence_only_where_the_scope_sold(tiny_dataset):
+    opening = "Product sales, eight quarters, and the products that moved them."
+    canada = ReportView(tiny_dataset, Scope(market="CA"), Quarter(2025, 2))
+    assert canada.sales_note(opening).html == (
+        '<p class="definition">No product sales from Q3 2023 to Q2 2025.</p>'
+    )
+    us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 2)).sales_note(opening).html
+    assert us.startswith(f"<p>{opening}</p>")
 
 
 def test_long_tables_fold_behind_their_summary(view):

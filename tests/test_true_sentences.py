@@ -171,3 +171,25 @@ def test_every_built_page_holds_the_rules(sample_build):
         for line in check_page(page.read_text(encoding="utf-8"))
     ]
     assert problems == []
+
+
+@pytest.mark.slow
+def test_a_market_without_product_sales_opens_its_commercial_part_with_that_condition(
+    sample_build,
+):
+    out, process = sample_build
+    assert process.returncode == 0, process.stderr
+    latest = max(Path(out).glob("*Q*"))  # the sample's latest quarter, Q3 2026
+    opening = "Product sales, eight quarters with growth on a year earlier"
+
+    def commercial(report: str) -> str:
+        html = (latest / f"{report}.html").read_text(encoding="utf-8")
+        return html[html.index('id="Commercial"') : html.index('id="Pipeline"')]
+
+    # Japan's only income is Eisai's licence income: no product sales from Q4 2024 to Q3 2026.
+    japan = commercial("market-jp")
+    assert opening not in japan
+    assert "No product sales from Q4 2024 to Q3 2026." in japan
+    assert "Eisai" in japan
+    us = commercial("market-us")
+    assert opening in us and "No product sales" not in us

@@ -11,7 +11,7 @@ from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea
+from portfolio_reports.notebook.page import PageArea
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.formatting import ESTIMATE_MARK, INFERRED_MARK
 from portfolio_reports.presentation.tables import (
@@ -72,13 +72,14 @@ class DefinitionSections(PageArea):
         )
 
     @frame_columns()
-    def sales_note(self) -> Html:
-        """Notices: sales figures are synthetic, when they are (said once a page, here, not under
-        each chart and table); a slice shows product sales only; nothing without sales (the key
-        figures say so)."""
+    def sales_note(self, opening: str = "") -> Html:
+        """What the sales part of the page shows: the notebook's `opening` sentence where the
+        scope sold, else why it shows no sales; then notices: sales figures are synthetic, when
+        they are (said once a page, here, not under each chart and table), and a slice shows
+        product sales only."""
         if not self.page.sells:
-            return NOTHING
-        notes = []
+            return Html(f'<p class="definition">{escape(self.page.no_sales_note())}</p>')
+        notes = [f"<p>{escape(opening)}</p>"] if opening else []
         if self.page.synthetic:
             notes.append(
                 '<p class="notice">Sales figures on this page are synthetic, not reported by'

@@ -10,7 +10,12 @@ import pandas as pd
 
 from portfolio_reports.analysis import key_figures, views
 from portfolio_reports.analysis.pipeline import GLOBAL, LOCAL
-from portfolio_reports.analysis.revenue import DEFINITIONS, GEOGRAPHY, home_split
+from portfolio_reports.analysis.revenue import (
+    DEFINITIONS,
+    GEOGRAPHY,
+    NOT_ALLOCATED_NOTE,
+    home_split,
+)
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
@@ -59,6 +64,14 @@ class Page:
     def sells(self) -> bool:
         """Whether the scope had product sales in the quarters the page charts."""
         return key_figures.has_sales(self.dataset, self.scope, self.quarter)
+
+    def no_sales_note(self) -> str:
+        """Why a page holds no sales figures: none sold in the quarters it charts, or none
+        allocated to a disease area."""
+        if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
+            return NOT_ALLOCATED_NOTE
+        window = self.quarter.shift(1 - key_figures.SALES_WINDOW).label
+        return f"No product sales from {window} to {self.quarter.label}."
 
     @property
     def money(self) -> Money:

@@ -6,11 +6,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import key_figures, metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
-from portfolio_reports.analysis.revenue import (
-    NOT_ALLOCATED_NOTE,
-    REVENUE,
-    home_split,
-)
+from portfolio_reports.analysis.revenue import REVENUE, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import PageArea
@@ -63,11 +59,10 @@ class TileSections(PageArea):
             tiles.extend(self._partnering_tiles())
         tiles.append(self._catalyst_tile())
         synthetic = "; sales figures synthetic" if self.page.sells and self.page.synthetic else ""
-        window = quarter.shift(1 - key_figures.SALES_WINDOW).label
         return kpi_strip(
             tiles,
             caption=f"Key figures, {self.page.label}, {quarter.label}{synthetic}",
-            note=None if self.page.sells else self._no_sales_note(window),
+            note=None if self.page.sells else self.page.no_sales_note(),
         )
 
     def _pipeline_tile(self, counts: pd.Series) -> Tile:
@@ -158,12 +153,6 @@ class TileSections(PageArea):
                 cash.spell(key_figures.DEFINITIONS["indicated_sales"]),
             )
         ]
-
-    def _no_sales_note(self, window: str) -> str:
-        """Why the key figures hold no sales: none sold, or none allocated to a disease area."""
-        if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
-            return NOT_ALLOCATED_NOTE
-        return f"No product sales from {window} to {self.quarter.label}."
 
     def _partnering_tiles(self) -> list[Tile]:
         """Licence deals and filings under review: what a scope without sales is about."""
