@@ -255,6 +255,12 @@ DATA_CASES = [
         id="status-without-as-of-date",
     ),
     pytest.param(
+        lambda data: edit_cell(data, "regulatory_events", 2, "product", ""),
+        "regulatory_events.csv line 4, column product: empty for a 'licence deal' event; allowed:"
+        " a product of products.csv, or empty for a 'loss of exclusivity' only",
+        id="event-without-product",
+    ),
+    pytest.param(
         repeat_sales_row,
         "sales.csv, 2 rows (lines 2, {last}): duplicate key (quarter, product, market) = (2023Q1,"
         " HLX01, BR); each combination must appear once",

@@ -143,16 +143,16 @@ def test_a_disease_area_page_says_its_sales_are_not_allocated(pages: dict[str, s
     page = pages["disease-area-neuromuscular-disease"]
     assert "No product sales" not in page
     assert "product sales are not attributed to disease areas" in page
-    # 2026Q2: MRT-101 (SMA, and epilepsy) 132.0 + 12.0 + 6.3 + 22.4 + 16.8 + 13.5 + 10.2 + 4.6
-    # = 217.8 and MRT-303 (SMA) 65.0: 282.8, not allocated between SMA and epilepsy.
+    # 2026Q2: MRT-101 (SMA, and epilepsy) 132.0 + 8.0 + 6.3 + 22.4 + 16.8 + 13.5 + 10.2 + 4.6
+    # = 213.8 and MRT-303 (SMA) 65.0: 278.8, not allocated between SMA and epilepsy.
     assert re.search(
-        r"Sales of products with indications here, Q2 2026\s*USD 282.8 m\s*"
+        r"Sales of products with indications here, Q2 2026\s*USD 278.8 m\s*"
         r"not allocated among their 2 disease areas",
         page,
     )
     assert (
         "Sales not allocated to disease areas (sales of products with indications here:"
-        " USD 282.8 m); in development" in pages["index"]
+        " USD 278.8 m); in development" in pages["index"]
     )
 
 
@@ -168,3 +168,27 @@ def test_income_that_names_a_market_is_on_its_page_and_revenue_by_type_on_the_ov
     # 2026Q2: service income 3.5; licence income 0 (45.0 was booked in Q1).
     assert "Revenue by type, Q2 2026 and fiscal year to date (Q4 2025-Q2 2026)" in overview
     assert re.search(r"Service income\s*3\.5", overview)
+
+
+def test_a_loss_of_exclusivity_naming_no_product_is_told_on_the_pages_of_its_market(
+    pages: dict[str, str],
+) -> None:
+    """Generic entry in the UK in April 2026 names no product; MRT-101's UK sales then fall."""
+    setback = "1 setback in Q2 2026: market-wide loss of exclusivity in UK (generic entry)."
+    # MRT-101 in the UK: 8.0 against 11.5 in Q1, -3.5 (-30.4%), past the bar of 2.5 and 4%.
+    fall = re.compile(
+        r"United Kingdom\s*8\.0\s*11\.5\s*-3\.5\s*-30\.4%\s*loss of exclusivity in Q2 2026"
+    )
+    for name in ("portfolio-overview", "region-europe"):
+        page = " ".join(pages[name].split())
+        assert setback in page, name
+        assert "Setbacks to date" in page, name
+        assert re.search(r"loss of exclusivity\s*market-wide\s*United Kingdom", page), name
+        assert "LOE UK (2026Q2)" in page, name  # the sales chart's marker, in its alt text
+        assert fall.search(pages[name]), name
+    # Neurology's page cannot claim a loss naming no product, but its mover names the cause.
+    neurology = pages["therapy-area-neurology"]
+    assert "market-wide" not in neurology and "setback in Q2 2026" not in neurology
+    assert fall.search(neurology)
+    # Pages of other markets leave it out.
+    assert not [name for name in ("market-us", "market-de", "market-eu") if "LOE" in pages[name]]

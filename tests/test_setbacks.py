@@ -204,3 +204,84 @@ def test_a_loss_of_exclusivity_is_marked_on_the_sales_chart_of_its_pages(setback
     assert us.note.endswith(commercial.EXCLUSIVITY_MARKER)
     china = ReportView(setback_dataset, Scope(market="CN"), Q3).revenue_trend()
     assert "dashed" not in china.alt and commercial.EXCLUSIVITY_MARKER not in china.note
+
+
+# In 2025Q3 a biosimilar class enters the US without the company naming a product: one loss of
+# exclusivity of the US market as a whole. HLX02's US sales fall from 20 to 15 that quarter.
+MARKET_WIDE_LOSS = """
+product, indication, market, agency, event_type, date, date_precision, detail, estimated, inferred, status, status_as_of, source
+, , US, , loss of exclusivity, 2025-08-01, day, biosimilar entry, false, false,,,
+"""  # noqa: E501 (one event per line reads best)
+
+
+@pytest.fixture
+def market_wide_dataset(tiny_dataset: Dataset) -> Dataset:
+    """The tiny data set with a loss of exclusivity of the US naming no product."""
+    events = pd.concat([tiny_dataset.regulatory_events, _read(MARKET_WIDE_LOSS)], ignore_index=True)
+    return replace(tiny_dataset, regulatory_events=RegulatoryEvents.validate(events))
+
+
+def test_a_loss_naming_no_product_belongs_to_market_pages_only(market_wide_dataset):
+    def losses(scope: Scope) -> int:
+        events = scope.events(market_wide_dataset)
+        return int((events["event_type"] == setbacks.LOSS_OF_EXCLUSIVITY).sum())
+
+    # The overview, the US and its region (North America) list it; China does not (another
+    # market); Oncology and HLX02 cannot claim it (it names no product, so no area).
+    assert losses(Scope()) == losses(Scope(market="US")) == 1
+    assert losses(Scope(region="North America")) == 1
+    assert losses(Scope(market="CN")) == 0
+    assert losses(Scope(therapy_area="Oncology")) == losses(Scope(product="HLX02")) == 0
+    assert losses(Scope(therapy_area="Oncology", market="US")) == 0
+
+
+def test_a_loss_naming_no_product_marks_every_product_of_its_market():
+    rows = pd.DataFrame({"product": ["A", "B", "A"], "market": ["US", "US", "JP"]})
+    events = _read(
+        """
+product, market, event_type, date
+, US, loss of exclusivity, 2025-08-01
+A, US, loss of exclusivity, 2025-07-01
+B, US, loss of exclusivity, 2025-09-01
+, JP, loss of exclusivity, 2024-01-01
+"""
+    ).assign(date=lambda rows: pd.to_datetime(rows["date"]))
+    since, until = pd.Timestamp("2025-04-01"), pd.Timestamp("2025-10-01")
+    lost = setbacks.exclusivity_lost(rows, events, since, until)
+    # A in the US: its own loss of 1 July and the market's of 1 August; the latest counts. B: its
+    # own of 1 September is later than the market's. JP's loss of 2024 is before `since`.
+    assert lost.tolist()[:2] == [pd.Timestamp("2025-08-01"), pd.Timestamp("2025-09-01")]
+    assert pd.isna(lost.iloc[2])
+    # Across markets (the product alone as key), a loss naming no product names none.
+    by_product = setbacks.exclusivity_lost(rows, events, since, until, ["product"])
+    july, september = pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-01")
+    assert by_product.tolist() == [july, september, july]
+
+
+def test_a_loss_naming_no_product_reads_as_market_wide_on_its_pages(market_wide_dataset):
+    us = ReportView(market_wide_dataset, Scope(market="US"), Q3)
+    assert highlights(market_wide_dataset, Scope(market="US"), Q3)[0] == (
+        "1 setback in Q3 2025: market-wide loss of exclusivity in US (biosimilar entry)."
+    )
+    assert us.changes().frame["Setbacks"].tolist() == [1, 0]
+    assert "market-wide" in us.quarter_events().html
+    appendix = us.appendix().html
+    setbacks_part = appendix[
+        appendix.index("Setbacks to date") : appendix.index("Approvals to date")
+    ]
+    assert "market-wide" in setbacks_part and "loss of exclusivity" in setbacks_part
+    # The sales chart marks it with the market alone.
+    assert "dashed lines: LOE US (2025Q3)" in us.revenue_trend().alt
+    # HLX02's US fall of 5.0 (20 to 15) names it as its cause, on the US page and on Oncology's,
+    # where the record does not list it.
+    for scope in (Scope(market="US"), Scope(therapy_area="Oncology")):
+        movers = commercial.revenue_movers(market_wide_dataset, scope, Q3)
+        fall = movers[(movers["product"] == "HLX02") & (movers["market"] == "US")].iloc[0]
+        assert fall["change_m"] == -5.0
+        assert fall[commercial.EXCLUSIVITY_LOST] == pd.Timestamp("2025-08-01")
+    oncology = ReportView(market_wide_dataset, Scope(therapy_area="Oncology"), Q3)
+    assert "loss of exclusivity in Q3 2025" in oncology.revenue_movers().html
+    assert not any(
+        "setback" in line for line in highlights(market_wide_dataset, oncology.scope, Q3)
+    )
+    assert "market-wide" not in oncology.appendix().html

@@ -148,7 +148,8 @@ def revenue_by_type(ds: Dataset, quarter: Quarter) -> pd.DataFrame:
 
 EXCLUSIVITY_MARKER = (
     "A dashed line marks the quarter a product lost exclusivity (generic or biosimilar entry) in"
-    " a market of the page; its label names the product and the market."
+    " a market of the page; its label names the market, and the product where the loss names"
+    " one."
 )
 """What a loss-of-exclusivity marker on a sales chart means."""
 
@@ -358,11 +359,13 @@ def _exclusivity_lost(
 ) -> pd.Series:
     """For each fall in sales from `base` to `quarter`, the date of the product's loss of
     exclusivity (in the row's market, where it names one) from the start of `base` to the end of
-    `quarter` (`setbacks.exclusivity_lost`); NaT for a rise or where none is recorded."""
+    `quarter` (`setbacks.exclusivity_lost`); NaT for a rise or where none is recorded. The row
+    names the product, so every loss in the scope's markets is searched (`Scope.market_events`):
+    a market-wide one, which no area or product page lists, explains the fall on every page."""
     keys = [Sales.product, Sales.market] if Sales.market in moves.columns else [Sales.product]
     lost = setbacks.exclusivity_lost(
         moves,
-        scope.events(ds),
+        scope.market_events(ds),
         pd.Timestamp(base.start),
         pd.Timestamp(quarter.shift(1).start),
         keys,

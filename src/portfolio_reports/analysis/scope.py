@@ -151,6 +151,11 @@ class Scope:
         """Regulatory events of the scope, by indication, or by product where none is given."""
         return self._product_market_rows(ds.regulatory_events, ds)
 
+    def market_events(self, ds: Dataset) -> pd.DataFrame:
+        """Regulatory events in the scope's markets (`_record_markets`), whatever their product."""
+        events = ds.regulatory_events
+        return events[_selected(events[RegulatoryEvents.market], self._record_markets(ds))]
+
     def catalysts(self, ds: Dataset) -> pd.DataFrame:
         """Expected events of the scope, chosen like regulatory events."""
         return self._product_market_rows(ds.catalysts, ds)
@@ -207,12 +212,21 @@ class Scope:
         return ds.products[ds.products[Products.product].isin(codes)]
 
     def _product_market_rows(self, frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
-        """Rows in the scope's markets whose indication is in its areas; by product without one."""
-        indication = frame[RegulatoryEvents.indication]
-        in_areas = indication.isin(self._area_indications(ds)) | (
-            indication.isna() & frame[RegulatoryEvents.product].isin(self._area_products(ds))
+        """Rows in the scope's markets whose indication is in its areas; by product without one;
+        a row naming no product (a market-wide loss of exclusivity) only where no area or product
+        restricts the scope, as it belongs to none."""
+        indication, product = frame[RegulatoryEvents.indication], frame[RegulatoryEvents.product]
+        in_areas = (
+            indication.isin(self._area_indications(ds))
+            | (indication.isna() & product.isin(self._area_products(ds)))
+            | (product.isna() & self.spans_products)
         )
         return frame[in_areas & _selected(frame[RegulatoryEvents.market], self._record_markets(ds))]
+
+    @property
+    def spans_products(self) -> bool:
+        """Whether the scope takes every product: no therapy area, disease area or product."""
+        return self.therapy_area is None and self.disease_area is None and self.product is None
 
     def _market_codes(self, ds: Dataset) -> pd.Series | None:
         """Markets of the scope, or None when it does not restrict markets."""

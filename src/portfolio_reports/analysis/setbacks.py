@@ -12,16 +12,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from portfolio_reports.data.schema import LOSS_OF_EXCLUSIVITY as LOSS_OF_EXCLUSIVITY
 from portfolio_reports.data.schema import RegulatoryEvents
 
 COMPLETE_RESPONSE = "complete response letter"
 REFUSAL = "refusal"
 NEGATIVE_OPINION = "negative opinion"
 WITHDRAWAL = "withdrawal"
-LOSS_OF_EXCLUSIVITY = "loss of exclusivity"
 RESUBMISSION = "resubmission"
 FILING = "filing accepted"
 APPROVAL = "approval"
+MARKET_WIDE = "market-wide"
+"""What a page names in place of the product of a loss of exclusivity that names none."""
 REVIEW_ENDING = (COMPLETE_RESPONSE, REFUSAL, NEGATIVE_OPINION)
 """Event types that end the review of the filing they answer."""
 REVIEW_OPENING = (FILING, RESUBMISSION)
@@ -45,7 +47,9 @@ DEFINITIONS = {
     " the approval matrix leave it out from then on, until a new approval.",
     "Loss of exclusivity": "A loss of exclusivity (generic or biosimilar entry) marks the"
     " product's sales in that market from its quarter; a fall in those sales since then names"
-    " it as its cause.",
+    " it as its cause. One that names no product marks the whole market: a fall of any"
+    " product's sales there names it on every page; as it belongs to no product or area, only"
+    " the overview, market and region pages list it.",
 }
 """One sentence per setback meaning, shown in every report's glossary."""
 
@@ -128,13 +132,25 @@ def exclusivity_lost(
     keys: Sequence[str] = _KEYS,
 ) -> pd.Series:
     """The date of the latest loss of exclusivity of each row's product (in its market, unless
-    `keys` is the product alone) dated on or after `since` and before `until`, else NaT."""
+    `keys` is the product alone) dated on or after `since` and before `until`, else NaT; with
+    the market among `keys`, a loss naming no product counts for every product of its market."""
     dates = events[RegulatoryEvents.date]
     losses = events[
         (events[RegulatoryEvents.event_type] == LOSS_OF_EXCLUSIVITY)
         & (dates >= since)
         & (dates < until)
     ]
-    latest = losses.groupby(list(keys), as_index=False)[RegulatoryEvents.date].max()
-    found = rows[list(keys)].merge(latest, on=list(keys), how="left")[RegulatoryEvents.date]
-    return pd.Series(found.to_numpy(), index=rows.index, dtype="datetime64[ns]")
+    named = losses[losses[RegulatoryEvents.product].notna()]
+    lost = [_latest_of(rows, named, list(keys))]
+    if RegulatoryEvents.market in keys:
+        market_wide = losses[losses[RegulatoryEvents.product].isna()]
+        lost.append(_latest_of(rows, market_wide, [RegulatoryEvents.market]))
+    latest = pd.DataFrame({index: found.to_numpy() for index, found in enumerate(lost)})
+    return pd.Series(latest.max(axis=1).to_numpy(), index=rows.index, dtype="datetime64[ns]")
+
+
+def _latest_of(rows: pd.DataFrame, losses: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """The date of the latest of `losses` sharing each row's `keys`, else NaT, in row order."""
+    latest = losses.groupby(keys, as_index=False)[RegulatoryEvents.date].max()
+    found = rows[keys].merge(latest, on=keys, how="left")[RegulatoryEvents.date]
+    return found.astype("datetime64[ns]")

@@ -19,6 +19,7 @@ from portfolio_reports.data.sales_detail import detail_file, summed_sales
 from portfolio_reports.data.schema import (
     FOREIGN_KEYS,
     GLOBAL_SCOPE,
+    LOSS_OF_EXCLUSIVITY,
     OLD_REVENUE_COLUMN,
     OPTIONAL_COLUMNS,
     REVENUE_COLUMN,
@@ -237,6 +238,10 @@ def _foreign_key_problems(
             "regulatory_events",
             _status_without_date(tables["regulatory_events"], locations["regulatory_events"]),
         )
+        problems += _of(
+            "regulatory_events",
+            _events_without_product(tables["regulatory_events"], locations["regulatory_events"]),
+        )
     if {"trade_names", "indications"} <= tables.keys():
         problems += _of(
             "trade_names",
@@ -307,6 +312,19 @@ def _status_without_date(events: pd.DataFrame, location: TableLocation) -> list[
             " reported) or neither",
         )
         for index, row in zip(lone.index, lone.itertuples(index=False), strict=True)
+    )
+
+
+def _events_without_product(events: pd.DataFrame, location: TableLocation) -> list[str]:
+    """Every event names its product but a loss of exclusivity, which may be market-wide."""
+    bare = events[events["product"].isna() & (events["event_type"] != LOSS_OF_EXCLUSIVITY)]
+    return location.by_cause(
+        (
+            index,
+            f", column product: empty for a {quoted(row.event_type)} event; allowed: a product"
+            f" of products.csv, or empty for a {quoted(LOSS_OF_EXCLUSIVITY)} only",
+        )
+        for index, row in zip(bare.index, bare.itertuples(index=False), strict=True)
     )
 
 

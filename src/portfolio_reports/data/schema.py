@@ -20,6 +20,8 @@ DEVELOPMENT_PHASES = (
 )
 PHASES = (*DEVELOPMENT_PHASES, "Approved", "Launched", "Discontinued")
 TRIAL_PHASES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Bridging", "Real-world")
+LOSS_OF_EXCLUSIVITY = "loss of exclusivity"
+"""The one event type that may name no product: a generic or biosimilar entry in a market."""
 EVENT_TYPES = (
     "IND cleared",
     "first patient dosed",
@@ -38,7 +40,7 @@ EVENT_TYPES = (
     "negative opinion",
     "refusal",
     "withdrawal",
-    "loss of exclusivity",
+    LOSS_OF_EXCLUSIVITY,
     "resubmission",
 )
 DATE_PRECISIONS = ("day", "month", "quarter")
@@ -168,7 +170,10 @@ class Pipeline(_Table):
 class RegulatoryEvents(_Table):
     """Regulatory and business events (regulatory_events.csv)."""
 
-    product: Series[str] = pa.Field(description="products.product")
+    product: Series[str] = pa.Field(
+        nullable=True,
+        description="products.product; empty only for a loss of exclusivity of a whole market",
+    )
     indication: Series[str] = pa.Field(nullable=True, description="indications.indication")
     market: Series[str] = pa.Field(description="markets.market")
     agency: Series[str] = pa.Field(nullable=True)

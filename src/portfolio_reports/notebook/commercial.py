@@ -19,6 +19,7 @@ from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS, column_table
 from portfolio_reports.presentation.figures import REVENUE_FIGURE
+from portfolio_reports.presentation.formatting import exclusivity_label
 from portfolio_reports.presentation.tables import Html, Table, defined, heat_table
 from portfolio_reports.text import counted
 
@@ -37,7 +38,7 @@ class CommercialSections(PageArea):
         losses = commercial.exclusivity_losses(self.dataset, self.scope, self.quarter)
         names = views.display_names(*self.page.slice)
         markers = [
-            (loss.quarter, f"LOE {names.get(loss.product, loss.product)} {loss.market}")
+            (loss.quarter, exclusivity_label(names.get(loss.product, loss.product), loss.market))
             for loss in losses.itertuples()
         ]
         chart = self.page.sales_chart(

@@ -6,6 +6,7 @@ import pandas as pd
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.dated_status import known_status
+from portfolio_reports.analysis.setbacks import MARKET_WIDE
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.schema import GLOBAL_SCOPE
 from portfolio_reports.notebook.frames import frame_columns
@@ -161,7 +162,7 @@ class RecordSections(PageArea):
         ]
         shown = frame.assign(
             date=dated_column(frame, "date"),
-            asset=asset(frame),
+            asset=asset(frame).fillna(MARKET_WIDE),
             market_agency=market_agency(self.page.market_names(frame["market"]), frame),
             detail=pd.Series(details, index=frame.index, dtype=object),
         )

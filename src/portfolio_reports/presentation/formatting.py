@@ -66,6 +66,12 @@ def dated(
     return f"{date_text(day, precision)} {mark}".strip()
 
 
+def exclusivity_label(product: object, market: str) -> str:
+    """A sales chart's mark of a loss of exclusivity: "LOE HERCESSI US", "LOE US" without a
+    product."""
+    return " ".join(["LOE", *([] if pd.isna(product) else [str(product)]), market])
+
+
 def exclusivity_cause(lost: pd.Timestamp) -> str:
     """What a fall in sales follows: "loss of exclusivity in Q3 2025"; "" when nothing recorded."""
     return "" if pd.isna(lost) else f"loss of exclusivity in {date_text(lost, 'quarter')}"

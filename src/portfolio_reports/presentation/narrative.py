@@ -42,7 +42,7 @@ from portfolio_reports.analysis.pipeline import (
 )
 from portfolio_reports.analysis.revenue import REVENUE, REVENUE_TYPE
 from portfolio_reports.analysis.scope import Scope
-from portfolio_reports.analysis.setbacks import RESUBMISSION
+from portfolio_reports.analysis.setbacks import MARKET_WIDE, RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
 from portfolio_reports.analysis.views import display_names
 from portfolio_reports.data.company import Money
@@ -297,16 +297,17 @@ def _events_sentence(
     event_types: Sequence[str],
     noun: tuple[str, str],
 ) -> str:
-    """The quarter's events of some types, each as product (by its name on the page),
-    indication, market and agency; empty without events."""
+    """The quarter's events of some types, each as product (by its name on the page, or
+    "market-wide" for a loss of exclusivity naming none), indication, market and agency; empty
+    without events."""
     events = events_in_quarter(ds, scope, quarter, event_types)
     if events.empty:
         return ""
     several_types = len(event_types) > 1
     names = display_names(ds, scope, quarter)
     items = [
-        _product_name(event.product, names)
-        + (f" {event.event_type}" if several_types else "")
+        (MARKET_WIDE if pd.isna(event.product) else _product_name(event.product, names))
+        + (f" {event.event_type}" if several_types or pd.isna(event.product) else "")
         + ("" if pd.isna(event.indication_name) else f" for {event.indication_name}")
         + f" in {event.market}"
         + _aside(event.agency if pd.notna(event.agency) else event.detail, _provenance(event))
