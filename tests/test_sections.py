@@ -51,7 +51,7 @@ def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(vi
         "Source",
     ]
     rows = html.split("<tbody>")[1]
-    assert "HLX02 (trastuzumab)" in rows
+    assert "HANQUYOU (HLX02, trastuzumab)" in rows  # the page's name, then code and INN
     assert "Canada · Health Canada" in rows  # the market's name, not its code
     assert f"2025-05-20 {ESTIMATE_MARK}" in rows  # the estimated HLX03 approval in CA
 
@@ -59,7 +59,7 @@ def test_events_show_product_with_inn_market_with_agency_and_marked_estimates(vi
 def test_catalysts_table_and_nothing_without_catalysts(view, tiny_dataset):
     html = view.catalysts().html
     assert "<caption>Expected from Q4 2025 to Q3 2026</caption>" in html
-    assert first_row(html)[:4] == ["2025Q4", "approval", "HLX02 (trastuzumab)", "China"]
+    assert first_row(html)[:4] == ["2025Q4", "approval", "HANQUYOU (HLX02, trastuzumab)", "China"]
     assert "<details" not in html  # three events: short enough to show open
     bare = replace(view, dataset=replace(tiny_dataset, catalysts=tiny_dataset.catalysts[:0]))
     assert bare.catalysts().html == ""  # the key figures say none is recorded
@@ -371,7 +371,7 @@ def test_appendix_folds_each_record(view):
         "Licence deals to date",
         "Clinical results to date",
     ]
-    assert "HLX02 (trastuzumab)" in html and ">Global trial<" in html
+    assert "HANQUYOU (HLX02, trastuzumab)" in html and ">Global trial<" in html
 
 
 def test_commentary_is_marked_as_the_analysts_and_rendered_safely(tmp_path, view):

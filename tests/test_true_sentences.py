@@ -105,7 +105,49 @@ def check_page(html: str) -> list[str]:
             problems.append(f"fold says {count} {match.group(2)} over {_rows(table)} rows")
     if "No revenue this quarter or the previous one" in html:
         problems.append("movers: no revenue claimed")
+    for cell in re.findall(r'data-label="Product">([^<]*)<', html):
+        if re.search(r"\([^()]*\(", cell):
+            problems.append(f"product cell in nested parentheses: {cell}")
     return problems
+
+
+def product_cells_named_otherwise(html: str, names: pd.Series) -> list[str]:
+    """Product cells of a page's tables that do not lead with the page's name for the product."""
+    codes = sorted(names.index, key=len, reverse=True)  # HLX04-O before HLX04
+    wrong = []
+    for cell in re.findall(r'data-label="Product">([^<]*)<', html):
+        code = next(
+            (code for code in codes if re.search(rf"(^|\W){re.escape(code)}(\W|$)", cell)), None
+        )
+        if code is not None and not cell.startswith(str(names[code])):
+            wrong.append(f"{cell} (the page calls {code} {names[code]})")
+    return wrong
+
+
+def test_a_products_table_cell_leads_with_the_pages_name_then_code_and_inn(tiny_dataset):
+    frame = pd.DataFrame(
+        {
+            "product": ["HLX02", "HLX04", "X1", None],
+            "inn": ["trastuzumab", "bevacizumab", "X1", None],
+        }
+    )
+    names = pd.Series({"HLX02": "HANQUYOU", "HLX04": "HLX04", "X1": "X1"})
+    assert views.product_cells(frame, names).tolist() == [
+        "HANQUYOU (HLX02, trastuzumab)",  # a brand, then the code and INN it stands for
+        "HLX04 (bevacizumab)",  # no brand: the code, then the INN
+        "X1",  # nothing more to say
+        None,  # a row naming no product
+    ]
+    # The US page of the tiny data calls HLX02 by its US brand in every table.
+    view = ReportView(tiny_dataset, Scope(market="US"), Q3)
+    names = views.display_names(tiny_dataset, Scope(market="US"), Q3)
+    assert names["HLX02"] == "HERCESSI"
+    for section in (view.pipeline_table(), view.catalysts(), view.appendix(), view.phase_moves()):
+        assert "HERCESSI (HLX02, trastuzumab)" in section.html
+        assert product_cells_named_otherwise(section.html, names) == []
+    breakdown = ReportView(tiny_dataset, Scope(), Q3).revenue_breakdown("product").html
+    assert "HANQUYOU (HLX02, trastuzumab)" in breakdown
+    assert check_page(breakdown) == []
 
 
 def test_check_page_finds_each_broken_rule():
@@ -149,6 +191,12 @@ def test_every_sample_page_section_holds_the_rules(sample, quarter):
             view.changes(),
         ]
         problems += [f"{name}: {line}" for part in sections for line in check_page(part.html)]
+        names = views.display_names(sample, scope, quarter)
+        # Movers name each row by its market's brand (VIEW_DEFINITIONS "market brand").
+        for part in [*sections[1:], view.appendix(), view.revenue_breakdown("product")]:
+            problems += [
+                f"{name}: {cell}" for cell in product_cells_named_otherwise(part.html, names)
+            ]
         if key_figures.has_sales(sample, scope, quarter):
             tile = money(key_figures.quarter_sales(sample, scope, quarter)["revenue_m"])
             for base in views.BASES:

@@ -79,10 +79,11 @@ VIEW_DEFINITIONS = {
     f" market, in {MONEY}; where more than {HEAT_MARKETS} markets sold, those after the"
     f" {HEAT_MARKETS - 1} with the most sales are summed as “{OTHER_MARKETS}”.",
     "brand": "A page names each product once and the same way in its highlights, bridges,"
-    " charts and catalysts: by the display name the data gives it, else by its brand in the"
-    " page's market, else in the home market where the page covers it, else in the market"
-    " where it sold most in the quarter, else by its code; the product table gives its code"
-    " and INN. A row of one product in one market uses that market's brand.",
+    " charts, catalysts and tables: by the display name the data gives it, else by its brand in"
+    " the page's market, else in the home market where the page covers it, else in the market"
+    " where it sold most in the quarter, else by its code; a table's product column follows the"
+    " name with the code and INN, where they differ from it. A row of one product in one market"
+    " uses that market's brand.",
     "market brand": "A row of one product in one market names the product by its brand in that"
     " market (where the data names one), with its INN.",
 }
@@ -256,6 +257,19 @@ def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
     """
     brands = brand_names(rows.assign(**{TradeNames.indication: None}), trade_names_of(ds))
     return asset_names(rows.assign(**{Products.product: brands.fillna(rows[Products.product])}))
+
+
+def product_cells(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
+    """Each row's product as a table names it: its name on the page (`names`, by code), then its
+    code and INN where they differ from that name, e.g. "HANQUYOU (HLX02, trastuzumab)", "HLX04
+    (bevacizumab)"; empty for a row naming no product. `frame` has product and inn columns."""
+    codes, inns = frame[Products.product], frame[Products.inn]
+    cells = []
+    for name, code, inn in zip(codes.map(names).fillna(codes), codes, inns, strict=True):
+        named = [part for part in dict.fromkeys([code, inn]) if isinstance(part, str)]
+        detail = ", ".join(part for part in named if part != name)
+        cells.append(None if pd.isna(code) else f"{name} ({detail})" if detail else name)
+    return pd.Series(cells, index=frame.index, dtype=object)
 
 
 def asset_names(frame: pd.DataFrame) -> pd.Series:

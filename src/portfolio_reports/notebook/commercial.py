@@ -13,7 +13,7 @@ from portfolio_reports.analysis.revenue import (
     REVENUE,
 )
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, asset, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea, fold
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
@@ -98,8 +98,7 @@ class CommercialSections(PageArea):
             return NOTHING
         if by == "product":
             frame = metrics.with_inn(frame, self.dataset)
-            names = views.display_names(*self.page.slice)
-            frame = frame.assign(asset=frame["product"].map(names) + " (" + asset(frame) + ")")
+            frame = frame.assign(asset=self.page.products(frame))
         if by == "market":
             frame = frame.assign(market=self.page.market_names(frame["market"]))
         table = column_table(
@@ -130,7 +129,7 @@ class CommercialSections(PageArea):
             return NOTHING
         frame = commercial.top_products(self.dataset, self.scope, self.quarter)
         chart = charts.horizontal_bars(
-            frame.assign(asset=asset(frame)),
+            frame.assign(asset=self.page.products(frame)),
             label="asset",
             value="revenue_m",
             title=f"Top products by product sales, {self.quarter.label} ({self.page.money.label})",

@@ -93,6 +93,11 @@ class Page:
         synthetic: `sales_note`)."""
         return replace(chart, note=self.meaning(by))
 
+    def products(self, frame: pd.DataFrame) -> pd.Series:
+        """Each row's product as the page's tables name it: the page's name for it, then its
+        code and INN (`views.product_cells`)."""
+        return views.product_cells(frame, views.display_names(*self.slice))
+
     def sales_table(self, table: Table, by: str | None = None) -> Table:
         """A revenue table followed by what its figures mean."""
         return defined(table, self.meaning(by))
@@ -161,11 +166,6 @@ def fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html
     if rows > most:
         return folded(table, summary)
     return titled(table, summary.removeprefix(TABLE_SUMMARY))
-
-
-def asset(frame: pd.DataFrame) -> pd.Series:
-    """Product code with its INN where the two differ, e.g. "HLX10 (serplulimab)"."""
-    return views.asset_names(frame)
 
 
 def dated_column(frame: pd.DataFrame, column: str) -> pd.Series:

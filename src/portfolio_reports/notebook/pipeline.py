@@ -5,7 +5,7 @@ from __future__ import annotations
 from portfolio_reports.analysis import metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, asset, dated_column, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column, fold
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
@@ -68,7 +68,7 @@ class PipelineSections(PageArea):
         if coverage is not None:
             frame = frame[frame[lifecycle.COVERAGE] == coverage]
         shown = frame.assign(
-            asset=asset(frame),
+            asset=self.page.products(frame),
             since=dated_column(frame, "since"),
             programme_type=frame[lifecycle.LIFE_CYCLE].map({True: "Life-cycle", False: "New"}),
             scope=self.page.market_names(frame["scope"]),
@@ -106,7 +106,7 @@ class PipelineSections(PageArea):
         if frame.empty:
             return NOTHING
         shown = frame.assign(
-            asset=asset(frame),
+            asset=self.page.products(frame),
             since=dated_column(frame, "since"),
             scope=self.page.market_names(frame["scope"]),
         )
@@ -127,7 +127,9 @@ class PipelineSections(PageArea):
         horizon = self.quarter.shift(metrics.CATALYST_HORIZON)
         period = f"from {self.quarter.shift(1).label} to {horizon.label}"
         table = column_table(
-            frame.assign(asset=asset(frame), market=self.page.market_names(frame["market"])),
+            frame.assign(
+                asset=self.page.products(frame), market=self.page.market_names(frame["market"])
+            ),
             ["expected", "event_type", "asset", "market", "indication_name", "detail", "source"],
             caption=f"Expected {period}",
         )

@@ -10,7 +10,7 @@ from portfolio_reports.analysis.setbacks import MARKET_WIDE
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.schema import GLOBAL_SCOPE
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, asset, dated_column, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column, fold
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import column_table
@@ -162,7 +162,7 @@ class RecordSections(PageArea):
         ]
         shown = frame.assign(
             date=dated_column(frame, "date"),
-            asset=asset(frame).fillna(MARKET_WIDE),
+            asset=self.page.products(frame).fillna(MARKET_WIDE),
             market_agency=market_agency(self.page.market_names(frame["market"]), frame),
             detail=pd.Series(details, index=frame.index, dtype=object),
         )
