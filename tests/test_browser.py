@@ -271,7 +271,8 @@ def test_a_market_without_sales_has_no_sales_chart_no_zero_table_and_says_so_onc
         assert len(sentences) == len(set(sentences)), [
             line for line in sentences if sentences.count(line) > 1
         ]
-        # Once, above the key figures; no commercial section.
+        # Once, above the key figures; the commercial part, holding Eisai's licence income,
+        # opens by saying it lists only that (test_true_sentences).
         assert sum("No product sales" in line for line in sentences) == 1
 
 

@@ -332,6 +332,7 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
         canada.revenue_trend(),
         canada.revenue_bridge(),
         canada.launch_tracker(),
+        canada.sales_note("Product sales, eight quarters."),  # no other income either
         canada.revenue_table(),
         canada.revenue_mix("product"),
         canada.revenue_breakdown("product"),
@@ -344,12 +345,22 @@ def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_re
 
 def test_the_sales_part_opens_with_the_notebooks_sentence_only_where_the_scope_sold(tiny_dataset):
     opening = "Product sales, eight quarters, and the products that moved them."
-    canada = ReportView(tiny_dataset, Scope(market="CA"), Quarter(2025, 2))
-    assert canada.sales_note(opening).html == (
-        '<p class="definition">No product sales from Q3 2023 to Q2 2025.</p>'
-    )
     us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 2)).sales_note(opening).html
     assert us.startswith(f"<p>{opening}</p>")
+    # Canada sold nothing up to Q2 2025; with a licence payment naming it, its sales part lists
+    # that income and says why it lists nothing else.
+    payment = pd.DataFrame(
+        [["2025Q2", "licence income", "Partner", "HLX03", "CA", 7.0, True, "upfront"]],
+        columns=tiny_dataset.other_revenue.columns,
+    )
+    income = pd.concat([tiny_dataset.other_revenue, payment], ignore_index=True)
+    paid = replace(tiny_dataset, other_revenue=income)
+    canada = ReportView(paid, Scope(market="CA"), Quarter(2025, 2))
+    assert canada.sales_note(opening).html == (
+        "<p>Canada had no product sales from Q3 2023 to Q2 2025: this part lists its income"
+        " other than product sales.</p>"
+    )
+    assert "Partner" in canada.other_income().html
 
 
 def test_long_tables_fold_behind_their_summary(view):

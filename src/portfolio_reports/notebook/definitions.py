@@ -11,7 +11,7 @@ from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.analysis.revenue import NOT_ATTRIBUTABLE, home_split
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import PageArea
+from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.formatting import ESTIMATE_MARK, INFERRED_MARK
 from portfolio_reports.presentation.tables import (
@@ -74,11 +74,17 @@ class DefinitionSections(PageArea):
     @frame_columns()
     def sales_note(self, opening: str = "") -> Html:
         """What the sales part of the page shows: the notebook's `opening` sentence where the
-        scope sold, else why it shows no sales; then notices: sales figures are synthetic, when
-        they are (said once a page, here, not under each chart and table), and a slice shows
-        product sales only."""
+        scope sold; where it did not but has other income, that it lists only that income (the
+        key figures say once that there were no product sales); then notices: sales figures are
+        synthetic, when they are (said once a page, here, not under each chart and table), and
+        a slice shows product sales only."""
         if not self.page.sells:
-            return Html(f'<p class="definition">{escape(self.page.no_sales_note())}</p>')
+            if self.page.other_income.empty:
+                return NOTHING
+            return Html(
+                f"<p>{escape(self.page.label)} had no product sales {self.page.sales_window}:"
+                " this part lists its income other than product sales.</p>"
+            )
         notes = [f"<p>{escape(opening)}</p>"] if opening else []
         if self.page.synthetic:
             notes.append(

@@ -63,8 +63,8 @@ class IncomeSections(PageArea):
         """Licence, service and other income naming the page's market or products in the year to
         date, apart from product sales, with who paid it; nothing on the whole portfolio (its
         revenue by type counts it) or without any."""
-        frame = commercial.other_income(self.dataset, self.scope, self.quarter)
-        if self.scope == Scope() or frame.empty:
+        frame = self.page.other_income
+        if frame.empty:
             return NOTHING
         names = views.display_names(*self.page.slice)
         shown = frame.assign(

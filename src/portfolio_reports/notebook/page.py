@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from portfolio_reports.analysis import key_figures, views
+from portfolio_reports.analysis import commercial, key_figures, views
 from portfolio_reports.analysis.pipeline import GLOBAL, LOCAL
 from portfolio_reports.analysis.revenue import (
     DEFINITIONS,
@@ -65,13 +65,25 @@ class Page:
         """Whether the scope had product sales in the quarters the page charts."""
         return key_figures.has_sales(self.dataset, self.scope, self.quarter)
 
+    @property
+    def sales_window(self) -> str:
+        """The quarters a page charts sales for, e.g. "from Q4 2024 to Q3 2026"."""
+        first = self.quarter.shift(1 - key_figures.SALES_WINDOW).label
+        return f"from {first} to {self.quarter.label}"
+
     def no_sales_note(self) -> str:
         """Why a page holds no sales figures: none sold in the quarters it charts, or none
         allocated to a disease area."""
         if self.scope.disease_area is not None and self.dataset.revenue_allocation.empty:
             return NOT_ALLOCATED_NOTE
-        window = self.quarter.shift(1 - key_figures.SALES_WINDOW).label
-        return f"No product sales from {window} to {self.quarter.label}."
+        return f"No product sales {self.sales_window}."
+
+    @cached_property
+    def other_income(self) -> pd.DataFrame:
+        """The income other than product sales the page lists (`commercial.other_income`);
+        none on the whole portfolio, whose revenue by type counts it all."""
+        frame = commercial.other_income(self.dataset, self.scope, self.quarter)
+        return frame.iloc[:0] if self.scope == Scope() else frame
 
     @property
     def money(self) -> Money:
