@@ -217,6 +217,8 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
     frame = pd.DataFrame(
         {
             "product": ["HLX22", "HLX04-O"],
+            "label": ["HLX22", "HANBEIHUA"],  # the page's names; the second has a brand
+            "asset": ["HLX22", "HANBEIHUA (HLX04-O, bevacizumab)"],
             "indication_name": ["Gastric cancer <b>", "Wet AMD"],
             "scope": ["Global", "CN"],
             "therapy_area": ["Oncology", "Ophthalmology"],
@@ -236,6 +238,11 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
     assert f'style="width:14.29%;background:{ophthalmology}">Preclinical</span>' in html
     assert html.index(">Oncology<") < html.index("HLX22") < html.index(">Ophthalmology<")
     assert "<small>mAb · AbClon (licensor) +2</small>" in html
+    # A row names the product as the page does; its code and INN are the name's tooltip.
+    assert '<th scope="row">HLX22 · Gastric cancer' in html
+    assert (
+        '<th scope="row" title="HANBEIHUA (HLX04-O, bevacizumab)">HANBEIHUA · Wet AMD (CN)' in html
+    )
     assert "<td>approval CN 2027Q1</td>" in html
     assert "Gastric cancer &lt;b&gt;" in html and "<b>" not in html
     assert '<span class="chart-note">One bar each.</span>' in html

@@ -53,6 +53,8 @@ LAUNCH_QUARTER = "launch_quarter"
 SINCE_LAUNCH = "quarters_since_launch"
 NEXT_MILESTONE = "next_milestone"
 LABEL = "label"
+ASSET = "asset"
+"""A product as a table names it: the page's name, then its code and INN (`product_cells`)."""
 PROGRAMMES = "programmes"
 CURVE_COLUMNS = [Sales.product, LAUNCH_QUARTER, SINCE_LAUNCH, Sales.quarter, REVENUE]
 BASES = {"previous": commercial.PREVIOUS_REVENUE, "year_ago": commercial.YEAR_AGO_REVENUE}
@@ -200,13 +202,18 @@ def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
 
     Ordered by therapy area (`ordering.by_sales`), then most advanced phase, product and
     indication. NEXT_MILESTONE reads e.g. "approval CN 2026Q4"; empty when none is expected.
+    LABEL is the product's name on the page (`display_names`), ASSET that name with the code and
+    INN (`product_cells`).
     """
     snapshot = metrics.pipeline_snapshot(ds, scope, quarter)
     partners = ds.products.set_index(Products.product)[Products.partner]
     milestone = _next_milestones(snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
     area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
+    names = display_names(ds, scope, quarter)
     bars = snapshot.assign(
         **{
+            LABEL: snapshot[Products.product].map(names).fillna(snapshot[Products.product]),
+            ASSET: product_cells(snapshot, names),
             Products.partner: snapshot[Products.product].map(partners),
             NEXT_MILESTONE: milestone,
             "_area": snapshot[Products.therapy_area].map(area_rank),

@@ -193,12 +193,16 @@ def pipeline_bars(frame: pd.DataFrame, *, title: str, note: str = "") -> Html:
     """One bar per programme from Preclinical to its current phase, grouped by therapy area.
 
     An HTML chart, so its many labels stay sharp and readable at any width: the row names
-    product, indication and scope over modality and partner; the bar spans the phase columns
-    reached in the area's colour and names the phase; the next milestone stands at the right.
+    product (its `label`, with its code and INN, the `asset`, as a tooltip), indication and
+    scope over modality and partner; the bar spans the phase columns reached in the area's
+    colour and names the phase; the next milestone stands at the right.
     """
-    names = [f"{row.product} · {row.indication_name} ({row.scope})" for row in frame.itertuples()]
+    names = [f"{row.label} · {row.indication_name} ({row.scope})" for row in frame.itertuples()]
     details = [_bar_label(row.modality, row.partner) for row in frame.itertuples()]
-    bars = _phase_bars(frame, names, details, heading="Programme", title=title, note=note)
+    tips = ["" if row.asset == row.label else str(row.asset) for row in frame.itertuples()]
+    bars = _phase_bars(
+        frame, names, details, heading="Programme", title=title, note=note, tips=tips
+    )
     return Html(bars, readable(frame, PIPELINE_COLUMNS))
 
 
@@ -219,21 +223,25 @@ def _phase_bars(
     heading: str,
     title: str,
     note: str,
+    tips: list[str] | None = None,
 ) -> str:
     """Rows of `frame` (therapy_area, phase, next_milestone) as bars across the phase columns,
-    each headed by its name over its detail (where it has one), under one heading row per
-    therapy area: a figure's HTML."""
+    each headed by its name over its detail (where it has one), with its tip (where given) as
+    the name's tooltip, under one heading row per therapy area: a figure's HTML."""
     phases = list(DEVELOPMENT_PHASES)
     head = "".join(f"<span>{escape(phase)}</span>" for phase in phases)
     rows = []
     area = ""
-    for row, name, detail in zip(frame.itertuples(), names, details, strict=True):
+    for row, name, detail, tip in zip(
+        frame.itertuples(), names, details, tips or [""] * len(names), strict=True
+    ):
         if row.therapy_area != area:
             area = str(row.therapy_area)
             rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
         reached = phases.index(row.phase) + 1
+        tooltip = f' title="{escape(tip)}"' if tip else ""
         rows.append(
-            f'<tr><th scope="row">{escape(name)}'
+            f'<tr><th scope="row"{tooltip}>{escape(name)}'
             + (f"<small>{escape(detail)}</small>" if detail else "")
             + f'</th><td class="track"><span class="bar" style="width:'
             f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
