@@ -140,6 +140,8 @@ def exclusivity_lost(
         & (dates >= since)
         & (dates < until)
     ]
+    if losses.empty:  # most data sets record none: no lookup per row
+        return pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
     named = losses[losses[RegulatoryEvents.product].notna()]
     lost = [_latest_of(rows, named, list(keys))]
     if RegulatoryEvents.market in keys:

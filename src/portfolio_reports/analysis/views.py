@@ -269,14 +269,16 @@ def market_brand_names(rows: pd.DataFrame, ds: Dataset) -> pd.Series:
 def product_cells(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
     """Each row's product as a table names it: its name on the page (`names`, by code), then its
     code and INN where they differ from that name, e.g. "HANQUYOU (HLX02, trastuzumab)", "HLX04
-    (bevacizumab)"; empty for a row naming no product. `frame` has product and inn columns."""
-    codes, inns = frame[Products.product], frame[Products.inn]
-    cells = []
-    for name, code, inn in zip(codes.map(names).fillna(codes), codes, inns, strict=True):
-        named = [part for part in dict.fromkeys([code, inn]) if isinstance(part, str)]
-        detail = ", ".join(part for part in named if part != name)
-        cells.append(None if pd.isna(code) else f"{name} ({detail})" if detail else name)
-    return pd.Series(cells, index=frame.index, dtype=object)
+    (bevacizumab)"; missing for a row naming no product. `frame` has product and inn columns."""
+    inns = frame.dropna(subset=[Products.product]).drop_duplicates(Products.product)
+    cells = {}
+    for code, inn in zip(inns[Products.product], inns[Products.inn], strict=True):
+        name = str(names.get(code, code))
+        detail = ", ".join(
+            part for part in dict.fromkeys([code, inn]) if isinstance(part, str) and part != name
+        )
+        cells[code] = f"{name} ({detail})" if detail else name
+    return frame[Products.product].map(cells).astype(object)
 
 
 def asset_names(frame: pd.DataFrame) -> pd.Series:
