@@ -88,7 +88,7 @@ def test_revenue_sections_hold_the_quarters_sales(view):
     assert sorted(view.top_products().frame[SALES]) == [15, 25, 125]
     heat = view.market_heat().frame.set_index("Product")
     assert heat.loc["Total", "Total"] == 165
-    assert heat.loc["Total", ["CN", "US", "CA"]].tolist() == [145, 15, 5]
+    assert heat.loc["Total", ["China", "United States", "Canada"]].tolist() == [145, 15, 5]
 
 
 def test_empty_sections_have_an_empty_frame(view, tiny_dataset):

@@ -190,7 +190,7 @@ class CommercialSections(PageArea):
 
     @frame_columns(
         "Product",
-        "<one per market code>",
+        "<one per market, by name>",
         "[Other markets: the rest, when there are more]",
         "Total",
     )
@@ -202,6 +202,8 @@ class CommercialSections(PageArea):
         frame = views.market_product_revenue(*self.page.slice)
         if frame.empty or not frame.to_numpy().any():
             return NOTHING
+        names = self.page.market_names(pd.Series(frame.columns, dtype=object))
+        frame = frame.set_axis(names.tolist(), axis="columns")
         caption = (
             f"Product sales by product and market, {self.quarter.label}, {self.page.money.label}"
         )
