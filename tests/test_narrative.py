@@ -34,16 +34,16 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
         " (+37.5%), licence income from Accord -RMB 20.0 m (-66.7%), service income +RMB 6.0 m"
         " (new).",
         # Events, phase changes and catalysts name products as the movers do.
-        "1 approval in Q3 2025: HANQUYOU for HER2+ breast cancer in CA (Health Canada).",
+        "1 approval in Q3 2025: HANQUYOU for HER2+ breast cancer in Canada (Health Canada).",
         "2 clinical readouts in Q3 2025: GC-301 (HER2+ gastric cancer: PFS 12 vs 8 months,"
         " HR 0.70, n=300), AS-101 (Ankylosing spondylitis: Safety: well tolerated).",
         "1 designation in Q3 2025: HANQUYOU breakthrough designation for HER2+ gastric cancer"
-        " in CN (NMPA). 1 licence deal in Q3 2025: HANQUYOU in US (US rights).",
+        " in China (NMPA). 1 licence deal in Q3 2025: HANQUYOU in United States (US rights).",
         "4 phase changes in Q3 2025: HANQUYOU in HER2+ gastric cancer (Global) advanced from"
-        " Phase 2 to Phase 3, HANLIKANG in rheumatoid arthritis (CN) discontinued, HANQUYOU in"
-        " HER2+ breast cancer (CA) advanced from Filed to Approved and 1 more.",
-        "3 events expected by Q3 2026: HANQUYOU approval in CN (Q4 2025), HANQUYOU approval in"
-        " US (Q4 2025), HANDAYUAN topline data in US (2026-02-10).",
+        " Phase 2 to Phase 3, HANLIKANG in rheumatoid arthritis (China) discontinued, HANQUYOU in"
+        " HER2+ breast cancer (Canada) advanced from Filed to Approved and 1 more.",
+        "3 events expected by Q3 2026: HANQUYOU approval in China (Q4 2025), HANQUYOU approval in"
+        " United States (Q4 2025), HANDAYUAN topline data in United States (2026-02-10).",
         "No filings in Q3 2025.",
     ]
     assert len(lines) <= MAX_HIGHLIGHTS
@@ -51,7 +51,7 @@ def test_highlights_of_a_busy_quarter(tiny_dataset):
 
 def test_quiet_categories_fold_into_one_line(tiny_dataset):
     assert highlights(tiny_dataset, Scope(), Quarter(2025, 4)) == [
-        "1 event expected by Q4 2026: HANDAYUAN topline data in US (2026-02-10).",
+        "1 event expected by Q4 2026: HANDAYUAN topline data in United States (2026-02-10).",
         "No product sales, approvals, clinical readouts, filings or phase changes in Q4 2025.",
     ]
 
@@ -71,7 +71,7 @@ def test_highlights_of_a_quarter_with_a_filing_and_a_decline(tiny_dataset):
     lines = highlights(tiny_dataset, Scope(market="US"), Quarter(2023, 2))
     # HLX02 by its US brand on the US page.
     assert lines[0] == (
-        "1 filing accepted in Q2 2023: HERCESSI for HER2+ breast cancer in US (FDA)."
+        "1 filing accepted in Q2 2023: HERCESSI for HER2+ breast cancer in United States (FDA)."
     )
     # No US sales in the eight quarters to 2023Q2: the key figures say so, not the highlights.
     assert lines[-1] == "No approvals or clinical readouts in Q2 2023."
@@ -113,9 +113,9 @@ def test_highlights_list_three_items_then_count_the_rest(tiny_dataset):
     ).astype(events.dtypes.to_dict())
     busy = replace(tiny_dataset, regulatory_events=pd.concat([events, approvals]))
     assert highlights(busy, Scope(), Q3)[2] == (  # after product sales and total revenue
-        "5 approvals in Q3 2025: HANDAYUAN for Rheumatoid arthritis in US (FDA), HANDAYUAN for"
-        " Rheumatoid arthritis in US (FDA), HANDAYUAN for Rheumatoid arthritis in US (FDA)"
-        " and 2 more."
+        "5 approvals in Q3 2025: HANDAYUAN for Rheumatoid arthritis in United States (FDA),"
+        " HANDAYUAN for Rheumatoid arthritis in United States (FDA), HANDAYUAN for Rheumatoid"
+        " arthritis in United States (FDA) and 2 more."
     )
 
 
@@ -125,11 +125,14 @@ def test_event_without_indication_or_agency_names_product_market_and_detail(tiny
     renamed = replace(tiny_dataset, regulatory_events=events)
     # After product sales and the US licence income.
     assert highlights(renamed, Scope(market="US"), Q3)[2] == (
-        "1 approval in Q3 2025: HERCESSI in US (US rights)."
+        "1 approval in Q3 2025: HERCESSI in United States (US rights)."
     )
     events.loc[events["event_type"] == "approval", "detail"] = None
     bare = replace(tiny_dataset, regulatory_events=events)
-    assert highlights(bare, Scope(market="US"), Q3)[2] == "1 approval in Q3 2025: HERCESSI in US."
+    assert (
+        highlights(bare, Scope(market="US"), Q3)[2]
+        == "1 approval in Q3 2025: HERCESSI in United States."
+    )
 
 
 def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_dataset):
@@ -139,7 +142,7 @@ def test_designations_deals_and_catalysts_are_left_out_when_there_are_none(tiny_
 
 def test_an_indication_name_is_lower_cased_mid_sentence_unless_an_acronym(tiny_dataset):
     retired = " ".join(highlights(tiny_dataset, Scope(market="CN"), Q3))
-    assert "HANLIKANG in rheumatoid arthritis (CN) discontinued" in retired
+    assert "HANLIKANG in rheumatoid arthritis (China) discontinued" in retired
     assert "HANQUYOU in HER2+ gastric cancer (Global)" in retired
 
 
@@ -190,7 +193,7 @@ def test_a_slice_highlights_the_quarters_income_that_names_it(tiny_dataset):
     us = highlights(tiny_dataset, Scope(market="US"), Q3)
     assert us[1] == (
         "Income other than product sales in Q3 2025: licence income from Accord for HERCESSI"
-        " in US RMB 10.0 m (synthetic)."
+        " in United States RMB 10.0 m (synthetic)."
     )
     canada = highlights(tiny_dataset, Scope(market="CA"), Q3)
     assert not any(line.startswith("Income other than") for line in canada)

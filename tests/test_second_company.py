@@ -174,7 +174,9 @@ def test_a_loss_of_exclusivity_naming_no_product_is_told_on_the_pages_of_its_mar
     pages: dict[str, str],
 ) -> None:
     """Generic entry in the UK in April 2026 names no product; MRT-101's UK sales then fall."""
-    setback = "1 setback in Q2 2026: market-wide loss of exclusivity in UK (generic entry)."
+    setback = (
+        "1 setback in Q2 2026: market-wide loss of exclusivity in United Kingdom (generic entry)."
+    )
     # MRT-101 in the UK: 8.0 against 11.5 in Q1, -3.5 (-30.4%), past the bar of 2.5 and 4%.
     fall = re.compile(
         r"United Kingdom\s*8\.0\s*11\.5\s*-3\.5\s*-30\.4%\s*loss of exclusivity in Q2 2026"

@@ -160,14 +160,15 @@ def test_a_loss_of_exclusivity_explains_the_fall_it_follows(setback_dataset):
 def test_setbacks_lead_the_highlights_of_their_quarter(setback_dataset):
     lines = highlights(setback_dataset, Scope(), Q3)
     assert lines[0] == (
-        "4 setbacks in Q3 2025: HANQUYOU loss of exclusivity in US (biosimilar entry),"
-        " HANQUYOU complete response letter for HER2+ gastric cancer in US (FDA),"
-        " HANLIKANG negative opinion for Non-Hodgkin lymphoma in EU (EMA) and 1 more."
+        "4 setbacks in Q3 2025: HANQUYOU loss of exclusivity in United States (biosimilar entry),"
+        " HANQUYOU complete response letter for HER2+ gastric cancer in United States (FDA),"
+        " HANLIKANG negative opinion for Non-Hodgkin lymphoma in European Union (EMA) and 1 more."
     )
     assert len(lines) <= MAX_HIGHLIGHTS
     resubmitted = highlights(setback_dataset, Scope(), Q4)
     assert any(
-        "1 resubmission in Q4 2025: HANQUYOU for HER2+ gastric cancer in US (FDA)." in line
+        "1 resubmission in Q4 2025: HANQUYOU for HER2+ gastric cancer in United States (FDA)."
+        in line
         for line in resubmitted
     )
     assert not any("setback" in line for line in resubmitted)
@@ -261,7 +262,7 @@ B, US, loss of exclusivity, 2025-09-01
 def test_a_loss_naming_no_product_reads_as_market_wide_on_its_pages(market_wide_dataset):
     us = ReportView(market_wide_dataset, Scope(market="US"), Q3)
     assert highlights(market_wide_dataset, Scope(market="US"), Q3)[0] == (
-        "1 setback in Q3 2025: market-wide loss of exclusivity in US (biosimilar entry)."
+        "1 setback in Q3 2025: market-wide loss of exclusivity in United States (biosimilar entry)."
     )
     assert us.changes().frame["Setbacks"].tolist() == [1, 0]
     assert "market-wide" in us.quarter_events().html

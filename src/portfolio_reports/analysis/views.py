@@ -309,6 +309,13 @@ def catalyst_rows(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     )
 
 
+def market_names(ds: Dataset, codes: pd.Series) -> pd.Series:
+    """Market codes as the names readers know ("US" as "United States"); a value that is no
+    market code (Global) as it is."""
+    names = ds.markets.set_index(Markets.market)[Markets.name]
+    return codes.map(names).fillna(codes)
+
+
 @per_dataset
 def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
     """Each product's one name on a page (VIEW_DEFINITIONS "brand"), by product code.

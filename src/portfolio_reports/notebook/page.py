@@ -20,7 +20,6 @@ from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.data.schema import Markets
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import HEADERS
 from portfolio_reports.presentation.figures import CHART_PROGRAMMES
@@ -135,8 +134,7 @@ class Page:
     def market_names(self, codes: pd.Series) -> pd.Series:
         """Market codes as the names readers know ("US" as "United States"); a value that is no
         market code (Global) as it is."""
-        names = self.dataset.markets.set_index(Markets.market)[Markets.name]
-        return codes.map(names).fillna(codes)
+        return views.market_names(self.dataset, codes)
 
     def drew_programmes(self, count: int) -> None:
         """Record what a pipeline chart drew, for the build's check against the tables."""

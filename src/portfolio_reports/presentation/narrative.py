@@ -44,7 +44,7 @@ from portfolio_reports.analysis.revenue import REVENUE, REVENUE_TYPE
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.analysis.setbacks import MARKET_WIDE, RESUBMISSION
 from portfolio_reports.analysis.trials import VALUES, result_summaries
-from portfolio_reports.analysis.views import display_names
+from portfolio_reports.analysis.views import display_names, market_names
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
@@ -249,6 +249,7 @@ def _other_income_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if scope == Scope() or rows.empty:
         return ""
     names = display_names(ds, scope, quarter)
+    rows = rows.assign(market=market_names(ds, rows["market"]))
     items = [
         f"{row.revenue_type}"
         + (f" from {row.counterparty}" if pd.notna(row.counterparty) else "")
@@ -305,6 +306,7 @@ def _events_sentence(
         return ""
     several_types = len(event_types) > 1
     names = display_names(ds, scope, quarter)
+    events = events.assign(market=market_names(ds, events["market"]))
     items = [
         (MARKET_WIDE if pd.isna(event.product) else _product_name(event.product, names))
         + (f" {event.event_type}" if several_types or pd.isna(event.product) else "")
@@ -391,6 +393,7 @@ def _phase_moves_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if moves.empty:
         return ""
     names = display_names(ds, scope, quarter)
+    moves = moves.assign(scope=market_names(ds, moves["scope"]))
     items = [
         f"{_product_name(move.product, names)} in {_lower_first(move.indication_name)}"
         f" ({move.scope}) "
@@ -410,6 +413,7 @@ def _catalysts_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     if expected.empty:
         return ""
     names = display_names(ds, scope, quarter)
+    expected = expected.assign(market=market_names(ds, expected["market"]))
     items = [
         f"{_product_name(row.product, names)} {row.event_type} in {row.market}"
         f" ({timing(row.expected)})"
