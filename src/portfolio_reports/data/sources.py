@@ -48,7 +48,7 @@ from portfolio_reports.data.raw import (
 )
 from portfolio_reports.data.schema import OPTIONAL_TABLES, TABLE_MODELS
 from portfolio_reports.errors import DataError, InputError
-from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem
+from portfolio_reports.paths import FOLDER_FORMAT_NAMES, confinement_problem, file_hash
 from portfolio_reports.text import (
     error_line,
     printable_line,
@@ -361,7 +361,7 @@ class Workbook:
         path = Path(location)
         if not path.is_file() or _over_limit(path):
             return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_hash(path)
 
     def write(self, tables: Mapping[str, pd.DataFrame], location: str) -> None:
         """Write one sheet per table: dates as dates, flags as TRUE/FALSE, empty cells for none."""
