@@ -440,14 +440,20 @@ def test_quarter_index_lists_broken_identities_escaped_in_a_reconciliation_box()
     assert "Reconciliation" not in agreed
 
 
+def html_cell(source: str, html: str, execution_count: int) -> nbformat.NotebookNode:
+    """A code cell whose one output is this HTML."""
+    return v4.new_code_cell(
+        source,
+        execution_count=execution_count,
+        outputs=[v4.new_output("display_data", data={"text/html": html, "text/plain": source})],
+    )
+
+
 def table_cell(caption: str, labels: list[str]) -> nbformat.NotebookNode:
     """A code cell showing a table with a caption and one row per label."""
     rows = "".join(f"<tr><th>{label}</th><td>1.0</td></tr>" for label in labels)
-    html = f"<table><caption>{caption}</caption><tbody>{rows}</tbody></table>"
-    return v4.new_code_cell(
-        "show()",
-        execution_count=9,
-        outputs=[v4.new_output("display_data", data={"text/html": html, "text/plain": "t"})],
+    return html_cell(
+        "show()", f"<table><caption>{caption}</caption><tbody>{rows}</tbody></table>", 9
     )
 
 
@@ -499,11 +505,7 @@ def glossary_cell(terms: dict[str, str]) -> nbformat.NotebookNode:
         f'<details class="{GLOSSARY_CLASS}"><summary>Definitions</summary>'
         f"<table><caption>Terms used on this page</caption><tbody>{rows}</tbody></table></details>"
     )
-    return v4.new_code_cell(
-        "report.glossary()",
-        execution_count=10,
-        outputs=[v4.new_output("display_data", data={"text/html": html, "text/plain": "g"})],
-    )
+    return html_cell("report.glossary()", html, 10)
 
 
 def test_a_chosen_print_set_prints_only_its_cells_and_names_the_rest_in_a_closing_line():
