@@ -19,7 +19,7 @@ from portfolio_reports.builder.specs import load_specs
 from portfolio_reports.config import DEFAULT_NOTEBOOKS, DEFAULT_PARAMS
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.presentation.render import NavLink, QuarterLinks, quarter_links_html
+from portfolio_reports.presentation.pages import NavLink, QuarterLinks, quarter_links_html
 
 from .conftest import PROJECT, SAMPLE_DATA
 

@@ -12,7 +12,7 @@ from nbformat import v4
 
 from portfolio_reports.errors import RenderError
 from portfolio_reports.presentation.figures import FIGURES_MIME
-from portfolio_reports.presentation.render import (
+from portfolio_reports.presentation.pages import (
     BUILD_TIME_KEY,
     QUARTER_LINKS,
     IndexEntry,
@@ -23,9 +23,9 @@ from portfolio_reports.presentation.render import (
     quarter_index_html,
     quarter_links_html,
     quarters_index_html,
-    render_report,
     replace_block,
 )
+from portfolio_reports.presentation.render import render_report
 from portfolio_reports.presentation.tables import GLOSSARY_CLASS
 
 HOSTILE = "<script>alert(1)</script>"

@@ -22,7 +22,7 @@ from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Indications, Markets
 from portfolio_reports.paths import OutputLayout, page_name, write_text_atomic
-from portfolio_reports.presentation.render import (
+from portfolio_reports.presentation.pages import (
     QUARTER_LINKS,
     RELATED_LINKS,
     NavLink,

@@ -20,11 +20,11 @@ from portfolio_reports.builder.navigation import ReportTree
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.schema import Sales
-from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.execution.outcome import ReportResult, ReportStatus
 from portfolio_reports.paths import OutputLayout
 from portfolio_reports.presentation.pack import PackContent, PackPart, PrintedPack, print_build
+from portfolio_reports.presentation.pages import PackCover
 from portfolio_reports.presentation.pdf import check_pdf_support
-from portfolio_reports.presentation.render import PackCover
 
 SYNTHETIC_MARK = "Synthetic sales"
 """The running header's mark on printed pages when the sales figures are synthetic."""

@@ -23,11 +23,9 @@ from portfolio_reports.builder.specs import (
 )
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.execution.job import (
-    ReportJob,
-)
+from portfolio_reports.execution.outcome import ReportJob
 from portfolio_reports.paths import OutputLayout, page_name
-from portfolio_reports.presentation.render import BUILD_TIME_KEY, PageInfo
+from portfolio_reports.presentation.pages import BUILD_TIME_KEY, PageInfo
 
 
 @dataclass(frozen=True)

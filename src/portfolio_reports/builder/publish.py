@@ -15,10 +15,10 @@ from portfolio_reports.builder.specs import ReportSpec
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.quarters import QUARTER_PATTERN, Quarter
 from portfolio_reports.errors import InputError
-from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.execution.outcome import ReportResult, ReportStatus
 from portfolio_reports.paths import OutputLayout, write_text_atomic
 from portfolio_reports.presentation.narrative import key_figure
-from portfolio_reports.presentation.render import (
+from portfolio_reports.presentation.pages import (
     IndexEntry,
     PackLink,
     glossary_html,

@@ -45,16 +45,15 @@ from portfolio_reports.builder.unchanged import (
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.execution.executors import ExecutorSettings
-from portfolio_reports.execution.job import (
+from portfolio_reports.execution.limits import memory_ceiling
+from portfolio_reports.execution.outcome import (
     Failure,
     ReportJob,
     ReportResult,
     ReportStatus,
     lost_job,
-    run_report_job,
 )
-from portfolio_reports.execution.limits import memory_ceiling
-from portfolio_reports.execution.registry import EXECUTORS
+from portfolio_reports.execution.registry import EXECUTORS, run_job
 from portfolio_reports.paths import OutputLayout, remove_scratch
 
 
@@ -195,7 +194,7 @@ def _run_build(
         options.jobs, not options.fresh_kernels, options.scheduler, memory_ceiling()
     )
     running = observer.running if observer else None
-    executed = EXECUTORS[options.executor](run_report_job, to_run, settings, running, lost=lost_job)
+    executed = EXECUTORS[options.executor](run_job, to_run, settings, running, lost=lost_job)
     results = []
     with contextlib.closing(executed):  # on Ctrl-C or a stop signal: stop the workers now
         for result in itertools.chain(kept, executed):

@@ -302,7 +302,7 @@ def build_reports(
         pack_line,
         printed_line,
     )
-    from portfolio_reports.execution.job import ReportStatus
+    from portfolio_reports.execution.outcome import ReportStatus
 
     options = BuildOptions(
         quarter=quarter,

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from portfolio_reports.builder.pack import STALE
 from portfolio_reports.cli.terminal import inert
-from portfolio_reports.execution.job import ReportResult, ReportStatus
+from portfolio_reports.execution.outcome import ReportResult, ReportStatus
 from portfolio_reports.text import counted
 
 STATUS_STYLES = {

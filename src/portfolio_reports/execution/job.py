@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -14,96 +13,16 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from portfolio_reports.execution import kernels
-from portfolio_reports.execution.executors import WorkerLost
-from portfolio_reports.execution.limits import OutputCaps
+from portfolio_reports.execution.outcome import Failure, ReportJob, ReportResult, ReportStatus
 from portfolio_reports.execution.processes import strays_ended
 from portfolio_reports.execution.warm_engine import FRESH_ENGINE, WARM_ENGINE
-from portfolio_reports.paths import OutputLayout, scratch_path, write_text_atomic
+from portfolio_reports.paths import scratch_path, write_text_atomic
 from portfolio_reports.presentation.figures import read_figures
-from portfolio_reports.presentation.render import PageInfo, render_report
+from portfolio_reports.presentation.render import render_report
 from portfolio_reports.text import first_line
 
-WORKER_DIED = "the worker process running this report died"
 INJECTED_TAG = "injected-parameters"
 """The tag of the cell papermill adds with the parameters it was given."""
-
-
-class ReportStatus(StrEnum):
-    """What became of a report: built now, kept as unchanged, failed, or not built yet."""
-
-    OK = "ok"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    PENDING = "pending"
-    """Never built: left out of every build of named reports so far."""
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a report failed: the code cell (1-based) if known, the error's name and message."""
-
-    cell: int | None
-    error: str
-    message: str
-    stage: str = "execute"
-    """"execute" (the notebook) or "render" (the page)."""
-
-    @classmethod
-    def of(cls, error: BaseException, stage: str = "execute") -> Failure:
-        """The failure record of an exception; papermill's name the failing cell."""
-        if isinstance(error, PapermillExecutionError):
-            return cls(error.exec_count, error.ename, first_line(error.evalue), stage)
-        return cls(None, type(error).__name__, first_line(error), stage)
-
-    def line(self) -> str:
-        """One line: "cell 4: KeyError: 'JP'"."""
-        cell = f"cell {self.cell}: " if self.cell is not None else ""
-        return f"{cell}{self.error}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """One unit of work: a notebook and its parameters in, a published report out."""
-
-    name: str
-    notebook: Path
-    parameters: dict
-    layout: OutputLayout
-    page: PageInfo
-    timeout_s: int
-    key: str
-    warm: bool = True
-    """Run on this process's warm kernel (kept for the next job) rather than a fresh one."""
-    cwd: Path | None = None
-    """The folder the notebook runs in; default: the folder its executed copy is kept in."""
-    kernel_name: str = kernels.KERNEL_NAME
-    """The Jupyter kernel of a fresh run; KERNEL_NAME is this interpreter's Python."""
-    output_caps: OutputCaps = field(default_factory=OutputCaps.from_environment)
-    """Most output a cell and the report may send; read where the job is made."""
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    """What became of one report job."""
-
-    name: str
-    status: ReportStatus
-    duration_s: float
-    key: str
-    error: Failure | None = None
-    kernel_peak_mib: float | None = None
-    figures: dict | None = None
-    """The figures the page showed (see ReportView.figures); None when not built now."""
-    earlier: bool = False
-    """The outcome of an earlier build, kept because this build did not run the report."""
-    row_labels: tuple[str, ...] | None = None
-    """The labels of the page's revenue table rows (see render.RenderedReport); None when not
-    known."""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the report is published and current (built now, or skipped as unchanged)."""
-        return self.status in (ReportStatus.OK, ReportStatus.SKIPPED)
 
 
 def run_report_job(job: ReportJob) -> ReportResult:
@@ -120,14 +39,14 @@ def run_report_job(job: ReportJob) -> ReportResult:
         with strays_ended(lambda: kernels.current_kernel_pid() if job.warm else None):
             executed, peak_mib = _execute(job, scratch)
     except Exception as error:  # any failure of one report is recorded, not raised
-        return failed(_keep_failed_notebook(scratch, layout.failed(job.name), Failure.of(error)))
+        return failed(_keep_failed_notebook(scratch, layout.failed(job.name), _failure(error)))
     try:
         rendered = render_report(executed, job.page)
         write_text_atomic(layout.html(job.name), rendered.html)
         os.replace(scratch, layout.executed(job.name))
     except Exception as error:  # rendering or writing failed: the last good report stays
         scratch.unlink(missing_ok=True)
-        return failed(Failure.of(error, stage="render"))
+        return failed(_failure(error, stage="render"))
     layout.failed(job.name).unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     figures = read_figures(executed)
@@ -141,17 +60,6 @@ def run_report_job(job: ReportJob) -> ReportResult:
         figures,
         row_labels=rendered.row_labels,
     )
-
-
-def lost_job(job: ReportJob, error: BaseException) -> ReportResult:
-    """The result of a job whose worker process died under it, or that its executor lost."""
-    if isinstance(error, WorkerLost):
-        failure = Failure(None, type(error).__name__, f"{WORKER_DIED} ({error})")
-    elif type(error).__name__ == "KilledWorker":
-        failure = Failure(None, type(error).__name__, WORKER_DIED)
-    else:
-        failure = Failure.of(error)
-    return ReportResult(job.name, ReportStatus.FAILED, 0.0, job.key, failure)
 
 
 def _execute(job: ReportJob, output: Path) -> tuple[nbformat.NotebookNode, float | None]:
@@ -237,3 +145,10 @@ def _failing_cell(notebook: nbformat.NotebookNode) -> int | None:
         if cell.metadata.get("papermill", {}).get("start_time")
     ]
     return started[-1] if started else None
+
+
+def _failure(error: BaseException, stage: str = "execute") -> Failure:
+    """The failure record of an exception; papermill's name the failing cell."""
+    if isinstance(error, PapermillExecutionError):
+        return Failure(error.exec_count, error.ename, first_line(error.evalue), stage)
+    return Failure.of(error, stage)

@@ -41,15 +41,16 @@ from portfolio_reports.data.dataset import Dataset, load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, ParamsError
-from portfolio_reports.execution.job import ReportJob, ReportResult, run_report_job
+from portfolio_reports.execution.job import run_report_job
 from portfolio_reports.execution.kernels import (
     KERNEL_NAME,
     discard_worker_kernel,
     kernel_language,
 )
 from portfolio_reports.execution.limits import DEFAULT_TIMEOUT_S
+from portfolio_reports.execution.outcome import ReportJob, ReportResult
 from portfolio_reports.paths import OutputLayout, write_text_atomic
-from portfolio_reports.presentation.render import PageInfo
+from portfolio_reports.presentation.pages import PageInfo
 from portfolio_reports.text import first_line
 
 ADHOC_GROUP = "Ad-hoc report"

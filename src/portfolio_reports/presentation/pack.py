@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from portfolio_reports.data.extras import import_extra
+from portfolio_reports.presentation.pages import (
+    PACK_PAGE_LINK,
+    PackCover,
+    PackEntry,
+    pack_definitions_html,
+    pack_front_html,
+)
 from portfolio_reports.presentation.pdf import (
     PAGE_NUMBERS,
     Pages,
@@ -28,13 +35,6 @@ from portfolio_reports.presentation.pdf import (
     print_pages,
     stamp,
     write_pdf,
-)
-from portfolio_reports.presentation.render import (
-    PACK_PAGE_LINK,
-    PackCover,
-    PackEntry,
-    pack_definitions_html,
-    pack_front_html,
 )
 
 COVER = "Cover"
