@@ -11,8 +11,9 @@ from nbclient.exceptions import CellExecutionError
 
 from portfolio_reports.builder.kinds import KINDS, SCOPE_PARAMETERS
 from portfolio_reports.builder.specs import BUILD_PARAMETERS, declared_parameters
+from portfolio_reports.errors import ParamsError
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, PROJECT
 
 REPORT_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -46,6 +47,43 @@ def test_parameters_cell_holds_plain_values_including_quarter_and_data(path):
         ast.literal_eval(statement.value)
     declared = papermill.inspect_notebook(str(path))
     assert set(BUILD_PARAMETERS) <= set(declared)
+
+
+PAPERMILL_NOTEBOOKS = sorted((PROJECT / "tests" / "papermill_notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS + PAPERMILL_NOTEBOOKS, ids=lambda path: path.stem)
+def test_declared_parameters_are_what_papermill_reads(path):
+    """The build reads a notebook's parameters without papermill, and reads what papermill does."""
+    expected = {}
+    for name, info in papermill.inspect_notebook(str(path)).items():
+        try:
+            expected[name] = ast.literal_eval(info["default"])
+        except ValueError:
+            expected[name] = None
+    assert declared_parameters(path) == expected
+
+
+def test_declared_parameters_of_annotated_computed_and_broken_cells(tmp_path):
+    def notebook(source):
+        path = tmp_path / f"n{len(list(tmp_path.iterdir()))}.ipynb"
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]})
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+        return path
+
+    source = 'quarter: str | None = "2026Q3"\nfloor = 1.5\nstamp = str(1)\nlimit: int\n'
+    assert declared_parameters(notebook(source)) == {
+        "quarter": "2026Q3",
+        "floor": 1.5,
+        "stamp": None,
+    }
+    broken = notebook("quarter = (\n")
+    with pytest.raises(ParamsError) as raised:
+        declared_parameters(broken)
+    assert (
+        str(raised.value)
+        == f"{broken}: the parameters cell, line 1: not Python ('(' was never closed)"
+    )
 
 
 @pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda path: path.stem)

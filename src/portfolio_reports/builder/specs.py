@@ -9,7 +9,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import papermill
+import nbformat
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,6 +30,8 @@ from portfolio_reports.paths import COMMENTARY_DIR, confinement_problem
 from portfolio_reports.presentation.commentary import read_commentary
 from portfolio_reports.text import quoted
 
+PARAMETERS_TAG = "parameters"
+"""The tag of a notebook's cell of parameters and their defaults, as papermill reads it."""
 BUILD_PARAMETERS = ("quarter", "data")
 """Parameters every report notebook declares and the build sets itself."""
 COMMENTARY_PARAMETER = "commentary"
@@ -141,9 +143,32 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def _declared_parameters(notebook: Path, mtime_ns: int, size: int) -> dict[str, Any]:
-    """declared_parameters, read once per version of the notebook file."""
-    declared = papermill.inspect_notebook(str(notebook))
-    return {name: _literal(info["default"]) for name, info in declared.items()}
+    """declared_parameters, read once per version of the notebook file: each name the cell tagged
+    PARAMETERS_TAG assigns, with its value where that is a literal (None where it is not).
+
+    Read as papermill reads it, without importing papermill: the build process never runs a
+    notebook itself (papermill's import is about a second of its CPU)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    cell = next((cell for cell in cells if PARAMETERS_TAG in cell.metadata.get("tags", ())), None)
+    if cell is None:
+        return {}
+    try:
+        statements = ast.parse(cell.source).body
+    except SyntaxError as error:
+        where = f"{notebook}: the {PARAMETERS_TAG} cell, line {error.lineno}"
+        raise ParamsError([f"{where}: not Python ({error.msg})"]) from None
+    declared: dict[str, Any] = {}
+    for statement in statements:
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                declared[target.id] = _literal(value)
+    return declared
 
 
 def scope_of(parameters: dict[str, ParameterValue], declared: dict[str, Any]) -> Scope:
@@ -389,9 +414,9 @@ _YAML_BOOL_HINT = (
 )
 
 
-def _literal(source: str) -> Any:
+def _literal(expression: ast.expr) -> Any:
     try:
-        return ast.literal_eval(source)
+        return ast.literal_eval(expression)
     except (ValueError, SyntaxError):
         return None
 
