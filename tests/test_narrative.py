@@ -199,3 +199,12 @@ def test_a_slice_highlights_the_quarters_income_that_names_it(tiny_dataset):
     assert not any(line.startswith("Income other than") for line in canada)
     whole = highlights(tiny_dataset, Scope(), Q3)  # total revenue says it there
     assert not any(line.startswith("Income other than") for line in whole)
+
+
+def test_a_region_names_the_markets_that_moved_its_sales(tiny_dataset):
+    # North America: US sales fell from RMB 20.0 m to 15.0 m in 2025Q3, Canada's began at 5.0.
+    first = highlights(tiny_dataset, Scope(region="North America"), Quarter(2025, 3))[0]
+    assert (
+        "; United States -RMB 5.0 m (-25.0%), Canada +RMB 5.0 m (new). Moved most against Q3 2024"
+        in first
+    )

@@ -133,12 +133,14 @@ def test_pipeline_bars_list_each_programme_once_with_its_next_milestone(overview
     )
     milestone = bars.set_index(key)["next_milestone"]
     # catalysts.csv: HLX11's Canadian decision is due 2027Q1, its Chinese one 2026Q4.
-    assert milestone["HLX11-BC", "CA"] == "approval CA 2027Q1"
-    assert milestone["HLX11-BC", "CN"] == "approval CN 2026Q4"
+    assert milestone["HLX11-BC", "CA"] == "approval in Canada, Q1 2027"
+    assert milestone["HLX11-BC", "CN"] == "approval in China (mainland), Q4 2026"
     # A Global programme takes its indication's soonest event in any market.
-    assert milestone["HLX04-O-AMD", "Global"] == "approval CN 2027Q1"
+    assert milestone["HLX04-O-AMD", "Global"] == "approval in China (mainland), Q1 2027"
     # An event naming no indication counts for the product's programmes in its market.
-    assert set(bars.loc[bars["product"] == "HLX04", "next_milestone"]) == {"approval US 2027Q1"}
+    assert set(bars.loc[bars["product"] == "HLX04", "next_milestone"]) == {
+        "approval in United States, Q1 2027"
+    }
 
 
 def test_revenue_bridge_starts_and_ends_at_the_revenue_table(overview):
@@ -232,12 +234,15 @@ def test_asset_bars_show_each_molecule_once_at_its_most_advanced_phase(tiny_data
     assert whole["label"].tolist() == ["HANQUYOU (trastuzumab)", "HANDAYUAN (adalimumab)"]
     # The soonest expected event of each product: 2025Q4 approvals of HLX02 (CN first), the
     # HLX03 topline data of 2026-02-10.
-    assert whole["next_milestone"].tolist() == ["approval CN 2025Q4", "topline data US 2026Q1"]
+    assert whole["next_milestone"].tolist() == [
+        "approval in China, Q4 2025",
+        "topline data in United States, Q1 2026",
+    ]
     us = views.asset_bars(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
     # The US page: HLX02's Global programme only (the CN one runs elsewhere), its US brand.
     assert us[["label", "programmes", "next_milestone"]].values.tolist() == [
-        ["HERCESSI (trastuzumab)", 1, "approval US 2025Q4"],
-        ["HLX03 (adalimumab)", 1, "topline data US 2026Q1"],
+        ["HERCESSI (trastuzumab)", 1, "approval in United States, Q4 2025"],
+        ["HLX03 (adalimumab)", 1, "topline data in United States, Q1 2026"],
     ]
 
 
@@ -246,3 +251,21 @@ def test_the_asset_chart_titles_its_count_and_names_each_asset(tiny_dataset):
     assert "2 molecules in development by phase, Whole portfolio, end of Q3 2025" in html
     assert '<th scope="row">HANQUYOU (trastuzumab)</th>' in html
     assert escape(views.VIEW_DEFINITIONS["assets"]) in html
+
+
+def test_territories_in_brackets_are_named_and_other_words_kept(tiny_dataset):
+    texts = pd.Series(
+        [
+            "Accord (US, CA); Cipla (CN)",
+            "Organon (ex-CN/US), US rights",  # outside brackets: the writer's own words
+            "Partner (CAN, MENA, from Feb 2026)",  # no market code in brackets
+            None,
+        ]
+    )
+    named = views.territory_names(tiny_dataset, texts)
+    assert named[:3].tolist() == [
+        "Accord (United States, Canada); Cipla (China)",
+        "Organon (ex-China/United States), US rights",
+        "Partner (CAN, MENA, from Feb 2026)",
+    ]
+    assert pd.isna(named[3])

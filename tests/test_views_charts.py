@@ -220,12 +220,12 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
             "label": ["HLX22", "HANBEIHUA"],  # the page's names; the second has a brand
             "asset": ["HLX22", "HANBEIHUA (HLX04-O, bevacizumab)"],
             "indication_name": ["Gastric cancer <b>", "Wet AMD"],
-            "scope": ["Global", "CN"],
+            "scope": ["Global", "China"],  # the page names markets
             "therapy_area": ["Oncology", "Ophthalmology"],
             "phase": ["Phase 3", "Preclinical"],
             "modality": ["mAb", "mAb"],
             "partner": ["AbClon (licensor); Other Co; Third Co", None],
-            "next_milestone": ["", "approval CN 2027Q1"],
+            "next_milestone": ["", "approval in China, Q1 2027"],
         }
     )
     html = drawn.pipeline_bars(frame, title="Pipeline", note="One bar each.").html
@@ -241,9 +241,10 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
     # A row names the product as the page does; its code and INN are the name's tooltip.
     assert '<th scope="row">HLX22 · Gastric cancer' in html
     assert (
-        '<th scope="row" title="HANBEIHUA (HLX04-O, bevacizumab)">HANBEIHUA · Wet AMD (CN)' in html
+        '<th scope="row" title="HANBEIHUA (HLX04-O, bevacizumab)">HANBEIHUA · Wet AMD (China)'
+        in html
     )
-    assert "<td>approval CN 2027Q1</td>" in html
+    assert '<td class="milestone">approval in China, Q1 2027</td>' in html
     assert "Gastric cancer &lt;b&gt;" in html and "<b>" not in html
     assert '<span class="chart-note">One bar each.</span>' in html
 

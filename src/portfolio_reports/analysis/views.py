@@ -7,6 +7,8 @@ Each view has one definition, in VIEW_DEFINITIONS, which the page shows beside i
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from portfolio_reports.analysis import commercial, metrics
@@ -201,13 +203,14 @@ def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes in development (`metrics.pipeline_snapshot`) with partner and next milestone.
 
     Ordered by therapy area (`ordering.by_sales`), then most advanced phase, product and
-    indication. NEXT_MILESTONE reads e.g. "approval CN 2026Q4"; empty when none is expected.
+    indication. NEXT_MILESTONE reads e.g. "approval in China, Q4 2026"; empty when none is
+    expected.
     LABEL is the product's name on the page (`display_names`), ASSET that name with the code and
     INN (`product_cells`).
     """
     snapshot = metrics.pipeline_snapshot(ds, scope, quarter)
-    partners = ds.products.set_index(Products.product)[Products.partner]
-    milestone = _next_milestones(snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
+    partners = territory_names(ds, ds.products.set_index(Products.product)[Products.partner])
+    milestone = _next_milestones(ds, snapshot, metrics.upcoming_catalysts(ds, scope, quarter))
     area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
     names = display_names(ds, scope, quarter)
     bars = snapshot.assign(
@@ -237,13 +240,13 @@ def asset_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     lead = snapshot.drop_duplicates(Products.product)
     products = ds.products.set_index(Products.product)
     upcoming = metrics.upcoming_catalysts(ds, scope, quarter)  # soonest first
-    soonest = _milestone_texts(upcoming).groupby(upcoming[Catalysts.product]).first()
+    soonest = _milestone_texts(ds, upcoming).groupby(upcoming[Catalysts.product]).first()
     area_rank = vocabulary_rank(by_sales(ds, Products.therapy_area, quarter))
     code = lead[Products.product]
     assets = lead.assign(
         **{
             Products.therapy_area: code.map(products[Products.therapy_area]),
-            Products.partner: code.map(products[Products.partner]),
+            Products.partner: code.map(territory_names(ds, products[Products.partner])),
             PROGRAMMES: code.map(snapshot[Products.product].value_counts()),
             LABEL: code.map(product_labels(ds, scope, quarter)),
             NEXT_MILESTONE: code.map(soonest).fillna(""),
@@ -316,6 +319,22 @@ def market_names(ds: Dataset, codes: pd.Series) -> pd.Series:
     return codes.map(names).fillna(codes)
 
 
+def territory_names(ds: Dataset, texts: pd.Series) -> pd.Series:
+    """Free texts whose territories are written in brackets after a name, each market code in
+    brackets as its name (`market_names`): "Intas/Accord (EU, IN)" as "Intas/Accord (European
+    Union, India)", "Organon (ex-CN/HK)" as "Organon (ex-China/Hong Kong SAR)"; words outside
+    brackets, and words in them that are no market code, as they are; missing stays missing."""
+    codes = ds.markets[Markets.market]
+    names = dict(zip(codes, market_names(ds, codes), strict=True))
+    listed = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    code = re.compile(rf"(?<!\w)(?:{listed})(?![\w-])")
+
+    def named(bracket: re.Match[str]) -> str:
+        return code.sub(lambda found: names.get(found[0], found[0]), bracket[0])
+
+    return texts.map(lambda text: re.sub(r"\([^()]*\)", named, text), na_action="ignore")
+
+
 @per_dataset
 def display_names(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series:
     """Each product's one name on a page (VIEW_DEFINITIONS "brand"), by product code.
@@ -362,11 +381,11 @@ def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str
     return {str(code): str(name) for code, name in zip(codes, asset_names(named), strict=True)}
 
 
-def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Series:
+def _next_milestones(ds: Dataset, programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Series:
     """Per programme, the soonest upcoming catalyst of its indication (or of its product, when
     the catalyst names no indication) in its market, any market for a Global programme;
-    e.g. "approval CN 2026Q4", empty when none."""
-    catalysts = upcoming.assign(_text=_milestone_texts(upcoming))  # soonest first
+    e.g. "approval in China, Q4 2026", empty when none."""
+    catalysts = upcoming.assign(_text=_milestone_texts(ds, upcoming))  # soonest first
     milestones = []
     for programme in programmes.itertuples():
         same = catalysts[Catalysts.indication].eq(programme.indication) | (
@@ -380,14 +399,16 @@ def _next_milestones(programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Ser
     return pd.Series(milestones, index=programmes.index, dtype=object)
 
 
-def _milestone_texts(upcoming: pd.DataFrame) -> pd.Series:
-    """Each upcoming catalyst as a milestone reads, e.g. "approval CN 2026Q4"."""
+def _milestone_texts(ds: Dataset, upcoming: pd.DataFrame) -> pd.Series:
+    """Each upcoming catalyst as a milestone reads, its market by name and its quarter as a
+    date reads, e.g. "approval in China, Q4 2026"."""
+    quarters = upcoming[metrics.EXPECTED_QUARTER].map(lambda text: Quarter.parse(text).label)
     return (
         upcoming[Catalysts.event_type]
-        + " "
-        + upcoming[Catalysts.market]
-        + " "
-        + upcoming[metrics.EXPECTED_QUARTER]
+        + " in "
+        + market_names(ds, upcoming[Catalysts.market])
+        + ", "
+        + quarters
     )
 
 

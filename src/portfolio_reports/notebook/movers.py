@@ -70,7 +70,8 @@ class MoverSections(PageArea):
             f"No product and market moved by at least"
             f" {self.page.money.amount(floor_figure(rule))} and"
             f" {rule.share * 100:g}% against {previous}; the largest move was {name} in"
-            f" {largest['market']}, {narrative.money_change(largest['change_m'], self.page.money)}"
+            f" {self.page.market_names(largest[['market']]).iloc[0]},"
+            f" {narrative.money_change(largest['change_m'], self.page.money)}"
             f" ({signed_percent(largest['qoq'])})."
         )
 

@@ -152,7 +152,7 @@ class PipelineSections(PageArea):
         frame = views.pipeline_bars(*self.page.slice)
         self.page.drew_programmes(len(frame))
         return drawn.pipeline_bars(
-            frame,
+            frame.assign(scope=self.page.market_names(frame["scope"])),
             title=f"Programmes in development by phase, {self.page.label},"
             f" end of {self.quarter.label}",
             note=views.VIEW_DEFINITIONS["pipeline"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from portfolio_reports.analysis import metrics
+from portfolio_reports.analysis import metrics, views
 from portfolio_reports.analysis.dated_status import known_status
 from portfolio_reports.analysis.setbacks import MARKET_WIDE
 from portfolio_reports.analysis.trials import result_summaries
@@ -157,7 +157,10 @@ class RecordSections(PageArea):
         details = [
             detail_with_status(detail, state, as_of)
             for detail, state, as_of in zip(
-                frame["detail"], status, frame["status_as_of"], strict=True
+                views.territory_names(self.dataset, frame["detail"]),
+                status,
+                frame["status_as_of"],
+                strict=True,
             )
         ]
         shown = frame.assign(

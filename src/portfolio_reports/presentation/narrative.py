@@ -275,6 +275,8 @@ def _moves(ds: Dataset, scope: Scope, quarter: Quarter, by: str, n: int, base: s
     drivers = revenue_drivers(ds, scope, quarter, by=by, n=n, base=base)
     if by == Sales.product:
         drivers[by] = drivers[by].map(display_names(ds, scope, quarter))
+    elif by == Sales.market:
+        drivers[by] = market_names(ds, drivers[by])
     growth = drivers[DRIVER_BASES[base][1]]
     causes = drivers.get(EXCLUSIVITY_LOST, pd.Series(pd.NaT, index=drivers.index))
     return [

@@ -38,7 +38,7 @@ ROUNDING_COLOR = "#ffffff"
 """A rounding step is white, hatched in the muted colour: not a product's change."""
 ROW_INCHES = 0.28
 """Height of one bridge step."""
-PARTNER_CHARACTERS = 40
+PARTNER_CHARACTERS = 64
 """Longest partner label on the pipeline chart; a longer list is cut at a partner's end."""
 NO_PROGRAMMES = "No programmes in development."
 PIPELINE_COLUMNS = [
@@ -245,7 +245,8 @@ def _phase_bars(
             + (f"<small>{escape(detail)}</small>" if detail else "")
             + f'</th><td class="track"><span class="bar" style="width:'
             f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
-            f"{escape(row.phase)}</span></td><td>{escape(row.next_milestone)}</td></tr>"
+            f'{escape(row.phase)}</span></td><td class="milestone">'
+            f"{escape(row.next_milestone)}</td></tr>"
         )
     body = "\n".join(rows) or f'<tr><td colspan="3" class="empty">{NO_PROGRAMMES}</td></tr>'
     return (
