@@ -3,6 +3,7 @@ bookmarks and page numbers running through, read back from the PDF with pypdf.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 
 from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.presentation.render import HTML_ONLY
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, run_cli
 
@@ -242,3 +244,24 @@ def test_the_second_company_pack_leaves_out_the_failed_report(second_pack) -> No
     assert "market-us (failed)" in cover
     assert "market-jp (not built)" in cover
     assert "not in it: " in output and "market-us (failed)" in output
+
+
+def parts_ending_on_their_closing_alone(reader: PdfReader) -> list[str]:
+    """The pack's reports whose last page holds nothing but their closing lines: the line
+    naming what only the HTML report holds and the provenance, under the running header."""
+    marks = bookmarks(reader)
+    pages = texts(reader)
+    alone = []
+    for (title, _), (_, following) in itertools.pairwise(marks[2:]):
+        last = pages[following - 2]
+        body = last.partition(HTML_ONLY)[0] if HTML_ONLY in last else last
+        body = body.partition("Provenance ")[0].replace(f"{title} · ", "", 1)
+        if not re.sub(r"\d{4}Q\d|Synthetic sales|Confidential|Page \d+ of \d+", "", body).strip():
+            alone.append(title)
+    return alone
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_no_report_in_the_pack_ends_on_a_page_of_its_closing_lines_alone(sample_pack: Path):
+    assert parts_ending_on_their_closing_alone(PdfReader(sample_pack / "board-pack.pdf")) == []

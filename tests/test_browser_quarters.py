@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from pypdf import PageObject, PdfReader
+from pypdf import PdfReader
 
 from portfolio_reports.analysis.definitions import glossary
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.paths import GLOSSARY_PAGE
+from portfolio_reports.presentation.pdf import page_use
 from portfolio_reports.presentation.render import HTML_ONLY
 
 from .conftest import PROJECT, SAMPLE_DATA, run_cli
@@ -172,27 +173,11 @@ OPENINGS = {
     ),
 }
 """How the lines with the titles of their other printed parts start."""
-MARGINS_PT = (16 / 25.4 * 72, 13 / 25.4 * 72)
-"""The top and bottom A4 margins in points, where the running header and page numbers sit."""
 
 
 def plain(text: str) -> str:
     """PDF text with ligatures undone ("ﬁ" as "fi") and each run of spaces as one."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-def lowest_text(page: PageObject) -> float:
-    """How far down the page's body its text runs, as a share of the space between margins."""
-    top, bottom = float(page.mediabox.top) - MARGINS_PT[0], MARGINS_PT[1]
-    heights = []
-
-    def seen(text: str, cm: list[float], tm: list[float], *_: object) -> None:
-        y = cm[5] + tm[5] * cm[3]
-        if text.strip() and bottom < y < top:
-            heights.append(y)
-
-    page.extract_text(visitor_text=seen)
-    return (top - min(heights, default=top)) / (top - bottom)
 
 
 @pytest.mark.parametrize("report", HEADINGS)
@@ -223,7 +208,7 @@ def test_a_pdf_prints_its_chosen_parts_once_each_and_defines_every_term_it_print
     ]
     assert undefined == []
     # No page less than half used, but the last
-    used = [lowest_text(page) for page in reader.pages]
+    used = [page_use(page) for page in reader.pages]
     assert all(share >= 0.5 for share in used[:-1]), used
 
 

@@ -40,6 +40,14 @@ MARGINS = {"top": "16mm", "bottom": "13mm", "left": "12mm", "right": "12mm"}
 """A4 page margins; the running header and the page numbers sit in the top and bottom ones."""
 SCALE = 0.9
 """Print scale: body text near 8.5 pt and tables near 7.5 pt, still easy to read on A4."""
+HALF = 0.5
+"""A page less used than this is short: only a document's last page may be."""
+CLOSER = (
+    "@media print { body { line-height: 1.3; } h2, h3, h4 { margin: 0.6em 0 0.2em; }"
+    " .report figure { margin: 0.25rem 0; } .report p, .report ul { margin: 0.2em 0; } }"
+)
+"""Closer print spacing, text sizes unchanged: a board pack part whose last page would hold
+little is printed again with it, and takes that print where it needs fewer pages."""
 _BAND = (
     'style="font: 7.5pt system-ui, sans-serif; color: #555; width: 100%; margin: 0 12mm;'
     ' display: flex; justify-content: space-between;"'
@@ -165,6 +173,8 @@ def print_pages(
         rest = printer.pdf(work / f"{index}-part.pdf", header=header(mark), pages=f"{start}-")
         before = [Pages(own, (0, start - 1))] if own is not None and start > 1 else []
         printed[html] = [*before, Pages(rest)]
+        if page_use(pypdf.PdfReader(rest).pages[-1]) < HALF:
+            printed[html] = _closer(printer, work / f"{index}-closer.pdf", printed[html], mark)
     stamps: dict[int, Path] = {}
     for own, target in numbered:
         writer = pypdf.PdfWriter(clone_from=own)
@@ -174,6 +184,37 @@ def print_pages(
         stamp(writer, stamps[count])
         write_pdf(writer, target)
     return printed
+
+
+def _closer(printer: Printer, pdf: Path, part: list[Pages], mark: str) -> list[Pages]:
+    """The open part printed again to `pdf` with closer spacing (CLOSER) where that takes
+    fewer pages than `part`, none of them short but the last; else `part`."""
+    printer.add_style(CLOSER)
+    closer = import_extra("pypdf", "pdf").PdfReader(printer.pdf(pdf, header=header(mark)))
+    used = [page_use(page) for page in closer.pages[:-1]]
+    fewer = len(closer.pages) < sum(pages.count() for pages in part)
+    return [Pages(pdf)] if fewer and all(share >= HALF for share in used) else part
+
+
+def page_use(page: Any) -> float:
+    """How far down a printed page (a pypdf page) its text runs, as a share of the space
+    between its top and bottom margins."""
+    top = float(page.mediabox.top) - _points(MARGINS["top"])
+    bottom = _points(MARGINS["bottom"])
+    heights = []
+
+    def seen(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        y = cm[5] + tm[5] * cm[3]
+        if text.strip() and bottom < y < top:
+            heights.append(y)
+
+    page.extract_text(visitor_text=seen)
+    return (top - min(heights, default=top)) / (top - bottom)
+
+
+def _points(millimetres: str) -> float:
+    """A length such as "16mm" in PDF points."""
+    return float(millimetres.removesuffix("mm")) / 25.4 * 72
 
 
 def _named_page(reader: Any, name: str | None) -> int | None:
