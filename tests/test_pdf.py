@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from portfolio_reports.presentation.pdf import (
     find_chromium,
     print_pdfs,
 )
+
+from .conftest import PROJECT, cli_command, run_cli
 
 A4_POINTS = (595.3, 841.9)
 """A4 in points; Chromium rounds the page to whole CSS pixels, a point at most."""
@@ -119,3 +123,44 @@ def test_a_pdf_build_says_what_it_printed(tmp_path):
     again = CliRunner().invoke(cli, arguments)
     assert again.exit_code == 0, again.output
     assert f"printed no PDF: every current page in {folder} has one already" in again.output
+
+
+@pytest.mark.slow
+def test_a_printing_failure_is_one_line_naming_what_failed_and_keeps_what_was_published(tmp_path):
+    out = tmp_path / "out"
+    build = ["build", "market-jp", "--format", "html,pdf", "--jobs", "1", "--out", str(out)]
+    first = run_cli(*build)
+    assert first.returncode == 0, first.stderr
+    folder = out / "2026Q3"
+    published = {
+        name: (folder / name).read_bytes()
+        for name in ("market-jp.pdf", "board-pack.pdf", "manifest.json")
+    }
+    # A browser that exits as soon as it starts: printing cannot begin.
+    broken = executable(tmp_path, "chromium")
+    failed = subprocess.run(
+        cli_command(*build, "--force"),
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, CHROMIUM_ENV: str(broken)},
+    )
+    assert failed.returncode == 1, failed.stderr
+    assert "Traceback" not in failed.stderr
+    errors = [line for line in failed.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: Chromium ({broken}): cannot print:")
+    assert (folder / "market-jp.html").is_file()
+    for name in ("market-jp.pdf", "board-pack.pdf"):
+        assert (folder / name).read_bytes() == published[name], name
+    # A folder where the page's PDF goes: the target cannot be written.
+    (folder / "market-jp.pdf").unlink()
+    (folder / "market-jp.pdf").mkdir()
+    blocked = run_cli(*build)
+    assert blocked.returncode == 1, blocked.stderr
+    assert "Traceback" not in blocked.stderr
+    errors = [line for line in blocked.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: market-jp.html: cannot print:")
+    assert "Is a directory" in errors[0]
+    assert (folder / "board-pack.pdf").read_bytes() == published["board-pack.pdf"]
+    assert json.loads((folder / "manifest.json").read_text())["reports"]

@@ -33,6 +33,7 @@ from portfolio_reports.presentation.pdf import (
     in_browser,
     print_html,
     print_pages,
+    printing,
     stamp,
     write_pdf,
 )
@@ -87,7 +88,8 @@ def print_build(
             if pack is None:
                 return None
             runs = [printed[part.html] for part in parts]
-            return _print_pack(printer, scratch, target, pack, runs, mark)
+            with printing(target.name):
+                return _print_pack(printer, scratch, target, pack, runs, mark)
 
     return in_browser(chromium, work)
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, TypeVar
+
+import jinja2
 
 from portfolio_reports.data.extras import import_extra
 from portfolio_reports.errors import InputError, RenderError
@@ -107,6 +110,25 @@ def check_pdf_support() -> Path:
     return find_chromium()
 
 
+@contextmanager
+def printing(what: str) -> Iterator[None]:
+    """Raise an error met while printing `what` (a page, the board pack) as one RenderError line
+    naming it and the cause: the browser's, a PDF's, a template's or the file system's."""
+    causes = (
+        OSError,
+        jinja2.TemplateError,
+        import_extra("playwright.sync_api", "pdf").Error,
+        import_extra("pypdf", "pdf").errors.PyPdfError,
+    )
+    try:
+        yield
+    except RenderError:
+        raise
+    except causes as error:
+        cause = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise RenderError(f"{what}: cannot print: {cause}") from error
+
+
 def header(mark: str) -> str:
     """The running header: the page's title (report and quarter) and the data's mark."""
     return band('<span class="title"></span>', escape(mark))
@@ -159,30 +181,32 @@ def print_pages(
     numbered: list[tuple[Path, Path]] = []
     printed: dict[Path, list[Pages]] = {}
     for index, html in enumerate(dict.fromkeys([*pages, *parts])):
-        printer.open(html)
-        start, own = 1, None
-        if html in pages:
-            own = printer.pdf(work / f"{index}.pdf", header=header(mark))
-            numbered.append((own, html.with_suffix(".pdf")))
-        if html not in parts:
-            continue
-        if own is not None:
-            begins = _named_page(pypdf.PdfReader(own), printer.definitions())
-            start = max(1, (begins or 1) - 1)
-        printer.add_style(WITHOUT_PAGE_DEFINITIONS)
-        rest = printer.pdf(work / f"{index}-part.pdf", header=header(mark), pages=f"{start}-")
-        before = [Pages(own, (0, start - 1))] if own is not None and start > 1 else []
-        printed[html] = [*before, Pages(rest)]
-        if page_use(pypdf.PdfReader(rest).pages[-1]) < HALF:
-            printed[html] = _closer(printer, work / f"{index}-closer.pdf", printed[html], mark)
+        with printing(html.name):
+            printer.open(html)
+            start, own = 1, None
+            if html in pages:
+                own = printer.pdf(work / f"{index}.pdf", header=header(mark))
+                numbered.append((own, html.with_suffix(".pdf")))
+            if html not in parts:
+                continue
+            if own is not None:
+                begins = _named_page(pypdf.PdfReader(own), printer.definitions())
+                start = max(1, (begins or 1) - 1)
+            printer.add_style(WITHOUT_PAGE_DEFINITIONS)
+            rest = printer.pdf(work / f"{index}-part.pdf", header=header(mark), pages=f"{start}-")
+            before = [Pages(own, (0, start - 1))] if own is not None and start > 1 else []
+            printed[html] = [*before, Pages(rest)]
+            if page_use(pypdf.PdfReader(rest).pages[-1]) < HALF:
+                printed[html] = _closer(printer, work / f"{index}-closer.pdf", printed[html], mark)
     stamps: dict[int, Path] = {}
     for own, target in numbered:
-        writer = pypdf.PdfWriter(clone_from=own)
-        count = len(writer.pages)
-        if count not in stamps:
-            stamps[count] = blank_pages(printer, work / f"numbers-{count}", count, FOOTER)
-        stamp(writer, stamps[count])
-        write_pdf(writer, target)
+        with printing(target.with_suffix(".html").name):
+            writer = pypdf.PdfWriter(clone_from=own)
+            count = len(writer.pages)
+            if count not in stamps:
+                stamps[count] = blank_pages(printer, work / f"numbers-{count}", count, FOOTER)
+            stamp(writer, stamps[count])
+            write_pdf(writer, target)
     return printed
 
 
@@ -261,9 +285,8 @@ def write_pdf(writer: Any, target: Path) -> None:
 class Printer:
     """One Chromium tab printing HTML files to A4 PDF files."""
 
-    def __init__(self, page: Any, error: type[Exception]) -> None:
+    def __init__(self, page: Any) -> None:
         self._page = page
-        self._error = error
 
     def open(self, html: Path) -> None:
         """Load the HTML file, its folds opened."""
@@ -297,9 +320,6 @@ class Printer:
                 page_ranges=pages,
             )
             os.replace(scratch, pdf)
-        except self._error as error:
-            message = (str(error).strip().splitlines() or [""])[0]
-            raise RenderError(f"{pdf}: cannot print the page: {message}") from error
         finally:
             scratch.unlink(missing_ok=True)
         return pdf
@@ -327,8 +347,9 @@ def _in_browser(chromium: Path, work: Callable[[Printer], T]) -> T:
     """Run `work` with a Printer on one Chromium, in the calling thread."""
     sync_api = import_extra("playwright.sync_api", "pdf")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        with printing(f"Chromium ({chromium})"):
+            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            return work(Printer(browser.new_page(), sync_api.Error))
+            return work(Printer(browser.new_page()))
         finally:
             browser.close()
