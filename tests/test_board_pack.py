@@ -36,6 +36,11 @@ def texts(reader: PdfReader) -> list[str]:
     ]
 
 
+def spelled(term: str) -> str:
+    """A glossary term's spellings ("QoQ, YoY") as whole words, as a page's glossary finds them."""
+    return rf"(?<!\w)(?:{'|'.join(re.escape(part.strip()) for part in term.split(','))})(?!\w)"
+
+
 def unnumbered(text: str, classification: str) -> str:
     """A page's text without its page number and classification."""
     return PAGE_NUMBER.sub("", text).replace(classification, "").strip()
@@ -157,8 +162,15 @@ def test_the_sample_pack_holds_every_report_in_index_order(sample_pack: Path) ->
     assert f"Data as of 2026-09-30 (data fingerprint {dataset.fingerprint[:16]})" in cover
     assert "Not in this pack" not in cover
     closing = " ".join(pages[marks[-1][1] - 1 :])
+    reports = " ".join(pages[2 : marks[-1][1] - 1])
     terms = glossary(dataset)
-    assert [term for term in terms if term not in closing] == []
+    used = [term for term in terms if re.search(spelled(term), reports, re.IGNORECASE)]
+    assert {"Product sales", "QoQ, YoY", "Year to date"} <= set(used), used
+    # Every term the reports print is defined at the end, and only those: the data's own
+    # "Material change" (materiality bar) is printed by no report of the sample's pack.
+    assert [term for term in used if term not in closing] == []
+    assert [term for term in terms if term not in used and term in closing] == []
+    assert "Material change" not in used
     assert all("Synthetic sales" in page for page in pages)
     index = (sample_pack / "index.html").read_text(encoding="utf-8")
     assert '<a href="board-pack.pdf">Board pack (PDF)</a>' in index

@@ -10,7 +10,7 @@ each page.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,8 @@ class PackPart:
 
 @dataclass(frozen=True)
 class PackContent:
-    """What a board pack prints: its cover, its reports in order and the terms it defines."""
+    """What a board pack prints: its cover, its reports in order and the glossary whose terms
+    the reports print it defines (see `pdf.PrintedPart`)."""
 
     cover: PackCover
     parts: list[PackPart]
@@ -87,9 +88,11 @@ def print_build(
             printed = print_pages(printer, pages, [part.html for part in parts], scratch, mark=mark)
             if pack is None:
                 return None
-            runs = [printed[part.html] for part in parts]
+            runs = [printed[part.html].runs for part in parts]
+            used = {term for part in parts for term in printed[part.html].terms}
+            terms = {term: sentence for term, sentence in pack.terms.items() if term in used}
             with printing(target.name):
-                return _print_pack(printer, scratch, target, pack, runs, mark)
+                return _print_pack(printer, scratch, target, replace(pack, terms=terms), runs, mark)
 
     return in_browser(chromium, work)
 

@@ -76,6 +76,11 @@ WITHOUT_PAGE_DEFINITIONS = (
 )
 """A report in the board pack prints without its own definitions (heading and block): the
 pack's closing definitions hold every term once."""
+PRINTED_TERMS = (
+    f"() => [...document.querySelectorAll('details.{GLOSSARY_CLASS} tbody tr:not(.print-omit)')]"
+    ".map(row => row.firstElementChild.textContent.trim())"
+)
+"""The terms the open page's print defines: the rows of its definitions that print."""
 DEFINITIONS_ID = (
     f"() => document.querySelector('{DEFINITIONS_HEADING} :is(h1, h2, h3, h4, h5, h6)[id]')"
     "?.id ?? null"
@@ -166,12 +171,21 @@ class Pages:
         writer.append(str(self.pdf), pages=self.span, import_outline=False)
 
 
+@dataclass(frozen=True)
+class PrintedPart:
+    """A report as the board pack holds it: its runs of printed pages, and the terms its print
+    defines, which the pack's closing definitions hold instead."""
+
+    runs: list[Pages]
+    terms: list[str]
+
+
 def print_pages(
     printer: Printer, pages: list[Path], parts: list[Path], work: Path, *, mark: str
-) -> dict[Path, list[Pages]]:
+) -> dict[Path, PrintedPart]:
     """Print each HTML page once: those of `pages` to <page>.pdf beside it, with page numbers;
     those of `parts` into `work` as the board pack holds them, without page numbers or their own
-    definitions. Returns each part's runs of printed pages by its page.
+    definitions. Returns each part as printed by its page.
 
     A page of both is printed once with its definitions, and its last pages again without them
     from the page before the definitions start (the pages after the body may fill the body's last
@@ -179,7 +193,7 @@ def print_pages(
     """
     pypdf = import_extra("pypdf", "pdf")
     numbered: list[tuple[Path, Path]] = []
-    printed: dict[Path, list[Pages]] = {}
+    printed: dict[Path, PrintedPart] = {}
     for index, html in enumerate(dict.fromkeys([*pages, *parts])):
         with printing(html.name):
             printer.open(html)
@@ -192,12 +206,14 @@ def print_pages(
             if own is not None:
                 begins = _named_page(pypdf.PdfReader(own), printer.definitions())
                 start = max(1, (begins or 1) - 1)
+            terms = printer.printed_terms()
             printer.add_style(WITHOUT_PAGE_DEFINITIONS)
             rest = printer.pdf(work / f"{index}-part.pdf", header=header(mark), pages=f"{start}-")
             before = [Pages(own, (0, start - 1))] if own is not None and start > 1 else []
-            printed[html] = [*before, Pages(rest)]
+            runs = [*before, Pages(rest)]
             if page_use(pypdf.PdfReader(rest).pages[-1]) < HALF:
-                printed[html] = _closer(printer, work / f"{index}-closer.pdf", printed[html], mark)
+                runs = _closer(printer, work / f"{index}-closer.pdf", runs, mark)
+            printed[html] = PrintedPart(runs, terms)
     stamps: dict[int, Path] = {}
     for own, target in numbered:
         with printing(target.with_suffix(".html").name):
@@ -296,6 +312,10 @@ class Printer:
     def add_style(self, style: str) -> None:
         """Add `style` to the open page's own."""
         self._page.add_style_tag(content=style)
+
+    def printed_terms(self) -> list[str]:
+        """The terms the open page's print defines."""
+        return [str(term) for term in self._page.evaluate(PRINTED_TERMS)]
 
     def definitions(self) -> str | None:
         """The id of the heading of the open page's own definitions; None without one."""
