@@ -40,7 +40,7 @@ def test_an_empty_movers_table_states_its_condition_and_the_largest_move(tiny_da
     html = ReportView(data, Scope(market="US"), Q3).revenue_movers().html
     assert (
         "No product and market moved by at least RMB 1.0 m and 5% against Q2 2025; the largest"
-        " move was HERCESSI (trastuzumab) in US, -RMB 0.5 m (-2.5%)."
+        " move was HERCESSI (trastuzumab) in United States, -RMB 0.5 m (-2.5%)."
     ) in html
     assert "No revenue" not in html
 
