@@ -11,6 +11,7 @@ import pytest
 
 from .browser import Browser
 from .conftest import NOTEBOOKS, PROJECT, run_cli
+from .test_browser import PAGE_HEIGHTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -61,6 +62,16 @@ def pages(built: Path, browser: Browser) -> dict[str, str]:
             visit.screenshot(SCREENSHOTS / f"{page.stem}-{width}.png")
             visit.close()
     return texts
+
+
+def test_the_overview_and_japan_fit_their_screens_at_1280_px(built: Path, browser: Browser) -> None:
+    """The page budgets hold for a company whose short tables would all show open."""
+    pages = {"overview": "portfolio-overview.html", "market-jp": "market-jp.html"}
+    for name, page in pages.items():
+        visit = browser.visit(built / page, 1280)
+        height = visit.page.evaluate("document.scrollingElement.scrollHeight")
+        visit.close()
+        assert height <= PAGE_HEIGHTS[name], (page, height)
 
 
 def test_every_report_of_the_second_company_builds(built: Path) -> None:

@@ -65,6 +65,17 @@ def test_catalysts_table_and_nothing_without_catalysts(view, tiny_dataset):
     assert bare.catalysts().html == ""  # the key figures say none is recorded
 
 
+def test_from_the_appendix_on_a_short_table_starts_folded(tiny_dataset):
+    view = ReportView(tiny_dataset, Scope(), Q3)
+    before = view.catalysts().html
+    view.appendix_begins()
+    after = view.catalysts().html
+    assert "<details" not in before  # three events, shown open in the body
+    assert after.startswith('<details class="fold"><summary>Table: 3 events expected')
+    assert after.endswith(before.split("<table", 1)[1] + "</details>")  # the same table
+    assert "<details" not in ReportView(tiny_dataset, Scope(), Q3).catalysts().html  # per page
+
+
 def test_clinical_results_give_one_line_per_trial_endpoint_and_population(view):
     html = view.clinical_results().html
     assert headers(html)[-4:] == ["Arms", "Result", "Run in", "Source"]

@@ -13,7 +13,7 @@ from portfolio_reports.analysis.revenue import (
     REVENUE,
 )
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea
 from portfolio_reports.presentation import charts
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
@@ -59,7 +59,7 @@ class CommercialSections(PageArea):
         )
         first = frame["quarter"].iloc[0]
         summary = f"Table: product sales per quarter, {first} to {self.quarter}"
-        return fold(table, len(frame), summary)
+        return self.page.fold(table, len(frame), summary)
 
     @frame_columns("Quarter", "{by}", "Product sales ({money})")
     def revenue_mix(self, by: str) -> Chart | Html:
@@ -120,7 +120,7 @@ class CommercialSections(PageArea):
             f"Table: product sales by {HEADERS[by].lower()}, {self.quarter.label}"
             f" ({counted(len(frame), 'row', 'rows')})"
         )
-        return fold(self.page.sales_table(table, by), len(frame), summary)
+        return self.page.fold(self.page.sales_table(table, by), len(frame), summary)
 
     @frame_columns("Product", "Product sales ({money})")
     def top_products(self) -> Chart | Html:

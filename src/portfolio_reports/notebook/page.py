@@ -39,6 +39,14 @@ FOLD_ROWS = 4
 """A table of more rows than this, under a chart or a count that sums it up, starts folded."""
 
 
+@dataclass
+class Position:
+    """Where on its page a report's cells have got to."""
+
+    in_appendix: bool = False
+    """Past the appendix's heading (`ReportView.appendix_begins`)."""
+
+
 @dataclass(frozen=True)
 class Page:
     """A data set seen through one scope at one quarter, and the figures drawn on it so far."""
@@ -48,6 +56,7 @@ class Page:
     quarter: Quarter
     shown: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures the sections drawn so far put on the page, by name (see `ReportView.figures`)."""
+    position: Position = field(default_factory=Position, compare=False, repr=False)
 
     @property
     def slice(self) -> tuple[Dataset, Scope, Quarter]:
@@ -69,6 +78,11 @@ class Page:
         """The quarters a page charts sales for, e.g. "from Q4 2024 to Q3 2026"."""
         first = self.quarter.shift(1 - key_figures.SALES_WINDOW).label
         return f"from {first} to {self.quarter.label}"
+
+    def fold(self, table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
+        """`fold` where the page has got to: in its appendix, which the reader opens part by
+        part, a table of any rows starts folded, however short."""
+        return fold(table, rows, summary, most=0 if self.position.in_appendix else most)
 
     def no_sales_note(self) -> str:
         """Why a page holds no sales figures: none sold in the quarters it charts, or none

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portfolio_reports.analysis import metrics, views
 from portfolio_reports.analysis import pipeline as lifecycle
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation import views as drawn
 from portfolio_reports.presentation.charts import Chart
@@ -96,7 +96,7 @@ class PipelineSections(PageArea):
             caption=caption,
             empty=f"No {kind}programmes in development {where}".rstrip() + ".",
         )
-        return fold(table, count, f"Table: {caption}")
+        return self.page.fold(table, count, f"Table: {caption}")
 
     @frame_columns("Product", "Indication", "Scope", "Change", "From", "To", "Since")
     def phase_moves(self) -> Table:
@@ -134,7 +134,7 @@ class PipelineSections(PageArea):
             caption=f"Expected {period}",
         )
         summary = f"Table: {counted(len(frame), 'event', 'events')} expected {period}"
-        return fold(table, len(frame), summary)
+        return self.page.fold(table, len(frame), summary)
 
     @frame_columns(
         "Therapy area",

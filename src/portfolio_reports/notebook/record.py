@@ -10,7 +10,7 @@ from portfolio_reports.analysis.setbacks import MARKET_WIDE
 from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.schema import GLOBAL_SCOPE
 from portfolio_reports.notebook.frames import frame_columns
-from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column, fold
+from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column
 from portfolio_reports.presentation import charts, narrative
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.columns import column_table
@@ -63,7 +63,7 @@ class RecordSections(PageArea):
         if frame.empty:
             return NOTHING
         summary = f"Table: {counted(len(frame), 'event', 'events')} in {self.quarter.label}"
-        return fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
+        return self.page.fold(self._events_table(frame), len(frame), summary, most=NEWS_FOLD_ROWS)
 
     @frame_columns(*RESULT_COLUMNS)
     def readouts(self) -> Html:
@@ -75,7 +75,7 @@ class RecordSections(PageArea):
         table = self._clinical_table(frame)
         results = counted(len(table.frame), "result", "results")
         summary = f"Table: {results} reported in {self.quarter.label}"
-        return fold(table, len(table.frame), summary, most=NEWS_FOLD_ROWS)
+        return self.page.fold(table, len(table.frame), summary, most=NEWS_FOLD_ROWS)
 
     @frame_columns("Date", "Event", "Product", "Brand", "Market", "Indication", "Detail", "Source")
     def filings_under_review(self) -> Html:
@@ -86,7 +86,7 @@ class RecordSections(PageArea):
             return NOTHING
         table = self._events_table(frame)
         summary = f"Table: {counted(len(frame), 'filing', 'filings')} under review at the end of"
-        return fold(table, len(frame), f"{summary} {self.quarter.label}")
+        return self.page.fold(table, len(frame), f"{summary} {self.quarter.label}")
 
     @frame_columns("Product", "<one per market, by name>")
     def approval_matrix(self) -> Chart | Html:

@@ -145,6 +145,11 @@ class ReportView:
             return part if not part.html else folded(part, summary)
         return folded(Html(part.html, part.frame), summary)
 
+    def appendix_begins(self) -> None:
+        """Mark where the page's appendix begins: from here on a table starts folded however
+        short it is, as the appendix is read by opening its parts one by one."""
+        self.page.position.in_appendix = True
+
     def figures(self) -> PageFigures:
         """The page's figures for the build's cross-checks; shown in the notebook, not the page.
 
