@@ -186,7 +186,7 @@ def test_init_writes_a_project_that_builds_from_its_own_folder(tmp_path):
     assert run_cli("init", str(project), cwd=tmp_path).returncode == 0
     # Two of the project's reports, one per notebook kind the sample's pages use most.
     reports = ("portfolio-overview", "market-jp")
-    process = run_cli("build", *reports, "--quarter", "2026Q2", "--jobs", "2", cwd=project)
+    process = run_cli("build", *reports, "--quarter", "2026Q2", "--jobs", "1", cwd=project)
     assert process.returncode == 0, process.stderr
     assert "2 of 14 reports current for 2026Q2" in process.stderr
     built = sorted(path.stem for path in (project / "reports" / "2026Q2").glob("*.html"))

@@ -88,7 +88,7 @@ def build(root: Path) -> Path:
         (params / f"{name}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     out = root / "reports"
     process = invoke_cli(
-        "build", "--data", str(data), "--params", str(params), "--out", str(out), "--jobs", "2"
+        "build", "--data", str(data), "--params", str(params), "--out", str(out), "--jobs", "1"
     )
     assert process.returncode == 0, process.stderr
     return out

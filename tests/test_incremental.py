@@ -59,7 +59,8 @@ def build_arguments(project, *options):
 
 
 def build(project, *options):
-    return invoke_cli(*build_arguments(project, *options))
+    """Build in this process on one kernel: no test here is about parallel workers."""
+    return invoke_cli(*build_arguments(project, "--jobs", "1", *options))
 
 
 def statuses(project):
@@ -180,7 +181,7 @@ def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     environment = {**os.environ, "PYTHONPATH": str(source)}
-    command = cli_command(*build_arguments(project))
+    command = cli_command(*build_arguments(project, "--jobs", "1"))
 
     def build_with_copy() -> None:
         process = subprocess.run(

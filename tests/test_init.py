@@ -157,7 +157,7 @@ def set_scopes(project: Path, region: str) -> None:
 def test_a_project_started_empty_builds_once_filled(project: Path, tiny_dataset: Dataset) -> None:
     export_dataset(tiny_dataset, project / "data")
     set_scopes(project, region="North America")
-    process = run_cli("build", "--jobs", "2", cwd=project)
+    process = run_cli("build", "--jobs", "1", cwd=project)
     assert process.returncode == 0, process.stderr
     assert "6 of 6 reports current for 2025Q3" in process.stderr
     quarter = project / "reports" / "2025Q3"

@@ -92,7 +92,7 @@ def build_arguments(data: Path, params: Path, out: Path) -> list[str]:
 
 def in_process_build(data: Path, params: Path, notebooks: Path, out: Path) -> list[str]:
     """Build the quarter; return the reconciliation after checking every page was published."""
-    result = build(BuildOptions(data=data, params=params, notebooks=notebooks, out=out, jobs=2))
+    result = build(BuildOptions(data=data, params=params, notebooks=notebooks, out=out, jobs=1))
     assert result.ok, [r.error for r in result.results]
     for report in result.results:
         assert (out / QUARTER / f"{report.name}.html").is_file()

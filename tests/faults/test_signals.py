@@ -67,7 +67,7 @@ def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_aft
         assert f"stopped by {signal.Signals(signum).name}: build stopped" in stderr, stderr
         assert "Traceback" not in stderr, stderr
     monkeypatch.delenv(SLEEP_VARIABLE)
-    rerun = project.build("--jobs", "2")
+    rerun = project.build("--jobs", "1")  # recovery needs no parallel workers
     assert rerun.returncode == 0, rerun.stderr
     assert {report["status"] for report in project.manifest().values()} == {"ok"}
     assert not [path for path in project.out.rglob("*") if SCRATCH_MARK in path.name]
