@@ -203,7 +203,7 @@ def pipeline_bars(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes in development (`metrics.pipeline_snapshot`) with partner and next milestone.
 
     Ordered by therapy area (`ordering.by_sales`), then most advanced phase, product and
-    indication. NEXT_MILESTONE reads e.g. "approval in China, Q4 2026"; empty when none is
+    indication. NEXT_MILESTONE reads e.g. "approval in Japan, Q4 2026"; empty when none is
     expected.
     LABEL is the product's name on the page (`display_names`), ASSET that name with the code and
     INN (`product_cells`).
@@ -322,7 +322,7 @@ def market_names(ds: Dataset, codes: pd.Series) -> pd.Series:
 def territory_names(ds: Dataset, texts: pd.Series) -> pd.Series:
     """Free texts whose territories are written in brackets after a name, each market code in
     brackets as its name (`market_names`): "Intas/Accord (EU, IN)" as "Intas/Accord (European
-    Union, India)", "Organon (ex-CN/HK)" as "Organon (ex-China/Hong Kong SAR)"; words outside
+    Union, India)", "Organon (ex-US/CA)" as "Organon (ex-United States/Canada)"; words outside
     brackets, and words in them that are no market code, as they are; missing stays missing."""
     codes = ds.markets[Markets.market]
     names = dict(zip(codes, market_names(ds, codes), strict=True))
@@ -384,7 +384,7 @@ def product_labels(ds: Dataset, scope: Scope, quarter: Quarter) -> dict[str, str
 def _next_milestones(ds: Dataset, programmes: pd.DataFrame, upcoming: pd.DataFrame) -> pd.Series:
     """Per programme, the soonest upcoming catalyst of its indication (or of its product, when
     the catalyst names no indication) in its market, any market for a Global programme;
-    e.g. "approval in China, Q4 2026", empty when none."""
+    e.g. "approval in Japan, Q4 2026", empty when none."""
     catalysts = upcoming.assign(_text=_milestone_texts(ds, upcoming))  # soonest first
     milestones = []
     for programme in programmes.itertuples():
@@ -401,7 +401,7 @@ def _next_milestones(ds: Dataset, programmes: pd.DataFrame, upcoming: pd.DataFra
 
 def _milestone_texts(ds: Dataset, upcoming: pd.DataFrame) -> pd.Series:
     """Each upcoming catalyst as a milestone reads, its market by name and its quarter as a
-    date reads, e.g. "approval in China, Q4 2026"."""
+    date reads, e.g. "approval in Japan, Q4 2026"."""
     quarters = upcoming[metrics.EXPECTED_QUARTER].map(lambda text: Quarter.parse(text).label)
     return (
         upcoming[Catalysts.event_type]
