@@ -80,9 +80,12 @@ class Page:
         return f"from {first} to {self.quarter.label}"
 
     def fold(self, table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
-        """`fold` where the page has got to: in its appendix, which the reader opens part by
-        part, a table of any rows starts folded, however short."""
-        return fold(table, rows, summary, most=0 if self.position.in_appendix else most)
+        """A table of more than `most` rows folded behind its summary line, a short one shown
+        open, titled by that line when it has no caption of its own; in the page's appendix,
+        which the reader opens part by part, a table of any rows starts folded."""
+        if rows > (0 if self.position.in_appendix else most):
+            return folded(table, summary)
+        return titled(table, summary.removeprefix(TABLE_SUMMARY))
 
     def no_sales_note(self) -> str:
         """Why a page holds no sales figures: none sold in the quarters it charts, or none
@@ -182,14 +185,6 @@ class PageArea:
     def quarter(self) -> Quarter:
         """The page's quarter."""
         return self.page.quarter
-
-
-def fold(table: Html, rows: int, summary: str, *, most: int = FOLD_ROWS) -> Html:
-    """A table of more than `most` rows folded behind its summary line; a short one shown open,
-    titled by that line when it has no caption of its own."""
-    if rows > most:
-        return folded(table, summary)
-    return titled(table, summary.removeprefix(TABLE_SUMMARY))
 
 
 def dated_column(frame: pd.DataFrame, column: str) -> pd.Series:
