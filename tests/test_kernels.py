@@ -1,14 +1,23 @@
 """Warm kernels: reused across reports, yet each report starts from a clean state."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from portfolio_reports.execution.kernels import WarmKernel
+from portfolio_reports.execution.kernels import (
+    SOCKETS_PREFIX,
+    WarmKernel,
+    remove_orphaned_sockets,
+)
 
 from .conftest import NOTEBOOKS, PARAMS, invoke_cli
 
@@ -204,3 +213,47 @@ def test_warm_kernels_freeze_the_imports_yet_collect_each_reports_garbage(tmp_pa
         kernel.run("import builtins; assert builtins._report_node() is None, 'a cycle survived'")
     finally:
         kernel.shutdown()
+
+
+CLAIM_UNTIL_INPUT_ENDS = (
+    "import sys\n"
+    "from portfolio_reports.execution.kernels import claim_sockets_folder\n"
+    "print(claim_sockets_folder()[0], flush=True)\n"
+    "sys.stdin.read()"
+)
+"""A process that claims a socket folder, prints it, and ends (without removing it) on EOF."""
+
+
+def test_only_socket_folders_whose_owner_has_ended_are_removed(tmp_path):
+    claim = [sys.executable, "-c", CLAIM_UNTIL_INPUT_ENDS]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    ended = subprocess.run(claim, env=env, input="", capture_output=True, text=True, check=True)
+    orphan = Path(ended.stdout.strip())
+    running = subprocess.Popen(claim, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    held = Path(running.stdout.readline().decode().strip())
+    without_owner = tmp_path / f"{SOCKETS_PREFIX}made-by-something-else"
+    without_owner.mkdir()
+    try:
+        assert orphan.is_dir() and held.is_dir()
+        assert remove_orphaned_sockets(tmp_path) == [orphan]
+        assert held.is_dir() and without_owner.is_dir()
+    finally:
+        running.communicate(b"")
+    assert remove_orphaned_sockets(tmp_path) == [held]
+    assert [path.name for path in tmp_path.iterdir()] == [without_owner.name]
+
+
+def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(monkeypatch):
+    tmp_path = Path(tempfile.mkdtemp())  # short: a test's own folder is too long for sockets
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    kernel = WarmKernel()
+    try:
+        (folder,) = tmp_path.iterdir()
+        assert folder.name.startswith(SOCKETS_PREFIX)
+        assert kernel.manager.connection_file == str(folder / "connection.json")
+        assert (folder / "connection.json").is_file()
+        assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
+    finally:
+        kernel.shutdown()
+    assert list(tmp_path.iterdir()) == []
+    tmp_path.rmdir()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from portfolio_reports.execution.kernels import SOCKETS_PREFIX
 from portfolio_reports.paths import SCRATCH_MARK
 
 from .conftest import (
@@ -36,6 +40,14 @@ def slow_reports(project: Project, names: tuple[str, ...]) -> None:
         project.report(name, market, "slow.ipynb")
 
 
+@pytest.fixture
+def short_temporary_folder() -> Iterator[Path]:
+    """A new folder in the system's temporary folder: short enough a path for Unix sockets."""
+    folder = Path(tempfile.mkdtemp(prefix="signals-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def published_state(out: Path) -> dict[Path, bytes]:
     """Every published file with its content."""
     return {path: path.read_bytes() for path in published(out)}
@@ -47,10 +59,12 @@ def published_state(out: Path) -> dict[Path, bytes]:
     ids=["SIGTERM", "SIGHUP", "SIGKILL"],
 )
 def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_after_it(
-    project, start_build, monkeypatch, signum, exit_code
+    project, start_build, monkeypatch, short_temporary_folder, signum, exit_code
 ):
     slow_reports(project, ("a", "b", "c"))  # two run, one waits
     monkeypatch.setenv(SLEEP_VARIABLE, "4")
+    temporary = short_temporary_folder  # where the kernels' socket folders go
+    monkeypatch.setenv("TMPDIR", str(temporary))
     build = start_build(project, "--jobs", "2")
     wait_until(lambda: len(build.kernels()) == 2 and project.executing(), 300, "no notebook ran")
     time.sleep(1)
@@ -71,3 +85,4 @@ def test_a_signal_to_the_command_ends_every_process_and_nothing_is_published_aft
     assert rerun.returncode == 0, rerun.stderr
     assert {report["status"] for report in project.manifest().values()} == {"ok"}
     assert not [path for path in project.out.rglob("*") if SCRATCH_MARK in path.name]
+    assert not list(temporary.glob(f"{SOCKETS_PREFIX}*")), "a kernel's socket folder was left"

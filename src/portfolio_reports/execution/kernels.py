@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,6 +18,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
+from portfolio_reports.errors import InputError
+
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
 _WARM_UP = (
@@ -23,6 +27,16 @@ _WARM_UP = (
 )
 _SESSION = "__import__('portfolio_reports.execution.kernel_session').execution.kernel_session"
 _RESET = _SESSION + ".restore_clean_state({cwd!r})"
+SOCKETS_PREFIX = "portfolio-reports-kernel-"
+"""Start of the name of a kernel's socket folder (sockets and connection file, with its key), in
+the temporary folder."""
+SOCKET_PATH_MAX = 103
+"""Longest path of a Unix socket, in bytes, on every system the build runs on (macOS's limit)."""
+LONGEST_SOCKET_NAME = f"/{SOCKETS_PREFIX}12345678/ipc-5"
+"""The longest socket path a kernel makes under the temporary folder, past the folder's own."""
+OWNER_LOCK = "owner.lock"
+"""The file in a socket folder that its owning process holds an flock on while it runs."""
+_OPEN_FLAGS = os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class ThisPythonKernelSpecs(KernelSpecManager):
@@ -52,13 +66,67 @@ class ThisPythonKernelManager(AsyncKernelManager):
         return ThisPythonKernelSpecs(data_dir=self.data_dir)
 
 
+def check_temporary_folder() -> None:
+    """Refuse in one line a temporary folder too long a path for the kernels' sockets."""
+    folder = tempfile.gettempdir()
+    most = SOCKET_PATH_MAX - len(LONGEST_SOCKET_NAME)
+    if len(os.fsencode(folder)) > most:
+        raise InputError(
+            f"TMPDIR {folder}: {len(folder)} characters, too long a path for the kernels'"
+            f" sockets (at most {most}): set TMPDIR to a shorter folder, such as /tmp"
+        )
+
+
+def claim_sockets_folder() -> tuple[Path, int]:
+    """A new socket folder and the descriptor holding its owner lock until this process ends.
+
+    The folder takes its name only once locked, so no other process ever sees it unowned.
+    """
+    claiming = Path(tempfile.mkdtemp(prefix=f".{SOCKETS_PREFIX}"))
+    descriptor = os.open(claiming / OWNER_LOCK, os.O_RDWR | os.O_CREAT | _OPEN_FLAGS, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    folder = claiming.with_name(claiming.name.removeprefix("."))
+    claiming.rename(folder)
+    return folder, descriptor
+
+
+def remove_orphaned_sockets(parent: Path) -> list[Path]:
+    """Remove this user's kernel socket folders whose owner lock no process holds; return them.
+
+    A build killed outright (SIGKILL, power loss) cannot remove its kernels' folders; the system
+    releases their locks, and the next kernel started removes them.
+    """
+    removed = []
+    for folder in parent.glob(f"{SOCKETS_PREFIX}*"):
+        try:
+            descriptor = os.open(folder / OWNER_LOCK, os.O_RDONLY | _OPEN_FLAGS)
+        except OSError:  # not a socket folder with an owner, or not this user's to read
+            continue
+        try:
+            if os.fstat(descriptor).st_uid != os.getuid():
+                continue
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(folder)
+            removed.append(folder)
+        except OSError:  # held by a running process, or removed meanwhile
+            continue
+        finally:
+            os.close(descriptor)
+    return removed
+
+
 class WarmKernel:
     """A kernel started once, with the report imports loaded, reused by many reports."""
 
     def __init__(self) -> None:
-        self._sockets = Path(tempfile.mkdtemp(prefix="portfolio-reports-kernel-"))
-        self.manager = ThisPythonKernelManager(
-            kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "ipc")
+        check_temporary_folder()
+        remove_orphaned_sockets(Path(tempfile.gettempdir()))
+        self._sockets, self._owner_lock = claim_sockets_folder()
+        self.manager = ThisPythonKernelManager(  # its sockets and key file in that folder
+            kernel_name=KERNEL_NAME,
+            transport="ipc",
+            ip=str(self._sockets / "ipc"),
+            connection_file=str(self._sockets / "connection.json"),
         )
         # No input history: it is never read, and resetting the execution count per report
         # would make IPython's history database print "Session/line number was not unique".
@@ -87,6 +155,7 @@ class WarmKernel:
         self.client.stop_channels()
         run_sync(self.manager.shutdown_kernel)(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
+        os.close(self._owner_lock)
 
     def run(self, code: str) -> None:
         """Run code in the kernel silently; raise RuntimeError naming the error if it fails."""
