@@ -1,5 +1,7 @@
 """The command line: commands, their help and their checks (bad input: test_bad_input.py)."""
 
+import tempfile
+
 import pytest
 from click.testing import CliRunner
 
@@ -62,6 +64,27 @@ def test_run_checks_its_input_like_a_build(tmp_path, arguments, message):
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"error: {message}"), result.output
     assert not target.exists()
+
+
+@pytest.mark.parametrize("command", ["build", "run"])
+def test_a_temporary_folder_too_long_for_sockets_is_one_line_before_anything_runs(
+    tmp_path, monkeypatch, command
+):
+    long_folder = tmp_path / ("t" * 60)
+    monkeypatch.setattr(tempfile, "tempdir", str(long_folder))
+    out = tmp_path / "reports" / "market.html"
+    arguments = (
+        ["--out", str(out.parent)]
+        if command == "build"
+        else ["market", "-p", "market", "JP", "--to", str(out)]
+    )
+    result = CliRunner().invoke(cli, [command, *arguments])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"error: TMPDIR {long_folder}: {len(str(long_folder))} characters, too long a path for"
+        " the kernels' sockets (at most 63): set TMPDIR to a shorter folder, such as /tmp"
+    ]
+    assert not out.parent.exists()
 
 
 @pytest.mark.slow

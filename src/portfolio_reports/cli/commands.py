@@ -37,6 +37,7 @@ from portfolio_reports.config import (
 )
 from portfolio_reports.errors import InvalidInputError, PortfolioReportsError, Stopped
 from portfolio_reports.execution.executors import default_workers, start_fork_server
+from portfolio_reports.execution.kernels import check_temporary_folder
 from portfolio_reports.execution.limits import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
 from portfolio_reports.paths import FOLDER_FORMAT_NAMES
@@ -292,16 +293,13 @@ def build_reports(
             _print_warnings(unchanged.warnings)
             sys.exit(EXIT_OK)
     workers = jobs if jobs is not None else default_workers()
-    if executor == "local" and workers > 1:
-        start_fork_server(WORKER_MODULE)
+    if executor == "local":
+        check_temporary_folder()
+        if workers > 1:
+            start_fork_server(WORKER_MODULE)
     from portfolio_reports.builder.inputs import BuildOptions
     from portfolio_reports.builder.run import build
-    from portfolio_reports.cli.progress import (
-        BuildProgress,
-        not_run_line,
-        pack_line,
-        printed_line,
-    )
+    from portfolio_reports.cli.progress import BuildProgress, not_run_line, pack_line, printed_line
     from portfolio_reports.execution.outcome import ReportStatus
 
     options = BuildOptions(

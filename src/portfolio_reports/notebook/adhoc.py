@@ -44,6 +44,7 @@ from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.job import run_report_job
 from portfolio_reports.execution.kernels import (
     KERNEL_NAME,
+    check_temporary_folder,
     discard_worker_kernel,
     kernel_language,
 )
@@ -153,6 +154,7 @@ def run_adhoc(report: AdhocReport) -> ReportResult:
         if problems:
             raise ParamsError(problems)
     title = report.title or spec.title or _default_title(spec.notebook, parameters, declared)
+    check_temporary_folder()
     report.to.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portfolio-reports-adhoc-") as scratch:
         layout = OutputLayout(Path(scratch), str(quarter or _NAME))
