@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import dask
 import nbformat
@@ -187,6 +188,36 @@ def test_a_report_whose_worker_dies_twice_fails_alone(on_dask, project, client, 
     assert by_name["slow"].error.error == "KilledWorker"
     assert manifest_statuses(out) == {"market-jp": "ok", "market-us": "ok", "slow": "failed"}
     assert not (result.index.parent / "slow.html").exists()
+
+
+def test_no_job_waits_on_a_worker_busy_with_another(on_dask, client):
+    """A worker holds one job at a time, so its death counts only against the job it ran."""
+    jobs = [SimpleNamespace(name=f"job-{number}", seconds=1.0) for number in range(5)]
+    held: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            held.append(max((len(keys) for keys in client.processing().values()), default=0))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        settings = ExecutorSettings(scheduler=on_dask["scheduler"])
+        finished = list(
+            run_on_dask(
+                lambda job: time.sleep(job.seconds) or job.name,
+                jobs,
+                settings,
+                lost=lambda job, error: pytest.fail(f"{job.name} lost: {error}"),
+            )
+        )
+    finally:
+        done.set()
+        watcher.join()
+    assert sorted(finished) == [job.name for job in jobs]
+    assert max(held) == 1, f"a worker held {max(held)} jobs at once"
 
 
 def test_an_unreachable_scheduler_is_one_line_of_input_error(monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from types import ModuleType
 from typing import Any
@@ -59,21 +60,34 @@ def _results(
     on_running: RunningCallback | None,
     lost: Callable[[Job, BaseException], Result],
 ) -> Generator[Result, None, None]:
-    """Submit every job, then yield each result as its task ends; close the client at the end."""
+    """Yield each job's result as its task ends; close the client at the end.
+
+    Jobs are submitted only as worker threads are free: a task the scheduler placed on a busy
+    worker would count that worker's death against its own allowed failures, so a report could
+    fail for a worker that died running another.
+    """
+    waiting = deque(jobs)
+    pending: dict[Any, Job] = {}
+    finished = distributed.as_completed(loop=client.loop)
+
+    def submit_while_free() -> None:
+        free = max(sum(client.nthreads().values()), 1) - len(pending)
+        for job in (waiting.popleft() for _ in range(min(free, len(waiting)))):
+            key = f"report-{job.name}-{uuid.uuid4().hex}"
+            future = client.submit(work, job, key=key, retries=RETRIES)
+            pending[future] = job
+            finished.add(future)
+
     try:
-        pending = {
-            client.submit(
-                work, job, key=f"report-{job.name}-{uuid.uuid4().hex}", retries=RETRIES
-            ): job
-            for job in jobs
-        }
+        submit_while_free()
         _report_running(client, pending, on_running)
-        for future in distributed.as_completed(list(pending), loop=client.loop):
+        for future in finished:
             job = pending.pop(future)
             try:
                 result = future.result()
             except Exception as error:  # a lost worker (KilledWorker) or an error outside the job
                 result = lost(job, error)
+            submit_while_free()
             _report_running(client, pending, on_running)
             yield result
     finally:
