@@ -94,3 +94,19 @@ def test_monthly_sums_each_month_product_and_market_and_flags_synthetic_only_whe
         ("2026-02", "A", "US"): (8.0, True),
         ("2026-01", "A", "JP"): (0.5, True),
     }
+
+
+def test_monthly_sums_leave_out_categories_no_row_has():
+    detail = pd.DataFrame(
+        {
+            "month": pd.Categorical(["2026-01", "2026-01"], categories=["2025-12", "2026-01"]),
+            "product": pd.Categorical(["A", "A"], categories=["Z", "A"]),
+            "market": pd.Categorical(["US", "US"]),
+            "revenue_m": [1.0, 0.25],
+            "synthetic": [True, True],
+        }
+    )
+    monthly = monthly_sales(detail).astype({"month": str, "product": str, "market": str})
+    assert monthly.to_dict("records") == [
+        {"month": "2026-01", "product": "A", "market": "US", "revenue_m": 1.25, "synthetic": True}
+    ]
