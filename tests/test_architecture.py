@@ -1,6 +1,8 @@
 """The README's module map is the one the package's docstrings give."""
 
 import re
+import subprocess
+import sys
 
 import grimp
 import pytest
@@ -71,3 +73,21 @@ def test_every_section_a_notebook_calls_is_answered_by_the_report(tiny_dataset):
     assert all(callable(getattr(report, name)) for name in called)
     with pytest.raises(AttributeError, match="no section 'revenue_tabel'"):
         report.revenue_tabel()
+
+
+KERNEL_NEVER_IMPORTS = ("nbformat", "jsonschema", "papermill", "nbconvert")
+"""The notebook-file stack: a report's kernel runs cells, it never reads or writes notebooks."""
+
+
+def test_a_warm_kernels_imports_leave_out_the_notebook_file_stack():
+    loaded = (
+        "import sys, portfolio_reports.execution.kernel_session\n"
+        "print(' '.join(name for name in sys.modules if '.' not in name))\n"
+        "print('portfolio_reports.notebook.report' in sys.modules)"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", loaded], capture_output=True, text=True, check=True
+    )
+    packages, report_loaded = process.stdout.splitlines()
+    assert report_loaded == "True"
+    assert [name for name in KERNEL_NEVER_IMPORTS if name in packages.split()] == []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:  # a report's kernel never reads notebooks: nbformat and jsonschema stay out
+    import nbformat
 
 FIGURES_MIME = "application/vnd.portfolio-reports.figures+json"
 """The MIME type of the output holding the figures a report page shows."""
