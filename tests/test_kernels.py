@@ -10,9 +10,11 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from jupyter_core.utils import run_sync
 
+from portfolio_reports.execution import kernels
 from portfolio_reports.execution.kernels import (
     SOCKETS_PREFIX,
     WarmKernel,
@@ -255,5 +257,22 @@ def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(mon
         assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
     finally:
         kernel.shutdown()
+    assert list(tmp_path.iterdir()) == []
+    tmp_path.rmdir()
+
+
+def test_a_kernel_that_fails_to_start_is_stopped_and_leaves_no_socket_folder(monkeypatch):
+    tmp_path = Path(tempfile.mkdtemp())  # short: a test's own folder is too long for sockets
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(kernels, "_WARM_UP", "raise ValueError('cannot warm up')")
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with pytest.raises(RuntimeError, match="kernel code failed: ValueError: cannot warm up"):
+        WarmKernel()
+    started = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.pid not in before and child.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert started == [], "the kernel still runs"
     assert list(tmp_path.iterdir()) == []
     tmp_path.rmdir()

@@ -128,13 +128,17 @@ class WarmKernel:
             ip=str(self._sockets / "ipc"),
             connection_file=str(self._sockets / "connection.json"),
         )
-        # No input history: it is never read, and resetting the execution count per report
-        # would make IPython's history database print "Session/line number was not unique".
-        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
-        self.client = self.manager.client()
-        self.client.start_channels()
-        run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)
-        self.run(_WARM_UP)
+        try:
+            # No input history: it is never read, and resetting the execution count per report
+            # would make IPython's history database print "Session/line number was not unique".
+            run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
+            self.client = self.manager.client()
+            self.client.start_channels()
+            run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)
+            self.run(_WARM_UP)
+        except BaseException:  # no kernel process or socket folder outlives a failed start
+            self.shutdown()
+            raise
 
     @property
     def pid(self) -> int | None:
@@ -151,9 +155,11 @@ class WarmKernel:
         return bool(run_sync(self.manager.is_alive)())
 
     def shutdown(self) -> None:
-        """Stop the kernel and its channels."""
-        self.client.stop_channels()
-        run_sync(self.manager.shutdown_kernel)(now=True)
+        """Stop the kernel and its channels, and remove its socket folder."""
+        with contextlib.suppress(AttributeError):  # a start that failed before the client
+            self.client.stop_channels()
+        if self.manager.has_kernel:
+            run_sync(self.manager.shutdown_kernel)(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
         os.close(self._owner_lock)
 
