@@ -245,6 +245,18 @@ def test_only_socket_folders_whose_owner_has_ended_are_removed(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == [without_owner.name]
 
 
+def test_a_link_named_like_a_socket_folder_is_never_followed(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "owner.lock").write_text("")  # unlocked, as an orphan's would be
+    (target / "precious.txt").write_text("keep me")
+    sockets = tmp_path / "sockets"
+    sockets.mkdir()
+    (sockets / f"{SOCKETS_PREFIX}planted").symlink_to(target)
+    assert remove_orphaned_sockets(sockets) == []
+    assert (target / "precious.txt").read_text() == "keep me"
+
+
 def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(monkeypatch):
     tmp_path = Path(tempfile.mkdtemp())  # short: a test's own folder is too long for sockets
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

@@ -98,6 +98,8 @@ def remove_orphaned_sockets(parent: Path) -> list[Path]:
     """
     removed = []
     for folder in parent.glob(f"{SOCKETS_PREFIX}*"):
+        if folder.is_symlink():  # a folder of ours is never a link: one planted is not followed
+            continue
         try:
             descriptor = os.open(folder / OWNER_LOCK, os.O_RDONLY | _OPEN_FLAGS)
         except OSError:  # not a socket folder with an owner, or not this user's to read
