@@ -72,7 +72,8 @@ def _results(
 
     def submit_while_free() -> None:
         free = max(sum(client.nthreads().values()), 1) - len(pending)
-        for job in (waiting.popleft() for _ in range(min(free, len(waiting)))):
+        for _ in range(min(free, len(waiting))):
+            job = waiting.popleft()
             key = f"report-{job.name}-{uuid.uuid4().hex}"
             future = client.submit(work, job, key=key, retries=RETRIES)
             pending[future] = job
