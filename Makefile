@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP) ## Create .venv and install the project with its dev tools, at constraints.txt's versions
 
 constraints: $(STAMP) ## Record the versions of the working .venv in constraints.txt
-	{ head -1 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	{ grep "^#" constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
 	mv constraints.new constraints.txt
 
 TEMPLATE := src/portfolio_reports/project_template
