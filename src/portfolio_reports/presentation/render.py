@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nbformat
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
@@ -346,14 +346,22 @@ def _mark_appendix(soup: BeautifulSoup) -> None:
         cell = cell.find_next_sibling()
 
 
-def _text(soup: BeautifulSoup, leaving_out: Tag, *, printed: bool) -> str:
-    """The page's words outside `leaving_out`; with `printed`, only those print keeps."""
-    return " ".join(
-        str(text)
-        for text in soup.find_all(string=True)
-        if leaving_out not in text.parents
-        and not (printed and any("print-omit" in _classes(parent) for parent in text.parents))
-    )
+def _text(tag: Tag, leaving_out: Tag, *, printed: bool) -> str:
+    """The words of `tag` outside `leaving_out`; with `printed`, only those print keeps.
+
+    One walk down the tree that skips whole parts, rather than a climb up from every string.
+    """
+    words: list[str] = []
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            words.append(str(child))
+        elif (
+            isinstance(child, Tag)
+            and child is not leaving_out
+            and not (printed and "print-omit" in _classes(child))
+        ):
+            words.append(_text(child, leaving_out, printed=printed))
+    return " ".join(words)
 
 
 def _cut_glossary(soup: BeautifulSoup, *, linked: bool) -> None:
