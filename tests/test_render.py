@@ -174,7 +174,10 @@ def test_report_keeps_html_outputs_and_images(report_html):
         page.all("img")
     )
     assert "<th>Quarter</th>" in report_html
-    assert 'src="data:image/png;base64,' + png(300, 0) in report_html
+    assert {
+        "alt": "An image without a description",
+        "src": "data:image/png;base64," + png(300, 0),
+    } in (page.all("img"))
 
 
 def test_report_header_replaces_notebook_title(report_html):

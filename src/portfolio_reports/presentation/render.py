@@ -10,7 +10,7 @@ from typing import Any
 import nbformat
 from bs4 import BeautifulSoup, NavigableString, Tag
 from markupsafe import Markup
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
@@ -51,6 +51,8 @@ PRINT_TAG = "print"
 but its appendix."""
 PRINT_OMIT = "print_omit"
 """The key marking a cell, and each of its outputs, left out of print (see PRINT_TAG)."""
+UNDESCRIBED_IMAGE = "An image without a description"
+"""The alt text of an image its output gave none (a plain matplotlib figure, say)."""
 HTML_ONLY = "In the HTML report: "
 """How the printed closing line, naming the parts left out of print, starts."""
 
@@ -192,6 +194,24 @@ def _is_clean_exit(output: nbformat.NotebookNode) -> bool:
     )
 
 
+class _BodyExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing pass over the page.
+
+    That pass parses the whole page again to give images without alt text a stock one and to
+    make JupyterLab's cell boxes focusable; the report template draws no such boxes, and
+    `render_report` parses the page once for all its changes, alt text included.
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self,
+        nb: nbformat.NotebookNode,
+        resources: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> tuple[str, dict[str, Any]]:
+        """The page body, as the template renders it."""
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     """The nbconvert exporter for report bodies: our template, no code, no parameters."""
@@ -207,9 +227,16 @@ def _exporter() -> HTMLExporter:
     # helpers, and nbconvert's sanitizer would strip their <figure>, <img> and <th>.
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
     config.NbConvertBase.display_data_priority = _OUTPUT_PRIORITY
-    exporter = HTMLExporter(config=config)
+    exporter = _BodyExporter(config=config)
     exporter.register_preprocessor(_ReportCleanup(), enabled=True)
     return exporter
+
+
+def _describe_images(soup: BeautifulSoup) -> None:
+    """Give each image without alt text UNDESCRIBED_IMAGE (an empty one says it is decoration)."""
+    for image in soup.find_all("img"):
+        if image.get("alt") is None:
+            image["alt"] = UNDESCRIBED_IMAGE
 
 
 def _link_headings(soup: BeautifulSoup) -> list[_Heading]:
@@ -406,6 +433,7 @@ def render_report(notebook: nbformat.NotebookNode, page: PageInfo) -> RenderedRe
         raise RenderError(f"cannot render report {page.title!r}: {exc}") from exc
     provenance = dict(page.provenance)
     soup = BeautifulSoup(body, "html.parser")
+    _describe_images(soup)
     contents = _link_headings(soup)
     row_labels = _link_drill_downs(soup, dict(page.drill_downs))
     if resources["print_set"]:
