@@ -1,8 +1,10 @@
 """Results worked out once per data set: asked again, the same; changed by a caller, not kept."""
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from portfolio_reports.analysis.memo import per_dataset
+from portfolio_reports.analysis.memo import per_dataset, per_dataset_method
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 
@@ -59,3 +61,29 @@ def test_another_data_set_is_worked_out_afresh_even_with_equal_tables():
     assert scaled_sales(twin, 2)["revenue"].tolist() == [2.0]
     assert scaled_sales(first, 2)["revenue"].tolist() == [2.0]
     assert len(calls) == 4, "one data set's results are kept at a time"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A hashable owner of a remembered method, as a report's scope is."""
+
+    factor: float
+
+    @per_dataset_method
+    def sales(self, ds: Dataset) -> pd.DataFrame:
+        """The sales times the slice's factor, recording each time it is worked out."""
+        calls.append(("slice", self.factor))
+        return ds.sales * self.factor
+
+
+def test_a_method_is_worked_out_once_per_data_set_and_equal_owner():
+    calls.clear()
+    first, second = dataset([1.0]), dataset([5.0])
+    assert Slice(2).sales(first)["revenue"].tolist() == [2.0]
+    assert Slice(2).sales(first)["revenue"].tolist() == [2.0], "an equal owner shares the result"
+    assert Slice(3).sales(first)["revenue"].tolist() == [3.0]
+    assert Slice(2).sales(second)["revenue"].tolist() == [10.0]
+    assert calls == [("slice", 2), ("slice", 3), ("slice", 2)]
+    changed = Slice(2).sales(second)
+    changed.loc[0, "revenue"] = 100.0
+    assert Slice(2).sales(second)["revenue"].tolist() == [10.0], "each call gets its own copy"

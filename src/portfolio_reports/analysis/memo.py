@@ -17,6 +17,7 @@ class _Copyable(Protocol):
 
 _P = ParamSpec("_P")
 _Result = TypeVar("_Result", bound=_Copyable)
+_Owner = TypeVar("_Owner", bound=Hashable)
 
 _dataset: list[Dataset] = []
 """The data set the results below are for: the last one asked about (the reports a warm kernel
@@ -49,6 +50,20 @@ def per_dataset(
         return _results[key].copy()
 
     return remembered
+
+
+def per_dataset_method(
+    compute: Callable[[_Owner, Dataset], _Result],
+) -> Callable[[_Owner, Dataset], _Result]:
+    """A method `compute(self, ds)` of a hashable object (a frozen dataclass), worked out once
+    per data set and equal object as `per_dataset` works out a function."""
+    remembered = per_dataset(lambda ds, owner: compute(owner, ds))
+
+    @wraps(compute)
+    def method(self: _Owner, ds: Dataset) -> _Result:
+        return remembered(ds, self)
+
+    return method
 
 
 def _hashable(argument: Any) -> Hashable:

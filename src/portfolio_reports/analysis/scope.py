@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from portfolio_reports.analysis.memo import per_dataset_method
 from portfolio_reports.analysis.revenue import allocated_sales
 from portfolio_reports.data.categories import covering_unions
 from portfolio_reports.data.dataset import Dataset
@@ -117,6 +118,7 @@ class Scope:
             )
         return problems
 
+    @per_dataset_method
     def sales(self, ds: Dataset) -> pd.DataFrame:
         """Sales rows of the scope, each split among the product's indications; a union's
         (covered_by) are its members' sales.
@@ -133,6 +135,7 @@ class Scope:
         )
         return sales[keep]
 
+    @per_dataset_method
     def other_revenue(self, ds: Dataset) -> pd.DataFrame:
         """Rows of other revenue that name the scope: a market or region by the row's market (a
         union's page takes its members' rows, as with sales), a therapy area or product by the
@@ -147,19 +150,23 @@ class Scope:
         )
         return rows[keep]
 
+    @per_dataset_method
     def events(self, ds: Dataset) -> pd.DataFrame:
         """Regulatory events of the scope, by indication, or by product where none is given."""
         return self._product_market_rows(ds.regulatory_events, ds)
 
+    @per_dataset_method
     def market_events(self, ds: Dataset) -> pd.DataFrame:
         """Regulatory events in the scope's markets (`_record_markets`), whatever their product."""
         events = ds.regulatory_events
         return events[_selected(events[RegulatoryEvents.market], self._record_markets(ds))]
 
+    @per_dataset_method
     def catalysts(self, ds: Dataset) -> pd.DataFrame:
         """Expected events of the scope, chosen like regulatory events."""
         return self._product_market_rows(ds.catalysts, ds)
 
+    @per_dataset_method
     def pipeline(self, ds: Dataset) -> pd.DataFrame:
         """Phase history rows of the scope's indications, in its markets or global."""
         return self.programme_rows(ds.pipeline, ds)
@@ -178,6 +185,7 @@ class Scope:
             return str(names.get(self.market, self.market))
         return self.region
 
+    @per_dataset_method
     def indications(self, ds: Dataset) -> pd.DataFrame:
         """Indications of the scope; for a market or region, those with activity there or global."""
         if self._market_codes(ds) is None:
@@ -191,6 +199,7 @@ class Scope:
             )
         return ds.indications[ds.indications[Indications.indication].isin(active)]
 
+    @per_dataset_method
     def clinical(self, ds: Dataset) -> pd.DataFrame:
         """Clinical results of the scope's indications, from trials run in its markets or global."""
         results = ds.clinical_results
@@ -200,6 +209,7 @@ class Scope:
         )
         return results[keep]
 
+    @per_dataset_method
     def products(self, ds: Dataset) -> pd.DataFrame:
         """Products with an indication, sales or a regulatory event in the scope."""
         codes = pd.concat(
