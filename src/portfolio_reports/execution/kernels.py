@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import os
@@ -181,10 +182,16 @@ _worker_kernel: WarmKernel | None = None
 
 
 def worker_kernel() -> WarmKernel:
-    """This process's warm kernel, started on first use."""
+    """This process's warm kernel, started on first use and stopped when the process exits.
+
+    A dask worker's process ends without a word to its jobs: without the exit hook its kernel
+    would outlive it, and its socket folder and key stay until another kernel starts.
+    """
     global _worker_kernel
     if _worker_kernel is None:
         _worker_kernel = WarmKernel()
+        atexit.unregister(discard_worker_kernel)  # registered once however often restarted
+        atexit.register(discard_worker_kernel)
     return _worker_kernel
 
 
