@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nbformat
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from markupsafe import Markup
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
@@ -374,20 +374,20 @@ def _mark_appendix(soup: BeautifulSoup) -> None:
 
 
 def _text(tag: Tag, leaving_out: Tag, *, printed: bool) -> str:
-    """The words of `tag` outside `leaving_out`; with `printed`, only those print keeps.
-
-    One walk down the tree that skips whole parts, rather than a climb up from every string.
-    """
+    """The words of `tag` outside `leaving_out`, in page order; with `printed`, only those print
+    keeps. One walk down the tree that skips whole parts, not a climb up from every string."""
     words: list[str] = []
-    for child in tag.children:
-        if isinstance(child, NavigableString):
-            words.append(str(child))
+    waiting: list[PageElement] = [tag]
+    while waiting:
+        element = waiting.pop()
+        if isinstance(element, NavigableString):
+            words.append(str(element))
         elif (
-            isinstance(child, Tag)
-            and child is not leaving_out
-            and not (printed and "print-omit" in _classes(child))
+            isinstance(element, Tag)
+            and element is not leaving_out
+            and not (printed and "print-omit" in _classes(element))
         ):
-            words.append(_text(child, leaving_out, printed=printed))
+            waiting.extend(reversed(element.contents))
     return " ".join(words)
 
 
