@@ -165,6 +165,15 @@ def tiny_dataset() -> Dataset:
 
 
 @pytest.fixture
+def short_temporary_folder() -> Iterator[Path]:
+    """A new folder in the system's temporary folder: a short enough path for the kernels' Unix
+    sockets, which a test's own tmp_path is not."""
+    folder = Path(tempfile.mkdtemp(prefix="sockets-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """A copy of the sample data folder that a test may edit."""
     return Path(shutil.copytree(SAMPLE_DATA, tmp_path / "sample"))

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from portfolio_reports.errors import InputError
 from portfolio_reports.execution import dask_executor
 from portfolio_reports.execution.dask_executor import run_on_dask
 from portfolio_reports.execution.executors import ExecutorSettings
+from portfolio_reports.execution.kernels import SOCKETS_PREFIX
 
 from .conftest import NOTEBOOKS, PARAMS, run_cli
 
@@ -231,23 +231,22 @@ def test_an_unreachable_scheduler_is_one_line_of_input_error(monkeypatch):
         run_on_dask(len, jobs, settings, lost=lambda job, error: None)
 
 
-def test_a_closed_cluster_leaves_no_kernel_folder_or_key_behind(project, tmp_path, monkeypatch):
-    scratch = Path(tempfile.mkdtemp(prefix="dask-", dir="/tmp"))  # short: sockets live here
+def test_a_closed_cluster_leaves_no_kernel_folder_or_key_behind(
+    project, tmp_path, monkeypatch, short_temporary_folder
+):
+    scratch = short_temporary_folder
     monkeypatch.setenv("TMPDIR", str(scratch))  # the workers' temporary folder
     params, notebooks = project
-    try:
-        with LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
-        ) as local:
-            process = run_cli(
-                "build",
-                *("--executor", "dask", "--scheduler", local.scheduler_address),
-                *("--params", str(params), "--notebooks", str(notebooks)),
-                *("--out", str(tmp_path / "reports")),
-            )
-            assert process.returncode == 0, process.stderr
-            during = list(scratch.glob("portfolio-reports-kernel-*/connection.json"))
-            assert len(during) == 2, "each worker keeps its warm kernel between builds"
-        assert list(scratch.iterdir()) == [], "a worker's kernel, folder and key end with it"
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
+    ) as local:
+        process = run_cli(
+            "build",
+            *("--executor", "dask", "--scheduler", local.scheduler_address),
+            *("--params", str(params), "--notebooks", str(notebooks)),
+            *("--out", str(tmp_path / "reports")),
+        )
+        assert process.returncode == 0, process.stderr
+        during = list(scratch.glob(f"{SOCKETS_PREFIX}*/connection.json"))
+        assert len(during) == 2, "each worker keeps its warm kernel between builds"
+    assert list(scratch.iterdir()) == [], "a worker's kernel, folder and key end with it"

@@ -257,8 +257,10 @@ def test_a_link_named_like_a_socket_folder_is_never_followed(tmp_path):
     assert (target / "precious.txt").read_text() == "keep me"
 
 
-def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(monkeypatch):
-    tmp_path = Path(tempfile.mkdtemp())  # short: a test's own folder is too long for sockets
+def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(
+    monkeypatch, short_temporary_folder
+):
+    tmp_path = short_temporary_folder
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     kernel = WarmKernel()
     try:
@@ -270,11 +272,12 @@ def test_a_kernel_keeps_its_sockets_and_key_in_its_own_folder_and_removes_it(mon
     finally:
         kernel.shutdown()
     assert list(tmp_path.iterdir()) == []
-    tmp_path.rmdir()
 
 
-def test_a_kernel_that_fails_to_start_is_stopped_and_leaves_no_socket_folder(monkeypatch):
-    tmp_path = Path(tempfile.mkdtemp())  # short: a test's own folder is too long for sockets
+def test_a_kernel_that_fails_to_start_is_stopped_and_leaves_no_socket_folder(
+    monkeypatch, short_temporary_folder
+):
+    tmp_path = short_temporary_folder
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(kernels, "_WARM_UP", "raise ValueError('cannot warm up')")
     before = {child.pid for child in psutil.Process().children(recursive=True)}
@@ -287,4 +290,3 @@ def test_a_kernel_that_fails_to_start_is_stopped_and_leaves_no_socket_folder(mon
     ]
     assert started == [], "the kernel still runs"
     assert list(tmp_path.iterdir()) == []
-    tmp_path.rmdir()

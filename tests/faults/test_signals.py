@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,14 +35,6 @@ def slow_reports(project: Project, names: tuple[str, ...]) -> None:
     )
     for name, market in zip(names, ["JP", "US", "CN", "JP"], strict=False):
         project.report(name, market, "slow.ipynb")
-
-
-@pytest.fixture
-def short_temporary_folder() -> Iterator[Path]:
-    """A new folder in the system's temporary folder: short enough a path for Unix sockets."""
-    folder = Path(tempfile.mkdtemp(prefix="signals-"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def published_state(out: Path) -> dict[Path, bytes]:
