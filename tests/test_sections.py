@@ -299,7 +299,8 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         # HLX02 (Global Phase 3, CN Phase 2) and HLX03 (US Phase 1): two molecules, one pivotal.
         "In development": (
             "2 molecules",
-            "1 pivotal (Phase 3 or Filed) · 3 programmes · Phase 3 1 · Phase 2 1 · Phase 1 1",
+            "1 of them pivotal (Phase 3 or Filed)"
+            " · 3 programmes: Phase 3 1 · Phase 2 1 · Phase 1 1",
         ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         # Products by their name on the page, as in the highlights.
@@ -320,8 +321,8 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
         # HLX02 Filed in CA and at Phase 2 globally: one molecule, pivotal.
         "In development": (
             "1 molecule",
-            "1 pivotal (Phase 3 or Filed) · 2 programmes: 1 run in Canada, 1 global"
-            " · Filed 1 · Phase 2 1",
+            "1 of them pivotal (Phase 3 or Filed) · 2 programmes, 1 run in Canada and 1 global:"
+            " Filed 1 · Phase 2 1",
         ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),
         "Under review": ("1 filing", "HLX02"),  # no brand in Canada, no sales there yet
@@ -329,6 +330,12 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
     }
     us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
     assert "Licence deals to date" not in tiles(us.kpi_strip().html)  # it sells: sales first
+
+
+def test_a_development_tile_with_no_programme_says_so_without_a_pivotal_count(tiny_dataset):
+    # Canada at 2023Q4: no programme had started anywhere, Global ones included.
+    before = ReportView(tiny_dataset, Scope(market="CA"), Quarter(2023, 4))
+    assert tiles(before.kpi_strip().html)["In development"] == ("0 molecules", "0 programmes")
 
 
 def test_a_scope_without_sales_says_so_once_above_its_key_figures_and_records_revenue_0(

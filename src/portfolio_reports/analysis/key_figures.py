@@ -32,10 +32,11 @@ DEFINITIONS = {
     " company's total revenue, against the previous quarter and a year earlier.",
     "on_market": "Products with at least one approval in force at quarter end, and the markets"
     " where any is in force, with how many of those rest on inferred approvals only.",
-    "in_development": "Molecules (products) with a programme in development at quarter end;"
-    " pivotal: those with one at Phase 3 or Filed; then the programmes (one indication in one"
-    " market, or Global) in development, run in the page's market or region and global, by"
-    " phase.",
+    "in_development": "Molecules (products) with a programme in development at quarter end,"
+    " and how many of them are pivotal: with a programme at Phase 3 or Filed. Then the"
+    " programmes (one indication in one market, or Global) in development: how many run in the"
+    " page's market or region and how many are global, and how many are at each phase. A"
+    " molecule has one programme or more, so there are at least as many programmes as molecules.",
     "news": "Approval events and filings accepted by a regulator, dated in the quarter.",
     "deals": "Licence deals to date for products of this scope; the latest is named.",
     "under_review": "Filings accepted by quarter end and not yet decided.",

@@ -66,23 +66,27 @@ class TileSections(PageArea):
         )
 
     def _pipeline_tile(self, counts: pd.Series) -> Tile:
-        """Molecules in development and pivotal assets, then programmes by phase: how many run
-        in the page's market or region and how many are global."""
+        """Molecules in development and how many of them are pivotal, then the programmes: how
+        many run in the page's market or region and how many are global, and how many at each
+        phase. The molecules' and the programmes' counts are told apart in the words, so the
+        pivotal molecules do not read as a sum of programmes by phase."""
         ds, scope, quarter = self.dataset, self.scope, self.quarter
         phases = key_figures.in_development_by_phase(ds, scope, quarter)
-        by_phase = " · ".join(f"{phase} {count}" for phase, count in phases[::-1].items())
         programmes = counted(int(phases.sum()), "programme", "programmes")
         place = scope.place(ds)
-        if place is not None:
+        if place is not None and not phases.empty:
             split = metrics.programme_counts(ds, scope, quarter).loc[lifecycle.IN_DEVELOPMENT]
             programmes += (
-                f": {split[lifecycle.LOCAL]} run in {place}, {split[lifecycle.GLOBAL]} global"
+                f", {split[lifecycle.LOCAL]} run in {place} and {split[lifecycle.GLOBAL]} global"
             )
-        molecules = counted(counts["Molecules in development"], "molecule", "molecules")
+        if not phases.empty:
+            programmes += ": " + " · ".join(f"{phase} {n}" for phase, n in phases[::-1].items())
+        molecules = counts["Molecules in development"]
+        pivotal = f"{counts[metrics.PIVOTAL]} of them pivotal (Phase 3 or Filed) · "
         return Tile(
             "In development",
-            molecules,
-            f"{counts[metrics.PIVOTAL]} pivotal (Phase 3 or Filed) · {programmes} · {by_phase}",
+            counted(molecules, "molecule", "molecules"),
+            (pivotal if molecules else "") + programmes,
             key_figures.DEFINITIONS["in_development"],
         )
 
