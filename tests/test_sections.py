@@ -299,8 +299,7 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         # HLX02 (Global Phase 3, CN Phase 2) and HLX03 (US Phase 1): two molecules, one pivotal.
         "In development": (
             "2 molecules",
-            "1 of them pivotal (Phase 3 or Filed)"
-            " · 3 programmes: Phase 3 1 · Phase 2 1 · Phase 1 1",
+            "1 of 2 pivotal (Phase 3 or Filed) · 3 programmes: Phase 3 1 · Phase 2 1 · Phase 1 1",
         ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         # Products by their name on the page, as in the highlights.
@@ -321,7 +320,7 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
         # HLX02 Filed in CA and at Phase 2 globally: one molecule, pivotal.
         "In development": (
             "1 molecule",
-            "1 of them pivotal (Phase 3 or Filed) · 2 programmes, 1 run in Canada and 1 global:"
+            "1 of 1 pivotal (Phase 3 or Filed) · 2 programmes, 1 run in Canada and 1 global:"
             " Filed 1 · Phase 2 1",
         ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),

@@ -82,7 +82,7 @@ class TileSections(PageArea):
         if not phases.empty:
             programmes += ": " + " · ".join(f"{phase} {n}" for phase, n in phases[::-1].items())
         molecules = counts["Molecules in development"]
-        pivotal = f"{counts[metrics.PIVOTAL]} of them pivotal (Phase 3 or Filed) · "
+        pivotal = f"{counts[metrics.PIVOTAL]} of {molecules} pivotal (Phase 3 or Filed) · "
         return Tile(
             "In development",
             counted(molecules, "molecule", "molecules"),
