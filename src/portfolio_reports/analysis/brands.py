@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.data.categories import covering_unions
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TradeNames
@@ -37,6 +38,7 @@ def brand_names(rows: pd.DataFrame, trade_names: pd.DataFrame) -> pd.Series:
     return brand.where(brand.notna() | ~no_label, joined).rename(TradeNames.trade_name)
 
 
+@per_dataset
 def trade_names_of(ds: Dataset) -> pd.DataFrame:
     """The trade names, a union's (covered_by) also holding in each market it covers where
     that market names none of its own for the same product and label."""

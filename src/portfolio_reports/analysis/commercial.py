@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_reports.analysis import setbacks
+from portfolio_reports.analysis.memo import per_dataset
 from portfolio_reports.analysis.metrics import (
     APPROVAL,
     check_choice,
@@ -51,6 +52,7 @@ EXCLUSIVITY_LOST = "exclusivity_lost"
 REVENUE_DIMENSIONS = ("product", "market", "region", GEOGRAPHY, "therapy_area", "disease_area")
 
 
+@per_dataset
 def revenue_by_quarter(
     ds: Dataset, scope: Scope, quarter: Quarter, quarters: int = 8
 ) -> pd.DataFrame:
@@ -80,6 +82,7 @@ def revenue_by_quarter(
     )
 
 
+@per_dataset
 def revenue_by(ds: Dataset, scope: Scope, quarter: Quarter, by: str = "product") -> pd.DataFrame:
     """Revenue per value of `by` in the quarter, previous and year-ago quarter, growth and mix.
 
@@ -310,6 +313,7 @@ def largest_move(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.Series | Non
     return with_inn(order.drop(columns="_size").head(1), ds).iloc[0]
 
 
+@per_dataset
 def _pair_changes(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Sales per product and market this quarter and the previous one, with the change and QoQ;
     pairs without sales in either quarter left out."""

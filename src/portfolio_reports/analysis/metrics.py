@@ -217,6 +217,7 @@ def pipeline_counts_by_phase(
     return table.astype(int).rename_axis(index=Pipeline.phase, columns=by)
 
 
+@per_dataset
 def programme_counts(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Programmes per status (index) and coverage (columns, local and global) at quarter end.
 
@@ -268,6 +269,7 @@ def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame
     )
 
 
+@per_dataset
 def approvals_in_force(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Approval events dated by quarter end that no withdrawal by then has ended
     (`setbacks.withdrawn`)."""
@@ -353,6 +355,7 @@ def clinical_results_to_date(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.
     return _clinical_rows(to_date, ds, newest_first=True)
 
 
+@per_dataset
 def phase_moves(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Indications whose phase in a pipeline scope changed during the quarter.
 
