@@ -221,6 +221,9 @@ STORY = """() => {
         text: document.querySelector('main').innerText,
         commentary: [...document.querySelectorAll('main .commentary-label')]
             .map(label => label.textContent),
+        kpi_items: document.querySelectorAll('main .kpi-item').length,
+        broken_kpi_items: [...document.querySelectorAll('main .kpi-item')]
+            .filter(item => item.getClientRects().length > 1).map(item => item.textContent),
     };
 }"""
 
@@ -247,6 +250,13 @@ def test_key_figures_come_first_and_fit_the_first_screen(story, page, width):
     view = story[page, width]
     assert view["first_in_main"], "the key figures open the report body"
     assert view["kpi_bottom"] <= KPI_SCREENS[width] * SCREENS[width], view["kpi_bottom"]
+
+
+@pytest.mark.parametrize("page", STORY_PAGES)
+def test_a_key_figure_keeps_each_figure_on_one_line_with_its_word_at_1280_px(story, page):
+    view = story[page, 1280]  # on a phone, two tiles a row, a short item may break
+    assert view["kpi_items"] > 0
+    assert view["broken_kpi_items"] == []
 
 
 @pytest.mark.parametrize("page", PAGE_HEIGHTS)

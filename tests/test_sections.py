@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -276,12 +277,17 @@ def test_a_slice_lists_the_income_that_names_it_apart_from_product_sales(tiny_da
 
 
 def tiles(html: str) -> dict[str, tuple[str, str]]:
-    """Each key-figure tile's label with its value and detail."""
+    """Each key-figure tile's label with its value and detail, the detail as the text it shows."""
     found = re.findall(
         r'<dt>(.*?)</dt><dd class="kpi-value">(.*?)</dd>(?:<dd class="kpi-detail">(.*?)</dd>)?',
         html,
     )
-    return {label: (value, detail) for label, value, detail in found}
+    return {label: (value, _shown_text(detail)) for label, value, detail in found}
+
+
+def _shown_text(fragment: str) -> str:
+    """An HTML fragment's text, its tags left out and no-break spaces read as spaces."""
+    return unescape(re.sub("<[^>]+>", "", fragment)).replace("\xa0", " ")
 
 
 def test_kpi_strip_leads_with_the_quarters_figures(view):
@@ -299,13 +305,19 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         # HLX02 (Global Phase 3, CN Phase 2) and HLX03 (US Phase 1): two molecules, one pivotal.
         "In development": (
             "2 molecules",
-            "1 of 2 pivotal (Phase 3 or Filed) · 3 programmes: Phase 3 1 · Phase 2 1 · Phase 1 1",
+            "1 of 2 pivotal (Phase 3 or Filed) · 3 programmes: 1 Phase 3 · 1 Phase 2 · 1 Phase 1",
         ),
         "News in Q3 2025": ("1 approval", "0 filings accepted"),
         # Products by their name on the page, as in the highlights.
         "Next catalyst": ("Q4 2025", "HANQUYOU approval in China"),
     }
     assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
+    # A short item (a figure and its word) is kept on one line, a long one wraps; a line breaks
+    # after a separator, and on a phone inside a short item only after its figure
+    item = '<span class="kpi-item">{}</span>'.format
+    assert f'<dd class="kpi-detail">{item("+10.0% QoQ")}&nbsp;· {item("+37.5% YoY")}</dd>' in html
+    programmes = '<span class="kpi-item">3 programmes</span>: <span class="kpi-item">1 Phase&nbsp;3'
+    assert f"1 of 2 pivotal (Phase 3 or Filed)&nbsp;· {programmes}</span>&nbsp;· " in html
     assert "sales figures synthetic" in html
     assert "kpis-note" not in html
 
@@ -321,7 +333,7 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
         "In development": (
             "1 molecule",
             "1 of 1 pivotal (Phase 3 or Filed) · 2 programmes, 1 run in Canada and 1 global:"
-            " Filed 1 · Phase 2 1",
+            " 1 Filed · 1 Phase 2",
         ),
         "News in Q2 2025": ("1 approval", "0 filings accepted"),
         "Under review": ("1 filing", "HLX02"),  # no brand in Canada, no sales there yet

@@ -80,7 +80,7 @@ class TileSections(PageArea):
                 f", {split[lifecycle.LOCAL]} run in {place} and {split[lifecycle.GLOBAL]} global"
             )
         if not phases.empty:
-            programmes += ": " + " · ".join(f"{phase} {n}" for phase, n in phases[::-1].items())
+            programmes += ": " + " · ".join(f"{n} {phase}" for phase, n in phases[::-1].items())
         molecules = counts["Molecules in development"]
         pivotal = f"{counts[metrics.PIVOTAL]} of {molecules} pivotal (Phase 3 or Filed) · "
         return Tile(

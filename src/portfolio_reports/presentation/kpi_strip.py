@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import astuple, dataclass
 from html import escape
 
 import pandas as pd
 
 from portfolio_reports.presentation.tables import Html
+
+SHORT_ITEM = 14
+"""Most characters of a detail's item that stay on one line: a figure and its word ("+9.8% QoQ",
+"5 Phase 3"). A longer item wraps as prose does."""
+_ITEM_SEPARATORS = re.compile(r"( · |: )")
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ def kpi_strip(tiles: list[Tile], *, caption: str, note: str | None = None) -> Ht
         f'<div class="kpi" title="{escape(tile.definition)}">'
         f"<dt>{escape(tile.label)}</dt>"
         f'<dd class="kpi-value">{escape(tile.value)}</dd>'
-        + (f'<dd class="kpi-detail">{escape(tile.detail)}</dd>' if tile.detail else "")
+        + (f'<dd class="kpi-detail">{_detail_html(tile.detail)}</dd>' if tile.detail else "")
         + f'<dd class="kpi-definition">{escape(tile.definition)}</dd></div>'
         for tile in tiles
     )
@@ -42,3 +48,21 @@ def kpi_strip(tiles: list[Tile], *, caption: str, note: str | None = None) -> Ht
             columns=["Figure", "Value", "Detail", "Definition"],
         ),
     )
+
+
+def _detail_html(detail: str) -> str:
+    """A tile's detail, escaped: a line breaks between its items (after a " · " or ": "), not
+    inside a short one, so that no figure stands on a line apart from its word. On a phone,
+    where the stylesheet lets a short item break, it breaks only after its figure (its first
+    word): "5" then "Phase 3", never "5 Phase" then "3"."""
+    parts = []
+    for part in _ITEM_SEPARATORS.split(detail):
+        if part == " · ":
+            parts.append("&nbsp;· ")  # the separator ends a line, never starts one
+        elif part != ": " and " " in part and len(part) <= SHORT_ITEM:
+            figure, _, words = part.partition(" ")
+            words = escape(words).replace(" ", "&nbsp;")  # "Phase 2/3" stays one
+            parts.append(f'<span class="kpi-item">{escape(figure)} {words}</span>')
+        else:
+            parts.append(escape(part))
+    return "".join(parts)
