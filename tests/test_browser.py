@@ -223,7 +223,8 @@ STORY = """() => {
             .map(label => label.textContent),
         kpi_items: document.querySelectorAll('main .kpi-item').length,
         broken_kpi_items: [...document.querySelectorAll('main .kpi-item')]
-            .filter(item => item.getClientRects().length > 1).map(item => item.textContent),
+            .filter(item => new Set([...item.getClientRects()].map(line => line.top)).size > 1)
+            .map(item => item.textContent),
     };
 }"""
 

@@ -312,12 +312,16 @@ def test_kpi_strip_leads_with_the_quarters_figures(view):
         "Next catalyst": ("Q4 2025", "HANQUYOU approval in China"),
     }
     assert html.count('class="kpi-definition"') == html.count('class="kpi"') == 8
+
     # A short item (a figure and its word) is kept on one line, a long one wraps; a line breaks
     # after a separator, and on a phone inside a short item only after its figure
-    item = '<span class="kpi-item">{}</span>'.format
-    assert f'<dd class="kpi-detail">{item("+10.0% QoQ")}&nbsp;· {item("+37.5% YoY")}</dd>' in html
-    programmes = '<span class="kpi-item">3 programmes</span>: <span class="kpi-item">1 Phase&nbsp;3'
-    assert f"1 of 2 pivotal (Phase 3 or Filed)&nbsp;· {programmes}</span>&nbsp;· " in html
+    def item(figure: str, word: str) -> str:
+        return f'<span class="kpi-item">{figure} <span>{word}</span></span>'
+
+    growth = f"{item('+10.0%', 'QoQ')}&nbsp;· {item('+37.5%', 'YoY')}"
+    assert f'<dd class="kpi-detail">{growth}</dd>' in html
+    programmes = f"{item('3', 'programmes')}: {item('1', 'Phase 3')}&nbsp;· "
+    assert f"1 of 2 pivotal (Phase 3 or Filed)&nbsp;· {programmes}" in html
     assert "sales figures synthetic" in html
     assert "kpis-note" not in html
 

@@ -12,7 +12,9 @@ from portfolio_reports.presentation.tables import Html
 
 SHORT_ITEM = 14
 """Most characters of a detail's item that stay on one line: a figure and its word ("+9.8% QoQ",
-"5 Phase 3"). A longer item wraps as prose does."""
+"5 Phase 3"). A longer item wraps as prose does. On a phone, where two tiles share a row and
+whole items would push the key figures past a screen and a half, a short item may break after
+its figure (its first word), never inside its word ("Phase 2/3")."""
 _ITEM_SEPARATORS = re.compile(r"( · |: )")
 
 
@@ -52,17 +54,16 @@ def kpi_strip(tiles: list[Tile], *, caption: str, note: str | None = None) -> Ht
 
 def _detail_html(detail: str) -> str:
     """A tile's detail, escaped: a line breaks between its items (after a " · " or ": "), not
-    inside a short one, so that no figure stands on a line apart from its word. On a phone,
-    where the stylesheet lets a short item break, it breaks only after its figure (its first
-    word): "5" then "Phase 3", never "5 Phase" then "3"."""
+    inside a short one (SHORT_ITEM), so that no figure stands on a line apart from its word."""
     parts = []
     for part in _ITEM_SEPARATORS.split(detail):
         if part == " · ":
             parts.append("&nbsp;· ")  # the separator ends a line, never starts one
         elif part != ": " and " " in part and len(part) <= SHORT_ITEM:
             figure, _, words = part.partition(" ")
-            words = escape(words).replace(" ", "&nbsp;")  # "Phase 2/3" stays one
-            parts.append(f'<span class="kpi-item">{escape(figure)} {words}</span>')
+            parts.append(
+                f'<span class="kpi-item">{escape(figure)} <span>{escape(words)}</span></span>'
+            )
         else:
             parts.append(escape(part))
     return "".join(parts)

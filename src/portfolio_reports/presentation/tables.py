@@ -54,7 +54,7 @@ NOTEBOOK_CSS = (
     f".{NOTEBOOK_BOX} .kpi dt{{font-size:.8em;font-weight:600;color:#5b6470}}"
     f".{NOTEBOOK_BOX} .kpi-value{{font-size:1.25em;font-weight:600;line-height:1.3}}"
     f".{NOTEBOOK_BOX} .kpi-detail{{font-size:.875em;line-height:1.35}}"
-    f".{NOTEBOOK_BOX} .kpi-item{{white-space:nowrap}}"
+    f".{NOTEBOOK_BOX} .kpi-item,.{NOTEBOOK_BOX} .kpi-item>span{{white-space:nowrap}}"
     f".{NOTEBOOK_BOX} .kpi dd.kpi-definition{{display:none}}"
 )
 """The rules of the report stylesheet a notebook needs where Jupyter's own differ or are missing:
