@@ -23,6 +23,7 @@ def build_measured(project: Project, *options: str, **env: str) -> tuple[int, st
     """Build in a child process: exit code, terminal output, and the tree's peak in MB."""
     process, peak_mb = run_measured(cli_command(*project.arguments(*options)), env)
     assert "Traceback" not in process.stderr, process.stderr
+    assert "IPKernelApp" not in process.stderr, process.stderr  # no kernel's own messages
     return process.returncode, process.stderr, peak_mb
 
 

@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from portfolio_reports.errors import InputError
 
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
+KERNEL_PROCESS_STDERR = subprocess.DEVNULL
+"""Where a kernel process's own messages go (a fresh kernel's TCP warning, its event loop's
+errors while it is killed): not into the build's output, which names a failed report's cause in
+one line. What a cell writes to stderr still reaches its notebook as output."""
 _WARM_UP = (
     "import portfolio_reports.execution.kernel_session as _s; _s.remember_clean_state(); del _s"
 )
@@ -134,7 +139,9 @@ class WarmKernel:
         try:
             # No input history: it is never read, and resetting the execution count per report
             # would make IPython's history database print "Session/line number was not unique".
-            run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
+            run_sync(self.manager.start_kernel)(
+                extra_arguments=["--HistoryManager.enabled=False"], stderr=KERNEL_PROCESS_STDERR
+            )
             self.client = self.manager.client()
             self.client.start_channels()
             run_sync(self.client.wait_for_ready)(timeout=START_TIMEOUT_S)

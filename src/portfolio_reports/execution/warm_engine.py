@@ -14,7 +14,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
-from portfolio_reports.execution.kernels import START_TIMEOUT_S, WarmKernel
+from portfolio_reports.execution.kernels import KERNEL_PROCESS_STDERR, START_TIMEOUT_S, WarmKernel
 from portfolio_reports.execution.limits import OutputCaps, OutputLimitExceeded
 
 WARM_ENGINE = "portfolio-reports-warm"
@@ -126,7 +126,7 @@ class CappedEngine(NBClientEngine):
     @classmethod
     def execute_client(cls, nb_man: Any, caps: OutputCaps, **kwargs: Any) -> Any:
         """Run the notebook on a client of its own kernel."""
-        return _CappedClient(nb_man, caps, **kwargs).execute()
+        return _CappedClient(nb_man, caps, **kwargs).execute(stderr=KERNEL_PROCESS_STDERR)
 
 
 class WarmKernelEngine(CappedEngine):
