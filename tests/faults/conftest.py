@@ -260,6 +260,7 @@ def assert_only_this_report_failed(
     assert isinstance(cell, int), f"no cell number recorded: {recorded}"
     line = f"cell {cell}: {error}: {recorded['message']}"
     assert f"FAILED  {name}: {line}" in process.stderr
+    assert "execute reply" not in process.stderr  # the client's own log line, said again
     assert line in html.unescape((project.quarter_dir / "index.html").read_text())
     kept = nbformat.read(project.quarter_dir / "notebooks" / f"{name}.failed.ipynb", as_version=4)
     code = [

@@ -5,6 +5,7 @@ Each stops a report whose output passes its caps while the output streams in.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from jupyter_core.utils import run_sync
@@ -12,7 +13,6 @@ from nbclient.exceptions import CellExecutionComplete, DeadKernelError
 from nbformat import NotebookNode
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
 
 from portfolio_reports.execution.kernels import KERNEL_PROCESS_STDERR, START_TIMEOUT_S, WarmKernel
 from portfolio_reports.execution.limits import OutputCaps, OutputLimitExceeded
@@ -21,6 +21,11 @@ WARM_ENGINE = "portfolio-reports-warm"
 FRESH_ENGINE = "portfolio-reports-fresh"
 OUTPUT_MESSAGES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
 """Kernel messages that carry a cell's output, counted against the caps."""
+CLIENT_LOG = logging.getLogger(__name__)
+"""The notebook client's log: its lines ("Timeout waiting for execute reply") repeat what the
+build says of the report in one line, so none reaches the build's output."""
+CLIENT_LOG.addHandler(logging.NullHandler())
+CLIENT_LOG.propagate = False
 
 
 class _CappedClient(PapermillNotebookClient):
@@ -116,7 +121,7 @@ class CappedEngine(NBClientEngine):
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
-            log=logger,
+            log=CLIENT_LOG,
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
