@@ -188,6 +188,62 @@ def test_jobs_and_kernel_modes_give_identical_reports(tmp_path):
         assert other == reference
 
 
+PROCESS_FACTS = """
+import json, os, signal, sys
+def links(pid, lowest):
+    found = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            found.add(os.readlink(f"/proc/{pid}/fd/{fd}") if int(fd) >= lowest else "")
+        except OSError:  # closed meanwhile
+            pass
+    return {link for link in found if link.startswith(("pipe:", "socket:"))}
+facts = {
+    "preloaded": "portfolio_reports.execution.kernel_preload" in sys.modules,
+    "command": open("/proc/self/cmdline").read().replace(chr(0), " "),
+    "argv0": os.path.basename(sys.argv[0]),
+    "session_leader": os.getsid(0) == os.getpid(),
+    "sigterm_default": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+    "parent_named": os.environ.get("JPY_PARENT_PID") == str(os.getppid()),
+    "shared_with_parent": sorted(links(os.getpid(), 3) & links(os.getppid(), 0)),
+    "path": sys.path,
+}
+open(marker, "w").write(json.dumps(facts))
+"""
+
+
+def test_a_workers_warm_kernels_are_forked_from_it_and_start_as_a_new_kernel_would(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "params").mkdir()
+    nbformat.write(notebook(PROCESS_FACTS), tmp_path / "notebooks" / "facts.ipynb")
+    for name in ("a", "b"):  # two reports, so that two workers run them
+        marker = tmp_path / f"{name}.json"
+        (tmp_path / "params" / f"{name}.yaml").write_text(
+            f"notebook: facts.ipynb\ntitle: {name}\nparameters:\n  marker: {marker}\n"
+        )
+    paths = []
+    for options, forked in (
+        (["--jobs", "1"], False),  # kernels started as new processes by the build process
+        (["--jobs", "2"], True),
+        (["--jobs", "2", "--fresh-kernels"], False),  # new processes, as papermill starts them
+    ):
+        process = build(tmp_path, *options, "--force")
+        assert process.returncode == 0, process.stderr
+        for name in ("a", "b"):
+            facts = json.loads((tmp_path / f"{name}.json").read_text())
+            assert facts.pop("preloaded") is forked, "a worker's warm kernel holds its imports"
+            assert " -m ipykernel_launcher -f " in facts.pop("command")
+            paths.append(facts.pop("path"))
+            assert facts == {
+                "argv0": "ipykernel_launcher.py",
+                "session_leader": True,
+                "sigterm_default": True,  # not the worker's handler
+                "parent_named": True,  # JPY_PARENT_PID, as jupyter_client's launcher sets it
+                "shared_with_parent": [],  # no pipe or socket of the worker kept open
+            }, options
+    assert all(path == paths[0] for path in paths), "a forked kernel's module path differs"
+
+
 def test_warm_kernels_keep_no_input_history():
     """Execution counts restart per report, so a history database would see duplicate lines."""
     kernel = WarmKernel()

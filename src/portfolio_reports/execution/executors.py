@@ -21,7 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import psutil
 
-from portfolio_reports.execution import kernels
+from portfolio_reports.execution import forked_kernels, kernels
 from portfolio_reports.execution.memory import MemoryCeilingPassed, memory_ceiling_kept
 
 
@@ -222,14 +222,15 @@ def run_local(
 
 
 def _fork_server(module: str) -> multiprocessing.context.BaseContext:
-    """Workers forked from one server process that has imported `module` once.
+    """Workers forked from one server process that has imported `module` once, after what their
+    warm kernels need: each worker forks its kernel from itself (see `forked_kernels`).
 
     Spawned workers would each import the report stack (about a second of CPU apiece); a fork
     server imports it once, and unlike forking this process it holds no threads or open state.
     The server starts with the first pool unless `start_fork_server` started it earlier.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([module])
+    context.set_forkserver_preload([forked_kernels.KERNEL_PRELOAD, module])
     return context
 
 
@@ -311,6 +312,7 @@ def _start_worker(warm: bool) -> None:
     # What the fork server imported lives as long as the worker: frozen out of the garbage
     # collector's reach, as rendering a page collects often (a full walk was a third of its time).
     gc.freeze()
+    forked_kernels.fork_kernels_here()
     build_process = multiprocessing.parent_process()
     if build_process is not None:
         threading.Thread(

@@ -21,6 +21,7 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 from portfolio_reports.errors import InputError
+from portfolio_reports.execution.forked_kernels import PROVISIONER_NAME, Forkable
 
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120
@@ -49,13 +50,17 @@ class ThisPythonKernelSpecs(KernelSpecManager):
     """Kernel specs where KERNEL_NAME always runs this interpreter (sys.executable).
 
     A user-level or system "python3" kernelspec may point at another Python, without this
-    package or with other library versions; reports must run where the build runs.
+    package or with other library versions; reports must run where the build runs. A worker
+    forks its warm kernels from itself (see `forked_kernels`).
     """
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         """This interpreter's ipykernel for KERNEL_NAME; other names as installed."""
         if kernel_name == KERNEL_NAME:
-            return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+            spec = get_kernel_dict()
+            provisioner = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
+            spec["metadata"] = {**spec.get("metadata", {}), **provisioner}
+            return KernelSpec(resource_dir=RESOURCES, **spec)
         return super().get_kernel_spec(kernel_name)
 
 
@@ -70,6 +75,10 @@ class ThisPythonKernelManager(AsyncKernelManager):
     @default("kernel_spec_manager")
     def _this_python_specs(self) -> KernelSpecManager:
         return ThisPythonKernelSpecs(data_dir=self.data_dir)
+
+
+class WarmKernelManager(ThisPythonKernelManager, Forkable):
+    """The manager of a warm kernel, which a worker forks from itself (see `forked_kernels`)."""
 
 
 def check_temporary_folder() -> None:
@@ -130,7 +139,7 @@ class WarmKernel:
         check_temporary_folder()
         remove_orphaned_sockets(Path(tempfile.gettempdir()))
         self._sockets, self._owner_lock = claim_sockets_folder()
-        self.manager = ThisPythonKernelManager(  # its sockets and key file in that folder
+        self.manager = WarmKernelManager(  # its sockets and key file in that folder
             kernel_name=KERNEL_NAME,
             transport="ipc",
             ip=str(self._sockets / "ipc"),
