@@ -81,13 +81,15 @@ class ForkedKernel:
         sys.stdout.flush()  # nothing buffered here is written twice
         sys.stderr.flush()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-        self.pid = os.fork()
-        if self.pid == 0:
-            try:
-                _become_kernel(arguments, env, cwd, stderr, mask)
-            finally:
-                os._exit(1)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        try:
+            self.pid = os.fork()
+            if self.pid == 0:
+                try:
+                    _become_kernel(arguments, env, cwd, stderr, mask)
+                finally:
+                    os._exit(1)
+        finally:  # here, in the worker, whether or not the fork failed
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def poll(self) -> int | None:
         """The exit code once the kernel has ended, else None."""
