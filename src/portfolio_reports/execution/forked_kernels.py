@@ -25,6 +25,7 @@ from importlib.util import find_spec
 from typing import Any, cast
 
 import setproctitle
+from ipykernel.kernelspec import make_ipkernel_cmd
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -32,7 +33,8 @@ PROVISIONER_NAME = "portfolio-reports-forking"
 """This provisioner's entry point name (see pyproject.toml), named in the kernel spec."""
 KERNEL_PRELOAD = "portfolio_reports.execution.kernel_preload"
 """The module the worker fork server imports so that workers can fork kernels."""
-_LAUNCHER = [sys.executable, "-m", "ipykernel_launcher"]
+_LAUNCHER = make_ipkernel_cmd()[:3]
+"""How the kernel spec starts a kernel: this Python, `-m`, ipykernel's launcher module."""
 _forking = False
 
 
