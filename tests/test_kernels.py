@@ -222,14 +222,18 @@ def test_a_workers_warm_kernels_are_forked_from_it_and_start_as_a_new_kernel_wou
             f"notebook: facts.ipynb\ntitle: {name}\nparameters:\n  marker: {marker}\n"
         )
     paths = []
-    for options, forked in (
-        (["--jobs", "1"], False),  # kernels started as new processes by the build process
-        (["--jobs", "2"], True),
-        (["--jobs", "2", "--fresh-kernels"], False),  # new processes, as papermill starts them
+    for options, names, forked in (
+        (["--jobs", "1"], "ab", False),  # kernels started as new processes by the build process
+        (["--jobs", "2"], "ab", True),
+        (["--jobs", "2", "a"], "a", True),  # a single report goes to a worker all the same
+        (["--jobs", "2", "--fresh-kernels"], "ab", False),  # new processes, as papermill starts
     ):
+        for name in "ab":
+            (tmp_path / f"{name}.json").unlink(missing_ok=True)
         process = build(tmp_path, *options, "--force")
         assert process.returncode == 0, process.stderr
-        for name in ("a", "b"):
+        assert {path.stem for path in tmp_path.glob("*.json")} == set(names)
+        for name in names:
             facts = json.loads((tmp_path / f"{name}.json").read_text())
             assert facts.pop("preloaded") is forked, "a worker's warm kernel holds its imports"
             assert " -m ipykernel_launcher -f " in facts.pop("command")

@@ -211,9 +211,13 @@ def run_local(
     *,
     lost: Callable[[Job, BaseException], Result],
 ) -> Generator[Result, None, None]:
-    """Run the jobs here, or on as many local worker processes as useful."""
+    """Run the jobs here with one worker allowed, else on as many worker processes as useful.
+
+    A single job goes to a worker too: the build started the fork server, holding the report
+    stack, before it knew how many reports it had, and a worker forks its kernel from it.
+    """
     ceiling = settings.memory_ceiling
-    if settings.workers <= 1 or len(jobs) <= 1:
+    if settings.workers <= 1 or not jobs:
         return run_serial(work, jobs, on_running, memory_ceiling=ceiling, lost=lost)
     workers = min(settings.workers, len(jobs))
     return run_local_pool(
