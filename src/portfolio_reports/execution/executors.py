@@ -213,8 +213,8 @@ def run_local(
 ) -> Generator[Result, None, None]:
     """Run the jobs here with one worker allowed, else on as many worker processes as useful.
 
-    A single job goes to a worker too: the build started the fork server, holding the report
-    stack, before it knew how many reports it had, and a worker forks its kernel from it.
+    A single job goes to a worker too: the command line starts the fork server, holding the
+    report stack, before it knows how many reports it has, and a worker forks its kernel.
     """
     ceiling = settings.memory_ceiling
     if settings.workers <= 1 or not jobs:
