@@ -11,9 +11,11 @@ import nbformat
 import pytest
 
 import portfolio_reports
+from portfolio_reports.builder.fingerprints import drawings_version
 from portfolio_reports.builder.inputs import BuildOptions
 from portfolio_reports.builder.keys import NO_PAGE
 from portfolio_reports.builder.plan import planned_reports
+from portfolio_reports.paths import CHARTS_FOLDER
 
 from .conftest import (
     NOTEBOOKS,
@@ -165,9 +167,21 @@ def test_changing_the_data_rebuilds_every_report(project):
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
 
 
-def test_force_rebuilds_every_report(project):
+def drawings_kept(project):
+    """Each chart drawing the reports folder keeps, by version folder and key, to its inode."""
+    root = project / "reports" / CHARTS_FOLDER
+    return {str(path.relative_to(root)): path.stat().st_ino for path in root.glob("*/*")}
+
+
+def test_force_rebuilds_every_report_and_draws_no_chart_again(project):
+    kept = drawings_kept(project)
+    pages = [project / "reports" / "2026Q3" / f"{name}.html" for name in REPORTS]
+    charts = sum(page.read_text().count('<figure class="chart"') for page in pages)
+    assert charts > 0 and len(kept) == charts  # one drawing per chart shown
+    assert {name.split("/")[0] for name in kept} == {drawings_version()}
     assert build(project, "--force").returncode == 0
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+    assert drawings_kept(project) == kept  # every drawing found, none written again
 
 
 def test_a_deleted_report_is_rebuilt(project):
@@ -197,8 +211,13 @@ def test_a_code_change_inside_a_subpackage_rebuilds_every_report(project):
     assert statuses(project) == dict.fromkeys(REPORTS, "skipped")
     module = source / "portfolio_reports" / "analysis" / "metrics.py"
     module.write_text(module.read_text() + "\n# a change that alters no figure\n")
+    before = drawings_kept(project)
     build_with_copy()
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+    after = drawings_kept(project)  # drawn again by the new code; the old code's drawings gone
+    assert len({name.split("/")[0] for name in after}) == 1
+    assert {name.split("/")[1] for name in after} == {name.split("/")[1] for name in before}
+    assert not after.keys() & before.keys()
 
 
 def test_a_report_added_rebuilds_only_the_pages_with_a_row_it_links_from(tmp_path):

@@ -18,6 +18,8 @@ FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
 SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
+CHARTS_FOLDER = ".charts"
+"""The reports folder's folder of chart drawings, kept so that an unchanged chart is not redrawn."""
 COMMENTARY_DIR = "commentary"
 """Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 BOARD_PACK = "board-pack.pdf"
@@ -173,6 +175,11 @@ class OutputLayout:
         """Parquet snapshots of validated data, one folder per data fingerprint."""
         return self.root / SNAPSHOTS_FOLDER
 
+    @property
+    def charts_dir(self) -> Path:
+        """Chart drawings the reports keep, one folder per version of the code that drew them."""
+        return self.root / CHARTS_FOLDER
+
     def html(self, name: str) -> Path:
         """A report's HTML file."""
         return self.quarter_dir / page_name(name)
@@ -203,6 +210,7 @@ class OutputLayout:
         folders = [
             self.root,
             self.snapshots_dir,
+            *self.charts_dir.glob("*/"),
             *self.root.glob("*/"),
             *self.root.glob("*/notebooks/"),
         ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from portfolio_reports.builder.fingerprints import prune_drawings
 from portfolio_reports.builder.inputs import (
     BuildOptions,
     CheckedInputs,
@@ -113,6 +114,7 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         results, reconciliation, outdated, printed, pack = _run_build(
             options, inputs, snapshot, layout, observer
         )
+        prune_drawings(layout.charts_dir)
         if stamp and not reconciliation and all(r.status in CURRENT for r in results):
             names = [result.name for result in results]
             record_stamp(stamp, layout, names, inputs.dataset.warnings)

@@ -12,6 +12,7 @@ from typing import Any
 
 from portfolio_reports.analysis import metrics
 from portfolio_reports.analysis.scope import Scope
+from portfolio_reports.builder.fingerprints import drawings_folder
 from portfolio_reports.builder.kinds import KINDS, unset_scope
 from portfolio_reports.config import Materiality, load_config, materiality_problem, project_data
 from portfolio_reports.data.dataset import Dataset, load_dataset
@@ -26,7 +27,7 @@ from portfolio_reports.notebook.pipeline import PipelineSections
 from portfolio_reports.notebook.record import RecordSections
 from portfolio_reports.notebook.story import StorySections
 from portfolio_reports.notebook.tiles import TileSections
-from portfolio_reports.presentation import narrative, palette
+from portfolio_reports.presentation import drawings, narrative, palette
 from portfolio_reports.presentation.charts import Chart
 from portfolio_reports.presentation.figures import KEY_FIGURE, SCOPE, PageFigures
 from portfolio_reports.presentation.tables import Html, folded
@@ -78,6 +79,7 @@ def open_report(
     settings = {**(load_config().settings if len(chosen) < len(given) else {}), **chosen}
     rule = Materiality.of(settings)
     dataset = load_dataset(data if data is not None else project_data(), rule)
+    drawings.keep_in(drawings_folder(data))
     scope = Scope(therapy_area, disease_area, market, region, product)
     scoped = KINDS[kind].parameters if kind is not None else ()
     if scoped and all(getattr(scope, name) is None for name in scoped):

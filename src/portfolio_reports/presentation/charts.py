@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, wraps
 from html import escape
 from typing import Any, ParamSpec, cast
@@ -28,7 +28,9 @@ from PIL import Image
 
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.schema import PHASES
+from portfolio_reports.presentation import drawings
 from portfolio_reports.presentation.columns import readable
+from portfolio_reports.presentation.drawings import Drawing
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
 from portfolio_reports.presentation.palette import OTHER, SERIES, TOTAL_COLOR, series_colors
 from portfolio_reports.presentation.phone import (
@@ -110,7 +112,8 @@ class Chart:
 
     `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable names, raw values.
     `narrow` is the figure drawn for a phone when the chart needs a layout of its own there (a
-    matrix turned on its side); without it, the figure is redrawn at NARROW_WIDTH.
+    matrix turned on its side); without it, the figure is redrawn at NARROW_WIDTH. `key` names
+    its drawing among those kept (see `drawings`); None: it is drawn.
     """
 
     figure: Figure
@@ -119,6 +122,7 @@ class Chart:
     note: str = ""
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     narrow: Figure | None = field(default=None, repr=False)
+    key: str | None = field(default=None, repr=False)
 
     @cached_property
     def png(self) -> bytes:
@@ -154,35 +158,44 @@ class Chart:
         return min(smallest_text(figure) for figure in figures)
 
     @cached_property
+    def drawing(self) -> Drawing:
+        """The chart as the page shows it: the drawing kept under its key, else drawn now."""
+        kept = drawings.find(self.key)
+        if kept is None:
+            narrow = self.narrow_png  # first: the phone's layout may leave the figure taller
+            width, height = (round(inch * DISPLAY_DPI) for inch in self.figure.get_size_inches())
+            kept = Drawing(self.png, narrow, self.smallest_text, width, height)
+            drawings.keep(self.key, kept)
+        return kept
+
+    @cached_property
     def html(self) -> str:
-        """The chart as an HTML figure: its title and note as the caption, the PNGs inlined.
+        """The chart as an HTML figure, title and note its caption, the PNGs inlined; the phone
+        variant is a `<source>` of a `<picture>`, which the browser picks by width."""
+        return self._figure(phone=True)
 
-        The phone variant is a `<source>` of a `<picture>`: the browser picks one by width.
-        """
-        return self._figure(self.narrow_png)
-
-    def _figure(self, narrow: bytes | None) -> str:
-        """The HTML figure, with a phone variant of the image when `narrow` is given."""
-        width, height = (round(inches * DISPLAY_DPI) for inches in self.figure.get_size_inches())
+    def _figure(self, *, phone: bool) -> str:
+        """The HTML figure, with the phone variant of the image if `phone` and it has one."""
+        drawing = self.drawing
         image = (
-            f'<img src="{_data_url(self.png)}" alt="{escape(self.alt)}" '
-            f'width="{width}" height="{height}">'
+            f'<img src="{_data_url(drawing.png)}" alt="{escape(self.alt)}" '
+            f'width="{drawing.width}" height="{drawing.height}">'
         )
-        if narrow is not None:
+        if phone and drawing.narrow_png is not None:
             image = (
-                f'<picture><source media="{PHONE_MEDIA}" srcset="{_data_url(narrow)}">'
+                f'<picture><source media="{PHONE_MEDIA}" srcset="{_data_url(drawing.narrow_png)}">'
                 f"{image}</picture>"
             )
         note = f'<span class="chart-note">{escape(self.note)}</span>' if self.note else ""
         return (
-            f'<figure class="chart" data-smallest-text-pt="{self.smallest_text:g}">'
+            f'<figure class="chart" data-smallest-text-pt="{drawing.smallest_text:g}">'
             f'<figcaption><span class="chart-title">{escape(self.title)}'
             f"</span>{note}</figcaption>{image}</figure>"
         )
 
     def _repr_mimebundle_(self, **_: Any) -> dict[str, str]:
         """The page's figure, and Jupyter's without the phone variant (a notebook is as wide)."""
-        return notebook_outputs(self.html, self._figure(None))
+        return notebook_outputs(self.html, self._figure(phone=False))
 
 
 def _data_url(png: bytes) -> str:
@@ -241,12 +254,14 @@ def _palette_png(image: Image.Image) -> bytes:
 
 
 def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
-    """Build the chart under the house style."""
+    """Build the chart under the house style, keyed by what it draws (see `drawings`)."""
 
     @wraps(build)
     def styled(*args: _P.args, **kwargs: _P.kwargs) -> Chart:
         with matplotlib.rc_context(_STYLE):
-            return build(*args, **kwargs)
+            key = drawings.key_of(build, args, kwargs)
+            chart = build(*args, **kwargs)
+        return chart if key is None else replace(chart, key=key)
 
     return styled
 

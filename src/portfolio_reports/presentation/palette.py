@@ -37,6 +37,11 @@ def choose(colours: Mapping[str, str]) -> None:
     _chosen.update(colours)
 
 
+def chosen_colours() -> tuple[tuple[str, str], ...]:
+    """The colours the data set of the report being drawn gives its names, sorted by name."""
+    return tuple(sorted(_chosen.items()))
+
+
 def color_for(name: str) -> str:
     """The colour of a product, area, region or market, the same in every chart and report."""
     if name == OTHER:
