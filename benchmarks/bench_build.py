@@ -5,8 +5,8 @@ Every peer builds the same reports (notebooks, params and data), each as its own
   naive       `papermill` then `jupyter nbconvert --to html --no-input`, two commands a report;
   pool        papermill's API and nbconvert's HTMLExporter on a pool of --jobs processes;
   empty       `portfolio-reports build` into an empty reports folder (validates, snapshots);
-  force       `portfolio-reports build --force` into that folder (every report runs again;
-              only when --peers names it);
+  force       `portfolio-reports build --force` into that folder (every report runs again and
+              reads the chart drawings the first build kept; only when --peers names it);
   no change   `portfolio-reports build` once more, with nothing to do (three times a round).
 
 The naive loop and the pool run with jsonschema's optional IRI checker blocked, as the build
@@ -51,8 +51,8 @@ NOTEBOOKS = PROJECT / "notebooks"
 SAMPLE = PROJECT / "data" / "sample"
 PEERS = ("naive", "pool", "empty", "force", "no change")
 DEFAULT_PEERS = ("naive", "pool", "empty", "no change")
-"""The peers run unless --peers names others: force is about as costly as empty, so it is left
-out to keep the default run within five minutes."""
+"""The peers run unless --peers names others: force, about two thirds of empty's CPU, is left out
+to keep the default run within five minutes."""
 NO_CHANGE_REPEATS = 3
 PR_SET_CHILD_SUBREAPER = 36
 BLOCK_IRI = "raise ImportError('left out, as portfolio_reports leaves it out')\n"
