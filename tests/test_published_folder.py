@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from portfolio_reports.builder.fingerprints import drawings_version
 from portfolio_reports.builder.locking import LOCKS_FOLDER, BuildLockedError, build_lock, lock_path
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, WriteError
+from portfolio_reports.paths import CHARTS_FOLDER
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
 from .small_disk import fill_disk_code, namespace_command
@@ -216,12 +218,14 @@ def test_scratch_of_ended_builds_is_removed_and_live_scratch_kept(
         neighbour / f".market-jp.{gone}-{uuid.uuid4().hex}.partial.html",
         neighbour / "notebooks" / f".market-jp.{gone}-{uuid.uuid4().hex}.partial.ipynb",
         out / QUARTER / f".market-jp.{uuid.uuid4().hex}.partial.html",
+        out / CHARTS_FOLDER / drawings_version() / f".{'0' * 64}.{gone}-{uuid.uuid4().hex}.partial",
     ]
     stale_snapshot = out / ".snapshots" / f".tmp-{gone}-{uuid.uuid4().hex}"
     live = out / f".index.{os.getpid()}-{uuid.uuid4().hex}.partial.html"
     stale_snapshot.mkdir(parents=True)
     (stale_snapshot / "sales.parquet").write_bytes(b"half")
     (out / QUARTER).mkdir()
+    leftovers[-1].parent.mkdir(parents=True)
     for path in [*leftovers, live]:
         path.write_text("half-written")
     process = run_cli(*build_args(out, params))
