@@ -87,7 +87,7 @@ def test_a_chart_whose_arguments_cannot_be_hashed_is_drawn(kept):
 
 def test_only_a_drawing_as_written_is_read_back(kept, tmp_path):
     key = mix_chart().key
-    drawn = mix_chart().drawing  # found: the first one's html was never asked for, so drawn now
+    drawn = mix_chart().drawing  # nothing kept under the key yet: drawn, then kept
     assert drawings.find(key) == drawn
     entry = kept / key
     written = entry.read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -82,7 +83,11 @@ def prune_drawings(root: Path, kept_bytes: int = KEPT_DRAWINGS_BYTES) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     if current.is_symlink() or not current.is_dir():
         return
-    kept = [(path.stat(), path) for path in current.iterdir() if path.is_file()]
+    kept = []
+    for path in current.iterdir():  # another quarter's build may rename or remove files meanwhile
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file():
+                kept.append((path.stat(), path))
     total = 0
     for info, path in sorted(kept, key=lambda entry: entry[0].st_mtime_ns, reverse=True):
         total += info.st_size

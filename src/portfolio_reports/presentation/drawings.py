@@ -113,7 +113,7 @@ def _parse(content: bytes) -> Drawing | None:
         header = json.loads(line)
         png_bytes, narrow_bytes = header["png"], header["narrow_png"]
         sizes = [png_bytes, *([] if narrow_bytes is None else [narrow_bytes])]
-        if sum(sizes) != len(images) or not all(isinstance(size, int) for size in sizes):
+        if not all(type(size) is int and size >= 0 for size in sizes) or sum(sizes) != len(images):
             return None
         png, narrow = images[:png_bytes], images[png_bytes:] if narrow_bytes is not None else None
         drawing = Drawing(
