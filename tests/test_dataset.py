@@ -1,8 +1,11 @@
 """Loading and validating a data folder: every schema accepts good rows and names bad ones."""
 
+import shutil
+
 import pandas as pd
 import pytest
 
+from portfolio_reports.config import Materiality
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.snapshots import write_snapshot
@@ -155,6 +158,24 @@ def test_a_snapshot_is_read_once_while_it_is_the_one_asked_for(sample_copy, tmp_
     (folder / "markets.parquet").write_bytes(b"changed")
     with pytest.raises(DataError):
         load_dataset(folder)  # no longer a snapshot: validated as a data folder, and refused
+
+
+def test_a_data_folder_loaded_again_unchanged_is_the_same_data_set(sample_copy, tmp_path):
+    """Its files' bytes, its place and the materiality name it: any change reads it again."""
+    first = load_dataset(sample_copy)
+    assert load_dataset(sample_copy) is first
+    stricter = Materiality(floor=5.0, share=0.1)
+    assert load_dataset(sample_copy, stricter).materiality == stricter
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(sample_copy, elsewhere)
+    assert load_dataset(elsewhere) is not first
+    edit_cell(sample_copy, "markets", 0, "name", "Nippon")
+    edited = load_dataset(sample_copy)
+    assert edited is not first and edited.fingerprint != first.fingerprint
+    assert "Nippon" in set(edited.markets["name"])
+    edit_cell(sample_copy, "markets", 0, "market", "somewhere")
+    with pytest.raises(DataError, match=r"markets\.csv"):
+        load_dataset(sample_copy)  # refused, not the data set it held before
 
 
 @pytest.mark.parametrize("table", ["catalysts", "other_revenue"])

@@ -33,7 +33,7 @@ from portfolio_reports.data.snapshots import (
     is_snapshot,
     read_snapshot,
 )
-from portfolio_reports.data.sources import read_source, write_source
+from portfolio_reports.data.sources import cheap_fingerprint, read_source, write_source
 from portfolio_reports.errors import DataError
 from portfolio_reports.text import cut, quoted
 
@@ -104,6 +104,9 @@ def load_dataset(source: str | Path, materiality: Materiality = DEFAULT_MATERIAL
         folder = Path(source).resolve()
         manifest = (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8")
         return _snapshot_dataset(folder, manifest, materiality)
+    unchanged = _unchanged_key(source, materiality)
+    if unchanged is not None and unchanged in _last_loaded:
+        return _last_loaded[unchanged]
     raw = read_source(source)
     detail = detail_file(source)
     if detail is not None:
@@ -111,7 +114,27 @@ def load_dataset(source: str | Path, materiality: Materiality = DEFAULT_MATERIAL
     blank = blank_problems({name: table.frame for name, table in raw.tables.items()}, str(source))
     if blank:
         raise DataError(blank)
-    return replace(_validated(raw), materiality=materiality)
+    dataset = replace(_validated(raw), materiality=materiality)
+    if unchanged is not None and unchanged[1] == raw.fingerprint:  # not changed while read
+        _last_loaded.clear()
+        _last_loaded[unchanged] = dataset
+    return dataset
+
+
+_last_loaded: dict[tuple[str, str, Materiality], Dataset] = {}
+"""The data set a file source gave last, by location, fingerprint and materiality: loading it
+again unchanged (a notebook run again, a second command in one process) returns it unvalidated."""
+
+
+def _unchanged_key(
+    source: str | Path, materiality: Materiality
+) -> tuple[str, str, Materiality] | None:
+    """What a file source's data set is known by while its files stay as they are: its resolved
+    location, the hash of its files' bytes and the materiality; None for a database."""
+    fingerprint = cheap_fingerprint(source)
+    if fingerprint is None:
+        return None
+    return str(Path(source).resolve()), fingerprint, materiality
 
 
 @lru_cache(maxsize=1)
