@@ -295,20 +295,55 @@ def assert_unchanged(root: Path, before: dict[str, str]) -> None:
     assert not changed, f"the reports folder changed: {changed[:5]} ({len(changed)} paths)"
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder `name` in the run's temp folder, which `build` fills once per run: the first
+    xdist worker to ask builds it, the others wait for it and share it, to read, never to write."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has a folder in the run's temp folder
+        shared = shared.parent
+    out, done = shared / name, shared / f"{name}.done"
+    with FileLock(shared / f"{name}.lock"):
+        if not done.is_file():
+            shutil.rmtree(out, ignore_errors=True)  # what a failed build before left
+            build(out)
+            done.touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_build(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, subprocess.CompletedProcess]:
     """The sample data built once per run, shared by the xdist workers: (out, process)."""
-    shared = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has a folder in the run's temp folder
-        shared = shared.parent
-    out, record = shared / "sample-reports", shared / "sample-reports.json"
-    with FileLock(shared / "sample-reports.lock"):
-        if not record.is_file():
-            process = run_cli("build", "--out", str(out), "--jobs", "2")
-            record.write_text(json.dumps(vars(process)), encoding="utf-8")
-    return out, subprocess.CompletedProcess(**json.loads(record.read_text(encoding="utf-8")))
+
+    def build(out: Path) -> None:
+        process = run_cli("build", "--out", str(out), "--jobs", "2")
+        out.with_suffix(".json").write_text(json.dumps(vars(process)), encoding="utf-8")
+
+    out = built_once(tmp_path_factory, "sample-reports", build)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    return out, subprocess.CompletedProcess(**record)
+
+
+@pytest.fixture(scope="session")
+def sample_printed(
+    sample_build: tuple[Path, subprocess.CompletedProcess], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The session's sample build, then printed: its latest quarter's reports and board pack in
+    PDF too, once per run. Returns the reports folder; a test that builds into it copies it."""
+    built, process = sample_build
+    assert process.returncode == 0, process.stderr
+
+    def build(out: Path) -> None:
+        shutil.copytree(built, out)
+        assert "Board pack" not in (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+        printed = run_cli("build", "--out", str(out), "--jobs", "2", "--format", "html,pdf")
+        assert printed.returncode == 0, printed.stdout + printed.stderr
+        assert f"board pack: {out / '2026Q3' / 'board-pack.pdf'}" in printed.stderr
+
+    return built_once(tmp_path_factory, "sample-printed", build)
 
 
 # Expected events for the tiny data set (its latest quarter is 2025Q3): two in the next quarter,

@@ -71,18 +71,16 @@ def build_quarter(out: Path, quarter: str | None, jobs: int, *extra: str) -> Non
 
 
 @pytest.fixture(scope="module")
-def both_orders(sample_build, tmp_path_factory) -> dict[str, Path]:
+def both_orders(sample_printed, tmp_path_factory) -> dict[str, Path]:
     """Two reports folders holding 2026Q2 and 2026Q3, built in opposite orders.
 
-    The first holds every report: the session's 2026Q3 build, then 2026Q2, printed to PDF too.
+    The first holds every report: the session's 2026Q3 build printed to PDF too, then 2026Q2.
     The second builds LINKED_REPORTS (params and commentary copied), every kind of link between
     reports and quarters in a third of the builds: 2026Q2 first, then 2026Q3.
     """
-    out, process = sample_build
-    assert process.returncode == 0, process.stderr
     later_first = tmp_path_factory.mktemp("q3-then-q2")
-    shutil.copytree(out, later_first, dirs_exist_ok=True)
-    build_quarter(later_first, PREVIOUS, 2, "--format", "html,pdf")
+    shutil.copytree(sample_printed, later_first, dirs_exist_ok=True)
+    build_quarter(later_first, PREVIOUS, 2)
     linked = tmp_path_factory.mktemp("linked")
     (linked / "params").mkdir()
     for name in LINKED_REPORTS:
@@ -129,8 +127,8 @@ def test_a_page_header_links_its_region_and_the_previous_quarter(browser, both_o
     assert scroll_width <= inner_width
 
 
-def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_orders):
-    folder = both_orders[ORDERS[0]] / PREVIOUS
+def test_every_report_is_printed_with_its_header_page_numbers_and_sources(sample_printed):
+    folder = sample_printed / QUARTER
     pages = sorted(
         path.stem
         for path in folder.glob("*.html")
@@ -141,7 +139,7 @@ def test_every_report_is_printed_with_its_header_page_numbers_and_sources(both_o
     overview = PdfReader(folder / "portfolio-overview.pdf")
     for number, printed in enumerate(overview.pages, start=1):
         text = printed.extract_text()
-        assert f"Portfolio overview · {PREVIOUS}" in text
+        assert f"Portfolio overview · {QUARTER}" in text
         assert "Synthetic sales" in text
         assert f"Page {number} of {len(overview.pages)}" in text
     everything = "".join(
@@ -155,7 +153,7 @@ HEADINGS = {
     "portfolio-overview": ("Highlights", "Revenue by type", "Definitions"),
     "market-us": ("Highlights", "Pipeline", "Upcoming catalysts", "Definitions"),
 }
-"""The headings the overview's and the US report's PDFs print for 2026Q2, each on a line."""
+"""The headings the overview's and the US report's PDFs print for 2026Q3, each on a line."""
 OPENINGS = {
     "portfolio-overview": (
         "Key figures, Whole portfolio",
@@ -183,9 +181,9 @@ def plain(text: str) -> str:
 
 @pytest.mark.parametrize("report", HEADINGS)
 def test_a_pdf_prints_its_chosen_parts_once_each_and_defines_every_term_it_prints(
-    both_orders, report
+    sample_printed, report
 ):
-    reader = PdfReader(both_orders[ORDERS[0]] / PREVIOUS / f"{report}.pdf")
+    reader = PdfReader(sample_printed / QUARTER / f"{report}.pdf")
     lines = [plain(line) for page in reader.pages for line in page.extract_text().splitlines()]
     for heading in HEADINGS[report]:
         assert lines.count(heading) == 1, heading
@@ -213,8 +211,8 @@ def test_a_pdf_prints_its_chosen_parts_once_each_and_defines_every_term_it_print
     assert all(share >= 0.5 for share in used[:-1]), used
 
 
-def test_the_overview_prints_on_at_most_six_a4_pages(both_orders):
-    overview = both_orders[ORDERS[0]] / PREVIOUS / "portfolio-overview.pdf"
+def test_the_overview_prints_on_at_most_six_a4_pages(sample_printed):
+    overview = sample_printed / QUARTER / "portfolio-overview.pdf"
     assert len(PdfReader(overview).pages) <= OVERVIEW_MAX_PAGES
 
 
