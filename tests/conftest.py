@@ -30,6 +30,7 @@ from portfolio_reports.cli.commands import cli
 from portfolio_reports.data.database import database_url
 from portfolio_reports.data.dataset import Dataset
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
+from portfolio_reports.paths import SHARED_CHARTS_ENV
 
 from .small_disk import SmallDisk
 
@@ -295,14 +296,31 @@ def assert_unchanged(root: Path, before: dict[str, str]) -> None:
     assert not changed, f"the reports folder changed: {changed[:5]} ({len(changed)} paths)"
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temp folder of the whole run, which every xdist worker shares."""
+    base = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has a folder in the run's temp folder
+        return base.parent
+    return base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_drawings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One chart drawings folder for every build of the run, as PORTFOLIO_REPORTS_DRAWINGS lets
+    a team share one: a chart drawn by one test's build is read back by the next with the same
+    chart. Tests of a reports folder's own drawings unset it."""
+    folder = run_folder(tmp_path_factory) / "drawings"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARED_CHARTS_ENV, str(folder))
+        yield folder
+
+
 def built_once(
     tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
 ) -> Path:
     """The folder `name` in the run's temp folder, which `build` fills once per run: the first
     xdist worker to ask builds it, the others wait for it and share it, to read, never to write."""
-    shared = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:  # each worker has a folder in the run's temp folder
-        shared = shared.parent
+    shared = run_folder(tmp_path_factory)
     out, done = shared / name, shared / f"{name}.done"
     with FileLock(shared / f"{name}.lock"):
         if not done.is_file():

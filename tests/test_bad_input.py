@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from portfolio_reports.paths import SHARED_CHARTS_ENV
+
 from .conftest import (
     NOTEBOOKS,
     PARAMS,
@@ -516,6 +518,13 @@ def test_reports_folder_that_is_a_file(project, tmp_path):
     out.write_text("not a folder\n")
     line = the_error(project, "--out", str(out), out=out)
     assert line.startswith(str(out)) and ("not a folder" in line or "Not a directory" in line)
+
+
+def test_a_relative_shared_drawings_folder_is_refused_before_anything_runs(project, monkeypatch):
+    monkeypatch.setenv(SHARED_CHARTS_ENV, "drawings")
+    assert the_error(project) == (
+        f"{SHARED_CHARTS_ENV} must be an absolute path to a folder, got 'drawings'"
+    )
 
 
 def test_option_value_of_the_wrong_type_is_a_usage_error(project):

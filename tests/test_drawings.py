@@ -14,7 +14,8 @@ from portfolio_reports.builder.fingerprints import (
     drawings_version,
     prune_drawings,
 )
-from portfolio_reports.paths import CHARTS_FOLDER, SNAPSHOTS_FOLDER
+from portfolio_reports.errors import InputError
+from portfolio_reports.paths import CHARTS_FOLDER, SHARED_CHARTS_ENV, SNAPSHOTS_FOLDER
 from portfolio_reports.presentation import charts, drawings, palette
 
 from .test_charts import MONEY, mix, trend
@@ -113,7 +114,8 @@ def test_a_drawing_that_cannot_be_kept_is_still_shown(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["file"]
 
 
-def test_a_report_keeps_drawings_only_when_it_reads_a_build_snapshot(tmp_path):
+def test_a_report_keeps_drawings_only_when_it_reads_a_build_snapshot(tmp_path, monkeypatch):
+    monkeypatch.delenv(SHARED_CHARTS_ENV)
     snapshot = tmp_path / "reports" / SNAPSHOTS_FOLDER / "0123456789abcdef"
     expected = tmp_path / "reports" / CHARTS_FOLDER / drawings_version()
     assert drawings_folder(snapshot) == expected
@@ -136,3 +138,30 @@ def test_pruning_keeps_this_version_and_its_most_recently_used_drawings(tmp_path
     prune_drawings(root, kept_bytes=250)
     assert sorted(path.name for path in root.iterdir()) == [current.name]
     assert sorted(path.name for path in current.iterdir()) == ["middle", "newest"]
+
+
+def test_the_environment_names_one_drawings_folder_for_every_reports_folder(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(SHARED_CHARTS_ENV, str(shared))
+    snapshots = [tmp_path / name / SNAPSHOTS_FOLDER / "0123456789abcdef" for name in "ab"]
+    assert [drawings_folder(path) for path in snapshots] == [shared / drawings_version()] * 2
+    assert drawings_folder(tmp_path / "data") is None
+    monkeypatch.setenv(SHARED_CHARTS_ENV, "")
+    assert drawings_folder(snapshots[0]) == tmp_path / "a" / CHARTS_FOLDER / drawings_version()
+    monkeypatch.setenv(SHARED_CHARTS_ENV, "drawings")
+    with pytest.raises(InputError, match=f"^{SHARED_CHARTS_ENV} must be an absolute path"):
+        drawings_folder(snapshots[0])
+
+
+def test_pruning_a_shared_folder_keeps_the_most_recently_used_drawings_of_every_version(tmp_path):
+    root = tmp_path / "shared"
+    other, current = root / "0000000000000000", root / drawings_version()
+    for age, path in enumerate((other / "newest", current / "middle", other / "oldest")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * 100)
+        os.utime(path, ns=(10**18 - age * 10**9, 10**18 - age * 10**9))
+    prune_drawings(root, shared=True, kept_bytes=250)
+    assert sorted(str(path.relative_to(root)) for path in root.glob("*/*")) == [
+        f"{other.name}/newest",
+        f"{current.name}/middle",
+    ]

@@ -3,6 +3,7 @@
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from portfolio_reports.builder.fingerprints import drawings_version
 from portfolio_reports.builder.inputs import BuildOptions
 from portfolio_reports.builder.keys import NO_PAGE
 from portfolio_reports.builder.plan import planned_reports
-from portfolio_reports.paths import CHARTS_FOLDER
+from portfolio_reports.paths import CHARTS_FOLDER, SHARED_CHARTS_ENV
 
 from .conftest import (
     NOTEBOOKS,
@@ -31,6 +32,14 @@ from .conftest import (
 pytestmark = pytest.mark.slow
 
 REPORTS = ("market-jp", "market-us")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_drawings_folder():
+    """Each reports folder here keeps its chart drawings in its own charts folder, the default."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SHARED_CHARTS_ENV)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +191,35 @@ def test_force_rebuilds_every_report_and_draws_no_chart_again(project):
     assert build(project, "--force").returncode == 0
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
     assert drawings_kept(project) == kept  # every drawing found, none written again
+
+
+def chart_images(project):
+    """The charts' images of each report's page, in the page's order."""
+    pages = {name: project / "reports" / "2026Q3" / f"{name}.html" for name in REPORTS}
+    return {
+        name: re.findall(r"data:image/png;base64,[^\"']+", page.read_text())
+        for name, page in pages.items()
+    }
+
+
+def test_reports_folders_share_the_drawings_folder_the_environment_names(
+    built_once, tmp_path, monkeypatch
+):
+    shared = tmp_path / "drawings"
+    monkeypatch.setenv(SHARED_CHARTS_ENV, str(shared))
+    first, second = tmp_path / "first", tmp_path / "second"
+    for project in (first, second):
+        shutil.copytree(built_once, project, ignore=shutil.ignore_patterns("reports"))
+    assert build(first).returncode == 0
+    kept = {str(path.relative_to(shared)): path.stat().st_ino for path in shared.glob("*/*")}
+    assert kept and {name.split("/")[0] for name in kept} == {drawings_version()}
+    assert not (first / "reports" / CHARTS_FOLDER).exists()
+    assert build(second).returncode == 0
+    assert statuses(second) == dict.fromkeys(REPORTS, "ok")
+    assert {
+        str(path.relative_to(shared)): path.stat().st_ino for path in shared.glob("*/*")
+    } == kept
+    assert chart_images(second) == chart_images(first)  # the second folder's charts all read back
 
 
 def test_a_deleted_report_is_rebuilt(project):

@@ -19,7 +19,7 @@ from portfolio_reports.builder.locking import LOCKS_FOLDER, BuildLockedError, bu
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import InputError, WriteError
-from portfolio_reports.paths import CHARTS_FOLDER
+from portfolio_reports.paths import CHARTS_FOLDER, SHARED_CHARTS_ENV
 
 from .conftest import NOTEBOOKS, SAMPLE_DATA, cli_command, run_cli
 from .small_disk import fill_disk_code, namespace_command
@@ -209,8 +209,9 @@ def test_a_read_only_neighbour_is_refused_before_anything_is_published(
 
 
 def test_scratch_of_ended_builds_is_removed_and_live_scratch_kept(
-    neighbour: Path, params: Path
+    neighbour: Path, params: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv(SHARED_CHARTS_ENV)  # the drawings' scratch in the reports folder's own
     out = neighbour.parent
     gone = 99_999_999  # above any pid_max: no such process
     leftovers = [

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from portfolio_reports.errors import WriteError
+from portfolio_reports.errors import InputError, WriteError
 
 FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
@@ -20,6 +20,9 @@ SNAPSHOTS_FOLDER = ".snapshots"
 """The reports folder's folder of build snapshots; only snapshots in it skip validation."""
 CHARTS_FOLDER = ".charts"
 """The reports folder's folder of chart drawings, kept so that an unchanged chart is not redrawn."""
+SHARED_CHARTS_ENV = "PORTFOLIO_REPORTS_DRAWINGS"
+"""An absolute folder where every reports folder keeps its chart drawings instead of in its own
+.charts: builds into new folders (one per quarter, a CI run's) then draw an unchanged chart once."""
 COMMENTARY_DIR = "commentary"
 """Folder beside params/ with the analysts' commentary: <quarter>/<report name>.md."""
 BOARD_PACK = "board-pack.pdf"
@@ -133,6 +136,17 @@ def page_name(report: str) -> str:
     return f"{report}.html"
 
 
+def shared_charts_dir() -> Path | None:
+    """The folder PORTFOLIO_REPORTS_DRAWINGS names, or None when it is unset or empty; an
+    InputError when it is not an absolute path (a kernel's current folder is not the build's)."""
+    value = os.environ.get(SHARED_CHARTS_ENV, "")
+    if not value:
+        return None
+    if not Path(value).is_absolute():
+        raise InputError(f"{SHARED_CHARTS_ENV} must be an absolute path to a folder, got {value!r}")
+    return Path(value)
+
+
 @dataclass(frozen=True)
 class OutputLayout:
     """Paths of one quarter's published reports under the reports folder."""
@@ -177,8 +191,9 @@ class OutputLayout:
 
     @property
     def charts_dir(self) -> Path:
-        """Chart drawings the reports keep, one folder per version of the code that drew them."""
-        return self.root / CHARTS_FOLDER
+        """Chart drawings the reports keep, one folder per version of the code that drew them:
+        the folder PORTFOLIO_REPORTS_DRAWINGS names, else the reports folder's own."""
+        return shared_charts_dir() or self.root / CHARTS_FOLDER
 
     def html(self, name: str) -> Path:
         """A report's HTML file."""

@@ -6,13 +6,14 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import platform
 import shutil
 from importlib import metadata
 from pathlib import Path
 
 from portfolio_reports import __version__
-from portfolio_reports.paths import CHARTS_FOLDER, SNAPSHOTS_FOLDER
+from portfolio_reports.paths import SNAPSHOTS_FOLDER, OutputLayout
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 """The package's source and templates: any change in them rebuilds every report."""
@@ -66,30 +67,43 @@ def drawings_version() -> str:
 
 def drawings_folder(data: str | Path | None) -> Path | None:
     """Where a report reading `data` keeps its chart drawings: when `data` is a build's snapshot,
-    beside the snapshots in the reports folder, in this version's folder; else nowhere."""
+    in this version's folder of its reports folder's charts folder (`OutputLayout.charts_dir`);
+    else nowhere."""
     if data is None or "://" in str(data) or Path(data).parent.name != SNAPSHOTS_FOLDER:
         return None
-    return Path(data).parent.parent / CHARTS_FOLDER / drawings_version()
+    return OutputLayout(Path(data).parent.parent, "").charts_dir / drawings_version()
 
 
-def prune_drawings(root: Path, kept_bytes: int = KEPT_DRAWINGS_BYTES) -> None:
-    """Remove from `root` (a reports folder's charts folder) the folders of other versions than
-    this one, and in this one the least recently used drawings beyond `kept_bytes`."""
+def prune_drawings(
+    root: Path, *, shared: bool = False, kept_bytes: int = KEPT_DRAWINGS_BYTES
+) -> None:
+    """Keep in `root` (a charts folder) the `kept_bytes` of drawings used most recently. In a
+    reports folder's own, only this version's are kept; in a `shared` one, which other versions
+    of the code may use too, every version's drawings count alike."""
     if root.is_symlink() or not root.is_dir():
         return
     current = root / drawings_version()
-    for folder in root.iterdir():
-        if folder != current and folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
-    if current.is_symlink() or not current.is_dir():
-        return
-    kept = []
-    for path in current.iterdir():  # another quarter's build may rename or remove files meanwhile
-        with contextlib.suppress(FileNotFoundError):
-            if path.is_file():
-                kept.append((path.stat(), path))
+    folders = [folder for folder in root.iterdir() if folder.is_dir() and not folder.is_symlink()]
+    if not shared:
+        for folder in folders:
+            if folder != current:
+                shutil.rmtree(folder, ignore_errors=True)
+        folders = [current] if current in folders else []
+    kept = [entry for folder in folders for entry in _files(folder)]
     total = 0
     for info, path in sorted(kept, key=lambda entry: entry[0].st_mtime_ns, reverse=True):
         total += info.st_size
         if total > kept_bytes:
             path.unlink(missing_ok=True)
+
+
+def _files(folder: Path) -> list[tuple[os.stat_result, Path]]:
+    """The regular files in `folder` with their status; another build may rename or remove any
+    of them, or the folder, meanwhile."""
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for path in folder.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file():
+                    found.append((path.stat(), path))
+    return found

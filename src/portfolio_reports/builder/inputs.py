@@ -33,7 +33,7 @@ from portfolio_reports.errors import InputError, ParamsError
 from portfolio_reports.execution.executors import default_workers
 from portfolio_reports.execution.limits import DEFAULT_TIMEOUT_S
 from portfolio_reports.execution.registry import EXECUTORS
-from portfolio_reports.paths import OutputLayout
+from portfolio_reports.paths import OutputLayout, shared_charts_dir
 from portfolio_reports.presentation.pdf import check_pdf_support
 
 
@@ -103,6 +103,7 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
             raise InputError(f"--{setting.replace('_', '-')} {problem}")
     if "pdf" in options.formats:
         check_pdf_support()
+    shared_charts_dir()  # refused now if not absolute, rather than once the reports are built
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
     dataset = load_dataset(cached or options.data, options.materiality)

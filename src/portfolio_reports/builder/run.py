@@ -55,7 +55,7 @@ from portfolio_reports.execution.outcome import (
     lost_job,
 )
 from portfolio_reports.execution.registry import EXECUTORS, run_job
-from portfolio_reports.paths import OutputLayout, remove_scratch
+from portfolio_reports.paths import OutputLayout, remove_scratch, shared_charts_dir
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
         results, reconciliation, outdated, printed, pack = _run_build(
             options, inputs, snapshot, layout, observer
         )
-        prune_drawings(layout.charts_dir)
+        prune_drawings(layout.charts_dir, shared=shared_charts_dir() is not None)
         if stamp and not reconciliation and all(r.status in CURRENT for r in results):
             names = [result.name for result in results]
             record_stamp(stamp, layout, names, inputs.dataset.warnings)
