@@ -186,7 +186,7 @@ def test_the_background_stays_pure_white_so_no_box_shows_on_the_page(chart):
 
 def test_a_note_shows_under_the_title_escaped():
     chart = charts.revenue_trend(trend(), title="Revenue", money_unit=MONEY)
-    noted = type(chart)(chart.figure, chart.title, chart.alt, note=HOSTILE)
+    noted = type(chart)(chart.draw, chart.title, chart.alt, note=HOSTILE)
     html = noted.html
     assert '<span class="chart-note">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
     assert "<script>" not in html

@@ -42,7 +42,7 @@ def chart() -> charts.Chart:
     drawn = charts.horizontal_bars(
         frame, label="product", value="revenue_m", title="Top products", unit=MONEY
     )
-    return charts.Chart(drawn.figure, drawn.title, drawn.alt, note="Product sales, RMB m.")
+    return charts.Chart(drawn.draw, drawn.title, drawn.alt, note="Product sales, RMB m.")
 
 
 def test_jupyter_shows_a_fragment_in_its_box_with_inline_rules_and_the_page_takes_its_own():

@@ -13,7 +13,7 @@ from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
 from portfolio_reports.notebook.report import open_report
-from portfolio_reports.presentation import charts, palette
+from portfolio_reports.presentation import charts, palette, ticks
 from portfolio_reports.presentation import views as drawn
 
 from .conftest import PROJECT, SAMPLE_DATA
@@ -50,7 +50,7 @@ def tick_labels(axis) -> dict[float, str]:
 
 
 def test_amount_ticks_show_as_many_decimals_as_they_need():
-    formatter = charts.AmountFormatter()
+    formatter = ticks.AmountFormatter()
     formatter.set_locs([0.0, 2.5, 5.0, 7.5])
     assert [formatter(x) for x in (0.0, 2.5, 5.0, 7.5)] == ["0.0", "2.5", "5.0", "7.5"]
     formatter.set_locs([0.0, 500.0, 1000.0, 1500.0])

@@ -12,7 +12,7 @@ import base64
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, wraps
+from functools import cached_property, partial, wraps
 from html import escape
 from typing import Any, ParamSpec, cast
 
@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import Formatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 from portfolio_reports.data.company import Money
@@ -40,6 +40,7 @@ from portfolio_reports.presentation.phone import (
     stand_overfull_labels,
 )
 from portfolio_reports.presentation.tables import notebook_outputs
+from portfolio_reports.presentation.ticks import amount_axis, category_axis, label_inches
 from portfolio_reports.text import counted
 
 PALETTE = SERIES
@@ -77,8 +78,6 @@ COUNTS_HEIGHT = 3.0
 MATRIX_WIDTH = 9.0
 """Widest a matrix gets, in inches; cells shrink to fit many columns."""
 MATRIX_CELL = 0.3
-TICK_DECIMALS = 4
-"""Most decimals an amount tick label shows (ticks 0.0025 apart at the finest)."""
 
 _STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
@@ -110,19 +109,34 @@ _P = ParamSpec("_P")
 class Chart:
     """A figure with its title, alt text and an optional note; shows as an HTML figure.
 
-    `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable names, raw values.
-    `narrow` is the figure drawn for a phone when the chart needs a layout of its own there (a
-    matrix turned on its side); without it, the figure is redrawn at NARROW_WIDTH. `key` names
-    its drawing among those kept (see `drawings`); None: it is drawn.
+    `draw` builds the figure, the first time it is asked for: a chart whose drawing is kept is
+    never built. `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable
+    names, raw values. `draw_narrow` builds the figure drawn for a phone when the chart needs a
+    layout of its own there (a matrix turned on its side); without it, the figure is redrawn at
+    NARROW_WIDTH. `key` names its drawing among those kept (see `drawings`); None: it is drawn.
     """
 
-    figure: Figure
+    draw: Callable[[], Figure] = field(repr=False)
     title: str
     alt: str
     note: str = ""
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    narrow: Figure | None = field(default=None, repr=False)
+    draw_narrow: Callable[[], Figure] | None = field(default=None, repr=False)
     key: str | None = field(default=None, repr=False)
+
+    @cached_property
+    def figure(self) -> Figure:
+        """The chart's figure, built under the house style."""
+        with matplotlib.rc_context(_STYLE):
+            return self.draw()
+
+    @cached_property
+    def narrow(self) -> Figure | None:
+        """The phone's figure when the chart has a layout of its own there, built as `figure`."""
+        if self.draw_narrow is None:
+            return None
+        with matplotlib.rc_context(_STYLE):
+            return self.draw_narrow()
 
     @cached_property
     def png(self) -> bytes:
@@ -254,7 +268,8 @@ def _palette_png(image: Image.Image) -> bytes:
 
 
 def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
-    """Build the chart under the house style, keyed by what it draws (see `drawings`)."""
+    """Describe the chart under the house style, keyed by what it draws (see `drawings`); its
+    figure is built under that style too, when first drawn."""
 
     @wraps(build)
     def styled(*args: _P.args, **kwargs: _P.kwargs) -> Chart:
@@ -283,40 +298,44 @@ def revenue_trend(
     positions = np.arange(len(quarters))
     yoy = data["yoy"].astype(float)
     has_growth = bool(yoy.notna().any())
-    figure = new_figure(WIDTH, TREND_HEIGHT + (GROWTH_HEIGHT if has_growth else 0))
-    if has_growth:
-        axes, growth = figure.subplots(
-            2, 1, sharex=True, height_ratios=[TREND_HEIGHT, GROWTH_HEIGHT]
-        )
-    else:
-        axes = figure.add_subplot()
-    axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
-    amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Product sales, {money_unit.label}")
     shown = [(quarters.index(at), label) for at, label in markers if at in quarters]
-    if shown:  # headroom above the bars for the markers' labels
-        low, high = axes.get_ylim()
-        axes.set_ylim(low, high + 0.12 * (high - low))
-    for position, label in shown:
-        axes.axvline(position - 0.45, color=MUTED_COLOR, linestyle="--", linewidth=1)
-        right_half = position > len(quarters) / 2  # labelled on the side with room
-        axes.annotate(
-            label,
-            (position - 0.45, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(-3 if right_half else 3, -3),
-            textcoords="offset points",
-            ha="right" if right_half else "left",
-            va="top",
-            fontsize=SMALLEST_TEXT,
-            color=MUTED_COLOR,
-        )
-    if has_growth:
-        _growth_panel(growth, positions, yoy)
-        axes.tick_params(axis="x", length=0)
-        _category_axis(growth, positions, quarters)
-    else:
-        _category_axis(axes, positions, quarters)
+
+    def draw() -> Figure:
+        figure = new_figure(WIDTH, TREND_HEIGHT + (GROWTH_HEIGHT if has_growth else 0))
+        if has_growth:
+            axes, growth = figure.subplots(
+                2, 1, sharex=True, height_ratios=[TREND_HEIGHT, GROWTH_HEIGHT]
+            )
+        else:
+            axes = figure.add_subplot()
+        axes.bar(positions, data["revenue_m"], width=0.65, color=TOTAL_COLOR)
+        amount_axis(axes.yaxis)
+        axes.set_ylabel(f"Product sales, {money_unit.label}")
+        if shown:  # headroom above the bars for the markers' labels
+            low, high = axes.get_ylim()
+            axes.set_ylim(low, high + 0.12 * (high - low))
+        for position, label in shown:
+            axes.axvline(position - 0.45, color=MUTED_COLOR, linestyle="--", linewidth=1)
+            right_half = position > len(quarters) / 2  # labelled on the side with room
+            axes.annotate(
+                label,
+                (position - 0.45, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3 if right_half else 3, -3),
+                textcoords="offset points",
+                ha="right" if right_half else "left",
+                va="top",
+                fontsize=SMALLEST_TEXT,
+                color=MUTED_COLOR,
+            )
+        if has_growth:
+            _growth_panel(growth, positions, yoy)
+            axes.tick_params(axis="x", length=0)
+            category_axis(growth, positions, quarters)
+        else:
+            category_axis(axes, positions, quarters)
+        return figure
+
     latest = data.iloc[-1]
     alt = (
         f"Bar chart of revenue per quarter, {_span(quarters)}; "
@@ -329,7 +348,7 @@ def revenue_trend(
             f"{label} ({quarters[position]})" for position, label in shown
         )
     return Chart(
-        figure,
+        draw,
         title,
         alt + ("; a panel below shows YoY growth." if has_growth else "."),
         frame=readable(data, ["quarter", "revenue_m", "qoq", "yoy"], money_unit),
@@ -367,11 +386,15 @@ def stacked_revenue(
             index=index, columns=columns, values=values, aggfunc="sum", fill_value=0, observed=True
         )
     )
-    figure, axes = _axes()
-    _stack(axes, table)
-    amount_axis(axes.yaxis)
-    axes.set_ylabel(f"Product sales, {money_unit.label}")
-    _stack_legend(figure, axes, columns)
+
+    def draw() -> Figure:
+        figure, axes = _axes()
+        _stack(axes, table)
+        amount_axis(axes.yaxis)
+        axes.set_ylabel(f"Product sales, {money_unit.label}")
+        _stack_legend(figure, axes, columns)
+        return figure
+
     periods = table.index.astype(str).tolist()
     latest = table.iloc[-1]
     total = latest.sum()
@@ -385,8 +408,8 @@ def stacked_revenue(
             f", largest {top} {money_unit.amount(money(latest[top]))}"
             f" ({percent(latest[top] / total)})"
         )
-    table = readable(frame, [index, columns, values], money_unit)
-    return Chart(figure, title, alt + ".", frame=table)
+    shown = readable(frame, [index, columns, values], money_unit)
+    return Chart(draw, title, alt + ".", frame=shown)
 
 
 @house_style
@@ -400,20 +423,24 @@ def horizontal_bars(
         return no_data(title)
     labels = data[label].astype(str).tolist()
     values = data[value].astype(float)
-    positions = np.arange(len(labels))
-    figure, axes = _axes(height=max(2.4, 1.3 + 0.32 * len(labels)))
-    bars = axes.barh(
-        positions, values * (100 if unit == "%" else 1), height=0.65, color=TOTAL_COLOR
-    )
-    axes.bar_label(
-        bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=SMALLEST_TEXT
-    )
-    axes.set_yticks(positions, labels)
-    axes.invert_yaxis()
-    axes.tick_params(axis="y", length=0)
-    axes.xaxis.grid(True)
-    axes.margins(x=0.12)
-    axes.set_xlabel(unit.label if isinstance(unit, Money) else unit)
+
+    def draw() -> Figure:
+        positions = np.arange(len(labels))
+        figure, axes = _axes(height=max(2.4, 1.3 + 0.32 * len(labels)))
+        bars = axes.barh(
+            positions, values * (100 if unit == "%" else 1), height=0.65, color=TOTAL_COLOR
+        )
+        axes.bar_label(
+            bars, labels=[_number(v, unit) for v in values], padding=3, fontsize=SMALLEST_TEXT
+        )
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()
+        axes.tick_params(axis="y", length=0)
+        axes.xaxis.grid(True)
+        axes.margins(x=0.12)
+        axes.set_xlabel(unit.label if isinstance(unit, Money) else unit)
+        return figure
+
     ranked = ", ".join(
         f"{name} {_quantity(amount, unit)}"
         for name, amount in zip(labels[:3], values.iloc[:3], strict=False)
@@ -423,7 +450,7 @@ def horizontal_bars(
         f"top 3: {ranked}." if count > 3 else f"{ranked}."
     )
     shown = readable(data, [label, value], unit if isinstance(unit, Money) else None)
-    return Chart(figure, title, alt, frame=shown)
+    return Chart(draw, title, alt, frame=shown)
 
 
 @house_style
@@ -434,25 +461,29 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
     order = [phase for phase in PHASES if phase in frame.index]
     order += [phase for phase in frame.index if phase not in PHASES]
     table = _top_series(frame.reindex(order).fillna(0))
-    figure, axes = _axes(height=COUNTS_HEIGHT)
-    _stack(axes, table)
     totals = table.sum(axis=1)
-    axes.bar_label(
-        axes.containers[-1],
-        labels=[f"{total:,.0f}" if total else "" for total in totals],
-        padding=2,
-        fontsize=SMALLEST_TEXT,
-    )
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylabel("Programmes")
     group = frame.columns.name or "group"
-    _stack_legend(figure, axes, group)
+
+    def draw() -> Figure:
+        figure, axes = _axes(height=COUNTS_HEIGHT)
+        _stack(axes, table)
+        axes.bar_label(
+            axes.containers[-1],
+            labels=[f"{total:,.0f}" if total else "" for total in totals],
+            padding=2,
+            fontsize=SMALLEST_TEXT,
+        )
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel("Programmes")
+        _stack_legend(figure, axes, group)
+        return figure
+
     listed = ", ".join(f"{phase} {total:,.0f}" for phase, total in totals.items())
     alt = (
         f"Stacked bar chart of pipeline counts by phase and {_words(group)}: {listed}; "
         f"{totals.sum():,.0f} programmes in total."
     )
-    return Chart(figure, title, alt, frame=readable(frame.reindex(order)))
+    return Chart(draw, title, alt, frame=readable(frame.reindex(order)))
 
 
 @house_style
@@ -475,11 +506,15 @@ def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
     if per_row.max() > 0:
         alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
     return Chart(
-        _matrix_figure(present, (row_noun, column_noun), widest=MATRIX_WIDTH, narrowest=5.0),
+        partial(
+            _matrix_figure, present, (row_noun, column_noun), widest=MATRIX_WIDTH, narrowest=5.0
+        ),
         title,
         alt + ".",
         frame=readable(frame),
-        narrow=_matrix_figure(present.T, (column_noun, row_noun), widest=NARROW_WIDTH),
+        draw_narrow=partial(
+            _matrix_figure, present.T, (column_noun, row_noun), widest=NARROW_WIDTH
+        ),
     )
 
 
@@ -490,11 +525,11 @@ def _matrix_figure(
     rows, columns = present.shape
     row_labels = present.index.astype(str).tolist()
     column_labels = present.columns.astype(str).tolist()
-    left = min(_label_inches(row_labels), widest / 2) + 0.5  # a very long name is cut off
+    left = min(label_inches(row_labels), widest / 2) + 0.5  # a very long name is cut off
     cell = max(MATRIX_CELL / 4, min(MATRIX_CELL, (widest - left) / columns))
     figure, axes = _axes(
         width=max(narrowest, left + cell * columns + 0.2),
-        height=_label_inches(column_labels) + cell * rows + 1.3,
+        height=label_inches(column_labels) + cell * rows + 1.3,
     )
     axes.pcolormesh(
         present.to_numpy(dtype=float),
@@ -525,40 +560,6 @@ def _matrix_figure(
     return figure
 
 
-class AmountFormatter(Formatter):
-    """Amount ticks with thousands separators and as many decimals as the ticks need.
-
-    A tick at 2.5 reads "2.5", never "2"; ticks at whole numbers read without decimals; zero
-    never reads "-0".
-    """
-
-    decimals = 0
-
-    def set_locs(self, locs: list[float]) -> None:
-        """Choose the fewest decimals that show every tick exactly."""
-        super().set_locs(locs)
-        self.decimals = next(
-            (
-                places
-                for places in range(TICK_DECIMALS + 1)
-                if all(abs(round(loc, places) - loc) < 1e-9 for loc in locs)
-            ),
-            TICK_DECIMALS,
-        )
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        """The tick's label."""
-        shown = round(x, self.decimals)
-        return f"{shown + 0.0:,.{self.decimals}f}"
-
-
-def amount_axis(axis: Any) -> None:
-    """An amount axis whose ticks fall on steps its labels show exactly (AmountFormatter)."""
-    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
-    axis.set_major_formatter(AmountFormatter())
-    axis.grid(True)
-
-
 def new_figure(width: float, height: float) -> Figure:
     """A figure on the Agg canvas, outside pyplot's registry of open figures."""
     figure = Figure(figsize=(width, height), layout="constrained")
@@ -574,15 +575,14 @@ def _axes(*, width: float = WIDTH, height: float = HEIGHT) -> tuple[Figure, Any]
 
 def no_data(title: str) -> Chart:
     """A short placeholder chart saying there is nothing to show."""
+    return Chart(_no_data_figure, title, f"{title}: no data to show.")
+
+
+def _no_data_figure() -> Figure:
+    """The placeholder's figure: "No data", muted, in a short strip."""
     figure = new_figure(WIDTH, 0.8)
     figure.text(0.5, 0.4, "No data", ha="center", va="center", color=MUTED_COLOR, fontsize=11)
-    return Chart(figure, title, f"{title}: no data to show.")
-
-
-def _category_axis(axes: Any, positions: np.ndarray, labels: Sequence[str]) -> None:
-    """Label a category axis without tick marks, slanting crowded labels."""
-    axes.set_xticks(positions, labels)
-    axes.tick_params(axis="x", length=0, labelrotation=45 if len(labels) > 12 else 0)
+    return figure
 
 
 def _top_series(table: pd.DataFrame) -> pd.DataFrame:
@@ -605,7 +605,7 @@ def _stack(axes: Any, table: pd.DataFrame) -> None:
         heights = table[column].to_numpy(dtype=float)
         axes.bar(positions, heights, bottom=bottom, width=0.65, color=color, label=name)
         bottom += heights
-    _category_axis(axes, positions, table.index.astype(str).tolist())
+    category_axis(axes, positions, table.index.astype(str).tolist())
     axes.yaxis.grid(True)
 
 
@@ -615,11 +615,6 @@ def _stack_legend(figure: Figure, axes: Any, heading: str) -> None:
     figure.legend(
         handles[::-1], labels[::-1], title=_words(heading).capitalize(), loc="outside right upper"
     )
-
-
-def _label_inches(labels: Sequence[str]) -> float:
-    """Rough length of the longest tick label in inches."""
-    return 0.08 * max(len(label) for label in labels)
 
 
 def _number(value: float, unit: str | Money) -> str:

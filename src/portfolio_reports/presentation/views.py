@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from portfolio_reports.analysis.revenue import material
@@ -24,7 +26,6 @@ from portfolio_reports.presentation.charts import (
     SMALLEST_TEXT,
     WIDTH,
     Chart,
-    amount_axis,
     house_style,
     new_figure,
     no_data,
@@ -33,6 +34,7 @@ from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, signed_money, signed_percent
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
 from portfolio_reports.presentation.tables import Html
+from portfolio_reports.presentation.ticks import amount_axis
 
 ROUNDING_COLOR = "#ffffff"
 """A rounding step is white, hatched in the muted colour: not a product's change."""
@@ -94,59 +96,76 @@ def revenue_bridges(
     shown = [bridge for bridge in bridges if bridge[2]["revenue_m"].abs().sum() > 0]
     if not shown:
         return no_data(title)
-    rows = sum(len(steps) for _, _, steps in shown)
-    figure = new_figure(WIDTH, 0.9 + ROW_INCHES * rows + 0.6 * len(shown))
-    panels = figure.subplots(
-        len(shown), 1, sharex=True, height_ratios=[len(s) for _, _, s in shown], squeeze=False
-    )[:, 0]
     left = min(_bridge_axis_start(steps) for _, _, steps in shown)
-    alt = []
-    for axes, (start, end, steps) in zip(panels, shown, strict=True):
-        totals = steps["kind"] == "total"
-        names = steps[label].where(~totals, [start] + [""] * (len(steps) - 2) + [end])
-        rounding = (steps["step"] == ROUNDING).to_numpy()
-        colors = [
-            TOTAL_COLOR if total else ROUNDING_COLOR if apart else color_for(str(step))
-            for total, apart, step in zip(totals, rounding, steps["step"], strict=True)
-        ]
-        positions = np.arange(len(steps))
-        starts = steps["start"].where(~totals, left)
-        bars = axes.barh(positions, steps["end"] - starts, left=starts, height=0.6, color=colors)
-        for bar in np.asarray(bars.patches)[rounding]:
-            bar.set(hatch="////", edgecolor=MUTED_COLOR, linewidth=0)
-        for position in positions[totals.to_numpy()].astype(float):
-            axes.text(left, position, " //", va="center", color="white", fontweight="bold")
-        labels = [
-            money(value) if total else signed_money(value)
-            for total, value in zip(totals, steps["revenue_m"], strict=True)
-        ]
-        axes.bar_label(bars, labels=labels, padding=3, fontsize=SMALLEST_TEXT)
-        axes.set_yticks(positions, names.tolist())
-        for tick in np.asarray(axes.get_yticklabels())[rounding]:
-            tick.set(color=MUTED_COLOR, fontstyle="italic")
-        axes.invert_yaxis()
-        axes.tick_params(axis="y", length=0)
-        amount_axis(axes.xaxis)
-        axes.set_title(_bridge_title(start, end, steps, materiality), loc="left", fontsize=10)
-        change = steps["revenue_m"].iloc[-1] - steps["revenue_m"].iloc[0]
-        alt.append(
-            f"from {start} {money_unit.amount(money(steps['revenue_m'].iloc[0]))} to {end}"
-            f" {money_unit.amount(money(steps['revenue_m'].iloc[-1]))} ({signed_money(change)})"
-        )
-    cut = f"\naxis from {money(left)}: totals are cut (//)" if left > 0 else ""
-    panels[-1].set_xlabel(f"Product sales, {money_unit.label}{cut}")
-    panels[-1].set_xlim(left=left)
-    panels[-1].margins(x=0.12)
+
+    def draw() -> Figure:
+        rows = sum(len(steps) for _, _, steps in shown)
+        figure = new_figure(WIDTH, 0.9 + ROW_INCHES * rows + 0.6 * len(shown))
+        panels = figure.subplots(
+            len(shown), 1, sharex=True, height_ratios=[len(s) for _, _, s in shown], squeeze=False
+        )[:, 0]
+        for axes, (start, end, steps) in zip(panels, shown, strict=True):
+            _bridge_panel(axes, start, end, steps, left, materiality, label)
+        cut = f"\naxis from {money(left)}: totals are cut (//)" if left > 0 else ""
+        panels[-1].set_xlabel(f"Product sales, {money_unit.label}{cut}")
+        panels[-1].set_xlim(left=left)
+        panels[-1].margins(x=0.12)
+        return figure
+
+    alt = [
+        f"from {start} {money_unit.amount(money(steps['revenue_m'].iloc[0]))} to {end}"
+        f" {money_unit.amount(money(steps['revenue_m'].iloc[-1]))}"
+        f" ({signed_money(steps['revenue_m'].iloc[-1] - steps['revenue_m'].iloc[0])})"
+        for start, end, steps in shown
+    ]
     steps = pd.concat(
         [frame.assign(bridge=f"{start} to {end}") for start, end, frame in shown],
         ignore_index=True,
     )
     return Chart(
-        figure,
+        draw,
         title,
         "Revenue bridges by product, " + "; ".join(alt) + ".",
         frame=readable(steps, ["bridge", "step", label, "kind", "revenue_m"], money_unit),
     )
+
+
+def _bridge_panel(
+    axes: Any,
+    start: str,
+    end: str,
+    steps: pd.DataFrame,
+    left: float,
+    materiality: Materiality,
+    label: str,
+) -> None:
+    """One bridge's waterfall on `axes`, its amount axis starting at `left`."""
+    totals = steps["kind"] == "total"
+    names = steps[label].where(~totals, [start] + [""] * (len(steps) - 2) + [end])
+    rounding = (steps["step"] == ROUNDING).to_numpy()
+    colors = [
+        TOTAL_COLOR if total else ROUNDING_COLOR if apart else color_for(str(step))
+        for total, apart, step in zip(totals, rounding, steps["step"], strict=True)
+    ]
+    positions = np.arange(len(steps))
+    starts = steps["start"].where(~totals, left)
+    bars = axes.barh(positions, steps["end"] - starts, left=starts, height=0.6, color=colors)
+    for bar in np.asarray(bars.patches)[rounding]:
+        bar.set(hatch="////", edgecolor=MUTED_COLOR, linewidth=0)
+    for position in positions[totals.to_numpy()].astype(float):
+        axes.text(left, position, " //", va="center", color="white", fontweight="bold")
+    labels = [
+        money(value) if total else signed_money(value)
+        for total, value in zip(totals, steps["revenue_m"], strict=True)
+    ]
+    axes.bar_label(bars, labels=labels, padding=3, fontsize=SMALLEST_TEXT)
+    axes.set_yticks(positions, names.tolist())
+    for tick in np.asarray(axes.get_yticklabels())[rounding]:
+        tick.set(color=MUTED_COLOR, fontstyle="italic")
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", length=0)
+    amount_axis(axes.xaxis)
+    axes.set_title(_bridge_title(start, end, steps, materiality), loc="left", fontsize=10)
 
 
 @house_style
@@ -156,33 +175,35 @@ def launch_tracker(
     """Sales per quarter since launch, one line per product, aligned at the launch quarter."""
     if frame.empty:
         return no_data(title)
-    figure = new_figure(WIDTH, 4.0)
-    axes = figure.add_subplot()
-    summary = []
-    for product, curve in frame.groupby("product", sort=False):
-        name = str(curve[label].iloc[0])
-        launched = curve["launch_quarter"].iloc[0]
-        axes.plot(
-            curve["quarters_since_launch"],
-            curve["revenue_m"],
-            marker="o",
-            linewidth=2,
-            color=color_for(str(product)),
-            label=f"{name}, launched {launched}",
-        )
-        last = curve.iloc[-1]
-        summary.append(
-            f"{name} {money_unit.amount(money(last['revenue_m']))}"
-            f" in quarter {last['quarters_since_launch']}"
-        )
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("Quarter since launch (1 = launch quarter)")
-    axes.set_ylabel(f"Product sales, {money_unit.label}")
-    amount_axis(axes.yaxis)
-    axes.set_ylim(bottom=0)
-    figure.legend(loc="outside lower left", ncols=2, fontsize=SMALLEST_TEXT)
+    curves = [(str(product), curve) for product, curve in frame.groupby("product", sort=False)]
+
+    def draw() -> Figure:
+        figure = new_figure(WIDTH, 4.0)
+        axes = figure.add_subplot()
+        for product, curve in curves:
+            axes.plot(
+                curve["quarters_since_launch"],
+                curve["revenue_m"],
+                marker="o",
+                linewidth=2,
+                color=color_for(product),
+                label=f"{curve[label].iloc[0]}, launched {curve['launch_quarter'].iloc[0]}",
+            )
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("Quarter since launch (1 = launch quarter)")
+        axes.set_ylabel(f"Product sales, {money_unit.label}")
+        amount_axis(axes.yaxis)
+        axes.set_ylim(bottom=0)
+        figure.legend(loc="outside lower left", ncols=2, fontsize=SMALLEST_TEXT)
+        return figure
+
+    summary = [
+        f"{curve[label].iloc[0]} {money_unit.amount(money(curve['revenue_m'].iloc[-1]))}"
+        f" in quarter {curve['quarters_since_launch'].iloc[-1]}"
+        for _, curve in curves
+    ]
     return Chart(
-        figure,
+        draw,
         title,
         "Line chart of sales since launch: " + "; ".join(summary) + ".",
         frame=readable(frame, [*LAUNCH_COLUMNS[:1], label, *LAUNCH_COLUMNS[1:]], money_unit),
