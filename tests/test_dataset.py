@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.config import Materiality
-from portfolio_reports.data.dataset import load_dataset
+from portfolio_reports.data.dataset import export_dataset, load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import DataError
@@ -161,14 +161,17 @@ def test_a_snapshot_is_read_once_while_it_is_the_one_asked_for(sample_copy, tmp_
 
 
 def test_a_data_folder_loaded_again_unchanged_is_the_same_data_set(sample_copy, tmp_path):
-    """Its files' bytes, its place and the materiality name it: any change reads it again."""
+    """Its files' format and bytes and the materiality name it: any change reads it again."""
     first = load_dataset(sample_copy)
     assert load_dataset(sample_copy) is first
-    stricter = Materiality(floor=5.0, share=0.1)
-    assert load_dataset(sample_copy, stricter).materiality == stricter
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(sample_copy, elsewhere)
-    assert load_dataset(elsewhere) is not first
+    assert load_dataset(elsewhere) is first  # the same files: a data set holds no path
+    stricter = Materiality(floor=5.0, share=0.1)
+    assert load_dataset(sample_copy, stricter).materiality == stricter
+    assert load_dataset(sample_copy) is not first  # one data set is kept: the last
+    export_dataset(first, tmp_path / "parquet", "parquet")
+    assert load_dataset(tmp_path / "parquet").fingerprint != first.fingerprint
     edit_cell(sample_copy, "markets", 0, "name", "Nippon")
     edited = load_dataset(sample_copy)
     assert edited is not first and edited.fingerprint != first.fingerprint
@@ -176,6 +179,16 @@ def test_a_data_folder_loaded_again_unchanged_is_the_same_data_set(sample_copy, 
     edit_cell(sample_copy, "markets", 0, "market", "somewhere")
     with pytest.raises(DataError, match=r"markets\.csv"):
         load_dataset(sample_copy)  # refused, not the data set it held before
+
+
+def test_a_file_swapped_for_a_link_to_the_same_bytes_is_refused_after_a_load(sample_copy, tmp_path):
+    """The files are read and checked every time; only their validation is saved."""
+    load_dataset(sample_copy)
+    outside = tmp_path / "catalysts.csv"
+    (sample_copy / "catalysts.csv").rename(outside)
+    (sample_copy / "catalysts.csv").symlink_to(outside)
+    with pytest.raises(DataError, match=r"catalysts\.csv.*link"):
+        load_dataset(sample_copy)
 
 
 @pytest.mark.parametrize("table", ["catalysts", "other_revenue"])

@@ -33,7 +33,12 @@ from portfolio_reports.data.snapshots import (
     is_snapshot,
     read_snapshot,
 )
-from portfolio_reports.data.sources import cheap_fingerprint, read_source, write_source
+from portfolio_reports.data.sources import (
+    cheap_fingerprint,
+    read_source,
+    source_for,
+    write_source,
+)
 from portfolio_reports.errors import DataError
 from portfolio_reports.text import cut, quoted
 
@@ -104,37 +109,41 @@ def load_dataset(source: str | Path, materiality: Materiality = DEFAULT_MATERIAL
         folder = Path(source).resolve()
         manifest = (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8")
         return _snapshot_dataset(folder, manifest, materiality)
-    unchanged = _unchanged_key(source, materiality)
-    if unchanged is not None and unchanged in _last_loaded:
-        return _last_loaded[unchanged]
-    raw = read_source(source)
+    before = cheap_fingerprint(source)
+    raw = read_source(source)  # every file checked as read: links, sizes, encodings
     detail = detail_file(source)
     if detail is not None:
         raw = RawSource({**raw.tables, "sales": summed_sales(detail)}, detail_fingerprint(detail))
     blank = blank_problems({name: table.frame for name, table in raw.tables.items()}, str(source))
     if blank:
         raise DataError(blank)
+    unchanged = _unchanged_key(source, raw, before, materiality)
+    if unchanged is not None and unchanged in _last_loaded:
+        return _last_loaded[unchanged]
     dataset = replace(_validated(raw), materiality=materiality)
-    if unchanged is not None and unchanged[1] == raw.fingerprint:  # not changed while read
+    if unchanged is not None:
         _last_loaded.clear()
         _last_loaded[unchanged] = dataset
     return dataset
 
 
 _last_loaded: dict[tuple[str, str, Materiality], Dataset] = {}
-"""The data set a file source gave last, by location, fingerprint and materiality: loading it
-again unchanged (a notebook run again, a second command in one process) returns it unvalidated."""
+"""The data set a file source gave last, by kind, fingerprint and materiality: reading the same
+files again (a notebook run again, a copy of the folder) returns it instead of validating them."""
 
 
 def _unchanged_key(
-    source: str | Path, materiality: Materiality
+    source: str | Path, raw: RawSource, before: str | None, materiality: Materiality
 ) -> tuple[str, str, Materiality] | None:
-    """What a file source's data set is known by while its files stay as they are: its resolved
-    location, the hash of its files' bytes and the materiality; None for a database."""
-    fingerprint = cheap_fingerprint(source)
-    if fingerprint is None:
+    """What a file source's data set is known by: its kind (a folder of CSV or Parquet files, a
+    workbook), the hash of its tables' names and bytes and the materiality. None for a database,
+    for files that changed while read (`before`, the hash then, is not the one read) and for
+    tables with problems reading them; a data set holds no path: its problems name table files."""
+    if before is None or before != raw.fingerprint:
         return None
-    return str(Path(source).resolve()), fingerprint, materiality
+    if any(table.problems for table in raw.tables.values()):
+        return None
+    return type(source_for(source)).__name__, before, materiality
 
 
 @lru_cache(maxsize=1)
