@@ -166,3 +166,15 @@ def test_pruning_a_shared_folder_keeps_the_most_recently_used_drawings_of_every_
         f"{other.name}/newest",
         f"{current.name}/middle",
     ]
+
+
+def test_a_chart_shown_after_other_colours_are_chosen_is_drawn_in_its_own():
+    """A chart's figure is built when drawn, in the colours chosen when the chart was made."""
+    palette.choose({"Oncology": "#000000"})
+    try:
+        drawn_at_once = mix_chart().png
+        later = mix_chart()
+    finally:
+        palette.choose({})
+    assert later.png == drawn_at_once
+    assert mix_chart().png != drawn_at_once  # the default colours draw another image

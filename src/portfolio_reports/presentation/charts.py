@@ -28,7 +28,7 @@ from PIL import Image
 
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.schema import PHASES
-from portfolio_reports.presentation import drawings
+from portfolio_reports.presentation import drawings, palette
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.drawings import Drawing
 from portfolio_reports.presentation.formatting import money, percent, signed_percent
@@ -123,11 +123,13 @@ class Chart:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     draw_narrow: Callable[[], Figure] | None = field(default=None, repr=False)
     key: str | None = field(default=None, repr=False)
+    colours: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """The data set's colours when the chart was described, which its figure is drawn in."""
 
     @cached_property
     def figure(self) -> Figure:
-        """The chart's figure, built under the house style."""
-        with matplotlib.rc_context(_STYLE):
+        """The chart's figure, built under the house style in the chart's colours."""
+        with matplotlib.rc_context(_STYLE), palette.colours_as(self.colours):
             return self.draw()
 
     @cached_property
@@ -135,7 +137,7 @@ class Chart:
         """The phone's figure when the chart has a layout of its own there, built as `figure`."""
         if self.draw_narrow is None:
             return None
-        with matplotlib.rc_context(_STYLE):
+        with matplotlib.rc_context(_STYLE), palette.colours_as(self.colours):
             return self.draw_narrow()
 
     @cached_property
@@ -251,19 +253,19 @@ def _palette_png(image: Image.Image) -> bytes:
     Quantizing averages each colour with its anti-aliased neighbours, so white would come out
     off-white and show as a box on the page; an entry close to common colours takes the commonest.
     """
-    palette = image.quantize(
+    quantized = image.quantize(
         colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     counts = image.getcolors(image.width * image.height) or []
     common = np.array([colour for _, colour in sorted(counts, reverse=True)[:PNG_COLORS]])
-    entries = np.array(palette.getpalette() or [], dtype=int).reshape(-1, 3)
+    entries = np.array(quantized.getpalette() or [], dtype=int).reshape(-1, 3)
     distances = np.abs(entries[:, None, :] - common[None, :, :]).sum(axis=2)
     close = distances <= SNAP_DISTANCE
     snapped = close.any(axis=1)
     entries[snapped] = common[close.argmax(axis=1)[snapped]]  # the commonest close colour
-    palette.putpalette(entries.ravel().tolist())
+    quantized.putpalette(entries.ravel().tolist())
     small = io.BytesIO()
-    palette.save(small, format="png", compress_level=PNG_COMPRESSION)
+    quantized.save(small, format="png", compress_level=PNG_COMPRESSION)
     return small.getvalue()
 
 
@@ -276,7 +278,7 @@ def house_style(build: Callable[_P, Chart]) -> Callable[_P, Chart]:
         with matplotlib.rc_context(_STYLE):
             key = drawings.key_of(build, args, kwargs)
             chart = build(*args, **kwargs)
-        return chart if key is None else replace(chart, key=key)
+        return replace(chart, key=key, colours=palette.chosen_colours())
 
     return styled
 

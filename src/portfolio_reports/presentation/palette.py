@@ -8,7 +8,8 @@ colour: a series whose colour another already shows moves to the first free one 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 SERIES = (
     "#4e79a7",
@@ -40,6 +41,17 @@ def choose(colours: Mapping[str, str]) -> None:
 def chosen_colours() -> tuple[tuple[str, str], ...]:
     """The colours the data set of the report being drawn gives its names, sorted by name."""
     return tuple(sorted(_chosen.items()))
+
+
+@contextmanager
+def colours_as(colours: tuple[tuple[str, str], ...]) -> Iterator[None]:
+    """Draw in `colours` (as `chosen_colours` gave them) for a while, then as chosen before."""
+    before = dict(_chosen)
+    choose(dict(colours))
+    try:
+        yield
+    finally:
+        choose(before)
 
 
 def color_for(name: str) -> str:
