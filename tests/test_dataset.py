@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from portfolio_reports.config import Materiality
-from portfolio_reports.data.dataset import export_dataset, load_dataset
+from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
 from portfolio_reports.data.snapshots import write_snapshot
 from portfolio_reports.errors import DataError
@@ -170,8 +170,6 @@ def test_a_data_folder_loaded_again_unchanged_is_the_same_data_set(sample_copy, 
     stricter = Materiality(floor=5.0, share=0.1)
     assert load_dataset(sample_copy, stricter).materiality == stricter
     assert load_dataset(sample_copy) is not first  # one data set is kept: the last
-    export_dataset(first, tmp_path / "parquet", "parquet")
-    assert load_dataset(tmp_path / "parquet").fingerprint != first.fingerprint
     edit_cell(sample_copy, "markets", 0, "name", "Nippon")
     edited = load_dataset(sample_copy)
     assert edited is not first and edited.fingerprint != first.fingerprint

@@ -129,16 +129,17 @@ class Chart:
     @cached_property
     def figure(self) -> Figure:
         """The chart's figure, built under the house style in the chart's colours."""
-        with matplotlib.rc_context(_STYLE), palette.colours_as(self.colours):
-            return self.draw()
+        return self._built(self.draw)
 
     @cached_property
     def narrow(self) -> Figure | None:
         """The phone's figure when the chart has a layout of its own there, built as `figure`."""
-        if self.draw_narrow is None:
-            return None
+        return None if self.draw_narrow is None else self._built(self.draw_narrow)
+
+    def _built(self, draw: Callable[[], Figure]) -> Figure:
+        """A figure of the chart, built under the house style in the chart's colours."""
         with matplotlib.rc_context(_STYLE), palette.colours_as(self.colours):
-            return self.draw_narrow()
+            return draw()
 
     @cached_property
     def png(self) -> bytes:

@@ -1,7 +1,8 @@
 """Chart drawings kept on disk by a key of what was drawn: an unchanged chart is not drawn again.
 
-A build's reports keep their drawings in the reports folder, one folder per version of the code
-and of the libraries that draw (`keep_in`). A chart's key hashes the function that built it, its
+A build's reports keep their drawings in the reports folder (or the one folder
+PORTFOLIO_REPORTS_DRAWINGS names), one folder per version of the code and of the libraries that
+draw (`keep_in`). A chart's key hashes the function that built it, its
 arguments, the colours the data set gives its names and matplotlib's settings; the drawing found
 under that key is the one the same build would draw. Without a folder (a notebook opened by an
 analyst), every chart is drawn.
