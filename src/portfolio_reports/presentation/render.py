@@ -272,7 +272,7 @@ def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> tuple
         caption = table.find("caption")
         if caption is None or not REVENUE_CAPTION.search(caption.get_text()):
             continue
-        for row in table.select("tbody tr"):
+        for row in _body_rows(table):
             label = row.find(["th", "td"])
             if label is None:
                 continue
@@ -298,7 +298,7 @@ def _omit_from_print(tag: Tag) -> bool:
 def _mark_long_tables(soup: BeautifulSoup) -> None:
     """Leave tables of more than PRINT_MAX_ROWS rows out of print, saying so where they were."""
     for table in soup.find_all("table"):
-        rows = len(table.select("tbody tr"))
+        rows = len(_body_rows(table))
         output = table.find_parent("div", class_="output-html")
         if rows <= PRINT_MAX_ROWS or output is None or not _omit_from_print(output):
             continue
@@ -326,7 +326,7 @@ def _classes(tag: Tag) -> list[str]:
 def _title_chosen_folds(soup: BeautifulSoup) -> None:
     """Give each printed fold without a caption of its own its summary line as a printed title
     (print leaves the summary out)."""
-    for fold in soup.select("details.fold"):
+    for fold in soup.find_all("details", class_="fold"):
         if fold.find(["caption", "figcaption"]) or fold.find_parent(class_="print-omit"):
             continue
         title = soup.new_tag("p", attrs={"class": "print-only fold-title"})
@@ -394,6 +394,11 @@ def _text(tag: Tag, leaving_out: Tag, *, printed: bool) -> str:
     return " ".join(words)
 
 
+def _body_rows(tag: Tag) -> list[Tag]:
+    """The rows of the table bodies within `tag`, in page order (CSS `tbody tr`)."""
+    return [row for body in tag.find_all("tbody") for row in body.find_all("tr")]
+
+
 def _cut_glossary(soup: BeautifulSoup, *, linked: bool) -> None:
     """Keep in the page's glossary only the terms the rest of the page shows (a term of several
     spellings, "QoQ, YoY", when it shows any), in print only those it prints, and link the
@@ -403,7 +408,7 @@ def _cut_glossary(soup: BeautifulSoup, *, linked: bool) -> None:
         return
     shown = _text(soup, block, printed=False)
     printed = _text(soup, block, printed=True)
-    for row in block.select("tbody tr"):
+    for row in _body_rows(block):
         term = row.get_text("|", strip=True).partition("|")[0]
         spellings = "|".join(re.escape(spelling.strip()) for spelling in term.split(","))
         pattern = re.compile(rf"(?<!\w)(?:{spellings})(?!\w)", re.IGNORECASE)
