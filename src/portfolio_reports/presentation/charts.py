@@ -40,7 +40,12 @@ from portfolio_reports.presentation.phone import (
     stand_overfull_labels,
 )
 from portfolio_reports.presentation.tables import notebook_outputs
-from portfolio_reports.presentation.ticks import amount_axis, category_axis, label_inches
+from portfolio_reports.presentation.ticks import (
+    amount_axis,
+    category_axis,
+    label_inches,
+    spare_axis_layout,
+)
 from portfolio_reports.text import counted
 
 PALETTE = SERIES
@@ -57,8 +62,8 @@ RENDER_DPI = 120
 """PNG pixels per figure inch: sharper than the page on high-density screens, still small."""
 PNG_COLORS = 64
 """Palette size of the PNG: the series colours, text and the anti-aliased edges between them."""
-PNG_COMPRESSION = 8
-"""zlib level of the PNG: within 2% of the smallest (9) at half its time."""
+PNG_COMPRESSION = 7
+"""zlib level of the PNG: a tenth larger than the smallest (9) at a third of its time."""
 SNAP_DISTANCE = 12
 """A palette entry this close (summed RGB difference) to a common colour becomes that colour."""
 WIDTH = 8.0
@@ -228,24 +233,12 @@ def _draw(figure: Figure) -> bytes:
     """
     with matplotlib.rc_context(_STYLE):
         figure.set_dpi(RENDER_DPI)
-        _pin_empty_axis_labels(figure)
+        spare_axis_layout(figure)
         canvas = cast(FigureCanvasAgg, figure.canvas)
         canvas.draw()
         pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         image = pixels.convert("RGB")
     return _palette_png(image)
-
-
-def _pin_empty_axis_labels(figure: Figure) -> None:
-    """Give each empty axis label a fixed place: it draws nothing wherever it stands.
-
-    Matplotlib otherwise works an axis label's place out beyond the tick labels before each
-    layout pass and each draw, measuring every tick label: about 7% of a chart's drawing.
-    """
-    for axes in figure.axes:
-        for axis in (axes.xaxis, axes.yaxis):
-            if not axis.label.get_text():
-                axis.set_label_coords(0.5, 0.5)
 
 
 def _palette_png(image: Image.Image) -> bytes:
