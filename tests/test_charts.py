@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.text import Text
+from matplotlib.ticker import AutoMinorLocator
 from PIL import Image
 
 from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts, palette
 from portfolio_reports.presentation.phone import stand_overfull_labels
+from portfolio_reports.presentation.ticks import spare_axis_layout
 
 MONEY = Money("RMB", "m")
 THERAPY_AREAS = ("Oncology", "Autoimmune", "Bone disease", "Ophthalmology")
@@ -342,3 +344,17 @@ def test_figures_do_not_accumulate():
         for chart in every_chart():
             chart._repr_mimebundle_()
     assert plt.get_fignums() == []
+
+
+def test_sparing_axis_layout_keeps_minor_ticks_off_major_ones_where_there_are_minor_ticks():
+    figure = charts.new_figure(4, 3)
+    axes = figure.add_subplot()
+    axes.plot([0, 10], [0, 10])
+    axes.xaxis.set_minor_locator(AutoMinorLocator())  # the y axis keeps matplotlib's none
+    spare_axis_layout(figure)
+    majors = set(np.round(axes.xaxis.get_majorticklocs(), 6))
+    minors = set(np.round(axes.xaxis.get_minorticklocs(), 6))
+    assert minors and not minors & majors  # a minor tick at a major one would be drawn twice
+    assert axes.xaxis.remove_overlapping_locs
+    assert not axes.yaxis.remove_overlapping_locs  # no minor ticks: nothing to take out
+    assert axes.yaxis.get_minorticklocs().size == 0
