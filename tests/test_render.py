@@ -477,6 +477,22 @@ def test_revenue_table_rows_link_to_their_drill_down_reports_only():
     assert approvals.find_all("a") == []
 
 
+def test_a_picture_keeps_its_image_beside_its_sources_and_text_as_written():
+    picture = (
+        '<figure><picture><source media="(max-width: 40rem)" srcset="data:image/png;base64,QQ==">'
+        '<img src="data:image/png;base64,Qg==" alt="Sales &amp; share"></picture>'
+        "<figcaption>R&amp;D&nbsp;spend &lt;5%</figcaption></figure>"
+    )
+    page = render_report(report_notebook(html_cell("show()", picture, 9)), page_info()).html
+    assert "</source>" not in page  # a void element, written without an end tag
+    soup = BeautifulSoup(page, "html.parser")
+    picture = soup.find("picture")
+    assert picture.find("source").find_all(True) == []  # HTML's source holds nothing
+    assert [child.name for child in picture.children] == ["source", "img"]
+    assert picture.find("img")["alt"] == "Sales & share"
+    assert picture.find_next("figcaption").get_text() == "R&D\xa0spend <5%"
+
+
 def test_the_appendix_and_long_tables_are_left_out_of_print_with_a_note():
     notebook = report_notebook(
         table_cell("Short", ["a"] * 12),

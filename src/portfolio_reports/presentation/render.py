@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
 
+import lxml.html
 import nbformat
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from lxml.html import HtmlElement
 from markupsafe import Markup
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
@@ -39,6 +41,9 @@ _OUTPUT_PRIORITY = [
 ]
 _ERROR_CHARS = 300
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_UNKNOWN_VOID = ("embed", "source", "track", "wbr")
+"""HTML's void elements that libxml2's parser and serializer take for containers."""
+_VOID_END_TAG = re.compile(rf"(<({'|'.join(_UNKNOWN_VOID)})\b[^<>]*>)</\2>")
 APPENDIX_HEADING = "appendix"
 """The h2 (any case) from which a report's cells are left out of print: histories stay in HTML."""
 REVENUE_CAPTION = re.compile(r"\b(sales|revenue)\b", re.IGNORECASE)
@@ -235,116 +240,191 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def _describe_images(soup: BeautifulSoup) -> None:
+def _has_class(element: HtmlElement, name: str) -> bool:
+    """Whether `element` has the class `name`."""
+    return name in _classes(element)
+
+
+def _classes(element: HtmlElement) -> list[str]:
+    """An element's classes."""
+    return (element.get("class") or "").split()
+
+
+def _first(element: HtmlElement, *tags: str, class_name: str | None = None) -> HtmlElement | None:
+    """The first element within `element`, in page order, named any of `tags` (any name when
+    none), with the class `class_name` when given."""
+    return next(
+        (
+            found
+            for found in element.iterdescendants(*tags)
+            if class_name is None or _has_class(found, class_name)
+        ),
+        None,
+    )
+
+
+def _ancestor(element: HtmlElement, class_name: str, tag: str | None = None) -> HtmlElement | None:
+    """The nearest element around `element` with the class `class_name` (and named `tag`)."""
+    return next(
+        (found for found in element.iterancestors(tag) if _has_class(found, class_name)), None
+    )
+
+
+def _words(element: HtmlElement, separator: str = "", *, strip: bool = False) -> str:
+    """The text within `element`, its strings joined by `separator` (stripped, and empty ones
+    left out, with `strip`)."""
+    strings = element.itertext()
+    if strip:
+        strings = (string.strip() for string in strings if string.strip())
+    return separator.join(strings)
+
+
+def _new(tag: str, text: str | None = None, **attributes: str) -> HtmlElement:
+    """A new element with `attributes` (`class_` for class) and `text`."""
+    element: HtmlElement = lxml.html.Element(
+        tag, {name.rstrip("_"): value for name, value in attributes.items()}
+    )
+    element.text = text
+    return element
+
+
+def _parse(body: str) -> HtmlElement:
+    """The page body as one `div` around its parts; what libxml2 puts inside a void element it
+    does not know (a `source`, say) moved after it, where HTML has it."""
+    root: HtmlElement = lxml.html.fragment_fromstring(body, create_parent="div")
+    for void in list(root.iter(*_UNKNOWN_VOID)):
+        tail = void.tail or ""
+        void.tail, void.text = void.text, None
+        last = void
+        for child in list(void):
+            last.addnext(child)
+            last = child
+        last.tail = (last.tail or "") + tail
+    return root
+
+
+def _serialize(root: HtmlElement) -> str:
+    """The parts within `root` as HTML, without `root` itself, and without an end tag for any
+    void element."""
+    parts = html.escape(root.text or "", quote=False) + "".join(
+        lxml.html.tostring(part, encoding="unicode") for part in root
+    )
+    return _VOID_END_TAG.sub(r"\1", parts)
+
+
+def _describe_images(root: HtmlElement) -> None:
     """Give each image without alt text UNDESCRIBED_IMAGE (an empty one says it is decoration)."""
-    for image in soup.find_all("img"):
+    for image in root.iter("img"):
         if image.get("alt") is None:
-            image["alt"] = UNDESCRIBED_IMAGE
+            image.set("alt", UNDESCRIBED_IMAGE)
 
 
-def _link_headings(soup: BeautifulSoup) -> list[_Heading]:
+def _link_headings(root: HtmlElement) -> list[_Heading]:
     """Make repeated heading ids unique and list the h2/h3 headings for the contents."""
     taken: set[str] = set()
     contents: list[_Heading] = []
-    for heading in soup.find_all(_HEADING_TAGS, id=True):
-        anchor = base = str(heading["id"])
+    for heading in root.iter(*_HEADING_TAGS):
+        anchor = base = heading.get("id")
+        if base is None:
+            continue
         number = 1
         while anchor in taken:
             number += 1
             anchor = f"{base}-{number}"
         taken.add(anchor)
-        link = heading.find("a", class_="anchor-link")
-        heading["id"] = anchor
+        heading.set("id", anchor)
+        link = _first(heading, "a", class_name="anchor-link")
         if link is not None:
-            link["href"] = f"#{anchor}"
-        if heading.name in ("h2", "h3"):
-            words = "".join(s for s in heading.find_all(string=True) if s.parent is not link)
-            text = " ".join(words.split()) or anchor
-            contents.append(_Heading(int(heading.name[1]), anchor, text))
+            link.set("href", f"#{anchor}")
+        if heading.tag in ("h2", "h3"):
+            text = " ".join("".join(_strings(heading, link, printed=False)).split()) or anchor
+            contents.append(_Heading(int(heading.tag[1]), anchor, text))
     return contents
 
 
-def _link_drill_downs(soup: BeautifulSoup, drill_downs: dict[str, str]) -> tuple[str, ...]:
+def _link_drill_downs(root: HtmlElement, drill_downs: dict[str, str]) -> tuple[str, ...]:
     """Link each revenue table row whose label names a report to that report; return every
     revenue table row's label, linked or not, in page order without repeats."""
     labels: dict[str, None] = {}
-    for table in soup.find_all("table"):
-        caption = table.find("caption")
-        if caption is None or not REVENUE_CAPTION.search(caption.get_text()):
+    for table in root.iter("table"):
+        caption = _first(table, "caption")
+        if caption is None or not REVENUE_CAPTION.search(_words(caption)):
             continue
         for row in _body_rows(table):
-            label = row.find(["th", "td"])
+            label = _first(row, "th", "td")
             if label is None:
                 continue
-            text = label.get_text(strip=True)
+            text = _words(label, strip=True)
             labels[text] = None
             href = drill_downs.get(text)
-            if href is not None and label.find("a") is None:
-                link = soup.new_tag("a", href=href)
-                link.extend(list(label.contents))
+            if href is not None and _first(label, "a") is None:
+                link = _new("a", label.text, href=href)
+                label.text = None
+                link.extend(list(label))
                 label.append(link)
     return tuple(labels)
 
 
-def _omit_from_print(tag: Tag) -> bool:
-    """Give `tag` the class that print leaves out; False when it already had it."""
-    classes = [name for name in tag.get_attribute_list("class") if name]
+def _omit_from_print(element: HtmlElement) -> bool:
+    """Give `element` the class that print leaves out; False when it already had it."""
+    classes = _classes(element)
     if "print-omit" in classes:
         return False
-    tag["class"] = " ".join([*classes, "print-omit"])
+    element.set("class", " ".join([*classes, "print-omit"]))
     return True
 
 
-def _mark_long_tables(soup: BeautifulSoup) -> None:
+def _mark_long_tables(root: HtmlElement) -> None:
     """Leave tables of more than PRINT_MAX_ROWS rows out of print, saying so where they were."""
-    for table in soup.find_all("table"):
+    for table in list(root.iter("table")):
         rows = len(_body_rows(table))
-        output = table.find_parent("div", class_="output-html")
+        output = _ancestor(table, "output-html", "div")
         if rows <= PRINT_MAX_ROWS or output is None or not _omit_from_print(output):
             continue
-        note = soup.new_tag("p", attrs={"class": "print-only"})
-        note.string = f"A table of {rows} rows here is in the HTML report only."
-        output.insert_after(note)
+        output.addnext(
+            _new(
+                "p", f"A table of {rows} rows here is in the HTML report only.", class_="print-only"
+            )
+        )
 
 
-def _title(part: Tag) -> str | None:
+def _title(part: HtmlElement) -> str | None:
     """What a part of the page is called: its heading, fold, caption, chart title or alt text."""
-    found = part.find(["h2", "h3", "summary", "caption", "figcaption"])
+    found = _first(part, "h2", "h3", "summary", "caption", "figcaption")
     if found is None:
-        image = part.find("img")
-        return str(image.get("alt") or "") or None if image is not None else None
-    title = found.find(class_="chart-title") or found
-    words = " ".join(title.get_text(" ").replace("¶", "").split())
+        image = _first(part, "img")
+        return (image.get("alt") or None) if image is not None else None
+    title = _first(found, class_name="chart-title")
+    if title is None:
+        title = found
+    words = " ".join(_words(title, " ").replace("¶", "").split())
     return words.removeprefix(TABLE_SUMMARY).rstrip(":") or None
 
 
-def _classes(tag: Tag) -> list[str]:
-    """A tag's classes."""
-    return [str(name) for name in tag.get_attribute_list("class") if name]
-
-
-def _title_chosen_folds(soup: BeautifulSoup) -> None:
+def _title_chosen_folds(root: HtmlElement) -> None:
     """Give each printed fold without a caption of its own its summary line as a printed title
     (print leaves the summary out)."""
-    for fold in soup.find_all("details", class_="fold"):
-        if fold.find(["caption", "figcaption"]) or fold.find_parent(class_="print-omit"):
+    for fold in list(root.iter("details")):
+        if (
+            not _has_class(fold, "fold")
+            or _first(fold, "caption", "figcaption") is not None
+            or _ancestor(fold, "print-omit") is not None
+        ):
             continue
-        title = soup.new_tag("p", attrs={"class": "print-only fold-title"})
-        title.string = _title(fold) or ""
-        fold.insert_before(title)
+        fold.addprevious(_new("p", _title(fold) or "", class_="print-only fold-title"))
 
 
-def _name_html_only(soup: BeautifulSoup) -> None:
+def _name_html_only(root: HtmlElement) -> None:
     """End the page, in print only, with a line naming the parts left out of print; a section
     left out is named by its heading alone, the appendix by its parts."""
     names: list[str] = []
     skipped_below: int | None = None
-    for part in soup.find_all("div", recursive=False):
-        heading = part.find(["h2", "h3"]) if "markdown" in _classes(part) else None
-        level = int(heading.name[1]) if heading is not None else None
+    for part in root.iterchildren("div"):
+        heading = _first(part, "h2", "h3") if _has_class(part, "markdown") else None
+        level = int(heading.tag[1]) if heading is not None else None
         if level is not None and skipped_below is not None and level <= skipped_below:
             skipped_below = None
-        if skipped_below is not None or "print-omit" not in _classes(part):
+        if skipped_below is not None or not _has_class(part, "print-omit"):
             continue
         if heading is not None and _is_appendix(heading):
             continue
@@ -353,74 +433,75 @@ def _name_html_only(soup: BeautifulSoup) -> None:
         if title and title not in names:
             names.append(title)
     if names:
-        line = soup.new_tag("p", attrs={"class": "print-only html-only"})
-        line.string = HTML_ONLY + "; ".join(names) + "."
-        soup.append(line)
+        root.append(_new("p", HTML_ONLY + "; ".join(names) + ".", class_="print-only html-only"))
 
 
-def _is_appendix(heading: Tag) -> bool:
+def _is_appendix(heading: HtmlElement) -> bool:
     """Whether a heading is the appendix's."""
     return (
-        heading.name == "h2"
-        and heading.get_text(strip=True).rstrip("¶").lower() == APPENDIX_HEADING
+        heading.tag == "h2" and _words(heading, strip=True).rstrip("¶").lower() == APPENDIX_HEADING
     )
 
 
-def _mark_appendix(soup: BeautifulSoup) -> None:
+def _mark_appendix(root: HtmlElement) -> None:
     """Mark the appendix heading's cell and every cell after it to be left out of print."""
-    heading = next((h for h in soup.find_all("h2") if _is_appendix(h)), None)
-    cell = heading.find_parent("div", class_="markdown") if heading else None
-    while cell is not None:
-        if cell.name == "div":
-            _omit_from_print(cell)
-        cell = cell.find_next_sibling()
+    heading = next((h for h in root.iter("h2") if _is_appendix(h)), None)
+    cell = _ancestor(heading, "markdown", "div") if heading is not None else None
+    if cell is None:
+        return
+    for part in (cell, *cell.itersiblings("div")):
+        _omit_from_print(part)
 
 
-def _text(tag: Tag, leaving_out: Tag, *, printed: bool) -> str:
-    """The words of `tag` outside `leaving_out`, in page order; with `printed`, only those print
-    keeps. One walk down the tree that skips whole parts, not a climb up from every string."""
-    words: list[str] = []
-    waiting: list[PageElement] = [tag]
-    while waiting:
-        element = waiting.pop()
-        if isinstance(element, NavigableString):
-            words.append(str(element))
-        elif (
-            isinstance(element, Tag)
-            and element is not leaving_out
-            and not (printed and "print-omit" in _classes(element))
-        ):
-            waiting.extend(reversed(element.contents))
-    return " ".join(words)
+def _strings(element: HtmlElement, leaving_out: HtmlElement | None, *, printed: bool) -> list[str]:
+    """The strings of `element` outside `leaving_out`, in page order; with `printed`, only
+    those print keeps. One walk down the tree that skips whole parts, not a climb up from every
+    string."""
+    strings: list[str] = []
+
+    def walk(part: HtmlElement) -> None:
+        if part.text:
+            strings.append(part.text)
+        for child in part:
+            if not (
+                child is leaving_out
+                or not isinstance(child.tag, str)
+                or (printed and _has_class(child, "print-omit"))
+            ):
+                walk(child)
+            if child.tail:
+                strings.append(child.tail)
+
+    walk(element)
+    return strings
 
 
-def _body_rows(tag: Tag) -> list[Tag]:
-    """The rows of the table bodies within `tag`, in page order (CSS `tbody tr`)."""
-    return [row for body in tag.find_all("tbody") for row in body.find_all("tr")]
+def _body_rows(element: HtmlElement) -> list[HtmlElement]:
+    """The rows of the table bodies within `element`, in page order (CSS `tbody tr`)."""
+    rows: list[HtmlElement] = element.xpath(".//tbody//tr")
+    return rows
 
 
-def _cut_glossary(soup: BeautifulSoup, *, linked: bool) -> None:
+def _cut_glossary(root: HtmlElement, *, linked: bool) -> None:
     """Keep in the page's glossary only the terms the rest of the page shows (a term of several
     spellings, "QoQ, YoY", when it shows any), in print only those it prints, and link the
     quarter's glossary when `linked`."""
-    block = soup.find("details", class_=GLOSSARY_CLASS)
+    block = _first(root, "details", class_name=GLOSSARY_CLASS)
     if block is None:
         return
-    shown = _text(soup, block, printed=False)
-    printed = _text(soup, block, printed=True)
+    shown = " ".join(_strings(root, block, printed=False))
+    printed = " ".join(_strings(root, block, printed=True))
     for row in _body_rows(block):
-        term = row.get_text("|", strip=True).partition("|")[0]
+        term = _words(row, "|", strip=True).partition("|")[0]
         spellings = "|".join(re.escape(spelling.strip()) for spelling in term.split(","))
         pattern = re.compile(rf"(?<!\w)(?:{spellings})(?!\w)", re.IGNORECASE)
         if not pattern.search(shown):
-            row.decompose()
+            row.drop_tree()
         elif not pattern.search(printed):
             _omit_from_print(row)
     if linked:
-        link = soup.new_tag("p", attrs={"class": "glossary-link"})
-        anchor = soup.new_tag("a", href=GLOSSARY_PAGE)
-        anchor.string = "Every term of the quarter's reports"
-        link.append(anchor)
+        link = _new("p", class_="glossary-link")
+        link.append(_new("a", "Every term of the quarter's reports", href=GLOSSARY_PAGE))
         block.append(link)
 
 
@@ -440,21 +521,21 @@ def render_report(notebook: nbformat.NotebookNode, page: PageInfo) -> RenderedRe
     except Exception as exc:
         raise RenderError(f"cannot render report {page.title!r}: {exc}") from exc
     provenance = dict(page.provenance)
-    soup = BeautifulSoup(body, "html.parser")
-    _describe_images(soup)
-    contents = _link_headings(soup)
-    row_labels = _link_drill_downs(soup, dict(page.drill_downs))
+    root = _parse(body)
+    _describe_images(root)
+    contents = _link_headings(root)
+    row_labels = _link_drill_downs(root, dict(page.drill_downs))
     if resources["print_set"]:
-        _title_chosen_folds(soup)
-        _name_html_only(soup)
+        _title_chosen_folds(root)
+        _name_html_only(root)
     else:
-        _mark_appendix(soup)
-        _mark_long_tables(soup)
-    _cut_glossary(soup, linked=page.index is not None)
+        _mark_appendix(root)
+        _mark_long_tables(root)
+    _cut_glossary(root, linked=page.index is not None)
     html = render_page(
         "report.html.j2",
         page=page,
-        body=Markup(str(soup)),
+        body=Markup(_serialize(root)),
         toc=contents,
         print_set=resources["print_set"],
         errors=resources["errors"],
