@@ -1,5 +1,7 @@
 """Large sales extracts: the detail generator and the detail table summed to quarters on load."""
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -41,6 +43,19 @@ def test_detail_sums_back_to_the_quarterly_sales(large):
 def test_generator_is_reproducible(large, tmp_path):
     again = write_large_data(SAMPLE_DATA, tmp_path / "again", rows=30_000)
     assert source_fingerprint(again) == source_fingerprint(large)
+
+
+def test_a_detail_folder_loaded_again_unchanged_is_the_same_data_set(large, tmp_path):
+    """As a folder of tables is: kept while its files hold the same bytes, read again after."""
+    first = load_dataset(large)
+    assert load_dataset(large) is first
+    changed = shutil.copytree(large, tmp_path / "changed")
+    detail = pd.read_parquet(changed / "sales_detail.parquet")
+    detail.loc[0, "revenue_m"] += 1.0
+    detail.to_parquet(changed / "sales_detail.parquet", index=False)
+    again = load_dataset(changed)
+    assert again is not first and again.fingerprint != first.fingerprint
+    assert again.sales["revenue_m"].sum() == pytest.approx(first.sales["revenue_m"].sum() + 1.0)
 
 
 def test_a_bad_detail_value_names_file_row_and_column(large, tmp_path):

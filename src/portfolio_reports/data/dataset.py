@@ -32,9 +32,9 @@ from portfolio_reports.data.snapshots import (
     detail_fingerprint,
     is_snapshot,
     read_snapshot,
+    source_fingerprint,
 )
 from portfolio_reports.data.sources import (
-    cheap_fingerprint,
     read_source,
     source_for,
     write_source,
@@ -109,7 +109,7 @@ def load_dataset(source: str | Path, materiality: Materiality = DEFAULT_MATERIAL
         folder = Path(source).resolve()
         manifest = (folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8")
         return _snapshot_dataset(folder, manifest, materiality)
-    before = cheap_fingerprint(source)
+    before = source_fingerprint(source)
     raw = read_source(source)  # every file checked as read: links, sizes, encodings
     detail = detail_file(source)
     if detail is not None:
