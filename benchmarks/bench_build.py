@@ -18,7 +18,8 @@ which a user's machine pays once. The rounds run the peers in a rotating order; 
 medians over rounds: wall seconds, CPU seconds (user + system of the whole process tree: the
 benchmark adopts orphaned descendants as a child subreaper and reaps them), peak memory of the tree
 (the sum of every process's proportional set size, sampled every 0.1 s), and the ratios to the
-naive loop and to the pool.
+naive loop and to the pool; then each peer's CPU over theirs within each round, the median over
+rounds, which a machine whose speed drifts between rounds moves less.
 
     python benchmarks/bench_build.py                 # the sample's reports, 2 rounds (< 5 min)
     python benchmarks/bench_build.py --reports 56    # 56 reports of the sample data
@@ -199,6 +200,7 @@ class Bench:
         path = os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))
         self.blocked_env = {**os.environ, "PYTHONPATH": path}
         self.samples: dict[str, list[Sample]] = {peer: [] for peer in PEERS}
+        self.by_round: list[dict[str, list[Sample]]] = []
         self.reports = len(report_specs(params))
 
     def _work(self, label: str) -> Path:
@@ -249,8 +251,10 @@ class Bench:
         steps = [(name, step) for name, step in steps if name in peers or name == "builds"]
         for number in range(count):
             order = steps[number % len(steps) :] + steps[: number % len(steps)]
+            before = {peer: len(samples) for peer, samples in self.samples.items()}
             for _name, step in order:
                 step()
+            self.by_round.append({p: s[before[p] :] for p, s in self.samples.items()})
             done = {p: s[-1] for p, s in self.samples.items() if s}
             print(
                 f"round {number + 1}: "
@@ -275,6 +279,23 @@ class Bench:
                     figures[f"cpu_to_{base}"] = figures["cpu_s"] / medians[base]["cpu_s"]
             figures["cpu_s_per_report"] = figures["cpu_s"] / self.reports
         return medians
+
+    def within_rounds(self) -> dict[str, dict[str, float]]:
+        """Each peer's CPU over the naive loop's and the pool's in the same round, the median
+        over rounds: runs minutes apart share more of the machine's speed of the moment than
+        the medians of separate peers do."""
+        ratios: dict[str, dict[str, float]] = {}
+        for peer in PEERS:
+            for base in ("naive", "pool"):
+                paired = [
+                    statistics.median(s.cpu_s for s in runs[peer])
+                    / statistics.median(s.cpu_s for s in runs[base])
+                    for runs in self.by_round
+                    if runs[peer] and runs[base] and peer != base
+                ]
+                if paired:
+                    ratios.setdefault(peer, {})[f"cpu_to_{base}"] = statistics.median(paired)
+        return ratios
 
 
 def load_average() -> str:
@@ -344,7 +365,7 @@ def main() -> None:
             os.environ[ROWS_LIMIT_ENV] = str(arguments.rows)  # the default limit is 1,000,000
         bench = Bench(params, data, scratch, arguments.jobs)
         bench.rounds(arguments.rounds, peers)
-        medians = bench.summary()
+        medians, within = bench.summary(), bench.within_rounds()
     results = {
         "date": started.isoformat(timespec="seconds"),
         "machine": {
@@ -360,10 +381,16 @@ def main() -> None:
         "jobs": arguments.jobs,
         "samples": {peer: [asdict(s) for s in samples] for peer, samples in bench.samples.items()},
         "median": medians,
+        "within_rounds": within,
     }
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps(results, indent=2) + "\n")
     print_table(medians, bench.reports)
+    for peer, ratios in within.items():
+        shares = ", ".join(
+            f"{value:.3f} of {base.removeprefix('cpu_to_')}" for base, value in ratios.items()
+        )
+        print(f"{peer:<10}CPU within a round, median over rounds: {shares}")
     print(f"{os.cpu_count()} cores; load before {load_before}, after {load_average()}")
     print(f"written to {arguments.json}")
 
