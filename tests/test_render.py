@@ -478,12 +478,12 @@ def test_revenue_table_rows_link_to_their_drill_down_reports_only():
 
 
 def test_a_picture_keeps_its_image_beside_its_sources_and_text_as_written():
-    picture = (
+    figure = (
         '<figure><picture><source media="(max-width: 40rem)" srcset="data:image/png;base64,QQ==">'
         '<img src="data:image/png;base64,Qg==" alt="Sales &amp; share"></picture>'
         "<figcaption>R&amp;D&nbsp;spend &lt;5%</figcaption></figure>"
     )
-    page = render_report(report_notebook(html_cell("show()", picture, 9)), page_info()).html
+    page = render_report(report_notebook(html_cell("show()", figure, 9)), page_info()).html
     assert "</source>" not in page  # a void element, written without an end tag
     soup = BeautifulSoup(page, "html.parser")
     picture = soup.find("picture")
