@@ -65,17 +65,6 @@ def phases() -> pd.DataFrame:
     ).rename_axis(columns="therapy_area")
 
 
-def approvals() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "CN": pd.to_datetime(["2019-02-22", "2020-08-01", None]),
-            "US": pd.to_datetime([None, "2024-04-26", None]),
-            "EU": pd.to_datetime([None, "2020-07-27", None]),
-        },
-        index=pd.Index(["HLX01", "HLX02", "HLX03"], name="product"),
-    ).rename_axis(columns="market")
-
-
 def every_chart(title: str = "Chart") -> list[charts.Chart]:
     return [
         charts.revenue_trend(trend(), title=title, money_unit=MONEY),
@@ -84,7 +73,6 @@ def every_chart(title: str = "Chart") -> list[charts.Chart]:
             mix(), label="therapy_area", value="revenue_m", title=title, unit=MONEY
         ),
         charts.phase_counts(phases(), title=title),
-        charts.presence_matrix(approvals(), title=title),
     ]
 
 
@@ -137,18 +125,13 @@ def test_no_chart_text_is_smaller_than_the_smallest_readable_size(chart):
     assert chart.narrow_png  # drawn at both widths
     sizes = [
         text.get_fontsize()
-        for figure in (chart.figure, chart.narrow or chart.figure)
-        for text in figure.findobj(Text)
+        for text in chart.figure.findobj(Text)
         if text.get_visible() and text.get_text().strip()
     ]
     assert sizes and min(sizes) == chart.smallest_text >= charts.SMALLEST_TEXT
 
 
-def test_a_phone_gets_the_matrix_on_its_side_and_crowded_quarters_on_end():
-    matrix = charts.presence_matrix(approvals(), title="Approvals")
-    assert [label.get_text() for label in matrix.narrow.axes[0].get_yticklabels()] == list(
-        approvals().columns
-    )
+def test_a_phone_gets_crowded_quarters_on_end():
     bars = charts.revenue_trend(trend(), title="Trend", money_unit=MONEY)
     assert bars.narrow_png
     assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
@@ -273,28 +256,6 @@ def test_phase_counts_ticks_are_whole_numbers_even_for_small_counts():
     assert all(float(tick).is_integer() for tick in axes.get_yticks())
 
 
-def test_presence_matrix_counts_dates_and_booleans_as_present():
-    alt = charts.presence_matrix(approvals(), title="Approvals").alt
-    assert alt == (
-        "Matrix of 3 products by 3 markets; 4 of 9 cells approved; most: HLX02 in 3 markets."
-    )
-    flags = approvals().notna()
-    assert charts.presence_matrix(flags, title="Approvals").alt == alt
-
-
-def test_presence_matrix_with_forty_markets_stays_page_wide():
-    frame = pd.DataFrame(
-        np.eye(12, 40, dtype=bool),
-        index=[f"HLX{n:02d}" for n in range(12)],
-        columns=[f"M{n:02d}" for n in range(40)],
-    )
-    chart = charts.presence_matrix(frame, title="Approvals")
-    width, _ = chart.figure.get_size_inches()
-    assert width <= charts.MATRIX_WIDTH + 0.5
-    assert "12 of 480 cells approved" in chart.alt
-    assert png_of(chart.html).startswith(PNG_SIGNATURE)
-
-
 @pytest.mark.parametrize(
     "chart",
     [
@@ -315,7 +276,6 @@ def test_presence_matrix_with_forty_markets_stays_page_wide():
             unit=MONEY,
         ),
         charts.phase_counts(pd.DataFrame(), title="Revenue"),
-        charts.presence_matrix(pd.DataFrame(index=["HLX01"]), title="Revenue"),
     ],
 )
 def test_empty_input_gives_a_no_data_chart(chart):

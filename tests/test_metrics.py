@@ -188,6 +188,57 @@ def test_approval_matrix_of_an_empty_scope(tiny_dataset):
     assert metrics.approval_matrix(tiny_dataset, EMPTY_SCOPE, Q3).empty
 
 
+def test_approvals_by_region_counts_and_names_each_regions_markets(tiny_dataset):
+    # Tiny data by 2025Q3: HLX01 in CN; HLX02 in CN, US (2024-04) and CA (2025-08); HLX03 in CN
+    # and CA (2025-05). CN is the region China; US and CA, North America.
+    by_region = metrics.approvals_by_region(tiny_dataset, WHOLE, Q3)
+    assert rows(by_region, "product", "region", "markets", "approved_in") == [
+        ("HLX01", "China", 1, ("CN",)),
+        ("HLX02", "China", 1, ("CN",)),
+        ("HLX02", "North America", 2, ("US", "CA")),
+        ("HLX03", "China", 1, ("CN",)),
+        ("HLX03", "North America", 1, ("CA",)),
+    ]
+    # At the end of 2025Q2, HLX02 was not yet approved in Canada.
+    earlier = metrics.approvals_by_region(tiny_dataset, WHOLE, Quarter(2025, 2))
+    assert rows(earlier, "product", "region", "markets", "approved_in")[2] == (
+        "HLX02",
+        "North America",
+        1,
+        ("US",),
+    )
+    assert metrics.approvals_by_region(tiny_dataset, EMPTY_SCOPE, Q3).empty
+
+
+def test_approvals_by_region_count_a_market_a_union_covers_as_the_union(tiny_dataset):
+    # The EU (Europe) covers DE; HLX02 is approved in DE before the EU, HLX01 in DE alone. Both
+    # count one market in Europe, the EU; HLX02 still has its three markets elsewhere.
+    markets = with_rows(
+        tiny_dataset,
+        "markets",
+        {"market": "EU", "name": "European Union", "region": "Europe", "regulator": "EMA"},
+        {"market": "DE", "name": "Germany", "region": "Europe", "regulator": "BfArM"},
+    ).markets.assign(covered_by=lambda frame: frame["market"].map({"DE": "EU"}))
+    approval = {"event_type": "approval", "date_precision": "day", "estimated": False}
+    ds = with_rows(
+        replace(tiny_dataset, markets=markets),
+        "regulatory_events",
+        {"product": "HLX02", "market": "DE", "date": pd.Timestamp("2021-01-10"), **approval},
+        {"product": "HLX02", "market": "EU", "date": pd.Timestamp("2021-06-01"), **approval},
+        {"product": "HLX01", "market": "DE", "date": pd.Timestamp("2022-03-01"), **approval},
+    )
+    by_region = metrics.approvals_by_region(ds, WHOLE, Q3)
+    europe = by_region[by_region["region"] == "Europe"]
+    assert rows(europe, "product", "markets", "approved_in") == [
+        ("HLX01", 1, ("EU",)),
+        ("HLX02", 1, ("EU",)),
+    ]
+    hlx02 = by_region[by_region["product"] == "HLX02"]
+    assert hlx02["markets"].sum() == 4 == metrics.markets_reached(
+        pd.Series(["CN", "US", "CA", "DE", "EU"]), ds
+    )
+
+
 def test_events_in_quarter(tiny_dataset):
     events = metrics.events_in_quarter(tiny_dataset, WHOLE, Q3)
     assert rows(events, "event_type", "product", "market") == [

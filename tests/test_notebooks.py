@@ -109,7 +109,7 @@ def test_notebook_is_thin(path):
         parameters = "parameters" in cell.metadata.get("tags", [])
         assert parameters or len(cell.source.splitlines()) <= 4, cell.source  # values, one a line
         charts += any(
-            name in cell.source for name in ("_chart", "trend", "mix(", "matrix()", "top_")
+            name in cell.source for name in ("_chart", "trend", "mix(", "bridge(", "top_")
         )
     assert charts >= 3
     assert sum(cell.cell_type == "markdown" for cell in notebook.cells) >= 8

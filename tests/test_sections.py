@@ -505,10 +505,22 @@ def test_a_breakdown_into_one_part_is_left_out(tiny_dataset):
     assert "HLX01" in china.revenue_breakdown("product").html
 
 
-def test_the_approval_matrix_needs_two_markets(view, tiny_dataset):
-    # Tiny data: HLX01, HLX02 and HLX03 approved across CN, US and CA by 2025Q3.
-    assert "Matrix of 3 products by 3 markets" in view.approval_matrix().alt
-    assert ReportView(tiny_dataset, Scope(market="CN"), Q3).approval_matrix().html == ""
+def test_approvals_by_region_name_products_and_markets_as_the_page_does(view, tiny_dataset):
+    # Tiny data by 2025Q3: HLX02 (HANQUYOU in CN, its home market) in CN, US and CA.
+    section = view.approvals_by_region()
+    assert headers(section.html) == ["Product", "Region", "Markets", "Approved in"]
+    assert section.html.startswith('<table class="data stack">')  # label: value lines on a phone
+    assert list(section.frame.columns) == ["Product", "Region", "Markets", "Approved in"]
+    hlx02 = section.frame[section.frame["Product"].str.startswith("HANQUYOU")]
+    assert hlx02[["Region", "Markets", "Approved in"]].values.tolist() == [
+        ["China", 1, "China"],
+        ["North America", 2, "United States, Canada"],
+    ]
+    assert section.frame["Markets"].sum() == 1 + 3 + 2  # HLX01, HLX02, HLX03
+    assert "Markets: how many of the region's markets" in unescape(section.html)
+    assert "at the end of Q3 2025" in section.html
+    # One market alone: the key figures count its products.
+    assert ReportView(tiny_dataset, Scope(market="CN"), Q3).approvals_by_region().html == ""
 
 
 def test_a_market_is_named_not_coded_in_its_captions_and_breakdown_rows(tiny_dataset):

@@ -269,6 +269,36 @@ def approval_matrix(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame
     )
 
 
+def approvals_by_region(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
+    """Where each product's approvals are in force at quarter end (`approval_matrix`), by
+    region: product, region, markets (how many) and approved_in (their codes, a tuple).
+
+    A market a union covers counts as the union, as `markets_reached` counts it. Products by
+    code; regions, and markets within one, in data order.
+    """
+    market, region = Markets.market, Markets.region
+    matrix = approval_matrix(ds, scope, quarter)
+    pairs = matrix.reset_index().melt(id_vars=Products.product, value_name="first")
+    unions = covering_unions(ds.markets)
+    approved = (
+        pairs[pairs["first"].notna()]
+        .assign(**{market: lambda frame: frame[market].map(lambda code: unions.get(code, code))})
+        .drop_duplicates([Products.product, market])
+    )
+    regions = ds.markets.set_index(market)[region]
+    region_order = {name: rank for rank, name in enumerate(dict.fromkeys(regions))}
+    market_order = {code: rank for rank, code in enumerate(regions.index)}
+    ordered = approved.assign(
+        **{region: approved[market].map(regions)},
+        _region=approved[market].map(regions).map(region_order),
+        _market=approved[market].map(market_order),
+    ).sort_values([Products.product, "_region", "_market"])
+    grouped = ordered.groupby([Products.product, region], sort=False)[market]
+    return pd.DataFrame(
+        {"markets": grouped.size(), "approved_in": grouped.agg(tuple)}
+    ).reset_index()
+
+
 @per_dataset
 def approvals_in_force(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataFrame:
     """Approval events dated by quarter end that no withdrawal by then has ended

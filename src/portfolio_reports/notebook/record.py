@@ -11,11 +11,10 @@ from portfolio_reports.analysis.trials import result_summaries
 from portfolio_reports.data.schema import GLOBAL_SCOPE
 from portfolio_reports.notebook.frames import frame_columns
 from portfolio_reports.notebook.page import NOTHING, PageArea, dated_column
-from portfolio_reports.presentation import charts, narrative
-from portfolio_reports.presentation.charts import Chart
+from portfolio_reports.presentation import narrative
 from portfolio_reports.presentation.columns import column_table
 from portfolio_reports.presentation.formatting import date_text
-from portfolio_reports.presentation.tables import Html, Table, folded
+from portfolio_reports.presentation.tables import Html, Table, defined, folded
 from portfolio_reports.text import counted
 
 NEWS_FOLD_ROWS = 2
@@ -88,25 +87,27 @@ class RecordSections(PageArea):
         summary = f"Table: {counted(len(frame), 'filing', 'filings')} under review at the end of"
         return self.page.fold(table, len(frame), f"{summary} {self.quarter.label}")
 
-    @frame_columns("Product", "<one per market, by name>")
-    def approval_matrix(self) -> Chart | Html:
-        """Which product is approved in which market at quarter end; nothing when none is or
-        for one market alone (the key figures count its products)."""
-        frame = metrics.approval_matrix(self.dataset, self.scope, self.quarter)
-        if frame.empty or len(frame.columns) < 2:
+    @frame_columns("Product", "Region", "Markets", "Approved in")
+    def approvals_by_region(self) -> Html:
+        """Which markets each product is approved in at quarter end, region by region, with
+        what the count means; nothing when no product is, or in one market alone (the key
+        figures count its products)."""
+        frame = metrics.approvals_by_region(self.dataset, self.scope, self.quarter)
+        codes = pd.Series(sorted({code for codes in frame["approved_in"] for code in codes}))
+        if len(codes) < 2:
             return NOTHING
-        return charts.presence_matrix(
-            frame.rename(
-                columns=dict(
-                    zip(
-                        frame.columns,
-                        self.page.market_names(frame.columns.to_series()),
-                        strict=True,
-                    )
-                )
-            ),
-            title=f"Approved products by market, end of {self.quarter.label}",
+        names = dict(zip(codes, self.page.market_names(codes), strict=True))
+        shown = frame.assign(
+            asset=self.page.products(metrics.with_inn(frame, self.dataset)),
+            approved_in=[", ".join(names[code] for code in row) for row in frame["approved_in"]],
         )
+        meaning = (
+            f"Markets: how many of the region's markets the product's approval is in force in"
+            f" (not withdrawn) at the end of {self.quarter.label}; a market a union covers counts"
+            " as the union."
+        )
+        columns = ["asset", "region", "markets", "approved_in"]
+        return defined(column_table(shown, columns, stack=True), meaning)  # long lists of names
 
     @frame_columns("Market", "Agency", "Approvals", "Filings accepted")
     def approvals_by_market(self) -> Table:

@@ -12,7 +12,7 @@ import base64
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial, wraps
+from functools import cached_property, wraps
 from html import escape
 from typing import Any, ParamSpec, cast
 
@@ -20,9 +20,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
@@ -43,7 +41,6 @@ from portfolio_reports.presentation.tables import notebook_outputs
 from portfolio_reports.presentation.ticks import (
     amount_axis,
     category_axis,
-    label_inches,
     spare_axis_layout,
 )
 from portfolio_reports.text import counted
@@ -52,7 +49,6 @@ PALETTE = SERIES
 """Series colours; a chart never shows more series than this (the rest become "Other")."""
 TEXT_COLOR = "#333333"
 MUTED_COLOR = "#767676"
-ABSENT_COLOR = "#eeeeee"
 GROWTH_COLOR = "#8a8a8a"
 """The YoY panel's bars: growth is not a series of its own."""
 
@@ -80,9 +76,6 @@ GROWTH_HEIGHT = 1.0
 """Height added below the trend for its YoY panel."""
 COUNTS_HEIGHT = 3.0
 """Height of the programmes-by-phase bars: a handful of counts needs no full-height chart."""
-MATRIX_WIDTH = 9.0
-"""Widest a matrix gets, in inches; cells shrink to fit many columns."""
-MATRIX_CELL = 0.3
 
 _STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
@@ -116,9 +109,8 @@ class Chart:
 
     `draw` builds the figure, the first time it is asked for: a chart whose drawing is kept is
     never built. `frame` is the data drawn, as `tables.Html.frame` is a fragment's: readable
-    names, raw values. `draw_narrow` builds the figure drawn for a phone when the chart needs a
-    layout of its own there (a matrix turned on its side); without it, the figure is redrawn at
-    NARROW_WIDTH. `key` names its drawing among those kept (see `drawings`); None: it is drawn.
+    names, raw values. For a phone the figure is drawn again at NARROW_WIDTH. `key` names its
+    drawing among those kept (see `drawings`); None: it is drawn.
     """
 
     draw: Callable[[], Figure] = field(repr=False)
@@ -126,7 +118,6 @@ class Chart:
     alt: str
     note: str = ""
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    draw_narrow: Callable[[], Figure] | None = field(default=None, repr=False)
     key: str | None = field(default=None, repr=False)
     colours: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """The data set's colours when the chart was described, which its figure is drawn in."""
@@ -134,17 +125,8 @@ class Chart:
     @cached_property
     def figure(self) -> Figure:
         """The chart's figure, built under the house style in the chart's colours."""
-        return self._built(self.draw)
-
-    @cached_property
-    def narrow(self) -> Figure | None:
-        """The phone's figure when the chart has a layout of its own there, built as `figure`."""
-        return None if self.draw_narrow is None else self._built(self.draw_narrow)
-
-    def _built(self, draw: Callable[[], Figure]) -> Figure:
-        """A figure of the chart, built under the house style in the chart's colours."""
         with matplotlib.rc_context(_STYLE), palette.colours_as(self.colours):
-            return draw()
+            return self.draw()
 
     @cached_property
     def png(self) -> bytes:
@@ -158,8 +140,6 @@ class Chart:
         Drawn after `png`: it moves the figure's legends below the plot and stands crowded
         category labels on end; the figure keeps its page width.
         """
-        if self.narrow is not None:
-            return _draw(self.narrow)
         if self.figure.get_figwidth() <= NARROW_WIDTH * 1.25:
             return None
         self.png  # noqa: B018 - the page-width drawing first, before the figure is resized
@@ -176,8 +156,7 @@ class Chart:
     @cached_property
     def smallest_text(self) -> float:
         """The smallest text size in the chart's drawings, in points."""
-        figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
-        return min(smallest_text(figure) for figure in figures)
+        return smallest_text(self.figure)
 
     @cached_property
     def drawing(self) -> Drawing:
@@ -480,80 +459,6 @@ def phase_counts(frame: pd.DataFrame, *, title: str) -> Chart:
         f"{totals.sum():,.0f} programmes in total."
     )
     return Chart(draw, title, alt, frame=readable(frame.reindex(order)))
-
-
-@house_style
-def presence_matrix(frame: pd.DataFrame, *, title: str) -> Chart:
-    """Matrix of rows (products) by columns (markets); a cell is filled when True or dated.
-
-    On a phone the matrix stands on its side, columns as rows, so its labels keep their size.
-    """
-    if frame.empty:
-        return no_data(title)
-    present = frame.notna() & frame.astype(object).ne(False)
-    rows, columns = present.shape
-    row_noun = _words(frame.index.name or "product")
-    column_noun = _words(frame.columns.name or "market")
-    per_row = present.sum(axis=1)
-    alt = (
-        f"Matrix of {counted(rows, row_noun)} by {counted(columns, column_noun)}; "
-        f"{int(per_row.sum())} of {rows * columns} cells approved"
-    )
-    if per_row.max() > 0:
-        alt += f"; most: {per_row.idxmax()} in {counted(int(per_row.max()), column_noun)}"
-    return Chart(
-        partial(
-            _matrix_figure, present, (row_noun, column_noun), widest=MATRIX_WIDTH, narrowest=5.0
-        ),
-        title,
-        alt + ".",
-        frame=readable(frame),
-        draw_narrow=partial(
-            _matrix_figure, present.T, (column_noun, row_noun), widest=NARROW_WIDTH
-        ),
-    )
-
-
-def _matrix_figure(
-    present: pd.DataFrame, nouns: tuple[str, str], *, widest: float, narrowest: float = 0.0
-) -> Figure:
-    """A presence matrix of at most `widest` inches: (row, column) nouns name its axes."""
-    rows, columns = present.shape
-    row_labels = present.index.astype(str).tolist()
-    column_labels = present.columns.astype(str).tolist()
-    left = min(label_inches(row_labels), widest / 2) + 0.5  # a very long name is cut off
-    cell = max(MATRIX_CELL / 4, min(MATRIX_CELL, (widest - left) / columns))
-    figure, axes = _axes(
-        width=max(narrowest, left + cell * columns + 0.2),
-        height=label_inches(column_labels) + cell * rows + 1.3,
-    )
-    axes.pcolormesh(
-        present.to_numpy(dtype=float),
-        cmap=ListedColormap([ABSENT_COLOR, TOTAL_COLOR]),
-        vmin=0,
-        vmax=1,
-        edgecolors="white",
-        linewidth=1.5,
-    )
-    axes.set_aspect("equal", anchor="W")
-    axes.set_xticks(np.arange(columns) + 0.5, column_labels, rotation=90)
-    axes.set_yticks(np.arange(rows) + 0.5, row_labels)
-    axes.invert_yaxis()
-    axes.xaxis.tick_top()
-    axes.xaxis.set_label_position("top")
-    axes.set_xlabel(nouns[1].capitalize())
-    axes.set_ylabel(nouns[0].capitalize())
-    axes.tick_params(length=0)
-    axes.spines[:].set_visible(False)
-    figure.legend(
-        handles=[
-            Patch(color=TOTAL_COLOR, label="approved"),
-            Patch(color=ABSENT_COLOR, label="not approved"),
-        ],
-        loc="outside lower left",
-        ncols=2,
-    )
-    return figure
 
 
 def new_figure(width: float, height: float) -> Figure:

@@ -68,6 +68,8 @@ HEADERS = {
     "yoy": "YoY",
     "mix": "Mix",
     "approvals": "Approvals",
+    "markets": "Markets",
+    "approved_in": "Approved in",
     "filings": "Filings accepted",
     "direction": "Direction",
     "cause": "Cause",
@@ -111,6 +113,7 @@ FORMATS = {
     "yoy": "signed_percent",
     "mix": "percent",
     "approvals": "int",
+    "markets": "int",
     "filings": "int",
     "local": "int",
     "global": "int",
@@ -127,14 +130,17 @@ def column_table(
     caption: str | None = None,
     empty: str | None = None,
     money: Money | None = None,
+    stack: bool | None = None,
 ) -> Table:
-    """The columns of a frame under their report headers (money ones in `money`) and formats."""
+    """The columns of a frame under their report headers (money ones in `money`) and formats;
+    `stack` as `html_table` takes it."""
     present = [column for column in columns if column in frame.columns]
     return html_table(
         frame,
         columns={column: str(_header(column, money)) for column in present},
         formats={column: FORMATS[column] for column in present if column in FORMATS},
         caption=caption,
+        stack=stack,
         **({"empty": empty} if empty else {}),
     )
 

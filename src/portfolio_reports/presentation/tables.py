@@ -131,8 +131,11 @@ def html_table(
     formats: dict[str, str] | None = None,
     caption: str | None = None,
     empty: str = "None this quarter.",
+    stack: bool | None = None,
 ) -> Table:
-    """A table of `columns` (source -> header, in order; default all, index not shown), by kind."""
+    """A table of `columns` (source -> header, in order; default all, index not shown), by kind;
+    each row as label: value lines on a narrow screen if `stack` (None: beyond STACK_AFTER
+    columns)."""
     formats = formats or {}
     unknown = sorted(set(formats.values()) - set(_FORMATTERS))
     if unknown:
@@ -143,7 +146,7 @@ def html_table(
     _check_columns(frame, [*headers, *formats])
     kinds = {name: formats.get(name) or _default_kind(frame[name]) for name in headers}
     classes = {name: _cell_class(kind) for name, kind in kinds.items()}
-    stack = len(headers) > STACK_AFTER
+    stack = len(headers) > STACK_AFTER if stack is None else stack
     head = "".join(
         f'<th scope="col" class="{classes[name]}">{escape(header)}</th>'
         for name, header in headers.items()

@@ -53,11 +53,6 @@ def category_axis(axes: Any, positions: np.ndarray, labels: Sequence[str]) -> No
     axes.tick_params(axis="x", length=0, labelrotation=45 if len(labels) > 12 else 0)
 
 
-def label_inches(labels: Sequence[str]) -> float:
-    """Rough length of the longest tick label in inches."""
-    return 0.08 * max(len(label) for label in labels)
-
-
 def spare_axis_layout(figure: Figure) -> None:
     """Spare matplotlib work on every layout pass and draw that changes nothing the figure shows.
 
