@@ -234,8 +234,10 @@ def test_approvals_by_region_count_a_market_a_union_covers_as_the_union(tiny_dat
         ("HLX02", 1, ("EU",)),
     ]
     hlx02 = by_region[by_region["product"] == "HLX02"]
-    assert hlx02["markets"].sum() == 4 == metrics.markets_reached(
-        pd.Series(["CN", "US", "CA", "DE", "EU"]), ds
+    assert (
+        hlx02["markets"].sum()
+        == 4
+        == metrics.markets_reached(pd.Series(["CN", "US", "CA", "DE", "EU"]), ds)
     )
 
 
