@@ -17,7 +17,7 @@ from PIL import Image
 
 from portfolio_reports.data.company import Money
 from portfolio_reports.presentation import charts, palette
-from portfolio_reports.presentation.phone import stand_overfull_labels
+from portfolio_reports.presentation.phone import fit_to_width, stand_overfull_labels
 from portfolio_reports.presentation.ticks import spare_axis_layout
 
 MONEY = Money("RMB", "m")
@@ -137,6 +137,39 @@ def test_a_phone_gets_crowded_quarters_on_end():
     assert {label.get_rotation() for label in bars.figure.axes[-1].get_xticklabels()} == {90}
 
 
+def phone_legend(names: list[str]) -> tuple[plt.Figure, list[str], set[float], float]:
+    """A page-width figure with a legend of `names` beside its plot, laid out for a phone: its
+    legend's names, the left edges of its columns (pixels), and how far right its names reach."""
+    figure = charts.new_figure(8, 4)
+    axes = figure.add_subplot()
+    for name in names:
+        axes.bar([0], [1], label=name)
+    figure.legend(loc="outside right upper", fontsize=10)
+    fit_to_width(figure, charts.NARROW_WIDTH)
+    figure.canvas.draw()
+    texts = figure.legends[0].get_texts()
+    edges = {round(text.get_window_extent().x0) for text in texts}
+    reach = max(text.get_window_extent().x1 for text in texts)
+    return figure, [text.get_text() for text in texts], edges, reach
+
+
+def test_a_phone_legend_of_long_names_takes_one_column_and_the_figure_grows_to_hold_it():
+    names = ["BILDYOS / BILPREVDA (denosumab)", "HERCESSI (trastuzumab)", "Oncology"]
+    figure, shown, edges, reach = phone_legend(names)
+    assert shown == ["BILDYOS / BILPREVDA\n(denosumab)", *names[1:]]  # 31 characters wrap at 30
+    assert len(edges) == 1 and reach <= figure.bbox.width
+    # Rows of 2, 1 and 1 lines: (2 + 1 + 1) * 1.2 + 3 * 0.5 = 6.3 font sizes, where two columns
+    # of one-line names take 2 rows, 2 * (1.2 + 0.5) = 3.4: 2.9 sizes of 10 pt more.
+    assert figure.get_figheight() == pytest.approx(4 + 2.9 * 10 / 72)
+
+
+def test_a_phone_legend_of_short_names_keeps_two_columns_and_the_figure_its_height():
+    figure, shown, edges, reach = phone_legend(["Oncology", "Autoimmune", "Bone disease"])
+    assert shown == ["Oncology", "Autoimmune", "Bone disease"]
+    assert len(edges) == 2 and reach <= figure.bbox.width
+    assert figure.get_figheight() == pytest.approx(4)
+
+
 def test_labels_wider_together_than_the_figure_stand_on_end_before_drawing_and_others_do_not():
     crowded, roomy = charts.new_figure(3.6, 2), charts.new_figure(3.6, 2)
     crowded.add_subplot().set_xticks(range(8), [f"2026 quarter {n}" for n in range(8)])
@@ -212,6 +245,26 @@ def test_stacked_revenue_alt_text_names_the_largest_category():
     assert "by therapy area per quarter, 2025Q2 to 2025Q3" in alt
     assert "total RMB 1,000.0 m" in alt
     assert "largest Oncology RMB 600.0 m (60.0%)" in alt
+
+
+def test_stacked_revenue_names_categories_by_their_labels_in_their_own_colours():
+    named = charts.stacked_revenue(
+        mix(),
+        index="quarter",
+        columns="therapy_area",
+        values="revenue_m",
+        title="Mix",
+        money_unit=MONEY,
+        labels={"Oncology": "Cancer medicines"},
+    )
+    legend = [text.get_text() for text in named.figure.legends[0].get_texts()]
+    assert legend == ["Ophthalmology", "Bone disease", "Autoimmune", "Cancer medicines"]
+    colours = {c.get_label(): c[0].get_facecolor() for c in named.figure.axes[0].containers}
+    plain = {c.get_label(): c[0].get_facecolor() for c in mix_chart().figure.axes[0].containers}
+    assert (
+        colours["Cancer medicines"] == plain["Oncology"] == to_rgba(palette.color_for("Oncology"))
+    )
+    assert "largest Cancer medicines RMB 600.0 m (60.0%)" in named.alt
 
 
 def test_stacked_revenue_folds_categories_beyond_the_palette_into_other():

@@ -105,12 +105,32 @@ def bar_colours(chart: charts.Chart) -> dict[str, str]:
     }
 
 
-def test_two_reports_give_hlx10_the_same_colour():
-    oncology = open_report(SAMPLE, "2026Q3", therapy_area="Oncology").revenue_mix("product")
-    europe = open_report(SAMPLE, "2026Q3", market="EU").revenue_mix("product")
-    first, second = bar_colours(oncology), bar_colours(europe)
-    assert first["HLX10"] == second["HLX10"] == SAMPLE_COLOURS["HLX10"]
-    assert first["HLX02"] == second["HLX02"] == SAMPLE_COLOURS["HLX02"]
+def test_two_reports_give_hlx10_the_same_colour_under_their_own_names():
+    colours = []
+    for report in (
+        open_report(SAMPLE, "2026Q3", therapy_area="Oncology"),
+        open_report(SAMPLE, "2026Q3", market="EU"),
+    ):
+        names = views.product_labels(report.dataset, report.scope, report.quarter)
+        shown = bar_colours(report.revenue_mix("product"))
+        colours.append({code: shown[names[code]] for code in ("HLX10", "HLX02")})
+    assert (
+        colours[0]
+        == colours[1]
+        == {"HLX10": SAMPLE_COLOURS["HLX10"], "HLX02": SAMPLE_COLOURS["HLX02"]}
+    )
+
+
+def test_sales_by_product_name_products_as_the_bridge_does():
+    report = open_report(SAMPLE, "2026Q3", market="US")
+    mix = report.revenue_mix("product")
+    legend = {text.get_text() for text in mix.figure.legends[0].get_texts()}
+    bridge = report.revenue_bridge("year_ago")
+    bridged = {label.get_text() for label in bridge.figure.axes[0].get_yticklabels()}
+    assert "HERCESSI\n(trastuzumab)" in legend  # wrapped beside the plot
+    assert {name.replace("\n", " ") for name in legend} <= bridged | {palette.OTHER}
+    assert not legend & {"HLX02", "HLX11", "HLX14"}
+    assert "largest HERCESSI (trastuzumab) RMB" in mix.alt
 
 
 def test_bridge_bars_take_product_colours_and_span_the_change():

@@ -75,8 +75,19 @@ class CommercialSections(PageArea):
             title=f"Product sales by {HEADERS[by].lower()}, {self.page.label}"
             f" ({self.page.money.label})",
             money_unit=self.page.money,
+            labels=self._names(frame[by], by),
         )
         return self.page.sales_chart(chart, by)
+
+    def _names(self, values: pd.Series, by: str) -> dict[str, str]:
+        """The names the page gives `by` values where they are codes: a product's on commercial
+        views, with its INN, and a market's as readers know it; other values are names."""
+        if by == "product":
+            return views.product_labels(*self.page.slice)
+        if by == "market":
+            codes = values.drop_duplicates()
+            return dict(zip(codes, self.page.market_names(codes), strict=True))
+        return {}
 
     @frame_columns(
         "{by}",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, wraps
 from html import escape
@@ -70,6 +71,8 @@ PHONE_MEDIA = "(max-width: 40rem)"
 SMALLEST_TEXT = 9
 """Smallest text in a chart, in points: about 12 CSS px on a phone and 8 pt in print."""
 HEIGHT = 4.5
+LEGEND_LABEL = 20
+"""Characters on a line of a legend's name; a longer one (a product's name with its INN) wraps."""
 TREND_HEIGHT = 2.6
 """Height of the revenue-per-quarter bars: a trend reads at a glance without a tall chart."""
 GROWTH_HEIGHT = 1.0
@@ -351,9 +354,19 @@ def _growth_panel(axes: Any, positions: np.ndarray, yoy: pd.Series) -> None:
 
 @house_style
 def stacked_revenue(
-    frame: pd.DataFrame, *, index: str, columns: str, values: str, title: str, money_unit: Money
+    frame: pd.DataFrame,
+    *,
+    index: str,
+    columns: str,
+    values: str,
+    title: str,
+    money_unit: Money,
+    labels: Mapping[str, str] | None = None,
 ) -> Chart:
-    """Stacked bars of revenue (in `money_unit`) per `index` value, split by `columns`."""
+    """Stacked bars of revenue (in `money_unit`) per `index` value, split by `columns`; the
+    legend and alt text name a value as `labels` does (a product's page name for its code),
+    its colour stays the value's own."""
+    labels = dict(labels or {})
     if frame.empty:
         return no_data(title)
     table = _top_series(
@@ -364,7 +377,7 @@ def stacked_revenue(
 
     def draw() -> Figure:
         figure, axes = _axes()
-        _stack(axes, table)
+        _stack(axes, table, labels)
         amount_axis(axes.yaxis)
         axes.set_ylabel(f"Product sales, {money_unit.label}")
         _stack_legend(figure, axes, columns)
@@ -380,7 +393,7 @@ def stacked_revenue(
     if total > 0:
         top = latest.idxmax()
         alt += (
-            f", largest {top} {money_unit.amount(money(latest[top]))}"
+            f", largest {labels.get(top, top)} {money_unit.amount(money(latest[top]))}"
             f" ({percent(latest[top] / total)})"
         )
     shown = readable(frame, [index, columns, values], money_unit)
@@ -497,24 +510,30 @@ def _top_series(table: pd.DataFrame) -> pd.DataFrame:
     return kept
 
 
-def _stack(axes: Any, table: pd.DataFrame) -> None:
-    """Stacked vertical bars, one segment per column, on a category axis of the index."""
+def _stack(axes: Any, table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> None:
+    """Stacked vertical bars, one segment per column, on a category axis of the index; a
+    segment is named as `labels` names its column, coloured as the column."""
     positions = np.arange(len(table.index))
     names = table.columns.astype(str).tolist()
+    labels = labels or {}
     bottom = np.zeros(len(positions))
     for name, color, column in zip(names, series_colors(names), table.columns, strict=True):
         heights = table[column].to_numpy(dtype=float)
-        axes.bar(positions, heights, bottom=bottom, width=0.65, color=color, label=name)
+        axes.bar(
+            positions, heights, bottom=bottom, width=0.65, color=color, label=labels.get(name, name)
+        )
         bottom += heights
     category_axis(axes, positions, table.index.astype(str).tolist())
     axes.yaxis.grid(True)
 
 
 def _stack_legend(figure: Figure, axes: Any, heading: str) -> None:
-    """Legend right of the plot, in the order the segments are stacked (top first)."""
+    """Legend right of the plot, in the order the segments are stacked (top first), a long
+    name wrapped so that the plot keeps its width."""
     handles, labels = axes.get_legend_handles_labels()
+    wrapped = [textwrap.fill(label, LEGEND_LABEL, break_on_hyphens=False) for label in labels]
     figure.legend(
-        handles[::-1], labels[::-1], title=_words(heading).capitalize(), loc="outside right upper"
+        handles[::-1], wrapped[::-1], title=_words(heading).capitalize(), loc="outside right upper"
     )
 
 

@@ -14,6 +14,15 @@ NARROW_LABEL = 14
 """Characters on a line of a category label in the phone variant; longer ones wrap."""
 NARROW_TITLE = 30
 """Characters on a line of a panel title in the phone variant."""
+NARROW_LEGEND = 14
+"""Most characters on a line of a legend's name for the phone variant's legend to take two
+columns; longer names take one, so that none is cut off at the figure's edge."""
+NARROW_LEGEND_LINE = 30
+"""Characters on a line of a legend's name in the phone variant's one column; longer ones wrap."""
+LEGEND_LINE_SPACING = 1.2
+"""Height of a line of a legend's name, in font sizes (matplotlib's line spacing)."""
+LEGEND_ROW_SPACING = 0.5
+"""Space between a legend's rows, in font sizes (matplotlib's `legend.labelspacing`)."""
 LINE_GROWTH = 0.35
 """How much taller the phone variant grows per extra line its wrapped labels take."""
 
@@ -71,21 +80,44 @@ def _overlap(texts: Sequence[Text]) -> bool:
 
 
 def _legends_below(figure: Figure) -> None:
-    """Move legends beside the plot to below it, in two columns, as a narrow figure needs."""
+    """Move legends beside the plot to below it, as a narrow figure needs: in two columns, or
+    in one where a name is long (NARROW_LEGEND), wrapped; the figure grows by what its legends
+    take beyond two columns of one-line names, so that the plot keeps its height."""
     for legend in list(figure.legends):
         title = legend.get_title().get_text()
         texts = legend.get_texts()
         handles = [handle for handle in legend.legend_handles if handle is not None]
+        names = [
+            textwrap.fill(
+                " ".join(text.get_text().split()), NARROW_LEGEND_LINE, break_on_hyphens=False
+            )
+            for text in texts
+        ]
+        longest = max((len(line) for name in names for line in name.splitlines()), default=0)
+        columns = 2 if longest <= NARROW_LEGEND else 1
+        size = float(texts[0].get_fontsize()) if texts else 0.0
         legend.remove()
         figure.legend(
             handles,
-            [text.get_text() for text in texts],
+            names,
             title=title or None,
             loc="outside lower left",
-            ncols=2,
-            fontsize=texts[0].get_fontsize() if texts else None,
+            ncols=columns,
+            fontsize=size or None,
             title_fontsize=legend.get_title().get_fontsize(),
         )
+        extra = _legend_height(names, columns) - _legend_height([""] * len(names), 2)
+        figure.set_figheight(figure.get_figheight() + extra * size / 72)
+
+
+def _legend_height(names: Sequence[str], columns: int) -> float:
+    """Height of a legend's entries in font sizes, filled column by column as matplotlib fills
+    them: each row as tall as its longest name, in lines, with the space between rows."""
+    rows = -(-len(names) // columns)
+    lines = [
+        max(name.count("\n") + 1 for name in names[row::rows]) if rows else 0 for row in range(rows)
+    ]
+    return sum(count * LEGEND_LINE_SPACING + LEGEND_ROW_SPACING for count in lines)
 
 
 def _wrap_labels(figure: Figure) -> None:
