@@ -27,8 +27,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
 
 
-def mix_chart(title: str = "Mix") -> charts.Chart:
-    """The revenue mix by therapy area as a stacked chart."""
+def mix_chart(title: str = "Mix", labels: dict[str, str] | None = None) -> charts.Chart:
+    """The revenue mix by therapy area as a stacked chart, areas named as `labels` names them."""
     return charts.stacked_revenue(
         mix(),
         index="quarter",
@@ -36,6 +36,7 @@ def mix_chart(title: str = "Mix") -> charts.Chart:
         values="revenue_m",
         title=title,
         money_unit=MONEY,
+        labels=labels,
     )
 
 
@@ -248,15 +249,7 @@ def test_stacked_revenue_alt_text_names_the_largest_category():
 
 
 def test_stacked_revenue_names_categories_by_their_labels_in_their_own_colours():
-    named = charts.stacked_revenue(
-        mix(),
-        index="quarter",
-        columns="therapy_area",
-        values="revenue_m",
-        title="Mix",
-        money_unit=MONEY,
-        labels={"Oncology": "Cancer medicines"},
-    )
+    named = mix_chart(labels={"Oncology": "Cancer medicines"})
     legend = [text.get_text() for text in named.figure.legends[0].get_texts()]
     assert legend == ["Ophthalmology", "Bone disease", "Autoimmune", "Cancer medicines"]
     colours = {c.get_label(): c[0].get_facecolor() for c in named.figure.axes[0].containers}
