@@ -288,9 +288,10 @@ def approvals_by_region(ds: Dataset, scope: Scope, quarter: Quarter) -> pd.DataF
     regions = ds.markets.set_index(market)[region]
     region_order = {name: rank for rank, name in enumerate(dict.fromkeys(regions))}
     market_order = {code: rank for rank, code in enumerate(regions.index)}
+    in_region = approved[market].map(regions)
     ordered = approved.assign(
-        **{region: approved[market].map(regions)},
-        _region=approved[market].map(regions).map(region_order),
+        **{region: in_region},
+        _region=in_region.map(region_order),
         _market=approved[market].map(market_order),
     ).sort_values([Products.product, "_region", "_market"])
     grouped = ordered.groupby([Products.product, region], sort=False)[market]

@@ -21,8 +21,6 @@ NARROW_LEGEND_LINE = 30
 """Characters on a line of a legend's name in the phone variant's one column; longer ones wrap."""
 LEGEND_LINE_SPACING = 1.2
 """Height of a line of a legend's name, in font sizes (matplotlib's line spacing)."""
-LEGEND_ROW_SPACING = 0.5
-"""Space between a legend's rows, in font sizes (matplotlib's `legend.labelspacing`)."""
 LINE_GROWTH = 0.35
 """How much taller the phone variant grows per extra line its wrapped labels take."""
 
@@ -97,7 +95,7 @@ def _legends_below(figure: Figure) -> None:
         columns = 2 if longest <= NARROW_LEGEND else 1
         size = float(texts[0].get_fontsize()) if texts else 0.0
         legend.remove()
-        figure.legend(
+        below = figure.legend(
             handles,
             names,
             title=title or None,
@@ -106,18 +104,19 @@ def _legends_below(figure: Figure) -> None:
             fontsize=size or None,
             title_fontsize=legend.get_title().get_fontsize(),
         )
-        extra = _legend_height(names, columns) - _legend_height([""] * len(names), 2)
+        spacing = below.labelspacing
+        extra = _legend_height(names, columns, spacing) - _legend_height(
+            [""] * len(names), 2, spacing
+        )
         figure.set_figheight(figure.get_figheight() + extra * size / 72)
 
 
-def _legend_height(names: Sequence[str], columns: int) -> float:
+def _legend_height(names: Sequence[str], columns: int, spacing: float) -> float:
     """Height of a legend's entries in font sizes, filled column by column as matplotlib fills
-    them: each row as tall as its longest name, in lines, with the space between rows."""
+    them: each row as tall as its longest name, in lines, with `spacing` between rows."""
     rows = -(-len(names) // columns)
-    lines = [
-        max(name.count("\n") + 1 for name in names[row::rows]) if rows else 0 for row in range(rows)
-    ]
-    return sum(count * LEGEND_LINE_SPACING + LEGEND_ROW_SPACING for count in lines)
+    lines = [max(name.count("\n") + 1 for name in names[row::rows]) for row in range(rows)]
+    return sum(count * LEGEND_LINE_SPACING + spacing for count in lines)
 
 
 def _wrap_labels(figure: Figure) -> None:
