@@ -171,6 +171,29 @@ def test_a_phone_legend_of_short_names_keeps_two_columns_and_the_figure_its_heig
     assert figure.get_figheight() == pytest.approx(4)
 
 
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("Quarter since launch (1 = launch quarter)", "Quarter since launch\n(1 = launch quarter)"),
+        (
+            "Sales, USD m\naxis from USD 1,200m: totals are cut",
+            "Sales, USD m\naxis from USD 1,200m:\ntotals are cut",
+        ),
+        ("Product sales, JPY bn", "Product sales, JPY bn"),
+    ],
+)
+def test_a_phone_wraps_a_long_axis_label_line_in_even_halves_and_grows_by_the_lines_added(
+    label, shown
+):
+    figure = charts.new_figure(8, 4)
+    figure.add_subplot().set_xlabel(label, fontsize=10)
+    fit_to_width(figure, charts.NARROW_WIDTH)
+    assert figure.axes[0].get_xlabel() == shown
+    added = shown.count("\n") - label.count("\n")
+    assert figure.get_figheight() == pytest.approx(4 + added * 1.2 * 10 / 72)
+    plt.close(figure)
+
+
 def test_labels_wider_together_than_the_figure_stand_on_end_before_drawing_and_others_do_not():
     crowded, roomy = charts.new_figure(3.6, 2), charts.new_figure(3.6, 2)
     crowded.add_subplot().set_xticks(range(8), [f"2026 quarter {n}" for n in range(8)])

@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from portfolio_reports.analysis import views
 from portfolio_reports.config import DEFAULT_MATERIALITY
@@ -213,7 +215,8 @@ def test_a_bridge_without_sales_is_a_no_data_chart():
     assert chart.alt == "Bridge: no data to show."
 
 
-def test_launch_tracker_draws_each_product_from_its_launch_quarter():
+def launch_chart() -> charts.Chart:
+    """The launch tracker of two products launched in 2025, as of 2026Q1."""
     frame = views.launch_curves(
         pd.DataFrame(
             {
@@ -224,13 +227,49 @@ def test_launch_tracker_draws_each_product_from_its_launch_quarter():
         ),
         Quarter.parse("2026Q1"),
     ).assign(brand=lambda rows: rows["product"])
-    chart = drawn.launch_tracker(frame, title="Launches", money_unit=MONEY)
+    return drawn.launch_tracker(frame, title="Launches", money_unit=MONEY)
+
+
+def test_launch_tracker_draws_each_product_from_its_launch_quarter():
+    chart = launch_chart()
     lines = {line.get_label().split(",")[0]: line for line in chart.figure.axes[0].get_lines()}
     assert sorted(lines) == ["FTN", "HLX14"]
     assert list(lines["HLX14"].get_xdata()) == [1, 2, 3]
     assert list(lines["HLX14"].get_ydata()) == [2.0, 3.5, 0.0]
     assert list(lines["FTN"].get_xdata()) == [1]
     assert to_rgba(lines["FTN"].get_color()) == to_rgba(SAMPLE_COLOURS["FTN"])
+
+
+def test_a_phone_gets_the_launch_trackers_axis_label_whole_in_two_even_lines():
+    chart = launch_chart()
+    assert chart.narrow_png  # the phone's drawing leaves the figure laid out as it drew it
+    figure = chart.figure
+    figure.set_figwidth(charts.NARROW_WIDTH)
+    figure.canvas.draw()
+    label = figure.axes[0].xaxis.label
+    assert label.get_text() == "Quarter since launch\n(1 = launch quarter)"
+    axes = figure.axes[0]
+    texts = [
+        axes.xaxis.label,
+        axes.yaxis.label,
+        *labels_in_view(axes.xaxis),
+        *labels_in_view(axes.yaxis),
+        *figure.legends[0].get_texts(),
+    ]
+    assert [text.get_text() for text in texts if not inside(text, figure)] == []
+
+
+def labels_in_view(axis) -> list[Text]:
+    """The major tick labels an axis draws: those of its ticks within its view."""
+    low, high = sorted(axis.get_view_interval())
+    ticks = zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=True)
+    return [label for tick, label in ticks if low <= tick <= high]
+
+
+def inside(text: Text, figure: Figure) -> bool:
+    """Whether a text, as last drawn, lies wholly within its figure."""
+    box, edge = text.get_window_extent(), figure.bbox
+    return box.x0 >= edge.x0 and box.x1 <= edge.x1 and box.y0 >= edge.y0 and box.y1 <= edge.y1
 
 
 def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():

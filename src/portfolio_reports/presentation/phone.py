@@ -13,24 +13,26 @@ from matplotlib.text import Text
 NARROW_LABEL = 14
 """Characters on a line of a category label in the phone variant; longer ones wrap."""
 NARROW_TITLE = 30
-"""Characters on a line of a panel title in the phone variant."""
+"""Characters on a line of a panel title or an axis label in the phone variant."""
 NARROW_LEGEND = 14
 """Most characters on a line of a legend's name for the phone variant's legend to take two
 columns; longer names take one, so that none is cut off at the figure's edge."""
 NARROW_LEGEND_LINE = 30
 """Characters on a line of a legend's name in the phone variant's one column; longer ones wrap."""
-LEGEND_LINE_SPACING = 1.2
-"""Height of a line of a legend's name, in font sizes (matplotlib's line spacing)."""
+LINE_SPACING = 1.2
+"""Height of a line of text, in font sizes (matplotlib's line spacing)."""
 LINE_GROWTH = 0.35
 """How much taller the phone variant grows per extra line its wrapped labels take."""
 
 
 def fit_to_width(figure: Figure, width: float) -> None:
     """Lay a figure out again at `width` inches, for a phone: legends below the plot, long
-    category labels and panel titles wrapped (see `stand_crowded_labels` for the rest)."""
+    category labels, panel titles and axis labels wrapped (see `stand_crowded_labels` for the
+    rest)."""
     figure.set_figwidth(width)
     _legends_below(figure)
     _wrap_labels(figure)
+    _wrap_axis_labels(figure)
 
 
 def stand_overfull_labels(figure: Figure) -> None:
@@ -116,7 +118,7 @@ def _legend_height(names: Sequence[str], columns: int, spacing: float) -> float:
     them: each row as tall as its longest name, in lines, with `spacing` between rows."""
     rows = -(-len(names) // columns)
     lines = [max(name.count("\n") + 1 for name in names[row::rows]) for row in range(rows)]
-    return sum(count * LEGEND_LINE_SPACING + spacing for count in lines)
+    return sum(count * LINE_SPACING + spacing for count in lines)
 
 
 def _wrap_labels(figure: Figure) -> None:
@@ -127,7 +129,38 @@ def _wrap_labels(figure: Figure) -> None:
         title = axes.get_title(loc="left")
         for text in axes.findobj(Text):
             if title and isinstance(text, Text) and text.get_text() == title:
-                text.set_text(textwrap.fill(title, NARROW_TITLE))
+                text.set_text(_wrapped(title))
+
+
+def _wrap_axis_labels(figure: Figure) -> None:
+    """Wrap the x axis labels as `_wrapped` does; the figure grows by the lines added, so that
+    the plot keeps its height."""
+    added = 0.0
+    for axes in figure.axes:
+        label = axes.xaxis.label
+        text = label.get_text()
+        lines = _wrapped(text).count("\n") - text.count("\n")
+        if lines:
+            label.set_text(_wrapped(text))
+            added = max(added, lines * LINE_SPACING * label.get_fontsize() / 72)
+    figure.set_figheight(figure.get_figheight() + added)
+
+
+def _wrapped(text: str) -> str:
+    """Each line of `text` longer than NARROW_TITLE wrapped into lines of even length."""
+    return "\n".join(part for line in text.splitlines() for part in _even_lines(line, NARROW_TITLE))
+
+
+def _even_lines(text: str, width: int) -> list[str]:
+    """`text` in as few lines of at most `width` characters as wrapping allows, each as near the
+    same length as words allow (a label reads better in halves than as a line and a word)."""
+    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    shortest = -(-len(text) // len(lines))
+    for narrower in range(shortest, width):
+        even = textwrap.wrap(text, narrower, break_on_hyphens=False)
+        if len(even) == len(lines):
+            return even
+    return lines
 
 
 def _wrap_category_labels(axes: Any) -> int:
