@@ -161,21 +161,33 @@ def test_bridge_bars_take_product_colours_and_span_the_change():
     assert all(float(label.replace(",", "")) == tick for tick, label in labels.items())
 
 
+LONG_NAME = {"HLX10": "BILDYOS / BILPREVDA (denosumab)"}
+"""A product named as long as the sample's longest name, whose labels narrow the bridge's plot."""
+
+
 def test_a_change_under_the_materiality_bar_is_called_small_on_its_bridge():
     # -1.5 on 100.0 is -1.5%: under 5% of the base, though the cut axis makes its bar long.
     small = views.bridge_steps(pd.Series({"HLX10": 98.5}), pd.Series({"HLX10": 100.0}))
     large = views.bridge_steps(pd.Series({"HLX10": 60.0}), pd.Series({"HLX10": 52.0}))
     chart = drawn.revenue_bridges(
-        [("Q2 2026", "Q3 2026", s.assign(brand=s["step"])) for s in (small, large)],
+        [
+            ("Q2 2026", "Q3 2026", s.assign(brand=s["step"].replace(LONG_NAME)))
+            for s in (small, large)
+        ],
         title="Bridge",
         money_unit=MONEY,
         materiality=DEFAULT_MATERIALITY,
     )
     titles = [axes.get_title(loc="left") for axes in chart.figure.axes]
     assert titles == [
-        "From Q2 2026 to Q3 2026: -1.5 (-1.5%), a small change: under the materiality bar",
+        "From Q2 2026 to Q3 2026: -1.5 (-1.5%)\na small change: under the materiality bar",
         "From Q2 2026 to Q3 2026: +8.0 (+15.4%)",
     ]
+    chart.figure.canvas.draw()  # at the page's width, each title whole within the figure
+    for axes in chart.figure.axes:
+        title = axes.get_title(loc="left")
+        shown = [text for text in axes.findobj(Text) if text.get_text() == title]
+        assert shown and all(inside(text, chart.figure) for text in shown)
     # Both axes start at 47.5 (52 less 1.5 times the 3.0 span of the second): totals are cut.
     assert chart.figure.axes[-1].get_xlim()[0] > 0
     assert (
@@ -201,6 +213,10 @@ def test_rounding_is_drawn_apart_from_the_products_that_moved_sales():
     assert to_hex(bars[3].get_facecolor()) == drawn.ROUNDING_COLOR
     rounding = axes.get_yticklabels()[3]
     assert rounding.get_text() == views.ROUNDING and rounding.get_fontstyle() == "italic"
+    # The axis starts at 0: the totals' bars are whole, so none is marked cut (//).
+    assert axes.get_xlim()[0] == 0
+    assert axes.get_xlabel() == "Product sales, RMB m"
+    assert [text.get_text() for text in axes.texts if "//" in text.get_text()] == []
     assert {to_hex(bar.get_facecolor()) for bar in bars[1:3]}.isdisjoint({drawn.ROUNDING_COLOR})
 
 

@@ -33,6 +33,7 @@ from portfolio_reports.presentation.charts import (
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, signed_money, signed_percent
 from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
+from portfolio_reports.presentation.phone import LINE_SPACING
 from portfolio_reports.presentation.tables import Html
 from portfolio_reports.presentation.ticks import amount_axis
 
@@ -40,6 +41,10 @@ ROUNDING_COLOR = "#ffffff"
 """A rounding step is white, hatched in the muted colour: not a product's change."""
 ROW_INCHES = 0.28
 """Height of one bridge step."""
+PANEL_TITLE_SIZE = 10
+"""Font size of a bridge panel's title, in points."""
+PANEL_TITLE_LINE = PANEL_TITLE_SIZE * LINE_SPACING / 72
+"""Height of a line of a bridge panel's title, in inches."""
 PARTNER_CHARACTERS = 64
 """Longest partner label on the pipeline chart; a longer list is cut at a partner's end."""
 NO_PROGRAMMES = "No programmes in development."
@@ -98,14 +103,19 @@ def revenue_bridges(
         return no_data(title)
     left = min(_bridge_axis_start(steps) for _, _, steps in shown)
 
+    titles = [_bridge_title(start, end, steps, materiality) for start, end, steps in shown]
+
     def draw() -> Figure:
         rows = sum(len(steps) for _, _, steps in shown)
-        figure = new_figure(WIDTH, 0.9 + ROW_INCHES * rows + 0.6 * len(shown))
+        wrapped = sum(title.count("\n") for title in titles)
+        height = 0.9 + ROW_INCHES * rows + 0.6 * len(shown) + PANEL_TITLE_LINE * wrapped
+        figure = new_figure(WIDTH, height)
         panels = figure.subplots(
             len(shown), 1, sharex=True, height_ratios=[len(s) for _, _, s in shown], squeeze=False
         )[:, 0]
-        for axes, (start, end, steps) in zip(panels, shown, strict=True):
-            _bridge_panel(axes, start, end, steps, left, materiality, label)
+        for axes, (start, end, steps), panel_title in zip(panels, shown, titles, strict=True):
+            _bridge_panel(axes, start, end, steps, left, label)
+            axes.set_title(panel_title, loc="left", fontsize=PANEL_TITLE_SIZE)
         cut = f"\naxis from {money(left)}: totals are cut (//)" if left > 0 else ""
         panels[-1].set_xlabel(f"Product sales, {money_unit.label}{cut}")
         panels[-1].set_xlim(left=left)
@@ -131,13 +141,7 @@ def revenue_bridges(
 
 
 def _bridge_panel(
-    axes: Any,
-    start: str,
-    end: str,
-    steps: pd.DataFrame,
-    left: float,
-    materiality: Materiality,
-    label: str,
+    axes: Any, start: str, end: str, steps: pd.DataFrame, left: float, label: str
 ) -> None:
     """One bridge's waterfall on `axes`, its amount axis starting at `left`."""
     totals = steps["kind"] == "total"
@@ -152,8 +156,9 @@ def _bridge_panel(
     bars = axes.barh(positions, steps["end"] - starts, left=starts, height=0.6, color=colors)
     for bar in np.asarray(bars.patches)[rounding]:
         bar.set(hatch="////", edgecolor=MUTED_COLOR, linewidth=0)
-    for position in positions[totals.to_numpy()].astype(float):
-        axes.text(left, position, " //", va="center", color="white", fontweight="bold")
+    if left > 0:  # the totals' bars are cut where the axis starts
+        for position in positions[totals.to_numpy()].astype(float):
+            axes.text(left, position, " //", va="center", color="white", fontweight="bold")
     labels = [
         money(value) if total else signed_money(value)
         for total, value in zip(totals, steps["revenue_m"], strict=True)
@@ -165,7 +170,6 @@ def _bridge_panel(
     axes.invert_yaxis()
     axes.tick_params(axis="y", length=0)
     amount_axis(axes.xaxis)
-    axes.set_title(_bridge_title(start, end, steps, materiality), loc="left", fontsize=10)
 
 
 @house_style
@@ -322,7 +326,7 @@ def _bridge_title(start: str, end: str, steps: pd.DataFrame, materiality: Materi
     growth = f" ({signed_percent(change / first)})" if first else ""
     title = f"From {start} to {end}: {signed_money(change)}{growth}"
     if not material(pd.Series([change]), pd.Series([first]), materiality).iloc[0]:
-        title += ", a small change: under the materiality bar"
+        title += "\na small change: under the materiality bar"
     return title
 
 
