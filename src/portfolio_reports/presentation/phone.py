@@ -138,11 +138,11 @@ def _wrap_axis_labels(figure: Figure) -> None:
     added = 0.0
     for axes in figure.axes:
         label = axes.xaxis.label
-        text = label.get_text()
-        lines = _wrapped(text).count("\n") - text.count("\n")
+        text, wrapped = label.get_text(), _wrapped(label.get_text())
+        lines = wrapped.count("\n") - text.count("\n")
         if lines:
-            label.set_text(_wrapped(text))
-            added = max(added, lines * LINE_SPACING * label.get_fontsize() / 72)
+            label.set_text(wrapped)
+            added = max(added, lines * LINE_SPACING * float(label.get_fontsize()) / 72)
     figure.set_figheight(figure.get_figheight() + added)
 
 
