@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import pandas as pd
 import pytest
+import yaml
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from portfolio_reports.analysis import views
+from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.config import DEFAULT_MATERIALITY
 from portfolio_reports.data.company import Money
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.notebook.report import open_report
+from portfolio_reports.notebook.report import ReportView, open_report
 from portfolio_reports.presentation import charts, palette, ticks
 from portfolio_reports.presentation import views as drawn
 
@@ -278,8 +285,9 @@ def test_a_phone_gets_the_launch_trackers_axis_label_whole_in_two_even_lines():
 def labels_in_view(axis) -> list[Text]:
     """The major tick labels an axis draws: those of its ticks within its view."""
     low, high = sorted(axis.get_view_interval())
-    ticks = zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=True)
-    return [label for tick, label in ticks if low <= tick <= high]
+    along = 0 if axis.axis_name == "x" else 1
+    labels = axis.get_majorticklabels()
+    return [label for label in labels if low <= label.get_position()[along] <= high]
 
 
 def inside(text: Text, figure: Figure) -> bool:
@@ -348,3 +356,93 @@ def test_catalyst_timeline_puts_each_event_in_its_quarter():
     assert "None expected." in columns[1] and "None expected." in columns[3]
     colour = SAMPLE_COLOURS["Ophthalmology"]
     assert f'<li style="border-color:{colour}"><b>HLX04-O · wet AMD</b>' in columns[2]
+
+
+SECOND_COMPANY = PROJECT / "tests" / "data" / "second_company"
+
+
+def charts_a_page_shows(view: ReportView, notebook: Path) -> list[charts.Chart]:
+    """The charts of a report: every `report.<section>(...)` call of its notebook whose
+    arguments are literals, made on `view`, that gives a chart."""
+    calls = [
+        node
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code"
+        for node in ast.walk(ast.parse(cell.source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "report"
+        and all(isinstance(argument, ast.Constant) for argument in node.args)
+        and not node.keywords
+    ]
+    made = [getattr(view, call.func.attr)(*(arg.value for arg in call.args)) for call in calls]
+    return [section for section in made if isinstance(section, charts.Chart)]
+
+
+def texts_drawn(figure: Figure) -> list[Text]:
+    """The texts a figure shows: titles, axis labels, tick labels in view, notes and legends."""
+    shown = [
+        text
+        for axes in figure.axes
+        for text in [
+            axes.xaxis.label,
+            axes.yaxis.label,
+            axes.title,
+            *[title for title in axes.findobj(Text) if title.get_text() == axes.get_title("left")],
+            *labels_in_view(axes.xaxis),
+            *labels_in_view(axes.yaxis),
+            *axes.texts,
+        ]
+    ]
+    for legend in figure.legends:
+        shown += [legend.get_title(), *legend.get_texts()]
+    return [text for text in shown if text.get_visible() and text.get_text().strip()]
+
+
+def cut_or_covered(figure: Figure) -> list[str]:
+    """The texts of a figure, drawn now, that leave it or are drawn over one another."""
+    figure.canvas.draw()
+    texts = texts_drawn(figure)
+    cut = [f"cut: {text.get_text()!r}" for text in texts if not inside(text, figure)]
+    boxes = [(text.get_text(), text.get_window_extent()) for text in texts]
+    covered = [
+        f"over one another: {first!r}, {second!r}"
+        for (first, one), (second, other) in itertools.combinations(boxes, 2)
+        if one.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9))  # touching is not covering
+    ]
+    return cut + covered
+
+
+@pytest.mark.slow  # every chart of every page of two data sets, drawn at both widths
+@pytest.mark.parametrize(
+    ("data", "params", "quarter"),
+    [
+        (SAMPLE_DATA, PROJECT / "params", Quarter(2026, 3)),
+        (SECOND_COMPANY / "data", SECOND_COMPANY / "params", Quarter(2026, 2)),
+    ],
+    ids=["sample", "second company"],
+)
+def test_no_chart_text_is_cut_off_or_drawn_over_another_at_either_width(data, params, quarter):
+    dataset = load_dataset(data)
+    problems, drawn_charts = [], 0
+    for path in sorted(params.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        scope = Scope(**(spec.get("parameters") or {}))
+        view = ReportView(dataset, scope, quarter)
+        for chart in charts_a_page_shows(view, PROJECT / "notebooks" / spec["notebook"]):
+            drawn_charts += 1
+            assert chart.png  # at the page's width
+            problems += [
+                f"{path.stem}, {chart.title}, page: {p}" for p in cut_or_covered(chart.figure)
+            ]
+            width = chart.figure.get_figwidth()
+            if chart.narrow_png is not None:  # laid out for a phone, drawn again at its width
+                chart.figure.set_figwidth(charts.NARROW_WIDTH)
+                problems += [
+                    f"{path.stem}, {chart.title}, phone: {p}" for p in cut_or_covered(chart.figure)
+                ]
+                chart.figure.set_figwidth(width)
+            plt.close(chart.figure)
+    assert drawn_charts > len(list(params.glob("*.yaml")))  # more than one a page
+    assert problems == []
