@@ -194,6 +194,24 @@ def test_a_phone_wraps_a_long_axis_label_line_in_even_halves_and_grows_by_the_li
     plt.close(figure)
 
 
+def test_a_phone_wraps_names_between_words_and_keeps_a_long_word_whole():
+    names = ["GLUCAVIA (veraglucosidase alfa)", "ONAVIA (onavexogene)"]
+    figure = charts.new_figure(8, 4)
+    axes = figure.add_subplot()
+    axes.barh([0, 1], [1, 2])
+    axes.set_yticks([0, 1], names)
+    for position, name in enumerate(names):
+        axes.bar([position], [1], label=name)
+    figure.legend(loc="outside right upper")
+    fit_to_width(figure, charts.NARROW_WIDTH)
+    # 16 characters of INN stay on one line of 14, not "(vera" and "glucosidase".
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels == ["GLUCAVIA\n(veraglucosidase\nalfa)", "ONAVIA\n(onavexogene)"]
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend == ["GLUCAVIA (veraglucosidase\nalfa)", "ONAVIA (onavexogene)"]  # lines of 30
+    plt.close(figure)
+
+
 def test_labels_wider_together_than_the_figure_stand_on_end_before_drawing_and_others_do_not():
     crowded, roomy = charts.new_figure(3.6, 2), charts.new_figure(3.6, 2)
     crowded.add_subplot().set_xticks(range(8), [f"2026 quarter {n}" for n in range(8)])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, wraps
@@ -37,6 +36,7 @@ from portfolio_reports.presentation.phone import (
     smallest_text,
     stand_crowded_labels,
     stand_overfull_labels,
+    wrap_words,
 )
 from portfolio_reports.presentation.tables import notebook_outputs
 from portfolio_reports.presentation.ticks import (
@@ -531,7 +531,7 @@ def _stack_legend(figure: Figure, axes: Any, heading: str) -> None:
     """Legend right of the plot, in the order the segments are stacked (top first), a long
     name wrapped so that the plot keeps its width."""
     handles, labels = axes.get_legend_handles_labels()
-    wrapped = [textwrap.fill(label, LEGEND_LABEL, break_on_hyphens=False) for label in labels]
+    wrapped = [wrap_words(label, LEGEND_LABEL) for label in labels]
     figure.legend(
         handles[::-1], wrapped[::-1], title=_words(heading).capitalize(), loc="outside right upper"
     )

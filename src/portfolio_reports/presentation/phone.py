@@ -88,10 +88,7 @@ def _legends_below(figure: Figure) -> None:
         texts = legend.get_texts()
         handles = [handle for handle in legend.legend_handles if handle is not None]
         names = [
-            textwrap.fill(
-                " ".join(text.get_text().split()), NARROW_LEGEND_LINE, break_on_hyphens=False
-            )
-            for text in texts
+            wrap_words(" ".join(text.get_text().split()), NARROW_LEGEND_LINE) for text in texts
         ]
         longest = max((len(line) for name in names for line in name.splitlines()), default=0)
         columns = 2 if longest <= NARROW_LEGEND else 1
@@ -154,13 +151,24 @@ def _wrapped(text: str) -> str:
 def _even_lines(text: str, width: int) -> list[str]:
     """`text` in as few lines of at most `width` characters as wrapping allows, each as near the
     same length as words allow (a label reads better in halves than as a line and a word)."""
-    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    lines = _word_lines(text, width) or [text]
     shortest = -(-len(text) // len(lines))
     for narrower in range(shortest, width):
-        even = textwrap.wrap(text, narrower, break_on_hyphens=False)
+        even = _word_lines(text, narrower)
         if len(even) == len(lines):
             return even
     return lines
+
+
+def wrap_words(text: str, width: int) -> str:
+    """`text` wrapped at `width` characters between words: a name or a word longer than the line
+    (an INN such as veraglucosidase) stays whole, never broken where it reads as two words."""
+    return "\n".join(_word_lines(text, width))
+
+
+def _word_lines(text: str, width: int) -> list[str]:
+    """The lines `wrap_words` gives."""
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
 
 
 def _wrap_category_labels(axes: Any) -> int:
@@ -168,7 +176,7 @@ def _wrap_category_labels(axes: Any) -> int:
     most lines a label takes."""
     labels = axes.get_yticklabels()
     texts = [label.get_text() for label in labels]
-    wrapped = [textwrap.fill(text, NARROW_LABEL, break_on_hyphens=False) for text in texts]
+    wrapped = [wrap_words(text, NARROW_LABEL) for text in texts]
     if wrapped != texts:
         styles = [
             {"color": label.get_color(), "fontstyle": label.get_fontstyle()} for label in labels
