@@ -161,8 +161,8 @@ def _even_lines(text: str, width: int) -> list[str]:
 
 
 def wrap_words(text: str, width: int) -> str:
-    """`text` wrapped at `width` characters between words: a name or a word longer than the line
-    (an INN such as veraglucosidase) stays whole, never broken where it reads as two words."""
+    """`text` wrapped at `width` characters between words: a word longer than the line (a long
+    INN) stays whole on a line of its own, never broken where it would read as two words."""
     return "\n".join(_word_lines(text, width))
 
 
