@@ -401,8 +401,7 @@ def texts_drawn(figure: Figure) -> list[Text]:
 
 
 def cut_or_covered(figure: Figure) -> list[str]:
-    """The texts of a figure, drawn now, that leave it or are drawn over one another."""
-    figure.canvas.draw()
+    """The texts of a figure, as last drawn, that leave it or are drawn over one another."""
     texts = texts_drawn(figure)
     cut = [f"cut: {text.get_text()!r}" for text in texts if not inside(text, figure)]
     boxes = [(text.get_text(), text.get_window_extent()) for text in texts]
@@ -439,6 +438,7 @@ def test_no_chart_text_is_cut_off_or_drawn_over_another_at_either_width(data, pa
             width = chart.figure.get_figwidth()
             if chart.narrow_png is not None:  # laid out for a phone, drawn again at its width
                 chart.figure.set_figwidth(charts.NARROW_WIDTH)
+                chart.figure.canvas.draw()
                 problems += [
                     f"{path.stem}, {chart.title}, phone: {p}" for p in cut_or_covered(chart.figure)
                 ]
