@@ -194,6 +194,20 @@ def test_a_phone_wraps_a_long_axis_label_line_in_even_halves_and_grows_by_the_li
     plt.close(figure)
 
 
+def test_a_phone_wraps_each_line_of_a_panel_title_and_keeps_its_own_line_breaks():
+    figure = charts.new_figure(8, 4)
+    axes = figure.add_subplot()
+    axes.set_title(
+        "From Q2 2025 to Q2 2026: +76.8 (+30.9%)\na small change: under the materiality bar",
+        loc="left",
+    )
+    fit_to_width(figure, charts.NARROW_WIDTH)
+    assert axes.get_title(loc="left") == (
+        "From Q2 2025 to Q2 2026: +76.8\n(+30.9%)\na small change: under the\nmateriality bar"
+    )
+    plt.close(figure)
+
+
 def test_a_phone_wraps_names_between_words_and_keeps_a_long_word_whole():
     names = ["GLUCAVIA (veraglucosidase alfa)", "ONAVIA (onavexogene)"]
     figure = charts.new_figure(8, 4)

@@ -126,26 +126,26 @@ def _wrap_labels(figure: Figure) -> None:
         title = axes.get_title(loc="left")
         for text in axes.findobj(Text):
             if title and isinstance(text, Text) and text.get_text() == title:
-                text.set_text(_wrapped(title))
+                text.set_text(
+                    "\n".join(wrap_words(line, NARROW_TITLE) for line in title.splitlines())
+                )
 
 
 def _wrap_axis_labels(figure: Figure) -> None:
-    """Wrap the x axis labels as `_wrapped` does; the figure grows by the lines added, so that
-    the plot keeps its height."""
+    """Wrap each line of an x axis label longer than NARROW_TITLE into lines of even length; the
+    figure grows by the lines added, so that the plot keeps its height."""
     added = 0.0
     for axes in figure.axes:
         label = axes.xaxis.label
-        text, wrapped = label.get_text(), _wrapped(label.get_text())
+        text = label.get_text()
+        wrapped = "\n".join(
+            part for line in text.splitlines() for part in _even_lines(line, NARROW_TITLE)
+        )
         lines = wrapped.count("\n") - text.count("\n")
         if lines:
             label.set_text(wrapped)
             added = max(added, lines * LINE_SPACING * float(label.get_fontsize()) / 72)
     figure.set_figheight(figure.get_figheight() + added)
-
-
-def _wrapped(text: str) -> str:
-    """Each line of `text` longer than NARROW_TITLE wrapped into lines of even length."""
-    return "\n".join(part for line in text.splitlines() for part in _even_lines(line, NARROW_TITLE))
 
 
 def _even_lines(text: str, width: int) -> list[str]:
