@@ -1,18 +1,27 @@
 """Loading and validating a data folder: every schema accepts good rows and names bad ones."""
 
+import json
 import shutil
+import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import portfolio_reports
 from portfolio_reports.config import Materiality
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.data.schema import TABLE_MODELS
-from portfolio_reports.data.snapshots import write_snapshot
+from portfolio_reports.data.snapshots import (
+    VALIDATING_CODE,
+    find_snapshot,
+    is_snapshot,
+    write_snapshot,
+)
 from portfolio_reports.errors import DataError
 from portfolio_reports.paths import OutputLayout
 
-from .conftest import SAMPLE_DATA, edit_cell
+from .conftest import PROJECT, SAMPLE_DATA, edit_cell
 
 
 def problems_of(folder):
@@ -141,6 +150,48 @@ def test_snapshot_round_trip_keeps_tables_and_fingerprint(tmp_path):
     for name in TABLE_MODELS:
         pd.testing.assert_frame_equal(again.table(name), dataset.table(name), check_dtype=False)
     assert write_snapshot(dataset, snapshots) == folder
+
+
+def test_a_snapshot_keeps_the_warnings_validating_its_data_gave(sample_copy, tmp_path):
+    trade_names = sample_copy / "trade_names.csv"
+    header, first, *rest = trade_names.read_text().splitlines(keepends=True)
+    product = first.split(",")[0]
+    trade_names.write_text("".join([header, first.replace(product, f"{product} ", 1), *rest]))
+    dataset = load_dataset(sample_copy)
+    assert [line for line in dataset.warnings if f"'{product} '" in line]
+    folder = write_snapshot(dataset, OutputLayout(tmp_path, "").snapshots_dir)
+    assert load_dataset(folder).warnings == dataset.warnings
+
+
+def test_a_snapshot_other_code_wrote_is_not_reused_but_written_again(tmp_path):
+    """Another version may have checked less, or known fewer tables: its source is validated."""
+    dataset = load_dataset(SAMPLE_DATA)
+    snapshots = OutputLayout(tmp_path, "").snapshots_dir
+    folder = write_snapshot(dataset, snapshots)
+    assert find_snapshot(SAMPLE_DATA, snapshots) == folder
+    manifest = folder / "snapshot.json"
+    recorded = json.loads(manifest.read_text())
+    for written_by in ({"validated_by": "0" * 64}, {}):  # other code; a version recording none
+        manifest.write_text(json.dumps({**recorded, "validated_by": None} | written_by))
+        assert is_snapshot(folder)  # its files are whole, as written
+        assert find_snapshot(SAMPLE_DATA, snapshots) is None
+        assert write_snapshot(dataset, snapshots) == folder
+        assert json.loads(manifest.read_text()) == recorded
+        assert find_snapshot(SAMPLE_DATA, snapshots) == folder
+
+
+def test_the_code_a_snapshot_records_is_the_data_layer_and_the_layers_below_it():
+    contracts = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = contracts["contracts"][0]["layers"]
+    below = [name for layer in layers for name in layer.split(" | ")]
+    modules = below[below.index("portfolio_reports.data") :]
+    package = Path(portfolio_reports.__file__).parent
+    parts = []
+    for module in modules:
+        path = package.joinpath(*module.split(".")[1:])
+        parts.append(path.name if path.is_dir() else f"{path.name}.py")
+    assert sorted(parts) == sorted(VALIDATING_CODE)
+    assert all((package / part).exists() for part in VALIDATING_CODE)
 
 
 def test_a_snapshot_is_read_once_while_it_is_the_one_asked_for(sample_copy, tmp_path):

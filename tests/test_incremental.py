@@ -1,5 +1,6 @@
 """Incremental builds: unchanged reports are skipped, a change rebuilds exactly what it touches."""
 
+import html
 import json
 import os
 import pathlib
@@ -13,7 +14,7 @@ import pytest
 
 import portfolio_reports
 from portfolio_reports.builder.fingerprints import drawings_version
-from portfolio_reports.builder.inputs import BuildOptions
+from portfolio_reports.builder.inputs import BuildOptions, check_inputs
 from portfolio_reports.builder.keys import NO_PAGE
 from portfolio_reports.builder.plan import planned_reports
 from portfolio_reports.paths import CHARTS_FOLDER, SHARED_CHARTS_ENV
@@ -174,6 +175,24 @@ def test_changing_the_data_rebuilds_every_report(project):
     markets.write_text(markets.read_text().replace("Japan", "Japan (Nippon)"))
     assert build(project).returncode == 0
     assert statuses(project) == dict.fromkeys(REPORTS, "ok")
+
+
+def test_a_rebuild_from_the_data_snapshot_keeps_the_warnings_validating_gave(project):
+    trade_names = project / "data" / "trade_names.csv"
+    header, first, *rest = trade_names.read_text().splitlines(keepends=True)
+    product = first.split(",")[0]
+    trade_names.write_text("".join([header, first.replace(product, f"{product} ", 1), *rest]))
+    warning = f"'{product} ': codes read without the spaces around them"
+    quarter = project / "reports" / "2026Q3"
+    for options in ((), ("--force",)):  # the data validated, then read back from its snapshot
+        assert build(project, *options).returncode == 0
+        manifest = json.loads((quarter / "manifest.json").read_text())
+        assert any(warning in line for line in manifest["warnings"]), manifest["warnings"]
+        assert warning in html.unescape((quarter / "index.html").read_text())
+    folders = {"data": project / "data", "params": project / "params", "out": project / "reports"}
+    read_back = check_inputs(BuildOptions(**folders), snapshot=True)
+    assert read_back.snapshot is not None
+    assert any(warning in line for line in read_back.dataset.warnings)
 
 
 def drawings_kept(project):

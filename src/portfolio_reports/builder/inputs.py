@@ -75,6 +75,9 @@ class CheckedInputs:
     quarter: Quarter
     specs: list[ReportSpec]
     snapshot: Path | None = None
+    source_warnings: tuple[str, ...] = ()
+    """What validating the source warned of (a snapshot keeps these); the data set's warnings
+    add what the checks across its tables found."""
 
 
 def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInputs:
@@ -106,20 +109,20 @@ def check_inputs(options: BuildOptions, *, snapshot: bool = False) -> CheckedInp
     shared_charts_dir()  # refused now if not absolute, rather than once the reports are built
     snapshots = OutputLayout(options.out, "").snapshots_dir
     cached = find_snapshot(options.data, snapshots) if snapshot else None
-    dataset = load_dataset(cached or options.data, options.materiality)
+    loaded = load_dataset(cached or options.data, options.materiality)
     found = [
-        *lifecycle_warnings(dataset),
-        *lagging_warnings(dataset),
-        *allocation_warnings(dataset),
+        *lifecycle_warnings(loaded),
+        *lagging_warnings(loaded),
+        *allocation_warnings(loaded),
     ]
-    dataset = replace(dataset, warnings=(*dataset.warnings, *found))
+    dataset = replace(loaded, warnings=(*loaded.warnings, *found))
     quarter = resolve_quarter(dataset, options.quarter)
     specs = load_specs(options.params, options.notebooks, dataset)
     unreadable = commentary_problems(specs, str(quarter))
     if unreadable:
         raise ParamsError(unreadable)
     chosen_reports([spec.name for spec in specs], options.reports)
-    return CheckedInputs(dataset, quarter, specs, cached)
+    return CheckedInputs(dataset, quarter, specs, cached, loaded.warnings)
 
 
 def chosen_reports(names: list[str], patterns: tuple[str, ...]) -> list[str]:

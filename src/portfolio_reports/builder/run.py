@@ -110,7 +110,9 @@ def build(options: BuildOptions, observer: BuildObserver | None = None) -> Build
     with build_lock(layout.quarter_dir, *written):
         forget_stamp(layout.root)
         remove_scratch(layout.leftover_scratch())
-        snapshot = inputs.snapshot or write_snapshot(inputs.dataset, layout.snapshots_dir)
+        snapshot = inputs.snapshot or write_snapshot(
+            replace(inputs.dataset, warnings=inputs.source_warnings), layout.snapshots_dir
+        )
         results, reconciliation, outdated, printed, pack = _run_build(
             options, inputs, snapshot, layout, observer
         )

@@ -151,8 +151,8 @@ def _snapshot_dataset(folder: Path, manifest: str, materiality: Materiality) -> 
     """A snapshot's data set, read once per process while it is the one asked for (by folder,
     manifest and materiality): a warm kernel's reports then share it, and the results `memo`
     keeps for it."""
-    tables, fingerprint = read_snapshot(folder)
-    return Dataset(**tables, fingerprint=fingerprint, materiality=materiality)
+    tables, fingerprint, warnings = read_snapshot(folder)
+    return Dataset(**tables, fingerprint=fingerprint, warnings=warnings, materiality=materiality)
 
 
 def export_dataset(dataset: Dataset, target: str | Path, folder_format: str = "csv") -> None:

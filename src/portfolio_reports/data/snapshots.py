@@ -1,12 +1,14 @@
 """Parquet snapshots of validated data: written once per data fingerprint, read back unchecked.
 
-A build validates its source once and writes a snapshot under the reports folder; every notebook
-reads that snapshot. Only a folder inside the snapshots folder, whose recorded fingerprint matches
-its name and whose files match the hash it recorded, is trusted without validation.
+A build validates its source once and writes a snapshot under the reports folder, with the
+warnings validating gave; every notebook reads that snapshot. Only a folder inside the snapshots
+folder, whose recorded fingerprint matches its name and whose files match the hash it recorded, is
+trusted without validation; a later build reuses it only if this version of the code wrote it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -16,6 +18,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from portfolio_reports import __version__
 from portfolio_reports.data.sales_detail import detail_file
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import cheap_fingerprint
@@ -24,6 +27,8 @@ from portfolio_reports.paths import SNAPSHOTS_FOLDER, file_hash, scratch_folder
 from portfolio_reports.text import error_line
 
 SNAPSHOT_MANIFEST = "snapshot.json"
+VALIDATING_CODE = ("data", "config.py", "paths.py", "errors.py", "text.py")
+"""The package's parts that read and check a source: the data layer and the layers below it."""
 
 
 class ValidatedTables(Protocol):
@@ -32,6 +37,11 @@ class ValidatedTables(Protocol):
     @property
     def fingerprint(self) -> str:
         """The fingerprint of the data the tables hold."""
+        ...
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What validating the data warned of."""
         ...
 
     def table(self, name: str) -> pd.DataFrame:
@@ -85,17 +95,39 @@ def _content_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def validating_code_fingerprint() -> str:
+    """Hash of the package version and of VALIDATING_CODE's files: a snapshot that other code
+    wrote may lack a table or a check this code has, so its source is validated again."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for part in VALIDATING_CODE:
+        path = package / part
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(package)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _current(folder: Path) -> bool:
+    """Whether a folder is a snapshot that this version of the code wrote."""
+    if not is_snapshot(folder):
+        return False
+    recorded = json.loads((folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
+    return recorded.get("validated_by") == validating_code_fingerprint()
+
+
 def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
-    """The snapshot folder already written for this exact source, if any."""
+    """The snapshot folder this code already wrote for this exact source, if any."""
     fingerprint = source_fingerprint(source)
     folder = snapshots / (fingerprint or "")[:16]
-    return folder if fingerprint and is_snapshot(folder) else None
+    return folder if fingerprint and _current(folder) else None
 
 
 def write_snapshot(dataset: ValidatedTables, root: Path) -> Path:
-    """Write the dataset as Parquet under root/<fingerprint>, once; return that folder."""
+    """Write the dataset as Parquet under root/<fingerprint>, with its warnings, once for this
+    code; return that folder."""
     target = root / dataset.fingerprint[:16]
-    if is_snapshot(target):
+    if _current(target):
         return target
     shutil.rmtree(target, ignore_errors=True)  # a snapshot changed since written: write it again
     root.mkdir(parents=True, exist_ok=True)
@@ -106,6 +138,8 @@ def write_snapshot(dataset: ValidatedTables, root: Path) -> Path:
             dataset.table(name).to_parquet(staging / f"{name}.parquet", index=False)
         manifest = {
             "fingerprint": dataset.fingerprint,
+            "validated_by": validating_code_fingerprint(),
+            "warnings": list(dataset.warnings),
             "tables": list(TABLE_MODELS),
             "content": _content_hash(staging),
         }
@@ -123,12 +157,13 @@ def write_snapshot(dataset: ValidatedTables, root: Path) -> Path:
     return target
 
 
-def read_snapshot(folder: Path) -> tuple[dict[str, pd.DataFrame], str]:
-    """The tables of a snapshot folder and the fingerprint of the data they hold."""
+def read_snapshot(folder: Path) -> tuple[dict[str, pd.DataFrame], str, tuple[str, ...]]:
+    """The tables of a snapshot folder, the fingerprint of the data they hold and the warnings
+    validating that data gave."""
     manifest = json.loads((folder / SNAPSHOT_MANIFEST).read_text())
     paths = {name: folder / f"{name}.parquet" for name in TABLE_MODELS}
     tables = {
         name: pd.read_parquet(path) if path.is_file() else empty_table(name)
         for name, path in paths.items()
     }
-    return tables, manifest["fingerprint"]
+    return tables, manifest["fingerprint"], tuple(manifest.get("warnings", ()))
