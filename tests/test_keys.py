@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 from portfolio_reports.builder.keys import (
-    PACKAGE_DIR,
     environment_fingerprint,
     job_key,
     key_parts,
@@ -15,6 +14,7 @@ from portfolio_reports.builder.keys import (
 from portfolio_reports.builder.specs import commentary_file, load_specs
 from portfolio_reports.data.dataset import load_dataset
 from portfolio_reports.execution.executors import cgroup_cpu_limit
+from portfolio_reports.paths import PACKAGE_DIR
 
 from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA
 

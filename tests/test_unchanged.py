@@ -4,7 +4,6 @@ import shutil
 
 import pytest
 
-from portfolio_reports.builder.fingerprints import PACKAGE_DIR
 from portfolio_reports.builder.unchanged import (
     BuildRequest,
     forget_stamp,
@@ -12,7 +11,7 @@ from portfolio_reports.builder.unchanged import (
     record_stamp,
     unchanged_build,
 )
-from portfolio_reports.paths import OutputLayout
+from portfolio_reports.paths import PACKAGE_DIR, OutputLayout
 
 from .conftest import NOTEBOOKS, PARAMS, SAMPLE_DATA
 

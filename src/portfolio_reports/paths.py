@@ -8,12 +8,15 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio_reports import __version__
 from portfolio_reports.errors import InputError, WriteError
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+"""The package's source and templates."""
 FOLDER_FORMAT_NAMES = ("csv", "parquet")
 """File formats a data folder may hold, one file per table."""
 SNAPSHOTS_FOLDER = ".snapshots"
@@ -55,6 +58,14 @@ def file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     for block in file_blocks(path):
         digest.update(block)
+    return digest.hexdigest()
+
+
+def package_files_hash(files: Iterable[Path], package_dir: Path = PACKAGE_DIR) -> str:
+    """Hash of the package version and of each file's path under `package_dir` and its bytes."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

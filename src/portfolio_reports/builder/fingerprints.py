@@ -12,11 +12,13 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
-from portfolio_reports import __version__
-from portfolio_reports.paths import SNAPSHOTS_FOLDER, OutputLayout
+from portfolio_reports.paths import (
+    PACKAGE_DIR,
+    SNAPSHOTS_FOLDER,
+    OutputLayout,
+    package_files_hash,
+)
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-"""The package's source and templates: any change in them rebuilds every report."""
 KEPT_DRAWINGS_BYTES = 64 << 20
 """Bytes of chart drawings a reports folder keeps; the least recently used beyond are removed."""
 PAGE_LIBRARIES = (
@@ -39,12 +41,14 @@ PAGE_LIBRARIES = (
 
 @functools.cache
 def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
-    """Hash of the package version and every source and template file, subpackages included."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    """Hash of the package version and every source and template file, subpackages included:
+    any change in them rebuilds every report."""
+    files = [
+        path
+        for path in sorted(package_dir.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    return package_files_hash(files, package_dir)
 
 
 @functools.cache

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-from portfolio_reports import __version__
-from portfolio_reports.builder.fingerprints import PACKAGE_DIR, environment_fingerprint
+from portfolio_reports.builder.fingerprints import environment_fingerprint
 from portfolio_reports.builder.specs import ReportSpec, commentary_file
 from portfolio_reports.config import DEFAULT_MATERIALITY, Materiality
+from portfolio_reports.paths import PACKAGE_DIR, package_files_hash
 
 PACKAGE = "portfolio_reports"
 PAGE_MODULES = (f"{PACKAGE}.execution.kernel_session", f"{PACKAGE}.presentation.render")
@@ -116,10 +116,7 @@ def rebuild_reasons(parts: dict[str, str], published: dict | None) -> tuple[str,
 def page_code_fingerprint(notebook: Path, package_dir: Path = PACKAGE_DIR) -> str:
     """Hash of the package version and of the package code a notebook's page depends on (see
     `page_code`): a change elsewhere, in the command line say, rebuilds nothing."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in page_code(notebook, package_dir):
-        digest.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return package_files_hash(page_code(notebook, package_dir), package_dir)
 
 
 def page_code(notebook: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:

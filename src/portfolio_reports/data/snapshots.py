@@ -18,12 +18,17 @@ from typing import Protocol
 
 import pandas as pd
 
-from portfolio_reports import __version__
 from portfolio_reports.data.sales_detail import detail_file
 from portfolio_reports.data.schema import TABLE_MODELS, empty_table
 from portfolio_reports.data.sources import cheap_fingerprint
 from portfolio_reports.errors import WriteError
-from portfolio_reports.paths import SNAPSHOTS_FOLDER, file_hash, scratch_folder
+from portfolio_reports.paths import (
+    PACKAGE_DIR,
+    SNAPSHOTS_FOLDER,
+    file_hash,
+    package_files_hash,
+    scratch_folder,
+)
 from portfolio_reports.text import error_line
 
 SNAPSHOT_MANIFEST = "snapshot.json"
@@ -99,13 +104,10 @@ def _content_hash(folder: Path) -> str:
 def validating_code_fingerprint() -> str:
     """Hash of the package version and of VALIDATING_CODE's files: a snapshot that other code
     wrote may lack a table or a check this code has, so its source is validated again."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(__version__.encode())
-    for part in VALIDATING_CODE:
-        path = package / part
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(str(file.relative_to(package)).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
+    parts = [PACKAGE_DIR / part for part in VALIDATING_CODE]
+    return package_files_hash(
+        file for part in parts for file in (sorted(part.rglob("*.py")) if part.is_dir() else [part])
+    )
 
 
 def _current(folder: Path) -> bool:
