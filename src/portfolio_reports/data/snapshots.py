@@ -74,21 +74,27 @@ def detail_fingerprint(detail: Path) -> str:
 
 def is_snapshot(source: str | Path) -> bool:
     """Whether a source is a snapshot a build wrote: under .snapshots, its files unchanged."""
+    return _manifest_of_snapshot(source) is not None
+
+
+def _manifest_of_snapshot(source: str | Path) -> dict | None:
+    """A snapshot's recorded manifest; None when the source is not a snapshot (see is_snapshot)."""
     if "://" in str(source):
-        return False
+        return None
     folder = Path(source)
     manifest = folder / SNAPSHOT_MANIFEST
     if folder.parent.name != SNAPSHOTS_FOLDER or not manifest.is_file():
-        return False
+        return None
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
     except (ValueError, OSError):
-        return False
-    return (
+        return None
+    whole = (
         isinstance(recorded, dict)
         and str(recorded.get("fingerprint", "")).startswith(folder.name)
         and recorded.get("content") == _content_hash(folder)
     )
+    return recorded if whole else None
 
 
 def _content_hash(folder: Path) -> str:
@@ -112,10 +118,8 @@ def validating_code_fingerprint() -> str:
 
 def _current(folder: Path) -> bool:
     """Whether a folder is a snapshot that this version of the code wrote."""
-    if not is_snapshot(folder):
-        return False
-    recorded = json.loads((folder / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
-    return recorded.get("validated_by") == validating_code_fingerprint()
+    recorded = _manifest_of_snapshot(folder)
+    return recorded is not None and recorded.get("validated_by") == validating_code_fingerprint()
 
 
 def find_snapshot(source: str | Path, snapshots: Path) -> Path | None:
