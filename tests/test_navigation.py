@@ -63,9 +63,9 @@ def test_each_report_sits_under_the_report_that_contains_its_slice(tree):
 
 
 def test_the_index_reads_overview_then_areas_then_markets_and_regions_by_sales(tree):
-    # Product sales in 2026Q3, RMB m: oncology 1,327.9, autoimmune 46.1, bone disease 3.3,
-    # ophthalmology none; China 1,208.0, the EU 55.5, the US 29.1, Asia-Pacific ex-China 29.0,
-    # Latin America 23.6.
+    # Product sales in 2026Q3, RMB m: oncology 1,326.9, autoimmune 46.1, bone disease 3.3,
+    # ophthalmology none; China 1,208.0, the EU 55.5, Asia-Pacific ex-China 29.0, the US 28.1,
+    # Latin America 23.6: markets and regions together, by sales.
     assert [spec.name for spec in tree.top_level()] == [
         "portfolio-overview",
         "therapy-area-oncology",
@@ -74,8 +74,8 @@ def test_the_index_reads_overview_then_areas_then_markets_and_regions_by_sales(t
         "therapy-area-ophthalmology",
         "market-cn",
         "market-eu",
-        "market-us",
         "region-asia-pacific-ex-china",
+        "market-us",
         "region-latin-america",
     ]
     # Breast cancer 689.2, lung cancer 348.8, gastrointestinal cancer 200.9.

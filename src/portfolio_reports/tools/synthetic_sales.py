@@ -55,7 +55,7 @@ PLANS: dict[str, ProductPlan] = {
     "HLX-NER": ProductPlan(0.0, 14.0, launch=True),
     "FTN": ProductPlan(0.0, 34.0, launch=True),
     "HLX14": ProductPlan(0.0, 8.0, launch=True),
-    "HLX11": ProductPlan(0.0, 5.0, launch=True),
+    "HLX11": ProductPlan(0.0, 3.5, launch=True),
 }
 
 ABROAD_SHARES: dict[str, dict[str, float]] = {
