@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from portfolio_reports.presentation.charts import RENDER_DPI
+from portfolio_reports.presentation.palette import DARK_TEXT, LIGHT_TEXT, contrast
 
-from .browser import Browser
+from .browser import Browser, Visit
 from .conftest import PROJECT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -59,6 +60,38 @@ LAST_TOC_CLICK = """async () => {
             in_view: top >= -1 && top < window.innerHeight};
 }"""
 
+PIPELINE_BARS = """() => [...document.querySelectorAll('.pipeline-bars .bar')].map(bar => [
+    bar.textContent, getComputedStyle(bar).color, getComputedStyle(bar).backgroundColor,
+])"""
+LEAST_BAR_CONTRAST = 3.9
+"""Of white and the page's text, the one that contrasts more with a colour never falls below it."""
+
+
+def bar_labels(visit: Visit) -> list[tuple[str, str, str]]:
+    """Each pipeline bar of the page as the browser draws it: (label, text colour, bar colour),
+    colours as #rrggbb."""
+    return [
+        (label, _hex_of(text), _hex_of(bar))
+        for label, text, bar in visit.page.evaluate(PIPELINE_BARS)
+    ]
+
+
+def _hex_of(css: str) -> str:
+    """A computed CSS colour, rgb(r, g, b), as #rrggbb."""
+    red, green, blue = (int(part) for part in re.findall(r"\d+", css)[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def hard_to_read(bars: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The bars whose label is not in whichever of white and the page's text contrasts more with
+    the bar, or contrasts less than LEAST_BAR_CONTRAST with it."""
+    return [
+        (label, text, bar)
+        for label, text, bar in bars
+        if contrast(text, bar) < max(contrast(LIGHT_TEXT, bar), contrast(DARK_TEXT, bar))
+        or contrast(text, bar) < LEAST_BAR_CONTRAST
+    ]
+
 
 @dataclass(frozen=True)
 class Seen:
@@ -76,6 +109,7 @@ class Seen:
     scroll_width: int
     inner_width: int
     toc_click: dict | None
+    bars: list[tuple[str, str, str]]
     screenshot: Path
 
 
@@ -89,6 +123,7 @@ def look(browser: Browser, path: Path, page: str, width: int) -> Seen:
         images = visit.page.evaluate(IMAGES)
         links = visit.page.evaluate(LINKS)
         toc_click = visit.page.evaluate(LAST_TOC_CLICK)
+        bars = bar_labels(visit)
         return Seen(
             console_errors=visit.console_errors,
             page_errors=visit.page_errors,
@@ -102,6 +137,7 @@ def look(browser: Browser, path: Path, page: str, width: int) -> Seen:
             scroll_width=scroll_width,
             inner_width=inner_width,
             toc_click=toc_click,
+            bars=bars,
             screenshot=screenshot,
         )
     finally:
@@ -122,6 +158,13 @@ def seen(browser, quarter_dir) -> dict[tuple[str, int], Seen]:
         (page, width): look(browser, quarter_dir / PAGES[page], page, width)
         for page, width in VIEWS
     }
+
+
+@pytest.mark.parametrize("page", REPORTS)
+def test_a_pipeline_bar_label_reads_on_its_bar(seen, page):
+    bars = seen[page, 1280].bars
+    assert bars, page
+    assert hard_to_read(bars) == [], page
 
 
 @pytest.mark.parametrize(("page", "width"), VIEWS)

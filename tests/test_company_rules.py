@@ -37,6 +37,40 @@ def test_a_name_keeps_its_colour_and_any_number_of_names_gets_one():
     assert palette.color_for("Area 7") == palette.color_for("Area 7") in palette.SERIES
 
 
+def test_contrast_is_the_wcag_ratio_of_two_colours():
+    # Relative luminance of white 1, of black 0: (1 + 0.05) / (0 + 0.05) = 21. #777777: each
+    # channel 119/255 = 0.4667, linear ((0.4667 + 0.055) / 1.055) ** 2.4 = 0.1845, so
+    # 1.05 / 0.2345 = 4.48, the grey commonly quoted as just short of 4.5:1 on white.
+    assert palette.contrast("#ffffff", "#000000") == pytest.approx(21.0)
+    assert palette.contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.005)
+    assert palette.contrast("#ffffff", "#777777") == palette.contrast("#777777", "#ffffff")
+
+
+@pytest.mark.parametrize(
+    ("background", "text"),
+    [
+        ("#1f3b63", palette.LIGHT_TEXT),  # a dark navy: white 11.3:1, the dark text 1.4:1
+        ("#f28e2b", palette.DARK_TEXT),  # the series orange: white only 2.4:1, dark text 6.5:1
+        ("#edc948", palette.DARK_TEXT),  # the series yellow: white 1.6:1
+        ("#4e79a7", palette.LIGHT_TEXT),  # the series blue: white 4.6:1, dark text 3.5:1
+    ],
+)
+def test_a_label_on_a_colour_takes_white_or_the_pages_text_whichever_contrasts_more(
+    background, text
+):
+    assert palette.text_color_on(background) == text
+
+
+def test_a_label_on_any_colour_contrasts_at_least_3_9_to_1():
+    # The two text colours cross near a mid grey, where each gives about 4:1.
+    steps = range(0, 256, 15)
+    colours = [
+        f"#{red:02x}{green:02x}{blue:02x}" for red in steps for green in steps for blue in steps
+    ]
+    worst = min(palette.contrast(palette.text_color_on(colour), colour) for colour in colours)
+    assert 3.9 <= worst < 4.1
+
+
 def test_no_two_series_of_one_chart_share_a_colour_while_the_palette_lasts():
     # Names whose hashed colours collide: the later one moves to the first free colour.
     names = [f"Area {number}" for number in range(9)]

@@ -11,7 +11,7 @@ import pytest
 
 from .browser import Browser
 from .conftest import NOTEBOOKS, PROJECT, run_cli
-from .test_browser import PAGE_HEIGHTS
+from .test_browser import PAGE_HEIGHTS, bar_labels, hard_to_read
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -72,6 +72,19 @@ def test_the_overview_and_japan_fit_their_screens_at_1280_px(built: Path, browse
         height = visit.page.evaluate("document.scrollingElement.scrollHeight")
         visit.close()
         assert height <= PAGE_HEIGHTS[name], (page, height)
+
+
+def test_a_pipeline_bar_label_reads_on_its_bar(built: Path, browser: Browser) -> None:
+    # No colours table: the therapy areas take the default series colours, mid-tones among them.
+    bars = []
+    for name in ("portfolio-overview", "market-jp"):
+        visit = browser.visit(built / f"{name}.html", 1280)
+        try:
+            bars += bar_labels(visit)
+        finally:
+            visit.close()
+    assert {bar for _, _, bar in bars} >= {"#f28e2b", "#e15759"}  # take dark text
+    assert hard_to_read(bars) == []
 
 
 def test_every_report_of_the_second_company_builds(built: Path) -> None:

@@ -317,8 +317,11 @@ def test_pipeline_bars_reach_each_programmes_phase_in_its_area_colour():
         SAMPLE_COLOURS["Oncology"],
         SAMPLE_COLOURS["Ophthalmology"],
     )
-    assert f'style="width:85.71%;background:{oncology}">Phase 3</span>' in html
-    assert f'style="width:14.29%;background:{ophthalmology}">Preclinical</span>' in html
+    # Both areas' colours are dark: their phases are white.
+    assert f'style="width:85.71%;background:{oncology};color:#ffffff">Phase 3</span>' in html
+    assert (
+        f'style="width:14.29%;background:{ophthalmology};color:#ffffff">Preclinical</span>' in html
+    )
     assert html.index(">Oncology<") < html.index("HLX22") < html.index(">Ophthalmology<")
     assert "<small>mAb · AbClon (licensor) +2</small>" in html
     # A row names the product as the page does; its code and INN are the name's tooltip.

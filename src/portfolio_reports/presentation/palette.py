@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+from matplotlib.colors import to_rgb
+
 SERIES = (
     "#4e79a7",
     "#f28e2b",
@@ -27,6 +29,9 @@ OTHER = "Other"
 OTHER_COLOR = "#bab0ac"
 TOTAL_COLOR = "#5a5a5a"
 """Bars that stand for a total rather than one series (a bridge's start and end)."""
+LIGHT_TEXT = "#ffffff"
+DARK_TEXT = "#1f2328"
+"""The page's own text colour (style.css's --text)."""
 
 _chosen: dict[str, str] = {}
 """The colours the data set of the report being drawn gives its names (see `choose`)."""
@@ -75,3 +80,23 @@ def series_colors(names: Sequence[str]) -> list[str]:
         free = [color for color in SERIES if color not in taken]
         colors[index] = own if own not in taken or not free else free[0]
     return [colors[index] for index in range(len(names))]
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG 2 contrast ratio of two colours: 1 for the same, 21 for black on white."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    """The WCAG 2 relative luminance of a colour: 0 for black, 1 for white."""
+    linear = [
+        channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+        for channel in to_rgb(colour)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def text_color_on(background: str) -> str:
+    """White or the page's dark text, whichever contrasts more with `background`."""
+    return max((LIGHT_TEXT, DARK_TEXT), key=lambda text: contrast(text, background))

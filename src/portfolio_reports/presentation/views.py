@@ -32,7 +32,7 @@ from portfolio_reports.presentation.charts import (
 )
 from portfolio_reports.presentation.columns import readable
 from portfolio_reports.presentation.formatting import money, signed_money, signed_percent
-from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for
+from portfolio_reports.presentation.palette import TOTAL_COLOR, color_for, text_color_on
 from portfolio_reports.presentation.phone import LINE_SPACING
 from portfolio_reports.presentation.tables import Html
 from portfolio_reports.presentation.ticks import amount_axis
@@ -264,12 +264,13 @@ def _phase_bars(
             area = str(row.therapy_area)
             rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
         reached = phases.index(row.phase) + 1
+        colours = f"background:{color_for(area)};color:{text_color_on(color_for(area))}"
         tooltip = f' title="{escape(tip)}"' if tip else ""
         rows.append(
             f'<tr><th scope="row"{tooltip}>{escape(name)}'
             + (f"<small>{escape(detail)}</small>" if detail else "")
             + f'</th><td class="track"><span class="bar" style="width:'
-            f'{100 * reached / len(phases):.2f}%;background:{color_for(area)}">'
+            f'{100 * reached / len(phases):.2f}%;{colours}">'
             f'{escape(row.phase)}</span></td><td class="milestone">'
             f"{escape(row.next_milestone)}</td></tr>"
         )
