@@ -3,10 +3,16 @@
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from portfolio_reports.analysis.scope import Scope
 from portfolio_reports.data.quarters import Quarter
-from portfolio_reports.presentation.narrative import MAX_HIGHLIGHTS, highlights, key_figure
+from portfolio_reports.presentation.narrative import (
+    MAX_HIGHLIGHTS,
+    highlights,
+    key_figure,
+    programme_split,
+)
 
 Q3 = Quarter(2025, 3)
 
@@ -208,3 +214,18 @@ def test_a_region_names_the_markets_that_moved_its_sales(tiny_dataset):
         "; United States -RMB 5.0 m (-25.0%), Canada +RMB 5.0 m (new). Moved most against Q3 2024"
         in first
     )
+
+
+@pytest.mark.parametrize(
+    ("local", "global_", "said"),
+    [
+        (3, 5, "3 run in Japan and 5 global"),
+        (0, 2, "all global"),
+        (0, 1, "global"),
+        (2, 0, "all run in Japan"),
+        (1, 0, "run in Japan"),
+        (0, 0, ""),
+    ],
+)
+def test_a_programme_split_names_no_zero_count(local, global_, said):
+    assert programme_split(local, global_, "Japan") == said

@@ -343,6 +343,13 @@ def test_kpi_strip_of_a_market_without_sales_leads_with_partners_and_filings(tin
         "Under review": ("1 filing", "HLX02"),  # no brand in Canada, no sales there yet
         "Next catalyst": ("None recorded", "up to Q2 2026"),
     }
+    # A year earlier only the global HLX02-GC programme (Phase 2) is in development: not
+    # "0 run in Canada and 1 global".
+    earlier = tiles(ReportView(tiny_dataset, Scope(market="CA"), Quarter(2024, 2)).kpi_strip().html)
+    assert earlier["In development"] == (
+        "1 molecule",
+        "0 of 1 pivotal (Phase 3 or Filed) · 1 programme, global: 1 Phase 2",
+    )
     us = ReportView(tiny_dataset, Scope(market="US"), Quarter(2025, 3))
     assert "Licence deals to date" not in tiles(us.kpi_strip().html)  # it sells: sales first
 

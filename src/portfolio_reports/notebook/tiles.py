@@ -76,9 +76,8 @@ class TileSections(PageArea):
         place = scope.place(ds)
         if place is not None and not phases.empty:
             split = metrics.programme_counts(ds, scope, quarter).loc[lifecycle.IN_DEVELOPMENT]
-            programmes += (
-                f", {split[lifecycle.LOCAL]} run in {place} and {split[lifecycle.GLOBAL]} global"
-            )
+            local, global_ = int(split[lifecycle.LOCAL]), int(split[lifecycle.GLOBAL])
+            programmes += ", " + narrative.programme_split(local, global_, place)
         if not phases.empty:
             programmes += ": " + " · ".join(f"{n} {phase}" for phase, n in phases[::-1].items())
         molecules = counts["Molecules in development"]

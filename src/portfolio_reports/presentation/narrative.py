@@ -158,13 +158,24 @@ def programmes_sentence(ds: Dataset, scope: Scope, quarter: Quarter) -> str:
     )
 
 
+def programme_split(local: int, global_: int, place: str) -> str:
+    """Where programmes run, e.g. "3 run in Japan and 5 global", "all global"; "" for none."""
+    if local and global_:
+        return f"{local} run in {place} and {global_} global"
+    if not local and not global_:
+        return ""
+    every = "all " if local + global_ > 1 else ""
+    return f"{every}run in {place}" if local else f"{every}global"
+
+
 def _in_development(counts: pd.DataFrame, scope: Scope, ds: Dataset) -> str:
     """Programmes in development named with their unit, e.g. "2 programmes run in Japan, ..."."""
     local, global_ = counts.loc[IN_DEVELOPMENT, LOCAL], counts.loc[IN_DEVELOPMENT, GLOBAL]
     place = scope.place(ds)
     if place is None:
         total = counted(local + global_, "programme", "programmes")
-        return f"{total}, {local} run in one market and {global_} global"
+        split = programme_split(local, global_, "one market")
+        return f"{total}, {split}" if split else total
     run = counted(local, "programme run", "programmes run")
     covering = counted(global_, "global programme covers", "global programmes cover")
     return f"{run} in {place}; {covering} {place}"
