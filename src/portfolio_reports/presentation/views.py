@@ -264,7 +264,8 @@ def _phase_bars(
             area = str(row.therapy_area)
             rows.append(f'<tr class="area"><th colspan="3">{escape(area)}</th></tr>')
         reached = phases.index(row.phase) + 1
-        colours = f"background:{color_for(area)};color:{text_color_on(color_for(area))}"
+        colour = color_for(area)
+        colours = f"background:{colour};color:{text_color_on(colour)}"
         tooltip = f' title="{escape(tip)}"' if tip else ""
         rows.append(
             f'<tr><th scope="row"{tooltip}>{escape(name)}'
